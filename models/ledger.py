@@ -1,0 +1,118 @@
+"""The append-only, hash-chained event log.
+
+Each event's hash covers its sequence number, time, actor, station, type,
+subject, payload and the previous event's hash, so altering, removing or
+reordering any event breaks the chain from that place on. Events are never
+updated or deleted; a correction is a new event that points at what it corrects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Iterable
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from models.tables import Event
+
+GENESIS = "0" * 64
+_PG_LEDGER_LOCK = 0x5CA4_91BE  # advisory lock id that serialises appends on PostgreSQL
+
+
+class EventType(StrEnum):
+    """The registry of event types; nothing else is ever written to the ledger."""
+
+    CAMPAIGN_LOADED = "campaign.loaded"
+    BATCH_OPENED = "batch.opened"
+    BATCH_CLOSED = "batch.closed"
+    ITEM_SCANNED = "item.scanned"      # a new piece: image hash, page, batch
+    ITEM_ROUTED = "item.routed"        # routed automatically (QR)
+    ITEM_REVIEW = "item.review"        # needs a person's decision, with reasons
+    ITEM_REJECTED = "item.rejected"    # the file could not be read
+    ITEM_DUPLICATE = "item.duplicate"  # the same image again: recorded, not counted
+    SHEET_ISSUED = "sheet.issued"      # a delivery sheet was written
+
+
+# The event types that set an item's routing state, newest wins.
+STATUS_EVENTS = {EventType.ITEM_ROUTED: "routed", EventType.ITEM_REVIEW: "review",
+                 EventType.ITEM_REJECTED: "rejected"}
+
+
+def canonical_json(value: dict) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(seq: int, at: str, actor: str, station: str, type_: str, subject: str,
+               payload: str, prev_hash: str) -> str:
+    """The hash of one event over exactly the stored texts."""
+    material = json.dumps([seq, at, actor, station, type_, subject, payload, prev_hash],
+                          separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _lock_ledger(session: Session) -> None:
+    """Serialise appends so the chain stays one line (SQLite: BEGIN IMMEDIATE does it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_PG_LEDGER_LOCK))
+
+
+def append_event(session: Session, *, at: str, actor: str, station: str, type_: EventType,
+                 subject: str, payload: dict) -> Event:
+    """Append one event inside the caller's transaction and return it."""
+    _lock_ledger(session)
+    head = session.exec(select(Event).order_by(Event.seq.desc()).limit(1)).first()
+    seq = head.seq + 1 if head else 1
+    prev = head.hash if head else GENESIS
+    body = canonical_json(payload)
+    event = Event(seq=seq, at=at, actor=actor, station=station, type=type_.value,
+                  subject=subject, payload=body, prev_hash=prev,
+                  hash=event_hash(seq, at, actor, station, type_.value, subject, body, prev))
+    session.add(event)
+    session.flush()
+    return event
+
+
+class Break(StrEnum):
+    """How the chain can be broken."""
+
+    GAP = "GAP"                  # a sequence number is missing or out of order
+    LINK = "LINK"                # prev_hash is not the previous event's hash
+    ALTERED = "ALTERED"          # the event's content does not give its hash
+    UNKNOWN_TYPE = "UNKNOWN_TYPE"
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    kind: Break
+    message: str
+
+
+def verify_chain(events: Iterable[Event]) -> tuple[int, ChainBreak | None]:
+    """Walk the events in sequence order; return how many verified and the first break."""
+    expected_seq, prev, count = 1, GENESIS, 0
+    known = {t.value for t in EventType}
+    for event in events:
+        where = f"event {event.seq} ({event.type}, {event.at})"
+        if event.seq != expected_seq:
+            return count, ChainBreak(event.seq, Break.GAP,
+                                     f"{where}: expected event {expected_seq} here — "
+                                     "an event was removed or the events were reordered")
+        if event.prev_hash != prev:
+            return count, ChainBreak(event.seq, Break.LINK,
+                                     f"{where}: does not link to event {event.seq - 1} — "
+                                     "an event before it was removed, replaced or reordered")
+        recomputed = event_hash(event.seq, event.at, event.actor, event.station, event.type,
+                                event.subject, event.payload, event.prev_hash)
+        if recomputed != event.hash:
+            return count, ChainBreak(event.seq, Break.ALTERED,
+                                     f"{where}: its content does not match its hash — the event was altered")
+        if event.type not in known:
+            return count, ChainBreak(event.seq, Break.UNKNOWN_TYPE,
+                                     f"{where}: unknown event type {event.type!r}")
+        prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    return count, None

@@ -1,0 +1,413 @@
+"""The store: every SQL statement of scanpipe, behind verbs named after the domain.
+
+SQLite by default (one file), PostgreSQL for many stations; the same code runs
+on both. Every verb that writes does so in one transaction together with its
+ledger events, so the tables never say something the ledger does not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import event as sa_event, func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from models import tables as t
+from models.images import ImageStore
+from models.ledger import STATUS_EVENTS, EventType, append_event, verify_chain
+from scanpipe.campaign import (Campaign, campaign_digest, letter_destination, parse_campaign,
+                               postcard_destination)
+from scanpipe.routing import Decision, Kind, Status
+
+
+class StoreError(Exception):
+    """A request the ledger cannot satisfy; the message says what to do."""
+
+
+class NoCampaign(StoreError):
+    pass
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def normalise_url(url: str) -> str:
+    """Plain postgresql:// URLs use psycopg 3, the driver scanpipe installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def item_ref(item_id: int) -> str:
+    """How an item id is printed on sheets and screens."""
+    return f"{item_id:07d}"
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What intake did with one page: a new item, or a duplicate of an existing one."""
+
+    page: int
+    item_id: int
+    duplicate: bool
+    decision: Decision
+    batch_id: int
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    case: str | None
+    destination: str | None
+    kind: str
+    status: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DeliveryLine:
+    case: str
+    person: str
+    letters: int
+    postcards: int
+    petitions: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first broken place found by the audit."""
+
+    where: str
+    message: str
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    events: int
+    items: int
+    images: int
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @sa_event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # pragma: no cover - exercised via every test
+        dbapi_connection.isolation_level = None  # let the "begin" hook issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(connection):
+        # Take the write lock at the start so two writers never interleave chain appends.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """All reads and writes of the ledger database."""
+
+    def __init__(self, engine: Engine, images: ImageStore,
+                 clock: Callable[[], datetime] = utc_now):
+        self.engine = engine
+        self.images = images
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str, image_root: Path, clock: Callable[[], datetime] = utc_now) -> "Store":
+        """Open (and create if needed) the ledger at `url` with images under `image_root`."""
+        url = normalise_url(url)
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            _sqlite_pragmas(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        store = cls(engine, ImageStore(Path(image_root)), clock)
+        store.create_schema()
+        return store
+
+    def create_schema(self) -> None:
+        SQLModel.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def _now(self) -> tuple[datetime, str]:
+        now = self.clock().astimezone(timezone.utc)
+        return now, now.isoformat(timespec="microseconds")
+
+    def _append(self, session: Session, at: str, actor: str, station: str, type_: EventType,
+                subject: str, payload: dict) -> None:
+        append_event(session, at=at, actor=actor, station=station, type_=type_,
+                     subject=subject, payload=payload)
+
+    # ------------------------------------------------------------ campaign
+
+    def load_campaign(self, toml_text: str, *, actor: str, station: str) -> tuple[Campaign, bool]:
+        """Validate and load a campaign file; returns it and whether anything changed."""
+        campaign = parse_campaign(toml_text)
+        digest = campaign_digest(toml_text)
+        with self.transaction() as session:
+            current = session.exec(select(t.CampaignVersion)
+                                   .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
+            if current and current.campaign_id != campaign.id:
+                raise StoreError(
+                    f"this ledger belongs to campaign {current.campaign_id}; campaign {campaign.id} "
+                    "needs a ledger of its own (another --data-dir or database URL)")
+            if current and current.sha256 == digest:
+                return campaign, False
+            now, at = self._now()
+            session.add(t.CampaignVersion(campaign_id=campaign.id, name=campaign.name,
+                                          deadline=campaign.deadline, sha256=digest,
+                                          toml=toml_text, loaded_at=now))
+            for embassy in campaign.embassies:
+                session.merge(t.EmbassyRow(code=embassy.code, country=embassy.country,
+                                           name=embassy.name, address=embassy.address))
+            for case in campaign.cases:
+                session.merge(t.CaseRow(code=case.code, person=case.person, country=case.country,
+                                        embassy=case.embassy,
+                                        letter_destination=letter_destination(case),
+                                        postcard_destination=postcard_destination(case)))
+            self._append(session, at, actor, station, EventType.CAMPAIGN_LOADED, campaign.id,
+                         {"sha256": digest, "name": campaign.name,
+                          "cases": [c.code for c in campaign.cases],
+                          "embassies": [e.code for e in campaign.embassies]})
+        return campaign, True
+
+    def campaign(self) -> Campaign:
+        """The campaign in force; raises `NoCampaign` if none was loaded."""
+        with Session(self.engine) as session:
+            current = session.exec(select(t.CampaignVersion)
+                                   .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
+        if current is None:
+            raise NoCampaign("no campaign is loaded in this ledger: run "
+                             "'scanpipe campaign load CAMPAIGN.toml' first")
+        return parse_campaign(current.toml)
+
+    # ------------------------------------------------------------- batches
+
+    def _open_batch(self, session: Session, station: str) -> t.Batch | None:
+        return session.exec(select(t.Batch).where(t.Batch.station == station,
+                                                  t.Batch.closed_at.is_(None))
+                            .order_by(t.Batch.id.desc()).limit(1)).first()
+
+    def _close(self, session: Session, batch: t.Batch, operator: str, station: str) -> None:
+        now, at = self._now()
+        batch.closed_at = now
+        session.add(batch)
+        count = session.exec(select(func.count()).select_from(t.Item)
+                             .where(t.Item.batch_id == batch.id)).one()
+        self._append(session, at, operator, station, EventType.BATCH_CLOSED, f"batch:{batch.id}",
+                     {"items": count})
+
+    def _new_batch(self, session: Session, station: str, operator: str,
+                   kit_serial: int | None) -> t.Batch:
+        now, at = self._now()
+        batch = t.Batch(station=station, operator=operator, kit_serial=kit_serial, opened_at=now)
+        session.add(batch)
+        session.flush()
+        self._append(session, at, operator, station, EventType.BATCH_OPENED, f"batch:{batch.id}",
+                     {"kit": kit_serial})
+        return batch
+
+    def close_batch(self, *, station: str, operator: str) -> int | None:
+        """Close the station's open batch, if any; returns its id."""
+        with self.transaction() as session:
+            batch = self._open_batch(session, station)
+            if batch is None:
+                return None
+            self._close(session, batch, operator, station)
+            return batch.id
+
+    # -------------------------------------------------------------- intake
+
+    def record_file(self, *, source_name: str, sha256: str, media_type: str, size: int,
+                    pages: list[tuple[int, Decision]], station: str,
+                    operator: str) -> list[PageOutcome]:
+        """Record the pages of one stored file in one transaction.
+
+        A page already in the ledger (same image hash and page) is recorded as a
+        duplicate and not counted again. A kit envelope closes the station's open
+        batch and opens one for its kit; any other piece goes into the open batch,
+        or into a new anonymous one.
+        """
+        outcomes: list[PageOutcome] = []
+        with self.transaction() as session:
+            now, at = self._now()
+            if session.get(t.StoredImage, sha256) is None:
+                session.add(t.StoredImage(sha256=sha256, size=size, media_type=media_type,
+                                          stored_at=now))
+            for page, decision in pages:
+                existing = session.exec(select(t.Item).where(t.Item.image_sha256 == sha256,
+                                                             t.Item.page == page)).first()
+                if existing is not None:
+                    self._append(session, at, operator, station, EventType.ITEM_DUPLICATE,
+                                 f"item:{existing.id}", {"source": source_name, "page": page})
+                    outcomes.append(PageOutcome(page, existing.id, True, decision, existing.batch_id))
+                    continue
+                batch = self._open_batch(session, station)
+                if decision.kind is Kind.KIT_ENVELOPE and decision.status is Status.ROUTED:
+                    if batch is not None:
+                        self._close(session, batch, operator, station)
+                    batch = self._new_batch(session, station, operator, decision.kit_serial)
+                elif batch is None:
+                    batch = self._new_batch(session, station, operator, None)
+                item = t.Item(batch_id=batch.id, image_sha256=sha256, page=page,
+                              source_name=source_name, kind=decision.kind.value,
+                              status=decision.status.value, case_code=decision.case,
+                              destination=decision.destination,
+                              method=decision.method.value if decision.method else None,
+                              confidence=decision.confidence, reasons=json.dumps(decision.reasons),
+                              station=station, operator=operator, scanned_at=now)
+                session.add(item)
+                session.flush()
+                subject = f"item:{item.id}"
+                self._append(session, at, operator, station, EventType.ITEM_SCANNED, subject,
+                             {"sha256": sha256, "page": page, "source": source_name,
+                              "batch": batch.id})
+                self._append(session, at, operator, station, _status_event(decision.status), subject,
+                             _decision_payload(decision))
+                outcomes.append(PageOutcome(page, item.id, False, decision, batch.id))
+        return outcomes
+
+    # ------------------------------------------------------------- reports
+
+    def routing_summary(self) -> list[SummaryRow]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(t.Item.case_code, t.Item.destination, t.Item.kind, t.Item.status, func.count())
+                .group_by(t.Item.case_code, t.Item.destination, t.Item.kind, t.Item.status)
+            ).all()
+        return sorted((SummaryRow(*row) for row in rows),
+                      key=lambda r: (r.status, r.case or "~", r.kind))
+
+    def embassy_delivery(self, embassy_code: str) -> tuple[list[DeliveryLine], list[int]]:
+        """Counts per case of routed pieces for one embassy, and their item ids."""
+        destination = f"embassy:{embassy_code}"
+        with Session(self.engine) as session:
+            cases = session.exec(select(t.CaseRow).where(t.CaseRow.embassy == embassy_code)
+                                 .order_by(t.CaseRow.code)).all()
+            items = session.exec(select(t.Item.id, t.Item.case_code, t.Item.kind)
+                                 .where(t.Item.status == Status.ROUTED.value,
+                                        t.Item.destination == destination)
+                                 .order_by(t.Item.id)).all()
+        lines = []
+        for case in cases:
+            kinds = [kind for _, code, kind in items if code == case.code]
+            lines.append(DeliveryLine(case.code, case.person, kinds.count(Kind.LETTER.value),
+                                      kinds.count(Kind.POSTCARD.value),
+                                      kinds.count(Kind.PETITION.value)))
+        return lines, [item_id for item_id, _, _ in items]
+
+    def embassies(self) -> list[t.EmbassyRow]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(t.EmbassyRow).order_by(t.EmbassyRow.code)).all())
+
+    def record_sheet_issued(self, *, destination: str, issued_on: date, item_ids: list[int],
+                            totals: dict, pdf_sha256: str, actor: str, station: str) -> None:
+        with self.transaction() as session:
+            _, at = self._now()
+            self._append(session, at, actor, station, EventType.SHEET_ISSUED, destination,
+                         {"issued_on": issued_on.isoformat(), "items": item_ids,
+                          "totals": totals, "pdf_sha256": pdf_sha256})
+
+    def items(self) -> list[t.Item]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(t.Item).order_by(t.Item.id)).all())
+
+    def events(self) -> list[t.Event]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(t.Event).order_by(t.Event.seq)).all())
+
+    # --------------------------------------------------------------- audit
+
+    def audit(self, *, check_images: bool = True) -> AuditResult:
+        """Verify the chain, the tables against the events, and the stored images."""
+        with Session(self.engine) as session:
+            events = session.exec(select(t.Event).order_by(t.Event.seq)).all()
+            items = session.exec(select(t.Item).order_by(t.Item.id)).all()
+            images = session.exec(select(t.StoredImage).order_by(t.StoredImage.sha256)).all()
+        count, broken = verify_chain(events)
+        if broken:
+            return AuditResult(count, len(items), len(images), Problem(f"event {broken.seq}", broken.message))
+        problem = _items_agree_with_events(items, events)
+        if problem is None and check_images:
+            problem = self._images_intact(items, images)
+        return AuditResult(count, len(items), len(images), problem)
+
+    def _images_intact(self, items: list[t.Item], images: list[t.StoredImage]) -> Problem | None:
+        known = {image.sha256 for image in images}
+        for item in items:
+            if item.image_sha256 not in known:
+                return Problem(f"item {item_ref(item.id)}", "its image is not in the image list")
+        for image in images:
+            fault = self.images.check(image.sha256)
+            if fault:
+                return Problem(f"image {image.sha256}", f"the stored image is {fault}")
+        return None
+
+
+def _status_event(status: Status) -> EventType:
+    match status:
+        case Status.ROUTED:
+            return EventType.ITEM_ROUTED
+        case Status.REVIEW:
+            return EventType.ITEM_REVIEW
+        case Status.REJECTED:
+            return EventType.ITEM_REJECTED
+
+
+def _decision_payload(decision: Decision) -> dict:
+    data = decision.to_json()
+    return {key: data[key] for key in ("kind", "case", "destination", "status", "method",
+                                       "confidence", "reasons", "evidence", "kit", "bundle")}
+
+
+def _items_agree_with_events(items: list[t.Item], events: list[t.Event]) -> Problem | None:
+    """Every item row must be exactly what its events say, and every event's item must exist."""
+    scanned: dict[str, dict] = {}
+    state: dict[str, dict] = {}
+    for event in events:
+        if event.type == EventType.ITEM_SCANNED:
+            scanned[event.subject] = json.loads(event.payload)
+        elif event.type in STATUS_EVENTS.keys():
+            state[event.subject] = json.loads(event.payload)
+    rows = {f"item:{item.id}": item for item in items}
+    for subject in scanned:
+        if subject not in rows:
+            return Problem(subject.replace("item:", "item "),
+                           "the ledger records this item but the item table has no row for it")
+    for subject, item in rows.items():
+        where = f"item {item_ref(item.id)}"
+        if subject not in scanned:
+            return Problem(where, "no item.scanned event in the ledger for this item — "
+                                  "the row was added outside the ledger or its event was removed")
+        seen = scanned[subject]
+        if seen["sha256"] != item.image_sha256 or seen["page"] != item.page:
+            return Problem(where, "its image hash or page differs from the ledger's item.scanned event")
+        decided = state.get(subject)
+        if decided is None:
+            return Problem(where, "no routing event in the ledger for this item")
+        for column, key in (("status", "status"), ("case_code", "case"), ("destination", "destination"),
+                            ("kind", "kind")):
+            if getattr(item, column) != decided[key]:
+                return Problem(where, f"its {column} is {getattr(item, column)!r} but the ledger says "
+                                      f"{decided[key]!r}")
+    return None

@@ -1,0 +1,109 @@
+"""The tables. Events are the truth; the other tables are what the events say, kept
+for fast queries, and `audit verify` checks that they agree with the events.
+
+Only portable types and constraints: the same schema runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class CampaignVersion(SQLModel, table=True):
+    """Every campaign file ever loaded into this ledger; the newest is in force."""
+
+    __tablename__ = "campaign_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(index=True, max_length=24)
+    name: str
+    deadline: date
+    sha256: str = Field(max_length=64)
+    toml: str = Field(sa_column=Column(Text, nullable=False))
+    loaded_at: datetime
+
+
+class CaseRow(SQLModel, table=True):
+    __tablename__ = "case_"  # "case" is a reserved word in SQL
+
+    code: str = Field(primary_key=True, max_length=24)
+    person: str
+    country: str
+    embassy: str = Field(max_length=24)
+    letter_destination: str
+    postcard_destination: str
+
+
+class EmbassyRow(SQLModel, table=True):
+    __tablename__ = "embassy"
+
+    code: str = Field(primary_key=True, max_length=24)
+    country: str
+    name: str
+    address: str
+
+
+class Batch(SQLModel, table=True):
+    """The content of one envelope (or of an anonymous run) at one station."""
+
+    __tablename__ = "batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    station: str = Field(index=True)
+    operator: str
+    kit_serial: int | None = None
+    opened_at: datetime
+    closed_at: datetime | None = None
+
+
+class Item(SQLModel, table=True):
+    """One piece of paper: a page of a scanned file."""
+
+    __tablename__ = "item"
+    __table_args__ = (UniqueConstraint("image_sha256", "page", name="uq_item_image_page"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    image_sha256: str = Field(max_length=64)
+    page: int
+    source_name: str
+    kind: str = Field(max_length=24)
+    status: str = Field(max_length=16, index=True)
+    case_code: str | None = Field(default=None, max_length=24, index=True)
+    destination: str | None = Field(default=None, index=True)
+    method: str | None = Field(default=None, max_length=16)
+    confidence: float = 0.0
+    reasons: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    station: str
+    operator: str
+    scanned_at: datetime
+
+
+class StoredImage(SQLModel, table=True):
+    """A file in the content-addressed image store."""
+
+    __tablename__ = "stored_image"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    media_type: str = Field(max_length=16)
+    stored_at: datetime
+
+
+class Event(SQLModel, table=True):
+    """One line of the append-only, hash-chained ledger."""
+
+    __tablename__ = "event"
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    at: str = Field(max_length=40)  # ISO 8601 UTC, exactly as hashed
+    actor: str
+    station: str
+    type: str = Field(max_length=40, index=True)
+    subject: str = Field(index=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON, exactly as hashed
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

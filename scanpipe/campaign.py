@@ -1,0 +1,221 @@
+"""The campaign file: cases, embassies and partner offices of one marathon.
+
+The file is TOML. `parse_campaign` validates it once and returns a frozen
+`Campaign`; every error names the field (``cases[3].embassy``) and says what
+to write instead. See the README, section "The campaign file".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+# Codes travel inside QR payloads, so they are restricted to characters that QR
+# alphanumeric mode encodes compactly and that cannot collide with the separator.
+CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{0,23}$"
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class CampaignError(ValueError):
+    """The campaign file is not valid; the message names each bad field."""
+
+
+class PostcardRoute(StrEnum):
+    """Where the postcards of a case are forwarded."""
+
+    PERSON = "person"
+    RELATIVES = "relatives"
+    PARTNER = "partner"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Embassy(_Frozen):
+    """An embassy that receives the letters of one or more cases."""
+
+    code: Code = Field(description="short code, usually the ISO country code, e.g. GT")
+    country: Text
+    name: Text
+    address: Address
+
+
+class Partner(_Frozen):
+    """A partner office that forwards postcards (e.g. the movement's secretariat)."""
+
+    code: Code
+    name: Text
+    address: Address
+
+
+class Postcards(_Frozen):
+    """Where a case's postcards go."""
+
+    to: PostcardRoute
+    name: Text | None = None
+    address: Address | None = None
+    partner: Code | None = None
+
+    @model_validator(mode="after")
+    def _route_is_complete(self) -> "Postcards":
+        if self.to is PostcardRoute.PARTNER:
+            if not self.partner:
+                raise ValueError('to = "partner" needs partner = "<code of a [[partners]] entry>"')
+        elif not (self.name and self.address):
+            raise ValueError(f'to = "{self.to.value}" needs a name and an address')
+        return self
+
+
+class Case(_Frozen):
+    """One person or group the marathon writes for."""
+
+    code: Code
+    person: Text = Field(description="the person or group, as printed")
+    country: Text
+    authority: Text = Field(description="who the letters are addressed to")
+    authority_address: Address
+    embassy: Code = Field(description="code of the embassy that receives the letters")
+    keywords: tuple[Text, ...] = Field(
+        min_length=1, description="names and words that identify the case in a letter"
+    )
+    summary: Text | None = None
+    letter: Text | None = Field(default=None, description="the model letter")
+    petition: Text | None = Field(default=None, description="the petition's demand")
+    postcards: Postcards
+
+
+class Campaign(_Frozen):
+    """A whole campaign, validated."""
+
+    id: Code
+    name: Text
+    deadline: date
+    office: Text = Field(description="the office running the marathon, as printed on kits")
+    return_address: Address
+    qr_key: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None,
+        description="secret that makes QR checks unforgeable; keep it out of public copies",
+    )
+    language: Annotated[str, StringConstraints(pattern=r"^(fr|en|nl)$")] = "fr"
+    embassies: tuple[Embassy, ...] = Field(min_length=1)
+    partners: tuple[Partner, ...] = ()
+    cases: tuple[Case, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Campaign":
+        problems: list[str] = []
+        for label, items in (("embassies", self.embassies), ("partners", self.partners),
+                             ("cases", self.cases)):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                if item.code in seen:
+                    problems.append(f"{label}[{i}].code: {item.code!r} is used twice")
+                seen.add(item.code)
+        embassies = {e.code for e in self.embassies}
+        partners = {p.code for p in self.partners}
+        for i, case in enumerate(self.cases):
+            if case.embassy not in embassies:
+                problems.append(
+                    f"cases[{i}].embassy: {case.embassy!r} is not the code of an [[embassies]] entry "
+                    f"(known: {', '.join(sorted(embassies))})"
+                )
+            if case.postcards.partner and case.postcards.partner not in partners:
+                problems.append(
+                    f"cases[{i}].postcards.partner: {case.postcards.partner!r} is not the code of a "
+                    f"[[partners]] entry (known: {', '.join(sorted(partners)) or 'none'})"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # Look-ups used everywhere; tuples keep the model frozen and ordered as in the file.
+    def case(self, code: str) -> Case | None:
+        return next((c for c in self.cases if c.code == code), None)
+
+    def embassy(self, code: str) -> Embassy | None:
+        return next((e for e in self.embassies if e.code == code), None)
+
+    def partner(self, code: str) -> Partner | None:
+        return next((p for p in self.partners if p.code == code), None)
+
+    @property
+    def check_key(self) -> bytes:
+        """Key of the QR check: the secret if set, else a public per-campaign value."""
+        return (self.qr_key or f"scanpipe:{self.id}").encode("utf-8")
+
+
+def letter_destination(case: Case) -> str:
+    """Destination of a case's letters and petition sheets, e.g. ``embassy:GT``."""
+    return f"embassy:{case.embassy}"
+
+
+def postcard_destination(case: Case) -> str:
+    """Destination of a case's postcards: ``partner:AIIS``, ``person:CAAL``, ``relatives:CAAL``."""
+    route = case.postcards
+    match route.to:
+        case PostcardRoute.PARTNER:
+            return f"partner:{route.partner}"
+        case PostcardRoute.PERSON | PostcardRoute.RELATIVES:
+            return f"{route.to.value}:{case.code}"
+
+
+def _field_path(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
+            continue
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _explain(error: dict) -> str:
+    kind = error["type"]
+    if kind == "string_pattern_mismatch":
+        return "use 1 to 24 capital letters, digits or '-', starting with a letter or digit"
+    if kind == "missing":
+        return "is missing"
+    if kind == "extra_forbidden":
+        return "is not a known field (check its spelling)"
+    message = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def parse_campaign(text: str) -> Campaign:
+    """Parse and validate campaign TOML text; raise `CampaignError` naming every bad field."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CampaignError(f"the campaign file is not valid TOML: {exc}") from None
+    try:
+        return Campaign.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{_field_path(e['loc'])}: {_explain(e)}" for e in exc.errors()]
+        raise CampaignError("the campaign file has problems:\n  " + "\n  ".join(lines)) from None
+
+
+def campaign_digest(text: str) -> str:
+    """SHA-256 of the campaign text, recorded in the ledger when it is loaded."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_code(value: str) -> bool:
+    return re.fullmatch(CODE_PATTERN, value) is not None

@@ -1,0 +1,408 @@
+"""The `scanpipe` command line: thin click commands over the pipeline and the store.
+
+Errors are translated to exit codes in exactly one place, `main`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import click
+
+from models.images import sha256_of
+from models.store import NoCampaign, Store, StoreError, item_ref
+from scanpipe.campaign import Campaign, CampaignError, parse_campaign
+from scanpipe.pages import UnreadableFile
+from scanpipe.pipeline import decode_file
+from stations.errors import AuditFailed, BadInput, LedgerError, ScanpipeError
+from stations.intake import FileResult, expand_paths, take_in
+from stations.settings import Settings
+
+LANGS = click.Choice(["fr", "en", "nl"])
+
+
+class Context:
+    """What every command gets: the settings, and the store opened on first use."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self._store = Store.open(self.settings.ledger_url, self.settings.image_root)
+            except Exception as exc:  # the driver's own error types vary by database
+                raise LedgerError(f"cannot open the ledger at {self.settings.ledger_url}: {exc}. "
+                                  "Check SCANPIPE_DATABASE_URL / --database-url and that the "
+                                  "database server is running.") from None
+        return self._store
+
+    def campaign(self) -> Campaign:
+        try:
+            return self.store().campaign()
+        except NoCampaign as exc:
+            raise LedgerError(str(exc)) from None
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def read_campaign(path: str) -> tuple[str, Campaign]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read the campaign file {path}: {exc}") from None
+    try:
+        return text, parse_campaign(text)
+    except CampaignError as exc:
+        raise BadInput(f"{path}: {exc}") from None
+
+
+def _echo_json(value: dict) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False))
+
+
+class _Scanpipe(click.Group):
+    """The root group; turns errors into messages and exit codes (the only place that does)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ScanpipeError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except StoreError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(LedgerError.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: what was recorded before stays recorded.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Scanpipe, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the ledger and images [env SCANPIPE_DATA_DIR; default ./scanpipe-data].")
+@click.option("--database-url", help="SQLAlchemy URL of the ledger, e.g. postgresql+psycopg://host/db "
+                                     "[env SCANPIPE_DATABASE_URL; default SQLite in the data folder].")
+@click.version_option(package_name="scanpipe")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, database_url: str | None) -> None:
+    """scanpipe: intake, routing and delivery ledger of a letter-writing marathon.
+
+    Typical season: check and load the campaign, print kits, take in scans,
+    print delivery sheets, verify the ledger. Every command has --help.
+    """
+    overrides = {k: v for k, v in (("data_dir", data_dir), ("database_url", database_url)) if v}
+    ctx.obj = Context(Settings(**overrides))
+
+
+# ------------------------------------------------------------------ campaign
+
+@cli.group()
+def campaign() -> None:
+    """Check and load the campaign file (cases, embassies, partners)."""
+
+
+@campaign.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def campaign_check(file: str) -> None:
+    """Validate a campaign FILE and list its cases; changes nothing."""
+    _, loaded = read_campaign(file)
+    click.echo(f"{loaded.id} — {loaded.name}, deadline {loaded.deadline.isoformat()}")
+    for case in loaded.cases:
+        click.echo(f"  {case.code:<10} {case.person} ({case.country}) → embassy {case.embassy}")
+    click.echo(f"OK: {len(loaded.cases)} cases, {len(loaded.embassies)} embassies, "
+               f"{len(loaded.partners)} partners")
+
+
+@campaign.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--operator", help="Who loads it [default: SCANPIPE_OPERATOR or your login].")
+@pass_context
+def campaign_load(obj: Context, file: str, operator: str | None) -> None:
+    """Load (or update) the campaign FILE into the ledger."""
+    text, _ = read_campaign(file)
+    try:
+        loaded, changed = obj.store().load_campaign(
+            text, actor=operator or obj.settings.operator, station=obj.settings.station)
+    except StoreError as exc:
+        raise LedgerError(str(exc)) from None
+    state = "loaded" if changed else "already loaded, unchanged"
+    click.echo(f"Campaign {loaded.id} {state}: {len(loaded.cases)} cases.")
+
+
+# ---------------------------------------------------------------------- kits
+
+@cli.command()
+@click.option("--campaign", "campaign_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The campaign file.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the PDFs into.")
+@click.option("--kits", "count", default=10, show_default=True, type=click.IntRange(1, 100_000),
+              help="How many kit envelope labels (one serial each).")
+@click.option("--first", default=1, show_default=True, type=click.IntRange(1, 999_999_999),
+              help="Serial number of the first kit label.")
+@click.option("--lang", type=LANGS, help="Language of the printed text [default: the campaign's].")
+def kits(campaign_file: str, out: Path, count: int, first: int, lang: str | None) -> None:
+    """Write printable kit PDFs: letter sheets, postcards, petitions and envelope labels."""
+    from scanpipe.kits import render_kit
+
+    _, loaded = read_campaign(campaign_file)
+    documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count)
+    for name, pdf in documents.items():
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(pdf)
+    click.echo(f"Wrote {len(documents)} PDF files to {out}")
+
+
+@cli.group()
+def samples() -> None:
+    """Make realistic sample scans from the kits (for demos, tests and training)."""
+
+
+@samples.command("make")
+@click.option("--campaign", "campaign_file", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seed", default=2021, show_default=True, help="Same seed, same scans.")
+def samples_make(campaign_file: str, out: Path, seed: int) -> None:
+    """Write a set of simulated scans and expected.json (what each page really is)."""
+    from scanpipe.samplegen import make_sample_set
+
+    _, loaded = read_campaign(campaign_file)
+    files = make_sample_set(loaded, seed=seed, lang=loaded.language)
+    expected = []
+    for sample in files:
+        target = out / sample.relative_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(sample.data)
+        for page in sample.pages:
+            expected.append({"file": sample.relative_path, "page": page.page, "kind": page.kind,
+                             "case": page.case, "status": page.status, "note": page.note})
+    (out / "expected.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+    total = sum(len(s.data) for s in files)
+    click.echo(f"Wrote {len(files)} files ({total / 1e6:.1f} MB) and expected.json to {out}")
+
+
+# -------------------------------------------------------------- recognition
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file and page.")
+def decode(files: tuple[str, ...], as_json: bool) -> None:
+    """Print the barcodes found on each page of FILES (JPEG, PNG, TIFF, WebP, BMP, PDF)."""
+    for file in files:
+        try:
+            decoded = decode_file(Path(file).read_bytes())
+        except (UnreadableFile, OSError) as exc:
+            if as_json:
+                _echo_json({"source": file, "page": None, "codes": [], "error": str(exc)})
+            else:
+                click.echo(f"{file}: cannot read: {exc}", err=True)
+            continue
+        for page, codes in decoded:
+            if as_json:
+                _echo_json({"source": file, "page": page.number, "codes": [c.to_json() for c in codes]})
+            else:
+                texts = ", ".join(f"{c.format} {c.text!r}" for c in codes) or "no code"
+                click.echo(f"{file} p{page.number}: {texts}")
+
+
+def _piece_json(result: FileResult) -> list[dict]:
+    rows = []
+    outcomes = {o.page: o for o in result.outcomes or []}
+    for page in result.pages:
+        row = {"source": result.source, "page": page.page, **page.decision.to_json(),
+               "codes": [c.to_json() for c in page.codes]}
+        outcome = outcomes.get(page.page)
+        if outcome is not None:
+            row["item"] = item_ref(outcome.item_id)
+            row["duplicate"] = outcome.duplicate
+        rows.append(row)
+    return rows
+
+
+def _piece_line(row: dict) -> str:
+    where = row["destination"] or ("kit " + str(row["kit"]) if row["kit"] else "—")
+    flag = " (already taken in: not counted again)" if row.get("duplicate") else ""
+    reasons = "" if row["status"] == "routed" else "  " + ", ".join(row["reasons"])
+    return (f"{row['source']} p{row['page']}: {row['status']:<8} {row['kind']:<12} "
+            f"{row['case'] or '—':<10} → {where}{reasons}{flag}")
+
+
+def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, station: str,
+                operator: str, dry_run: bool, as_json: bool) -> Counter:
+    paths, skipped = expand_paths(files)
+    for path in skipped:
+        click.echo(f"skipped (not a scan by its name): {path}", err=True)
+    store = None if dry_run else obj.store()
+    tally: Counter = Counter()
+    results = take_in(paths, store, loaded, station=station, operator=operator, dry_run=dry_run)
+    for index, result in enumerate(results, 1):
+        for row in _piece_json(result):
+            tally["duplicate" if row.get("duplicate") else row["status"]] += 1
+            if as_json:
+                _echo_json(row)
+            else:
+                click.echo(f"[{index}/{len(paths)}] {_piece_line(row)}")
+    return tally
+
+
+def _tally_line(tally: Counter) -> str:
+    return ", ".join(f"{tally[k]} {k}" for k in ("routed", "review", "rejected", "duplicate"))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--campaign", "campaign_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The campaign file.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per piece (see README).")
+@click.option("--dry-run", is_flag=True, help="Decide only; write nothing to the ledger.")
+@click.option("--station", help="Station name [default: SCANPIPE_STATION or the host name].")
+@click.option("--operator", help="Operator [default: SCANPIPE_OPERATOR or your login].")
+@pass_context
+def scan(obj: Context, files: tuple[str, ...], campaign_file: str, as_json: bool, dry_run: bool,
+         station: str | None, operator: str | None) -> None:
+    """Recognise and route FILES (or folders) with a campaign file; record them unless --dry-run."""
+    text, loaded = read_campaign(campaign_file)
+    station = station or obj.settings.station
+    operator = operator or obj.settings.operator
+    if not dry_run:
+        try:
+            obj.store().load_campaign(text, actor=operator, station=station)
+        except StoreError as exc:
+            raise LedgerError(str(exc)) from None
+    tally = _run_intake(obj, files, loaded, station=station, operator=operator,
+                        dry_run=dry_run, as_json=as_json)
+    if not as_json:
+        click.echo(_tally_line(tally), err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--station", help="Station name [default: SCANPIPE_STATION or the host name].")
+@click.option("--operator", help="Operator [default: SCANPIPE_OPERATOR or your login].")
+@click.option("--new-batch", is_flag=True, help="Close the station's open batch first "
+                                                "(a new envelope without a kit code).")
+@click.option("--keep-open", is_flag=True, help="Leave the last batch open for more pages.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per piece.")
+@pass_context
+def intake(obj: Context, paths: tuple[str, ...], station: str | None, operator: str | None,
+           new_batch: bool, keep_open: bool, as_json: bool) -> None:
+    """Take scanned files (or folders, in name order) into the ledger.
+
+    Each page becomes one item, stored once by its SHA-256; the same image taken
+    in again is recorded as a duplicate and not counted. A kit envelope's code
+    starts a new batch for that kit.
+    """
+    station = station or obj.settings.station
+    operator = operator or obj.settings.operator
+    loaded = obj.campaign()
+    store = obj.store()
+    if new_batch:
+        store.close_batch(station=station, operator=operator)
+    tally = _run_intake(obj, paths, loaded, station=station, operator=operator,
+                        dry_run=False, as_json=as_json)
+    if not keep_open:
+        store.close_batch(station=station, operator=operator)
+    if not as_json:
+        click.echo(f"Taken in: {_tally_line(tally)}", err=True)
+
+
+# ------------------------------------------------------------------- reports
+
+@cli.command()
+@pass_context
+def summary(obj: Context) -> None:
+    """Print the routing summary: pieces per case and destination, pieces in review."""
+    rows = obj.store().routing_summary()
+    routed = [r for r in rows if r.status == "routed" and r.case]
+    click.echo("Routed pieces per case and destination:")
+    click.echo(f"  {'case':<10} {'destination':<18} {'kind':<10} {'pieces':>6}")
+    for row in routed:
+        click.echo(f"  {row.case:<10} {row.destination:<18} {row.kind:<10} {row.count:>6}")
+    other = [r for r in rows if not (r.status == "routed" and r.case)]
+    by_status = Counter()
+    for row in other:
+        by_status[(row.status, row.kind)] += row.count
+    if by_status:
+        click.echo("Other pieces:")
+        for (status, kind), count in sorted(by_status.items()):
+            click.echo(f"  {status:<10} {kind:<18} {count:>6}")
+    total = sum(r.count for r in rows)
+    review = sum(r.count for r in rows if r.status == "review")
+    click.echo(f"Total: {total} pieces, {sum(r.count for r in routed)} routed to a case, "
+               f"{review} in review.")
+
+
+@cli.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the delivery sheets into.")
+@click.option("--date", "issued", type=click.DateTime(["%Y-%m-%d"]),
+              help="Date printed on the sheets [default: today].")
+@click.option("--lang", type=LANGS, help="Language [default: the campaign's].")
+@click.option("--operator", help="Who prints them [default: SCANPIPE_OPERATOR or your login].")
+@pass_context
+def sheets(obj: Context, out: Path, issued, lang: str | None, operator: str | None) -> None:
+    """Write one delivery sheet PDF per embassy: its cases, counts and item ids."""
+    from scanpipe.sheets import DeliverySheet, SheetLine, render_delivery_sheet
+
+    loaded = obj.campaign()
+    store = obj.store()
+    issued_on = issued.date() if issued else date.today()
+    out.mkdir(parents=True, exist_ok=True)
+    for embassy in loaded.embassies:
+        lines, item_ids = store.embassy_delivery(embassy.code)
+        sheet = DeliverySheet(
+            campaign_id=loaded.id, campaign_name=loaded.name, office=loaded.office,
+            destination=f"embassy:{embassy.code}", recipient_name=embassy.name,
+            recipient_address=embassy.address, issued_on=issued_on,
+            lines=tuple(SheetLine(l.case, l.person, l.letters, l.postcards, l.petitions, 0)
+                        for l in lines),
+            item_ids=tuple(item_ref(i) for i in item_ids))
+        pdf = render_delivery_sheet(sheet, lang or loaded.language)
+        target = out / f"delivery-{embassy.code}.pdf"
+        target.write_bytes(pdf)
+        totals = {"letters": sum(l.letters for l in lines), "postcards": sum(l.postcards for l in lines),
+                  "petitions": sum(l.petitions for l in lines)}
+        store.record_sheet_issued(destination=sheet.destination, issued_on=issued_on,
+                                  item_ids=item_ids, totals=totals, pdf_sha256=sha256_of(pdf),
+                                  actor=operator or obj.settings.operator, station=obj.settings.station)
+        click.echo(f"{target}: {embassy.name} — {totals['letters']} letters, "
+                   f"{totals['petitions']} petition sheets, {len(item_ids)} items")
+
+
+# --------------------------------------------------------------------- audit
+
+@cli.group()
+def audit() -> None:
+    """Auditors' commands (read-only)."""
+
+
+@audit.command("verify")
+@click.option("--no-images", is_flag=True, help="Skip re-hashing the stored images (faster).")
+@pass_context
+def audit_verify(obj: Context, no_images: bool) -> None:
+    """Verify the hash chain, the tables against the events, and the stored images.
+
+    Exits 0 when everything verifies; 1 with the first broken place otherwise.
+    """
+    result = obj.store().audit(check_images=not no_images)
+    if result.problem:
+        raise AuditFailed(f"AUDIT FAILED at {result.problem.where}: {result.problem.message}. "
+                          f"{result.events} events verified before it. Keep this ledger as it is "
+                          "and compare it with a backup or export to find what changed.")
+    images = "not checked" if no_images else f"{result.images} images intact"
+    click.echo(f"Ledger verified: {result.events} events in an unbroken chain, "
+               f"{result.items} items agree with the ledger, {images}.")
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="scanpipe")
