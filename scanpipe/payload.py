@@ -113,7 +113,7 @@ def parse_payload(text: str, campaign: str, key: bytes) -> Payload | Rejected:
     """Parse a code's text strictly; anything not exactly a valid payload is `Rejected`."""
     if not _OURS.match(text):
         return Rejected(Fault.FOREIGN, "not a scanpipe code")
-    if not text.startswith(PREFIX + ":"):
+    if not text.lstrip().upper().startswith(PREFIX + ":"):
         return Rejected(Fault.UNSUPPORTED_VERSION, f"unknown prefix {text.split(':', 1)[0]!r}")
     shape = _SHAPE.match(text)
     if shape is None:

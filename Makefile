@@ -1,0 +1,47 @@
+# The two commands of the README: `make demo` and `make test`. Both set up what they need.
+VENV    := .venv
+BIN     := $(VENV)/bin
+DEMO    := demo-output
+SP      := $(BIN)/scanpipe --data-dir $(DEMO)/data
+CAMPAIGN := samples/campaign.toml
+
+.PHONY: setup demo test bench samples clean
+
+setup:
+	@./setup.sh
+
+demo: setup
+	@rm -rf $(DEMO)
+	@echo "== 1. The campaign"
+	$(SP) campaign check $(CAMPAIGN)
+	$(SP) campaign load $(CAMPAIGN) --operator coordinator
+	@echo "== 2. Kits to print"
+	$(SP) kits --campaign $(CAMPAIGN) --out $(DEMO)/kits --kits 14
+	@echo "== 3. Intake of three envelopes at a station"
+	@for envelope in samples/scans/envelope-*; do \
+	  $(SP) intake --new-batch --station demo-station --operator alice $$envelope || exit $$?; done
+	@echo "== 4. Routing summary"
+	$(SP) summary
+	@echo "== 5. Delivery sheets"
+	$(SP) sheets --out $(DEMO)/sheets --operator coordinator
+	@echo "== 6. Audit"
+	$(SP) audit verify
+	@echo
+	@echo "Everything is in $(DEMO)/:"
+	@echo "  kits to print:      $(DEMO)/kits/"
+	@echo "  delivery sheets:    $(DEMO)/sheets/"
+	@echo "  ledger (SQLite):    $(DEMO)/data/ledger.sqlite3"
+	@echo "  stored scans:       $(DEMO)/data/images/ (named by SHA-256)"
+	@echo "Try: $(SP) audit verify   or   $(BIN)/scanpipe --help"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/qr_path.py
+
+samples: setup
+	$(BIN)/scanpipe samples make --campaign $(CAMPAIGN) --out samples/scans
+
+clean:
+	rm -rf $(DEMO) bench/output .pytest_cache

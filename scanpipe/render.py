@@ -1,0 +1,264 @@
+"""Shared PDF drawing on reportlab: fonts, QR codes, boxes and wrapped text.
+
+Layouts are described in millimetres from the page's top-left corner (as a
+person measures a sheet, and as pixel images are indexed); reportlab draws from
+the bottom-left in points, so every drawing helper here converts.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import reportlab
+import segno
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
+QUIET_ZONE_MODULES = 4
+MIN_MODULE_MM = 0.5
+# A payload has at most 64 alphanumeric characters (see payload.py), which fits
+# a version-4 symbol at level M: 33 modules, 41 with the quiet zone.
+MAX_QR_MODULES = 33
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in millimetres, measured from the page's top-left corner."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    def px(self, dpi: float) -> tuple[int, int, int, int]:
+        """(left, top, right, bottom) in pixels of a rendering at `dpi`."""
+        k = dpi / 25.4
+        return (round(self.x * k), round(self.y * k), round(self.right * k), round(self.bottom * k))
+
+    def inset(self, d: float) -> "Box":
+        return Box(self.x + d, self.y + d, self.w - 2 * d, self.h - 2 * d)
+
+    def overlaps(self, other: "Box") -> bool:
+        return (self.x < other.right and other.x < self.right
+                and self.y < other.bottom and other.y < self.bottom)
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """Names of the registered fonts to pass to `canvas.setFont`."""
+
+    regular: str
+    bold: str
+
+
+@functools.cache
+def fonts() -> Fonts:
+    """Register a Unicode TrueType font once and return its names.
+
+    DejaVu Sans when the system has it (it covers every accent of the campaign
+    files); otherwise the Vera fonts bundled with reportlab, so kits always print.
+    """
+    candidates = [
+        ("ScanpipeSans", DEJAVU_DIR / "DejaVuSans.ttf",
+         "ScanpipeSans-Bold", DEJAVU_DIR / "DejaVuSans-Bold.ttf"),
+    ]
+    bundled = Path(reportlab.__file__).parent / "fonts"
+    candidates.append(("ScanpipeVera", bundled / "Vera.ttf",
+                       "ScanpipeVera-Bold", bundled / "VeraBd.ttf"))
+    for name, path, bold_name, bold_path in candidates:
+        if path.is_file() and bold_path.is_file():
+            pdfmetrics.registerFont(TTFont(name, os.fspath(path)))
+            pdfmetrics.registerFont(TTFont(bold_name, os.fspath(bold_path)))
+            return Fonts(name, bold_name)
+    raise RuntimeError("no TrueType font found: install fonts-dejavu-core or reinstall reportlab")
+
+
+def new_canvas(page_w_mm: float, page_h_mm: float, title: str) -> tuple[Canvas, io.BytesIO]:
+    """A canvas writing into memory; deterministic output (no creation date, no random id)."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(page_w_mm * mm, page_h_mm * mm), invariant=1,
+                    pageCompression=1)
+    canvas.setTitle(title)
+    canvas.setCreator("scanpipe")
+    return canvas, out
+
+
+# ------------------------------------------------------------------ QR codes
+
+@functools.lru_cache(maxsize=256)
+def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR modules of `text` (no quiet zone), level M at least, boosted by segno."""
+    qr = segno.make_qr(text, error="m", boost_error=True)
+    return tuple(tuple(bool(v) for v in row) for row in qr.matrix)
+
+
+def qr_size_mm(text: str, module_mm: float) -> float:
+    """Side of the drawn QR, quiet zone included."""
+    return (len(qr_matrix(text)) + 2 * QUIET_ZONE_MODULES) * module_mm
+
+
+def draw_qr(canvas: Canvas, text: str, x_mm: float, y_mm: float, module_mm: float = 0.6) -> float:
+    """Draw `text` as a QR code of vector squares and return its side in mm.
+
+    (`x_mm`, `y_mm`) is the lower-left corner of the quiet zone in reportlab's
+    coordinates (mm from the page's bottom-left). The 4-module quiet zone is
+    painted white, so nothing drawn earlier shows through it; callers keep
+    later drawings out of it.
+    """
+    if module_mm < MIN_MODULE_MM:
+        raise ValueError(f"QR module of {module_mm} mm is below {MIN_MODULE_MM} mm: "
+                         "printers and scanners lose such small modules")
+    matrix = qr_matrix(text)
+    n = len(matrix)
+    side = (n + 2 * QUIET_ZONE_MODULES) * module_mm
+    canvas.saveState()
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.rect(x_mm * mm, y_mm * mm, side * mm, side * mm, stroke=0, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    m = module_mm * mm
+    origin_x = x_mm * mm + QUIET_ZONE_MODULES * m
+    top = y_mm * mm + side * mm - QUIET_ZONE_MODULES * m
+    path = canvas.beginPath()
+    # One rectangle per horizontal run of dark modules keeps the PDF small.
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < n:
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < n and row[c]:
+                c += 1
+            path.rect(origin_x + start * m, top - (r + 1) * m, (c - start) * m, m)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+    return side
+
+
+def draw_qr_in(canvas: Canvas, page_h_mm: float, text: str, zone: Box, module_mm: float) -> Box:
+    """Draw a QR in the top-right corner of `zone` (top-left mm); return the box it covers."""
+    side = qr_size_mm(text, module_mm)
+    if side > zone.w + 1e-6 or side > zone.h + 1e-6:
+        raise ValueError(f"QR of {side:.1f} mm does not fit its {zone.w:.1f} mm zone")
+    box = Box(zone.right - side, zone.y, side, side)
+    draw_qr(canvas, text, box.x, page_h_mm - box.bottom, module_mm)
+    return box
+
+
+# ------------------------------------------------------------------ text and boxes
+
+def wrap_text(text: str, font: str, size: float, width_mm: float) -> list[str]:
+    """Split `text` into lines no wider than `width_mm`; keeps explicit line breaks.
+
+    A word longer than the width is cut, so nothing ever runs off the page.
+    """
+    width = width_mm * mm
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        current = ""
+        for word in paragraph.split():
+            candidate = f"{current} {word}" if current else word
+            if pdfmetrics.stringWidth(candidate, font, size) <= width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            while pdfmetrics.stringWidth(word, font, size) > width:
+                cut = len(word)
+                while cut > 1 and pdfmetrics.stringWidth(word[:cut], font, size) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            current = word
+        lines.append(current)
+    return lines
+
+
+def fit_text(text: str, font: str, sizes: tuple[float, ...], box: Box,
+             leading: float = 1.25) -> tuple[float, list[str]]:
+    """The largest size in `sizes` at which `text` fits `box`; at the smallest, cut with "…"."""
+    for size in sizes:
+        lines = wrap_text(text, font, size, box.w)
+        if len(lines) * size * leading <= box.h * mm:
+            return size, lines
+    size = sizes[-1]
+    lines = wrap_text(text, font, size, box.w)
+    keep = max(1, int(box.h * mm // (size * leading)))
+    if len(lines) > keep:
+        lines = lines[:keep]
+        lines[-1] = lines[-1].rstrip(" .,;") + " …"
+    return size, lines
+
+
+def draw_lines(canvas: Canvas, page_h_mm: float, lines: list[str], x_mm: float, top_mm: float,
+               font: str, size: float, leading: float = 1.25) -> float:
+    """Draw `lines` left-aligned from `top_mm`; return the y (mm from top) under the last."""
+    canvas.setFont(font, size)
+    y = top_mm * mm + size  # first baseline one font size under the top
+    for line in lines:
+        canvas.drawString(x_mm * mm, page_h_mm * mm - y, line)
+        y += size * leading
+    return (y - size * leading + size * 0.3) / mm
+
+
+def draw_text(canvas: Canvas, page_h_mm: float, text: str, x_mm: float, top_mm: float,
+              width_mm: float, font: str, size: float, leading: float = 1.25) -> float:
+    """Wrap and draw `text`; return the y (mm from top) under the last line."""
+    return draw_lines(canvas, page_h_mm, wrap_text(text, font, size, width_mm),
+                      x_mm, top_mm, font, size, leading)
+
+
+def string_mm(text: str, font: str, size: float) -> float:
+    """Width of `text` in mm."""
+    return pdfmetrics.stringWidth(text, font, size) / mm
+
+
+def draw_box(canvas: Canvas, page_h_mm: float, box: Box, width_pt: float = 0.6,
+             gray: float = 0.0) -> None:
+    """Stroke the outline of `box`."""
+    canvas.saveState()
+    canvas.setLineWidth(width_pt)
+    canvas.setStrokeGray(gray)
+    canvas.rect(box.x * mm, (page_h_mm - box.bottom) * mm, box.w * mm, box.h * mm,
+                stroke=1, fill=0)
+    canvas.restoreState()
+
+
+def hline(canvas: Canvas, page_h_mm: float, x0: float, x1: float, y: float,
+          width_pt: float = 0.4, gray: float = 0.0) -> None:
+    """A horizontal line at `y` mm from the top."""
+    canvas.saveState()
+    canvas.setLineWidth(width_pt)
+    canvas.setStrokeGray(gray)
+    canvas.line(x0 * mm, (page_h_mm - y) * mm, x1 * mm, (page_h_mm - y) * mm)
+    canvas.restoreState()
+
+
+def vline(canvas: Canvas, page_h_mm: float, x: float, y0: float, y1: float,
+          width_pt: float = 0.4, gray: float = 0.0) -> None:
+    """A vertical line at `x` mm from the left, from `y0` to `y1` mm from the top."""
+    canvas.saveState()
+    canvas.setLineWidth(width_pt)
+    canvas.setStrokeGray(gray)
+    canvas.line(x * mm, (page_h_mm - y0) * mm, x * mm, (page_h_mm - y1) * mm)
+    canvas.restoreState()
+
+
+def baseline(page_h_mm: float, top_mm: float, size: float) -> float:
+    """Reportlab y (points) of the baseline of a `size` line whose top is at `top_mm`."""
+    return page_h_mm * mm - top_mm * mm - size

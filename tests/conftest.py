@@ -1,0 +1,100 @@
+"""Shared fixtures: the sample campaign, page images with codes, stores on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+import segno
+from PIL import Image
+
+from models.store import Store, normalise_url
+from scanpipe.campaign import Campaign, parse_campaign
+from scanpipe.payload import Payload, PayloadKind, encode_payload, kit_payload
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CAMPAIGN = ROOT / "samples" / "campaign.toml"
+
+
+@pytest.fixture(scope="session")
+def campaign_text() -> str:
+    return SAMPLE_CAMPAIGN.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def campaign(campaign_text) -> Campaign:
+    return parse_campaign(campaign_text)
+
+
+def case_code(campaign: Campaign, kind: PayloadKind, case: str) -> str:
+    return encode_payload(Payload(kind, campaign.id, case), campaign.check_key)
+
+
+def kit_code(campaign: Campaign, serial: int) -> str:
+    return encode_payload(kit_payload(campaign.id, serial), campaign.check_key)
+
+
+def page_with_codes(*codes: tuple[str, int, int], size=(1654, 2339), scale=5, fmt="JPEG",
+                    background=245) -> bytes:
+    """An A4-ish page at 200 dpi with QR codes (text, x, y) drawn on it, encoded as `fmt`."""
+    page = Image.new("L", size, background)
+    for text, x, y in codes:
+        buf = io.BytesIO()
+        segno.make(text, error="m").save(buf, kind="png", scale=scale, border=4)
+        page.paste(Image.open(io.BytesIO(buf.getvalue())).convert("L"), (x, y))
+    out = io.BytesIO()
+    page.save(out, format=fmt, **({"quality": 85} if fmt == "JPEG" else {}))
+    return out.getvalue()
+
+
+class StepClock:
+    """A clock that advances one second per reading, so event times are distinct and known."""
+
+    def __init__(self):
+        self.now = datetime(2021, 12, 10, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("SCANPIPE_TEST_DATABASE_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> Store:
+    """A fresh, empty store on SQLite and (when reachable) on the PostgreSQL test server."""
+    if request.param == "sqlite":
+        s = Store.open(f"sqlite:///{tmp_path / 'ledger.sqlite3'}", tmp_path / "images", StepClock())
+        yield s
+        s.close()
+        return
+    url = _postgres_url()
+    if not url:
+        pytest.skip("PostgreSQL tests skipped: SCANPIPE_TEST_DATABASE_URL is not set")
+    from sqlalchemy import create_engine, text
+    from sqlmodel import SQLModel
+
+    try:
+        engine = create_engine(normalise_url(url))
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means: skip, visibly
+        pytest.skip(f"PostgreSQL tests skipped: cannot reach {url}: {exc.__class__.__name__}")
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+    s = Store.open(url, tmp_path / "images", StepClock())
+    yield s
+    SQLModel.metadata.drop_all(s.engine)
+    s.close()
+
+
+@pytest.fixture
+def loaded_store(store, campaign_text) -> Store:
+    store.load_campaign(campaign_text, actor="coordinator", station="office")
+    return store
