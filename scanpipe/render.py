@@ -192,7 +192,11 @@ def wrap_text(text: str, font: str, size: float, width_mm: float) -> list[str]:
 def fit_text(text: str, font: str, sizes: tuple[float, ...], box: Box,
              leading: float = 1.25) -> tuple[float, list[str]]:
     """The largest size in `sizes` at which `text` fits `box`; at the smallest, cut with "…"."""
+    longest = max(text.split(), key=lambda w: pdfmetrics.stringWidth(w, font, 10), default="")
     for size in sizes:
+        # A size that must cut a word in two is refused while a smaller one remains.
+        if pdfmetrics.stringWidth(longest, font, size) > box.w * mm and size != sizes[-1]:
+            continue
         lines = wrap_text(text, font, size, box.w)
         if len(lines) * size * leading <= box.h * mm:
             return size, lines

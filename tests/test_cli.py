@@ -1,0 +1,139 @@
+"""The command line, driven with click's runner: help everywhere, exit codes, the whole path."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, SAMPLE_CAMPAIGN, case_code, kit_code, page_with_codes
+from scanpipe.payload import PayloadKind
+from stations.cli import cli
+
+
+def all_commands(group=cli, prefix=()):
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        yield path, command
+        if hasattr(command, "commands"):
+            yield from all_commands(command, path)
+
+
+@pytest.mark.parametrize("path", [p for p, _ in all_commands()], ids=" ".join)
+def test_every_command_has_help_and_is_in_the_readme(path):
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+    command = dict(all_commands())[path]
+    assert command.help, f"{' '.join(path)} has no help text"
+    if not hasattr(command, "commands"):
+        assert f"scanpipe {' '.join(path)}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def run(tmp_path):
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), *map(str, args)])
+    return invoke
+
+
+@pytest.fixture
+def scans(tmp_path, campaign):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "01-envelope.jpg").write_bytes(page_with_codes((kit_code(campaign, 5), 100, 100)))
+    (folder / "02-letter.jpg").write_bytes(
+        page_with_codes((case_code(campaign, PayloadKind.LETTER, "CIHAM"), 1300, 100)))
+    (folder / "03-letter.png").write_bytes(
+        page_with_codes((case_code(campaign, PayloadKind.LETTER, "CIHAM"), 1300, 120), fmt="PNG"))
+    (folder / "04-petition.jpg").write_bytes(
+        page_with_codes((case_code(campaign, PayloadKind.PETITION, "CIHAM"), 1300, 100)))
+    (folder / "05-card.jpg").write_bytes(page_with_codes(("https://www.amnesty.be/", 100, 100)))
+    (folder / "10-broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not an image")
+    (folder / "notes.txt").write_text("not a scan")
+    return folder
+
+
+def test_campaign_errors_exit_3_and_name_the_field(run, tmp_path, campaign_text):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(campaign_text.replace('embassy = "GT"', 'embassy = "XX"'))
+    result = run("campaign", "check", bad)
+    assert result.exit_code == 3 and "cases[0].embassy" in result.output
+
+
+def test_intake_without_a_campaign_exits_4(run, scans):
+    result = run("intake", scans)
+    assert result.exit_code == 4 and "campaign load" in result.output
+
+
+def test_scan_json_contract_and_dry_run(run, scans, tmp_path):
+    result = run("scan", scans, "--campaign", SAMPLE_CAMPAIGN, "--json", "--dry-run")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 6  # notes.txt is not taken from a folder
+    for row in rows:
+        assert {"source", "page", "kind", "case", "destination", "status", "method",
+                "confidence", "reasons"} <= row.keys()
+    by_name = {Path(r["source"]).name: r for r in rows}
+    assert by_name["02-letter.jpg"]["destination"] == "embassy:ER"
+    assert by_name["04-petition.jpg"]["kind"] == "petition"
+    assert by_name["05-card.jpg"]["status"] == "review"
+    assert by_name["10-broken.jpg"]["status"] == "rejected"
+    assert not (tmp_path / "data").exists()  # a dry run writes nothing
+
+
+def test_the_whole_path(run, scans, tmp_path):
+    assert run("campaign", "load", SAMPLE_CAMPAIGN).exit_code == 0
+    first = run("intake", scans, "--station", "desk-1", "--operator", "ana")
+    assert first.exit_code == 0, first.output
+    assert "4 routed, 1 review, 1 rejected, 0 duplicate" in first.output
+    again = run("intake", scans / "02-letter.jpg", "--station", "desk-1", "--operator", "ana")
+    assert "1 duplicate" in again.output
+
+    summary = run("summary").output
+    assert re.search(r"CIHAM\s+embassy:ER\s+letter\s+2", summary)
+    assert "1 in review" in summary
+
+    out = tmp_path / "sheets"
+    result = run("sheets", "--out", out, "--date", "2022-01-20")
+    assert result.exit_code == 0, result.output
+    assert len(list(out.glob("delivery-*.pdf"))) == 10
+    text = pdf_text(out / "delivery-ER.pdf")
+    assert "Ciham Ali Ahmed" in text and "Avenue Wolvendael" in text
+    assert re.search(r"CIHAM.*?\b2\b.*?\b0\b.*?\b1\b", text, re.S)  # 2 letters, 0 cards, 1 petition
+    assert "0000002" in text and "0000003" in text and "0000004" in text
+    assert "0000001" not in text  # the kit envelope is not delivered
+
+    verified = run("audit", "verify")
+    assert verified.exit_code == 0 and "Ledger verified" in verified.output
+
+
+def test_audit_verify_exits_1_naming_the_place(run, scans, tmp_path):
+    run("campaign", "load", SAMPLE_CAMPAIGN)
+    run("intake", scans)
+    from sqlalchemy import create_engine, text
+    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'ledger.sqlite3'}")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE event SET station = 'elsewhere' WHERE seq = 6"))
+    result = run("audit", "verify")
+    assert result.exit_code == 1 and "event 6" in result.output and "altered" in result.output
+
+
+def test_decode_json(run, scans):
+    result = run("decode", scans / "02-letter.jpg", scans / "10-broken.jpg", "--json")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0]["codes"][0]["format"] == "QRCode"
+    assert rows[0]["codes"][0]["text"].startswith("SP1:L:MDL2021:CIHAM:")
+    assert len(rows[0]["codes"][0]["position"]) == 4
+    assert rows[1]["page"] is None and "error" in rows[1]
+
+
+def pdf_text(path: Path) -> str:
+    import pypdfium2 as pdfium
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
