@@ -5,7 +5,8 @@ the zone reserved for its QR code, the space people write in) is exported as
 frozen `DocumentLayout` values in mm from the page's top-left corner, so the
 scan simulator writes where a person would and the pipeline knows where to look.
 The QR code always sits in the top-right corner of its zone; the zone is big
-enough for the largest payload (a version-4 symbol) and nothing else is drawn in it.
+enough for the largest payload (a version-4 symbol) and holds nothing but the QR
+and its caption.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class DocumentLayout:
 
     page_w: float
     page_h: float
-    qr_zone: Box                  # reserved; the QR sits in its top-right corner
+    qr_zone: Box                  # reserved: the QR in its top-right corner, its caption under it
     qr_module_mm: float
     writing_box: Box | None       # where people write (None: nowhere)
     line_pitch_mm: float | None   # ruled lines at writing_box.y + k * pitch, k = 1, 2, …

@@ -42,7 +42,7 @@ class SheetLine:
     letters: int
     postcards: int
     petitions: int   # petition sheets
-    signatures: int
+    signatures: int | None  # None: not counted (printed as a dash, never as 0)
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,15 @@ class DeliverySheet:
     bundle_code: str | None = None   # QR text of the bundle, when there is one
 
     @property
-    def totals(self) -> tuple[int, int, int, int]:
-        """(letters, postcards, petition sheets, signatures) over all lines."""
+    def totals(self) -> tuple[int, int, int, int | None]:
+        """(letters, postcards, petition sheets, signatures) over all lines.
+
+        The signature total is None unless every line's signatures were counted.
+        """
+        signatures = [x.signatures for x in self.lines]
+        counted = None if any(n is None for n in signatures) else sum(signatures)
         return (sum(x.letters for x in self.lines), sum(x.postcards for x in self.lines),
-                sum(x.petitions for x in self.lines), sum(x.signatures for x in self.lines))
+                sum(x.petitions for x in self.lines), counted)
 
 
 class _NumberedCanvas(Canvas):
@@ -148,7 +153,7 @@ def _draw_row(c: Canvas, y: float, cells: tuple[str, ...], font: str, fill: floa
         while size > 6 and render.string_mm(cell, font, size) > width - 3:
             size -= 0.5
         c.setFont(font, size)
-        base = render.baseline(PAGE_H, y + (_ROW_H - size / mm * 0.75) / 2, size * 0.75)
+        base = (PAGE_H - y - _ROW_H / 2) * mm - 0.36 * size  # cap height centred in the row
         if i < 2:
             c.drawString((x + 1.5) * mm, base, cell)
         else:
@@ -157,12 +162,16 @@ def _draw_row(c: Canvas, y: float, cells: tuple[str, ...], font: str, fill: floa
     render.hline(c, PAGE_H, LEFT, RIGHT, y + _ROW_H, 0.4)
 
 
+def _count(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
 def _draw_table(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
     f = render.fonts()
     header = tuple(text(key, lang) for key, _ in _COLUMNS)
     rows = [(x.case, x.person, str(x.letters), str(x.postcards), str(x.petitions),
-             str(x.signatures)) for x in sheet.lines]
-    total = (text("sheet.total", lang), "", *(str(n) for n in sheet.totals))
+             _count(x.signatures)) for x in sheet.lines]
+    total = (text("sheet.total", lang), "", *(_count(n) for n in sheet.totals))
 
     def start_block() -> float:
         render.hline(w.c, PAGE_H, LEFT, RIGHT, w.y, 0.8)

@@ -363,7 +363,7 @@ def sheets(obj: Context, out: Path, issued, lang: str | None, operator: str | No
             campaign_id=loaded.id, campaign_name=loaded.name, office=loaded.office,
             destination=f"embassy:{embassy.code}", recipient_name=embassy.name,
             recipient_address=embassy.address, issued_on=issued_on,
-            lines=tuple(SheetLine(l.case, l.person, l.letters, l.postcards, l.petitions, 0)
+            lines=tuple(SheetLine(l.case, l.person, l.letters, l.postcards, l.petitions, None)
                         for l in lines),
             item_ids=tuple(item_ref(i) for i in item_ids))
         pdf = render_delivery_sheet(sheet, lang or loaded.language)

@@ -1,0 +1,270 @@
+"""A sample set of scans: three envelopes opened at a station, with the expected outcome.
+
+The truth of every page comes from how the page was made (which document,
+which case, whether a code is printed on it), never from running a recogniser.
+The files are returned as bytes; writing them out is the caller's business.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.lib.utils import ImageReader
+
+from scanpipe import kits, scansim
+from scanpipe.campaign import Campaign, Case
+
+DPI = 200
+KINDS = ("letter", "postcard", "petition", "kit_envelope", "unknown")
+STATUSES = ("routed", "review")
+_WRITERS = ("Marie Dupont", "Jan Peeters", "Sophie Lambert", "Ahmed El Idrissi",
+            "Claire Dubois", "Luc Janssens", "Nadia Benali", "Thomas Lemaire")
+_TOWNS = ("Namur", "Liège", "Charleroi", "Mons", "Louvain-la-Neuve", "Bruxelles", "Arlon")
+_WORDS = {
+    "fr": {"regards": "Veuillez agréer mes salutations respectueuses.",
+           "postcard": "Chère {first}, nous pensons à toi et nous ne t'oublions pas. "
+                       "Des milliers de personnes en Belgique sont à tes côtés. Courage !",
+           "letter": "Monsieur l'Ambassadeur, je vous écris au sujet de {person}. "
+                     "Je vous prie de transmettre ma demande à vos autorités : "
+                     "que justice soit rendue sans attendre.",
+           "place": "{town}, le 10 décembre"},
+    "en": {"regards": "Yours faithfully,",
+           "postcard": "Dear {first}, we think of you and we do not forget you. "
+                       "Thousands of people in Belgium stand with you. Stay strong!",
+           "letter": "Dear Ambassador, I am writing to you about {person}. "
+                     "Please pass my request on to your authorities: "
+                     "let justice be done without delay.",
+           "place": "{town}, 10 December"},
+    "nl": {"regards": "Met respectvolle groeten,",
+           "postcard": "Beste {first}, we denken aan je en vergeten je niet. "
+                       "Duizenden mensen in België staan achter je. Hou vol!",
+           "letter": "Geachte ambassadeur, ik schrijf u over {person}. "
+                     "Geef mijn verzoek door aan uw autoriteiten: "
+                     "laat recht geschieden, zonder uitstel.",
+           "place": "{town}, 10 december"},
+}
+
+
+@dataclass(frozen=True)
+class ExpectedPage:
+    """What the pipeline should conclude about one page of a sample file."""
+
+    page: int            # 1-based
+    kind: str            # one of KINDS
+    case: str | None
+    status: str          # one of STATUSES
+    note: str
+
+
+@dataclass(frozen=True)
+class SampleFile:
+    """One file of the sample set and the expected outcome of each of its pages."""
+
+    relative_path: str
+    data: bytes
+    pages: tuple[ExpectedPage, ...]
+
+
+def _words(lang: str) -> dict[str, str]:
+    if lang not in _WORDS:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(_WORDS)}")
+    return _WORDS[lang]
+
+
+class _Maker:
+    """Renders and scans the documents of one sample set (one seed, one language)."""
+
+    def __init__(self, campaign: Campaign, seed: int, lang: str):
+        self.campaign, self.seed, self.lang = campaign, seed, lang
+        self.words = _words(lang)
+        self.count = 0
+
+    def next_seed(self) -> int:
+        self.count += 1
+        return self.seed * 1000 + self.count
+
+    def case(self, index: int) -> Case:
+        cases = self.campaign.cases
+        return cases[index % len(cases)]
+
+    def writer(self) -> str:
+        return _WRITERS[(self.seed + self.count) % len(_WRITERS)]
+
+    def letter_image(self, case: Case, *, quarter_turns: int = 0,
+                     grayscale: bool = False) -> Image.Image:
+        page = scansim.rasterise_pdf(kits.render_letter_sheet(self.campaign, case, self.lang),
+                                     DPI)[0]
+        layout = kits.LETTER_LAYOUT
+        lines = [case.letter or self.words["letter"].format(person=case.person),
+                 self.words["regards"], self.writer()]
+        return scansim.scan_image(page, seed=self.next_seed(), dpi=DPI,
+                                  writing_box_px=layout.writing_box.px(DPI),
+                                  handwriting_lines=lines,
+                                  line_pitch_px=layout.line_pitch_mm * DPI / 25.4,
+                                  quarter_turns=quarter_turns, grayscale=grayscale)
+
+    def postcard_image(self, case: Case, side: int) -> Image.Image:
+        pages = scansim.rasterise_pdf(kits.render_postcard(self.campaign, case, self.lang), DPI)
+        if side == 0:
+            return scansim.scan_image(pages[0], seed=self.next_seed(), dpi=DPI)
+        layout = kits.POSTCARD_MESSAGE_LAYOUT
+        first = case.person.split()[0]
+        return scansim.scan_image(pages[1], seed=self.next_seed(), dpi=DPI,
+                                  writing_box_px=layout.writing_box.px(DPI),
+                                  handwriting_lines=[self.words["postcard"].format(first=first),
+                                                     self.writer()],
+                                  line_pitch_px=layout.line_pitch_mm * DPI / 25.4)
+
+    def petition_image(self, case: Case, signed: int) -> Image.Image:
+        page = scansim.rasterise_pdf(kits.render_petition(self.campaign, case, self.lang),
+                                     DPI)[0]
+        rows = kits.petition_rows()[:signed]
+        fields = []
+        for i, row in enumerate(rows):
+            fields.append((row.name.px(DPI), _WRITERS[(self.seed + i) % len(_WRITERS)]))
+            fields.append((row.contact.px(DPI), _TOWNS[(self.seed + i) % len(_TOWNS)]))
+        return scansim.scan_image(page, seed=self.next_seed(), dpi=DPI, fields=fields,
+                                  signature_boxes_px=[row.signature.px(DPI) for row in rows])
+
+    def plain_letter_image(self, case: Case) -> Image.Image:
+        width, height = round(210 * DPI / 25.4), round(297 * DPI / 25.4)
+        blank = Image.new("RGB", (width, height), (255, 255, 255))
+        margin = round(20 * DPI / 25.4)
+        town = _TOWNS[self.seed % len(_TOWNS)]
+        lines = [self.words["place"].format(town=town), "",
+                 self.words["letter"].format(person=case.person), self.words["regards"],
+                 self.writer()]
+        return scansim.scan_image(blank, seed=self.next_seed(), dpi=DPI,
+                                  writing_box_px=(margin, margin, width - margin, height * 3 // 4),
+                                  handwriting_lines=[x for x in lines if x],
+                                  line_pitch_px=11 * DPI / 25.4)
+
+    def blank_back(self) -> Image.Image:
+        width, height = round(210 * DPI / 25.4), round(297 * DPI / 25.4)
+        blank = Image.new("RGB", (width, height), (255, 255, 255))
+        return scansim.scan_image(blank, seed=self.next_seed(), dpi=DPI, grayscale=True)
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    # Quality between 60 and 80, varied by content but fixed for the same image size.
+    quality = 60 + (image.width * 7 + image.height) % 21
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, optimize=True, dpi=(DPI, DPI))
+    return out.getvalue()
+
+
+def _png(image: Image.Image) -> bytes:
+    # A scanner's "document" mode: paper whitened and 16 grey levels keep the PNG small.
+    out = io.BytesIO()
+    whitened = image.convert("L").point(lambda v: 255 if v >= 190 else v)
+    whitened.quantize(16, dither=Image.Dither.NONE).save(
+        out, "PNG", optimize=True, dpi=(DPI, DPI), bits=4)
+    return out.getvalue()
+
+
+def _bilevel(image: Image.Image) -> Image.Image:
+    return image.convert("L").point(lambda v: 255 if v > 150 else 0).convert("1")
+
+
+def _tiff(images: list[Image.Image]) -> bytes:
+    # Black-and-white CCITT group 4: what production scanners write as TIFF.
+    pages = [_bilevel(i) for i in images]
+    out = io.BytesIO()
+    pages[0].save(out, "TIFF", save_all=True, append_images=pages[1:], compression="group4",
+                  dpi=(DPI, DPI))
+    return out.getvalue()
+
+
+def _pdf(jpegs: list[bytes]) -> bytes:
+    """A multi-page PDF whose pages are the JPEG scans, as scanners that write PDF do."""
+    out = io.BytesIO()
+    canvas = Canvas(out, invariant=1)
+    canvas.setCreator("scanpipe sample scanner")
+    for data in jpegs:
+        image = Image.open(io.BytesIO(data))
+        w, h = image.width * 72 / DPI, image.height * 72 / DPI
+        canvas.setPageSize((w, h))
+        canvas.drawImage(ImageReader(io.BytesIO(data)), 0, 0, w, h)
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _one(path: str, data: bytes, kind: str, case: Case | None, status: str,
+         note: str) -> SampleFile:
+    return SampleFile(path, data, (ExpectedPage(1, kind, case.code if case else None, status,
+                                                note),))
+
+
+def make_sample_set(campaign: Campaign, *, seed: int = 2021, lang: str = "fr") -> list[SampleFile]:
+    """Three opened envelopes of scans with their expected outcome (see the module doc).
+
+    Every case of `campaign` (up to ten) appears at least once as a letter,
+    postcard or petition; the same seed gives the same bytes.
+    """
+    m = _Maker(campaign, seed, lang)
+    c = [m.case(i) for i in range(10)]
+    labels = kits.render_envelope_labels(campaign, 1, 2, lang)
+    files: list[SampleFile] = []
+    routed = "routed"
+
+    def add(path: str, data: bytes, kind: str, case: Case | None, status: str, note: str):
+        files.append(_one(path, data, kind, case, status, note))
+
+    # Envelope 1: a kit envelope and what a family put in it.
+    add("envelope-1/01-kit-envelope-serial-1.jpg",
+        scansim.simulate_envelope(labels, 0, seed=m.next_seed(), dpi=DPI),
+        "kit_envelope", None, routed, "kit label, serial 1: opens the batch")
+    add(f"envelope-1/02-letter-{c[0].code}.jpg", _jpeg(m.letter_image(c[0])), "letter", c[0],
+        routed, "kit letter sheet, handwritten copy of the model letter")
+    add(f"envelope-1/03-letter-{c[1].code}.jpg", _jpeg(m.letter_image(c[1])), "letter", c[1],
+        routed, "kit letter sheet, handwritten")
+    add(f"envelope-1/04-postcard-{c[2].code}-message-side.jpg", _jpeg(m.postcard_image(c[2], 1)),
+        "postcard", c[2], routed, "postcard message side with its case QR")
+    add(f"envelope-1/05-petition-{c[3].code}-4-signatures.jpg",
+        _jpeg(m.petition_image(c[3], 4)), "petition", c[3], routed,
+        "petition sheet, 4 signed rows")
+
+    # Envelope 2: pages fed every which way, and pieces without our codes.
+    add("envelope-2/01-kit-envelope-serial-2.jpg",
+        scansim.simulate_envelope(labels, 1, seed=m.next_seed(), dpi=DPI),
+        "kit_envelope", None, routed, "kit label, serial 2: opens the batch")
+    add(f"envelope-2/02-letter-{c[4].code}.jpg", _jpeg(m.letter_image(c[4])), "letter", c[4],
+        routed, "kit letter sheet")
+    add(f"envelope-2/03-letter-{c[5].code}-rotated-90.jpg",
+        _jpeg(m.letter_image(c[5], quarter_turns=1)), "letter", c[5], routed,
+        "kit letter sheet fed sideways (turned 90° clockwise)")
+    add(f"envelope-2/04-letter-{c[6].code}-upside-down.jpg",
+        _jpeg(m.letter_image(c[6], quarter_turns=2)), "letter", c[6], routed,
+        "kit letter sheet fed upside down (180°)")
+    add(f"envelope-2/05-postcard-{c[7].code}-picture-side-foreign-qr.jpg",
+        _jpeg(m.postcard_image(c[7], 0)), "unknown", None, "review",
+        f"postcard picture side only: its QR is a web address ({kits.FOREIGN_URL}), "
+        "not a case code")
+    add("envelope-2/06-letter-handwritten-no-qr.jpg", _jpeg(m.plain_letter_image(c[5])),
+        "unknown", None, "review",
+        f"handwritten letter on plain paper about {c[5].person}; no code, and OCR "
+        "does not read handwriting")
+    add(f"envelope-2/07-letter-{c[7].code}.png", _png(m.letter_image(c[7], grayscale=True)),
+        "letter", c[7], routed, "kit letter sheet saved as 16-grey PNG")
+    front = m.letter_image(c[8], grayscale=True)
+    files.append(SampleFile(
+        f"envelope-2/08-letter-{c[8].code}-with-blank-back.tif", _tiff([front, m.blank_back()]),
+        (ExpectedPage(1, "letter", c[8].code, routed, "kit letter sheet, black-and-white TIFF"),
+         ExpectedPage(2, "unknown", None, "review", "blank back of the letter sheet"))))
+
+    # Envelope 3: no kit label, and a scanner that writes one PDF per batch.
+    add("envelope-3/01-envelope-anonymous-no-label.jpg",
+        scansim.simulate_envelope(labels, 0, seed=m.next_seed(), dpi=DPI, with_label=False,
+                                  address_lines=campaign.return_address.strip().splitlines()),
+        "unknown", None, "review", "envelope with a handwritten address, no kit code")
+    batch = [c[9], c[3], c[2]]
+    files.append(SampleFile(
+        "envelope-3/scan-batch.pdf", _pdf([_jpeg(m.letter_image(case)) for case in batch]),
+        tuple(ExpectedPage(i + 1, "letter", case.code, routed,
+                           "kit letter sheet inside a multi-page scanner PDF")
+              for i, case in enumerate(batch))))
+    return files
