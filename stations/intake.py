@@ -17,6 +17,7 @@ from models.store import PageOutcome, Store
 from scanpipe.campaign import Campaign
 from scanpipe.pages import sniff
 from scanpipe.pipeline import PageResult, process_file
+from scanpipe.routing import unreadable
 
 SCAN_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".pdf"}
 
@@ -60,8 +61,6 @@ def read_and_decide(path: Path, campaign: Campaign) -> tuple[bytes | None, FileR
     try:
         data = path.read_bytes()
     except OSError as exc:
-        from scanpipe.routing import unreadable
-
         return None, FileResult(str(path), None, [PageResult(1, (), unreadable(
             f"cannot read the file: {exc.strerror or exc}"))])
     return data, FileResult(str(path), sha256_of(data), process_file(data, campaign))
