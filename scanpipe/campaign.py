@@ -8,7 +8,6 @@ to write instead. See the README, section "The campaign file".
 from __future__ import annotations
 
 import hashlib
-import re
 import tomllib
 from datetime import date
 from enum import StrEnum
@@ -215,7 +214,3 @@ def parse_campaign(text: str) -> Campaign:
 def campaign_digest(text: str) -> str:
     """SHA-256 of the campaign text, recorded in the ledger when it is loaded."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def is_code(value: str) -> bool:
-    return re.fullmatch(CODE_PATTERN, value) is not None

@@ -130,6 +130,16 @@ def _draw_case_qr(c: Canvas, layout: DocumentLayout, qr_text: str, code: str, la
                         render.baseline(layout.page_h, box.bottom + 0.3, 6.5), caption)
 
 
+def _draw_return_footer(c: Canvas, h: float, campaign: Campaign, lang: str, y: float) -> float:
+    """The "send this back before <deadline> to <address>" line; returns where it ends (mm)."""
+    footer = text("letter.return", lang, deadline=format_date(campaign.deadline, lang),
+                  address=", ".join(_address_lines(campaign.return_address)))
+    c.setFillGray(0.25)
+    end = render.draw_text(c, h, footer, 15, y, 180, render.fonts().regular, 7.5)
+    c.setFillGray(0)
+    return end
+
+
 def _ruled_lines(c: Canvas, layout: DocumentLayout) -> None:
     box, pitch = layout.writing_box, layout.line_pitch_mm
     k = 1
@@ -178,12 +188,7 @@ def render_letter_sheet(campaign: Campaign, case: Case, lang: str | None = None)
     c.setFillGray(0)
     _ruled_lines(c, lay)
 
-    deadline = format_date(campaign.deadline, lang)
-    footer = text("letter.return", lang, deadline=deadline,
-                  address=", ".join(_address_lines(campaign.return_address)))
-    c.setFillGray(0.25)
-    render.draw_text(c, h, footer, 15, 278, 180, f.regular, 7.5)
-    c.setFillGray(0)
+    _draw_return_footer(c, h, campaign, lang, 278)
     _draw_case_qr(c, lay, case_qr_text(campaign, case, PayloadKind.LETTER), case.code, lang)
     c.showPage()
     c.save()
@@ -347,11 +352,8 @@ def render_petition(campaign: Campaign, case: Case, lang: str | None = None,
         x += width
         render.vline(c, h, x, header.y, table.bottom, 0.5)
 
-    deadline = format_date(campaign.deadline, lang)
-    footer = text("letter.return", lang, deadline=deadline,
-                  address=", ".join(_address_lines(campaign.return_address)))
+    y = _draw_return_footer(c, h, campaign, lang, 270)
     c.setFillGray(0.25)
-    y = render.draw_text(c, h, footer, 15, 270, 180, f.regular, 7.5)
     render.draw_text(c, h, text("petition.privacy", lang), 15, y + 0.8, 180, f.regular, 7)
     c.setFillGray(0)
     _draw_case_qr(c, lay, case_qr_text(campaign, case, PayloadKind.PETITION), case.code, lang)

@@ -89,7 +89,7 @@ def _gray(image: Image.Image) -> np.ndarray:
         # Transparent areas are paper, not black.
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, image.convert("RGBA"))
-    if image.mode == "I;16" or image.mode.startswith("I;16"):
+    if image.mode.startswith("I;16"):
         image = image.point(lambda v: v / 256)
     return np.asarray(image.convert("L"), dtype=np.uint8).copy()
 

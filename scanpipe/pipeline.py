@@ -20,7 +20,6 @@ class PageResult:
     page: int
     codes: tuple[Code, ...]
     decision: Decision
-    size: tuple[int, int] | None = None  # width, height in pixels
 
 
 def decode_file(data: bytes) -> list[tuple[Page, list[Code]]]:
@@ -35,6 +34,6 @@ def process_file(data: bytes, campaign: Campaign) -> list[PageResult]:
     except UnreadableFile as exc:
         return [PageResult(1, (), unreadable(str(exc)))]
     return [
-        PageResult(page.number, tuple(codes), route_page(codes, campaign), page.size)
+        PageResult(page.number, tuple(codes), route_page(codes, campaign))
         for page, codes in decoded
     ]

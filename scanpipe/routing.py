@@ -8,7 +8,7 @@ Everything else goes to review with its reasons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from scanpipe.campaign import Campaign, letter_destination, postcard_destination
@@ -93,7 +93,6 @@ class Decision:
     findings: tuple[Finding, ...] = ()
     kit_serial: int | None = None
     bundle_serial: int | None = None
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def reasons(self) -> list[str]:

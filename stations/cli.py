@@ -369,8 +369,8 @@ def sheets(obj: Context, out: Path, issued, lang: str | None, operator: str | No
         pdf = render_delivery_sheet(sheet, lang or loaded.language)
         target = out / f"delivery-{embassy.code}.pdf"
         target.write_bytes(pdf)
-        totals = {"letters": sum(l.letters for l in lines), "postcards": sum(l.postcards for l in lines),
-                  "petitions": sum(l.petitions for l in lines)}
+        letters, postcards, petitions, _ = sheet.totals
+        totals = {"letters": letters, "postcards": postcards, "petitions": petitions}
         store.record_sheet_issued(destination=sheet.destination, issued_on=issued_on,
                                   item_ids=item_ids, totals=totals, pdf_sha256=sha256_of(pdf),
                                   actor=operator or obj.settings.operator, station=obj.settings.station)

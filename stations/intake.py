@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.images import sha256_of
 from models.store import PageOutcome, Store
 from scanpipe.campaign import Campaign
 from scanpipe.pages import sniff
@@ -27,8 +26,8 @@ class FileResult:
     """One input file: its pages' results and, when recorded, what the ledger did."""
 
     source: str
-    sha256: str | None
     pages: list[PageResult]
+    sha256: str | None = None  # set once the image is stored
     outcomes: list[PageOutcome] | None = None  # None for a dry run
 
 
@@ -61,9 +60,9 @@ def read_and_decide(path: Path, campaign: Campaign) -> tuple[bytes | None, FileR
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, FileResult(str(path), None, [PageResult(1, (), unreadable(
+        return None, FileResult(str(path), [PageResult(1, (), unreadable(
             f"cannot read the file: {exc.strerror or exc}"))])
-    return data, FileResult(str(path), sha256_of(data), process_file(data, campaign))
+    return data, FileResult(str(path), process_file(data, campaign))
 
 
 def take_in(paths: list[Path], store: Store, campaign: Campaign, *, station: str,
@@ -79,4 +78,4 @@ def take_in(paths: list[Path], store: Store, campaign: Campaign, *, station: str
             source_name=path.name, sha256=sha, media_type=sniff(data).lower(), size=len(data),
             pages=[(page.page, page.decision) for page in result.pages],
             station=station, operator=operator)
-        yield FileResult(result.source, sha, result.pages, outcomes)
+        yield FileResult(result.source, result.pages, sha, outcomes)
