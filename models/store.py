@@ -69,6 +69,7 @@ class SummaryRow:
     kind: str
     status: str
     count: int
+    signatures: int | None = None  # petition sheets: signed rows counted (None: none counted)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class DeliveryLine:
     letters: int
     postcards: int
     petitions: int
+    signatures: int | None  # None when a routed petition sheet of the case has no count
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,7 @@ class Store:
                               destination=decision.destination,
                               method=decision.method.value if decision.method else None,
                               confidence=decision.confidence, reasons=json.dumps(decision.reasons),
+                              signatures=decision.signatures,
                               station=station, operator=operator, scanned_at=now)
                 session.add(item)
                 session.flush()
@@ -292,7 +295,8 @@ class Store:
     def routing_summary(self) -> list[SummaryRow]:
         with Session(self.engine) as session:
             rows = session.exec(
-                select(t.Item.case_code, t.Item.destination, t.Item.kind, t.Item.status, func.count())
+                select(t.Item.case_code, t.Item.destination, t.Item.kind, t.Item.status, func.count(),
+                       func.sum(t.Item.signatures))
                 .group_by(t.Item.case_code, t.Item.destination, t.Item.kind, t.Item.status)
             ).all()
         return sorted((SummaryRow(*row) for row in rows),
@@ -304,17 +308,20 @@ class Store:
         with Session(self.engine) as session:
             cases = session.exec(select(t.CaseRow).where(t.CaseRow.embassy == embassy_code)
                                  .order_by(t.CaseRow.code)).all()
-            items = session.exec(select(t.Item.id, t.Item.case_code, t.Item.kind)
+            items = session.exec(select(t.Item.id, t.Item.case_code, t.Item.kind, t.Item.signatures)
                                  .where(t.Item.status == Status.ROUTED.value,
                                         t.Item.destination == destination)
                                  .order_by(t.Item.id)).all()
         lines = []
         for case in cases:
-            kinds = [kind for _, code, kind in items if code == case.code]
+            mine = [(kind, signed) for _, code, kind, signed in items if code == case.code]
+            kinds = [kind for kind, _ in mine]
+            counts = [signed for kind, signed in mine if kind == Kind.PETITION.value]
+            signatures = None if any(n is None for n in counts) else sum(counts)
             lines.append(DeliveryLine(case.code, case.person, kinds.count(Kind.LETTER.value),
                                       kinds.count(Kind.POSTCARD.value),
-                                      kinds.count(Kind.PETITION.value)))
-        return lines, [item_id for item_id, _, _ in items]
+                                      kinds.count(Kind.PETITION.value), signatures))
+        return lines, [row[0] for row in items]
 
     def embassies(self) -> list[t.EmbassyRow]:
         with Session(self.engine) as session:
@@ -377,7 +384,8 @@ def _status_event(status: Status) -> EventType:
 def _decision_payload(decision: Decision) -> dict:
     data = decision.to_json()
     return {key: data[key] for key in ("kind", "case", "destination", "status", "method",
-                                       "confidence", "reasons", "evidence", "kit", "bundle")}
+                                       "confidence", "reasons", "evidence", "kit", "bundle",
+                                       "signatures", "candidates")}
 
 
 def _items_agree_with_events(items: list[t.Item], events: list[t.Event]) -> Problem | None:
@@ -406,8 +414,8 @@ def _items_agree_with_events(items: list[t.Item], events: list[t.Event]) -> Prob
         if decided is None:
             return Problem(where, "no routing event in the ledger for this item")
         for column, key in (("status", "status"), ("case_code", "case"), ("destination", "destination"),
-                            ("kind", "kind")):
-            if getattr(item, column) != decided[key]:
+                            ("kind", "kind"), ("signatures", "signatures")):
+            if getattr(item, column) != decided.get(key):
                 return Problem(where, f"its {column} is {getattr(item, column)!r} but the ledger says "
                                       f"{decided[key]!r}")
     return None

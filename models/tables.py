@@ -77,6 +77,7 @@ class Item(SQLModel, table=True):
     method: str | None = Field(default=None, max_length=16)
     confidence: float = 0.0
     reasons: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    signatures: int | None = None  # signed rows of a petition sheet, as counted
     station: str
     operator: str
     scanned_at: datetime

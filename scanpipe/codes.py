@@ -1,13 +1,33 @@
-"""Reading barcodes on a page: zxing-cpp first, zbar second.
+"""Reading barcodes on a page: cheap tries first, harder ones only when they fail.
 
 zxing-cpp reads skewed, noisy and low-contrast codes that zbar misses; zbar
 sometimes reads strongly rotated ones that zxing-cpp misses. Both libraries'
 result types are converted here into `Code` values and never leak further.
+
+The tries, in order (each is named in `Code.attempt`, so every page records
+which reader and which try found its code):
+
+1. ``corners`` — QR only, in the four corners where kit templates print the
+   case code (whatever way the page was fed), then the whole page again at the
+   resolution the found code needs, so a second code elsewhere is still seen;
+2. ``page-qr`` — QR only, the whole page;
+3. ``page-all`` — every supported format (1-D codes too), the whole page;
+4. ``global-threshold`` — QR with zxing-cpp's global histogram binariser
+   (uneven photos where the local one fails);
+5. ``zbar`` — the second reader on the whole page (1-D reads under 4 characters
+   are dropped: zbar's false positives on textures);
+6. ``upscaled`` — QR on the page enlarged twice (small codes in photos);
+7. ``downscaled`` — zbar, QR only, on the page halved (coarse, noisy codes);
+8. ``equalised`` — QR after local contrast stretching (faint, stained codes).
+
+A caller says when it has `enough` (scanpipe's own valid code, say); reading
+stops at the first try that gives enough.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import cv2
@@ -22,30 +42,63 @@ class Reader(StrEnum):
     ZBAR = "zbar"
 
 
+class Attempt(StrEnum):
+    CORNERS = "corners"
+    PAGE_QR = "page-qr"
+    GLOBAL_THRESHOLD = "global-threshold"
+    PAGE_ALL = "page-all"
+    ZBAR = "zbar"
+    UPSCALED = "upscaled"
+    DOWNSCALED = "downscaled"
+    EQUALISED = "equalised"
+
+
 @dataclass(frozen=True, slots=True)
 class Code:
     """One barcode found on a page.
 
     `position` holds the four corners (top-left, top-right, bottom-right,
     bottom-left in the code's own orientation) in pixels of the page as given.
+    `orientation` is how far the symbol is turned clockwise (degrees, zxing-cpp
+    only); `attempt` names the try that found it.
     """
 
     format: str  # zxing-cpp's format names: "QRCode", "EAN13", "Code128", ...
     text: str
     position: tuple[Point, Point, Point, Point]
     reader: Reader
+    attempt: str = Attempt.PAGE_ALL.value
+    orientation: float | None = None
 
     @property
     def center(self) -> tuple[float, float]:
         xs, ys = zip(*self.position)
         return sum(xs) / 4, sum(ys) / 4
 
+    @property
+    def side(self) -> float:
+        """Mean length of the symbol's edges, in pixels."""
+        pts = np.array(self.position, dtype=np.float64)
+        return float(np.mean(np.linalg.norm(pts - np.roll(pts, -1, axis=0), axis=1)))
+
     def to_json(self) -> dict:
         return {"format": self.format, "text": self.text,
-                "position": [list(p) for p in self.position]}
+                "position": [list(p) for p in self.position],
+                "reader": self.reader.value, "attempt": self.attempt}
 
 
-_ZXING_FORMATS = zxingcpp.barcode_formats_from_str(
+@dataclass(frozen=True, slots=True)
+class CodeReading:
+    """The codes of a page and the tries made to find them."""
+
+    codes: tuple[Code, ...]
+    attempts: tuple[str, ...]
+
+
+Enough = Callable[[Sequence[Code]], bool]
+
+_QR = zxingcpp.barcode_formats_from_str("QRCode,MicroQRCode")
+_ALL = zxingcpp.barcode_formats_from_str(
     "QRCode,MicroQRCode,DataMatrix,EAN13,EAN8,UPCA,UPCE,Code128,Code39,Code93,ITF,Codabar,PDF417"
 )
 _ZBAR_NAMES = {
@@ -54,17 +107,31 @@ _ZBAR_NAMES = {
     "CODABAR": "Codabar", "PDF417": "PDF417", "DATABAR": "DataBar", "DATABAR_EXP": "DataBarExpanded",
     "ISBN10": "ISBN", "ISBN13": "ISBN",
 }
+CORNER_FRACTION = 0.42  # of the page's shorter side: holds a kit QR zone with room for skew
+MIN_MODULE_PX = 3.0     # below this, zxing-cpp starts to miss modules
+MIN_1D_LENGTH = 4       # zbar reads 1-character Code39 in photos of textures
 
 
-def _zxing(pixels: np.ndarray) -> list[Code]:
+def _any(codes: Sequence[Code]) -> bool:
+    return bool(codes)
+
+
+# ------------------------------------------------------------------ the two readers
+
+def _zxing(pixels: np.ndarray, formats, attempt: str, scale: float = 1.0,
+           offset: tuple[int, int] = (0, 0), binarizer=zxingcpp.Binarizer.LocalAverage) -> list[Code]:
+    """zxing-cpp on `pixels`; positions mapped back by 1/`scale` and `offset`."""
     codes = []
-    for found in zxingcpp.read_barcodes(pixels, formats=_ZXING_FORMATS):
+    # Plain text mode: control characters stay themselves instead of "<SOH>" renderings.
+    for found in zxingcpp.read_barcodes(pixels, formats=formats, binarizer=binarizer,
+                                        text_mode=zxingcpp.TextMode.Plain):
         if not found.valid:
             continue
         p = found.position
-        corners = tuple((int(q.x), int(q.y)) for q in
-                        (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
-        codes.append(Code(found.format.name, found.text, corners, Reader.ZXING))
+        corners = tuple((int(round(q.x / scale + offset[0])), int(round(q.y / scale + offset[1])))
+                        for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+        codes.append(Code(found.format.name, found.text, corners, Reader.ZXING, attempt,
+                          float(found.orientation)))
     return codes
 
 
@@ -75,20 +142,67 @@ def _decode_text(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _zbar(pixels: np.ndarray) -> list[Code]:
+def _zbar(pixels: np.ndarray, attempt: str, scale: float = 1.0, qr_only: bool = False) -> list[Code]:
     from pyzbar import pyzbar  # loads libzbar; imported late so a missing library names itself
 
     height, width = pixels.shape
     codes = []
-    for found in pyzbar.decode((pixels.tobytes(), width, height)):
-        polygon = np.array([(pt.x, pt.y) for pt in found.polygon], dtype=np.float32)
+    symbols = [pyzbar.ZBarSymbol.QRCODE] if qr_only else None
+    for found in pyzbar.decode((pixels.tobytes(), width, height), symbols=symbols):
+        if found.type != "QRCODE" and len(found.data) < MIN_1D_LENGTH:
+            continue  # zbar's short 1-D reads of textures are its false positives
+        polygon = np.array([(pt.x, pt.y) for pt in found.polygon], dtype=np.float32) / scale
         box = cv2.boxPoints(cv2.minAreaRect(polygon)) if len(polygon) != 4 else polygon
         start = int(np.argmin(box.sum(axis=1)))  # the corner nearest the page's top-left
         ordered = [box[(start + i) % 4] for i in range(4)]
         corners = tuple((int(round(x)), int(round(y))) for x, y in ordered)
         name = _ZBAR_NAMES.get(found.type, found.type.title())
-        codes.append(Code(name, _decode_text(found.data), corners, Reader.ZBAR))
+        codes.append(Code(name, _decode_text(found.data), corners, Reader.ZBAR, attempt))
     return codes
+
+
+# ------------------------------------------------------------------ the tries
+
+def _corners(pixels: np.ndarray) -> list[Code]:
+    height, width = pixels.shape
+    side = int(min(height, width) * CORNER_FRACTION)
+    codes: list[Code] = []
+    for y in (0, height - side):
+        for x in (width - side, 0):  # top-right first: where an upright kit page has it
+            crop = pixels[y:y + side, x:x + side]
+            codes.extend(_zxing(crop, _QR, Attempt.CORNERS, offset=(x, y)))
+    return codes
+
+
+def _whole_page_for(pixels: np.ndarray, found: Sequence[Code]) -> list[Code]:
+    """The whole page, QR only, scaled down as far as the found codes allow (fast)."""
+    module = min(code.side for code in found) / 25  # our codes have 25+ modules a side
+    scale = min(1.0, MIN_MODULE_PX / max(module, 1e-6))
+    if scale > 0.8:
+        return _zxing(pixels, _QR, Attempt.CORNERS)
+    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return _zxing(small, _QR, Attempt.CORNERS, scale=scale)
+
+
+def _global_threshold(pixels: np.ndarray) -> list[Code]:
+    return _zxing(pixels, _QR, Attempt.GLOBAL_THRESHOLD, binarizer=zxingcpp.Binarizer.GlobalHistogram)
+
+
+def _upscaled(pixels: np.ndarray) -> list[Code]:
+    if max(pixels.shape) > 4000:  # a large page's codes are not small; enlarging costs too much
+        return []
+    big = cv2.resize(pixels, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+    return _zxing(big, _QR, Attempt.UPSCALED, scale=2.0)
+
+
+def _downscaled(pixels: np.ndarray) -> list[Code]:
+    small = cv2.resize(pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    return _zbar(small, Attempt.DOWNSCALED, scale=0.5, qr_only=True)
+
+
+def _equalised(pixels: np.ndarray) -> list[Code]:
+    clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
+    return _zxing(clahe.apply(pixels), _QR, Attempt.EQUALISED)
 
 
 def _same_code(a: Code, b: Code, tolerance: float) -> bool:
@@ -96,14 +210,64 @@ def _same_code(a: Code, b: Code, tolerance: float) -> bool:
     return a.text == b.text and abs(ax - bx) < tolerance and abs(ay - by) < tolerance
 
 
-def read_codes(pixels: np.ndarray) -> list[Code]:
-    """Every code on the page, best reader first; the same code read twice is kept once."""
-    codes = _zxing(pixels)
-    if not codes:
-        codes = _zbar(pixels)
-    unique: list[Code] = []
+def _merge(kept: list[Code], new: Sequence[Code], tolerance: float) -> None:
+    for code in new:
+        if not any(_same_code(code, old, tolerance) for old in kept):
+            kept.append(code)
+
+
+def scan_codes(pixels: np.ndarray, enough: Enough = _any, *, quick_first: bool = True) -> CodeReading:
+    """Every code on the page, trying harder only until `enough` says so.
+
+    With `quick_first`, the template corners are looked at first (the fast path
+    of a kit page); otherwise reading starts with every format on the whole page.
+    """
+    pixels = np.ascontiguousarray(pixels)
     tolerance = max(pixels.shape) / 50
-    for code in codes:
-        if not any(_same_code(code, kept, tolerance) for kept in unique):
-            unique.append(code)
-    return unique
+    kept: list[Code] = []
+    attempts: list[str] = []
+
+    def tried(name: Attempt, codes: Sequence[Code]) -> bool:
+        attempts.append(name.value)
+        _merge(kept, codes, tolerance)
+        return enough(kept)
+
+    if quick_first:
+        corner_codes = _corners(pixels)
+        if corner_codes and enough(corner_codes):
+            _merge(kept, corner_codes, tolerance)
+            attempts.append(Attempt.CORNERS.value)
+            _merge(kept, _whole_page_for(pixels, corner_codes), tolerance)
+            return CodeReading(tuple(kept), tuple(attempts))
+        if tried(Attempt.PAGE_QR, _zxing(pixels, _QR, Attempt.PAGE_QR)):
+            return CodeReading(tuple(kept), tuple(attempts))
+    # Ordered by what each rescues for its cost, measured on ZXing's own photo sets
+    # (bench/zxing_photos.py) and on simulated scans (bench/recognition.py).
+    steps: tuple[tuple[Attempt, Callable[[np.ndarray], list[Code]]], ...] = (
+        (Attempt.PAGE_ALL, lambda p: _zxing(p, _ALL, Attempt.PAGE_ALL)),
+        (Attempt.GLOBAL_THRESHOLD, _global_threshold),
+        (Attempt.ZBAR, lambda p: _zbar(p, Attempt.ZBAR)),
+        (Attempt.UPSCALED, _upscaled),
+        (Attempt.DOWNSCALED, _downscaled),
+        (Attempt.EQUALISED, _equalised),
+    )
+    for name, step in steps:
+        if tried(name, step(pixels)):
+            break
+    return CodeReading(tuple(kept), tuple(attempts))
+
+
+def read_codes(pixels: np.ndarray) -> list[Code]:
+    """Every code on the page (all formats), best reader first; the same code read twice is kept once."""
+    return list(scan_codes(pixels, quick_first=False).codes)
+
+
+def rotate_position(code: Code, quarter_turns: int, width: int, height: int) -> Code:
+    """`code` as seen after turning its page (`width` × `height`) clockwise by `quarter_turns`."""
+    turns = quarter_turns % 4
+    points = list(code.position)
+    w, h = width, height
+    for _ in range(turns):
+        points = [(h - 1 - y, x) for x, y in points]
+        w, h = h, w
+    return replace(code, position=tuple(points))

@@ -1,39 +1,207 @@
 """From the bytes of one scanned file to a decision per page.
 
-Reads like a table of contents: load the pages, read their codes, route them.
+Reads like a table of contents: load the pages; read their codes (cheap tries
+first); a page with a valid code of ours is routed by it, its petition rows
+counted and its printed text checked against it; a page without one is
+measured (paper, blank, size), turned upright, read by OCR and matched to the
+cases, and routed only on strong, unambiguous evidence.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
+import numpy as np
+
+from scanpipe import crosscheck, normalise, ocr
 from scanpipe.campaign import Campaign
-from scanpipe.codes import Code, read_codes
+from scanpipe.codes import Code, scan_codes
+from scanpipe.matching import Candidate, MatchSettings, pick_case, rank_cases
 from scanpipe.pages import Page, UnreadableFile, load_pages
-from scanpipe.routing import Decision, route_page, unreadable
+from scanpipe.payload import Payload, PayloadKind, parse_payload
+from scanpipe.petition import count_signatures
+from scanpipe.routing import (Decision, Finding, Kind, Method, Reason, Status, anonymous_envelope,
+                              blank_page, route_by_text, route_page, text_contradicts,
+                              uncounted_petition, unreadable)
+
+_QR_FORMATS = {"QRCode", "MicroQRCode"}
+_PETITION_WORDS = ("petition", "petitie")
+_SIGNATURE_WORDS = ("signature", "handtekening")
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionSettings:
+    """How hard to try and how sure to be; built once from the station's settings."""
+
+    ocr: bool = True                      # read printed text of pages without a valid code
+    ocr_languages: str = "fra+nld+eng"
+    ocr_timeout: float = 60.0             # seconds per Tesseract call
+    cross_check: bool = True              # check a code's case against the printed text
+    match: MatchSettings = field(default_factory=MatchSettings)
+
+
+DEFAULT_SETTINGS = RecognitionSettings()
 
 
 @dataclass(frozen=True, slots=True)
 class PageResult:
-    """One page of a file: its codes and what to do with it."""
+    """One page of a file: its codes, what to do with it, and what was seen of it."""
 
     page: int
     codes: tuple[Code, ...]
     decision: Decision
+    orientation: int | None = None   # degrees the content is turned clockwise in the file
+    size: str = normalise.SizeClass.UNKNOWN.value
+    attempts: tuple[str, ...] = ()   # the code-reading tries made, in order
+    ocr_seconds: float = 0.0
 
 
 def decode_file(data: bytes) -> list[tuple[Page, list[Code]]]:
-    """Every page of the file with the codes found on it; raises `UnreadableFile`."""
-    return [(page, read_codes(page.pixels)) for page in load_pages(data)]
+    """Every page of the file with every code found on it; raises `UnreadableFile`."""
+    return [(page, list(scan_codes(page.pixels, quick_first=False).codes)) for page in load_pages(data)]
 
 
-def process_file(data: bytes, campaign: Campaign) -> list[PageResult]:
+def process_file(data: bytes, campaign: Campaign,
+                 settings: RecognitionSettings = DEFAULT_SETTINGS) -> list[PageResult]:
     """Decide every page of a scanned file. An unreadable file is one rejected result."""
     try:
-        decoded = decode_file(data)
+        pages = load_pages(data)
     except UnreadableFile as exc:
         return [PageResult(1, (), unreadable(str(exc)))]
-    return [
-        PageResult(page.number, tuple(codes), route_page(codes, campaign))
-        for page, codes in decoded
-    ]
+    return [process_page(page, campaign, settings) for page in pages]
+
+
+def process_page(page: Page, campaign: Campaign,
+                 settings: RecognitionSettings = DEFAULT_SETTINGS) -> PageResult:
+    """Decide one page."""
+    key = campaign.check_key
+
+    def ours(codes: Sequence[Code]) -> bool:
+        return any(c.format in _QR_FORMATS and isinstance(parse_payload(c.text, campaign.id, key), Payload)
+                   for c in codes)
+
+    reading = scan_codes(page.pixels, ours)
+    codes = list(reading.codes)
+    decision = route_page(codes, campaign)
+    if ours(codes):
+        result = PageResult(page.number, reading.codes, decision, _code_orientation(codes, campaign),
+                            attempts=reading.attempts)
+        return _check_coded(page, result, campaign, settings)
+    return _read_uncoded(page, reading.codes, reading.attempts, decision, campaign, settings)
+
+
+# ------------------------------------------------------------------ pages with our code
+
+def _our_code(codes: Sequence[Code], campaign: Campaign) -> tuple[Code, Payload] | None:
+    for code in codes:
+        if code.format in _QR_FORMATS:
+            parsed = parse_payload(code.text, campaign.id, campaign.check_key)
+            if isinstance(parsed, Payload):
+                return code, parsed
+    return None
+
+
+def _code_orientation(codes: Sequence[Code], campaign: Campaign) -> int | None:
+    """Kit codes are printed upright, so the code's turn is the page's."""
+    found = _our_code(codes, campaign)
+    if found is None or found[0].orientation is None:
+        return None
+    return int(round(found[0].orientation / 90.0)) % 4 * 90
+
+
+def _check_coded(page: Page, result: PageResult, campaign: Campaign,
+                 settings: RecognitionSettings) -> PageResult:
+    decision = result.decision
+    if decision.status is not Status.ROUTED:
+        return result
+    code, payload = _our_code(result.codes, campaign)
+    seconds = 0.0
+    if settings.cross_check and settings.ocr:
+        like = crosscheck.likeness(page.pixels, code, payload.kind, campaign, payload.subject)
+        if like is not None and like < crosscheck.MIN_LIKENESS:
+            # Not the kit sheet of its case as printed: read what is printed on it.
+            upright = normalise.quarter_turn(page.pixels, result.orientation or 0)
+            residual = (code.orientation or 0.0) - (result.orientation or 0)
+            upright = normalise.rotate(upright, residual)
+            try:
+                text = ocr.read_text(upright, dpi=page.dpi, languages=settings.ocr_languages,
+                                     timeout=settings.ocr_timeout)
+            except ocr.OcrError as exc:
+                failed = Finding(Reason.OCR_FAILED, f"cross-check: {exc}")
+                return replace(result, decision=replace(decision, status=Status.REVIEW,
+                                                        findings=(failed, *decision.findings)))
+            candidates = rank_cases(text.text, campaign)
+            decision = text_contradicts(decision, candidates, pick_case(candidates, settings.match))
+            seconds = text.seconds
+    if decision.status is Status.ROUTED and decision.kind is Kind.PETITION:
+        counted = count_signatures(page.pixels, code.position, code.text)
+        decision = (uncounted_petition(decision) if counted is None
+                    else replace(decision, signatures=int(counted.count)))
+    return replace(result, decision=decision, ocr_seconds=seconds)
+
+
+# ------------------------------------------------------------------ pages without
+
+def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...], coded: Decision,
+                  campaign: Campaign, settings: RecognitionSettings) -> PageResult:
+    paper = normalise.measure_paper(page.pixels, page.dpi)
+    sheet = normalise.rectify(page.pixels, paper.corners) if paper.corners else page.pixels
+    result = PageResult(page.number, codes, coded, size=paper.size.value, attempts=attempts)
+    if not codes:
+        blank, ink = normalise.is_blank(sheet, page.dpi)
+        if blank:
+            return replace(result, decision=blank_page(ink))
+        if paper.size is normalise.SizeClass.ENVELOPE:
+            return replace(result, decision=anonymous_envelope(paper.size.value))
+    if not settings.ocr:
+        return result
+    try:
+        upright, orientation = _upright(sheet, page.dpi, settings)
+        text = ocr.read_text(upright, dpi=page.dpi, languages=settings.ocr_languages,
+                             timeout=settings.ocr_timeout)
+    except ocr.OcrError as exc:
+        failed = Finding(Reason.OCR_FAILED, str(exc))
+        return replace(result, decision=replace(coded, findings=(*coded.findings, failed)))
+    candidates = rank_cases(text.text, campaign)
+    pick = pick_case(candidates, settings.match)
+    kind = _kind_without_code(paper.size, text.text)
+    why_not = None if pick is not None else _why_not(text, candidates, settings.match)
+    decision = route_by_text(coded, kind, candidates, pick, campaign, why_not=why_not)
+    if decision.status is Status.ROUTED and kind is Kind.PETITION:
+        decision = uncounted_petition(decision)  # rows are placed from the code; none here
+    return replace(result, decision=decision, orientation=orientation, ocr_seconds=text.seconds)
+
+
+def _upright(sheet: np.ndarray, dpi: float | None,
+             settings: RecognitionSettings) -> tuple[np.ndarray, int | None]:
+    """The sheet turned upright (from its text) and levelled."""
+    found = ocr.detect_orientation(sheet, dpi=dpi, timeout=settings.ocr_timeout)
+    degrees = found.degrees if found is not None else None
+    upright = normalise.quarter_turn(sheet, degrees or 0)
+    skew = normalise.text_skew(upright)
+    return normalise.rotate(upright, skew), degrees
+
+
+def _kind_without_code(size: normalise.SizeClass, text: str) -> Kind:
+    """An A6 card is a postcard; a sheet titled as a petition with signature columns is one."""
+    if size is normalise.SizeClass.A6:
+        return Kind.POSTCARD
+    folded = text.casefold().replace("é", "e")
+    if any(w in folded for w in _PETITION_WORDS) and any(w in folded for w in _SIGNATURE_WORDS):
+        return Kind.PETITION
+    return Kind.LETTER
+
+
+def _why_not(text: ocr.OcrText, candidates: tuple[Candidate, ...], match: MatchSettings) -> Finding:
+    words = len(text.words)
+    if words < 5:
+        return Finding(Reason.OCR_NO_TEXT, f"only {words} printed words read (handwriting is not read)")
+    if not candidates:
+        return Finding(Reason.OCR_NO_MATCH, f"{words} words read; no case named")
+    best = candidates[0]
+    if len(candidates) > 1 and best.score - candidates[1].score < match.min_margin:
+        return Finding(Reason.OCR_AMBIGUOUS,
+                       f"cases {best.case} ({best.score:.2f}) and {candidates[1].case} "
+                       f"({candidates[1].score:.2f}) are named about equally")
+    return Finding(Reason.OCR_WEAK, f"case {best.case} named, but weakly ({best.score:.2f})")

@@ -2,17 +2,20 @@
 
 A misrouted letter (handed to the wrong embassy) is the worst outcome and
 review is cheap, so a page is routed only on unambiguous evidence: exactly one
-valid case code of this campaign and nothing on the page that contradicts it.
-Everything else goes to review with its reasons.
+valid case code of this campaign and nothing on the page that contradicts it,
+or — for a page without a code — printed text that names one case strongly and
+clearly ahead of every other. Everything else goes to review with its reasons
+and the ranked candidate cases.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from scanpipe.campaign import Campaign, letter_destination, postcard_destination
 from scanpipe.codes import Code
+from scanpipe.matching import Candidate
 from scanpipe.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
 
 
@@ -52,6 +55,16 @@ class Reason(StrEnum):
     UNKNOWN_CASE = "UNKNOWN_CASE"
     CONFLICTING_CODES = "CONFLICTING_CODES"
     UNREADABLE_FILE = "UNREADABLE_FILE"
+    ROUTED_BY_OCR = "ROUTED_BY_OCR"
+    BLANK_PAGE = "BLANK_PAGE"                  # a duplex back or stray sheet: dropped, kept on record
+    ENVELOPE_BY_SIZE = "ENVELOPE_BY_SIZE"      # an envelope without a kit code: an anonymous batch
+    OCR_NO_TEXT = "OCR_NO_TEXT"                # nothing printed could be read (handwriting, say)
+    OCR_NO_MATCH = "OCR_NO_MATCH"              # text read, no case named in it
+    OCR_WEAK = "OCR_WEAK"                      # a case named, but the evidence is thin
+    OCR_AMBIGUOUS = "OCR_AMBIGUOUS"            # two cases named about equally
+    OCR_FAILED = "OCR_FAILED"                  # the OCR program failed or timed out
+    TEXT_NAMES_OTHER_CASE = "TEXT_NAMES_OTHER_CASE"  # the code says one case, the print another
+    SIGNATURES_NOT_COUNTED = "SIGNATURES_NOT_COUNTED"  # petition sheet whose rows could not be placed
 
 
 _FAULT_REASON = {
@@ -74,10 +87,11 @@ class Finding:
     detail: str
     code_text: str | None = None
     reader: str | None = None
+    attempt: str | None = None  # which try of the reader found the code
 
     def to_json(self) -> dict:
         return {"reason": self.reason.value, "detail": self.detail,
-                "code": self.code_text, "reader": self.reader}
+                "code": self.code_text, "reader": self.reader, "attempt": self.attempt}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +107,8 @@ class Decision:
     findings: tuple[Finding, ...] = ()
     kit_serial: int | None = None
     bundle_serial: int | None = None
+    signatures: int | None = None                 # signed rows of a petition sheet
+    candidates: tuple[Candidate, ...] = ()        # ranked cases for review, with their evidence
 
     @property
     def reasons(self) -> list[str]:
@@ -109,7 +125,16 @@ class Decision:
             "confidence": self.confidence, "reasons": self.reasons,
             "evidence": [f.to_json() for f in self.findings],
             "kit": self.kit_serial, "bundle": self.bundle_serial,
+            "signatures": self.signatures,
+            "candidates": [candidate_json(c) for c in self.candidates],
         }
+
+
+def candidate_json(candidate: Candidate) -> dict:
+    """A candidate case as shown to a reviewer: the case, its score and the words that named it."""
+    return {"case": candidate.case, "score": round(candidate.score, 3),
+            "evidence": [{"term": hit.term, "found": hit.found,
+                          "similarity": round(hit.similarity, 3)} for hit in candidate.hits]}
 
 
 def _read(codes: list[Code], campaign: Campaign) -> tuple[list[tuple[Code, Payload]], list[Finding]]:
@@ -118,15 +143,15 @@ def _read(codes: list[Code], campaign: Campaign) -> tuple[list[tuple[Code, Paylo
     findings: list[Finding] = []
     for code in codes:
         if code.format not in _QR_FORMATS:
-            findings.append(Finding(Reason.FOREIGN_CODE, f"{code.format} barcode", code.text, code.reader))
+            findings.append(Finding(Reason.FOREIGN_CODE, f"{code.format} barcode", code.text, code.reader, code.attempt))
             continue
         parsed = parse_payload(code.text, campaign.id, campaign.check_key)
         match parsed:
             case Rejected(fault=fault, detail=detail):
-                findings.append(Finding(_FAULT_REASON[fault], detail, code.text, code.reader))
+                findings.append(Finding(_FAULT_REASON[fault], detail, code.text, code.reader, code.attempt))
             case Payload(kind=kind, subject=subject) if kind in _CASE_KINDS and campaign.case(subject) is None:
                 findings.append(Finding(Reason.UNKNOWN_CASE, f"case {subject} is not in this campaign",
-                                        code.text, code.reader))
+                                        code.text, code.reader, code.attempt))
             case Payload():
                 valid.append((code, parsed))
     return valid, findings
@@ -156,15 +181,15 @@ def route_page(codes: list[Code], campaign: Campaign) -> Decision:
             kind = _CASE_KINDS[payload.kind]
             destination = (postcard_destination(case) if kind is Kind.POSTCARD
                            else letter_destination(case))
-            found = Finding(Reason.ROUTED_BY_QR, f"{kind.value} of case {case.code}", code.text, code.reader)
+            found = Finding(Reason.ROUTED_BY_QR, f"{kind.value} of case {case.code}", code.text, code.reader, code.attempt)
             return Decision(kind, Status.ROUTED, case.code, destination, Method.QR, 1.0,
                             (found, *findings))
         case PayloadKind.KIT:
-            found = Finding(Reason.KIT_ENVELOPE, f"kit {payload.subject}", code.text, code.reader)
+            found = Finding(Reason.KIT_ENVELOPE, f"kit {payload.subject}", code.text, code.reader, code.attempt)
             return Decision(Kind.KIT_ENVELOPE, Status.ROUTED, method=Method.QR, confidence=1.0,
                             findings=(found, *findings), kit_serial=payload.serial)
         case PayloadKind.BUNDLE:
-            found = Finding(Reason.DELIVERY_RECEIPT, f"bundle {payload.subject}", code.text, code.reader)
+            found = Finding(Reason.DELIVERY_RECEIPT, f"bundle {payload.subject}", code.text, code.reader, code.attempt)
             return Decision(Kind.DELIVERY_RECEIPT, Status.ROUTED, method=Method.QR, confidence=1.0,
                             findings=(found, *findings), bundle_serial=payload.serial)
 
@@ -173,3 +198,60 @@ def unreadable(reason_detail: str) -> Decision:
     """The decision for a file that could not be read at all."""
     return Decision(Kind.UNKNOWN, Status.REJECTED,
                     findings=(Finding(Reason.UNREADABLE_FILE, reason_detail),))
+
+
+def blank_page(ink: float) -> Decision:
+    """A page with no writing and no code: dropped from the count, kept on record."""
+    return Decision(Kind.UNKNOWN, Status.REJECTED,
+                    findings=(Finding(Reason.BLANK_PAGE, f"no writing found (ink {ink:.4%} of the page)"),))
+
+
+def anonymous_envelope(size: str) -> Decision:
+    """An envelope without a kit code: it opens an anonymous batch."""
+    return Decision(Kind.KIT_ENVELOPE, Status.ROUTED, confidence=0.5,
+                    findings=(Finding(Reason.ENVELOPE_BY_SIZE, f"no kit code; the paper is {size}-sized"),))
+
+
+def route_by_text(coded: Decision, kind: Kind, candidates: tuple[Candidate, ...],
+                  pick: Candidate | None, campaign: Campaign, *, why_not: Finding | None) -> Decision:
+    """Decide a page without a valid code from the cases its printed text names.
+
+    `coded` is the decision its codes gave (review, with their findings); `pick`
+    the case the matcher found strong and clearly ahead, if any. A page carrying
+    someone else's code or a damaged code of ours is never routed by its text:
+    it goes to review with the candidates. `why_not` explains a missing pick.
+    """
+    findings = list(coded.findings)
+    blocked = any(f.reason is not Reason.NO_CODE for f in findings)
+    if pick is not None and not blocked:
+        case = campaign.case(pick.case)
+        assert case is not None  # the matcher ranks this campaign's cases only
+        destination = postcard_destination(case) if kind is Kind.POSTCARD else letter_destination(case)
+        terms = ", ".join(hit.term for hit in pick.hits[:4])
+        routed = Finding(Reason.ROUTED_BY_OCR, f"{kind.value} of case {case.code}: {terms}")
+        return Decision(kind, Status.ROUTED, case.code, destination, Method.OCR,
+                        round(pick.score, 3), (routed, *findings), candidates=candidates)
+    if why_not is not None:
+        findings.append(why_not)
+    return Decision(kind, Status.REVIEW, findings=tuple(findings), candidates=candidates)
+
+
+def text_contradicts(decision: Decision, candidates: tuple[Candidate, ...],
+                     pick: Candidate | None) -> Decision:
+    """The cross-check: a code names one case, the printed text clearly another → review."""
+    if pick is None or pick.case == decision.case:
+        return decision
+    finding = Finding(Reason.TEXT_NAMES_OTHER_CASE,
+                      f"the code says case {decision.case}, the printed text names case {pick.case}")
+    return Decision(decision.kind, Status.REVIEW, findings=(finding, *decision.findings),
+                    candidates=candidates, kit_serial=decision.kit_serial)
+
+
+def uncounted_petition(decision: Decision) -> Decision:
+    """A petition sheet whose signature rows could not be placed: a person counts them.
+
+    The case found stays on the decision, so the reviewer only confirms it and types the count.
+    """
+    finding = Finding(Reason.SIGNATURES_NOT_COUNTED,
+                      "the rows of the petition sheet could not be located on the image")
+    return replace(decision, status=Status.REVIEW, findings=(finding, *decision.findings))

@@ -19,7 +19,7 @@ from scanpipe.campaign import Campaign, Case
 
 DPI = 200
 KINDS = ("letter", "postcard", "petition", "kit_envelope", "unknown")
-STATUSES = ("routed", "review")
+STATUSES = ("routed", "review", "rejected")
 _WRITERS = ("Marie Dupont", "Jan Peeters", "Sophie Lambert", "Ahmed El Idrissi",
             "Claire Dubois", "Luc Janssens", "Nadia Benali", "Thomas Lemaire")
 _TOWNS = ("Namur", "Liège", "Charleroi", "Mons", "Louvain-la-Neuve", "Bruxelles", "Arlon")
@@ -57,6 +57,9 @@ class ExpectedPage:
     case: str | None
     status: str          # one of STATUSES
     note: str
+    kit: int | None = None         # the kit serial a kit envelope's label carries
+    signatures: int | None = None  # signed rows of a petition sheet
+    by_text: bool = False          # routed by its printed text: it carries no code
 
 
 @dataclass(frozen=True)
@@ -194,9 +197,9 @@ def _pdf(jpegs: list[bytes]) -> bytes:
 
 
 def _one(path: str, data: bytes, kind: str, case: Case | None, status: str,
-         note: str) -> SampleFile:
+         note: str, **facts) -> SampleFile:
     return SampleFile(path, data, (ExpectedPage(1, kind, case.code if case else None, status,
-                                                note),))
+                                                note, **facts),))
 
 
 def make_sample_set(campaign: Campaign, *, seed: int = 2021, lang: str = "fr") -> list[SampleFile]:
@@ -211,13 +214,14 @@ def make_sample_set(campaign: Campaign, *, seed: int = 2021, lang: str = "fr") -
     files: list[SampleFile] = []
     routed = "routed"
 
-    def add(path: str, data: bytes, kind: str, case: Case | None, status: str, note: str):
-        files.append(_one(path, data, kind, case, status, note))
+    def add(path: str, data: bytes, kind: str, case: Case | None, status: str, note: str,
+            **facts):
+        files.append(_one(path, data, kind, case, status, note, **facts))
 
     # Envelope 1: a kit envelope and what a family put in it.
     add("envelope-1/01-kit-envelope-serial-1.jpg",
         scansim.simulate_envelope(labels, 0, seed=m.next_seed(), dpi=DPI),
-        "kit_envelope", None, routed, "kit label, serial 1: opens the batch")
+        "kit_envelope", None, routed, "kit label, serial 1: opens the batch", kit=1)
     add(f"envelope-1/02-letter-{c[0].code}.jpg", _jpeg(m.letter_image(c[0])), "letter", c[0],
         routed, "kit letter sheet, handwritten copy of the model letter")
     add(f"envelope-1/03-letter-{c[1].code}.jpg", _jpeg(m.letter_image(c[1])), "letter", c[1],
@@ -226,12 +230,12 @@ def make_sample_set(campaign: Campaign, *, seed: int = 2021, lang: str = "fr") -
         "postcard", c[2], routed, "postcard message side with its case QR")
     add(f"envelope-1/05-petition-{c[3].code}-4-signatures.jpg",
         _jpeg(m.petition_image(c[3], 4)), "petition", c[3], routed,
-        "petition sheet, 4 signed rows")
+        "petition sheet, 4 signed rows", signatures=4)
 
     # Envelope 2: pages fed every which way, and pieces without our codes.
     add("envelope-2/01-kit-envelope-serial-2.jpg",
         scansim.simulate_envelope(labels, 1, seed=m.next_seed(), dpi=DPI),
-        "kit_envelope", None, routed, "kit label, serial 2: opens the batch")
+        "kit_envelope", None, routed, "kit label, serial 2: opens the batch", kit=2)
     add(f"envelope-2/02-letter-{c[4].code}.jpg", _jpeg(m.letter_image(c[4])), "letter", c[4],
         routed, "kit letter sheet")
     add(f"envelope-2/03-letter-{c[5].code}-rotated-90.jpg",
@@ -241,26 +245,28 @@ def make_sample_set(campaign: Campaign, *, seed: int = 2021, lang: str = "fr") -
         _jpeg(m.letter_image(c[6], quarter_turns=2)), "letter", c[6], routed,
         "kit letter sheet fed upside down (180°)")
     add(f"envelope-2/05-postcard-{c[7].code}-picture-side-foreign-qr.jpg",
-        _jpeg(m.postcard_image(c[7], 0)), "unknown", None, "review",
-        f"postcard picture side only: its QR is a web address ({kits.FOREIGN_URL}), "
-        "not a case code")
+        _jpeg(m.postcard_image(c[7], 0)), "postcard", None, "review",
+        f"postcard picture side only (A6): its QR is a web address ({kits.FOREIGN_URL}), "
+        "not a case code, and a page with someone else's code is not routed by its text")
     add("envelope-2/06-letter-handwritten-no-qr.jpg", _jpeg(m.plain_letter_image(c[5])),
-        "unknown", None, "review",
-        f"handwritten letter on plain paper about {c[5].person}; no code, and OCR "
-        "does not read handwriting")
+        "letter", c[5], routed,
+        f"handwritten letter on plain paper about {c[5].person}; no code: this handwriting "
+        "font is clear enough for OCR to read the name, so it routes by its text", by_text=True)
     add(f"envelope-2/07-letter-{c[7].code}.png", _png(m.letter_image(c[7], grayscale=True)),
         "letter", c[7], routed, "kit letter sheet saved as 16-grey PNG")
     front = m.letter_image(c[8], grayscale=True)
     files.append(SampleFile(
         f"envelope-2/08-letter-{c[8].code}-with-blank-back.tif", _tiff([front, m.blank_back()]),
         (ExpectedPage(1, "letter", c[8].code, routed, "kit letter sheet, black-and-white TIFF"),
-         ExpectedPage(2, "unknown", None, "review", "blank back of the letter sheet"))))
+         ExpectedPage(2, "unknown", None, "rejected",
+                      "blank back of the letter sheet: dropped with the reason BLANK_PAGE"))))
 
     # Envelope 3: no kit label, and a scanner that writes one PDF per batch.
     add("envelope-3/01-envelope-anonymous-no-label.jpg",
         scansim.simulate_envelope(labels, 0, seed=m.next_seed(), dpi=DPI, with_label=False,
                                   address_lines=campaign.return_address.strip().splitlines()),
-        "unknown", None, "review", "envelope with a handwritten address, no kit code")
+        "kit_envelope", None, routed,
+        "envelope with a handwritten address, no kit code: envelope-sized, opens an anonymous batch")
     batch = [c[9], c[3], c[2]]
     files.append(SampleFile(
         "envelope-3/scan-batch.pdf", _pdf([_jpeg(m.letter_image(case)) for case in batch]),

@@ -183,7 +183,9 @@ def samples_make(campaign_file: str, out: Path, seed: int) -> None:
         target.write_bytes(sample.data)
         for page in sample.pages:
             expected.append({"file": sample.relative_path, "page": page.page, "kind": page.kind,
-                             "case": page.case, "status": page.status, "note": page.note})
+                             "case": page.case, "status": page.status, "note": page.note,
+                             "kit": page.kit, "signatures": page.signatures,
+                             "by_text": page.by_text})
     (out / "expected.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     total = sum(len(s.data) for s in files)
@@ -219,7 +221,8 @@ def _piece_json(result: FileResult) -> list[dict]:
     outcomes = {o.page: o for o in result.outcomes or []}
     for page in result.pages:
         row = {"source": result.source, "page": page.page, **page.decision.to_json(),
-               "codes": [c.to_json() for c in page.codes]}
+               "codes": [c.to_json() for c in page.codes], "orientation": page.orientation,
+               "paper": page.size, "attempts": list(page.attempts)}
         outcome = outcomes.get(page.page)
         if outcome is not None:
             row["item"] = item_ref(outcome.item_id)
@@ -243,7 +246,8 @@ def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, stati
         click.echo(f"skipped (not a scan by its name): {path}", err=True)
     store = None if dry_run else obj.store()
     tally: Counter = Counter()
-    results = take_in(paths, store, loaded, station=station, operator=operator, dry_run=dry_run)
+    results = take_in(paths, store, loaded, station=station, operator=operator, dry_run=dry_run,
+                      settings=obj.settings.recognition)
     for index, result in enumerate(results, 1):
         for row in _piece_json(result):
             tally["duplicate" if row.get("duplicate") else row["status"]] += 1
@@ -324,9 +328,10 @@ def summary(obj: Context) -> None:
     rows = obj.store().routing_summary()
     routed = [r for r in rows if r.status == "routed" and r.case]
     click.echo("Routed pieces per case and destination:")
-    click.echo(f"  {'case':<10} {'destination':<18} {'kind':<10} {'pieces':>6}")
+    click.echo(f"  {'case':<10} {'destination':<18} {'kind':<10} {'pieces':>6} {'signatures':>10}")
     for row in routed:
-        click.echo(f"  {row.case:<10} {row.destination:<18} {row.kind:<10} {row.count:>6}")
+        signed = "" if row.kind != "petition" else "—" if row.signatures is None else str(row.signatures)
+        click.echo(f"  {row.case:<10} {row.destination:<18} {row.kind:<10} {row.count:>6} {signed:>10}")
     other = [r for r in rows if not (r.status == "routed" and r.case)]
     by_status = Counter()
     for row in other:
@@ -337,8 +342,9 @@ def summary(obj: Context) -> None:
             click.echo(f"  {status:<10} {kind:<18} {count:>6}")
     total = sum(r.count for r in rows)
     review = sum(r.count for r in rows if r.status == "review")
+    signatures = sum(r.signatures or 0 for r in routed if r.kind == "petition")
     click.echo(f"Total: {total} pieces, {sum(r.count for r in routed)} routed to a case, "
-               f"{review} in review.")
+               f"{review} in review, {signatures} petition signatures counted.")
 
 
 @cli.command()
@@ -363,19 +369,25 @@ def sheets(obj: Context, out: Path, issued, lang: str | None, operator: str | No
             campaign_id=loaded.id, campaign_name=loaded.name, office=loaded.office,
             destination=f"embassy:{embassy.code}", recipient_name=embassy.name,
             recipient_address=embassy.address, issued_on=issued_on,
-            lines=tuple(SheetLine(l.case, l.person, l.letters, l.postcards, l.petitions, None)
+            lines=tuple(SheetLine(l.case, l.person, l.letters, l.postcards, l.petitions, l.signatures)
                         for l in lines),
             item_ids=tuple(item_ref(i) for i in item_ids))
         pdf = render_delivery_sheet(sheet, lang or loaded.language)
         target = out / f"delivery-{embassy.code}.pdf"
         target.write_bytes(pdf)
-        letters, postcards, petitions, _ = sheet.totals
-        totals = {"letters": letters, "postcards": postcards, "petitions": petitions}
+        letters, postcards, petitions, signatures = sheet.totals
+        totals = {"letters": letters, "postcards": postcards, "petitions": petitions,
+                  "signatures": signatures}
         store.record_sheet_issued(destination=sheet.destination, issued_on=issued_on,
                                   item_ids=item_ids, totals=totals, pdf_sha256=sha256_of(pdf),
                                   actor=operator or obj.settings.operator, station=obj.settings.station)
         click.echo(f"{target}: {embassy.name} — {totals['letters']} letters, "
-                   f"{totals['petitions']} petition sheets, {len(item_ids)} items")
+                   f"{totals['petitions']} petition sheets ({_signatures(signatures)}), "
+                   f"{len(item_ids)} items")
+
+
+def _signatures(count: int | None) -> str:
+    return "signatures not all counted" if count is None else f"{count} signatures"
 
 
 # --------------------------------------------------------------------- audit

@@ -15,7 +15,7 @@ from pathlib import Path
 from models.store import PageOutcome, Store
 from scanpipe.campaign import Campaign
 from scanpipe.pages import sniff
-from scanpipe.pipeline import PageResult, process_file
+from scanpipe.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings, process_file
 from scanpipe.routing import unreadable
 
 SCAN_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".pdf"}
@@ -55,21 +55,23 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[Path], list[Path]]:
     return files, skipped
 
 
-def read_and_decide(path: Path, campaign: Campaign) -> tuple[bytes | None, FileResult]:
+def read_and_decide(path: Path, campaign: Campaign,
+                    settings: RecognitionSettings = DEFAULT_SETTINGS) -> tuple[bytes | None, FileResult]:
     """Read one file and decide its pages; an unreadable path is one rejected result."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         return None, FileResult(str(path), [PageResult(1, (), unreadable(
             f"cannot read the file: {exc.strerror or exc}"))])
-    return data, FileResult(str(path), process_file(data, campaign))
+    return data, FileResult(str(path), process_file(data, campaign, settings))
 
 
 def take_in(paths: list[Path], store: Store, campaign: Campaign, *, station: str,
-            operator: str, dry_run: bool = False) -> Iterator[FileResult]:
+            operator: str, dry_run: bool = False,
+            settings: RecognitionSettings = DEFAULT_SETTINGS) -> Iterator[FileResult]:
     """Take files in one by one, yielding each result as soon as it is recorded."""
     for path in paths:
-        data, result = read_and_decide(path, campaign)
+        data, result = read_and_decide(path, campaign, settings)
         if dry_run or data is None:
             yield result
             continue

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import getpass
 import socket
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from scanpipe.matching import MatchSettings
+from scanpipe.pipeline import RecognitionSettings
+
+_MATCH = MatchSettings()
 
 
 def _default_operator() -> str:
@@ -27,6 +34,20 @@ class Settings(BaseSettings):
     station: str = socket.gethostname() or "station"
     operator: str = _default_operator()
     language: Literal["fr", "en", "nl"] = "fr"
+    # Recognition (see the README, "Recognition and its thresholds").
+    ocr: bool = True
+    ocr_languages: str = Field(default="fra+nld+eng", pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$")
+    ocr_timeout: float = Field(default=60.0, gt=0, le=600)
+    ocr_min_score: float = Field(default=_MATCH.min_score, ge=0, le=1)
+    ocr_min_margin: float = Field(default=_MATCH.min_margin, ge=0, le=1)
+    cross_check: bool = True
+
+    @property
+    def recognition(self) -> RecognitionSettings:
+        match = replace(_MATCH, min_score=self.ocr_min_score, min_margin=self.ocr_min_margin)
+        return RecognitionSettings(ocr=self.ocr, ocr_languages=self.ocr_languages,
+                                   ocr_timeout=self.ocr_timeout, cross_check=self.cross_check,
+                                   match=match)
 
     @property
     def ledger_url(self) -> str:

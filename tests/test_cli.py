@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLE_CAMPAIGN, case_code, kit_code, page_with_codes
+from scanpipe import kits, scansim
 from scanpipe.payload import PayloadKind
 from stations.cli import cli
 
@@ -48,8 +49,10 @@ def scans(tmp_path, campaign):
         page_with_codes((case_code(campaign, PayloadKind.LETTER, "CIHAM"), 1300, 100)))
     (folder / "03-letter.png").write_bytes(
         page_with_codes((case_code(campaign, PayloadKind.LETTER, "CIHAM"), 1300, 120), fmt="PNG"))
+    sheet = scansim.rasterise_pdf(kits.render_petition(campaign, campaign.case("CIHAM")), 150)[0]
+    signed = [kits.petition_rows()[i].signature.px(150) for i in (0, 1, 4)]
     (folder / "04-petition.jpg").write_bytes(
-        page_with_codes((case_code(campaign, PayloadKind.PETITION, "CIHAM"), 1300, 100)))
+        scansim.simulate_scan(sheet, seed=8, dpi=150, signature_boxes_px=signed))
     (folder / "05-card.jpg").write_bytes(page_with_codes(("https://www.amnesty.be/", 100, 100)))
     (folder / "10-broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not an image")
     (folder / "notes.txt").write_text("not a scan")
@@ -94,7 +97,8 @@ def test_the_whole_path(run, scans, tmp_path):
 
     summary = run("summary").output
     assert re.search(r"CIHAM\s+embassy:ER\s+letter\s+2", summary)
-    assert "1 in review" in summary
+    assert re.search(r"CIHAM\s+embassy:ER\s+petition\s+1\s+3\n", summary)  # 3 signed rows
+    assert "1 in review, 3 petition signatures counted" in summary
 
     out = tmp_path / "sheets"
     result = run("sheets", "--out", out, "--date", "2022-01-20")
@@ -102,7 +106,8 @@ def test_the_whole_path(run, scans, tmp_path):
     assert len(list(out.glob("delivery-*.pdf"))) == 10
     text = pdf_text(out / "delivery-ER.pdf")
     assert "Ciham Ali Ahmed" in text and "Avenue Wolvendael" in text
-    assert re.search(r"CIHAM.*?\b2\b.*?\b0\b.*?\b1\b", text, re.S)  # 2 letters, 0 cards, 1 petition
+    # 2 letters, 0 cards, 1 petition sheet with 3 signatures
+    assert re.search(r"CIHAM.*?\b2\b.*?\b0\b.*?\b1\b.*?\b3\b", text, re.S)
     assert "0000002" in text and "0000003" in text and "0000004" in text
     assert "0000001" not in text  # the kit envelope is not delivered
 

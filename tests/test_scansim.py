@@ -161,7 +161,11 @@ def test_sample_set_matches_its_expected_truth(campaign):
                         for text, _ in decode(image, 200)]
             valid = [p for p in payloads if isinstance(p, Payload)]
             if expected.status == "routed" and expected.kind == "kit_envelope":
-                assert [p.kind for p in valid] == [PayloadKind.KIT], sample.relative_path
+                want = [(PayloadKind.KIT, str(expected.kit))] if expected.kit else []
+                assert [(p.kind, p.subject) for p in valid] == want, sample.relative_path
+            elif expected.status == "routed" and expected.by_text:
+                assert valid == [], sample.relative_path
+                seen_cases.add(expected.case)
             elif expected.status == "routed":
                 assert [(p.kind, p.subject) for p in valid] == [
                     ({"letter": PayloadKind.LETTER, "postcard": PayloadKind.POSTCARD,

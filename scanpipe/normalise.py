@@ -1,0 +1,220 @@
+"""Page geometry: the paper in the image, its skew, its size class, and whether it is blank.
+
+Scanners put the page on a dark or grey background, slightly turned; phones
+photograph it on a desk, in perspective. `find_paper` finds the sheet's four
+corners, `rectify` cuts it out square, `text_skew` measures the skew of text
+lines, `is_blank` tells a duplex back from a page with writing, and
+`size_class` names the paper (A4, A5, A6 postcard, envelope) from its size in
+millimetres when the resolution is known, from its proportions otherwise.
+All work on a reduced copy where precision allows: this runs on every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import cv2
+import numpy as np
+
+Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
+WORK_SIDE = 800          # px: the reduced copy used to find the paper
+MIN_PAPER_AREA = 0.2     # of the image: smaller bright shapes are not the page
+BLANK_WORK_DPI = 75      # resolution at which blankness is judged
+INK_CONTRAST = 45        # grey levels darker than the local paper to count as ink
+BLANK_MAX_INK = 0.0001   # of the sheet (a short word is about 0.0003): writing is never dropped as blank
+
+
+class SizeClass(StrEnum):
+    A4 = "A4"              # also US letter: the same pile of paper
+    A5 = "A5"
+    A6 = "A6"              # postcards
+    ENVELOPE = "envelope"  # DL and C5 return envelopes
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """Where the sheet is in the image, and its size."""
+
+    corners: Quad | None           # top-left, top-right, bottom-right, bottom-left; None: fills the image
+    width_px: float
+    height_px: float
+    size: SizeClass
+    mm: tuple[float, float] | None  # (short side, long side) when the resolution is known
+
+
+# Physical sizes (short side, long side, mm) and the class each stands for.
+_SIZES = (
+    ((210.0, 297.0), SizeClass.A4), ((215.9, 279.4), SizeClass.A4),
+    ((148.0, 210.0), SizeClass.A5), ((105.0, 148.0), SizeClass.A6),
+    ((110.0, 220.0), SizeClass.ENVELOPE), ((162.0, 229.0), SizeClass.ENVELOPE),
+    ((114.0, 162.0), SizeClass.ENVELOPE),
+)
+SIZE_TOLERANCE = 0.06  # scanners crop loosely and pages are cut unevenly
+
+
+def _order(points: np.ndarray) -> Quad:
+    """Corners ordered top-left, top-right, bottom-right, bottom-left (image axes)."""
+    s = points.sum(axis=1)
+    d = np.diff(points, axis=1).ravel()
+    tl, br = points[np.argmin(s)], points[np.argmax(s)]
+    tr, bl = points[np.argmin(d)], points[np.argmax(d)]
+    return tuple((float(x), float(y)) for x, y in (tl, tr, br, bl))  # type: ignore[return-value]
+
+
+def find_paper(pixels: np.ndarray) -> Quad | None:
+    """The corners of the sheet when it stands out from its background; None when it fills the image."""
+    height, width = pixels.shape
+    scale = WORK_SIDE / max(height, width)
+    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
+    scale = min(scale, 1.0)
+    blurred = cv2.GaussianBlur(small, (5, 5), 0)
+    _, bright = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Writing on the sheet must not cut it into pieces: close over it.
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel)
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    sheet = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(sheet)
+    image_area = small.shape[0] * small.shape[1]
+    if area < MIN_PAPER_AREA * image_area or area > 0.97 * image_area:
+        return None
+    hull = cv2.convexHull(sheet)
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(quad) != 4:
+        rect = cv2.minAreaRect(hull)
+        quad = cv2.boxPoints(rect)
+        if cv2.contourArea(quad.astype(np.float32)) > 1.15 * area:
+            return None  # not a sheet-like shape
+    points = quad.reshape(-1, 2).astype(np.float64) / scale
+    # A background that touches no image border is not a scanner's or a desk's.
+    return _order(points)
+
+
+def _side_lengths(quad: Quad) -> tuple[float, float]:
+    tl, tr, br, bl = (np.array(p) for p in quad)
+    width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    return float(width), float(height)
+
+
+def rectify(pixels: np.ndarray, quad: Quad) -> np.ndarray:
+    """The sheet cut out of the image and made rectangular (perspective removed)."""
+    width, height = _side_lengths(quad)
+    w, h = max(1, int(round(width))), max(1, int(round(height)))
+    target = np.array([(0, 0), (w - 1, 0), (w - 1, h - 1), (0, h - 1)], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(np.array(quad, dtype=np.float32), target)
+    return cv2.warpPerspective(pixels, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+def size_class(width_px: float, height_px: float, dpi: float | None) -> tuple[SizeClass, tuple[float, float] | None]:
+    """The paper's class from its size in pixels and the resolution (proportions alone without it)."""
+    short, long = sorted((width_px, height_px))
+    if short <= 0:
+        return SizeClass.UNKNOWN, None
+    if dpi:
+        mm = (short * 25.4 / dpi, long * 25.4 / dpi)
+        for (s, l), name in _SIZES:
+            if abs(mm[0] - s) <= s * SIZE_TOLERANCE and abs(mm[1] - l) <= l * SIZE_TOLERANCE:
+                return name, mm
+        return SizeClass.UNKNOWN, mm
+    # Without a resolution only a DL envelope's 1:2 is unmistakable; A-sizes share 1:√2.
+    if 1.8 <= long / short <= 2.2:
+        return SizeClass.ENVELOPE, None
+    return SizeClass.UNKNOWN, None
+
+
+def measure_paper(pixels: np.ndarray, dpi: float | None) -> Paper:
+    """Find the sheet and name its size."""
+    quad = find_paper(pixels)
+    if quad is None:
+        height, width = pixels.shape
+        size, mm = size_class(width, height, dpi)
+        return Paper(None, float(width), float(height), size, mm)
+    width, height = _side_lengths(quad)
+    size, mm = size_class(width, height, dpi)
+    return Paper(quad, width, height, size, mm)
+
+
+def ink_mask(pixels: np.ndarray, contrast: int = INK_CONTRAST) -> np.ndarray:
+    """Pixels clearly darker than the paper around them (writing, print), as a 0/255 mask."""
+    height, width = pixels.shape
+    background = cv2.medianBlur(cv2.resize(pixels, (max(1, width // 8), max(1, height // 8)),
+                                           interpolation=cv2.INTER_AREA), 5)
+    background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
+    darker = cv2.subtract(background, pixels)
+    return np.where(darker >= contrast, 255, 0).astype(np.uint8)
+
+
+def ink_fraction(sheet: np.ndarray, dpi: float | None) -> float:
+    """Share of the sheet (margins excluded) covered by ink marks bigger than specks."""
+    height, width = sheet.shape
+    # Judge at about 75 dpi: specks and JPEG noise vanish, a pen stroke does not.
+    source_dpi = dpi or max(height, width) / 11.7  # unknown: assume the sheet is about A4 long
+    scale = min(1.0, BLANK_WORK_DPI / source_dpi)
+    small = cv2.resize(sheet, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else sheet
+    h, w = small.shape
+    my, mx = int(h * 0.06), int(w * 0.06)  # edges carry shadows, scanner borders, punched holes
+    inner = small[my:h - my, mx:w - mx]
+    if inner.size == 0:
+        return 0.0
+    mask = ink_mask(inner, INK_CONTRAST)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA] if count > 1 else np.array([], dtype=np.int32)
+    return float(areas[areas >= 3].sum()) / float(inner.size)
+
+
+def is_blank(sheet: np.ndarray, dpi: float | None) -> tuple[bool, float]:
+    """Whether the sheet carries no writing (a duplex back, a stray sheet), and its ink fraction."""
+    ink = ink_fraction(sheet, dpi)
+    return ink < BLANK_MAX_INK, ink
+
+
+def text_skew(pixels: np.ndarray, limit: float = 15.0) -> float:
+    """The angle (degrees, counter-clockwise positive as OpenCV rotates) that levels the text lines.
+
+    Projection profiles: the rotation that makes the row sums of the ink most
+    uneven is the one that lines the text up. Coarse then fine, on a reduced copy.
+    """
+    height, width = pixels.shape
+    scale = min(1.0, 1000 / max(height, width))
+    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
+    mask = ink_mask(small, 30).astype(np.float32)
+    if mask.sum() < 255 * 50:
+        return 0.0
+    h, w = mask.shape
+    centre = (w / 2, h / 2)
+
+    def sharpness(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST)
+        rows = turned.sum(axis=1)
+        return float(np.var(np.diff(rows)))
+
+    best = max(np.arange(-limit, limit + 0.01, 1.0), key=sharpness)
+    fine = max(np.arange(best - 1.0, best + 1.01, 0.2), key=sharpness)
+    return float(round(fine, 2))
+
+
+def rotate(pixels: np.ndarray, angle: float) -> np.ndarray:
+    """`pixels` turned by `angle` degrees (counter-clockwise positive), the canvas grown to fit."""
+    if abs(angle) < 0.05:
+        return pixels
+    height, width = pixels.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
+    matrix[0, 2] += new_w / 2 - width / 2
+    matrix[1, 2] += new_h / 2 - height / 2
+    return cv2.warpAffine(pixels, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def quarter_turn(pixels: np.ndarray, degrees_clockwise: int) -> np.ndarray:
+    """Undo a content rotation of `degrees_clockwise` (0/90/180/270): the result is upright."""
+    turns = (degrees_clockwise // 90) % 4
+    return np.ascontiguousarray(np.rot90(pixels, k=turns)) if turns else pixels

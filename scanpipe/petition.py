@@ -1,0 +1,530 @@
+"""Counting the signed rows of a scanned petition sheet.
+
+The sheet's template is known to the millimetre (`kits.petition_layout`), so
+the count is a matter of placing that template on the image and looking into
+each row's signature box:
+
+1. The case QR places the template roughly. Its corners come from the code
+   reader; the finder patterns tell which corner is which, so corners from
+   either reader, in any order, are put right (or refused when no QR is there).
+2. The QR is small and far from the table: a fraction of a pixel of error at
+   the QR is millimetres at the bottom row. So the table's own outer border is
+   searched for across profiles sampled along its four sides, each side fitted
+   as a straight line with outliers (handwriting) set aside, and the four
+   crossings give a homography — exact for a flat sheet, whether scanned
+   skewed or photographed at an angle.
+3. The ruled row lines and the printed signature boxes must then appear where
+   that homography puts them; if too few do, the sheet is not counted (None),
+   so the caller sends it to review rather than guess.
+4. Inside each signature box, shrunk clear of its printed border, ink is what
+   is darker than the local paper by more than the noise and a share of the
+   QR's print contrast; rule remnants along the border, dots and specks are
+   dropped, and a row is signed when enough ink of enough extent remains.
+
+All geometry is in template millimetres mapped to image pixels (pixel centres
+at integer coordinates, as OpenCV samples).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from scanpipe import kits, render
+from scanpipe.render import Box
+
+# Search and measurement constants, all in mm of the sheet unless noted.
+_BORDER_WINDOW = 12.0     # how far the QR-based guess may miss the table's border
+_BORDER_STATION_STEP = 8.0
+_PASSES = 4               # placements of the table, each from the last one's lines
+_BOX_GAP = 1.2            # the nearest line inside the table's border (a signature box's)
+_SETTLED = 0.25           # a placement whose corners move less than this is final
+_WALK_STEP = 1.0          # following a border to its end
+_WALK_LENGTH = 260.0      # … at most this far (the guess's scale may be well off)
+_WALK_GAP = 4.0           # … which is where it stays missing this long
+_MAX_TILT = 0.1           # slope of a border in the guess's frame (perspective, QR error)
+_TILT_STEP = 0.005        # … tried at this spacing: 0.5 mm over a 200 mm border
+_COARSE_STEP = 0.2        # sampling across a border on the first, widest search
+_MIN_LINE_SUPPORT = 0.5   # share of stations a printed line is found at
+_ACROSS_STEP = 0.1        # sampling across a line; peaks are placed to a fraction of it
+_ALONG_LEN = 4.0          # each station averages this length of the line: ink on a line is long
+_ALONG_SAMPLES = 9
+_FLANK = (0.45, 0.9)      # a ruled line is darker than both sides this far from its centre
+_LINE_TOLERANCE = 0.3     # a found point within this of the fitted line is an inlier
+_CHECK_WINDOW = 0.6       # row lines and box borders must be found this close to prediction
+_MIN_CHECK_SHARE = 0.6    # … at this share of the places they are looked for
+_CELL_RES = 6.0           # px per mm of the rectified signature boxes
+_CELL_MARGIN = 0.65       # shrink of a signature box: clear of its 1.2 pt border and small errors
+_RULE_BAND = 0.8          # rule remnants are looked for this close to the cell's edge
+_MIN_COMPONENT_EXTENT = 1.2   # mm: a dot or a speck is smaller than this
+_MIN_INK_CONTRAST = 0.18  # ink is darker than the paper by this share of the QR's contrast
+_MIN_INK = 2.5            # mm² of ink in strokes: the least a signature leaves
+_MIN_SIGNATURE_EXTENT = 3.0   # mm: the strokes of a signature span at least this much
+
+
+@dataclass(frozen=True)
+class SignatureCount:
+    """The signed rows of one petition sheet."""
+
+    count: int                      # rows whose signature box holds a signature
+    signed: tuple[bool, ...]        # per row, in row order
+    ink: tuple[float, ...]          # per row, mm² of stroke ink the decision was made on
+    registered_by: str              # how the template was placed on the image, e.g. "qr+table"
+
+
+def count_signatures(pixels: np.ndarray, qr_corners, qr_text: str,
+                     rows: int = 15) -> SignatureCount | None:
+    """Count the signed rows of a petition sheet, or None when it cannot be placed reliably.
+
+    `pixels` is the page as given (2-D uint8, any quarter turn, skewed, any
+    resolution); `qr_corners` the case QR symbol's four outer corners in image
+    pixels (top-left, top-right, bottom-right, bottom-left in the code's own
+    orientation, as zxing-cpp reports them; other orders are put right from the
+    finder patterns); `qr_text` the QR's text, which fixes the symbol's size.
+    """
+    if pixels.ndim != 2 or pixels.dtype != np.uint8 or min(pixels.shape) < 32:
+        return None
+    layout = kits.petition_layout(rows)
+    cells = kits.petition_rows(rows)
+    qr = _place_qr(pixels, qr_corners, qr_text, layout)
+    if qr is None:
+        return None
+    guess, contrast = qr
+    placed = _place_table(pixels, guess, layout, cells, contrast)
+    if placed is None:
+        return None
+    inks = _measure_cells(pixels, placed, cells, contrast)
+    signed = tuple(ink >= _MIN_INK for ink in inks)
+    return SignatureCount(sum(signed), signed, tuple(round(ink, 2) for ink in inks), "qr+table")
+
+
+# ------------------------------------------------------------------ geometry helpers
+
+def _table_box(layout: kits.DocumentLayout) -> Box:
+    """The table's outer border: the header band on top of the rows."""
+    body = layout.writing_box
+    top = kits._PETITION_TABLE_TOP
+    return Box(body.x, top, body.w, body.bottom - top)
+
+
+def _map(h: np.ndarray, points_mm: np.ndarray) -> np.ndarray:
+    """Template points (…, 2) in mm → image pixels (float32) through homography `h`."""
+    x = points_mm[..., 0].astype(np.float32)
+    y = points_mm[..., 1].astype(np.float32)
+    m = h.astype(np.float32)
+    w = m[2, 0] * x + m[2, 1] * y + m[2, 2]
+    return np.stack([(m[0, 0] * x + m[0, 1] * y + m[0, 2]) / w,
+                     (m[1, 0] * x + m[1, 1] * y + m[1, 2]) / w], axis=-1)
+
+
+def _sample(pixels: np.ndarray, h: np.ndarray, points_mm: np.ndarray) -> np.ndarray:
+    """Grey levels at template points (… × 2 mm), bilinear; beyond the image its edge repeats
+    (flat, so no line is ever found there)."""
+    shape = points_mm.shape[:-1]
+    xy = _map(h, points_mm).reshape(-1, shape[-1], 2)
+    values = cv2.remap(pixels, np.ascontiguousarray(xy[..., 0]), np.ascontiguousarray(xy[..., 1]),
+                       cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return values.astype(np.float32).reshape(shape)
+
+
+# ------------------------------------------------------------------ 1. the QR
+
+def _finder_scores(pixels: np.ndarray, corners: np.ndarray, n: int) -> tuple[np.ndarray, float]:
+    """How much each corner's 7×7 modules look like a finder pattern (1 = perfectly), and the
+    symbol's print contrast (grey levels)."""
+    square = np.array([[0, 0], [n, 0], [n, n], [0, n]], dtype=np.float32)
+    h = cv2.getPerspectiveTransform(square, corners.astype(np.float32))
+    idx = np.arange(7)
+    ring = np.maximum(np.abs(idx[:, None] - 3), np.abs(idx[None, :] - 3))
+    dark = (ring != 2).ravel()
+    grid_v, grid_u = np.meshgrid(idx, idx, indexing="ij")
+    starts = ((0, 0), (n - 7, 0), (n - 7, n - 7), (0, n - 7))  # module (u, v) of each corner
+    centres = np.stack([np.stack([grid_u + u0 + 0.5, grid_v + v0 + 0.5], axis=-1)
+                        for u0, v0 in starts])  # 4 × 7 × 7 × 2
+    values = _sample(pixels, h, centres).reshape(4, 49)
+    light, ink = np.percentile(values, 90), np.percentile(values, 10)
+    contrast = float(light - ink)
+    if contrast < 1.0:
+        return np.zeros(4), contrast
+    scores = (values[:, ~dark].mean(axis=1) - values[:, dark].mean(axis=1)) / contrast
+    return scores, contrast
+
+
+def _place_qr(pixels: np.ndarray, qr_corners, qr_text: str,
+              layout: kits.DocumentLayout) -> tuple[np.ndarray, float] | None:
+    """Template mm → image px from the QR alone (an affine fit), and the print contrast."""
+    try:
+        corners = np.asarray(qr_corners, dtype=np.float64).reshape(4, 2)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(corners).all():
+        return None
+    x, y = corners[:, 0], corners[:, 1]
+    area = 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    if area < 0:  # counter-clockwise on the page (zbar's order may be): make it clockwise
+        corners = corners[[0, 3, 2, 1]]
+    edges = np.roll(corners, -1, axis=0) - corners
+    sides = np.linalg.norm(edges, axis=1)
+    turns = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    if sides.min() < 12 or sides.max() > 1.6 * sides.min() or (turns <= 0).any():
+        return None  # not a plausible, mildly foreshortened square
+    n = len(render.qr_matrix(qr_text))
+    scores, contrast = _finder_scores(pixels, corners, n)
+    order = np.argsort(scores)
+    if scores[order[1]] < 0.45:
+        return None  # fewer than three finder patterns: the corners do not frame this QR
+    # The corner without a finder pattern is the symbol's bottom-right.
+    corners = np.roll(corners, 2 - int(order[0]), axis=0)
+    symbol = layout.qr_box(qr_text).inset(render.QUIET_ZONE_MODULES * layout.qr_module_mm)
+    template = np.array([[symbol.x, symbol.y], [symbol.right, symbol.y],
+                         [symbol.right, symbol.bottom], [symbol.x, symbol.bottom]])
+    # An affine fit: the QR is too small to tell perspective from corner noise.
+    design = np.hstack([template, np.ones((4, 1))])
+    solution, *_ = np.linalg.lstsq(design, corners, rcond=None)
+    affine = np.vstack([solution.T, [0.0, 0.0, 1.0]])
+    return affine, contrast
+
+
+# ------------------------------------------------------------------ 2. the table's border
+
+def _local_frames(h: np.ndarray, centres: np.ndarray,
+                  vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Template points and unit vectors (n × 2 mm) → image points and the images of the
+    vectors there (px per mm): the homography's local linear part, exact enough over the
+    few millimetres a profile spans and far cheaper than mapping every sample."""
+    m = h.astype(np.float64)
+    x, y = centres[:, 0], centres[:, 1]
+    w = m[2, 0] * x + m[2, 1] * y + m[2, 2]
+    u = (m[0, 0] * x + m[0, 1] * y + m[0, 2]) / w
+    v = (m[1, 0] * x + m[1, 1] * y + m[1, 2]) / w
+    du = ((m[0, 0] - u * m[2, 0]) * vectors[:, 0] + (m[0, 1] - u * m[2, 1]) * vectors[:, 1]) / w
+    dv = ((m[1, 0] - v * m[2, 0]) * vectors[:, 0] + (m[1, 1] - v * m[2, 1]) * vectors[:, 1]) / w
+    return np.stack([u, v], axis=1), np.stack([du, dv], axis=1)
+
+
+def _profiles(pixels: np.ndarray, h: np.ndarray, centres: np.ndarray, along: np.ndarray,
+              across: np.ndarray, window: float, step: float = _ACROSS_STEP,
+              along_len: float = _ALONG_LEN,
+              samples: int = _ALONG_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """Grey-level profiles across a line at each station (stations × samples), each averaged
+    over `along_len` mm of the line, and the offsets (mm, `step` apart) they were sampled at."""
+    offsets = np.arange(-window, window + step / 2, step)
+    steps = np.linspace(-along_len / 2, along_len / 2, samples)
+    at, step_along = _local_frames(h, centres, along)
+    _, step_across = _local_frames(h, centres, across)
+    n = len(centres)
+    base = (at[:, None, :] + steps[None, :, None] * step_along[:, None, :]).astype(np.float32)
+    shift = (offsets[None, :, None] * step_across[:, None, :]).astype(np.float32)
+    map_x = (base[:, :, None, 0] + shift[:, None, :, 0]).reshape(n * samples, -1)
+    map_y = (base[:, :, None, 1] + shift[:, None, :, 1]).reshape(n * samples, -1)
+    values = cv2.remap(pixels, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    profiles = values.reshape(n, samples, -1).mean(axis=1, dtype=np.float32)
+    return profiles, offsets
+
+
+def _valleys(profiles: np.ndarray, floor: float,
+             step: float = _ACROSS_STEP) -> tuple[np.ndarray, np.ndarray]:
+    """How much darker each sample is than both flanks of a thin line, and which samples are
+    clear local maxima of that (≥ `floor` and ≥ a quarter of their profile's best)."""
+    near, far = (round(f / step) for f in _FLANK)
+    width = far - near
+    padded = np.pad(profiles, ((0, 0), (far, far)), mode="edge")
+    csum = np.concatenate([np.zeros((len(padded), 1)), np.cumsum(padded, axis=1)], axis=1)
+    centre = np.arange(profiles.shape[1]) + far
+    left = (csum[:, centre - near + 1] - csum[:, centre - far + 1]) / width
+    right = (csum[:, centre + far] - csum[:, centre + near]) / width
+    depth = np.minimum(left, right) - profiles
+    best = depth.max(axis=1, keepdims=True)
+    peak = np.zeros_like(depth, dtype=bool)
+    peak[:, 1:-1] = (depth[:, 1:-1] >= depth[:, :-2]) & (depth[:, 1:-1] > depth[:, 2:])
+    peak &= (depth >= floor) & (depth >= 0.25 * best)
+    return depth, peak
+
+
+def _refine(depth: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Sub-sample position of peaks by a parabola through their neighbours."""
+    c = np.clip(cols, 1, depth.shape[1] - 2)
+    a, b, d = depth[rows, c - 1], depth[rows, c], depth[rows, c + 1]
+    denom = a - 2 * b + d
+    safe = np.where(np.abs(denom) > 1e-9, denom, -1.0)
+    return c + np.clip(0.5 * (a - d) / safe, -0.5, 0.5)
+
+
+def _fit(s: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+    """Least-squares t = a + b·s."""
+    sm, tm = s.mean(), t.mean()
+    var = float(((s - sm) ** 2).sum())
+    b = float(((s - sm) * (t - tm)).sum() / var) if var > 1e-12 else 0.0
+    return float(tm - b * sm), b
+
+
+def _straight_runs(s: np.ndarray, station: np.ndarray, t: np.ndarray, stations: int,
+                   max_tilt: float) -> list[tuple[float, float, int]]:
+    """Straight lines t = a + b·s met by valleys at most stations (a Hough vote over slope and
+    offset, then least squares on each winner's points): (a, b, stations met)."""
+    centre = 0.5 * (s.min() + s.max()) if len(s) else 0.0
+    slopes = np.linspace(-max_tilt, max_tilt, 2 * round(max_tilt / _TILT_STEP) + 1)
+    bins = np.round((t[None, :] - slopes[:, None] * (s[None, :] - centre)) / _LINE_TOLERANCE)
+    bins = bins.astype(np.int64)
+    low = int(bins.min()) - 1 if bins.size else 0
+    span = int(bins.max()) - low + 2 if bins.size else 1
+    votes = np.zeros((len(slopes), span, stations), dtype=bool)
+    votes[np.arange(len(slopes))[:, None], bins - low, station[None, :]] = True
+    met = votes.sum(axis=2)
+    met = met[:, :-2] + met[:, 1:-1] + met[:, 2:]  # a point near a bin's edge votes for both
+    lines = []
+    taken = np.zeros(len(t), dtype=bool)
+    while True:
+        k, j = np.unravel_index(int(np.argmax(met)), met.shape)
+        if met[k, j] < _MIN_LINE_SUPPORT * stations:
+            break
+        offset = (j + 1 + low) * _LINE_TOLERANCE
+        near = np.abs(t - slopes[k] * (s - centre) - offset) < 1.5 * _LINE_TOLERANCE
+        met[:, max(0, j - 4):j + 5] = 0
+        if (near & taken).any() or near.sum() < 2:
+            continue
+        taken |= near
+        a, b = _fit(s[near], t[near])
+        inliers = np.abs(a + b * s - t) < _LINE_TOLERANCE
+        met_at = len(np.unique(station[inliers]))
+        if met_at >= _MIN_LINE_SUPPORT * stations:
+            lines.append((*_fit(s[inliers], t[inliers]), met_at))
+    return lines
+
+
+def _border_side(pixels: np.ndarray, h: np.ndarray, start: tuple[float, float],
+                 end: tuple[float, float], outward: tuple[float, float], floor: float,
+                 window: float, step: float,
+                 max_tilt: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """One side of the table's border as a line in the template frame of `h` (a point on it
+    and its direction). Of the straight lines found near it, the outermost: inside the border
+    run row lines and the signature boxes' borders, outside it is bare paper."""
+    p0, p1 = np.array(start), np.array(end)
+    length = float(np.linalg.norm(p1 - p0))
+    along = (p1 - p0) / length
+    across = np.array(outward, dtype=np.float64)
+    count = max(6, int(length // _BORDER_STATION_STEP))
+    s = np.linspace(2.0, length - 2.0, count)
+    centres = p0 + s[:, None] * along
+    profiles, offsets = _profiles(pixels, h, centres, np.tile(along, (count, 1)),
+                                  np.tile(across, (count, 1)), window, step)
+    depth, peak = _valleys(profiles, floor, step)
+    station, column = np.nonzero(peak)
+    if len(station) < 2:
+        return None
+    t = offsets[0] + _refine(depth, station, column) * step
+    lines = _straight_runs(s[station], station, t, count, max_tilt)
+    if not lines:
+        return None
+    a, b, _ = max(lines, key=lambda line: line[0] + line[1] * length / 2)
+    point = p0 + a * across
+    direction = along + b * across
+    return point, direction / np.linalg.norm(direction)
+
+
+def _cross(p: np.ndarray, d: np.ndarray, q: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Where line (p, d) meets line (q, e)."""
+    k = np.linalg.solve(np.array([d, -e]).T, q - p)
+    return p + k[0] * d
+
+
+def _line_end(pixels: np.ndarray, h: np.ndarray, start: np.ndarray, direction: np.ndarray,
+              floor: float) -> float:
+    """How far (mm) the printed line through `start` runs along `direction` before bare paper."""
+    s = np.arange(_WALK_STEP, _WALK_LENGTH, _WALK_STEP)
+    normal = np.array([-direction[1], direction[0]])
+    profiles, offsets = _profiles(pixels, h, start + s[:, None] * direction,
+                                  np.tile(direction, (len(s), 1)), np.tile(normal, (len(s), 1)),
+                                  _FLANK[1] + _LINE_TOLERANCE, along_len=_WALK_STEP, samples=3)
+    depth, _ = _valleys(profiles, floor)
+    present = depth[:, np.abs(offsets) <= _LINE_TOLERANCE].max(axis=1) >= floor
+    # The end: the first place from which the line is mostly missing for a few mm.
+    run = max(2, round(_WALK_GAP / _WALK_STEP))
+    share = np.convolve(present.astype(float), np.ones(run) / run, mode="valid")
+    gone = np.flatnonzero(share < 0.3)
+    return float(s[gone[0]] if len(gone) else s[-1])
+
+
+def _walk_corners(pixels: np.ndarray, h: np.ndarray, top, right, table: Box,
+                  floor: float) -> tuple[np.ndarray, float] | None:
+    """A new guess from the top and right borders alone (those nearest the QR, found even when
+    the QR's guess is far off at the bottom-left): their crossing, and how far each runs. Also
+    how far (mm) that moved the three corners it found."""
+    try:
+        corner = _cross(*top, *right)
+    except np.linalg.LinAlgError:
+        return None
+    across_top = _line_end(pixels, h, corner, -top[1], floor)
+    down_right = _line_end(pixels, h, corner, right[1], floor)
+    top_left, bottom_right = corner - across_top * top[1], corner + down_right * right[1]
+    found = np.array([top_left, corner, bottom_right, top_left + bottom_right - corner])
+    expected = np.array([[table.x, table.y], [table.right, table.y],
+                         [table.right, table.bottom], [table.x, table.bottom]])
+    moved = float(np.abs(found[:3] - expected[:3]).max())
+    return cv2.getPerspectiveTransform(expected.astype(np.float32),
+                                       _map(h, found).astype(np.float32)), moved
+
+
+def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
+                 window: float) -> np.ndarray | None:
+    """Passes over the four borders from placement `h`, searching `window` mm at first: the
+    outermost lines found make the next placement, until the corners stay put."""
+    left, top, right, bottom = table.x, table.y, table.right, table.bottom
+    expected = np.array([[left, top], [right, top], [right, bottom], [left, bottom]])
+    search = (floor, window, _COARSE_STEP if window > 4.0 else _ACROSS_STEP,
+              float(np.clip(window / 50.0, 2 * _TILT_STEP, _MAX_TILT)))
+    for _ in range(_PASSES):
+        sides = [
+            _border_side(pixels, h, (left, top), (right, top), (0.0, -1.0), *search),
+            _border_side(pixels, h, (right, top), (right, bottom), (1.0, 0.0), *search),
+            _border_side(pixels, h, (left, bottom), (right, bottom), (0.0, 1.0), *search),
+            _border_side(pixels, h, (left, top), (left, bottom), (-1.0, 0.0), *search),
+        ]
+        if any(side is None for side in sides):
+            return None
+        try:
+            found = np.array([_cross(*sides[k], *sides[(k + 3) % 4]) for k in range(4)])
+        except np.linalg.LinAlgError:
+            return None
+        h = cv2.getPerspectiveTransform(expected.astype(np.float32),
+                                        _map(h, found).astype(np.float32))
+        shift = float(np.abs(found - expected).max())
+        if shift < _SETTLED or (shift + _BOX_GAP < window and search[2] == _ACROSS_STEP):
+            # Finely placed, and anything further out would have been in reach: the lines
+            # found are the outermost; another pass would find them again.
+            return h
+        # The next pass need only look as far, and as tilted, as this one moved things.
+        window = float(np.clip(2.0 * shift + 1.5, _FLANK[1] + 1.0, _BORDER_WINDOW))
+        search = (floor, window, _ACROSS_STEP, float(np.clip(window / 50.0, 2 * _TILT_STEP,
+                                                              _MAX_TILT)))
+    return None
+
+
+def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLayout,
+                 cells: tuple[kits.PetitionRow, ...], contrast: float) -> np.ndarray | None:
+    """Template mm → image px from the table's four border lines, checked against the rows
+    (None if not found, or if the rows are not where it puts them).
+
+    A photo's perspective can put the QR's guess a row or more off at the bottom-left, where
+    the outermost line in reach would then be a row line. So the top and right borders,
+    nearest the QR, are found first and followed to their ends: three corners of the table,
+    whatever the scale. A scan's fourth corner is then known too, and the borders are looked
+    for close by; if that fails, or a photo's corners moved a lot, they are looked for
+    farther off."""
+    floor = 0.1 * contrast
+    table = _table_box(layout)
+    coarse = (floor, _BORDER_WINDOW, _COARSE_STEP, _MAX_TILT)
+    left, top, right, bottom = table.x, table.y, table.right, table.bottom
+    top_side = _border_side(pixels, guess, (left, top), (right, top), (0.0, -1.0), *coarse)
+    right_side = _border_side(pixels, guess, (right, top), (right, bottom), (1.0, 0.0), *coarse)
+    if top_side is None or right_side is None:
+        return None
+    walked = _walk_corners(pixels, guess, top_side, right_side, table, floor)
+    if walked is None:
+        return None
+    h, moved = walked
+    near = float(np.clip(1.5 * moved + 2.0, _FLANK[1] + 1.0, _BORDER_WINDOW))
+    for window in dict.fromkeys((near, _BORDER_WINDOW)):
+        placed = _fit_borders(pixels, h, table, floor, window)
+        if placed is not None and _template_checks_out(pixels, placed, layout, cells, contrast):
+            return placed
+    return None
+
+
+# ------------------------------------------------------------------ 3. the check
+
+def _template_checks_out(pixels: np.ndarray, h: np.ndarray, layout: kits.DocumentLayout,
+                         cells: tuple[kits.PetitionRow, ...], contrast: float) -> bool:
+    """Do the ruled row lines and the signature boxes' borders lie where `h` puts them?"""
+    centres, alongs, acrosses = [], [], []
+    for row in cells[1:]:  # the first row's top line is hard against the grey header
+        for x in np.arange(row.name.x + 4, row.contact.right - 2, 12.0):
+            centres.append((x, row.name.y))
+            alongs.append((1.0, 0.0))
+            acrosses.append((0.0, 1.0))
+    for row in cells:
+        box = row.signature
+        for x in (box.x + 0.25 * box.w, box.x + 0.75 * box.w):
+            for y in (box.y, box.bottom):
+                centres.append((x, y))
+                alongs.append((1.0, 0.0))
+                acrosses.append((0.0, 1.0))
+        for x in (box.x, box.right):
+            centres.append((x, box.y + box.h / 2))
+            alongs.append((0.0, 1.0))
+            acrosses.append((1.0, 0.0))
+    profiles, offsets = _profiles(pixels, h, np.array(centres), np.array(alongs),
+                                  np.array(acrosses), _CHECK_WINDOW + _FLANK[1])
+    depth, peak = _valleys(profiles, 0.1 * contrast)
+    inner = np.abs(offsets) <= _CHECK_WINDOW
+    found = (peak & inner[None, :]).any(axis=1)
+    return float(found.mean()) >= _MIN_CHECK_SHARE
+
+
+# ------------------------------------------------------------------ 4. the ink
+
+def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
+                   contrast: float) -> list[float]:
+    """mm² of stroke ink inside each row's signature box."""
+    boxes = [row.signature.inset(_CELL_MARGIN) for row in cells]
+    # The signature column, rectified at a fixed resolution so that every size is in mm.
+    x0, y0 = boxes[0].x, boxes[0].y
+    width = round(boxes[0].w * _CELL_RES)
+    total = round((boxes[-1].bottom - y0) * _CELL_RES)
+    out_to_mm = np.array([[1 / _CELL_RES, 0, x0 + 0.5 / _CELL_RES],
+                          [0, 1 / _CELL_RES, y0 + 0.5 / _CELL_RES], [0, 0, 1]])
+    column = cv2.warpPerspective(pixels, h @ out_to_mm, (width, total),
+                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                 borderMode=cv2.BORDER_REPLICATE)
+    # Paper level: a grey closing wipes out strokes narrower than the kernel.
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
+    paper = cv2.blur(cv2.dilate(column, kernel), (9, 9))
+    darker = cv2.subtract(paper, column)  # uint8, saturating: how much darker than the paper
+    height = round(boxes[0].h * _CELL_RES)
+    tops = [round((box.y - y0) * _CELL_RES) for box in boxes]
+    inside = np.concatenate([darker[top:top + height] for top in tops])
+    # Noise, from the lightest quarter of the cells (paper even when most rows are signed):
+    # blank paper sits about two noise widths under the envelope.
+    counts = np.cumsum(np.bincount(inside[::2, ::2].ravel(), minlength=256))
+    p05, p25 = (int(np.searchsorted(counts, counts[-1] * q)) for q in (0.05, 0.25))
+    noise = max(1.0, (p25 - p05) / 0.97)
+    threshold = max(p25 + 5.0 * noise, _MIN_INK_CONTRAST * contrast, 6.0)
+    ink = (inside > threshold).reshape(len(boxes), height, -1)
+    _wipe_rule_remnants(ink)
+    return list(_stroke_ink(ink) / (_CELL_RES * _CELL_RES))
+
+
+def _wipe_rule_remnants(ink: np.ndarray) -> None:
+    """Clear rows and columns near a cell's edge that are mostly ink (cells × rows × columns):
+    what is left of a printed border, not a pen's stroke."""
+    band = round(_RULE_BAND * _CELL_RES)
+    rows = ink.mean(axis=2)
+    rows[:, band:-band] = 0
+    ink[rows > 0.5] = False
+    columns = ink.mean(axis=1)
+    columns[:, band:-band] = 0
+    ink.transpose(0, 2, 1)[columns > 0.6] = False
+
+
+def _stroke_ink(ink: np.ndarray) -> np.ndarray:
+    """Per cell (cells × rows × columns), the pixels of ink in components large enough to be
+    pen strokes, when together they span a signature's extent; dots, specks and JPEG
+    ringing do not count."""
+    cells, height, width = ink.shape
+    # One labelling for all cells, a blank row between them so no stroke joins two.
+    spaced = np.zeros((cells, height + 1, width), dtype=np.uint8)
+    spaced[:, :height] = ink
+    _, _, stats, _ = cv2.connectedComponentsWithStats(spaced.reshape(-1, width), connectivity=8)
+    stats = stats[1:]
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    strokes = stats[extent >= _MIN_COMPONENT_EXTENT * _CELL_RES]
+    cell = strokes[:, cv2.CC_STAT_TOP] // (height + 1)
+    area = np.bincount(cell, weights=strokes[:, cv2.CC_STAT_AREA], minlength=cells)
+    left = np.full(cells, width)
+    right = np.zeros(cells, dtype=np.int64)
+    np.minimum.at(left, cell, strokes[:, cv2.CC_STAT_LEFT])
+    np.maximum.at(right, cell, strokes[:, cv2.CC_STAT_LEFT] + strokes[:, cv2.CC_STAT_WIDTH])
+    area[right - left < _MIN_SIGNATURE_EXTENT * _CELL_RES] = 0.0
+    return area

@@ -1,0 +1,125 @@
+"""Page geometry: paper found, size classes, blank pages, text skew, quarter turns."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from PIL import Image, ImageDraw
+
+from scanpipe import kits, normalise, scansim
+from scanpipe.normalise import SizeClass
+
+DPI = 150
+
+
+def _grey(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("L"))
+
+
+@pytest.fixture(scope="module")
+def letter_scan(campaign) -> np.ndarray:
+    page = scansim.rasterise_pdf(kits.render_letter_sheet(campaign, campaign.cases[0]), DPI)[0]
+    lay = kits.LETTER_LAYOUT
+    return _grey(scansim.scan_image(page, seed=3, dpi=DPI, writing_box_px=lay.writing_box.px(DPI),
+                                    line_pitch_px=lay.line_pitch_mm * DPI / 25.4,
+                                    max_rotation_deg=2.5))
+
+
+def test_paper_found_on_scanner_background_and_sized(letter_scan):
+    paper = normalise.measure_paper(letter_scan, DPI)
+    assert paper.corners is not None
+    assert paper.size is SizeClass.A4
+    short, long = paper.mm
+    assert abs(short - 210) < 4 and abs(long - 297) < 5
+    sheet = normalise.rectify(letter_scan, paper.corners)
+    # The cut-out sheet has no scanner background left at its edges.
+    assert sheet[:5].mean() > 180 and sheet[-5:].mean() > 180
+
+
+def test_paper_in_a_photo_with_perspective(campaign):
+    sheet = _grey(scansim.rasterise_pdf(kits.render_letter_sheet(campaign, campaign.cases[1]), DPI)[0])
+    h, w = sheet.shape
+    desk = np.full((int(h * 1.4), int(w * 1.5)), 90, np.uint8)
+    src = np.float32([(0, 0), (w, 0), (w, h), (0, h)])
+    dst = np.float32([(120, 90), (w + 260, 160), (w + 180, h + 300), (60, h + 220)])
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    photo = cv2.warpPerspective(sheet, matrix, desk.shape[::-1], dst=desk,
+                                borderMode=cv2.BORDER_TRANSPARENT)
+    quad = normalise.find_paper(photo)
+    assert quad is not None
+    for found, expected in zip(quad, dst):
+        assert np.hypot(*(np.array(found) - expected)) < 0.01 * w
+    flat = normalise.rectify(photo, quad)
+    assert abs(flat.shape[1] / flat.shape[0] - w / h) < 0.03
+
+
+def test_no_paper_when_the_sheet_fills_the_image():
+    page = np.full((1200, 850), 240, np.uint8)
+    cv2.putText(page, "Monsieur le President", (80, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 20, 3)
+    assert normalise.find_paper(page) is None
+    paper = normalise.measure_paper(page, 102.9)  # 850 px at 102.9 dpi = 210 mm
+    assert paper.size is SizeClass.A4
+
+
+@pytest.mark.parametrize("mm, dpi, expected", [
+    ((210, 297), 300, SizeClass.A4), ((216, 279), 200, SizeClass.A4), ((148, 210), 150, SizeClass.A5),
+    ((148, 105), 300, SizeClass.A6), ((220, 110), 200, SizeClass.ENVELOPE),
+    ((229, 162), 200, SizeClass.ENVELOPE), ((300, 300), 200, SizeClass.UNKNOWN),
+    ((220, 110), None, SizeClass.ENVELOPE), ((210, 297), None, SizeClass.UNKNOWN),
+])
+def test_size_classes(mm, dpi, expected):
+    px_per_mm = (dpi or 100) / 25.4
+    size, measured = normalise.size_class(mm[0] * px_per_mm, mm[1] * px_per_mm, dpi)
+    assert size is expected
+    assert (measured is None) == (dpi is None)
+
+
+def _blank_scan(seed: int, show_through: bool = False) -> np.ndarray:
+    w, h = round(210 * DPI / 25.4), round(297 * DPI / 25.4)
+    sheet = Image.new("RGB", (w, h), (255, 255, 255))
+    if show_through:  # the other side's text, seen through thin paper: faint and mirrored
+        draw = ImageDraw.Draw(sheet)
+        for k in range(25):
+            y = 150 + k * 60
+            draw.rectangle((120, y, w - 160 - (k % 4) * 90, y + 14), fill=(236, 236, 236))
+    return _grey(scansim.scan_image(sheet, seed=seed, dpi=DPI))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_blank_backs_are_blank(seed):
+    scan = _blank_scan(seed, show_through=seed == 3)
+    paper = normalise.measure_paper(scan, DPI)
+    sheet = normalise.rectify(scan, paper.corners) if paper.corners else scan
+    blank, ink = normalise.is_blank(sheet, DPI)
+    assert blank, ink
+
+
+def test_a_few_handwritten_words_are_not_blank():
+    w, h = round(210 * DPI / 25.4), round(297 * DPI / 25.4)
+    sheet = Image.new("RGB", (w, h), (255, 255, 255))
+    written = scansim.write_by_hand(sheet, seed=4, dpi=DPI, writing_box_px=(150, 300, w - 150, 420),
+                                    handwriting_lines=["Libérez-la."])
+    scan = _grey(scansim.scan_image(written, seed=4, dpi=DPI))
+    paper = normalise.measure_paper(scan, DPI)
+    blank, ink = normalise.is_blank(normalise.rectify(scan, paper.corners), DPI)
+    assert not blank and ink > 0
+
+
+@pytest.mark.parametrize("angle", [-12.0, -4.5, 0.0, 3.0, 9.0])
+def test_text_skew_is_measured(angle):
+    page = np.full((1400, 1000), 245, np.uint8)
+    for k in range(18):
+        cv2.putText(page, "Bernardo Caal Xol doit etre libere", (60, 120 + k * 65),
+                    cv2.FONT_HERSHEY_SIMPLEX, 1.0, 30, 2)
+    turned = normalise.rotate(page, -angle)  # turn the text clockwise by `angle`
+    assert normalise.text_skew(turned) == pytest.approx(angle, abs=0.5)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 3), st.integers(5, 40), st.integers(5, 40))
+def test_quarter_turn_undoes_a_clockwise_turn(turns, h, w):
+    page = np.arange(h * w, dtype=np.uint8).reshape(h, w)
+    turned = np.rot90(page, k=-turns)  # content turned clockwise
+    assert np.array_equal(normalise.quarter_turn(turned, turns * 90), page)
