@@ -43,7 +43,7 @@ from scanpipe.campaign import (Campaign, letter_destination, parse_campaign,  # 
                                postcard_destination)
 from scanpipe.payload import PayloadKind  # noqa: E402
 
-CORPUS_VERSION = 1
+CORPUS_VERSION = 2
 CAMPAIGN_FILE = ROOT / "samples" / "campaign.toml"
 OUTPUT = ROOT / "bench" / "output"
 QR_CATEGORIES = ("qr_letter", "qr_postcard", "qr_petition")
@@ -157,6 +157,9 @@ _CAMPAIGN: Campaign | None = None
 
 def _init_worker(campaign_text: str) -> None:
     global _CAMPAIGN
+    import cv2
+
+    cv2.setNumThreads(1)  # one thread per process: two processes share two cores without fighting
     _CAMPAIGN = parse_campaign(campaign_text)
 
 
@@ -407,9 +410,9 @@ def _blank_page(rng: np.random.Generator, dpi: int, a4_only: bool) -> tuple[Imag
         front = typed.render_letter(letter, style=_choice(rng, tuple(typed.LetterStyle)),
                                     family=_choice(rng, typed.typed_fonts()), size_pt=11,
                                     dpi=dpi).image
-        strength = float(rng.uniform(0.03, 0.08))
+        strength = float(rng.uniform(0.06, 0.16))
         page = degrade.show_through(page, front.resize((w, h)), strength,
-                                    sigma_px=1.2 * dpi / 200)
+                                    sigma_px=0.8 * dpi / 200)
         content["show_through"] = round(strength, 3)
     return page, content
 
@@ -479,9 +482,10 @@ def _make_foreign(job: Job, rng: np.random.Generator, spec: CorpusSpec):
         page = _kit_page("postcard", code, "fr", dpi, 0)
         content = {"foreign": kind, "codes": [["QRCode", kits.FOREIGN_URL]], "postcard_of": code}
     else:
-        fp = typed.foreign_page(typed.ForeignKind(kind), rng, dpi)
+        plain = rng.random() < 0.3
+        fp = typed.foreign_page(typed.ForeignKind(kind), rng, dpi, plain=plain)
         page = fp.image
-        content = {"foreign": kind, "codes": [list(c) for c in fp.codes]}
+        content = {"foreign": kind, "plain": plain, "codes": [list(c) for c in fp.codes]}
     made = _scan(page, rng, job, "mild", spec, render_dpi=dpi)
     return [made], _expected(None, None, "review"), content
 
@@ -528,9 +532,10 @@ def make_job(job: Job, spec: CorpusSpec) -> tuple[str, bytes, list[dict]]:
                        _expected(None, None, "rejected", reason="BLANK_PAGE"),
                        {**back_content, "back_of": job.id}, back_made))
     data, ext = _encode(pages)
-    tag = job.case or content.get("foreign") or (f"kit{content['serial']}"
-                                                 if "serial" in content else "page")
-    suffix = "-photo" if job.photo else f"-r{pages[0].turns * 90}"
+    tag = job.case or content.get("foreign") or content.get("blank") or \
+        (f"kit{content['serial']}" if "serial" in content else "page")
+    suffix = "-photo" if job.photo else "" if job.category == "blank" else \
+        f"-r{pages[0].turns * 90}"
     rel = f"{job.category}/{job.id}-{tag}{suffix}{'-duplex' if job.duplex else ''}.{ext}"
     out = []
     for number, (pid, category, exp, cont, made) in enumerate(labels, start=1):

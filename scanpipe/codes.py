@@ -163,22 +163,29 @@ def _zbar(pixels: np.ndarray, attempt: str, scale: float = 1.0, qr_only: bool = 
 
 # ------------------------------------------------------------------ the tries
 
-def _corners(pixels: np.ndarray) -> list[Code]:
+def _corners(pixels: np.ndarray, enough: Enough) -> list[Code]:
+    """QR codes in the page's corners, stopping at the first corner that gives `enough`."""
     height, width = pixels.shape
     side = int(min(height, width) * CORNER_FRACTION)
+    right, bottom = width - side, height - side
     codes: list[Code] = []
-    for y in (0, height - side):
-        for x in (width - side, 0):  # top-right first: where an upright kit page has it
-            crop = pixels[y:y + side, x:x + side]
-            codes.extend(_zxing(crop, _QR, Attempt.CORNERS, offset=(x, y)))
+    # Where a kit page's top-right corner lands when fed upright, turned 90° clockwise,
+    # upside down, turned 270°: the most common first.
+    for x, y in ((right, 0), (right, bottom), (0, bottom), (0, 0)):
+        codes.extend(_zxing(pixels[y:y + side, x:x + side], _QR, Attempt.CORNERS, offset=(x, y)))
+        if codes and enough(codes):
+            break
     return codes
 
 
 def _whole_page_for(pixels: np.ndarray, found: Sequence[Code]) -> list[Code]:
     """The whole page, QR only, scaled down as far as the found codes allow (fast)."""
     module = min(code.side for code in found) / 25  # our codes have 25+ modules a side
-    scale = min(1.0, MIN_MODULE_PX / max(module, 1e-6))
-    if scale > 0.8:
+    # Halving is the cheap resize (and the one that keeps modules crisp): halve while it may.
+    scale = 1.0
+    while module * scale / 2 >= MIN_MODULE_PX:
+        scale /= 2
+    if scale == 1.0:
         return _zxing(pixels, _QR, Attempt.CORNERS)
     small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     return _zxing(small, _QR, Attempt.CORNERS, scale=scale)
@@ -233,7 +240,7 @@ def scan_codes(pixels: np.ndarray, enough: Enough = _any, *, quick_first: bool =
         return enough(kept)
 
     if quick_first:
-        corner_codes = _corners(pixels)
+        corner_codes = _corners(pixels, enough)
         if corner_codes and enough(corner_codes):
             _merge(kept, corner_codes, tolerance)
             attempts.append(Attempt.CORNERS.value)

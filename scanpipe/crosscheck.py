@@ -40,7 +40,8 @@ def _template(campaign: Campaign, case_code: str, kind: PayloadKind) -> np.ndarr
     assert case is not None
     pdf = (kits.render_letter_sheet(campaign, case) if kind is PayloadKind.LETTER
            else kits.render_petition(campaign, case))
-    return load_pages(pdf, pdf_dpi=round(PX_PER_MM * 25.4))[0].pixels
+    # Blurred once here: the scan is blurred alike, so both lose the same fine detail.
+    return cv2.GaussianBlur(load_pages(pdf, pdf_dpi=round(PX_PER_MM * 25.4))[0].pixels, (0, 0), 1.0)
 
 
 def _symbol_corners_mm(layout: kits.DocumentLayout, text: str) -> np.ndarray:
@@ -71,7 +72,7 @@ def likeness(pixels: np.ndarray, code: Code, kind: PayloadKind, campaign: Campai
     seen = cv2.warpAffine(pixels, placed, (w, h), flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REPLICATE)
     seen = cv2.GaussianBlur(seen, (0, 0), 1.0)
-    expected = cv2.GaussianBlur(template, (0, 0), 1.0)
+    expected = template
     bw, bh = int(BLOCK_MM[0] * scale), int(BLOCK_MM[1] * scale)
     m = int(margin)
     scores = []

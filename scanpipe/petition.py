@@ -8,18 +8,23 @@ each row's signature box:
    reader; the finder patterns tell which corner is which, so corners from
    either reader, in any order, are put right (or refused when no QR is there).
 2. The QR is small and far from the table: a fraction of a pixel of error at
-   the QR is millimetres at the bottom row. So the table's own outer border is
-   searched for across profiles sampled along its four sides, each side fitted
-   as a straight line with outliers (handwriting) set aside, and the four
+   the QR is millimetres at the bottom row, and a photo's perspective adds
+   more. So the table's outer border is found instead: the top and right
+   borders (nearest the QR) first, followed to their ends; then all four, each
+   fitted as a straight line through the outermost valleys of grey-level
+   profiles sampled across it, handwriting set aside as outliers. The four
    crossings give a homography — exact for a flat sheet, whether scanned
    skewed or photographed at an angle.
-3. The ruled row lines and the printed signature boxes must then appear where
-   that homography puts them; if too few do, the sheet is not counted (None),
-   so the caller sends it to review rather than guess.
+3. The ruled row lines are then measured where the names are written, so a
+   sheet that is not quite flat moves each row's box by its own amount; and
+   every box's printed border must be found where its row puts it. If not,
+   the sheet is not counted (None): the caller sends it to review rather than
+   guess.
 4. Inside each signature box, shrunk clear of its printed border, ink is what
    is darker than the local paper by more than the noise and a share of the
-   QR's print contrast; rule remnants along the border, dots and specks are
-   dropped, and a row is signed when enough ink of enough extent remains.
+   QR's print contrast; straight remnants of printed rules along the edges,
+   dots and specks are dropped, and a row is signed when enough stroke ink of
+   enough extent remains.
 
 All geometry is in template millimetres mapped to image pixels (pixel centres
 at integer coordinates, as OpenCV samples).
@@ -27,6 +32,7 @@ at integer coordinates, as OpenCV samples).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -35,7 +41,11 @@ import numpy as np
 from scanpipe import kits, render
 from scanpipe.render import Box
 
+_Line = tuple[np.ndarray, np.ndarray]  # a point on it and its unit direction, template mm
+
 # Search and measurement constants, all in mm of the sheet unless noted.
+_MIN_QR_SIDE_PX = 12.0    # a smaller symbol cannot place a whole page
+_MIN_FINDER = 0.45        # likeness to a finder pattern of the QR's three marked corners
 _BORDER_WINDOW = 12.0     # how far the QR-based guess may miss the table's border
 _BORDER_STATION_STEP = 8.0
 _PASSES = 4               # placements of the table, each from the last one's lines
@@ -44,6 +54,8 @@ _SETTLED = 0.25           # a placement whose corners move less than this is fin
 _WALK_STEP = 1.0          # following a border to its end
 _WALK_LENGTH = 260.0      # … at most this far (the guess's scale may be well off)
 _WALK_GAP = 4.0           # … which is where it stays missing this long
+_MIN_WALK = 0.6           # share of a border's length it must be followed for
+_WALK_TOLERANCE = 0.8     # … or strays this far from straight (a sheet not quite flat)
 _MAX_TILT = 0.1           # slope of a border in the guess's frame (perspective, QR error)
 _TILT_STEP = 0.005        # … tried at this spacing: 0.5 mm over a 200 mm border
 _COARSE_STEP = 0.2        # sampling across a border on the first, widest search
@@ -53,11 +65,18 @@ _ALONG_LEN = 4.0          # each station averages this length of the line: ink o
 _ALONG_SAMPLES = 9
 _FLANK = (0.45, 0.9)      # a ruled line is darker than both sides this far from its centre
 _LINE_TOLERANCE = 0.3     # a found point within this of the fitted line is an inlier
-_CHECK_WINDOW = 0.6       # row lines and box borders must be found this close to prediction
-_MIN_CHECK_SHARE = 0.6    # … at this share of the places they are looked for
+_ROW_STATION_STEP = 8.0
+_ROW_WINDOW = 2.5         # a row line may bend this far from the table's plane (not half a row)
+_ROW_TILT = 0.02          # … and tilt this much across the name and contact columns
+_MIN_ROW_LINES = 0.7      # share of the row lines that must be found
+_CHECK_WINDOW = 0.6       # the boxes' borders must be found this close to where rows put them
+_MIN_BOX_EDGES = 4        # … at this many of the six places each box is looked at
 _CELL_RES = 6.0           # px per mm of the rectified signature boxes
 _CELL_MARGIN = 0.65       # shrink of a signature box: clear of its 1.2 pt border and small errors
 _RULE_BAND = 0.8          # rule remnants are looked for this close to the cell's edge
+_RULE_RUN = 3.0           # … as straight runs at least this long
+_RULE_THICKNESS = 1.5     # … no thicker than this, a slight tilt included,
+_RULE_WIDTH = 0.7         # … and hold no more ink than a line this wide along their length
 _MIN_COMPONENT_EXTENT = 1.2   # mm: a dot or a speck is smaller than this
 _MIN_INK_CONTRAST = 0.18  # ink is darker than the paper by this share of the QR's contrast
 _MIN_INK = 2.5            # mm² of ink in strokes: the least a signature leaves
@@ -74,15 +93,16 @@ class SignatureCount:
     registered_by: str              # how the template was placed on the image, e.g. "qr+table"
 
 
-def count_signatures(pixels: np.ndarray, qr_corners, qr_text: str,
-                     rows: int = 15) -> SignatureCount | None:
+def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float]],
+                     qr_text: str, rows: int = 15) -> SignatureCount | None:
     """Count the signed rows of a petition sheet, or None when it cannot be placed reliably.
 
     `pixels` is the page as given (2-D uint8, any quarter turn, skewed, any
     resolution); `qr_corners` the case QR symbol's four outer corners in image
     pixels (top-left, top-right, bottom-right, bottom-left in the code's own
     orientation, as zxing-cpp reports them; other orders are put right from the
-    finder patterns); `qr_text` the QR's text, which fixes the symbol's size.
+    finder patterns); `qr_text` the QR's text, which fixes the symbol's size;
+    `rows` the number of rows the sheet was printed with (1 to 30).
     """
     if pixels.ndim != 2 or pixels.dtype != np.uint8 or min(pixels.shape) < 32:
         return None
@@ -95,9 +115,11 @@ def count_signatures(pixels: np.ndarray, qr_corners, qr_text: str,
     placed = _place_table(pixels, guess, layout, cells, contrast)
     if placed is None:
         return None
-    inks = _measure_cells(pixels, placed, cells, contrast)
-    signed = tuple(ink >= _MIN_INK for ink in inks)
-    return SignatureCount(sum(signed), signed, tuple(round(ink, 2) for ink in inks), "qr+table")
+    h, shifts = placed
+    inks = _measure_cells(pixels, h, cells, shifts, contrast)
+    signed = tuple(bool(ink >= _MIN_INK) for ink in inks)
+    return SignatureCount(sum(signed), signed, tuple(round(float(ink), 2) for ink in inks),
+                          "qr+table")
 
 
 # ------------------------------------------------------------------ geometry helpers
@@ -152,7 +174,7 @@ def _finder_scores(pixels: np.ndarray, corners: np.ndarray, n: int) -> tuple[np.
     return scores, contrast
 
 
-def _place_qr(pixels: np.ndarray, qr_corners, qr_text: str,
+def _place_qr(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float]], qr_text: str,
               layout: kits.DocumentLayout) -> tuple[np.ndarray, float] | None:
     """Template mm → image px from the QR alone (an affine fit), and the print contrast."""
     try:
@@ -166,14 +188,15 @@ def _place_qr(pixels: np.ndarray, qr_corners, qr_text: str,
     if area < 0:  # counter-clockwise on the page (zbar's order may be): make it clockwise
         corners = corners[[0, 3, 2, 1]]
     edges = np.roll(corners, -1, axis=0) - corners
+    following = np.roll(edges, -1, axis=0)
     sides = np.linalg.norm(edges, axis=1)
-    turns = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
-    if sides.min() < 12 or sides.max() > 1.6 * sides.min() or (turns <= 0).any():
+    turns = edges[:, 0] * following[:, 1] - edges[:, 1] * following[:, 0]
+    if sides.min() < _MIN_QR_SIDE_PX or sides.max() > 1.6 * sides.min() or (turns <= 0).any():
         return None  # not a plausible, mildly foreshortened square
     n = len(render.qr_matrix(qr_text))
     scores, contrast = _finder_scores(pixels, corners, n)
     order = np.argsort(scores)
-    if scores[order[1]] < 0.45:
+    if scores[order[1]] < _MIN_FINDER:
         return None  # fewer than three finder patterns: the corners do not frame this QR
     # The corner without a finder pattern is the symbol's bottom-right.
     corners = np.roll(corners, 2 - int(order[0]), axis=0)
@@ -297,9 +320,8 @@ def _straight_runs(s: np.ndarray, station: np.ndarray, t: np.ndarray, stations: 
 def _border_side(pixels: np.ndarray, h: np.ndarray, start: tuple[float, float],
                  end: tuple[float, float], outward: tuple[float, float], floor: float,
                  window: float, step: float,
-                 max_tilt: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """One side of the table's border as a line in the template frame of `h` (a point on it
-    and its direction). Of the straight lines found near it, the outermost: inside the border
+                 max_tilt: float) -> _Line | None:
+    """One side of the table's border as a line in the template frame of `h`. Of the straight lines found near it, the outermost: inside the border
     run row lines and the signature boxes' borders, outside it is bare paper."""
     p0, p1 = np.array(start), np.array(end)
     length = float(np.linalg.norm(p1 - p0))
@@ -337,9 +359,9 @@ def _line_end(pixels: np.ndarray, h: np.ndarray, start: np.ndarray, direction: n
     normal = np.array([-direction[1], direction[0]])
     profiles, offsets = _profiles(pixels, h, start + s[:, None] * direction,
                                   np.tile(direction, (len(s), 1)), np.tile(normal, (len(s), 1)),
-                                  _FLANK[1] + _LINE_TOLERANCE, along_len=_WALK_STEP, samples=3)
+                                  _FLANK[1] + _WALK_TOLERANCE, along_len=_WALK_STEP, samples=3)
     depth, _ = _valleys(profiles, floor)
-    present = depth[:, np.abs(offsets) <= _LINE_TOLERANCE].max(axis=1) >= floor
+    present = depth[:, np.abs(offsets) <= _WALK_TOLERANCE].max(axis=1) >= floor
     # The end: the first place from which the line is mostly missing for a few mm.
     run = max(2, round(_WALK_GAP / _WALK_STEP))
     share = np.convolve(present.astype(float), np.ones(run) / run, mode="valid")
@@ -347,7 +369,7 @@ def _line_end(pixels: np.ndarray, h: np.ndarray, start: np.ndarray, direction: n
     return float(s[gone[0]] if len(gone) else s[-1])
 
 
-def _walk_corners(pixels: np.ndarray, h: np.ndarray, top, right, table: Box,
+def _walk_corners(pixels: np.ndarray, h: np.ndarray, top: _Line, right: _Line, table: Box,
                   floor: float) -> tuple[np.ndarray, float] | None:
     """A new guess from the top and right borders alone (those nearest the QR, found even when
     the QR's guess is far off at the bottom-left): their crossing, and how far each runs. Also
@@ -358,6 +380,8 @@ def _walk_corners(pixels: np.ndarray, h: np.ndarray, top, right, table: Box,
         return None
     across_top = _line_end(pixels, h, corner, -top[1], floor)
     down_right = _line_end(pixels, h, corner, right[1], floor)
+    if min(across_top / table.w, down_right / table.h) < _MIN_WALK:
+        return h, 0.0  # lost the line early (a crease, a stain): keep the QR's guess
     top_left, bottom_right = corner - across_top * top[1], corner + down_right * right[1]
     found = np.array([top_left, corner, bottom_right, top_left + bottom_right - corner])
     expected = np.array([[table.x, table.y], [table.right, table.y],
@@ -403,9 +427,10 @@ def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
 
 
 def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLayout,
-                 cells: tuple[kits.PetitionRow, ...], contrast: float) -> np.ndarray | None:
-    """Template mm → image px from the table's four border lines, checked against the rows
-    (None if not found, or if the rows are not where it puts them).
+                 cells: tuple[kits.PetitionRow, ...],
+                 contrast: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Template mm → image px from the table's four border lines, and each row's shift from
+    it (None if the borders are not found, or the rows are not where they put them).
 
     A photo's perspective can put the QR's guess a row or more off at the bottom-left, where
     the outermost line in reach would then be a row line. So the top and right borders,
@@ -428,51 +453,91 @@ def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLay
     near = float(np.clip(1.5 * moved + 2.0, _FLANK[1] + 1.0, _BORDER_WINDOW))
     for window in dict.fromkeys((near, _BORDER_WINDOW)):
         placed = _fit_borders(pixels, h, table, floor, window)
-        if placed is not None and _template_checks_out(pixels, placed, layout, cells, contrast):
-            return placed
+        shifts = None if placed is None else _row_shifts(pixels, placed, cells, contrast)
+        if shifts is not None:
+            return placed, shifts
     return None
 
 
-# ------------------------------------------------------------------ 3. the check
+# ------------------------------------------------------------------ 3. the rows
 
-def _template_checks_out(pixels: np.ndarray, h: np.ndarray, layout: kits.DocumentLayout,
-                         cells: tuple[kits.PetitionRow, ...], contrast: float) -> bool:
-    """Do the ruled row lines and the signature boxes' borders lie where `h` puts them?"""
+def _row_line_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
+                     floor: float) -> np.ndarray:
+    """How far (mm, down) each ruled row line, the table's bottom included, lies from where
+    `h` puts it, at the signature column; NaN where it was not found. Measured across the name
+    and contact columns, where each line runs alone, and carried on straight to the right."""
+    first = cells[0]
+    xs = np.concatenate([np.arange(first.name.x + 3.0, first.name.right - 2.0, _ROW_STATION_STEP),
+                         np.arange(first.contact.x + 3.0, first.contact.right - 2.0,
+                                   _ROW_STATION_STEP)])
+    ys = [row.name.y for row in cells] + [cells[-1].name.bottom]
+    centres = np.array([(x, y) for y in ys for x in xs])
+    count = len(centres)
+    profiles, offsets = _profiles(pixels, h, centres, np.tile((1.0, 0.0), (count, 1)),
+                                  np.tile((0.0, 1.0), (count, 1)), _ROW_WINDOW)
+    depth, peak = _valleys(profiles, floor)
+    at = first.signature.x + first.signature.w / 2
+    shifts = np.full(len(ys), np.nan)
+    for j in range(len(ys)):
+        block = slice(j * len(xs), (j + 1) * len(xs))
+        station, column = np.nonzero(peak[block])
+        if len(station) < 2:
+            continue
+        t = offsets[0] + _refine(depth[block], station, column) * _ACROSS_STEP
+        lines = _straight_runs(xs[station], station, t, len(xs), _ROW_TILT)
+        if lines:
+            # Handwriting crosses the line here and there; the line itself is met most often.
+            a, b, _ = max(lines, key=lambda line: (line[2], -abs(line[0] + line[1] * at)))
+            shifts[j] = a + b * at
+    return shifts
+
+
+def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
+                contrast: float) -> np.ndarray | None:
+    """Per row, how far (mm, down) its signature box lies from where `h` puts it — a sheet
+    that is not quite flat bends the rows a little — or None when the ruled lines and the
+    boxes' borders are not where they should be: then `h` is wrong, and nothing is counted."""
+    floor = 0.1 * contrast
+    lines = _row_line_shifts(pixels, h, cells, floor)
+    found = np.isfinite(lines)
+    if found.mean() < _MIN_ROW_LINES:
+        return None
+    known = np.flatnonzero(found)
+    lines = np.interp(np.arange(len(lines)), known, lines[known])
+    shifts = (lines[:-1] + lines[1:]) / 2
+    # The boxes' own borders must then be where the shifted rows put them.
     centres, alongs, acrosses = [], [], []
-    for row in cells[1:]:  # the first row's top line is hard against the grey header
-        for x in np.arange(row.name.x + 4, row.contact.right - 2, 12.0):
-            centres.append((x, row.name.y))
-            alongs.append((1.0, 0.0))
-            acrosses.append((0.0, 1.0))
-    for row in cells:
+    for row, dy in zip(cells, shifts):
         box = row.signature
         for x in (box.x + 0.25 * box.w, box.x + 0.75 * box.w):
             for y in (box.y, box.bottom):
-                centres.append((x, y))
+                centres.append((x, y + dy))
                 alongs.append((1.0, 0.0))
                 acrosses.append((0.0, 1.0))
         for x in (box.x, box.right):
-            centres.append((x, box.y + box.h / 2))
+            centres.append((x, box.y + box.h / 2 + dy))
             alongs.append((0.0, 1.0))
             acrosses.append((1.0, 0.0))
     profiles, offsets = _profiles(pixels, h, np.array(centres), np.array(alongs),
                                   np.array(acrosses), _CHECK_WINDOW + _FLANK[1])
-    depth, peak = _valleys(profiles, 0.1 * contrast)
+    _, peak = _valleys(profiles, floor)
     inner = np.abs(offsets) <= _CHECK_WINDOW
-    found = (peak & inner[None, :]).any(axis=1)
-    return float(found.mean()) >= _MIN_CHECK_SHARE
+    found = (peak & inner[None, :]).any(axis=1).reshape(len(cells), -1)
+    if found.sum(axis=1).min() < _MIN_BOX_EDGES:
+        return None  # some box is not where its row puts it: its ink would be misread
+    return shifts
 
 
 # ------------------------------------------------------------------ 4. the ink
 
 def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
-                   contrast: float) -> list[float]:
-    """mm² of stroke ink inside each row's signature box."""
+                   shifts: np.ndarray, contrast: float) -> list[float]:
+    """mm² of stroke ink inside each row's signature box (moved down by its row's shift)."""
     boxes = [row.signature.inset(_CELL_MARGIN) for row in cells]
     # The signature column, rectified at a fixed resolution so that every size is in mm.
-    x0, y0 = boxes[0].x, boxes[0].y
+    x0, y0 = boxes[0].x, boxes[0].y - _ROW_WINDOW
     width = round(boxes[0].w * _CELL_RES)
-    total = round((boxes[-1].bottom - y0) * _CELL_RES)
+    total = round((boxes[-1].bottom + _ROW_WINDOW - y0) * _CELL_RES)
     out_to_mm = np.array([[1 / _CELL_RES, 0, x0 + 0.5 / _CELL_RES],
                           [0, 1 / _CELL_RES, y0 + 0.5 / _CELL_RES], [0, 0, 1]])
     column = cv2.warpPerspective(pixels, h @ out_to_mm, (width, total),
@@ -483,7 +548,7 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.Petition
     paper = cv2.blur(cv2.dilate(column, kernel), (9, 9))
     darker = cv2.subtract(paper, column)  # uint8, saturating: how much darker than the paper
     height = round(boxes[0].h * _CELL_RES)
-    tops = [round((box.y - y0) * _CELL_RES) for box in boxes]
+    tops = [round((box.y + dy - y0) * _CELL_RES) for box, dy in zip(boxes, shifts)]
     inside = np.concatenate([darker[top:top + height] for top in tops])
     # Noise, from the lightest quarter of the cells (paper even when most rows are signed):
     # blank paper sits about two noise widths under the envelope.
@@ -491,40 +556,56 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.Petition
     p05, p25 = (int(np.searchsorted(counts, counts[-1] * q)) for q in (0.05, 0.25))
     noise = max(1.0, (p25 - p05) / 0.97)
     threshold = max(p25 + 5.0 * noise, _MIN_INK_CONTRAST * contrast, 6.0)
-    ink = (inside > threshold).reshape(len(boxes), height, -1)
-    _wipe_rule_remnants(ink)
-    return list(_stroke_ink(ink) / (_CELL_RES * _CELL_RES))
+    # One image of all cells, a blank row under each so that nothing joins two of them.
+    ink = np.zeros((len(boxes), height + 1, width), dtype=np.uint8)
+    ink[:, :height] = (inside > threshold).reshape(len(boxes), height, width)
+    ink = ink.reshape(-1, width)
+    _wipe_rule_remnants(ink, height)
+    return list(_stroke_ink(ink, height) / (_CELL_RES * _CELL_RES))
 
 
-def _wipe_rule_remnants(ink: np.ndarray) -> None:
-    """Clear rows and columns near a cell's edge that are mostly ink (cells × rows × columns):
-    what is left of a printed border, not a pen's stroke."""
+def _wipe_rule_remnants(ink: np.ndarray, height: int) -> None:
+    """Clear long straight runs along the cells' edges (cells of `height` rows stacked, one
+    blank row apart): what a sheet that is not quite flat lets in of the printed borders,
+    not a pen's stroke (a signature's underline may go too; its loops stay)."""
     band = round(_RULE_BAND * _CELL_RES)
-    rows = ink.mean(axis=2)
-    rows[:, band:-band] = 0
-    ink[rows > 0.5] = False
-    columns = ink.mean(axis=1)
-    columns[:, band:-band] = 0
-    ink.transpose(0, 2, 1)[columns > 0.6] = False
+    run = round(_RULE_RUN * _CELL_RES)
+    y = np.arange(ink.shape[0]) % (height + 1)
+    x = np.arange(ink.shape[1])
+    rows = ((y < band) | (y >= height - band))[:, None]
+    columns = ((x < band) | (x >= ink.shape[1] - band))[None, :]
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    rule = ((across > 0) & rows) | ((down > 0) & columns)
+    # … with their soft edges, a pixel either side.
+    ink[cv2.dilate(rule.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
 
 
-def _stroke_ink(ink: np.ndarray) -> np.ndarray:
-    """Per cell (cells × rows × columns), the pixels of ink in components large enough to be
-    pen strokes, when together they span a signature's extent; dots, specks and JPEG
-    ringing do not count."""
-    cells, height, width = ink.shape
-    # One labelling for all cells, a blank row between them so no stroke joins two.
-    spaced = np.zeros((cells, height + 1, width), dtype=np.uint8)
-    spaced[:, :height] = ink
-    _, _, stats, _ = cv2.connectedComponentsWithStats(spaced.reshape(-1, width), connectivity=8)
+def _stroke_ink(ink: np.ndarray, height: int) -> np.ndarray:
+    """Per cell (cells of `height` rows stacked, one blank row apart), the pixels of ink in
+    components large enough to be pen strokes, when together they span a signature's extent;
+    dots, specks and JPEG ringing do not count."""
+    width = ink.shape[1]
+    cells = ink.shape[0] // (height + 1)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     stats = stats[1:]
-    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    strokes = stats[extent >= _MIN_COMPONENT_EXTENT * _CELL_RES]
+    x, w = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
+    y, h = stats[:, cv2.CC_STAT_TOP] % (height + 1), stats[:, cv2.CC_STAT_HEIGHT]
+    extent, thickness = np.maximum(w, h), np.minimum(w, h)
+    area = stats[:, cv2.CC_STAT_AREA]
+    # A thin straight piece along the cell's edge is a printed rule the placement let in
+    # (a sheet that is not quite flat), not a pen's stroke: however tilted, its ink is one
+    # line's width along its length, where a signature's loops hold several.
+    band = 2 * _RULE_BAND * _CELL_RES  # what the straight runs left, a little further in
+    at_edge = (x < band) | (y < band) | (x + w > width - band) | (y + h > height - band)
+    rule = (at_edge & (thickness <= _RULE_THICKNESS * _CELL_RES) & (extent >= 3 * thickness)
+            & (area <= _RULE_WIDTH * _CELL_RES * extent))
+    strokes = stats[(extent >= _MIN_COMPONENT_EXTENT * _CELL_RES) & ~rule]
     cell = strokes[:, cv2.CC_STAT_TOP] // (height + 1)
-    area = np.bincount(cell, weights=strokes[:, cv2.CC_STAT_AREA], minlength=cells)
+    ink = np.bincount(cell, weights=strokes[:, cv2.CC_STAT_AREA], minlength=cells)
     left = np.full(cells, width)
     right = np.zeros(cells, dtype=np.int64)
     np.minimum.at(left, cell, strokes[:, cv2.CC_STAT_LEFT])
     np.maximum.at(right, cell, strokes[:, cv2.CC_STAT_LEFT] + strokes[:, cv2.CC_STAT_WIDTH])
-    area[right - left < _MIN_SIGNATURE_EXTENT * _CELL_RES] = 0.0
-    return area
+    ink[right - left < _MIN_SIGNATURE_EXTENT * _CELL_RES] = 0.0
+    return ink

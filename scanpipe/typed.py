@@ -320,7 +320,8 @@ def handwritten_paragraphs(letter: LetterText, with_addressee: bool) -> tuple[st
     """The same letter as someone copies it out by hand: one paragraph per line group."""
     head = (letter.date_line,)
     if with_addressee:
-        head += (f"{_WORDS[letter.lang]['to']} : {letter.addressee[0]}",)
+        colon = " :" if letter.lang == "fr" else ":"
+        head += (f"{_WORDS[letter.lang]['to']}{colon} {letter.addressee[0]}",)
     return (*head, letter.salutation, *letter.paragraphs, letter.closing, letter.signer)
 
 
@@ -561,8 +562,12 @@ def _compose(size_mm: tuple[float, float], dpi: float, family: TypedFont,
     return image
 
 
-def foreign_page(kind: ForeignKind, rng: np.random.Generator, dpi: float) -> ForeignPage:
-    """A flyer, card, note or slip with someone else's codes (see `ForeignKind`)."""
+def foreign_page(kind: ForeignKind, rng: np.random.Generator, dpi: float,
+                 plain: bool = False) -> ForeignPage:
+    """A flyer, card, note or slip with someone else's codes (see `ForeignKind`).
+
+    With `plain`, the codes alone on a blank sheet (a label or a print-out).
+    """
     family = _pick(rng, typed_fonts())
     module_px = max(3, round(float(rng.uniform(0.45, 0.8)) * dpi / 25.4))
     where = (float(rng.uniform(0.05, 0.95)), float(rng.uniform(0.3, 0.9)))
@@ -616,5 +621,7 @@ def foreign_page(kind: ForeignKind, rng: np.random.Generator, dpi: float) -> For
                                     bar_mm=float(rng.uniform(0.3, 0.45)))
         spot = where if i == 0 else (1.0 - where[0], min(0.95, where[1] + 0.2))
         drawn.append((picture, spot))
+    if plain:
+        texts = []
     image = _compose(size, dpi, family, texts, drawn)
     return ForeignPage(image, kind, tuple(codes), tuple(t for t, _ in texts))

@@ -14,10 +14,11 @@ import click
 
 from models.images import sha256_of
 from models.store import NoCampaign, Store, StoreError, item_ref
+from scanpipe import ocr
 from scanpipe.campaign import Campaign, CampaignError, parse_campaign
 from scanpipe.pages import UnreadableFile
 from scanpipe.pipeline import decode_file
-from stations.errors import AuditFailed, BadInput, LedgerError, ScanpipeError
+from stations.errors import AuditFailed, BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.intake import FileResult, expand_paths, take_in
 from stations.settings import Settings
 
@@ -241,6 +242,11 @@ def _piece_line(row: dict) -> str:
 
 def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, station: str,
                 operator: str, dry_run: bool, as_json: bool) -> Counter:
+    if obj.settings.ocr:
+        try:
+            ocr.available(obj.settings.ocr_languages)
+        except ocr.OcrUnavailable as exc:
+            raise MissingProgram(f"{exc} (or set SCANPIPE_OCR=false to route by codes only)") from None
     paths, skipped = expand_paths(files)
     for path in skipped:
         click.echo(f"skipped (not a scan by its name): {path}", err=True)

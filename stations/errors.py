@@ -6,6 +6,7 @@ Exit codes (also in the README):
   2  wrong usage (unknown option, missing argument)
   3  bad input: the campaign file is invalid, a file or folder does not exist
   4  the ledger cannot do it: no campaign loaded, a different campaign, database unreachable
+  5  a program scanpipe needs is missing (tesseract or one of its language packs)
 """
 
 from __future__ import annotations
@@ -25,3 +26,7 @@ class BadInput(ScanpipeError):
 
 class LedgerError(ScanpipeError):
     exit_code = 4
+
+
+class MissingProgram(ScanpipeError):
+    exit_code = 5

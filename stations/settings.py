@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     station: str = socket.gethostname() or "station"
     operator: str = _default_operator()
     language: Literal["fr", "en", "nl"] = "fr"
-    # Recognition (see the README, "Recognition and its thresholds").
+    # Recognition (see the README, "How a page is recognised").
     ocr: bool = True
     ocr_languages: str = Field(default="fra+nld+eng", pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$")
     ocr_timeout: float = Field(default=60.0, gt=0, le=600)

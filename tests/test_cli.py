@@ -142,3 +142,12 @@ def pdf_text(path: Path) -> str:
         return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     finally:
         document.close()
+
+
+def test_missing_ocr_language_exits_5_naming_the_package(tmp_path, scans):
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path / "data"), "scan", str(scans), "--campaign",
+              str(SAMPLE_CAMPAIGN), "--dry-run"],
+        env={"SCANPIPE_OCR_LANGUAGES": "fra+zzz"})
+    assert result.exit_code == 5
+    assert "apt-get install tesseract-ocr-zzz" in result.output and "SCANPIPE_OCR=false" in result.output
