@@ -358,7 +358,7 @@ def _make_qr(job: Job, rng: np.random.Generator, spec: CorpusSpec) -> tuple[list
                                      handwriting_font=font)
     elif doc == "postcard":
         layout = kits.POSTCARD_MESSAGE_LAYOUT
-        first = typed._name_words(case.person)[0]
+        first = typed.name_words(case.person)[0]
         page = scansim.write_by_hand(page, seed=job.seed, dpi=dpi,
                                      writing_box_px=layout.writing_box.px(dpi),
                                      handwriting_lines=[_POSTCARD_WORDS[job.lang].format(first=first),

@@ -201,7 +201,7 @@ _WORDS = {
 LANGUAGES = tuple(_WORDS)
 
 
-def _name_words(person: str) -> list[str]:
+def name_words(person: str) -> list[str]:
     """The words of a person's name without parenthesised parts, quotes or connectors."""
     plain = re.sub(r"\([^)]*\)|[«»\"]", " ", person)
     return [w for w in plain.split() if w not in ("et", "and", "en")]
@@ -213,7 +213,7 @@ def surname(case: Case) -> str:
     A keyword of the case that ends the person's name (``Caal Xol``, ``Baker``)
     when there is one; otherwise the last word of the name.
     """
-    words = _name_words(case.person)
+    words = name_words(case.person)
     tail = " ".join(words)
     ending = [k for k in case.keywords
               if k != case.person and tail.endswith(k) and len(k) < len(tail)]
@@ -227,9 +227,10 @@ def case_keywords(case: Case) -> tuple[str, ...]:
     remains, the country.
     """
     name = case.person.casefold()
+    parts = [part.casefold() for part in name_words(case.person)]
     picked = tuple(k for k in case.keywords
                    if k[:1].isupper() and k.casefold() not in name
-                   and not any(part.casefold() in k.casefold() for part in _name_words(case.person))
+                   and not any(part in k.casefold() for part in parts)
                    and k.casefold() != case.country.casefold())
     return picked or (case.country,)
 

@@ -233,7 +233,8 @@ def _piece_json(result: FileResult) -> list[dict]:
 
 
 def _piece_line(row: dict) -> str:
-    where = row["destination"] or ("kit " + str(row["kit"]) if row["kit"] else "—")
+    where = row["destination"] or ("kit " + str(row["kit"]) if row["kit"] else
+                                   "anonymous batch" if row["kind"] == "kit_envelope" else "—")
     flag = " (already taken in: not counted again)" if row.get("duplicate") else ""
     reasons = "" if row["status"] == "routed" else "  " + ", ".join(row["reasons"])
     return (f"{row['source']} p{row['page']}: {row['status']:<8} {row['kind']:<12} "

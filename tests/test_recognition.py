@@ -1,0 +1,102 @@
+"""The whole recognition of a page, end to end with the real Tesseract: routes, reviews and why."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from scanpipe import kits, scansim, typed
+from scanpipe.payload import PayloadKind
+from scanpipe.pipeline import RecognitionSettings, process_file
+
+DPI = 200
+
+
+def _jpeg(image: Image.Image, dpi: float = DPI) -> bytes:
+    out = io.BytesIO()
+    image.convert("L").save(out, "JPEG", quality=80, dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def _typed_scan(campaign, case_code: str, *, seed: int, mention=typed.Mention.FULL_NAME,
+                quarter_turns: int = 0, extra: str | None = None) -> bytes:
+    rng = np.random.default_rng(seed)
+    letter = typed.compose_letter(campaign.case(case_code), mention, "fr", rng)
+    if extra:
+        letter = type(letter)(**{**letter.__dict__,
+                                 "paragraphs": (*letter.paragraphs, extra)})
+    family = typed.typed_fonts()[0]
+    page = typed.render_letter(letter, style=typed.LetterStyle.CLASSIC, family=family,
+                               size_pt=11, dpi=DPI)
+    return _jpeg(scansim.scan_image(page.image, seed=seed, dpi=DPI, quarter_turns=quarter_turns,
+                                    max_rotation_deg=3))
+
+
+@pytest.mark.parametrize("case_code, mention, turns", [
+    ("MIKITA", typed.Mention.FULL_NAME, 0),
+    ("CAAL", typed.Mention.SURNAME, 2),
+    ("WENDY", typed.Mention.KEYWORD, 1),
+])
+def test_typed_letter_without_code_routes_by_its_text(campaign, case_code, mention, turns):
+    [page] = process_file(_typed_scan(campaign, case_code, seed=21, mention=mention,
+                                      quarter_turns=turns), campaign)
+    d = page.decision
+    assert (d.status.value, d.case, d.method.value, d.kind.value) == ("routed", case_code, "ocr", "letter")
+    assert d.reasons[0] == "ROUTED_BY_OCR" and d.candidates[0].case == case_code
+    assert page.orientation == turns * 90
+
+
+def test_letter_naming_two_cases_goes_to_review_with_both_candidates(campaign):
+    data = _typed_scan(campaign, "BAKER", seed=5,
+                       extra="Je pense aussi à Zhang Zhan, condamnée à Wuhan pour ses reportages.")
+    [page] = process_file(data, campaign)
+    d = page.decision
+    assert d.status.value == "review" and d.case is None
+    assert "OCR_AMBIGUOUS" in d.reasons
+    assert {c.case for c in d.candidates[:2]} == {"BAKER", "ZHANG"}
+    # Each candidate says which words of the campaign file named it.
+    assert all(c.hits and c.hits[0].found for c in d.candidates[:2])
+
+
+def test_ocr_off_sends_uncoded_pages_to_review(campaign):
+    [page] = process_file(_typed_scan(campaign, "MIKITA", seed=3), campaign,
+                          RecognitionSettings(ocr=False))
+    assert page.decision.status.value == "review" and page.decision.reasons == ["NO_CODE"]
+
+
+def test_kit_mix_up_goes_to_review(campaign):
+    """Case CAAL's code on a letter sheet printed for case BAKER: the print names BAKER."""
+    sheet = scansim.rasterise_pdf(kits.render_letter_sheet(campaign, campaign.case("BAKER")), DPI)[0]
+    wrong = kits.case_qr_text(campaign, campaign.case("CAAL"), PayloadKind.LETTER)
+    right = kits.case_qr_text(campaign, campaign.case("BAKER"), PayloadKind.LETTER)
+    # Paste CAAL's symbol over BAKER's (same size: both are version-2 codes).
+    caal = scansim.rasterise_pdf(kits.render_letter_sheet(campaign, campaign.case("CAAL")), DPI)[0]
+    box = kits.LETTER_LAYOUT.qr_box(right).px(DPI)
+    assert kits.LETTER_LAYOUT.qr_box(wrong).px(DPI) == box
+    sheet.paste(caal.crop(box), box[:2])
+    [page] = process_file(_jpeg(scansim.scan_image(sheet, seed=2, dpi=DPI)), campaign)
+    d = page.decision
+    assert d.status.value == "review" and d.reasons[0] == "TEXT_NAMES_OTHER_CASE"
+    assert d.candidates[0].case == "BAKER"
+
+
+def test_kit_sheet_of_its_own_case_is_not_read_by_ocr(campaign):
+    sheet = scansim.rasterise_pdf(kits.render_letter_sheet(campaign, campaign.case("JANNA")), DPI)[0]
+    [page] = process_file(_jpeg(scansim.scan_image(sheet, seed=9, dpi=DPI)), campaign)
+    assert page.decision.status.value == "routed" and page.decision.case == "JANNA"
+    assert page.ocr_seconds == 0.0  # the template cross-check was enough
+
+
+def test_a6_card_without_code_is_a_postcard(campaign):
+    card = scansim.rasterise_pdf(kits.render_postcard(campaign, campaign.case("WENDY")), DPI)[1]
+    # Cover the case code: a card whose code was torn off, printed text still naming Wendy.
+    box = kits.POSTCARD_MESSAGE_LAYOUT.qr_zone.px(DPI)
+    card.paste((255, 255, 255), box)
+    [page] = process_file(_jpeg(scansim.scan_image(card, seed=4, dpi=DPI)), campaign)
+    d = page.decision
+    assert page.size == "A6" and d.kind.value == "postcard"
+    if d.status.value == "routed":
+        assert d.case == "WENDY" and d.destination == "person:WENDY"
