@@ -39,6 +39,8 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/qr_path.py
+	$(BIN)/python bench/zxing_photos.py --quiet
+	$(BIN)/python bench/recognition.py
 
 samples: setup
 	$(BIN)/scanpipe samples make --campaign $(CAMPAIGN) --out samples/scans

@@ -31,6 +31,9 @@ ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0' || missing+=(libzbar0)
 [ -f /usr/share/fonts/truetype/femkeklaver/femkeklaver.ttf ] || missing+=(fonts-femkeklaver)
 [ -f /usr/share/fonts/truetype/breip/Breip.ttf ] || missing+=(fonts-breip)
 [ -f /usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf ] || missing+=(fonts-dancingscript)
+# Typed fonts for the typed letters of the recognition benchmark and tests.
+[ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation)
+[ -f /usr/share/fonts/truetype/freefont/FreeSerif.ttf ] || missing+=(fonts-freefont-ttf)
 PYTHON=$(find_python || true)
 if [ -z "$PYTHON" ]; then
   if command -v python3 >/dev/null 2>&1 && python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then

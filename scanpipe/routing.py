@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from scanpipe.campaign import Campaign, letter_destination, postcard_destination
 from scanpipe.codes import Code
-from scanpipe.matching import Candidate
+from scanpipe.matching import Candidate, TermHit
 from scanpipe.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
 
 
@@ -157,6 +157,19 @@ def _read(codes: list[Code], campaign: Campaign) -> tuple[list[tuple[Code, Paylo
     return valid, findings
 
 
+def code_candidate(case: str, code_text: str) -> Candidate:
+    """A case named by a valid code, as a candidate for the reviewer."""
+    return Candidate(case, 1.0, (TermHit("code", code_text, 1.0, 1.0),))
+
+
+def _code_candidates(valid: list[tuple[Code, Payload]], campaign: Campaign) -> tuple[Candidate, ...]:
+    seen: dict[str, Candidate] = {}
+    for code, payload in valid:
+        if payload.kind in _CASE_KINDS and payload.subject not in seen:
+            seen[payload.subject] = code_candidate(payload.subject, code.text)
+    return tuple(seen.values())
+
+
 def route_page(codes: list[Code], campaign: Campaign) -> Decision:
     """Decide one page from its codes. Routes only on one unambiguous valid code."""
     valid, findings = _read(codes, campaign)
@@ -171,7 +184,8 @@ def route_page(codes: list[Code], campaign: Campaign) -> Decision:
     if len(distinct) > 1 or doubtful:
         what = ", ".join(sorted(f"{k.value}:{s}" for k, s in distinct))
         conflict = Finding(Reason.CONFLICTING_CODES, f"codes on the page disagree: {what}")
-        return Decision(Kind.UNKNOWN, Status.REVIEW, findings=(conflict, *findings))
+        return Decision(Kind.UNKNOWN, Status.REVIEW, findings=(conflict, *findings),
+                        candidates=_code_candidates(valid, campaign))
 
     code, payload = valid[0]
     match payload.kind:
@@ -243,6 +257,9 @@ def text_contradicts(decision: Decision, candidates: tuple[Candidate, ...],
         return decision
     finding = Finding(Reason.TEXT_NAMES_OTHER_CASE,
                       f"the code says case {decision.case}, the printed text names case {pick.case}")
+    coded = decision.findings[0].code_text or ""
+    if all(c.case != decision.case for c in candidates):
+        candidates = (*candidates, code_candidate(decision.case, coded))
     return Decision(decision.kind, Status.REVIEW, findings=(finding, *decision.findings),
                     candidates=candidates, kit_serial=decision.kit_serial)
 
@@ -254,4 +271,8 @@ def uncounted_petition(decision: Decision) -> Decision:
     """
     finding = Finding(Reason.SIGNATURES_NOT_COUNTED,
                       "the rows of the petition sheet could not be located on the image")
-    return replace(decision, status=Status.REVIEW, findings=(finding, *decision.findings))
+    candidates = decision.candidates
+    if decision.case and not candidates:
+        candidates = (code_candidate(decision.case, decision.findings[0].code_text or ""),)
+    return replace(decision, status=Status.REVIEW, findings=(finding, *decision.findings),
+                   candidates=candidates)

@@ -81,6 +81,7 @@ def test_kit_mix_up_goes_to_review(campaign):
     d = page.decision
     assert d.status.value == "review" and d.reasons[0] == "TEXT_NAMES_OTHER_CASE"
     assert d.candidates[0].case == "BAKER"
+    assert "CAAL" in {c.case for c in d.candidates}  # the code's case is offered too
 
 
 def test_kit_sheet_of_its_own_case_is_not_read_by_ocr(campaign):

@@ -67,6 +67,8 @@ def test_two_different_cases_on_one_page_go_to_review(campaign):
     d = _decide(campaign, (case_code(campaign, PayloadKind.LETTER, "CAAL"), 100, 100),
                 (case_code(campaign, PayloadKind.LETTER, "ZHANG"), 1000, 1500))
     assert d.status.value == "review" and d.reasons[0] == "CONFLICTING_CODES"
+    # The reviewer is offered both cases the codes name.
+    assert {c.case for c in d.candidates} == {"CAAL", "ZHANG"}
 
 
 def test_a_damaged_code_beside_a_valid_one_goes_to_review(campaign):
