@@ -193,6 +193,9 @@ def summarise(rows: list[dict]) -> dict:
             "misrouted": sum(r["judged"]["misrouted"] for r in items),
             "wrong_kind": sum(r["judged"]["wrong_kind"] for r in items),
             "orientation_n": len(orient), "orientation_right": sum(orient),
+            "orientation_unknown": sum(r["label"]["orientation"] is not None and r["got"] is not None
+                                       and r["got"]["has_orientation"]
+                                       and r["got"]["orientation"] is None for r in items),
             "orientation_expected": sum(r["label"]["orientation"] is not None for r in items),
             "signatures_n": len(sigs), "signatures_exact": sum(sigs),
             "signatures_expected": sum(r["label"]["expected"]["signatures"] is not None
@@ -246,6 +249,7 @@ def headlines(summary: dict) -> list[tuple[str, str, bool | None]]:
     expected = sum(s["orientation_expected"] for s in summary.values())
     seen = sum(s["orientation_n"] for s in summary.values())
     ok = sum(s["orientation_right"] for s in summary.values())
+    unknown = sum(s["orientation_unknown"] for s in summary.values())
     if expected == 0:
         lines.append((f"orientation right ≥ {TARGETS['orientation']}%", "not run", None))
     elif seen == 0:
@@ -253,8 +257,8 @@ def headlines(summary: dict) -> list[tuple[str, str, bool | None]]:
                       "the pipeline reports no orientation yet", False))
     else:
         lines.append((f"orientation right ≥ {TARGETS['orientation']}%",
-                      f"{_pct(ok, expected)}% ({ok}/{expected})",
-                      100 * ok / expected >= TARGETS["orientation"]))
+                      f"{_pct(ok, expected)}% ({ok}/{expected}; {unknown} unknown, "
+                      f"{seen - ok - unknown} wrong)", 100 * ok / expected >= TARGETS["orientation"]))
     if "qr_petition" in summary:
         s = summary["qr_petition"]
         if s["signatures_n"] == 0:

@@ -200,6 +200,75 @@ def text_skew(pixels: np.ndarray, limit: float = 15.0) -> float:
     return float(round(fine, 2))
 
 
+def line_axis(pixels: np.ndarray) -> int:
+    """0 when the page's lines of writing run across the image, 90 when they run down it."""
+    height, width = pixels.shape
+    scale = min(1.0, 1000 / max(height, width))
+    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
+    mask = _writing(small)
+    across = float(np.var(np.diff(mask.sum(axis=1))))  # lines across: row sums jump line to line
+    down = float(np.var(np.diff(mask.sum(axis=0))))
+    return 0 if across >= down else 90
+
+
+def _writing(small: np.ndarray) -> np.ndarray:
+    """The ink of writing: margins (edges, shadows) and long ruled lines either way removed."""
+    h, w = small.shape
+    mask = ink_mask(small, 30)
+    my, mx = int(h * 0.05), int(w * 0.05)
+    mask[:my], mask[h - my:], mask[:, :mx], mask[:, w - mx:] = 0, 0, 0, 0
+    for kernel in ((max(3, w // 8), 1), (1, max(3, h // 8))):
+        rules = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        mask = cv2.subtract(mask, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    return (mask > 0).astype(np.float32)
+
+
+def upright_score(pixels: np.ndarray) -> float:
+    """Positive when the page's horizontal lines of writing are the right way up, negative upside down.
+
+    For pages Tesseract cannot orient (handwriting): Latin script reaches above
+    its x-height band (ascenders, capitals, accents) more than below it, and
+    lines start at a straight left margin and end raggedly on the right. Ruled
+    lines are removed first; each line of writing votes.
+    """
+    height, width = pixels.shape
+    scale = min(1.0, 1200 / max(height, width))
+    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
+    mask = _writing(small) > 0
+    h, w = mask.shape
+    rows = mask.sum(axis=1).astype(np.float64)
+    if rows.sum() < 200:
+        return 0.0
+    inked = rows > max(2.0, rows.max() * 0.08)
+    extent = above = below = 0.0
+    lefts, rights = [], []
+    y = 0
+    while y < h:
+        if not inked[y]:
+            y += 1
+            continue
+        start = y
+        while y < h and inked[y]:
+            y += 1
+        band = rows[start:y]
+        if len(band) < 4:
+            continue
+        core = np.flatnonzero(band >= band.max() * 0.5)
+        top, bottom = core[0], core[-1]
+        above += band[:top].sum()
+        below += band[bottom + 1:].sum()
+        extent += band.sum()
+        cols = np.flatnonzero(mask[start:y].any(axis=0))
+        if len(cols) > w * 0.15:
+            lefts.append(cols[0])
+            rights.append(cols[-1])
+    if extent == 0:
+        return 0.0
+    reach = (above - below) / extent
+    margins = (float(np.std(rights)) - float(np.std(lefts))) / w if len(lefts) >= 3 else 0.0
+    return reach + 2.0 * margins
+
+
 def rotate(pixels: np.ndarray, angle: float) -> np.ndarray:
     """`pixels` turned by `angle` degrees (counter-clockwise positive), the canvas grown to fit."""
     if abs(angle) < 0.05:

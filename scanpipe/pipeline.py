@@ -157,9 +157,7 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
     if not settings.ocr:
         return result
     try:
-        upright, orientation = _upright(sheet, page.dpi, settings)
-        text = ocr.read_text(upright, dpi=page.dpi, languages=settings.ocr_languages,
-                             timeout=settings.ocr_timeout)
+        orientation, text = _read_upright(sheet, codes, page.dpi, settings)
     except ocr.OcrError as exc:
         failed = Finding(Reason.OCR_FAILED, str(exc))
         return replace(result, decision=replace(coded, findings=(*coded.findings, failed)))
@@ -173,14 +171,35 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
     return replace(result, decision=decision, orientation=orientation, ocr_seconds=text.seconds)
 
 
-def _upright(sheet: np.ndarray, dpi: float | None,
-             settings: RecognitionSettings) -> tuple[np.ndarray, int | None]:
-    """The sheet turned upright (from its text) and levelled."""
+def _read_upright(sheet: np.ndarray, codes: Sequence[Code], dpi: float | None,
+                  settings: RecognitionSettings) -> tuple[int | None, ocr.OcrText]:
+    """The sheet's orientation and its text, read upright and levelled.
+
+    Tesseract's orientation detection first; when it cannot tell (handwriting,
+    little text), the turn of a code printed on the page; failing that, the
+    page's geometry: the direction of its lines of writing, then which way up
+    they reach (see `normalise.upright_score`).
+    """
     found = ocr.detect_orientation(sheet, dpi=dpi, timeout=settings.ocr_timeout)
-    degrees = found.degrees if found is not None else None
-    upright = normalise.quarter_turn(sheet, degrees or 0)
-    skew = normalise.text_skew(upright)
-    return normalise.rotate(upright, skew), degrees
+    if found is not None:
+        return found.degrees, _read_turned(sheet, found.degrees, dpi, settings)
+    turned = [c.orientation for c in codes if c.orientation is not None]
+    if turned:
+        degrees = int(round(turned[0] / 90.0)) % 4 * 90
+        return degrees, _read_turned(sheet, degrees, dpi, settings)
+    axis = normalise.line_axis(sheet)
+    level = normalise.quarter_turn(sheet, axis)
+    score = normalise.upright_score(normalise.rotate(level, normalise.text_skew(level)))
+    degrees = axis if score >= 0 else axis + 180
+    return (degrees if score != 0 else None), _read_turned(sheet, degrees, dpi, settings)
+
+
+def _read_turned(sheet: np.ndarray, degrees: int, dpi: float | None,
+                 settings: RecognitionSettings) -> ocr.OcrText:
+    upright = normalise.quarter_turn(sheet, degrees)
+    upright = normalise.rotate(upright, normalise.text_skew(upright))
+    return ocr.read_text(upright, dpi=dpi, languages=settings.ocr_languages,
+                         timeout=settings.ocr_timeout)
 
 
 def _kind_without_code(size: normalise.SizeClass, text: str) -> Kind:

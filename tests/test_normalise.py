@@ -123,3 +123,22 @@ def test_quarter_turn_undoes_a_clockwise_turn(turns, h, w):
     page = np.arange(h * w, dtype=np.uint8).reshape(h, w)
     turned = np.rot90(page, k=-turns)  # content turned clockwise
     assert np.array_equal(normalise.quarter_turn(turned, turns * 90), page)
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_handwriting_orientation_from_the_lines_geometry(turns):
+    """Tesseract cannot orient handwriting; the lines' direction and their ascenders can."""
+    w, h = round(210 * DPI / 25.4), round(297 * DPI / 25.4)
+    sheet = Image.new("RGB", (w, h), (255, 255, 255))
+    written = scansim.write_by_hand(
+        sheet, seed=turns + 30, dpi=DPI, writing_box_px=(120, 150, w - 120, h - 300),
+        handwriting_lines=["Madame la Ministre, je vous écris au sujet de Janna Jihad, jeune "
+                           "journaliste de Nabi Saleh, harcelée pour ses reportages. Je vous "
+                           "demande de la protéger et de mettre fin au harcèlement. "
+                           "Veuillez agréer mes salutations respectueuses. Marie Dupont"])
+    page = np.ascontiguousarray(np.rot90(_grey(written), k=-turns))  # content turned clockwise
+    axis = normalise.line_axis(page)
+    assert axis == (turns % 2) * 90
+    level = normalise.quarter_turn(page, axis)
+    score = normalise.upright_score(level)
+    assert (axis if score > 0 else axis + 180) == turns * 90
