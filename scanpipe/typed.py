@@ -17,7 +17,6 @@ import io
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 import numpy as np
 import segno
