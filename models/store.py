@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import event as sa_event, func
+from sqlalchemy import event as sa_event, func, inspect as sa_inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -142,6 +142,16 @@ class Store:
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self.engine)
+        # create_all adds missing tables, never missing columns: say so rather than fail later.
+        inspector = sa_inspect(self.engine)
+        for table in SQLModel.metadata.sorted_tables:
+            have = {column["name"] for column in inspector.get_columns(table.name)}
+            missing = sorted(set(table.columns.keys()) - have)
+            if missing:
+                raise StoreError(
+                    f"the ledger's table {table.name} lacks {', '.join(missing)}: it was made by an "
+                    "older scanpipe. Start a new ledger (another --data-dir or database) until "
+                    "schema migrations are available.")
 
     def close(self) -> None:
         self.engine.dispose()

@@ -65,6 +65,7 @@ class Reason(StrEnum):
     OCR_FAILED = "OCR_FAILED"                  # the OCR program failed or timed out
     TEXT_NAMES_OTHER_CASE = "TEXT_NAMES_OTHER_CASE"  # the code says one case, the print another
     SIGNATURES_NOT_COUNTED = "SIGNATURES_NOT_COUNTED"  # petition sheet whose rows could not be placed
+    RECOGNITION_FAILED = "RECOGNITION_FAILED"  # a fault in a recogniser: a person decides
 
 
 _FAULT_REASON = {

@@ -159,3 +159,15 @@ def test_image_store_keeps_one_copy(tmp_path):
     assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
     with pytest.raises(ValueError):
         store.path_for("../../etc/passwd")
+
+
+def test_a_ledger_from_an_older_schema_is_refused_with_advice(tmp_path):
+    from sqlalchemy import create_engine
+
+    from models.store import Store
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    Store.open(url, tmp_path / "images").close()
+    with create_engine(url).begin() as connection:
+        connection.execute(text("ALTER TABLE item DROP COLUMN signatures"))
+    with pytest.raises(StoreError, match="item lacks signatures.*older scanpipe"):
+        Store.open(url, tmp_path / "images")

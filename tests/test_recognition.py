@@ -101,3 +101,17 @@ def test_a6_card_without_code_is_a_postcard(campaign):
     assert page.size == "A6" and d.kind.value == "postcard"
     if d.status.value == "routed":
         assert d.case == "WENDY" and d.destination == "person:WENDY"
+
+
+def test_a_fault_in_a_recogniser_sends_the_page_to_review(campaign, monkeypatch):
+    import scanpipe.pipeline as pipeline
+
+    def broken(*args, **kwargs):
+        raise ValueError("simulated fault")
+    monkeypatch.setattr(pipeline, "count_signatures", broken)
+    sheet = scansim.rasterise_pdf(kits.render_petition(campaign, campaign.case("RUNG")), DPI)[0]
+    data = _jpeg(scansim.scan_image(sheet, seed=1, dpi=DPI))
+    [page] = process_file(data, campaign)
+    assert page.decision.status.value == "review"
+    assert page.decision.reasons == ["RECOGNITION_FAILED"]
+    assert "simulated fault" in page.decision.findings[0].detail
