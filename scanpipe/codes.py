@@ -27,7 +27,7 @@ stops at the first try that gives enough.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 import cv2
@@ -268,13 +268,3 @@ def read_codes(pixels: np.ndarray) -> list[Code]:
     """Every code on the page (all formats), best reader first; the same code read twice is kept once."""
     return list(scan_codes(pixels, quick_first=False).codes)
 
-
-def rotate_position(code: Code, quarter_turns: int, width: int, height: int) -> Code:
-    """`code` as seen after turning its page (`width` × `height`) clockwise by `quarter_turns`."""
-    turns = quarter_turns % 4
-    points = list(code.position)
-    w, h = width, height
-    for _ in range(turns):
-        points = [(h - 1 - y, x) for x, y in points]
-        w, h = h, w
-    return replace(code, position=tuple(points))
