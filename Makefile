@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python bench/qr_path.py
 	$(BIN)/python bench/zxing_photos.py --quiet
 	$(BIN)/python bench/recognition.py
+	$(BIN)/python bench/station.py
 
 samples: setup
 	$(BIN)/scanpipe samples make --campaign $(CAMPAIGN) --out samples/scans

@@ -34,6 +34,8 @@ ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0' || missing+=(libzbar0)
 # Typed fonts for the typed letters of the recognition benchmark and tests.
 [ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation)
 [ -f /usr/share/fonts/truetype/freefont/FreeSerif.ttf ] || missing+=(fonts-freefont-ttf)
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+case ",$EXTRAS," in *,dev,*) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;; esac
 PYTHON=$(find_python || true)
 if [ -z "$PYTHON" ]; then
   if command -v python3 >/dev/null 2>&1 && python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then

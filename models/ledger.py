@@ -35,11 +35,17 @@ class EventType(StrEnum):
     ITEM_REJECTED = "item.rejected"    # the file could not be read
     ITEM_DUPLICATE = "item.duplicate"  # the same image again: recorded, not counted
     SHEET_ISSUED = "sheet.issued"      # a delivery sheet was written
+    ITEM_DECIDED = "item.decided"      # a person settled a piece (review), with the new state
+    ITEM_UNDONE = "item.undone"        # a person took back a decision: the state before it again
+    PERSON_ADDED = "person.added"      # someone may now sign in, with a role
+    PERSON_CHANGED = "person.changed"  # role, access or password changed (never the hash itself)
+    TRAYS_SET = "trays.set"            # the tray plan of the sorting table changed
 
 
-# The event types that set an item's routing state, newest wins.
-STATUS_EVENTS = {EventType.ITEM_ROUTED: "routed", EventType.ITEM_REVIEW: "review",
-                 EventType.ITEM_REJECTED: "rejected"}
+# The event types that set an item's whole routing state (their payload is that state),
+# newest wins.
+STATE_EVENTS = frozenset({EventType.ITEM_ROUTED, EventType.ITEM_REVIEW, EventType.ITEM_REJECTED,
+                          EventType.ITEM_DECIDED, EventType.ITEM_UNDONE})
 
 
 def canonical_json(value: dict) -> str:

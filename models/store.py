@@ -20,7 +20,10 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from models import tables as t
 from models.images import ImageStore
-from models.ledger import STATUS_EVENTS, EventType, append_event, verify_chain
+from models.ledger import STATE_EVENTS, EventType, append_event, verify_chain
+from models.people import PeopleVerbs
+from models.review import ReviewVerbs
+from models.sorting import SortingVerbs
 from scanpipe.campaign import (Campaign, campaign_digest, letter_destination, parse_campaign,
                                postcard_destination)
 from scanpipe.routing import Decision, Kind, Status
@@ -102,7 +105,7 @@ class AuditResult:
         return self.problem is None
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
     @sa_event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):  # pragma: no cover - exercised via every test
         dbapi_connection.isolation_level = None  # let the "begin" hook issue BEGIN itself
@@ -114,16 +117,22 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @sa_event.listens_for(engine, "begin")
     def _begin(connection):
-        # Take the write lock at the start so two writers never interleave chain appends.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock at the start so two never interleave chain appends;
+        # readers see a snapshot (WAL) and never wait for, nor hold up, a writer.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
-class Store:
-    """All reads and writes of the ledger database."""
+class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
+    """All reads and writes of the ledger database.
+
+    The verbs of people, review and sorting live in their own modules and are
+    mixed in here, so there is still one store that owns every statement.
+    """
 
     def __init__(self, engine: Engine, images: ImageStore,
-                 clock: Callable[[], datetime] = utc_now):
-        self.engine = engine
+                 clock: Callable[[], datetime] = utc_now, writer: Engine | None = None):
+        self.engine = engine  # reads
+        self.writer = writer or engine  # transactions that write
         self.images = images
         self.clock = clock
 
@@ -131,17 +140,20 @@ class Store:
     def open(cls, url: str, image_root: Path, clock: Callable[[], datetime] = utc_now) -> "Store":
         """Open (and create if needed) the ledger at `url` with images under `image_root`."""
         url = normalise_url(url)
+        writer = None
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 30})
-            _sqlite_pragmas(engine)
+            _sqlite_pragmas(engine, writer=False)
+            writer = create_engine(url, connect_args={"timeout": 30})
+            _sqlite_pragmas(writer, writer=True)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        store = cls(engine, ImageStore(Path(image_root)), clock)
+        store = cls(engine, ImageStore(Path(image_root)), clock, writer)
         store.create_schema()
         return store
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.engine)
+        SQLModel.metadata.create_all(self.writer)
         # create_all adds missing tables, never missing columns: say so rather than fail later.
         inspector = sa_inspect(self.engine)
         for table in SQLModel.metadata.sorted_tables:
@@ -155,10 +167,11 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.writer.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with Session(self.writer, expire_on_commit=False) as session, session.begin():
             yield session
 
     def _now(self) -> tuple[datetime, str]:
@@ -220,8 +233,9 @@ class Store:
                                                   t.Batch.closed_at.is_(None))
                             .order_by(t.Batch.id.desc()).limit(1)).first()
 
-    def _close(self, session: Session, batch: t.Batch, operator: str, station: str) -> None:
-        now, at = self._now()
+    def _close(self, session: Session, batch: t.Batch, operator: str, station: str,
+               when: tuple[datetime, str] | None = None) -> None:
+        now, at = when or self._now()
         batch.closed_at = now
         session.add(batch)
         count = session.exec(select(func.count()).select_from(t.Item)
@@ -230,8 +244,8 @@ class Store:
                      {"items": count})
 
     def _new_batch(self, session: Session, station: str, operator: str,
-                   kit_serial: int | None) -> t.Batch:
-        now, at = self._now()
+                   kit_serial: int | None, when: tuple[datetime, str] | None = None) -> t.Batch:
+        now, at = when or self._now()
         batch = t.Batch(station=station, operator=operator, kit_serial=kit_serial, opened_at=now)
         session.add(batch)
         session.flush()
@@ -277,10 +291,11 @@ class Store:
                 batch = self._open_batch(session, station)
                 if decision.kind is Kind.KIT_ENVELOPE and decision.status is Status.ROUTED:
                     if batch is not None:
-                        self._close(session, batch, operator, station)
-                    batch = self._new_batch(session, station, operator, decision.kit_serial)
+                        self._close(session, batch, operator, station, (now, at))
+                    batch = self._new_batch(session, station, operator, decision.kit_serial,
+                                            (now, at))
                 elif batch is None:
-                    batch = self._new_batch(session, station, operator, None)
+                    batch = self._new_batch(session, station, operator, None, (now, at))
                 item = t.Item(batch_id=batch.id, image_sha256=sha256, page=page,
                               source_name=source_name, kind=decision.kind.value,
                               status=decision.status.value, case_code=decision.case,
@@ -405,7 +420,7 @@ def _items_agree_with_events(items: list[t.Item], events: list[t.Event]) -> Prob
     for event in events:
         if event.type == EventType.ITEM_SCANNED:
             scanned[event.subject] = json.loads(event.payload)
-        elif event.type in STATUS_EVENTS.keys():
+        elif event.type in STATE_EVENTS:
             state[event.subject] = json.loads(event.payload)
     rows = {f"item:{item.id}": item for item in items}
     for subject in scanned:

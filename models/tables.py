@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -52,7 +52,7 @@ class Batch(SQLModel, table=True):
     __tablename__ = "batch"
 
     id: int | None = Field(default=None, primary_key=True)
-    station: str = Field(index=True)
+    station: str
     operator: str
     kit_serial: int | None = None
     opened_at: datetime
@@ -63,7 +63,8 @@ class Item(SQLModel, table=True):
     """One piece of paper: a page of a scanned file."""
 
     __tablename__ = "item"
-    __table_args__ = (UniqueConstraint("image_sha256", "page", name="uq_item_image_page"),)
+    __table_args__ = (UniqueConstraint("image_sha256", "page", name="uq_item_image_page"),
+                      Index("ix_item_station_scanned", "station", "scanned_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="batch.id", index=True)
@@ -108,3 +109,26 @@ class Event(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON, exactly as hashed
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class Person(SQLModel, table=True):
+    """Someone who signs in at a station; the role says what they may see and do."""
+
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=60, unique=True)  # the name, folded: how people sign in
+    name: str = Field(max_length=60)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    active: bool = True
+    created_at: datetime
+
+
+class Tray(SQLModel, table=True):
+    """Where the pieces of one destination go at the sorting table."""
+
+    __tablename__ = "tray"
+
+    destination: str = Field(primary_key=True, max_length=80)
+    label: str = Field(max_length=8)

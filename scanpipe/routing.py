@@ -66,6 +66,10 @@ class Reason(StrEnum):
     TEXT_NAMES_OTHER_CASE = "TEXT_NAMES_OTHER_CASE"  # the code says one case, the print another
     SIGNATURES_NOT_COUNTED = "SIGNATURES_NOT_COUNTED"  # petition sheet whose rows could not be placed
     RECOGNITION_FAILED = "RECOGNITION_FAILED"  # a fault in a recogniser: a person decides
+    # Decisions of a person at review (method manual).
+    DECIDED_BY_HAND = "DECIDED_BY_HAND"        # a person chose the case
+    NOT_A_CAMPAIGN_PIECE = "NOT_A_CAMPAIGN_PIECE"  # a person: this paper is not one of ours
+    SET_ASIDE_UNREADABLE = "SET_ASIDE_UNREADABLE"  # a person: unreadable, put aside for later
 
 
 _FAULT_REASON = {

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from models.images import sha256_of
+from models.people import PeopleError, Role
 from models.store import NoCampaign, Store, StoreError, item_ref
 from scanpipe import ocr
 from scanpipe.campaign import Campaign, CampaignError, parse_campaign
@@ -420,6 +421,123 @@ def audit_verify(obj: Context, no_images: bool) -> None:
     images = "not checked" if no_images else f"{result.images} images intact"
     click.echo(f"Ledger verified: {result.events} events in an unbroken chain, "
                f"{result.items} items agree with the ledger, {images}.")
+
+
+# ------------------------------------------------------------------- station
+
+@cli.group()
+def station() -> None:
+    """The scanning station: the web app with its hot folder."""
+
+
+@station.command("serve")
+@click.option("--host", help="Address to listen on [env SCANPIPE_HOST; default 127.0.0.1, this "
+                             "machine only]. Use 0.0.0.0 only on a trusted office network.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port [env SCANPIPE_PORT; default 8800].")
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the scanner writes into [env SCANPIPE_INBOX; default DATA_DIR/inbox].")
+@click.option("--station", "name", help="Station name [default: SCANPIPE_STATION or the host name].")
+@pass_context
+def station_serve(obj: Context, host: str | None, port: int | None, inbox: Path | None,
+                  name: str | None) -> None:
+    """Run the station app: sign in at http://HOST:PORT/, scan, sort, review.
+
+    Files the scanner drops into the inbox are taken in once complete, in the
+    name of the person signed in; then moved to DATA_DIR/done/ (or
+    DATA_DIR/quarantine/ with the reason). Stop with Ctrl+C.
+    """
+    from stations.serve import serve
+
+    settings = obj.settings.model_copy(update={k: v for k, v in (("inbox", inbox), ("station", name))
+                                               if v})
+    if settings.ocr:
+        try:
+            ocr.available(settings.ocr_languages)
+        except ocr.OcrUnavailable as exc:
+            raise MissingProgram(f"{exc} (or set SCANPIPE_OCR=false to route by codes only)") from None
+    store = obj.store()
+    loaded = obj.campaign()
+    if not store.people():
+        click.echo("Nobody can sign in yet: add someone first, e.g. "
+                   "'scanpipe people add \"Your Name\" --role admin'.", err=True)
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"Station {settings.station}: open http://{host}:{port}/ — scanner folder "
+               f"{settings.inbox_dir.resolve()}", err=True)
+    serve(settings, store, loaded, host=host, port=port)
+
+
+# -------------------------------------------------------------------- people
+
+ROLES = click.Choice([r.value for r in Role])
+
+
+@cli.group()
+def people() -> None:
+    """Who may sign in at the stations, and with which role.
+
+    Roles: operator (scan, sort, review), coordinator (also trays and
+    progress), auditor (read-only: progress, trays, images), admin (everything,
+    and people).
+    """
+
+
+def _secret_option(f):
+    return click.option("--pin", "secret", prompt="PIN or password", hide_input=True,
+                        confirmation_prompt=True,
+                        help="Their PIN or password (asked for when not given; 4 characters at "
+                             "least).")(f)
+
+
+@people.command("add")
+@click.argument("name")
+@click.option("--role", type=ROLES, default="operator", show_default=True)
+@_secret_option
+@click.option("--by", "actor", help="Who adds them [default: SCANPIPE_OPERATOR or your login].")
+@pass_context
+def people_add(obj: Context, name: str, role: str, secret: str, actor: str | None) -> None:
+    """Let NAME sign in at the stations with ROLE."""
+    try:
+        person = obj.store().add_person(name, Role(role), secret, actor=actor or obj.settings.operator,
+                                        station=obj.settings.station)
+    except PeopleError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(f"{person.name} may now sign in as {person.role}.")
+
+
+@people.command("list")
+@pass_context
+def people_list(obj: Context) -> None:
+    """List everyone, their role and whether they may sign in."""
+    everyone = obj.store().people()
+    if not everyone:
+        click.echo("Nobody yet: 'scanpipe people add NAME --role admin' adds the first person.")
+    for person in everyone:
+        state = "" if person.active else "  (access removed)"
+        click.echo(f"  {person.name:<30} {person.role}{state}")
+
+
+@people.command("change")
+@click.argument("name")
+@click.option("--role", type=ROLES, help="Their new role.")
+@click.option("--new-pin", is_flag=True, help="Set a new PIN or password (asked for).")
+@click.option("--disable", "active", flag_value=False, default=None, help="Remove their access.")
+@click.option("--enable", "active", flag_value=True, help="Give their access back.")
+@click.option("--by", "actor", help="Who changes it [default: SCANPIPE_OPERATOR or your login].")
+@pass_context
+def people_change(obj: Context, name: str, role: str | None, new_pin: bool, active: bool | None,
+                  actor: str | None) -> None:
+    """Change NAME's role, PIN or access; every change is recorded in the ledger."""
+    secret = click.prompt("New PIN or password", hide_input=True,
+                          confirmation_prompt=True) if new_pin else None
+    try:
+        person = obj.store().change_person(name, actor=actor or obj.settings.operator,
+                                           station=obj.settings.station,
+                                           role=Role(role) if role else None, active=active,
+                                           secret=secret)
+    except PeopleError as exc:
+        raise BadInput(str(exc)) from None
+    state = "may sign in" if person.active else "may not sign in"
+    click.echo(f"{person.name}: {person.role}, {state}.")
 
 
 def main() -> None:

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     ocr_min_score: float = Field(default=_MATCH.min_score, ge=0, le=1)
     ocr_min_margin: float = Field(default=_MATCH.min_margin, ge=0, le=1)
     cross_check: bool = True
+    # The station app (see the README, "Running a station").
+    host: str = "127.0.0.1"
+    port: int = Field(default=8800, ge=1, le=65535)
+    inbox: Path | None = None  # the folder the scanner writes into; default data_dir/inbox
+    polling: bool = False      # watch the inbox by polling (network shares without inotify)
+    max_file_mb: int = Field(default=200, ge=1, le=4096)
 
     @property
     def recognition(self) -> RecognitionSettings:
@@ -54,6 +60,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'ledger.sqlite3').as_posix()}"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.inbox or self.data_dir / "inbox"
 
     @property
     def image_root(self) -> Path:

@@ -151,3 +151,23 @@ def test_missing_ocr_language_exits_5_naming_the_package(tmp_path, scans):
         env={"SCANPIPE_OCR_LANGUAGES": "fra+zzz"})
     assert result.exit_code == 5
     assert "apt-get install tesseract-ocr-zzz" in result.output and "SCANPIPE_OCR=false" in result.output
+
+
+def test_people_are_added_changed_and_listed(run, tmp_path):
+    result = run("people", "add", "Alice Martin", "--role", "admin", "--pin", "2468")
+    assert result.exit_code == 0, result.output
+    assert run("people", "add", "alice martin", "--pin", "1357").exit_code == 3  # same name
+    assert run("people", "add", "Bob", "--pin", "12").exit_code == 3  # PIN too short
+    runner = CliRunner()
+    changed = runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), "people", "change",
+                                  "Alice Martin", "--role", "auditor", "--new-pin", "--disable"],
+                            input="9999\n9999\n")
+    assert changed.exit_code == 0, changed.output
+    listed = run("people", "list").output
+    assert "Alice Martin" in listed and "auditor" in listed and "access removed" in listed
+    assert run("people", "change", "Nobody").exit_code == 3
+
+
+def test_station_serve_needs_a_campaign(run):
+    result = run("station", "serve", "--port", "8899")
+    assert result.exit_code == 4 and "campaign load" in result.output

@@ -1,0 +1,148 @@
+"""People who sign in at the stations: their role and their password (or PIN), hashed.
+
+Adding someone or changing their role or access is a ledger event, so an auditor
+can tell who could do what and since when. The hash itself never enters the
+ledger; a password change is recorded as the fact that it changed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from models import tables as t
+from models.ledger import EventType
+
+MIN_SECRET = 4  # a PIN of four digits at least; sign-ins are throttled at the station
+_HASHER = PasswordHasher()
+# Verified against when the name is unknown, so a wrong name costs the same time as a wrong PIN.
+_DUMMY_HASH = _HASHER.hash("scanpipe-no-such-person")
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"        # scans, sorts and settles pieces in review
+    COORDINATOR = "coordinator"  # what operators do, plus trays and progress
+    AUDITOR = "auditor"          # reads progress and the ledger; changes nothing
+    ADMIN = "admin"              # everything, and manages people
+
+
+class PeopleError(ValueError):
+    """A request about people that cannot be done; the message says why."""
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A person as the rest of scanpipe sees them (never with the hash)."""
+
+    id: int
+    login: str
+    name: str
+    role: Role
+    active: bool
+
+
+def login_of(name: str) -> str:
+    """How a name is compared at sign-in: NFKC, trimmed, inner spaces single, case folded."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(unicodedata.normalize("NFKC", name).split())
+    if not cleaned or len(cleaned) > 60:
+        raise PeopleError("a name has 1 to 60 characters")
+    if any(unicodedata.category(c).startswith("C") for c in cleaned):
+        raise PeopleError("a name cannot hold control characters")
+    return cleaned
+
+
+def _check_secret(secret: str) -> None:
+    if len(secret) < MIN_SECRET:
+        raise PeopleError(f"a password or PIN has at least {MIN_SECRET} characters")
+    if len(secret) > 256:
+        raise PeopleError("a password has at most 256 characters")
+
+
+def _view(row: t.Person) -> PersonView:
+    return PersonView(row.id, row.login, row.name, Role(row.role), row.active)
+
+
+class PeopleVerbs:
+    """The store's verbs about people (mixed into `models.store.Store`)."""
+
+    def add_person(self, name: str, role: Role, secret: str, *, actor: str,
+                   station: str) -> PersonView:
+        """Let someone sign in with `secret` as their password or PIN."""
+        cleaned = _clean_name(name)
+        _check_secret(secret)
+        login = login_of(cleaned)
+        with self.transaction() as session:
+            if session.exec(select(t.Person).where(t.Person.login == login)).first():
+                raise PeopleError(f"someone named {cleaned!r} already exists; choose another name "
+                                  "or change that person's role or password")
+            now, at = self._now()
+            row = t.Person(login=login, name=cleaned, role=Role(role).value,
+                           password_hash=_HASHER.hash(secret), active=True, created_at=now)
+            session.add(row)
+            session.flush()
+            self._append(session, at, actor, station, EventType.PERSON_ADDED, f"person:{row.id}",
+                         {"name": cleaned, "role": row.role})
+            return _view(row)
+
+    def change_person(self, name: str, *, actor: str, station: str, role: Role | None = None,
+                      active: bool | None = None, secret: str | None = None) -> PersonView:
+        """Change someone's role, access (active) or password; each change is an event."""
+        if secret is not None:
+            _check_secret(secret)
+        with self.transaction() as session:
+            row = self._person_row(session, name)
+            changes: dict = {}
+            if role is not None and Role(role).value != row.role:
+                row.role = changes["role"] = Role(role).value
+            if active is not None and active != row.active:
+                row.active = changes["active"] = active
+            if secret is not None:
+                row.password_hash = _HASHER.hash(secret)
+                changes["password"] = "changed"
+            if changes:
+                _, at = self._now()
+                session.add(row)
+                self._append(session, at, actor, station, EventType.PERSON_CHANGED,
+                             f"person:{row.id}", {"name": row.name, **changes})
+            return _view(row)
+
+    def people(self) -> list[PersonView]:
+        with Session(self.engine) as session:
+            return [_view(row) for row in session.exec(select(t.Person).order_by(t.Person.login))]
+
+    def person(self, person_id: int) -> PersonView | None:
+        with Session(self.engine) as session:
+            row = session.get(t.Person, person_id)
+            return _view(row) if row else None
+
+    def check_sign_in(self, name: str, secret: str) -> PersonView | None:
+        """The person when the name and secret match an active person; None otherwise."""
+        with Session(self.engine) as session:
+            row = session.exec(select(t.Person).where(t.Person.login == login_of(name))).first()
+        try:
+            _HASHER.verify(row.password_hash if row else _DUMMY_HASH, secret)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row is None or not row.active:
+            return None
+        if _HASHER.check_needs_rehash(row.password_hash):
+            with self.transaction() as session:
+                fresh = session.get(t.Person, row.id)
+                fresh.password_hash = _HASHER.hash(secret)
+                session.add(fresh)
+        return _view(row)
+
+    def _person_row(self, session: Session, name: str) -> t.Person:
+        row = session.exec(select(t.Person).where(t.Person.login == login_of(name))).first()
+        if row is None:
+            raise PeopleError(f"nobody named {name!r}: 'scanpipe people list' shows who exists")
+        return row

@@ -1,0 +1,188 @@
+"""Settling pieces in review, and taking a decision back — both new ledger events.
+
+A decision never edits the event it settles: `item.decided` carries the piece's
+new state and the event it follows; `item.undone` carries the state before the
+decision again and the decision it takes back. The item row is what the newest
+of these events says, as for the machine's own decisions.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from models import tables as t
+from models.ledger import STATE_EVENTS, EventType
+from scanpipe.campaign import Campaign, letter_destination, postcard_destination
+from scanpipe.routing import Kind, Method, Reason, Status
+
+# The kinds a person can give a piece when choosing its case.
+CASE_KINDS = (Kind.LETTER, Kind.POSTCARD, Kind.PETITION)
+
+
+class ReviewError(ValueError):
+    """A review action that cannot be done now; the message says why."""
+
+
+class Verdict(StrEnum):
+    CASE = "case"                  # route to a case (with a kind)
+    NOT_CAMPAIGN = "not_campaign"  # not one of the campaign's pieces: set aside, not counted
+    UNREADABLE = "unreadable"      # cannot be told: set aside for later
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a person decided about one piece."""
+
+    verdict: Verdict
+    case: str | None = None
+    kind: Kind | None = None
+    signatures: int | None = None
+
+
+@dataclass(frozen=True)
+class ReviewPiece:
+    """A piece as the review screen shows it: the item and the evidence of its last state."""
+
+    item: t.Item
+    state: dict     # the payload of the newest state event (reasons, evidence, candidates)
+    state_seq: int  # that event's sequence number
+
+
+@dataclass(frozen=True)
+class Undone:
+    item_id: int
+    status: str
+    decided_seq: int
+
+
+def _state_event(session: Session, item_id: int) -> t.Event | None:
+    return session.exec(select(t.Event)
+                        .where(t.Event.subject == f"item:{item_id}",
+                               t.Event.type.in_([e.value for e in STATE_EVENTS]))
+                        .order_by(t.Event.seq.desc()).limit(1)).first()
+
+
+def _apply(item: t.Item, state: dict) -> None:
+    """Make the item row say what a state event says."""
+    item.kind = state["kind"]
+    item.status = state["status"]
+    item.case_code = state["case"]
+    item.destination = state["destination"]
+    item.method = state["method"]
+    item.confidence = state["confidence"]
+    item.reasons = json.dumps(state["reasons"])
+    item.signatures = state["signatures"]
+
+
+def decided_state(item: t.Item, choice: Choice, campaign: Campaign, follows: int) -> dict:
+    """The state a person's choice gives a piece, in the shape of every state event."""
+    base = {"evidence": [], "kit": None, "bundle": None, "candidates": [], "follows": follows,
+            "method": Method.MANUAL.value, "confidence": 1.0}
+    match choice.verdict:
+        case Verdict.CASE:
+            case = campaign.case(choice.case) if choice.case else None
+            if case is None:
+                raise ReviewError(f"no case {choice.case!r} in campaign {campaign.id}")
+            kind = choice.kind or (Kind(item.kind) if item.kind in CASE_KINDS else Kind.LETTER)
+            if kind not in CASE_KINDS:
+                raise ReviewError(f"a piece routed to a case is a letter, postcard or petition, not {kind}")
+            if choice.signatures is not None and not 0 <= choice.signatures <= 1000:
+                raise ReviewError("a petition sheet has between 0 and 1000 signatures")
+            destination = postcard_destination(case) if kind is Kind.POSTCARD else letter_destination(case)
+            signatures = choice.signatures if kind is Kind.PETITION else None
+            if kind is Kind.PETITION and signatures is None and item.kind == Kind.PETITION.value:
+                signatures = item.signatures
+            return {**base, "kind": kind.value, "case": case.code, "destination": destination,
+                    "status": Status.ROUTED.value, "reasons": [Reason.DECIDED_BY_HAND.value],
+                    "signatures": signatures}
+        case Verdict.NOT_CAMPAIGN | Verdict.UNREADABLE:
+            reason = (Reason.NOT_A_CAMPAIGN_PIECE if choice.verdict is Verdict.NOT_CAMPAIGN
+                      else Reason.SET_ASIDE_UNREADABLE)
+            return {**base, "kind": item.kind, "case": None, "destination": None,
+                    "status": Status.REJECTED.value, "reasons": [reason.value], "signatures": None}
+
+
+class ReviewVerbs:
+    """The store's verbs for the review screen (mixed into `models.store.Store`)."""
+
+    def next_review(self, *, station: str | None = None, after: int = 0) -> int | None:
+        """The id of the oldest piece in review after item `after` (of one station, or any)."""
+        with Session(self.engine) as session:
+            query = select(t.Item.id).where(t.Item.status == Status.REVIEW.value, t.Item.id > after)
+            if station is not None:
+                query = query.where(t.Item.station == station)
+            return session.exec(query.order_by(t.Item.id).limit(1)).first()
+
+    def review_count(self, *, station: str | None = None) -> int:
+        from sqlalchemy import func
+        with Session(self.engine) as session:
+            query = select(func.count()).select_from(t.Item).where(t.Item.status == Status.REVIEW.value)
+            if station is not None:
+                query = query.where(t.Item.station == station)
+            return session.exec(query).one()
+
+    def review_piece(self, item_id: int) -> ReviewPiece | None:
+        with Session(self.engine) as session:
+            item = session.get(t.Item, item_id)
+            if item is None:
+                return None
+            event = _state_event(session, item_id)
+        return ReviewPiece(item, json.loads(event.payload) if event else {}, event.seq if event else 0)
+
+    def decide(self, item_id: int, choice: Choice, campaign: Campaign, *, actor: str,
+               station: str, seen_seq: int | None = None) -> t.Item:
+        """Settle a piece in review. `seen_seq`: the state the person saw; if the piece
+        changed since (someone else settled it), nothing is written."""
+        with self.transaction() as session:
+            item = session.get(t.Item, item_id)
+            if item is None:
+                raise ReviewError(f"no item {item_id}")
+            current = _state_event(session, item_id)
+            if item.status != Status.REVIEW.value:
+                raise ReviewError(f"item {item_id:07d} is no longer in review ({item.status}, by "
+                                  f"{current.actor if current else 'nobody'})")
+            if seen_seq is not None and current is not None and current.seq != seen_seq:
+                raise ReviewError(f"item {item_id:07d} changed while you looked at it; look again")
+            state = decided_state(item, choice, campaign, current.seq if current else 0)
+            _, at = self._now()
+            self._append(session, at, actor, station, EventType.ITEM_DECIDED, f"item:{item_id}", state)
+            _apply(item, state)
+            session.add(item)
+            return item
+
+    def undo_last(self, *, actor: str, station: str) -> Undone | None:
+        """Take back the newest decision of `actor` at `station` that still stands.
+
+        The piece gets the state it had before that decision again (a new event);
+        None when there is nothing of theirs left to take back.
+        """
+        with self.transaction() as session:
+            decisions = session.exec(select(t.Event)
+                                     .where(t.Event.type == EventType.ITEM_DECIDED.value,
+                                            t.Event.actor == actor, t.Event.station == station)
+                                     .order_by(t.Event.seq.desc()).limit(50)).all()
+            for decision in decisions:
+                item_id = int(decision.subject.split(":", 1)[1])
+                current = _state_event(session, item_id)
+                if current is None or current.seq != decision.seq:
+                    continue  # already taken back, or changed since by someone else
+                before = session.exec(select(t.Event)
+                                      .where(t.Event.subject == decision.subject,
+                                             t.Event.type.in_([e.value for e in STATE_EVENTS]),
+                                             t.Event.seq < decision.seq)
+                                      .order_by(t.Event.seq.desc()).limit(1)).first()
+                if before is None:
+                    continue
+                state = {**json.loads(before.payload), "undoes": decision.seq}
+                _, at = self._now()
+                self._append(session, at, actor, station, EventType.ITEM_UNDONE, decision.subject,
+                             state)
+                item = session.get(t.Item, item_id)
+                _apply(item, state)
+                session.add(item)
+                return Undone(item_id, item.status, decision.seq)
+            return None

@@ -1,0 +1,196 @@
+"""What the scanning station reads and writes while sorting: batches, trays, the live feed."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models import tables as t
+from models.ledger import EventType
+from scanpipe.campaign import Campaign
+from scanpipe.routing import Status
+from scanpipe.trays import check_plan, default_plan
+
+FEED_WINDOW = 2_000  # events a live screen may be behind before it reloads instead
+
+# Events that change what the live screen of a station shows.
+FEED_EVENTS = (EventType.ITEM_ROUTED, EventType.ITEM_REVIEW, EventType.ITEM_REJECTED,
+               EventType.ITEM_DUPLICATE, EventType.ITEM_DECIDED, EventType.ITEM_UNDONE,
+               EventType.BATCH_OPENED, EventType.BATCH_CLOSED)
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    seq: int
+    type: str
+    subject: str
+    actor: str
+    at: str
+    item: t.Item | None  # the item now (for item events)
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch: t.Batch
+    per_case: list[tuple[str, str, int, int | None]]  # case, kind, pieces, signatures
+    by_status: dict[str, int]
+    envelopes: int
+    duplicates: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+@dataclass(frozen=True)
+class Counts:
+    batch: dict[str, int] = field(default_factory=dict)
+    today: dict[str, int] = field(default_factory=dict)
+
+
+class SortingVerbs:
+    """The store's verbs for the sorting table (mixed into `models.store.Store`)."""
+
+    # ---------------------------------------------------------------- trays
+
+    def tray_plan(self, campaign: Campaign) -> dict[str, str]:
+        """The plan in force: the defaults, with what a coordinator set over them."""
+        plan = default_plan(campaign)
+        with Session(self.engine) as session:
+            for row in session.exec(select(t.Tray)):
+                if row.destination in plan:
+                    plan[row.destination] = row.label
+        try:
+            return check_plan(plan, campaign)
+        except ValueError:
+            return default_plan(campaign)  # a campaign change made the saved plan clash
+
+    def set_trays(self, plan: dict[str, str], campaign: Campaign, *, actor: str,
+                  station: str) -> dict[str, str]:
+        """Save a tray plan (checked first) and record it in the ledger."""
+        complete = check_plan(plan, campaign)
+        with self.transaction() as session:
+            for destination, label in complete.items():
+                session.merge(t.Tray(destination=destination, label=label))
+            _, at = self._now()
+            self._append(session, at, actor, station, EventType.TRAYS_SET, f"campaign:{campaign.id}",
+                         {"trays": complete})
+        return complete
+
+    # -------------------------------------------------------------- batches
+
+    def open_batch(self, *, station: str, operator: str, kit_serial: int | None) -> int:
+        """Close the station's open batch, if any, and open one (for a kit, or anonymous)."""
+        with self.transaction() as session:
+            batch = self._open_batch(session, station)
+            if batch is not None:
+                self._close(session, batch, operator, station)
+            return self._new_batch(session, station, operator, kit_serial).id
+
+    def current_batch(self, station: str) -> t.Batch | None:
+        with Session(self.engine) as session:
+            return self._open_batch(session, station)
+
+    def batch(self, batch_id: int) -> t.Batch | None:
+        with Session(self.engine) as session:
+            return session.get(t.Batch, batch_id)
+
+    def batch_summary(self, batch_id: int) -> BatchSummary | None:
+        with Session(self.engine) as session:
+            batch = session.get(t.Batch, batch_id)
+            if batch is None:
+                return None
+            rows = session.exec(select(t.Item.case_code, t.Item.kind, t.Item.status, func.count(),
+                                       func.sum(t.Item.signatures))
+                                .where(t.Item.batch_id == batch_id)
+                                .group_by(t.Item.case_code, t.Item.kind, t.Item.status)).all()
+            duplicates = self._duplicates_in(session, batch)
+        by_status: Counter = Counter()
+        per_case = []
+        envelopes = 0
+        for case, kind, status, count, signatures in rows:
+            by_status[status] += count
+            if kind == "kit_envelope":
+                envelopes += count
+            elif status == Status.ROUTED.value and case:
+                per_case.append((case, kind, count, signatures))
+        return BatchSummary(batch, sorted(per_case), dict(by_status), envelopes, duplicates)
+
+    def _duplicates_in(self, session: Session, batch: t.Batch) -> int:
+        """Pieces scanned again while the batch was open (recorded, not counted)."""
+        bounds = dict(session.exec(select(t.Event.type, t.Event.seq)
+                                   .where(t.Event.subject == f"batch:{batch.id}")).all())
+        opened = bounds.get(EventType.BATCH_OPENED.value)
+        if opened is None:
+            return 0
+        query = select(func.count()).select_from(t.Event).where(
+            t.Event.type == EventType.ITEM_DUPLICATE.value, t.Event.station == batch.station,
+            t.Event.seq > opened)
+        closed = bounds.get(EventType.BATCH_CLOSED.value)
+        if closed is not None:
+            query = query.where(t.Event.seq < closed)
+        return session.exec(query).one()
+
+    # ----------------------------------------------------------------- feed
+
+    def head_seq(self) -> int:
+        with Session(self.engine) as session:
+            return session.exec(select(func.max(t.Event.seq))).one() or 0
+
+    def recent_items(self, station: str, limit: int = 12) -> list[t.Item]:
+        with Session(self.engine) as session:
+            # By (station, scanned_at): the index walks back from the newest, no sort of the season.
+            return list(session.exec(select(t.Item).where(t.Item.station == station)
+                                     .order_by(t.Item.scanned_at.desc(), t.Item.id.desc())
+                                     .limit(limit)))
+
+    def item(self, item_id: int) -> t.Item | None:
+        with Session(self.engine) as session:
+            return session.get(t.Item, item_id)
+
+    def feed(self, station: str, after_seq: int, limit: int = 200) -> tuple[list[FeedEvent], int]:
+        """What happened at `station` after event `after_seq`, oldest first, and the event to
+        ask from next time. Only the last `FEED_WINDOW` events are looked at: a screen that
+        fell further behind shows the newest."""
+        wanted = {e.value for e in FEED_EVENTS}
+        with Session(self.engine) as session:
+            head = session.exec(select(func.max(t.Event.seq))).one() or 0
+            start = max(after_seq, head - FEED_WINDOW)
+            # A range of the primary key, filtered here: an index on type or station would make
+            # the database walk the whole season.
+            window = session.exec(select(t.Event).where(t.Event.seq > start)
+                                  .order_by(t.Event.seq)).all()
+            events = [e for e in window if e.station == station and e.type in wanted]
+            if len(events) > limit:
+                events = events[:limit]
+                head = events[-1].seq
+            else:
+                head = max(head, after_seq, window[-1].seq if window else 0)
+            ids = {int(e.subject.split(":", 1)[1]) for e in events if e.subject.startswith("item:")}
+            items = {row.id: row for row in session.exec(select(t.Item).where(t.Item.id.in_(ids)))} \
+                if ids else {}
+        return [FeedEvent(e.seq, e.type, e.subject, e.actor, e.at,
+                          items.get(int(e.subject.split(":", 1)[1])) if e.subject.startswith("item:")
+                          else None) for e in events], head
+
+    def counts(self, station: str, *, batch_id: int | None, since: datetime) -> Counts:
+        """Pieces per status in the open batch and at the station since `since`."""
+        with Session(self.engine) as session:
+            batch: dict[str, int] = {}
+            if batch_id is not None:
+                batch = dict(session.exec(select(t.Item.status, func.count())
+                                          .where(t.Item.batch_id == batch_id)
+                                          .group_by(t.Item.status)).all())
+            today = dict(session.exec(select(t.Item.status, func.count())
+                                      .where(t.Item.station == station, t.Item.scanned_at >= since)
+                                      .group_by(t.Item.status)).all())
+        return Counts(batch, today)
+
+
+def reasons_of(item: t.Item) -> list[str]:
+    return json.loads(item.reasons or "[]")

@@ -1,0 +1,51 @@
+"""Starting a station: the folders, the session secret, the app, the web server."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from models.store import Store
+from scanpipe.campaign import Campaign
+from stations.settings import Settings
+from stations.station import Station
+
+
+def session_secret(data_dir: Path) -> str:
+    """The key that signs session cookies: made once per station, kept private in the data folder."""
+    path = data_dir / "station-secret"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secret + "\n")
+    return secret
+
+
+def build_station(settings: Settings, store: Store, campaign: Campaign) -> Station:
+    """The station of these settings, its folders made (inbox, done, quarantine, work)."""
+    inbox = settings.inbox_dir
+    folders = {name: settings.data_dir / name for name in ("done", "quarantine", "work")}
+    for folder in (inbox, *folders.values()):
+        folder.mkdir(parents=True, exist_ok=True)
+    return Station(store, campaign, name=settings.station, inbox=inbox, done=folders["done"],
+                   quarantine=folders["quarantine"], work=folders["work"],
+                   recognition=settings.recognition, polling=settings.polling,
+                   max_bytes=settings.max_file_mb * 1024 * 1024)
+
+
+def serve(settings: Settings, store: Store, campaign: Campaign, *, host: str, port: int) -> None:
+    """Run the station until interrupted (Ctrl+C)."""
+    import uvicorn
+
+    from stations.web.app import create_app
+
+    station = build_station(settings, store, campaign)
+    app = create_app(station, secret=session_secret(settings.data_dir), language=settings.language)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False,
+                proxy_headers=False, server_header=False)

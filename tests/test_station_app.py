@@ -1,0 +1,237 @@
+"""The station app in-process (no browser): roles, CSRF, sign-in throttling, review and undo
+as ledger events, batches, trays, images by item id, escaping. The browser tests are in
+test_station_browser.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from models.people import Role
+from models.store import Store
+from scanpipe.campaign import parse_campaign
+from scanpipe.payload import encode_payload, kit_payload
+from scanpipe.pipeline import RecognitionSettings
+from scanpipe.routing import Candidate, Decision, Finding, Kind, Reason, Status
+from stations.station import Station
+from stations.web.app import create_app
+from stations.web.auth import SignInThrottle
+
+CAMPAIGN_TEXT = (Path(__file__).parent.parent / "samples" / "campaign.toml").read_text(encoding="utf-8")
+SCRIPT = "<script>alert('qr')</script>"
+
+
+@pytest.fixture()
+def setup(tmp_path):
+    store = Store.open(f"sqlite:///{tmp_path / 'ledger.sqlite3'}", tmp_path / "images")
+    campaign, _ = store.load_campaign(CAMPAIGN_TEXT, actor="coordinator", station="office")
+    for name, role in (("Alice", Role.OPERATOR), ("Chloé", Role.COORDINATOR),
+                       ("Audrey", Role.AUDITOR), ("Adam", Role.ADMIN)):
+        store.add_person(name, role, "1234", actor="setup", station="office")
+    folders = {n: tmp_path / n for n in ("inbox", "done", "quarantine", "work")}
+    for folder in folders.values():
+        folder.mkdir()
+    station = Station(store, campaign, name="desk-1", recognition=RecognitionSettings(ocr=False),
+                      **folders)
+    throttle = SignInThrottle(free=3, base=60)
+    app = create_app(station, secret="test-secret", throttle=throttle, run_hot_folder=False)
+    with TestClient(app) as client:
+        yield store, campaign, station, client
+
+
+def csrf(client: TestClient, path: str = "/signin") -> str:
+    page = client.get(path)
+    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, name: str, secret: str = "1234"):
+    return client.post("/signin", data={"csrf": csrf(client), "name": name, "secret": secret,
+                                        "next": "/"}, follow_redirects=False)
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (200, 280), 255).save(out, "JPEG")
+    return out.getvalue()
+
+
+def record_review(store: Store, station: str = "desk-1", code_text: str = "https://example.org") -> int:
+    data = jpeg() + station.encode()  # distinct bytes per call: distinct images
+    sha = store.images.put(data)
+    decision = Decision(Kind.LETTER, Status.REVIEW,
+                        findings=(Finding(Reason.FOREIGN_CODE, "not a scanpipe code", code_text, "zxing"),
+                                  Finding(Reason.OCR_AMBIGUOUS, "two cases")),
+                        candidates=(Candidate("ZHANG", 0.8, ()), Candidate("RUNG", 0.7, ())))
+    outcome, = store.record_file(source_name="scan-0001.jpg", sha256=sha, media_type="jpeg",
+                                 size=len(data), pages=[(1, decision)], station=station,
+                                 operator="Alice")
+    return outcome.item_id
+
+
+def test_pages_need_sign_in_and_the_session_cookie_is_locked_down(setup):
+    _, _, _, client = setup
+    response = client.get("/live", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/signin")
+    response = sign_in(client, "alice")  # names are matched without case
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert client.get("/live").status_code == 200
+    assert "default-src 'self'" in client.get("/live").headers["content-security-policy"]
+
+
+def test_wrong_pin_is_refused_and_guessing_is_throttled(setup):
+    _, _, _, client = setup
+    for _ in range(3):
+        assert sign_in(client, "Alice", "0000").status_code == 401
+    assert sign_in(client, "Alice", "0000").status_code == 429  # locked now…
+    assert sign_in(client, "Alice", "1234").status_code == 429  # …even for the right PIN
+
+
+def test_every_form_needs_its_csrf_token(setup):
+    _, _, _, client = setup
+    response = client.post("/signin", data={"name": "Alice", "secret": "1234"})
+    assert response.status_code == 403
+    sign_in(client, "Alice")
+    assert client.post("/batch/anonymous", data={}).status_code == 403
+    assert client.post("/batch/anonymous", data={"csrf": "forged"}).status_code == 403
+    assert client.post("/batch/anonymous", data={"csrf": csrf(client, "/live")},
+                       follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("name, path, allowed", [
+    ("Audrey", "/live", False), ("Audrey", "/review", False), ("Audrey", "/progress", True),
+    ("Audrey", "/people", False), ("Alice", "/people", False), ("Alice", "/progress", False),
+    ("Alice", "/trays/edit", False), ("Chloé", "/trays/edit", True), ("Adam", "/people", True),
+])
+def test_each_role_sees_only_its_pages(setup, name, path, allowed):
+    _, _, _, client = setup
+    sign_in(client, name)
+    response = client.get(path, follow_redirects=True)
+    assert (response.status_code == 200) is allowed, response.status_code
+    if not allowed:
+        assert response.status_code == 403
+
+
+def test_a_kit_code_typed_by_the_hand_scanner_opens_a_batch(setup):
+    store, campaign, _, client = setup
+    sign_in(client, "Alice")
+    code = encode_payload(kit_payload(campaign.id, 42), campaign.check_key)
+    client.post("/batch/open", data={"csrf": csrf(client, "/live"), "code": code})
+    batch = store.current_batch("desk-1")
+    assert batch.kit_serial == 42 and batch.operator == "Alice"
+    # A code that is not a kit envelope's is refused, shown escaped, and changes nothing.
+    page = client.post("/batch/open", data={"csrf": csrf(client, "/live"), "code": SCRIPT})
+    assert SCRIPT not in page.text and "&lt;script&gt;" in page.text
+    assert store.current_batch("desk-1").id == batch.id
+    closed = client.post("/batch/close", data={"csrf": csrf(client, "/live")})
+    assert closed.url.path == f"/batch/{batch.id}"
+    assert store.current_batch("desk-1") is None
+
+
+def test_review_decision_and_undo_are_new_ledger_events(setup):
+    store, _, _, client = setup
+    item_id = record_review(store, code_text=SCRIPT)
+    sign_in(client, "Alice")
+    page = client.get("/review", follow_redirects=True)
+    assert page.url.path == f"/review/{item_id}"
+    assert SCRIPT not in page.text and "&lt;script&gt;alert(&#39;qr&#39;)&lt;/script&gt;" in page.text
+    keys = re.findall(r'value="([A-Z0-9-]+)" data-key="(\d)"', page.text)
+    assert keys[:2] == [("ZHANG", "1"), ("RUNG", "2")]  # ranked first, then the other cases
+    seen = re.search(r'name="seen" value="(\d+)"', page.text).group(1)
+    done = client.post(f"/review/{item_id}/decide",
+                       data={"csrf": csrf(client, "/live"), "case": "ZHANG", "kind": "letter",
+                             "seen": seen})
+    item = store.item(item_id)
+    assert (item.status, item.case_code, item.method, item.destination) == \
+        ("routed", "ZHANG", "manual", "embassy:CN")
+    assert "Bac" in done.text or "Tray" in done.text
+    client.post("/review/undo", data={"csrf": csrf(client, "/live")})
+    item = store.item(item_id)
+    assert (item.status, item.case_code) == ("review", None)
+    types = [e.type for e in store.events() if e.subject == f"item:{item_id}"]
+    assert types == ["item.scanned", "item.review", "item.decided", "item.undone"]
+    assert store.audit().ok
+    # Nothing left to undo for Alice; the piece can be settled again.
+    client.post("/review/undo", data={"csrf": csrf(client, "/live")})
+    assert store.item(item_id).status == "review"
+
+
+def test_a_stale_review_page_cannot_overwrite_another_decision(setup):
+    store, campaign, _, client = setup
+    item_id = record_review(store)
+    sign_in(client, "Alice")
+    seen = re.search(r'name="seen" value="(\d+)"',
+                     client.get(f"/review/{item_id}").text).group(1)
+    from models.review import Choice, Verdict
+    store.decide(item_id, Choice(Verdict.UNREADABLE), campaign, actor="Chloé", station="desk-2")
+    client.post(f"/review/{item_id}/decide",
+                data={"csrf": csrf(client, "/live"), "case": "ZHANG", "seen": seen})
+    item = store.item(item_id)
+    assert item.status == "rejected" and json.loads(item.reasons) == ["SET_ASIDE_UNREADABLE"]
+
+
+def test_images_are_served_by_item_id_only(setup):
+    store, _, _, client = setup
+    item_id = record_review(store)
+    sign_in(client, "Audrey")  # auditors may look at the scans
+    image = client.get(f"/items/{item_id}/image?w=120")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(image.content)).width <= 120
+    assert client.get("/items/999999/image").status_code == 404
+    assert client.get("/items/../../etc/passwd/image").status_code == 404
+
+
+def test_coordinator_sets_the_tray_plan_and_it_is_checked(setup):
+    store, campaign, _, client = setup
+    sign_in(client, "Chloé")
+    token = csrf(client, "/trays/edit")
+    plan = store.tray_plan(campaign)
+    clash = {f"tray:{k}": v for k, v in plan.items()} | {"tray:embassy:GT": plan["embassy:ER"]}
+    page = client.post("/trays", data={"csrf": token, **clash})
+    assert "embassy:ER" in page.text and store.tray_plan(campaign)["embassy:GT"] == "1"
+    wanted = {f"tray:{k}": v for k, v in plan.items()} | {"tray:embassy:GT": "A1"}
+    client.post("/trays", data={"csrf": csrf(client, "/trays/edit"), **wanted})
+    assert store.tray_plan(campaign)["embassy:GT"] == "A1"
+    assert [e.type for e in store.events()][-1] == "trays.set"
+    assert ">A1<" in client.get("/trays").text
+
+
+def test_admin_adds_a_person_and_removes_access(setup):
+    store, _, _, client = setup
+    sign_in(client, "Adam")
+    client.post("/people", data={"csrf": csrf(client, "/people"), "action": "add", "name": "Zoé",
+                                 "role": "operator", "secret": "98765"})
+    assert store.check_sign_in("zoé", "98765").role is Role.OPERATOR
+    client.post("/people", data={"csrf": csrf(client, "/people"), "action": "deactivate",
+                                 "name": "Zoé"})
+    assert store.check_sign_in("Zoé", "98765") is None
+    assert [e.type for e in store.events()][-2:] == ["person.added", "person.changed"]
+    assert "98765" not in json.dumps([e.payload for e in store.events()])
+
+
+def test_live_feed_reports_new_pieces_with_their_tray(setup):
+    store, campaign, _, client = setup
+    sign_in(client, "Alice")
+    head = int(re.search(r'data-after="(\d+)"', client.get("/live").text).group(1))
+    item_id = record_review(store)
+    feed = client.get(f"/api/feed?after={head}").json()
+    piece, = feed["pieces"]
+    assert piece["id"] == item_id and piece["tray"] == store.tray_plan(campaign)["review"]
+    assert feed["review"] == 1 and feed["after"] > head
+    assert client.get(f"/api/feed?after={feed['after']}").json()["pieces"] == []
+
+
+def test_english_is_available(setup):
+    _, _, _, client = setup
+    assert "Connexion" in client.get("/signin").text
+    client.post("/lang", data={"csrf": csrf(client), "lang": "en", "next": "/signin"})
+    assert "Sign in" in client.get("/signin").text
