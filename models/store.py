@@ -262,6 +262,17 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
             self._close(session, batch, operator, station)
             return batch.id
 
+    def _opened_for(self, session: Session, batch: t.Batch | None, kit_serial: int | None) -> bool:
+        """Whether the open batch is already this envelope's: the operator scanned its label
+        with the hand scanner and then fed the envelope itself (or opened an anonymous batch
+        and fed an envelope without a code) — one envelope, one batch."""
+        if batch is None or batch.kit_serial != kit_serial:
+            return False
+        if kit_serial is not None:
+            return True
+        return session.exec(select(func.count()).select_from(t.Item)
+                            .where(t.Item.batch_id == batch.id)).one() == 0
+
     # -------------------------------------------------------------- intake
 
     def record_file(self, *, source_name: str, sha256: str, media_type: str, size: int,
@@ -289,7 +300,8 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
                     outcomes.append(PageOutcome(page, existing.id, True, decision, existing.batch_id))
                     continue
                 batch = self._open_batch(session, station)
-                if decision.kind is Kind.KIT_ENVELOPE and decision.status is Status.ROUTED:
+                if (decision.kind is Kind.KIT_ENVELOPE and decision.status is Status.ROUTED
+                        and not self._opened_for(session, batch, decision.kit_serial)):
                     if batch is not None:
                         self._close(session, batch, operator, station, (now, at))
                     batch = self._new_batch(session, station, operator, decision.kit_serial,

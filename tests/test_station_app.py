@@ -19,6 +19,7 @@ from scanpipe.campaign import parse_campaign
 from scanpipe.payload import encode_payload, kit_payload
 from scanpipe.pipeline import RecognitionSettings
 from scanpipe.routing import Candidate, Decision, Finding, Kind, Reason, Status
+from stations.handscanner import as_azerty
 from stations.station import Station
 from stations.web.app import create_app
 from stations.web.auth import SignInThrottle
@@ -235,3 +236,55 @@ def test_english_is_available(setup):
     assert "Connexion" in client.get("/signin").text
     client.post("/lang", data={"csrf": csrf(client), "lang": "en", "next": "/signin"})
     assert "Sign in" in client.get("/signin").text
+
+
+def test_a_hand_scanner_on_the_wrong_keyboard_layout_still_opens_the_batch(setup):
+    store, campaign, _, client = setup
+    sign_in(client, "Alice")
+    code = encode_payload(kit_payload(campaign.id, 1207), campaign.check_key)
+    garbled = as_azerty(code)
+    assert garbled != code and ":" not in garbled
+    client.post("/batch/open", data={"csrf": csrf(client, "/live"), "code": garbled})
+    assert store.current_batch("desk-1").kit_serial == 1207
+    # A garbled code whose check fails is still refused.
+    client.post("/batch/open", data={"csrf": csrf(client, "/live"), "code": garbled[:-1] + "&"})
+    assert store.current_batch("desk-1").kit_serial == 1207
+    assert len([e for e in store.events() if e.type == "batch.opened"]) == 1
+
+
+def test_the_envelope_page_after_its_label_was_scanned_keeps_the_batch(setup):
+    store, campaign, _, client = setup
+    sign_in(client, "Alice")
+    code = encode_payload(kit_payload(campaign.id, 5), campaign.check_key)
+    client.post("/batch/open", data={"csrf": csrf(client, "/live"), "code": code})
+    opened = store.current_batch("desk-1").id
+    envelope = Decision(Kind.KIT_ENVELOPE, Status.ROUTED, kit_serial=5,
+                        findings=(Finding(Reason.KIT_ENVELOPE, "kit 5", code, "zxing"),))
+    data = jpeg() + b"envelope"
+    outcome, = store.record_file(source_name="env.jpg", sha256=store.images.put(data),
+                                 media_type="jpeg", size=len(data), pages=[(1, envelope)],
+                                 station="desk-1", operator="Alice")
+    assert outcome.batch_id == opened and store.current_batch("desk-1").id == opened
+
+
+def test_the_station_takes_a_file_in_the_name_of_whoever_is_signed_in(setup, tmp_path):
+    from stations.hotfolder import RetryLater
+
+    store, _, station, _ = setup
+    scan = tmp_path / "work" / "0123456789ab--02-letter-CAAL.jpg"
+    scan.write_bytes((Path(__file__).parent.parent / "samples" / "scans" / "envelope-1" /
+                      "02-letter-CAAL.jpg").read_bytes())
+    with pytest.raises(RetryLater):  # nobody at the station: the file waits in the inbox
+        station.take_file(scan)
+    station.sign_in("Alice")
+    assert station.take_file(scan).done
+    item, = store.items()
+    assert (item.case_code, item.operator, item.station, item.source_name) == \
+        ("CAAL", "Alice", "desk-1", "02-letter-CAAL.jpg")
+    torn = tmp_path / "work" / "0123456789ac--torn.jpg"
+    torn.write_bytes(b"\xff\xd8\xff\xe0 torn")
+    handled = station.take_file(torn)
+    assert not handled.done and "unreadable" in handled.reason
+    assert store.items()[-1].status == "rejected"  # recorded, and the file quarantined
+    station.sign_out("Alice")
+    assert station.operator is None

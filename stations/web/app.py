@@ -29,6 +29,7 @@ from scanpipe.payload import Payload, PayloadKind, parse_payload
 from scanpipe.preview import preview_jpeg
 from scanpipe.routing import Kind, Status
 from scanpipe.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations, tray_key
+from stations.handscanner import readings
 from stations.station import Station
 from stations.web.auth import Permission, SignInThrottle, may, new_token, same_token
 from stations.web.text import LANGUAGES, reason_text, text
@@ -284,7 +285,8 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
                 pieces.append(card(event.item, lang, duplicate=event.type == "item.duplicate",
                                    seq=event.seq))
         alarms = [{"number": n.number, "kind": n.kind,
-                   "message": text("live.quarantined", lang, name=n.name, reason=n.reason or "")}
+                   "message": text("live.quarantined" if n.kind == "quarantined" else "live.file_waits",
+                                   lang, name=n.name, reason=n.reason or "")}
                   for n in station.notices(notices)]
         return {"after": head, "pieces": pieces, "alarms": alarms,
                 "notices": station.notice_head, **live_state(lang)}
@@ -295,10 +297,15 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
         form = await form_of(request)
         lang = lang_of(request)
         typed = str(form.get("code", "")).strip()[:200]
-        parsed = parse_payload(typed, campaign.id, campaign.check_key) if typed else None
+        parsed = None
+        for reading in readings(typed):
+            parsed = parse_payload(reading, campaign.id, campaign.check_key)
+            if isinstance(parsed, Payload):
+                break
         if not isinstance(parsed, Payload) or parsed.kind is not PayloadKind.KIT:
-            why = (parsed.detail if parsed is not None and not isinstance(parsed, Payload)
-                   else "not an envelope code")
+            first = parse_payload(typed, campaign.id, campaign.check_key) if typed else None
+            why = (first.detail if first is not None and not isinstance(first, Payload)
+                   else "not an envelope code" if typed else "nothing was typed")
             flash(request, text("live.not_kit", lang, text=typed, why=why), "error")
             return back("/live")
         store.open_batch(station=station.name, operator=person.name, kit_serial=parsed.serial)

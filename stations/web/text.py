@@ -64,6 +64,8 @@ _T: dict[str, dict[str, str]] = {
     "live.alarm_ack": {"fr": "Vu (Échap)", "en": "Seen (Esc)"},
     "live.quarantined": {"fr": "Fichier mis en quarantaine : {name} — {reason}",
                          "en": "File quarantined: {name} — {reason}"},
+    "live.file_waits": {"fr": "Le fichier {name} reste dans le dossier : {reason}",
+                        "en": "The file {name} stays in the folder: {reason}"},
     "live.rejected": {"fr": "Pièce rejetée", "en": "Piece rejected"},
     "live.duplicate": {"fr": "déjà scannée : non recomptée", "en": "already scanned: not counted again"},
     "live.review_pending": {"fr": "{count} pièce(s) à vérifier", "en": "{count} piece(s) to review"},

@@ -167,12 +167,12 @@
         after = data.after;
         notices = data.notices;
         data.pieces.forEach(show);
-        data.alarms.forEach(function (a) { if (a.kind === "quarantined") { alarm(a.message); } });
+        data.alarms.forEach(function (a) { alarm(a.message); });
         showState(data);
       })
       .catch(function () { /* the server restarts: try again at the next tick */ })
       .finally(function () { busy = false; });
   }
   showState(JSON.parse($("live-state").textContent));
-  setInterval(poll, 400);
+  setInterval(poll, 250);
 }());
