@@ -454,5 +454,5 @@ def _items_agree_with_events(items: list[t.Item], events: list[t.Event]) -> Prob
                             ("kind", "kind"), ("signatures", "signatures")):
             if getattr(item, column) != decided.get(key):
                 return Problem(where, f"its {column} is {getattr(item, column)!r} but the ledger says "
-                                      f"{decided[key]!r}")
+                                      f"{decided.get(key)!r}")
     return None

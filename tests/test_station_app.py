@@ -288,3 +288,10 @@ def test_the_station_takes_a_file_in_the_name_of_whoever_is_signed_in(setup, tmp
     assert store.items()[-1].status == "rejected"  # recorded, and the file quarantined
     station.sign_out("Alice")
     assert station.operator is None
+
+
+def test_an_unknown_page_answers_404_in_the_station_language(setup):
+    _, _, _, client = setup
+    sign_in(client, "Alice")
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "n&#39;existe pas" in response.text

@@ -116,6 +116,8 @@ _T: dict[str, dict[str, str]] = {
     "review.zoom": {"fr": "Zoom", "en": "Zoom"},
     "review.file": {"fr": "Fichier {name}, page {page}", "en": "File {name}, page {page}"},
     # trays
+    "destination.relatives": {"fr": "Proches de {person}", "en": "Relatives of {person}",
+                              "nl": "Naasten van {person}"},
     "trays.title": {"fr": "Plan des bacs", "en": "Tray plan"},
     "trays.print": {"fr": "Imprimer", "en": "Print"},
     "trays.edit": {"fr": "Modifier", "en": "Edit"},

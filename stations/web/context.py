@@ -1,0 +1,175 @@
+"""What every page of the station app needs: who is asking, in which language, may they,
+the CSRF check, the page rendering, and how pieces and destinations are shown."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from models.people import PersonView
+from models.sorting import reasons_of
+from models.store import item_ref
+from scanpipe.routing import Status
+from scanpipe.trays import ENVELOPES, REVIEW, SET_ASIDE, tray_key
+from stations.station import Station
+from stations.web.auth import Permission, SignInThrottle, may, new_token, same_token
+from stations.web.text import LANGUAGES, reason_text, text
+
+HERE = Path(__file__).parent
+
+
+class SignInNeeded(Exception):
+    """Raised by `Web.need` when nobody is signed in; the app answers with the sign-in page."""
+
+
+def back(path: str) -> RedirectResponse:
+    """See-other to a page of this site (after a form post)."""
+    return RedirectResponse(path, status_code=303)
+
+
+def safe_next(target: str) -> str:
+    """Only a path of this site: never another host (an open redirect)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+class Web:
+    """The station app's shared state and helpers; the route modules receive one."""
+
+    def __init__(self, station: Station, *, language: str, throttle: SignInThrottle):
+        self.station = station
+        self.store = station.store
+        self.campaign = station.campaign
+        self.language = language
+        self.throttle = throttle
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        self._plan: dict[str, str] | None = None
+
+    # ----------------------------------------------------------- the asker
+
+    def lang_of(self, request: Request) -> str:
+        chosen = request.session.get("lang")
+        return chosen if chosen in LANGUAGES else self.language
+
+    def person_of(self, request: Request) -> PersonView | None:
+        """The signed-in person, read afresh: a role change or removed access counts at once."""
+        person_id = request.session.get("person")
+        person = self.store.person(person_id) if isinstance(person_id, int) else None
+        return person if person is not None and person.active else None
+
+    def need(self, request: Request, permission: Permission | None = None) -> PersonView:
+        person = self.person_of(request)
+        if person is None:
+            raise SignInNeeded()
+        if permission is not None and not may(person.role, permission):
+            raise HTTPException(403, "forbidden")
+        return person
+
+    def csrf_of(self, request: Request) -> str:
+        if "csrf" not in request.session:
+            request.session["csrf"] = new_token()
+        return request.session["csrf"]
+
+    async def form_of(self, request: Request):
+        """The posted form, once its CSRF token matches the session's."""
+        form = await request.form()
+        if not same_token(request.session.get("csrf"), form.get("csrf")):
+            raise HTTPException(403, "csrf")
+        return form
+
+    # ------------------------------------------------------------- answers
+
+    def flash(self, request: Request, message: str, level: str = "info",
+              tray: str | None = None) -> None:
+        request.session["flash"] = {"message": message, "level": level, "tray": tray}
+
+    def page(self, request: Request, template: str, status_code: int = 200,
+             **context) -> HTMLResponse:
+        lang = self.lang_of(request)
+        person = self.person_of(request)
+        context.update(
+            request=request, lang=lang, t=lambda key, **kw: text(key, lang, **kw),
+            reason=lambda code: reason_text(code, lang), person=person,
+            may=(lambda p: person is not None and may(person.role, Permission(p))),
+            csrf=self.csrf_of(request), flash=request.session.pop("flash", None),
+            station=self.station.name, campaign=self.campaign, ref=item_ref)
+        return self.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+    # ------------------------------------------------------ pieces on screen
+
+    def plan(self) -> dict[str, str]:
+        if self._plan is None:
+            self._plan = self.store.tray_plan(self.campaign)
+        return self._plan
+
+    def forget_plan(self) -> None:
+        self._plan = None
+
+    def describe(self, destination: str | None, lang: str) -> str:
+        """A destination as people name it: the embassy's name, the person, their relatives."""
+        if not destination:
+            return "—"
+        kind, _, code = destination.partition(":")
+        campaign = self.campaign
+        if kind == "embassy" and campaign.embassy(code):
+            return campaign.embassy(code).name
+        if kind == "partner" and campaign.partner(code):
+            return campaign.partner(code).name
+        if kind in ("person", "relatives") and campaign.case(code):
+            person = campaign.case(code).person
+            return person if kind == "person" else text("destination.relatives", lang, person=person)
+        return {REVIEW: text("trays.review", lang), SET_ASIDE: text("trays.set_aside", lang),
+                ENVELOPES: text("trays.envelopes", lang)}.get(destination, destination)
+
+    def tray_of(self, item) -> str | None:
+        key = tray_key(item.kind, item.status, item.destination, reasons_of(item))
+        return self.plan().get(key) if key else None
+
+    def card(self, item, lang: str, *, duplicate: bool = False, seq: int = 0) -> dict:
+        """One piece as the live screen shows it (JSON-ready; the script sets it as text)."""
+        reasons = reasons_of(item)
+        case = self.campaign.case(item.case_code) if item.case_code else None
+        return {"id": item.id, "ref": item_ref(item.id), "seq": seq,
+                "kind": kind_label(item.kind, lang),
+                "status": item.status, "status_label": text(f"status.{item.status}", lang),
+                "case": item.case_code, "person": case.person if case else None,
+                "destination": self.describe(item.destination, lang),
+                "tray": self.tray_of(item),
+                "reasons": [reason_text(r, lang) for r in reasons if item.status != "routed"],
+                "duplicate": duplicate, "source": item.source_name, "page": item.page,
+                "image": f"/items/{item.id}/image?w=240",
+                "review": f"/review/{item.id}" if item.status == Status.REVIEW.value else None}
+
+    def live_state(self, lang: str) -> dict:
+        """The open batch, the running counts, the review queue, the files waiting."""
+        store, name = self.store, self.station.name
+        batch = store.current_batch(name)
+        counts = store.counts(name, batch_id=batch.id if batch else None, since=since_midnight())
+        label = None
+        if batch is not None:
+            label = (text("live.batch_kit", lang, batch=batch.id, kit=batch.kit_serial)
+                     if batch.kit_serial else text("live.batch_anonymous", lang, batch=batch.id))
+        return {"batch": None if batch is None else {"id": batch.id, "kit": batch.kit_serial,
+                                                     "label": label},
+                "counts": {"batch": counts.batch, "today": counts.today},
+                "review": store.review_count(station=name),
+                "waiting": len(self.station.waiting()),
+                "operator": self.station.operator}
+
+
+def kind_label(kind: str, lang: str) -> str:
+    try:
+        return text(f"kind.{kind}", lang)
+    except KeyError:
+        return kind
+
+
+def since_midnight() -> datetime:
+    """The start of today, local time (the station's day), in UTC."""
+    now = datetime.now().astimezone()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)

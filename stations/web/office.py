@@ -1,0 +1,103 @@
+"""The coordinators' and admins' pages: the tray plan, progress per case, people."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+
+from models.people import PeopleError, Role
+from scanpipe.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
+from stations.web.auth import Permission
+from stations.web.context import Web, back
+from stations.web.text import text
+
+
+def add_routes(app: FastAPI, web: Web) -> None:
+    store, station, campaign = web.store, web.station, web.campaign
+
+    # ----------------------------------------------------------- trays
+
+    def tray_rows(lang: str) -> list[dict]:
+        current = web.plan()
+        rows = []
+        for key in [*destinations(campaign), REVIEW, SET_ASIDE, ENVELOPES]:
+            cases = [c.code for c in campaign.cases
+                     if key in (f"embassy:{c.embassy}",) or key.endswith(":" + c.code)
+                     or (key.startswith("partner:") and c.postcards.partner == key.split(":")[1])]
+            rows.append({"key": key, "label": current[key], "name": web.describe(key, lang),
+                         "cases": cases})
+        return rows
+
+    @app.get("/trays", response_class=HTMLResponse)
+    def trays(request: Request):
+        web.need(request, Permission.SEE_TRAYS)
+        return web.page(request, "trays.html", rows=tray_rows(web.lang_of(request)), editing=False)
+
+    @app.get("/trays/edit", response_class=HTMLResponse)
+    def trays_edit(request: Request):
+        web.need(request, Permission.SET_TRAYS)
+        return web.page(request, "trays.html", rows=tray_rows(web.lang_of(request)), editing=True)
+
+    @app.post("/trays")
+    async def trays_save(request: Request):
+        person = web.need(request, Permission.SET_TRAYS)
+        form = await web.form_of(request)
+        wanted = {key: str(form.get(f"tray:{key}", "")).strip() for key in web.plan()}
+        try:
+            store.set_trays(wanted, campaign, actor=person.name, station=station.name)
+        except TrayPlanError as exc:
+            web.flash(request, str(exc), "error")
+            return back("/trays/edit")
+        web.forget_plan()
+        web.flash(request, text("trays.saved", web.lang_of(request)))
+        return back("/trays")
+
+    # --------------------------------------------------------- progress
+
+    @app.get("/progress", response_class=HTMLResponse)
+    def progress(request: Request):
+        web.need(request, Permission.PROGRESS)
+        per_case: dict[str, dict] = {c.code: {"case": c, "letter": 0, "postcard": 0, "petition": 0,
+                                             "signatures": 0} for c in campaign.cases}
+        others: dict[tuple[str, str], int] = {}
+        for row in store.routing_summary():
+            if row.status == "routed" and row.case in per_case and row.kind in per_case[row.case]:
+                per_case[row.case][row.kind] += row.count
+                if row.kind == "petition":
+                    per_case[row.case]["signatures"] += row.signatures or 0
+            else:
+                others[(row.status, row.kind)] = others.get((row.status, row.kind), 0) + row.count
+        return web.page(request, "progress.html", rows=list(per_case.values()),
+                    others=sorted(others.items()))
+
+    # ----------------------------------------------------------- people
+
+    @app.get("/people", response_class=HTMLResponse)
+    def people(request: Request):
+        web.need(request, Permission.PEOPLE)
+        return web.page(request, "people.html", people=store.people(), roles=list(Role))
+
+    @app.post("/people")
+    async def people_save(request: Request):
+        person = web.need(request, Permission.PEOPLE)
+        form = await web.form_of(request)
+        name = str(form.get("name", ""))
+        try:
+            role = Role(form.get("role")) if form.get("role") else None
+            if form.get("action") == "add":
+                store.add_person(name, role or Role.OPERATOR, str(form.get("secret", "")),
+                                 actor=person.name, station=station.name)
+            else:
+                active = None
+                if form.get("action") == "deactivate":
+                    active = False
+                elif form.get("action") == "activate":
+                    active = True
+                secret = str(form.get("secret") or "")
+                store.change_person(name, actor=person.name, station=station.name, role=role,
+                                    active=active, secret=secret or None)
+        except (PeopleError, ValueError) as exc:
+            web.flash(request, str(exc), "error")
+            return back("/people")
+        web.flash(request, text("people.saved", web.lang_of(request), name=name))
+        return back("/people")
