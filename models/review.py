@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models import tables as t
@@ -118,7 +119,6 @@ class ReviewVerbs:
             return session.exec(query.order_by(t.Item.id).limit(1)).first()
 
     def review_count(self, *, station: str | None = None) -> int:
-        from sqlalchemy import func
         with Session(self.engine) as session:
             query = select(func.count()).select_from(t.Item).where(t.Item.status == Status.REVIEW.value)
             if station is not None:

@@ -499,6 +499,11 @@ class _Nudge(FileSystemEventHandler):
             self._folder._wake.set()
 
 
+def original_name(copy: Path) -> str:
+    """The name the scanner gave a file, from the name of its copy in work/."""
+    return _COPY_NAME.sub("", copy.name, count=1)
+
+
 def _ignored(file_name: str) -> bool:
     """Hidden files, lock files and the temporary names files have before they are complete."""
     return file_name.startswith((".", "~")) or file_name.lower().endswith(TEMPORARY_SUFFIXES)

@@ -23,7 +23,7 @@ from scanpipe.campaign import Campaign
 from scanpipe.pages import sniff
 from scanpipe.pipeline import RecognitionSettings
 from scanpipe.routing import Reason, Status
-from stations.hotfolder import FolderEvent, Handled, HotFolder, RetryLater
+from stations.hotfolder import FolderEvent, Handled, HotFolder, RetryLater, original_name
 from stations.intake import read_and_decide
 
 
@@ -90,7 +90,7 @@ class Station:
         data, result = read_and_decide(copy, self.campaign, self.recognition)
         if data is None:
             raise RetryLater("the copy of the file could not be read")
-        source = _original_name(copy)
+        source = original_name(copy)
         try:
             sha = self.store.images.put(data)
             self.store.record_file(source_name=source, sha256=sha, media_type=sniff(data).lower(),
@@ -127,8 +127,3 @@ class Station:
         with self._lock:
             return self._count
 
-
-def _original_name(copy: Path) -> str:
-    """The name the scanner gave the file (the copy in work/ carries it after a prefix)."""
-    name = copy.name
-    return name.split("--", 1)[1] if "--" in name else name

@@ -126,8 +126,10 @@ class Web:
         return {REVIEW: text("trays.review", lang), SET_ASIDE: text("trays.set_aside", lang),
                 ENVELOPES: text("trays.envelopes", lang)}.get(destination, destination)
 
-    def tray_of(self, item) -> str | None:
-        key = tray_key(item.kind, item.status, item.destination, reasons_of(item))
+    def tray_of(self, item, reasons: list[str] | None = None) -> str | None:
+        """The tray label a piece goes into (`reasons`: the item's, when already read)."""
+        reasons = reasons_of(item) if reasons is None else reasons
+        key = tray_key(item.kind, item.status, item.destination, reasons)
         return self.plan().get(key) if key else None
 
     def card(self, item, lang: str, *, duplicate: bool = False, seq: int = 0) -> dict:
@@ -139,7 +141,7 @@ class Web:
                 "status": item.status, "status_label": text(f"status.{item.status}", lang),
                 "case": item.case_code, "person": case.person if case else None,
                 "destination": self.describe(item.destination, lang),
-                "tray": self.tray_of(item),
+                "tray": self.tray_of(item, reasons),
                 "reasons": [reason_text(r, lang) for r in reasons if item.status != "routed"],
                 "duplicate": duplicate, "source": item.source_name, "page": item.page,
                 "image": f"/items/{item.id}/image?w=240",

@@ -14,6 +14,9 @@ from stations.web.auth import Permission
 from stations.web.context import HERE, Web, back
 from stations.web.text import text
 
+# Shown in place of a scan that cannot be drawn (the file was unreadable).
+UNREADABLE_PICTURE = (HERE / "static" / "unreadable.svg").read_bytes()
+
 
 def add_routes(app: FastAPI, web: Web) -> None:
     store, station, campaign = web.store, web.station, web.campaign
@@ -112,7 +115,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         try:
             body = rendered(item.image_sha256, item.page, width)
         except Exception:  # an unreadable file has no picture: say so in a picture
-            return Response((HERE / "static" / "unreadable.svg").read_bytes(),
+            return Response(UNREADABLE_PICTURE,
                             media_type="image/svg+xml")
         return Response(body, media_type="image/jpeg",
                         headers={"Cache-Control": "private, max-age=86400"})
