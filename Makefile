@@ -22,14 +22,21 @@ demo: setup
 	  $(SP) intake --new-batch --station demo-station --operator alice $$envelope || exit $$?; done
 	@echo "== 4. Routing summary"
 	$(SP) summary
-	@echo "== 5. Delivery sheets"
-	$(SP) sheets --out $(DEMO)/sheets --operator coordinator
-	@echo "== 6. Audit"
+	@echo "== 5. Bundles: one per destination, with its delivery sheet (or forwarding manifest) and label"
+	$(SP) bundle pending
+	$(SP) bundle close --all --out $(DEMO)/bundles --operator coordinator
+	$(SP) bundle dispatch 1 --by hand --operator coordinator
+	@echo "== 6. The signed delivery sheet of bundle 1 comes back and is scanned like any piece"
+	$(SP) samples receipt 1 --out $(DEMO)/returned/bundle-1-signed.jpg
+	$(SP) intake --station demo-station --operator alice $(DEMO)/returned
+	$(SP) bundle list
+	$(SP) progress
+	@echo "== 7. Audit"
 	$(SP) audit verify
 	@echo
 	@echo "Everything is in $(DEMO)/:"
 	@echo "  kits to print:      $(DEMO)/kits/"
-	@echo "  delivery sheets:    $(DEMO)/sheets/"
+	@echo "  bundle papers:      $(DEMO)/bundles/ (delivery sheets, manifests, labels)"
 	@echo "  ledger (SQLite):    $(DEMO)/data/ledger.sqlite3"
 	@echo "  stored scans:       $(DEMO)/data/images/ (named by SHA-256)"
 	@echo "Try: $(SP) audit verify   or   $(BIN)/scanpipe --help"
@@ -42,6 +49,7 @@ bench: setup
 	$(BIN)/python bench/zxing_photos.py --quiet
 	$(BIN)/python bench/recognition.py
 	$(BIN)/python bench/station.py
+	$(BIN)/python bench/bundles.py
 
 samples: setup
 	$(BIN)/scanpipe samples make --campaign $(CAMPAIGN) --out samples/scans

@@ -40,6 +40,12 @@ class EventType(StrEnum):
     PERSON_ADDED = "person.added"      # someone may now sign in, with a role
     PERSON_CHANGED = "person.changed"  # role, access or password changed (never the hash itself)
     TRAYS_SET = "trays.set"            # the tray plan of the sorting table changed
+    BUNDLE_CLOSED = "bundle.closed"    # pieces put in a bundle for one destination, with the counts
+    BUNDLE_DISPATCHED = "bundle.dispatched"  # handed over by hand, or posted with a tracking number
+    BUNDLE_DELIVERED = "bundle.delivered"    # received: by whom, when, the signed sheet scanned back
+    BUNDLE_REFUSED = "bundle.refused"        # the receiver would not take it, with the reason
+    BUNDLE_RETURNED = "bundle.returned"      # came back (by post), with the reason
+    BUNDLE_VOIDED = "bundle.voided"          # undone before delivery: its pieces are free again
 
 
 # The event types that set an item's whole routing state (their payload is that state),
@@ -60,7 +66,7 @@ def event_hash(seq: int, at: str, actor: str, station: str, type_: str, subject:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def _lock_ledger(session: Session) -> None:
+def lock_ledger(session: Session) -> None:
     """Serialise appends so the chain stays one line (SQLite: BEGIN IMMEDIATE does it)."""
     if session.get_bind().dialect.name == "postgresql":
         session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_PG_LEDGER_LOCK))
@@ -69,7 +75,7 @@ def _lock_ledger(session: Session) -> None:
 def append_event(session: Session, *, at: str, actor: str, station: str, type_: EventType,
                  subject: str, payload: dict) -> Event:
     """Append one event inside the caller's transaction and return it."""
-    _lock_ledger(session)
+    lock_ledger(session)
     head = session.exec(select(Event).order_by(Event.seq.desc()).limit(1)).first()
     seq = head.seq + 1 if head else 1
     prev = head.hash if head else GENESIS

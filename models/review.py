@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models import tables as t
-from models.ledger import STATE_EVENTS, EventType
+from models.ledger import STATE_EVENTS, EventType, lock_ledger
 from scanpipe.campaign import Campaign, letter_destination, postcard_destination
 from scanpipe.routing import Kind, Method, Reason, Status
 
@@ -138,6 +138,7 @@ class ReviewVerbs:
         """Settle a piece in review. `seen_seq`: the state the person saw; if the piece
         changed since (someone else settled it), nothing is written."""
         with self.transaction() as session:
+            lock_ledger(session)  # nobody bundles or settles this piece meanwhile
             item = session.get(t.Item, item_id)
             if item is None:
                 raise ReviewError(f"no item {item_id}")
@@ -161,6 +162,7 @@ class ReviewVerbs:
         None when there is nothing of theirs left to take back.
         """
         with self.transaction() as session:
+            lock_ledger(session)  # nobody bundles or settles these pieces meanwhile
             decisions = session.exec(select(t.Event)
                                      .where(t.Event.type == EventType.ITEM_DECIDED.value,
                                             t.Event.actor == actor, t.Event.station == station)
@@ -177,11 +179,14 @@ class ReviewVerbs:
                                       .order_by(t.Event.seq.desc()).limit(1)).first()
                 if before is None:
                     continue
+                item = session.get(t.Item, item_id)
+                if item.bundle_id is not None:
+                    raise ReviewError(f"item {item_id:07d} is in bundle {item.bundle_id} now: a "
+                                      "coordinator must void that bundle before it can be undone")
                 state = {**json.loads(before.payload), "undoes": decision.seq}
                 _, at = self._now()
                 self._append(session, at, actor, station, EventType.ITEM_UNDONE, decision.subject,
                              state)
-                item = session.get(t.Item, item_id)
                 _apply(item, state)
                 session.add(item)
                 return Undone(item_id, item.status, decision.seq)

@@ -20,7 +20,8 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from models import tables as t
 from models.images import ImageStore
-from models.ledger import STATE_EVENTS, EventType, append_event, verify_chain
+from models.bundles import BundleState, BundleVerbs
+from models.ledger import STATE_EVENTS, EventType, append_event, lock_ledger, verify_chain
 from models.people import PeopleVerbs
 from models.review import ReviewVerbs
 from models.sorting import SortingVerbs
@@ -76,16 +77,6 @@ class SummaryRow:
 
 
 @dataclass(frozen=True)
-class DeliveryLine:
-    case: str
-    person: str
-    letters: int
-    postcards: int
-    petitions: int
-    signatures: int | None  # None when a routed petition sheet of the case has no count
-
-
-@dataclass(frozen=True)
 class Problem:
     """The first broken place found by the audit."""
 
@@ -122,10 +113,10 @@ def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
-class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
+class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs):
     """All reads and writes of the ledger database.
 
-    The verbs of people, review and sorting live in their own modules and are
+    The verbs of people, review, sorting and bundles live in their own modules and are
     mixed in here, so there is still one store that owns every statement.
     """
 
@@ -154,16 +145,31 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self.writer)
-        # create_all adds missing tables, never missing columns: say so rather than fail later.
-        inspector = sa_inspect(self.engine)
+        # create_all adds missing tables, never missing columns. A column a newer scanpipe added
+        # that may be empty (e.g. item.bundle_id) is added here; anything else is said plainly.
+        inspector = sa_inspect(self.writer)
         for table in SQLModel.metadata.sorted_tables:
             have = {column["name"] for column in inspector.get_columns(table.name)}
-            missing = sorted(set(table.columns.keys()) - have)
-            if missing:
+            missing = [table.columns[name] for name in table.columns.keys() if name not in have]
+            blocking = sorted(c.name for c in missing if not c.nullable)
+            if blocking:
                 raise StoreError(
-                    f"the ledger's table {table.name} lacks {', '.join(missing)}: it was made by an "
+                    f"the ledger's table {table.name} lacks {', '.join(blocking)}: it was made by an "
                     "older scanpipe. Start a new ledger (another --data-dir or database) until "
                     "schema migrations are available.")
+            if missing:
+                self._add_columns(table, missing)
+
+    def _add_columns(self, table, columns) -> None:
+        dialect = self.writer.dialect
+        with self.writer.begin() as connection:
+            for column in columns:
+                kind = column.type.compile(dialect=dialect)
+                connection.exec_driver_sql(
+                    f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
+            for index in table.indexes:
+                if any(c.name in index.columns for c in columns):
+                    index.create(connection, checkfirst=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -287,6 +293,7 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
         """
         outcomes: list[PageOutcome] = []
         with self.transaction() as session:
+            lock_ledger(session)  # a receipt may change a bundle: see it as it is now
             now, at = self._now()
             if session.get(t.StoredImage, sha256) is None:
                 session.add(t.StoredImage(sha256=sha256, size=size, media_type=media_type,
@@ -299,6 +306,7 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
                                  f"item:{existing.id}", {"source": source_name, "page": page})
                     outcomes.append(PageOutcome(page, existing.id, True, decision, existing.batch_id))
                     continue
+                decision = self._receipt_decision(session, decision)
                 batch = self._open_batch(session, station)
                 if (decision.kind is Kind.KIT_ENVELOPE and decision.status is Status.ROUTED
                         and not self._opened_for(session, batch, decision.kit_serial)):
@@ -324,6 +332,7 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
                               "batch": batch.id})
                 self._append(session, at, operator, station, _status_event(decision.status), subject,
                              _decision_payload(decision))
+                self._take_receipt(session, item, decision, (now, at), station, operator)
                 outcomes.append(PageOutcome(page, item.id, False, decision, batch.id))
         return outcomes
 
@@ -338,39 +347,6 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
             ).all()
         return sorted((SummaryRow(*row) for row in rows),
                       key=lambda r: (r.status, r.case or "~", r.kind))
-
-    def embassy_delivery(self, embassy_code: str) -> tuple[list[DeliveryLine], list[int]]:
-        """Counts per case of routed pieces for one embassy, and their item ids."""
-        destination = f"embassy:{embassy_code}"
-        with Session(self.engine) as session:
-            cases = session.exec(select(t.CaseRow).where(t.CaseRow.embassy == embassy_code)
-                                 .order_by(t.CaseRow.code)).all()
-            items = session.exec(select(t.Item.id, t.Item.case_code, t.Item.kind, t.Item.signatures)
-                                 .where(t.Item.status == Status.ROUTED.value,
-                                        t.Item.destination == destination)
-                                 .order_by(t.Item.id)).all()
-        lines = []
-        for case in cases:
-            mine = [(kind, signed) for _, code, kind, signed in items if code == case.code]
-            kinds = [kind for kind, _ in mine]
-            counts = [signed for kind, signed in mine if kind == Kind.PETITION.value]
-            signatures = None if any(n is None for n in counts) else sum(counts)
-            lines.append(DeliveryLine(case.code, case.person, kinds.count(Kind.LETTER.value),
-                                      kinds.count(Kind.POSTCARD.value),
-                                      kinds.count(Kind.PETITION.value), signatures))
-        return lines, [row[0] for row in items]
-
-    def embassies(self) -> list[t.EmbassyRow]:
-        with Session(self.engine) as session:
-            return list(session.exec(select(t.EmbassyRow).order_by(t.EmbassyRow.code)).all())
-
-    def record_sheet_issued(self, *, destination: str, issued_on: date, item_ids: list[int],
-                            totals: dict, pdf_sha256: str, actor: str, station: str) -> None:
-        with self.transaction() as session:
-            _, at = self._now()
-            self._append(session, at, actor, station, EventType.SHEET_ISSUED, destination,
-                         {"issued_on": issued_on.isoformat(), "items": item_ids,
-                          "totals": totals, "pdf_sha256": pdf_sha256})
 
     def items(self) -> list[t.Item]:
         with Session(self.engine) as session:
@@ -388,10 +364,12 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs):
             events = session.exec(select(t.Event).order_by(t.Event.seq)).all()
             items = session.exec(select(t.Item).order_by(t.Item.id)).all()
             images = session.exec(select(t.StoredImage).order_by(t.StoredImage.sha256)).all()
+            bundles = session.exec(select(t.Bundle).order_by(t.Bundle.id)).all()
         count, broken = verify_chain(events)
         if broken:
             return AuditResult(count, len(items), len(images), Problem(f"event {broken.seq}", broken.message))
-        problem = _items_agree_with_events(items, events)
+        problem = _items_agree_with_events(items, events) or _bundles_agree_with_events(
+            items, bundles, events)
         if problem is None and check_images:
             problem = self._images_intact(items, images)
         return AuditResult(count, len(items), len(images), problem)
@@ -455,4 +433,44 @@ def _items_agree_with_events(items: list[t.Item], events: list[t.Event]) -> Prob
             if getattr(item, column) != decided.get(key):
                 return Problem(where, f"its {column} is {getattr(item, column)!r} but the ledger says "
                                       f"{decided.get(key)!r}")
+    return None
+
+
+_BUNDLE_STEPS = {EventType.BUNDLE_DISPATCHED, EventType.BUNDLE_DELIVERED, EventType.BUNDLE_REFUSED,
+                 EventType.BUNDLE_RETURNED, EventType.BUNDLE_VOIDED}
+
+
+def _bundles_agree_with_events(items: list[t.Item], bundles: list[t.Bundle],
+                               events: list[t.Event]) -> Problem | None:
+    """Every bundle's state and every piece's bundle must be what the events say."""
+    state: dict[str, str] = {}
+    member: dict[int, int] = {}
+    for event in events:
+        if event.type == EventType.BUNDLE_CLOSED:
+            state[event.subject] = BundleState.PREPARED.value
+            bundle_id = int(event.subject.split(":", 1)[1])
+            for item_id in json.loads(event.payload)["items"]:
+                member[item_id] = bundle_id
+        elif event.type in _BUNDLE_STEPS:
+            payload = json.loads(event.payload)
+            state[event.subject] = payload["state"]
+            if event.type == EventType.BUNDLE_VOIDED:
+                bundle_id = int(event.subject.split(":", 1)[1])
+                member = {i: b for i, b in member.items() if b != bundle_id}
+    rows = {f"bundle:{bundle.id}": bundle for bundle in bundles}
+    for subject in state:
+        if subject not in rows:
+            return Problem(subject.replace(":", " "), "the ledger records this bundle but the "
+                                                      "bundle table has no row for it")
+    for subject, bundle in rows.items():
+        if subject not in state:
+            return Problem(f"bundle {bundle.id}", "no bundle.closed event in the ledger for it")
+        if bundle.state != state[subject]:
+            return Problem(f"bundle {bundle.id}", f"its state is {bundle.state!r} but the ledger "
+                                                  f"says {state[subject]!r}")
+    for item in items:
+        if item.bundle_id != member.get(item.id):
+            return Problem(f"item {item_ref(item.id)}",
+                           f"it is in bundle {item.bundle_id} but the ledger says "
+                           f"{member.get(item.id)}")
     return None

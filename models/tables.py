@@ -59,6 +59,31 @@ class Batch(SQLModel, table=True):
     closed_at: datetime | None = None
 
 
+class Bundle(SQLModel, table=True):
+    """Pieces for one destination, handed over together with a delivery sheet.
+
+    The pieces point at their bundle (`Item.bundle_id`), so a piece is in one bundle
+    at most; voiding a bundle releases them.
+    """
+
+    __tablename__ = "bundle"
+
+    id: int | None = Field(default=None, primary_key=True)
+    destination: str = Field(max_length=80, index=True)
+    state: str = Field(max_length=16, index=True)
+    pieces: int
+    late: int = 0  # pieces that arrived after the campaign's deadline
+    created_at: datetime
+    created_by: str
+    changed_at: datetime
+    method: str | None = Field(default=None, max_length=16)   # hand or post
+    tracking: str | None = Field(default=None, max_length=80)  # the post's tracking number
+    received_by: str | None = None
+    received_on: date | None = None
+    receipt_item_id: int | None = None  # the scanned signed sheet, when it came back
+    note: str | None = Field(default=None, sa_column=Column(Text))  # why refused, returned, voided
+
+
 class Item(SQLModel, table=True):
     """One piece of paper: a page of a scanned file."""
 
@@ -79,6 +104,7 @@ class Item(SQLModel, table=True):
     confidence: float = 0.0
     reasons: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     signatures: int | None = None  # signed rows of a petition sheet, as counted
+    bundle_id: int | None = Field(default=None, foreign_key="bundle.id", index=True)
     station: str
     operator: str
     scanned_at: datetime

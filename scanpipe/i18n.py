@@ -71,11 +71,15 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "label.kit": {"fr": "kit n° {serial}", "en": "kit no {serial}", "nl": "kit nr {serial}"},
     # delivery sheet
     "sheet.title": {"fr": "Bordereau de remise", "en": "Delivery sheet", "nl": "Afgifteborderel"},
+    "sheet.title_forwarding": {"fr": "Bordereau d'envoi de cartes",
+                               "en": "Postcard forwarding manifest",
+                               "nl": "Verzendborderel kaarten"},
+    "sheet.bundle_ref": {"fr": "Lot n° {serial}", "en": "Bundle no. {serial}",
+                         "nl": "Bundel nr. {serial}"},
     "sheet.campaign": {"fr": "Campagne : {name} ({id})", "en": "Campaign: {name} ({id})",
                        "nl": "Campagne: {name} ({id})"},
     "sheet.date": {"fr": "Date : {date}", "en": "Date: {date}", "nl": "Datum: {date}"},
     "sheet.recipient": {"fr": "Destinataire", "en": "Recipient", "nl": "Ontvanger"},
-    "sheet.bundle": {"fr": "lot {code}", "en": "bundle {code}", "nl": "bundel {code}"},
     "sheet.col_case": {"fr": "Cas", "en": "Case", "nl": "Zaak"},
     "sheet.col_person": {"fr": "Personne", "en": "Person", "nl": "Persoon"},
     "sheet.col_letters": {"fr": "Lettres", "en": "Letters", "nl": "Brieven"},
@@ -86,6 +90,19 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "sheet.petitions_note": {"fr": "Pétitions : nombre de feuilles de pétition.",
                              "en": "Petitions: number of petition sheets.",
                              "nl": "Petities: aantal petitiebladen."},
+    "sheet.late_one": {
+        "fr": "Dont 1 pièce arrivée après la date limite du {deadline} (marquée * en annexe).",
+        "en": "Of which 1 piece arrived after the deadline of {deadline} "
+              "(marked * in the appendix).",
+        "nl": "Waarvan 1 stuk aangekomen na de uiterste datum van {deadline} "
+              "(gemarkeerd met * in de bijlage)."},
+    "sheet.late_many": {
+        "fr": "Dont {count} pièces arrivées après la date limite du {deadline} "
+              "(marquées * en annexe).",
+        "en": "Of which {count} pieces arrived after the deadline of {deadline} "
+              "(marked * in the appendix).",
+        "nl": "Waarvan {count} stukken aangekomen na de uiterste datum van {deadline} "
+              "(gemarkeerd met * in de bijlage)."},
     "sheet.receipt": {"fr": "Accusé de réception", "en": "Acknowledgement of receipt",
                       "nl": "Ontvangstbewijs"},
     "sheet.received_by": {"fr": "Reçu par (nom) :", "en": "Received by (name):",
@@ -98,6 +115,12 @@ _CATALOGUE: dict[str, dict[str, str]] = {
                     "nl": "Bijlage — de {count} afgegeven stukken"},
     "sheet.page": {"fr": "page {page} / {pages}", "en": "page {page} / {pages}",
                    "nl": "pagina {page} / {pages}"},
+    # bundle label
+    "label.delivery": {"fr": "Lot à remettre", "en": "Bundle to deliver",
+                       "nl": "Af te geven bundel"},
+    "label.forwarding": {"fr": "Cartes à transmettre", "en": "Postcards to forward",
+                         "nl": "Door te sturen kaarten"},
+    "label.late": {"fr": "Hors délai : {count}", "en": "Late: {count}", "nl": "Te laat: {count}"},
 }
 
 

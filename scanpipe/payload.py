@@ -5,9 +5,11 @@ Format (version 1)::
     SP1:<kind>:<campaign>:<subject>:<check>
 
 * ``kind``: ``K`` kit envelope, ``L`` case letter sheet, ``P`` postcard,
-  ``S`` petition sheet, ``B`` bundle (printed on delivery sheets and labels);
+  ``S`` petition sheet, ``B`` bundle (on a delivery sheet's first page, the one
+  the receiver signs, and on bundle labels), ``A`` a further page of a bundle's
+  delivery sheet (its appendix of item ids);
 * ``campaign``: the campaign id; ``subject``: the case code (L, P, S) or a serial
-  number (K, B) written in decimal without leading zeros;
+  number (K, B, A) written in decimal without leading zeros;
 * ``check``: 8 Crockford base-32 characters, the first 40 bits of
   HMAC-SHA256(campaign key, everything before the last ``:``).
 
@@ -32,7 +34,7 @@ _CHECK_LENGTH = 8
 _CODE = r"[A-Z0-9][A-Z0-9-]{0,23}"
 _SERIAL = r"[1-9][0-9]{0,8}"
 _SHAPE = re.compile(
-    rf"^SP1:(?P<kind>[KLPSB]):(?P<campaign>{_CODE}):(?P<subject>{_CODE}):(?P<check>[{_CROCKFORD}]{{{_CHECK_LENGTH}}})$"
+    rf"^SP1:(?P<kind>[KLPSBA]):(?P<campaign>{_CODE}):(?P<subject>{_CODE}):(?P<check>[{_CROCKFORD}]{{{_CHECK_LENGTH}}})$"
 )
 # Anything that starts like one of ours but is not well formed is damaged, not foreign.
 _OURS = re.compile(r"^\s*SP\d+:", re.IGNORECASE)
@@ -44,10 +46,11 @@ class PayloadKind(StrEnum):
     POSTCARD = "P"
     PETITION = "S"
     BUNDLE = "B"
+    APPENDIX = "A"  # a further page of a bundle's delivery sheet
 
     @property
     def has_serial(self) -> bool:
-        return self in (PayloadKind.KIT, PayloadKind.BUNDLE)
+        return self in (PayloadKind.KIT, PayloadKind.BUNDLE, PayloadKind.APPENDIX)
 
 
 class Fault(StrEnum):
@@ -107,6 +110,10 @@ def kit_payload(campaign: str, serial: int) -> Payload:
 
 def bundle_payload(campaign: str, serial: int) -> Payload:
     return Payload(PayloadKind.BUNDLE, campaign, str(serial))
+
+
+def appendix_payload(campaign: str, serial: int) -> Payload:
+    return Payload(PayloadKind.APPENDIX, campaign, str(serial))
 
 
 def parse_payload(text: str, campaign: str, key: bytes) -> Payload | Rejected:

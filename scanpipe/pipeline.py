@@ -14,16 +14,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from scanpipe import crosscheck, normalise, ocr
+from scanpipe import crosscheck, normalise, ocr, receipts
 from scanpipe.campaign import Campaign
 from scanpipe.codes import Code, scan_codes
 from scanpipe.matching import Candidate, MatchSettings, pick_case, rank_cases
 from scanpipe.pages import Page, UnreadableFile, load_pages
-from scanpipe.payload import Payload, parse_payload
+from scanpipe.payload import Payload, PayloadKind, parse_payload
 from scanpipe.petition import count_signatures
 from scanpipe.routing import (Decision, Finding, Kind, Reason, Status, anonymous_envelope,
                               blank_page, route_by_text, route_page, text_contradicts,
-                              uncounted_petition, unreadable)
+                              uncounted_petition, unreadable, unsigned_receipt)
 
 _QR_FORMATS = {"QRCode", "MicroQRCode"}
 _PETITION_WORDS = ("petition", "petitie")
@@ -145,11 +145,26 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
             candidates = rank_cases(text.text, campaign)
             decision = text_contradicts(decision, candidates, pick_case(candidates, settings.match))
             seconds = text.seconds
+    if payload.kind is PayloadKind.BUNDLE:
+        return replace(result, decision=_check_receipt(page, code, decision))
     if decision.status is Status.ROUTED and decision.kind is Kind.PETITION:
         counted = count_signatures(page.pixels, code.position, code.text)
         decision = (uncounted_petition(decision) if counted is None
                     else replace(decision, signatures=int(counted.count)))
     return replace(result, decision=decision, ocr_seconds=seconds)
+
+
+def _check_receipt(page: Page, code: Code, decision: Decision) -> Decision:
+    """A delivery sheet's first page marks its bundle delivered only when it is signed or
+    stamped; a bundle label, or a sheet scanned before signing, goes to review."""
+    check = receipts.check_receipt(page.pixels, code)
+    if check is None:
+        return unsigned_receipt(decision, "a bundle's code, but not on a delivery sheet's first "
+                                          "page (a bundle label?)")
+    if not check.signed:
+        return unsigned_receipt(decision, f"the signature and stamp boxes are empty (ink "
+                                          f"{check.signature_ink:.1f} and {check.stamp_ink:.1f} mm²)")
+    return decision
 
 
 # ------------------------------------------------------------------ pages without

@@ -66,6 +66,11 @@ class Reason(StrEnum):
     TEXT_NAMES_OTHER_CASE = "TEXT_NAMES_OTHER_CASE"  # the code says one case, the print another
     SIGNATURES_NOT_COUNTED = "SIGNATURES_NOT_COUNTED"  # petition sheet whose rows could not be placed
     RECOGNITION_FAILED = "RECOGNITION_FAILED"  # a fault in a recogniser: a person decides
+    # Delivery sheets scanned back.
+    RECEIPT_APPENDIX = "RECEIPT_APPENDIX"      # a further page of a delivery sheet: kept with the receipt
+    RECEIPT_NOT_SIGNED = "RECEIPT_NOT_SIGNED"  # a bundle's code, but no signature or stamp in the box
+    UNKNOWN_BUNDLE = "UNKNOWN_BUNDLE"          # a valid bundle code the ledger has no bundle for
+    BUNDLE_NOT_DELIVERABLE = "BUNDLE_NOT_DELIVERABLE"  # the bundle was voided, refused or returned
     # Decisions of a person at review (method manual).
     DECIDED_BY_HAND = "DECIDED_BY_HAND"        # a person chose the case
     NOT_A_CAMPAIGN_PIECE = "NOT_A_CAMPAIGN_PIECE"  # a person: this paper is not one of ours
@@ -211,6 +216,11 @@ def route_page(codes: list[Code], campaign: Campaign) -> Decision:
             found = Finding(Reason.DELIVERY_RECEIPT, f"bundle {payload.subject}", code.text, code.reader, code.attempt)
             return Decision(Kind.DELIVERY_RECEIPT, Status.ROUTED, method=Method.QR, confidence=1.0,
                             findings=(found, *findings), bundle_serial=payload.serial)
+        case PayloadKind.APPENDIX:
+            found = Finding(Reason.RECEIPT_APPENDIX, f"bundle {payload.subject}, a further page",
+                            code.text, code.reader, code.attempt)
+            return Decision(Kind.DELIVERY_RECEIPT, Status.ROUTED, method=Method.QR, confidence=1.0,
+                            findings=(found, *findings), bundle_serial=payload.serial)
 
 
 def unreadable(reason_detail: str) -> Decision:
@@ -267,6 +277,17 @@ def text_contradicts(decision: Decision, candidates: tuple[Candidate, ...],
         candidates = (*candidates, code_candidate(decision.case, coded))
     return Decision(decision.kind, Status.REVIEW, findings=(finding, *decision.findings),
                     candidates=candidates, kit_serial=decision.kit_serial)
+
+
+def unsigned_receipt(decision: Decision, detail: str) -> Decision:
+    """A bundle's code without a signature or stamp in the receipt box: a person looks at it.
+
+    It does not mark the bundle delivered (that needs the receiver's signature or stamp);
+    the bundle serial stays on the decision so the reviewer sees which bundle it is.
+    """
+    finding = Finding(Reason.RECEIPT_NOT_SIGNED, detail)
+    return replace(decision, status=Status.REVIEW, method=None, confidence=0.0,
+                   findings=(finding, *decision.findings))
 
 
 def uncounted_petition(decision: Decision) -> Decision:

@@ -5,7 +5,8 @@ is rasterised, written on by "hand" (a handwriting font when one is installed,
 procedurally drawn cursive strokes otherwise), then put on a scanner's dark
 background slightly rotated and skewed, with paper tint, noise, blur and JPEG
 compression. Envelopes are drawn with a kit label (or a handwritten address),
-a stamp and a postmark. Same seed, same bytes.
+a stamp and a postmark; returned delivery sheets with the receiver's name, a
+date, a signature and an office stamp. Same seed, same bytes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
+from scanpipe import render, sheets
 from scanpipe.kits import LABEL_SHEET
 
 PxBox = tuple[int, int, int, int]  # left, top, right, bottom in pixels
@@ -365,6 +367,94 @@ def simulate_scan(page_image: Image.Image, *, seed: int, dpi: float,
                        quarter_turns=quarter_turns, grayscale=grayscale)
     quality = int(np.random.default_rng([seed, 3]).integers(jpeg_quality[0], jpeg_quality[1] + 1))
     return _jpeg(image, quality, dpi)
+
+
+# ------------------------------------------------------------------ returned delivery sheets
+
+_STAMP_INKS = ((70, 40, 150), (30, 60, 170), (175, 40, 60), (60, 60, 70))  # violet, blue, red, black
+_STAMP_WORDS = (("EMBAJADA", "DE GUATEMALA"), ("AMBASSADE", "DE FRANCE"),
+                ("EMBASSY", "OF CANADA"), ("CONSULADO", "GENERAL"), ("BOTSCHAFT", "BRÜSSEL"))
+
+
+def _stamp_font(size: int) -> ImageFont.ImageFont:
+    path = render.DEJAVU_DIR / "DejaVuSans-Bold.ttf"
+    return ImageFont.truetype(str(path), size) if path.is_file() else ImageFont.load_default()
+
+
+def _draw_office_stamp(page: Image.Image, rng: np.random.Generator, dpi: float,
+                       cell: PxBox) -> Image.Image:
+    """A copy of `page` with an office's rubber stamp in `cell`: a round or rectangular
+    frame with words and a date, unevenly inked and a little turned."""
+    left, top, right, bottom = cell
+    size = round(min(right - left, bottom - top) * float(rng.uniform(0.8, 0.95)))
+    round_stamp = bool(rng.random() < 0.6)
+    w = size if round_stamp else round(size * float(rng.uniform(1.5, 1.9)))
+    mask = Image.new("L", (w, size), 0)
+    d = ImageDraw.Draw(mask)
+    line = max(2, _mm(0.45, dpi))
+    words = _STAMP_WORDS[int(rng.integers(len(_STAMP_WORDS)))]
+    if round_stamp:
+        d.ellipse((line, line, w - line, size - line), outline=255, width=line)
+        inner = _mm(3.0, dpi)
+        d.ellipse((inner, inner, w - inner, size - inner), outline=255, width=max(1, line // 2))
+    else:
+        d.rectangle((line, line, w - line, size - line), outline=255, width=line)
+    font = _stamp_font(max(8, round(size * 0.11)))
+    day = f"{int(rng.integers(20, 29))}.01.2022"
+    for k, words_line in enumerate((*words, day)):
+        d.text((w / 2, size * (0.32 + 0.18 * k)), words_line, font=font, fill=255, anchor="mm")
+    mask = mask.rotate(float(rng.uniform(-20, 20)), resample=Image.BICUBIC, expand=True)
+    # Rubber stamps ink unevenly: a blotchy strength between faint and full.
+    field = _smooth_stamp_field(rng, mask.height, mask.width, _mm(3, dpi))
+    strength = np.clip(float(rng.uniform(0.55, 0.9)) + 0.25 * field, 0.25, 1.0)
+    mask = Image.fromarray((np.asarray(mask, dtype=np.float32) * strength).astype(np.uint8), "L")
+    image = page.convert("RGB")
+    cx = (left + right) / 2 + float(rng.uniform(-0.08, 0.08)) * (right - left)
+    cy = (top + bottom) / 2 + float(rng.uniform(-0.06, 0.06)) * (bottom - top)
+    ink = _STAMP_INKS[int(rng.integers(len(_STAMP_INKS)))]
+    image.paste(ink, (round(cx - mask.width / 2), round(cy - mask.height / 2)), mask)
+    return image
+
+
+def _smooth_stamp_field(rng: np.random.Generator, h: int, w: int, cell: int) -> np.ndarray:
+    small = rng.normal(0, 1, size=(h // cell + 2, w // cell + 2)).astype(np.float32)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def sign_delivery_sheet(pdf_bytes: bytes, *, seed: int, dpi: float = 200, signed: bool = True,
+                        stamp: bool = False, receiver: str | None = "J. Pérez",
+                        quarter_turns: int = 0) -> list[Image.Image]:
+    """Every page of a delivery sheet PDF as returned on paper and scanned.
+
+    Page 1 gets, by hand, `receiver` on the "received by" line and a date
+    (when anything is written at all), a signature in the signature cell when
+    `signed`, and an office stamp in the stamp cell when `stamp`. Every page is
+    then scanned like `scan_image` (rotation, tint, noise, blur), turned by
+    `quarter_turns` clockwise quarter turns. RGB images; deterministic in `seed`.
+    """
+    pages = rasterise_pdf(pdf_bytes, dpi)
+    rng = np.random.default_rng([seed, 5])
+    scanned = []
+    for index, page in enumerate(pages):
+        fields: list[tuple[PxBox, str]] = []
+        signatures: list[PxBox] = []
+        if index == 0:
+            if stamp:
+                page = _draw_office_stamp(page, rng, dpi, sheets.STAMP_CELL.px(dpi))
+            if receiver:
+                fields.append((sheets.RECEIVER_FIELD.px(dpi), receiver))
+            if receiver or signed or stamp:
+                day = int(rng.integers(20, 29))
+                fields.append((sheets.DATE_FIELD.px(dpi), f"{day}/01/2022"))
+            if signed:
+                cell = sheets.SIGNATURE_CELL
+                # Under the printed label: the scribble's loops rise a little above its box.
+                signatures.append(render.Box(cell.x + 5, cell.y + sheets.CELL_LABEL_MM + 8,
+                                             cell.w - 10, cell.h - sheets.CELL_LABEL_MM - 11)
+                                  .px(dpi))
+        scanned.append(scan_image(page, seed=seed * 1009 + index, dpi=dpi, fields=fields,
+                                  signature_boxes_px=signatures, quarter_turns=quarter_turns))
+    return scanned
 
 
 # ------------------------------------------------------------------ envelopes

@@ -1,10 +1,17 @@
-"""The delivery sheet handed over with a bundle (e.g. to an embassy).
+"""The delivery sheet handed over with a bundle (e.g. to an embassy), and the
+postcard forwarding manifest, its variant for postcards.
 
-Page 1 carries the recipient, a table of counts per case with a total, the
-bundle's QR code and a box for the receiver's name, signature and stamp; an
-appendix lists every item id over as many pages as needed. All wording and
-numbers are drawn as text, so they can be extracted from the PDF and checked
-against the ledger.
+Page 1 carries the bundle number, the recipient, a table of counts per case
+with a total, the bundle's QR code (kind B) and, at a fixed place at the
+bottom, a box for the receiver's name, signature and stamp; further pages
+continue the table if it is long and list every item id (the appendix), each
+with the appendix QR code (kind A) in the same corner, so that every page of a
+returned sheet is recognised. All wording and numbers are drawn as text, so
+they can be extracted from the PDF and checked against the ledger.
+
+The receipt box never moves (`RECEIPT_BOX`, `SIGNATURE_CELL`, `STAMP_CELL`,
+`RECEIPT_MARKS`): `scanpipe.receipts` finds it on a scan from the QR's corners
+and the four solid marks at its corners.
 """
 
 from __future__ import annotations
@@ -25,12 +32,32 @@ LEFT, RIGHT = 15.0, 195.0
 CONTENT_BOTTOM = 280.0  # the footer with the page number lives below this line
 BUNDLE_QR_ZONE = Box(197.0 - 24.6, 10.0, 24.6, 24.6)
 BUNDLE_MODULE_MM = 0.6
-_COLUMNS = (("sheet.col_case", 24.0), ("sheet.col_person", 66.0), ("sheet.col_letters", 22.0),
-            ("sheet.col_postcards", 22.0), ("sheet.col_petitions", 22.0),
-            ("sheet.col_signatures", 24.0))
+CONTINUED_TOP = BUNDLE_QR_ZONE.bottom + 4  # content of pages 2+ starts under their QR
+
+# The receipt box of page 1, mm from the page's top-left, whatever the table's length.
+RECEIPT_BOX = Box(LEFT, 220.0, RIGHT - LEFT, 56.0)
+RECEIPT_MARK_MM = 4.0  # solid squares in its corners: a scan finds them to the pixel
+RECEIPT_MARKS = tuple(Box(x, y, RECEIPT_MARK_MM, RECEIPT_MARK_MM)
+                      for x, y in ((RECEIPT_BOX.x, RECEIPT_BOX.y),
+                                   (RECEIPT_BOX.right - RECEIPT_MARK_MM, RECEIPT_BOX.y),
+                                   (RECEIPT_BOX.right - RECEIPT_MARK_MM,
+                                    RECEIPT_BOX.bottom - RECEIPT_MARK_MM),
+                                   (RECEIPT_BOX.x, RECEIPT_BOX.bottom - RECEIPT_MARK_MM)))
+RECEIVER_FIELD = Box(62.0, 227.0, 63.0, 7.5)    # written on; its bottom is the printed line
+DATE_FIELD = Box(146.0, 227.0, 42.0, 7.5)
+SIGNATURE_CELL = Box(22.0, 239.0, 88.0, 33.0)
+STAMP_CELL = Box(116.0, 239.0, 72.0, 33.0)     # an embassy's round stamp is 30–40 mm
+CELL_LABEL_MM = 5.0   # the cell's printed label ("Signature", "Cachet") fills its top this far
+
+_DELIVERY_COLUMNS = (("sheet.col_case", 24.0), ("sheet.col_person", 66.0),
+                     ("sheet.col_letters", 22.0), ("sheet.col_postcards", 22.0),
+                     ("sheet.col_petitions", 22.0), ("sheet.col_signatures", 24.0))
+_FORWARDING_COLUMNS = (("sheet.col_case", 30.0), ("sheet.col_person", 115.0),
+                       ("sheet.col_postcards", 35.0))
 _ROW_H = 7.0
 _ITEM_LEADING = 4.2
 _ITEM_SIZE = 8.0
+_LATE_MARK = " *"
 
 
 @dataclass(frozen=True)
@@ -47,7 +74,7 @@ class SheetLine:
 
 @dataclass(frozen=True)
 class DeliverySheet:
-    """Everything printed on one delivery sheet."""
+    """Everything printed on one delivery sheet (or, with `forwarding`, postcard manifest)."""
 
     campaign_id: str
     campaign_name: str
@@ -58,7 +85,21 @@ class DeliverySheet:
     issued_on: datetime.date
     lines: tuple[SheetLine, ...]
     item_ids: tuple[str, ...]  # printed ids of the pieces in this delivery
-    bundle_code: str | None = None   # QR text of the bundle, when there is one
+    bundle_code: str | None = None   # QR text of the bundle (kind B), page 1 only
+    bundle_ref: str | None = None    # the bundle number as printed, e.g. "12"
+    appendix_code: str | None = None  # QR text of kind A, on every page after the first
+    forwarding: bool = False         # a postcard forwarding manifest: postcards only
+    late_ids: frozenset[str] = frozenset()  # ids of `item_ids` that came after the deadline
+    deadline: datetime.date | None = None
+
+    def __post_init__(self) -> None:
+        # Checked here so the note's count and the marks in the appendix always agree.
+        stray = self.late_ids - set(self.item_ids)
+        if stray:
+            raise ValueError(f"late ids not among the sheet's item ids: {sorted(stray)[:3]}; "
+                             "pass late ids as printed in item_ids")
+        if self.late_ids and self.deadline is None:
+            raise ValueError("late ids given without the campaign's deadline: pass deadline=")
 
     @property
     def totals(self) -> tuple[int, int, int, int | None]:
@@ -70,6 +111,28 @@ class DeliverySheet:
         counted = None if any(n is None for n in signatures) else sum(signatures)
         return (sum(x.letters for x in self.lines), sum(x.postcards for x in self.lines),
                 sum(x.petitions for x in self.lines), counted)
+
+
+def bundle_qr_box(code_text: str) -> Box:
+    """Where page 1 prints the bundle QR of `code_text` (quiet zone included), mm;
+    ValueError when no QR of this text fits the zone."""
+    side = render.qr_size_mm(code_text, BUNDLE_MODULE_MM)
+    if side > BUNDLE_QR_ZONE.w + 1e-6:
+        raise ValueError(f"QR of {side:.1f} mm does not fit its {BUNDLE_QR_ZONE.w:.1f} mm zone")
+    return Box(BUNDLE_QR_ZONE.right - side, BUNDLE_QR_ZONE.y, side, side)
+
+
+def bundle_qr_corners_mm(code_text: str) -> tuple[tuple[float, float], ...]:
+    """The bundle QR symbol's corners on page 1 (top-left, top-right, bottom-right,
+    bottom-left; quiet zone excluded), mm from the page's top-left: the points a
+    code reader reports, to place the page's layout on a scan."""
+    box = bundle_qr_box(code_text).inset(render.QUIET_ZONE_MODULES * BUNDLE_MODULE_MM)
+    return ((box.x, box.y), (box.right, box.y), (box.right, box.bottom), (box.x, box.bottom))
+
+
+def bundle_title(ref: str, lang: str) -> str:
+    """The bundle number as printed ("Lot n° 12") in `lang`; the bundle label shares it."""
+    return text("sheet.bundle_ref", lang, serial=ref)
 
 
 class _NumberedCanvas(Canvas):
@@ -100,24 +163,80 @@ class _NumberedCanvas(Canvas):
 
 
 class _Writer:
-    """Keeps the vertical position and starts new pages when the content runs out."""
+    """Keeps the vertical position and starts new pages when the content runs out.
 
-    def __init__(self, canvas: _NumberedCanvas):
+    Page 1's content ends above the receipt box; further pages get their own
+    heading and the appendix QR before any content.
+    """
+
+    def __init__(self, canvas: _NumberedCanvas, sheet: DeliverySheet, lang: str):
         self.c = canvas
+        self.sheet = sheet
+        self.lang = lang
         self.y = 15.0
+        self.bottom = RECEIPT_BOX.y - 4
+        self.page = 1
 
     def need(self, height: float) -> bool:
         """Start a new page unless `height` mm still fit; True when a page was started."""
-        if self.y + height <= CONTENT_BOTTOM:
+        if self.y + height <= self.bottom:
             return False
-        self.c.showPage()
-        self.y = 15.0
+        self.new_page()
         return True
+
+    def new_page(self) -> None:
+        self.end_page()
+        self.c.showPage()
+        self.page += 1
+        _draw_continued_header(self.c, self.sheet, self.lang)
+        self.y = CONTINUED_TOP
+        self.bottom = CONTENT_BOTTOM
+
+    def end_page(self) -> None:
+        """Page 1 gets its receipt box last, so the PDF's text reads in page order."""
+        if self.page == 1:
+            _draw_receipt(self.c, self.lang)
+
+
+def _title(sheet: DeliverySheet, lang: str) -> str:
+    return text("sheet.title_forwarding" if sheet.forwarding else "sheet.title", lang)
+
+
+def _draw_code(c: Canvas, code: str) -> None:
+    f = render.fonts()
+    box = render.draw_qr_in(c, PAGE_H, code, BUNDLE_QR_ZONE, BUNDLE_MODULE_MM)
+    c.setFont(f.regular, 5.5)
+    c.drawRightString(box.right * mm, render.baseline(PAGE_H, box.bottom + 0.3, 5.5), code)
+
+
+def _draw_continued_header(c: Canvas, sheet: DeliverySheet, lang: str) -> None:
+    """A loose further page still says whose bundle it belongs to."""
+    f = render.fonts()
+    parts = [_title(sheet, lang)]
+    if sheet.bundle_ref:
+        parts.append(bundle_title(sheet.bundle_ref, lang))
+    parts.append(sheet.destination)
+    size, lines = render.fit_text(" · ".join(parts), f.bold, (11, 10, 9, 8),
+                                  Box(LEFT, 12, BUNDLE_QR_ZONE.x - LEFT - 4, 18))
+    render.draw_lines(c, PAGE_H, lines, LEFT, 12, f.bold, size)
+    if sheet.appendix_code:
+        _draw_code(c, sheet.appendix_code)
 
 
 def _draw_header(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
     c, f = w.c, render.fonts()
-    render.draw_lines(c, PAGE_H, [text("sheet.title", lang)], LEFT, 10, f.bold, 16)
+    title = _title(sheet, lang)
+    render.draw_lines(c, PAGE_H, [title], LEFT, 10, f.bold, 16)
+    qr_left = bundle_qr_box(sheet.bundle_code).x if sheet.bundle_code else RIGHT
+    if sheet.bundle_ref:
+        # Large, right-aligned against the QR: the number people call the bundle by.
+        ref = bundle_title(sheet.bundle_ref, lang)
+        room = qr_left - 4 - (LEFT + render.string_mm(title, f.bold, 16) + 6)
+        size = 20.0
+        while size > 10 and render.string_mm(ref, f.bold, size) > room:
+            size -= 1
+        c.setFont(f.bold, size)
+        c.drawRightString((qr_left - 4) * mm, render.baseline(PAGE_H, 10, 16), ref)
     render.draw_text(c, PAGE_H, sheet.office, LEFT, 19.5, 150, f.bold, 10)
     render.draw_text(c, PAGE_H, text("sheet.campaign", lang, name=sheet.campaign_name,
                                      id=sheet.campaign_id), LEFT, 24.5, 150, f.regular, 9)
@@ -125,10 +244,7 @@ def _draw_header(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
                                        date=format_date(sheet.issued_on, lang))],
                       LEFT, 29, f.regular, 9)
     if sheet.bundle_code:
-        box = render.draw_qr_in(c, PAGE_H, sheet.bundle_code, BUNDLE_QR_ZONE, BUNDLE_MODULE_MM)
-        c.setFont(f.regular, 5.5)
-        c.drawRightString(box.right * mm, render.baseline(PAGE_H, box.bottom + 0.3, 5.5),
-                          sheet.bundle_code)
+        _draw_code(c, sheet.bundle_code)
     c.setFillGray(0.35)
     render.draw_lines(c, PAGE_H, [f"{text('sheet.recipient', lang)} ({sheet.destination})"],
                       LEFT, 40, f.regular, 8)
@@ -141,14 +257,15 @@ def _draw_header(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
               BUNDLE_QR_ZONE.bottom + 3) + 6
 
 
-def _draw_row(c: Canvas, y: float, cells: tuple[str, ...], font: str, fill: float | None) -> None:
+def _draw_row(c: Canvas, y: float, cells: tuple[str, ...], columns, font: str,
+              fill: float | None) -> None:
     if fill is not None:
         c.setFillGray(fill)
         c.rect(LEFT * mm, (PAGE_H - y - _ROW_H) * mm, (RIGHT - LEFT) * mm, _ROW_H * mm,
                stroke=0, fill=1)
         c.setFillGray(0)
     x = LEFT
-    for i, (cell, (_, width)) in enumerate(zip(cells, _COLUMNS)):
+    for i, (cell, (_, width)) in enumerate(zip(cells, columns)):
         size = 9.0
         while size > 6 and render.string_mm(cell, font, size) > width - 3:
             size -= 0.5
@@ -166,68 +283,99 @@ def _count(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
-def _draw_table(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
-    f = render.fonts()
-    header = tuple(text(key, lang) for key, _ in _COLUMNS)
+def _table_rows(sheet: DeliverySheet, lang: str) -> tuple[tuple, list[tuple[str, ...]],
+                                                          tuple[str, ...]]:
+    """(columns, rows, total row) of the sheet's kind."""
+    letters, postcards, petitions, signatures = sheet.totals
+    total_label = text("sheet.total", lang)
+    if sheet.forwarding:
+        rows = [(x.case, x.person, str(x.postcards)) for x in sheet.lines]
+        return _FORWARDING_COLUMNS, rows, (total_label, "", str(postcards))
     rows = [(x.case, x.person, str(x.letters), str(x.postcards), str(x.petitions),
              _count(x.signatures)) for x in sheet.lines]
-    total = (text("sheet.total", lang), "", *(_count(n) for n in sheet.totals))
+    total = (total_label, "", str(letters), str(postcards), str(petitions), _count(signatures))
+    return _DELIVERY_COLUMNS, rows, total
+
+
+def _draw_table(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
+    f = render.fonts()
+    columns, rows, total = _table_rows(sheet, lang)
+    header = tuple(text(key, lang) for key, _ in columns)
 
     def start_block() -> float:
         render.hline(w.c, PAGE_H, LEFT, RIGHT, w.y, 0.8)
-        _draw_row(w.c, w.y, header, f.bold, 0.85)
+        _draw_row(w.c, w.y, header, columns, f.bold, 0.85)
         w.y += _ROW_H
         return w.y - _ROW_H
 
+    w.need(_ROW_H * 3)
     top = start_block()
     for cells in rows:
-        if w.need(_ROW_H * 2):
-            _close_table(w.c, top, w.y)
+        if w.y + _ROW_H * 2 > w.bottom:  # this row and the total would not fit
+            _close_table(w.c, columns, top, w.y)
+            w.new_page()
             top = start_block()
-        _draw_row(w.c, w.y, cells, f.regular, None)
+        _draw_row(w.c, w.y, cells, columns, f.regular, None)
         w.y += _ROW_H
-    _draw_row(w.c, w.y, total, f.bold, 0.92)
+    _draw_row(w.c, w.y, total, columns, f.bold, 0.92)
     w.y += _ROW_H
-    _close_table(w.c, top, w.y)
-    w.c.setFillGray(0.35)
-    render.draw_lines(w.c, PAGE_H, [text("sheet.petitions_note", lang)], LEFT, w.y + 1,
-                      f.regular, 7)
-    w.c.setFillGray(0)
-    w.y += 8
+    _close_table(w.c, columns, top, w.y)
+    w.y += 1
 
 
-def _close_table(c: Canvas, top: float, bottom: float) -> None:
+def _draw_notes(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
+    f = render.fonts()
+    notes = [] if sheet.forwarding else [text("sheet.petitions_note", lang)]
+    late = sum(1 for i in sheet.item_ids if i in sheet.late_ids)
+    if late:
+        assert sheet.deadline is not None  # checked by DeliverySheet
+        key = "sheet.late_one" if late == 1 else "sheet.late_many"
+        notes.append(text(key, lang, count=late, deadline=format_date(sheet.deadline, lang)))
+    for note in notes:
+        lines = render.wrap_text(note, f.regular, 7.5, RIGHT - LEFT)
+        w.need(len(lines) * 3.4 + 1)
+        w.c.setFillGray(0.2)
+        w.y = render.draw_lines(w.c, PAGE_H, lines, LEFT, w.y, f.regular, 7.5, 1.2) + 0.8
+        w.c.setFillGray(0)
+    w.y += 6
+
+
+def _close_table(c: Canvas, columns, top: float, bottom: float) -> None:
     render.draw_box(c, PAGE_H, Box(LEFT, top, RIGHT - LEFT, bottom - top), 0.8)
     x = LEFT
-    for _, width in _COLUMNS[:-1]:
+    for _, width in columns[:-1]:
         x += width
         render.vline(c, PAGE_H, x, top, bottom, 0.4)
 
 
-def _draw_receipt(w: _Writer, lang: str) -> None:
-    f, c = render.fonts(), w.c
-    height = 48.0
-    w.need(height)
-    box = Box(LEFT, w.y, RIGHT - LEFT, height)
+def _draw_receipt(c: Canvas, lang: str) -> None:
+    """The receipt box at its fixed place on page 1."""
+    f, box = render.fonts(), RECEIPT_BOX
     render.draw_box(c, PAGE_H, box, 1.0)
-    render.draw_lines(c, PAGE_H, [text("sheet.receipt", lang)], box.x + 3, box.y + 2.5, f.bold, 10)
-    render.draw_lines(c, PAGE_H, [text("sheet.received_by", lang)], box.x + 3, box.y + 10,
-                      f.regular, 9)
-    render.hline(c, PAGE_H, box.x + 40, box.x + 110, box.y + 14.5, 0.4, 0.5)
-    render.draw_lines(c, PAGE_H, [text("sheet.received_on", lang)], box.x + 115, box.y + 10,
-                      f.regular, 9)
-    render.hline(c, PAGE_H, box.x + 130, box.right - 3, box.y + 14.5, 0.4, 0.5)
-    for label, cell in ((text("sheet.signature", lang), Box(box.x + 3, box.y + 19, 85, 26)),
-                        (text("sheet.stamp", lang), Box(box.x + 92, box.y + 19, 85, 26))):
+    for mark in RECEIPT_MARKS:
+        c.rect(mark.x * mm, (PAGE_H - mark.bottom) * mm, mark.w * mm, mark.h * mm,
+               stroke=0, fill=1)
+    render.draw_lines(c, PAGE_H, [text("sheet.receipt", lang)], SIGNATURE_CELL.x, box.y + 1.5,
+                      f.bold, 10)
+    label_top = RECEIVER_FIELD.bottom - 5.5
+    render.draw_lines(c, PAGE_H, [text("sheet.received_by", lang)], SIGNATURE_CELL.x,
+                      label_top, f.regular, 9)
+    render.hline(c, PAGE_H, RECEIVER_FIELD.x, RECEIVER_FIELD.right, RECEIVER_FIELD.bottom,
+                 0.4, 0.5)
+    render.draw_lines(c, PAGE_H, [text("sheet.received_on", lang)], RECEIVER_FIELD.right + 5,
+                      label_top, f.regular, 9)
+    render.hline(c, PAGE_H, DATE_FIELD.x, DATE_FIELD.right, DATE_FIELD.bottom, 0.4, 0.5)
+    for label, cell in ((text("sheet.signature", lang), SIGNATURE_CELL),
+                        (text("sheet.stamp", lang), STAMP_CELL)):
         render.draw_box(c, PAGE_H, cell, 0.6, 0.4)
         c.setFillGray(0.4)
         render.draw_lines(c, PAGE_H, [label], cell.x + 1.5, cell.y + 1.2, f.regular, 7.5)
         c.setFillGray(0)
-    w.y = box.bottom + 7
 
 
-def _draw_items(w: _Writer, items: tuple[str, ...], lang: str) -> None:
+def _draw_items(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
     f, c = render.fonts(), w.c
+    items = [i + _LATE_MARK if i in sheet.late_ids else i for i in sheet.item_ids]
     width = RIGHT - LEFT
     widest = max((render.string_mm(i, f.regular, _ITEM_SIZE) for i in items), default=10.0)
     column_w = min(width, widest + 5)
@@ -240,7 +388,7 @@ def _draw_items(w: _Writer, items: tuple[str, ...], lang: str) -> None:
     start = 0
     while start < len(items):
         w.need(_ITEM_LEADING * 2)
-        per_column = int((CONTENT_BOTTOM - w.y) // _ITEM_LEADING)
+        per_column = int((w.bottom - w.y) // _ITEM_LEADING)
         block = items[start:start + per_column * columns]
         # Column-major: the list reads down each column, as people scan a printed list.
         rows = -(-len(block) // columns)
@@ -253,24 +401,28 @@ def _draw_items(w: _Writer, items: tuple[str, ...], lang: str) -> None:
         start += len(block)
         w.y += rows * _ITEM_LEADING
         if start < len(items):
-            w.y = CONTENT_BOTTOM  # the next block starts on a new page
+            w.y = w.bottom  # the next block starts on a new page
 
 
 def render_delivery_sheet(sheet: DeliverySheet, lang: str = "fr") -> bytes:
-    """The delivery sheet as A4 PDF bytes (several pages when the item list is long)."""
-    text("sheet.title", lang)  # fails early, naming the known languages
+    """The delivery sheet (or forwarding manifest) as A4 PDF bytes; several pages when
+    the table or the item list is long, the receipt box always at the foot of page 1."""
+    title = _title(sheet, lang)  # fails early, naming the known languages
     out = io.BytesIO()
     footer = f"{sheet.campaign_id} · {sheet.destination} · {format_date(sheet.issued_on, lang)}"
+    if sheet.bundle_ref:
+        footer += f" · {bundle_title(sheet.bundle_ref, lang)}"
     canvas = _NumberedCanvas(out, pagesize=(PAGE_W * mm, PAGE_H * mm), invariant=1,
                              pageCompression=1, footer=footer, lang=lang)
-    canvas.setTitle(f"{text('sheet.title', lang)} — {sheet.destination}")
+    canvas.setTitle(f"{title} — {sheet.destination}")
     canvas.setCreator("scanpipe")
-    w = _Writer(canvas)
+    w = _Writer(canvas, sheet, lang)
     _draw_header(w, sheet, lang)
     _draw_table(w, sheet, lang)
-    _draw_receipt(w, lang)
+    _draw_notes(w, sheet, lang)
     if sheet.item_ids:
-        _draw_items(w, sheet.item_ids, lang)
+        _draw_items(w, sheet, lang)
+    w.end_page()
     canvas.showPage()
     canvas.save()
     return out.getvalue()

@@ -7,67 +7,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 import click
 
-from models.images import sha256_of
+from models.bundles import BundleError
 from models.people import PeopleError, Role
-from models.store import NoCampaign, Store, StoreError, item_ref
+from models.store import StoreError, item_ref
 from scanpipe import ocr
-from scanpipe.campaign import Campaign, CampaignError, parse_campaign
+from scanpipe.campaign import Campaign
 from scanpipe.pages import UnreadableFile
 from scanpipe.pipeline import decode_file
+from stations.cli_base import LANGS, Context, echo_json, pass_context, read_campaign
 from stations.errors import AuditFailed, BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.intake import FileResult, expand_paths, take_in
 from stations.settings import Settings
-
-LANGS = click.Choice(["fr", "en", "nl"])
-
-
-class Context:
-    """What every command gets: the settings, and the store opened on first use."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._store: Store | None = None
-
-    def store(self) -> Store:
-        if self._store is None:
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            try:
-                self._store = Store.open(self.settings.ledger_url, self.settings.image_root)
-            except Exception as exc:  # the driver's own error types vary by database
-                raise LedgerError(f"cannot open the ledger at {self.settings.ledger_url}: {exc}. "
-                                  "Check SCANPIPE_DATABASE_URL / --database-url and that the "
-                                  "database server is running.") from None
-        return self._store
-
-    def campaign(self) -> Campaign:
-        try:
-            return self.store().campaign()
-        except NoCampaign as exc:
-            raise LedgerError(str(exc)) from None
-
-
-pass_context = click.make_pass_decorator(Context)
-
-
-def read_campaign(path: str) -> tuple[str, Campaign]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read the campaign file {path}: {exc}") from None
-    try:
-        return text, parse_campaign(text)
-    except CampaignError as exc:
-        raise BadInput(f"{path}: {exc}") from None
-
-
-def _echo_json(value: dict) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False))
-
 
 class _Scanpipe(click.Group):
     """The root group; turns errors into messages and exit codes (the only place that does)."""
@@ -78,7 +32,7 @@ class _Scanpipe(click.Group):
         except ScanpipeError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
-        except StoreError as exc:
+        except (StoreError, BundleError) as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(LedgerError.exit_code)
         except KeyboardInterrupt:
@@ -206,13 +160,13 @@ def decode(files: tuple[str, ...], as_json: bool) -> None:
             decoded = decode_file(Path(file).read_bytes())
         except (UnreadableFile, OSError) as exc:
             if as_json:
-                _echo_json({"source": file, "page": None, "codes": [], "error": str(exc)})
+                echo_json({"source": file, "page": None, "codes": [], "error": str(exc)})
             else:
                 click.echo(f"{file}: cannot read: {exc}", err=True)
             continue
         for page, codes in decoded:
             if as_json:
-                _echo_json({"source": file, "page": page.number, "codes": [c.to_json() for c in codes]})
+                echo_json({"source": file, "page": page.number, "codes": [c.to_json() for c in codes]})
             else:
                 texts = ", ".join(f"{c.format} {c.text!r}" for c in codes) or "no code"
                 click.echo(f"{file} p{page.number}: {texts}")
@@ -260,7 +214,7 @@ def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, stati
         for row in _piece_json(result):
             tally["duplicate" if row.get("duplicate") else row["status"]] += 1
             if as_json:
-                _echo_json(row)
+                echo_json(row)
             else:
                 click.echo(f"[{index}/{len(paths)}] {_piece_line(row)}")
     return tally
@@ -353,49 +307,6 @@ def summary(obj: Context) -> None:
     signatures = sum(r.signatures or 0 for r in routed if r.kind == "petition")
     click.echo(f"Total: {total} pieces, {sum(r.count for r in routed)} routed to a case, "
                f"{review} in review, {signatures} petition signatures counted.")
-
-
-@cli.command()
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the delivery sheets into.")
-@click.option("--date", "issued", type=click.DateTime(["%Y-%m-%d"]),
-              help="Date printed on the sheets [default: today].")
-@click.option("--lang", type=LANGS, help="Language [default: the campaign's].")
-@click.option("--operator", help="Who prints them [default: SCANPIPE_OPERATOR or your login].")
-@pass_context
-def sheets(obj: Context, out: Path, issued, lang: str | None, operator: str | None) -> None:
-    """Write one delivery sheet PDF per embassy: its cases, counts and item ids."""
-    from scanpipe.sheets import DeliverySheet, SheetLine, render_delivery_sheet
-
-    loaded = obj.campaign()
-    store = obj.store()
-    issued_on = issued.date() if issued else date.today()
-    out.mkdir(parents=True, exist_ok=True)
-    for embassy in loaded.embassies:
-        lines, item_ids = store.embassy_delivery(embassy.code)
-        sheet = DeliverySheet(
-            campaign_id=loaded.id, campaign_name=loaded.name, office=loaded.office,
-            destination=f"embassy:{embassy.code}", recipient_name=embassy.name,
-            recipient_address=embassy.address, issued_on=issued_on,
-            lines=tuple(SheetLine(l.case, l.person, l.letters, l.postcards, l.petitions, l.signatures)
-                        for l in lines),
-            item_ids=tuple(item_ref(i) for i in item_ids))
-        pdf = render_delivery_sheet(sheet, lang or loaded.language)
-        target = out / f"delivery-{embassy.code}.pdf"
-        target.write_bytes(pdf)
-        letters, postcards, petitions, signatures = sheet.totals
-        totals = {"letters": letters, "postcards": postcards, "petitions": petitions,
-                  "signatures": signatures}
-        store.record_sheet_issued(destination=sheet.destination, issued_on=issued_on,
-                                  item_ids=item_ids, totals=totals, pdf_sha256=sha256_of(pdf),
-                                  actor=operator or obj.settings.operator, station=obj.settings.station)
-        click.echo(f"{target}: {embassy.name} — {totals['letters']} letters, "
-                   f"{totals['petitions']} petition sheets ({_signatures(signatures)}), "
-                   f"{len(item_ids)} items")
-
-
-def _signatures(count: int | None) -> str:
-    return "signatures not all counted" if count is None else f"{count} signatures"
 
 
 # --------------------------------------------------------------------- audit
@@ -538,6 +449,13 @@ def people_change(obj: Context, name: str, role: str | None, new_pin: bool, acti
         raise BadInput(str(exc)) from None
     state = "may sign in" if person.active else "may not sign in"
     click.echo(f"{person.name}: {person.role}, {state}.")
+
+
+from stations.cli_bundles import bundle, progress, samples_receipt  # noqa: E402 (needs cli's groups)
+
+cli.add_command(bundle)
+cli.add_command(progress)
+samples.add_command(samples_receipt)
 
 
 def main() -> None:

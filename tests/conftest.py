@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from datetime import datetime, timedelta, timezone
@@ -13,6 +14,7 @@ import segno
 from PIL import Image
 
 from models.store import Store, normalise_url
+from scanpipe.routing import Decision, Finding, Kind, Method, Reason, Status
 from scanpipe.campaign import Campaign, parse_campaign
 from scanpipe.payload import Payload, PayloadKind, encode_payload, kit_payload
 
@@ -98,3 +100,19 @@ def store(request, tmp_path) -> Store:
 def loaded_store(store, campaign_text) -> Store:
     store.load_campaign(campaign_text, actor="coordinator", station="office")
     return store
+
+
+def record_piece(store: Store, n: int, *, case="CAAL", kind=Kind.LETTER, status=Status.ROUTED,
+                 destination="embassy:GT", signatures=None, decision: Decision | None = None) -> int:
+    """Record one page with a made decision (no image decoding: these tests are about the
+    ledger); returns its item id."""
+    if decision is None:
+        routed = status is Status.ROUTED
+        decision = Decision(kind, status, case if routed else None, destination if routed else None,
+                            Method.QR if routed else None, 1.0 if routed else 0.0,
+                            (Finding(Reason.ROUTED_BY_QR if routed else Reason.NO_CODE, "made"),),
+                            signatures=signatures)
+    sha = hashlib.sha256(f"piece-{n}".encode()).hexdigest()
+    [outcome] = store.record_file(source_name=f"{n:04d}.jpg", sha256=sha, media_type="jpeg", size=1,
+                                  pages=[(1, decision)], station="s1", operator="ana")
+    return outcome.item_id

@@ -100,16 +100,33 @@ def test_the_whole_path(run, scans, tmp_path):
     assert re.search(r"CIHAM\s+embassy:ER\s+petition\s+1\s+3\n", summary)  # 3 signed rows
     assert "1 in review, 3 petition signatures counted" in summary
 
-    out = tmp_path / "sheets"
-    result = run("sheets", "--out", out, "--date", "2022-01-20")
+    out = tmp_path / "bundles"
+    assert "embassy:ER" in run("bundle", "pending").output
+    result = run("bundle", "close", "--all", "--out", out, "--date", "2022-01-20")
     assert result.exit_code == 0, result.output
-    assert len(list(out.glob("delivery-*.pdf"))) == 10
-    text = pdf_text(out / "delivery-ER.pdf")
+    assert "Bundle 1 for embassy:ER" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["bundle-0001-embassy-ER-delivery-sheet.pdf",
+                                                     "bundle-0001-embassy-ER-label.pdf"]
+    text = pdf_text(out / "bundle-0001-embassy-ER-delivery-sheet.pdf")
     assert "Ciham Ali Ahmed" in text and "Avenue Wolvendael" in text
     # 2 letters, 0 cards, 1 petition sheet with 3 signatures
     assert re.search(r"CIHAM.*?\b2\b.*?\b0\b.*?\b1\b.*?\b3\b", text, re.S)
     assert "0000002" in text and "0000003" in text and "0000004" in text
     assert "0000001" not in text  # the kit envelope is not delivered
+    nothing = run("bundle", "close", "embassy:ER")
+    assert nothing.exit_code == 4 and "no routed piece for embassy:ER" in nothing.output
+
+    # The sheet comes back signed and is scanned like any piece: the bundle is delivered.
+    assert run("bundle", "dispatch", "1", "--by", "hand").exit_code == 0
+    receipt = tmp_path / "back" / "signed.jpg"
+    made = run("samples", "receipt", "1", "--out", receipt)
+    assert made.exit_code == 0, made.output
+    taken = run("intake", receipt, "--station", "desk-1", "--operator", "ana")
+    assert "1 routed" in taken.output, taken.output
+    [listed] = [json.loads(line) for line in run("bundle", "list", "--json").output.splitlines()]
+    assert listed["state"] == "delivered" and listed["receipt_item"] is not None
+    progress = run("progress").output
+    assert re.search(r"CIHAM\s+embassy:ER\s+3\s+3\s+3\s+3", progress), progress
 
     verified = run("audit", "verify")
     assert verified.exit_code == 0 and "Ledger verified" in verified.output

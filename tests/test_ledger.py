@@ -49,8 +49,8 @@ def test_the_same_image_twice_is_one_piece(filled, campaign):
     assert outcome.duplicate
     assert len(filled.items()) == before
     assert filled.events()[-1].type == EventType.ITEM_DUPLICATE
-    lines, ids = filled.embassy_delivery("GT")
-    assert [l.letters for l in lines if l.case == "CAAL"] == [1] and len(ids) == 1
+    [waiting] = [p for p in filled.pending() if p.destination == "embassy:GT"]
+    assert (waiting.letters, waiting.pieces) == (1, 1)
     assert filled.audit().ok
 
 
@@ -168,6 +168,19 @@ def test_a_ledger_from_an_older_schema_is_refused_with_advice(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     Store.open(url, tmp_path / "images").close()
     with create_engine(url).begin() as connection:
-        connection.execute(text("ALTER TABLE item DROP COLUMN signatures"))
-    with pytest.raises(StoreError, match="item lacks signatures.*older scanpipe"):
+        connection.execute(text("ALTER TABLE item DROP COLUMN source_name"))
+    with pytest.raises(StoreError, match="item lacks source_name.*older scanpipe"):
         Store.open(url, tmp_path / "images")
+
+
+def test_a_column_that_may_be_empty_is_added_to_an_older_ledger(tmp_path):
+    from sqlalchemy import create_engine, inspect
+
+    from models.store import Store
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    Store.open(url, tmp_path / "images").close()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE item DROP COLUMN signatures"))
+    Store.open(url, tmp_path / "images").close()
+    assert "signatures" in {c["name"] for c in inspect(engine).get_columns("item")}

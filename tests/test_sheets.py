@@ -1,4 +1,5 @@
-"""The delivery sheet: counts, totals and item ids are printed as extractable text."""
+"""The delivery sheet and the forwarding manifest: counts, totals, the bundle number and
+item ids are extractable text; the codes decode; the receipt box never moves."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from scanpipe.payload import PayloadKind, bundle_payload, encode_payload, parse_payload
+from scanpipe import sheets
+from scanpipe.payload import (PayloadKind, appendix_payload, bundle_payload, encode_payload,
+                              parse_payload)
 from scanpipe.scansim import rasterise_pdf
 from scanpipe.sheets import DeliverySheet, SheetLine, render_delivery_sheet
 
@@ -22,7 +25,10 @@ LINES = (
 )
 
 
-def make_sheet(lines=LINES, items: int = 5, bundle: int | None = 12) -> DeliverySheet:
+def make_sheet(lines=LINES, items: int = 5, bundle: int | None = 12, **extra) -> DeliverySheet:
+    if bundle:
+        extra.setdefault("bundle_ref", str(bundle))
+        extra.setdefault("appendix_code", encode_payload(appendix_payload("MDL2021", bundle), KEY))
     return DeliverySheet(
         campaign_id="MDL2021", campaign_name="Marathon des lettres 2021",
         office="Amnesty International Belgique francophone", destination="embassy:GT",
@@ -30,7 +36,8 @@ def make_sheet(lines=LINES, items: int = 5, bundle: int | None = 12) -> Delivery
         recipient_address="Boulevard Général Wahis 53\n1030 Schaerbeek",
         issued_on=datetime.date(2022, 1, 20), lines=lines,
         item_ids=tuple(f"MDL2021-{i:06d}" for i in range(1, items + 1)),
-        bundle_code=encode_payload(bundle_payload("MDL2021", bundle), KEY) if bundle else None)
+        bundle_code=encode_payload(bundle_payload("MDL2021", bundle), KEY) if bundle else None,
+        **extra)
 
 
 def page_texts(pdf: bytes) -> list[str]:
@@ -98,3 +105,155 @@ def test_bundle_qr_decodes():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="fr, en, nl"):
         render_delivery_sheet(make_sheet(), "es")
+
+
+# ------------------------------------------------------------------ bundle number, late pieces
+
+def late_sheet(**extra) -> DeliverySheet:
+    late = frozenset({"MDL2021-000003", "MDL2021-000007", "MDL2021-000011"})
+    return make_sheet(items=12, late_ids=late, deadline=datetime.date(2022, 1, 11), **extra)
+
+
+@pytest.mark.parametrize("lang, number, note", [
+    ("fr", "Lot n° 12", "Dont 3 pièces arrivées après la date limite du 11 janvier 2022 "
+                        "(marquées * en annexe)."),
+    ("en", "Bundle no. 12", "Of which 3 pieces arrived after the deadline of 11 January 2022 "
+                            "(marked * in the appendix)."),
+    ("nl", "Bundel nr. 12", "Waarvan 3 stukken aangekomen na de uiterste datum van "
+                            "11 januari 2022 (gemarkeerd met * in de bijlage)."),
+])
+def test_bundle_number_and_late_note_in_each_language(lang, number, note):
+    [text] = page_texts(render_delivery_sheet(late_sheet(), lang))
+    assert number in text and note in text
+    assert "Ambassade de la République du Guatemala" in text
+    assert "CAAL Bernardo Caal Xol 123 4 17 212" in text
+
+
+def test_late_ids_are_marked_in_the_appendix_and_only_they():
+    [text] = page_texts(render_delivery_sheet(late_sheet(), "fr"))
+    marked = re.findall(r"(MDL2021-\d{6}) \*", text)
+    assert sorted(marked) == ["MDL2021-000003", "MDL2021-000007", "MDL2021-000011"]
+    assert len(re.findall(r"MDL2021-\d{6}", text)) == 12
+
+
+def test_one_late_piece_is_singular_and_none_prints_no_note():
+    one = make_sheet(items=3, late_ids=frozenset({"MDL2021-000002"}),
+                     deadline=datetime.date(2022, 1, 11))
+    [text] = page_texts(render_delivery_sheet(one, "fr"))
+    assert "Dont 1 pièce arrivée après la date limite du 11 janvier 2022" in text
+    [text] = page_texts(render_delivery_sheet(make_sheet(deadline=datetime.date(2022, 1, 11)),
+                                              "fr"))
+    assert "date limite" not in text and " *" not in text
+
+
+def test_late_ids_must_be_printed_ids_with_a_deadline():
+    with pytest.raises(ValueError, match="item_ids"):
+        make_sheet(items=3, late_ids=frozenset({"K-17"}), deadline=datetime.date(2022, 1, 11))
+    with pytest.raises(ValueError, match="deadline"):
+        make_sheet(items=3, late_ids=frozenset({"MDL2021-000001"}))
+
+
+# ------------------------------------------------------------------ forwarding manifest
+
+def test_forwarding_manifest_counts_postcards_only():
+    sheet = make_sheet(forwarding=True)
+    for lang, title, header, absent in (
+            ("fr", "Bordereau d'envoi de cartes", "Cas Personne Cartes",
+             ("Lettres", "Pétitions", "Signatures")),
+            ("en", "Postcard forwarding manifest", "Case Person Postcards",
+             ("Letters", "Petitions", "Signatures")),
+            ("nl", "Verzendborderel kaarten", "Zaak Persoon Kaarten",
+             ("Brieven", "Petities", "Handtekeningen"))):
+        [text] = page_texts(render_delivery_sheet(sheet, lang))
+        assert title in text and f"{header} CAAL" in text
+        assert "CAAL Bernardo Caal Xol 4 " in text
+        assert "RUNG Panusaya « Rung » Sithijirawattanakul 0 " in text
+        assert re.search(r"TOTAA?L 4\b", text)
+        assert "123" not in text and "212" not in text  # letters and signatures of CAAL
+        for word in absent:
+            assert word not in text
+
+
+# ------------------------------------------------------------------ codes on every page
+
+def page_codes(pdf: bytes, dpi: int = 150) -> list[list[str]]:
+    return [[c.text for c in zxingcpp.read_barcodes(np.asarray(page.convert("L")))]
+            for page in rasterise_pdf(pdf, dpi)]
+
+
+def test_bundle_code_on_page_one_appendix_code_on_every_further_page():
+    sheet = make_sheet(items=1500)
+    pdf = render_delivery_sheet(sheet, "fr")
+    codes = page_codes(pdf)
+    texts = page_texts(pdf)
+    assert len(codes) >= 4
+    assert codes[0] == [sheet.bundle_code]
+    for number, found in enumerate(codes[1:], start=2):
+        assert found == [sheet.appendix_code], f"page {number}"
+        payload = parse_payload(found[0], "MDL2021", KEY)
+        assert payload.kind is PayloadKind.APPENDIX and payload.serial == 12
+        # A loose further page still names its bundle.
+        assert "Bordereau de remise · Lot n° 12 · embassy:GT" in texts[number - 1]
+    everything = " ".join(texts)
+    assert sorted(re.findall(r"MDL2021-\d{6}", everything)) == sorted(sheet.item_ids)
+
+
+def test_qr_corners_are_where_the_page_prints_them():
+    sheet = make_sheet()
+    dpi = 300
+    [page] = rasterise_pdf(render_delivery_sheet(sheet), dpi)
+    [found] = zxingcpp.read_barcodes(np.asarray(page.convert("L")))
+    p = found.position
+    seen = np.array([(q.x, q.y) for q in (p.top_left, p.top_right, p.bottom_right,
+                                          p.bottom_left)], dtype=float)
+    expected = np.array(sheets.bundle_qr_corners_mm(sheet.bundle_code)) * dpi / 25.4
+    assert np.abs(seen - expected).max() < 3.0  # px at 300 dpi: a quarter of a millimetre
+
+
+# ------------------------------------------------------------------ the receipt box
+
+def label_boxes(pdf: bytes, word: str) -> list[tuple[float, float]]:
+    """(x, y) in mm from the top-left of each page-1 occurrence of `word`'s first letter."""
+    doc = pdfium.PdfDocument(pdf)
+    page = doc[0]
+    height_pt = page.get_height()
+    textpage = page.get_textpage()
+    searcher = textpage.search(word, match_case=True, match_whole_word=True)
+    found = []
+    while (hit := searcher.get_next()) is not None:
+        left, bottom, right, top = textpage.get_charbox(hit[0])
+        found.append((round(left / 72 * 25.4, 2), round((height_pt - top) / 72 * 25.4, 2)))
+    return found
+
+
+def test_receipt_box_stays_put_whatever_the_table_length():
+    one_line = render_delivery_sheet(make_sheet(lines=LINES[:1], items=3), "fr")
+    twelve = tuple(SheetLine(f"C{i}", f"Person {i}", i, 1, 2, 3 * i) for i in range(12))
+    twelve_lines = render_delivery_sheet(make_sheet(lines=twelve, items=3), "fr")
+    positions = [label_boxes(pdf, "Cachet") for pdf in (one_line, twelve_lines)]
+    assert positions[0] == positions[1] and len(positions[0]) == 1
+    x, y = positions[0][0]
+    assert sheets.STAMP_CELL.x < x < sheets.STAMP_CELL.x + 3
+    assert sheets.STAMP_CELL.y < y < sheets.STAMP_CELL.y + sheets.CELL_LABEL_MM
+    # The four corner marks print solid black where the constants say.
+    for pdf in (one_line, twelve_lines):
+        page = np.asarray(rasterise_pdf(pdf, 100)[0].convert("L"))
+        for mark in sheets.RECEIPT_MARKS:
+            left, top, right, bottom = mark.inset(0.6).px(100)
+            assert page[top:bottom, left:right].max() < 60
+
+
+def test_a_long_table_continues_on_page_two_with_its_header_and_the_box_stays():
+    lines = tuple(SheetLine(f"C{i}", f"Person {i}", i, 1, 2, 3 * i) for i in range(1, 31))
+    pdf = render_delivery_sheet(make_sheet(lines=lines, items=20), "fr")
+    texts = page_texts(pdf)
+    assert len(texts) == 2
+    header = "Cas Personne Lettres Cartes Pétitions Signatures"
+    assert header in texts[0] and header in texts[1]
+    assert "Signature Cachet" in texts[0] and "Cachet" not in texts[1]
+    assert "C1 Person 1 1 1 2 3" in texts[0] and "C30 Person 30 30 1 2 90" in texts[1]
+    assert "TOTAL 465 30 60 1395" in texts[1]
+    assert label_boxes(pdf, "Cachet") == label_boxes(render_delivery_sheet(make_sheet(), "fr"),
+                                                     "Cachet")
+    # Nothing of the table runs into the box: every table line is above it.
+    assert texts[0].index("Accusé de réception") > texts[0].rindex("Person")

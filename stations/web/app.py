@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from stations.station import Station
-from stations.web import office, review, sorting
+from stations.web import bundles, office, review, sorting
 from stations.web.auth import Permission, SignInThrottle, may, new_token
 from stations.web.context import HERE, SignInNeeded, Web, back, safe_next
 from stations.web.text import LANGUAGES, text
@@ -139,4 +139,5 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
     sorting.add_routes(app, web)
     review.add_routes(app, web)
     office.add_routes(app, web)
+    bundles.add_routes(app, web)
     return app

@@ -20,13 +20,15 @@ class Permission(StrEnum):
     PROGRESS = "progress"    # counts per case
     SEE_IMAGES = "see_images"
     PEOPLE = "people"        # add people, change roles and access
+    BUNDLES = "bundles"      # close bundles, print their papers, record their delivery
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset({Permission.SORT, Permission.REVIEW, Permission.SEE_TRAYS,
                               Permission.SEE_IMAGES}),
     Role.COORDINATOR: frozenset({Permission.SORT, Permission.REVIEW, Permission.SEE_TRAYS,
-                                 Permission.SET_TRAYS, Permission.PROGRESS, Permission.SEE_IMAGES}),
+                                 Permission.SET_TRAYS, Permission.PROGRESS, Permission.SEE_IMAGES,
+                                 Permission.BUNDLES}),
     Role.AUDITOR: frozenset({Permission.SEE_TRAYS, Permission.PROGRESS, Permission.SEE_IMAGES}),
     Role.ADMIN: frozenset(Permission),
 }

@@ -67,8 +67,11 @@ def add_routes(app: FastAPI, web: Web) -> None:
                     per_case[row.case]["signatures"] += row.signatures or 0
             else:
                 others[(row.status, row.kind)] = others.get((row.status, row.kind), 0) + row.count
+        lang = web.lang_of(request)
+        delivery = [{"row": row, "name": web.describe(row.destination, lang)}
+                    for row in store.delivery_progress()]
         return web.page(request, "progress.html", rows=list(per_case.values()),
-                    others=sorted(others.items()))
+                        others=sorted(others.items()), delivery=delivery)
 
     # ----------------------------------------------------------- people
 

@@ -79,7 +79,11 @@ def add_routes(app: FastAPI, web: Web) -> None:
         person = web.need(request, Permission.REVIEW)
         await web.form_of(request)
         lang = web.lang_of(request)
-        undone = store.undo_last(actor=person.name, station=station.name)
+        try:
+            undone = store.undo_last(actor=person.name, station=station.name)
+        except ReviewError as exc:
+            web.flash(request, str(exc), "error")
+            return back("/review")
         if undone is None:
             web.flash(request, text("review.nothing_to_undo", lang), "error")
             return back("/review")

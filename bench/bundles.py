@@ -1,0 +1,124 @@
+"""Bundles at the scale of a season: 100,000 items in the ledger.
+
+On a copy of the station benchmark's cached ledger (bench/station.py fills it once), this
+times what a coordinator does at the end of the season: list what waits for a bundle,
+close a bundle for every destination, load the biggest one, render its delivery sheet
+(thousands of item ids in the appendix) and label, read the delivery progress, and read a
+signed sheet scanned back (the receipt check runs on every returned sheet). It prints
+figures; it does not fail.
+
+Run: python bench/bundles.py [--items N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pypdfium2 as pdfium  # noqa: E402
+
+from bench.station import ledger  # noqa: E402
+from models.store import Store  # noqa: E402
+from scanpipe import receipts  # noqa: E402
+from scanpipe.pages import load_pages  # noqa: E402
+from scanpipe.codes import scan_codes  # noqa: E402
+from scanpipe.scansim import sign_delivery_sheet  # noqa: E402
+from stations.delivery import deadline_passed_at, render_documents, sheet_name  # noqa: E402
+
+
+def timed(action):
+    start = time.perf_counter()
+    value = action()
+    return value, (time.perf_counter() - start) * 1000
+
+
+def receipt_checks(pdf: bytes, repeat: int) -> tuple[list[float], int, int]:
+    """ms per receipt check on signed and unsigned scans of the sheet's first page."""
+    import io
+
+    times, signed_right, unsigned_right = [], 0, 0
+    for seed in range(repeat):
+        for signed in (True, False):
+            image = sign_delivery_sheet(pdf, seed=seed, signed=signed, stamp=False)[0]
+            out = io.BytesIO()
+            image.convert("L").save(out, "JPEG", quality=80, dpi=(200, 200))
+            page = load_pages(out.getvalue())[0]
+            codes = [c for c in scan_codes(page.pixels).codes if c.text.startswith("SP1:B:")]
+            if not codes:
+                continue
+            check, ms = timed(lambda: receipts.check_receipt(page.pixels, codes[0]))
+            times.append(ms)
+            ok = check is not None and check.signed == signed
+            signed_right += ok and signed
+            unsigned_right += ok and not signed
+    return times, signed_right, unsigned_right
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--receipts", type=int, default=10, help="signed and unsigned scans each")
+    args = parser.parse_args(argv)
+
+    source = ledger(args.items)
+    work = Path(tempfile.mkdtemp(prefix="scanpipe-bench-bundles-"))
+    try:
+        for part in source.glob("ledger.sqlite3*"):
+            shutil.copy2(part, work / part.name)
+        store = Store.open(f"sqlite:///{work / 'ledger.sqlite3'}", work / "images")
+        campaign = store.campaign()
+        late_after = deadline_passed_at(campaign)
+        print(f"bundles with {args.items:,} items in the ledger (SQLite, a copy of {source.name})")
+
+        waiting, ms = timed(lambda: store.pending(late_after=late_after))
+        pieces = sum(w.pieces for w in waiting)
+        print(f"  pending: {len(waiting)} destinations, {pieces:,} pieces waiting — {ms:.0f} ms")
+
+        closes = []
+        views = []
+        for row in waiting:
+            view, ms = timed(lambda: store.close_bundle(row.destination, actor="bench",
+                                                        station="bench", late_after=late_after))
+            closes.append(ms)
+            views.append(view)
+        biggest = max(views, key=lambda v: len(v.item_ids))
+        print(f"  close_bundle: {len(views)} bundles, median {statistics.median(closes):.0f} ms, "
+              f"max {max(closes):.0f} ms (the biggest: {len(biggest.item_ids):,} pieces, "
+              f"{biggest.bundle.destination})")
+
+        view, ms = timed(lambda: store.bundle(biggest.id))
+        print(f"  bundle view of the biggest: {ms:.0f} ms")
+        documents, ms = timed(lambda: render_documents(view, campaign, date.today(), "fr"))
+        sheet = documents[sheet_name(view)]
+        pages = len(pdfium.PdfDocument(sheet))
+        print(f"  its delivery sheet and label: {ms:.0f} ms — sheet {pages} pages, "
+              f"{len(sheet) / 1e6:.2f} MB; label {len(documents['label']) / 1e3:.0f} kB")
+        _, ms = timed(store.delivery_progress)
+        print(f"  delivery progress: {ms:.0f} ms")
+        _, ms = timed(lambda: store.audit(check_images=False))
+        print(f"  audit (chain, items, bundles; images not re-hashed): {ms / 1000:.1f} s")
+        store.close()
+
+        small = min(views, key=lambda v: len(v.item_ids))
+        pdf = render_documents(small, campaign, date.today(), "fr")[sheet_name(small)]
+        times, signed_right, unsigned_right = receipt_checks(pdf, args.receipts)
+        if times:
+            print(f"  receipt check on 200 dpi scans: median {statistics.median(times):.1f} ms, "
+                  f"max {max(times):.1f} ms; signed found signed {signed_right}/{args.receipts}, "
+                  f"unsigned found unsigned {unsigned_right}/{args.receipts}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

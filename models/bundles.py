@@ -1,0 +1,445 @@
+"""Bundles: routed pieces handed over together, and every step of their delivery.
+
+A coordinator closes a bundle for one destination (an embassy, or where a case's
+postcards go) from the routed pieces not yet bundled. Its life:
+
+    prepared ─→ dispatched ─→ delivered
+        │  ╲         ├─→ refused ─┐
+        │   ╲        └─→ returned ┤─→ dispatched again, or voided
+        │    ╲──────────→ delivered / refused (handed over on the spot)
+        └─→ voided (its pieces are free to be bundled again)
+
+Every step is a ledger event written in the same transaction as the rows, and
+a piece is in one bundle at most: the pieces point at their bundle, and closing
+takes the ledger's lock before it chooses them, so two coordinators closing at
+once never share a piece.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import case, func, literal, update
+from sqlmodel import Session, select
+
+from models import tables as t
+from models.ledger import EventType, lock_ledger
+from scanpipe.routing import Decision, Finding, Kind, Reason, Status
+
+PIECE_KINDS = (Kind.LETTER.value, Kind.POSTCARD.value, Kind.PETITION.value)
+_CHUNK = 900  # ids per statement: far under every database's limit on parameters
+_TEXT_LIMIT = 200
+
+
+class BundleState(StrEnum):
+    PREPARED = "prepared"
+    DISPATCHED = "dispatched"
+    DELIVERED = "delivered"
+    REFUSED = "refused"
+    RETURNED = "returned"
+    VOID = "void"
+
+
+class DispatchMethod(StrEnum):
+    HAND = "hand"
+    POST = "post"
+
+
+# Which states each step may start from.
+_FROM: dict[EventType, frozenset[BundleState]] = {
+    EventType.BUNDLE_DISPATCHED: frozenset({BundleState.PREPARED, BundleState.REFUSED,
+                                            BundleState.RETURNED}),
+    EventType.BUNDLE_DELIVERED: frozenset({BundleState.PREPARED, BundleState.DISPATCHED}),
+    EventType.BUNDLE_REFUSED: frozenset({BundleState.PREPARED, BundleState.DISPATCHED}),
+    EventType.BUNDLE_RETURNED: frozenset({BundleState.DISPATCHED}),
+    EventType.BUNDLE_VOIDED: frozenset({BundleState.PREPARED, BundleState.REFUSED,
+                                        BundleState.RETURNED}),
+}
+_TO = {EventType.BUNDLE_DISPATCHED: BundleState.DISPATCHED,
+       EventType.BUNDLE_DELIVERED: BundleState.DELIVERED,
+       EventType.BUNDLE_REFUSED: BundleState.REFUSED,
+       EventType.BUNDLE_RETURNED: BundleState.RETURNED,
+       EventType.BUNDLE_VOIDED: BundleState.VOID}
+
+
+def next_steps(state: BundleState) -> frozenset[BundleState]:
+    """The states a bundle in `state` may go to next (what buttons a screen offers)."""
+    return frozenset(_TO[step] for step, starts in _FROM.items() if state in starts)
+
+
+class BundleError(ValueError):
+    """A bundle step that cannot be taken; the message says why and what to do."""
+
+
+class NothingToBundle(BundleError):
+    pass
+
+
+@dataclass(frozen=True)
+class BundleLine:
+    """One case's pieces in a bundle."""
+
+    case: str
+    person: str
+    letters: int
+    postcards: int
+    petitions: int
+    signatures: int | None  # None when a petition sheet of the case was not counted
+
+
+@dataclass(frozen=True)
+class BundleView:
+    bundle: t.Bundle
+    lines: tuple[BundleLine, ...]
+    item_ids: tuple[int, ...]
+    late_ids: tuple[int, ...]
+
+    @property
+    def id(self) -> int:
+        return self.bundle.id
+
+    @property
+    def state(self) -> BundleState:
+        return BundleState(self.bundle.state)
+
+    @property
+    def totals(self) -> dict:
+        signatures = [x.signatures for x in self.lines if x.petitions]
+        return {"letters": sum(x.letters for x in self.lines),
+                "postcards": sum(x.postcards for x in self.lines),
+                "petitions": sum(x.petitions for x in self.lines),
+                "signatures": None if any(n is None for n in signatures) else sum(signatures),
+                "pieces": len(self.item_ids)}
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Routed pieces of one destination waiting for a bundle."""
+
+    destination: str
+    letters: int
+    postcards: int
+    petitions: int
+    late: int
+
+    @property
+    def pieces(self) -> int:
+        return self.letters + self.postcards + self.petitions
+
+
+@dataclass(frozen=True)
+class DeliveryProgress:
+    """How far the routed pieces of one case and destination got."""
+
+    case: str
+    destination: str
+    routed: int
+    bundled: int
+    dispatched: int
+    delivered: int
+    refused_or_returned: int
+
+
+def clean_text(value: str | None, what: str, *, required: bool) -> str | None:
+    """A person's words for the ledger: trimmed, one line, not too long."""
+    value = " ".join((value or "").split())
+    if not value:
+        if required:
+            raise BundleError(f"{what} is needed")
+        return None
+    if len(value) > _TEXT_LIMIT:
+        raise BundleError(f"{what} is too long ({len(value)} characters; {_TEXT_LIMIT} at most)")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise BundleError(f"{what} holds control characters")
+    return value
+
+
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    """Timestamps are stored as UTC without a zone; compare like with like."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _lines(rows, persons: dict[str, str]) -> tuple[BundleLine, ...]:
+    """Counts per case from (case, kind, signatures) rows."""
+    kinds: dict[str, Counter] = defaultdict(Counter)
+    signed: dict[str, list[int | None]] = defaultdict(list)
+    for case, kind, signatures in rows:
+        kinds[case][kind] += 1
+        if kind == Kind.PETITION.value:
+            signed[case].append(signatures)
+    lines = []
+    for case in sorted(kinds):
+        counts = signed[case]
+        lines.append(BundleLine(case, persons.get(case, case), kinds[case][Kind.LETTER.value],
+                                kinds[case][Kind.POSTCARD.value], kinds[case][Kind.PETITION.value],
+                                None if any(n is None for n in counts) else sum(counts)))
+    return tuple(lines)
+
+
+def _line_json(line: BundleLine) -> dict:
+    return {"case": line.case, "letters": line.letters, "postcards": line.postcards,
+            "petitions": line.petitions, "signatures": line.signatures}
+
+
+class BundleVerbs:
+    """The store's verbs for bundles (mixed into `models.store.Store`)."""
+
+    # ----------------------------------------------------------------- reads
+
+    def _persons(self, session: Session) -> dict[str, str]:
+        return {row.code: row.person for row in session.exec(select(t.CaseRow))}
+
+    def pending(self, *, late_after: datetime | None = None) -> list[Pending]:
+        """Per destination, the routed pieces not yet in a bundle."""
+        late = (func.sum(case((t.Item.scanned_at >= late_after.astimezone(timezone.utc), 1),
+                              else_=0))
+                if late_after is not None else literal(0))
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(t.Item.destination, t.Item.kind, func.count(), late)
+                .where(t.Item.status == Status.ROUTED.value, t.Item.bundle_id.is_(None),
+                       t.Item.kind.in_(PIECE_KINDS), t.Item.destination.is_not(None))
+                .group_by(t.Item.destination, t.Item.kind)).all()
+        counts: dict[str, Counter] = defaultdict(Counter)
+        for destination, kind, count, late_count in rows:
+            counts[destination][kind] += count
+            counts[destination]["late"] += int(late_count or 0)
+        return [Pending(d, c[Kind.LETTER.value], c[Kind.POSTCARD.value], c[Kind.PETITION.value],
+                        c["late"]) for d, c in sorted(counts.items())]
+
+    def bundles(self, *, state: BundleState | None = None,
+                destination: str | None = None) -> list[t.Bundle]:
+        with Session(self.engine) as session:
+            query = select(t.Bundle).order_by(t.Bundle.id)
+            if state is not None:
+                query = query.where(t.Bundle.state == state.value)
+            if destination is not None:
+                query = query.where(t.Bundle.destination == destination)
+            return list(session.exec(query).all())
+
+    def bundle(self, bundle_id: int) -> BundleView:
+        """One bundle with its pieces and counts; raises `BundleError` if there is none."""
+        with Session(self.engine) as session:
+            bundle = session.get(t.Bundle, bundle_id)
+            if bundle is None:
+                raise BundleError(f"there is no bundle {bundle_id}: 'scanpipe bundle list' shows them")
+            closed = session.exec(select(t.Event).where(
+                t.Event.subject == f"bundle:{bundle_id}",
+                t.Event.type == EventType.BUNDLE_CLOSED.value)).first()
+            recorded = json.loads(closed.payload) if closed else {"items": [], "late": []}
+            if bundle.state == BundleState.VOID.value:
+                # Its pieces were released (and may be in another bundle): read them as closed.
+                ids = recorded["items"]
+                rows = []
+                for start in range(0, len(ids), _CHUNK):
+                    rows += session.exec(select(t.Item.id, t.Item.case_code, t.Item.kind,
+                                                t.Item.signatures)
+                                         .where(t.Item.id.in_(ids[start:start + _CHUNK]))).all()
+            else:
+                rows = session.exec(select(t.Item.id, t.Item.case_code, t.Item.kind,
+                                           t.Item.signatures)
+                                    .where(t.Item.bundle_id == bundle_id)
+                                    .order_by(t.Item.id)).all()
+            persons = self._persons(session)
+        lines = _lines(((case, kind, signed) for _, case, kind, signed in rows), persons)
+        return BundleView(bundle, lines, tuple(sorted(row[0] for row in rows)),
+                          tuple(recorded.get("late", [])))
+
+    def bundle_events(self, bundle_id: int) -> list[t.Event]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(t.Event).where(t.Event.subject == f"bundle:{bundle_id}")
+                                     .order_by(t.Event.seq)).all())
+
+    def delivery_progress(self) -> list[DeliveryProgress]:
+        """Per case and destination: pieces routed, bundled, dispatched and delivered.
+
+        Each count includes the next (a delivered piece was also dispatched and bundled).
+        """
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(t.Item.case_code, t.Item.destination, t.Bundle.state, func.count())
+                .join(t.Bundle, t.Item.bundle_id == t.Bundle.id, isouter=True)
+                .where(t.Item.status == Status.ROUTED.value, t.Item.kind.in_(PIECE_KINDS),
+                       t.Item.case_code.is_not(None))
+                .group_by(t.Item.case_code, t.Item.destination, t.Bundle.state)).all()
+        table: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        for case, destination, state, count in rows:
+            table[(case, destination)][state] += count
+        out = []
+        for (case, destination), by_state in sorted(table.items()):
+            delivered = by_state[BundleState.DELIVERED.value]
+            dispatched = by_state[BundleState.DISPATCHED.value] + delivered
+            back = by_state[BundleState.REFUSED.value] + by_state[BundleState.RETURNED.value]
+            bundled = dispatched + back + by_state[BundleState.PREPARED.value]
+            out.append(DeliveryProgress(case, destination, sum(by_state.values()), bundled,
+                                        dispatched, delivered, back))
+        return out
+
+    # ---------------------------------------------------------------- writes
+
+    def close_bundle(self, destination: str, *, actor: str, station: str,
+                     late_after: datetime | None = None) -> BundleView:
+        """Put every routed piece of `destination` not yet in a bundle into a new bundle.
+
+        `late_after`: the moment the campaign's deadline passed; pieces scanned after
+        it are flagged (they are bundled all the same). Raises `NothingToBundle`.
+        """
+        late_after = _naive_utc(late_after)
+        with self.transaction() as session:
+            lock_ledger(session)  # PostgreSQL: one closer at a time (SQLite: BEGIN IMMEDIATE)
+            rows = session.exec(
+                select(t.Item.id, t.Item.case_code, t.Item.kind, t.Item.signatures,
+                       t.Item.scanned_at)
+                .where(t.Item.status == Status.ROUTED.value, t.Item.destination == destination,
+                       t.Item.bundle_id.is_(None), t.Item.kind.in_(PIECE_KINDS))
+                .order_by(t.Item.id)).all()
+            if not rows:
+                raise NothingToBundle(f"no routed piece for {destination} is waiting for a bundle")
+            ids = [row[0] for row in rows]
+            late = [row[0] for row in rows
+                    if late_after is not None and _naive_utc(row[4]) >= late_after]
+            now, at = self._now()
+            bundle = t.Bundle(destination=destination, state=BundleState.PREPARED.value,
+                              pieces=len(ids), late=len(late), created_at=now, created_by=actor,
+                              changed_at=now)
+            session.add(bundle)
+            session.flush()
+            taken = 0
+            for start in range(0, len(ids), _CHUNK):
+                result = session.exec(update(t.Item)
+                                      .where(t.Item.id.in_(ids[start:start + _CHUNK]),
+                                             t.Item.bundle_id.is_(None))
+                                      .values(bundle_id=bundle.id))
+                taken += result.rowcount
+            if taken != len(ids):  # cannot happen under the lock; never let it pass silently
+                raise BundleError("some of these pieces were bundled by someone else at the same "
+                                  "moment; nothing was changed — try again")
+            lines = _lines(((case, kind, signed) for _, case, kind, signed, _ in rows),
+                           self._persons(session))
+            view = BundleView(bundle, lines, tuple(ids), tuple(late))
+            self._append(session, at, actor, station, EventType.BUNDLE_CLOSED, f"bundle:{bundle.id}",
+                         {"destination": destination, "items": ids, "late": late,
+                          "lines": [_line_json(x) for x in lines], "totals": view.totals})
+        return view
+
+    def _step(self, bundle_id: int, step: EventType, *, actor: str, station: str,
+              payload: dict, **fields) -> t.Bundle:
+        with self.transaction() as session:
+            lock_ledger(session)
+            bundle = session.get(t.Bundle, bundle_id)
+            if bundle is None:
+                raise BundleError(f"there is no bundle {bundle_id}: 'scanpipe bundle list' shows them")
+            self._apply_step(session, bundle, step, actor=actor, station=station, payload=payload,
+                             **fields)
+            return bundle
+
+    def _apply_step(self, session: Session, bundle: t.Bundle, step: EventType, *, actor: str,
+                    station: str, payload: dict, at: tuple[datetime, str] | None = None,
+                    **fields) -> None:
+        state = BundleState(bundle.state)
+        if state not in _FROM[step]:
+            allowed = ", ".join(sorted(s.value for s in _FROM[step]))
+            raise BundleError(f"bundle {bundle.id} is {state.value}: it can be "
+                              f"{_TO[step].value} only when {allowed}")
+        now, stamp = at or self._now()
+        bundle.state = _TO[step].value
+        bundle.changed_at = now
+        for name, value in fields.items():
+            setattr(bundle, name, value)
+        session.add(bundle)
+        if step is EventType.BUNDLE_VOIDED:
+            session.exec(update(t.Item).where(t.Item.bundle_id == bundle.id)
+                         .values(bundle_id=None))
+        self._append(session, stamp, actor, station, step, f"bundle:{bundle.id}",
+                     {"state": _TO[step].value, "from": state.value, **payload})
+
+    def dispatch_bundle(self, bundle_id: int, *, method: DispatchMethod, tracking: str | None,
+                        actor: str, station: str) -> t.Bundle:
+        """Record that the bundle left the office: by hand, or by post with its tracking number."""
+        tracking = clean_text(tracking, "the tracking number", required=method is DispatchMethod.POST)
+        return self._step(bundle_id, EventType.BUNDLE_DISPATCHED, actor=actor, station=station,
+                          payload={"method": method.value, "tracking": tracking},
+                          method=method.value, tracking=tracking)
+
+    def deliver_bundle(self, bundle_id: int, *, received_by: str | None, received_on: date,
+                       actor: str, station: str, receipt_item: int | None = None) -> t.Bundle:
+        """Record that the bundle was received: by whom (a name, or the signed sheet), when."""
+        received_by = clean_text(received_by, "the name of who received it",
+                                 required=receipt_item is None)
+        if receipt_item is not None:
+            with Session(self.engine) as session:
+                item = session.get(t.Item, receipt_item)
+            if item is None:
+                raise BundleError(f"there is no item {receipt_item:07d} to keep as the receipt")
+        return self._step(bundle_id, EventType.BUNDLE_DELIVERED, actor=actor, station=station,
+                          payload={"received_by": received_by, "received_on": received_on.isoformat(),
+                                   "receipt_item": receipt_item},
+                          received_by=received_by, received_on=received_on,
+                          receipt_item_id=receipt_item)
+
+    def refuse_bundle(self, bundle_id: int, *, reason: str, actor: str, station: str) -> t.Bundle:
+        reason = clean_text(reason, "the reason", required=True)
+        return self._step(bundle_id, EventType.BUNDLE_REFUSED, actor=actor, station=station,
+                          payload={"reason": reason}, note=reason)
+
+    def return_bundle(self, bundle_id: int, *, reason: str, actor: str, station: str) -> t.Bundle:
+        reason = clean_text(reason, "the reason", required=True)
+        return self._step(bundle_id, EventType.BUNDLE_RETURNED, actor=actor, station=station,
+                          payload={"reason": reason}, note=reason)
+
+    def void_bundle(self, bundle_id: int, *, reason: str, actor: str, station: str) -> t.Bundle:
+        """Undo a bundle that was not delivered: its pieces may be bundled again."""
+        reason = clean_text(reason, "the reason", required=True)
+        return self._step(bundle_id, EventType.BUNDLE_VOIDED, actor=actor, station=station,
+                          payload={"reason": reason}, note=reason)
+
+    def record_sheet_issued(self, bundle_id: int, *, document: str, lang: str, issued_on: date,
+                            pdf_sha256: str, actor: str, station: str) -> None:
+        """A delivery sheet, forwarding manifest or label of a bundle was written."""
+        view = self.bundle(bundle_id)
+        with self.transaction() as session:
+            _, at = self._now()
+            self._append(session, at, actor, station, EventType.SHEET_ISSUED, f"bundle:{bundle_id}",
+                         {"document": document, "lang": lang, "issued_on": issued_on.isoformat(),
+                          "pdf_sha256": pdf_sha256, "totals": view.totals})
+
+    # ------------------------------------------------------------- receipts
+
+    def _receipt_decision(self, session: Session, decision: Decision) -> Decision:
+        """A delivery sheet scanned back: review unless its bundle can take it."""
+        if decision.kind is not Kind.DELIVERY_RECEIPT or decision.status is not Status.ROUTED:
+            return decision
+        bundle = session.get(t.Bundle, decision.bundle_serial) if decision.bundle_serial else None
+        if bundle is None:
+            finding = Finding(Reason.UNKNOWN_BUNDLE,
+                              f"this ledger has no bundle {decision.bundle_serial}")
+        elif bundle.state in (BundleState.VOID.value, BundleState.REFUSED.value,
+                              BundleState.RETURNED.value):
+            finding = Finding(Reason.BUNDLE_NOT_DELIVERABLE, f"bundle {bundle.id} is {bundle.state}")
+        else:
+            return decision
+        return replace(decision, status=Status.REVIEW, method=None, confidence=0.0,
+                       findings=(finding, *decision.findings))
+
+    def _take_receipt(self, session: Session, item: t.Item, decision: Decision,
+                      when: tuple[datetime, str], station: str, operator: str) -> None:
+        """The signed first page of a delivery sheet marks its bundle delivered."""
+        if (decision.kind is not Kind.DELIVERY_RECEIPT or decision.status is not Status.ROUTED
+                or Reason.RECEIPT_APPENDIX.value in decision.reasons):
+            return
+        bundle = session.get(t.Bundle, decision.bundle_serial)
+        if bundle is None or bundle.state == BundleState.DELIVERED.value:
+            return  # a second copy of a receipt already taken: kept as a piece, nothing changes
+        received_on = when[0].astimezone().date()
+        self._apply_step(session, bundle, EventType.BUNDLE_DELIVERED, actor=operator,
+                         station=station, at=when,
+                         payload={"received_by": None, "received_on": received_on.isoformat(),
+                                  "receipt_item": item.id, "receipt_image": item.image_sha256,
+                                  "receipt_page": item.page},
+                         received_on=received_on, receipt_item_id=item.id)

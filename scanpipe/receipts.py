@@ -1,0 +1,403 @@
+"""Is a scanned delivery sheet signed? Ink in the receipt box of page 1.
+
+A returned delivery sheet marks its bundle delivered only when the receiver
+signed it or stamped it; a sheet that comes back blank must not. The receipt
+box sits at a fixed place on page 1 (`sheets.RECEIPT_BOX`), so:
+
+1. The bundle QR's four corners (in the code's own orientation, so any quarter
+   turn of the page is already in them) place page 1's layout roughly: an
+   affine fit, as a 20 mm symbol cannot tell perspective from corner noise.
+2. That guess may be a millimetre off 250 mm away from the QR on a scan (a
+   corner a pixel off), centimetres on a photo in perspective. So the four
+   solid marks printed in the receipt box's corners are looked for: first each
+   close to where the guess puts it (a scan), else as dark squares far around,
+   four of which must lie as the box's corners (a photo). Found, they place
+   the box exactly (a homography). Not found — the code is on a bundle label,
+   or the page is not a sheet — there is no answer (None), never a guess.
+3. In the signature and stamp cells, inset clear of their printed frame and
+   label, ink is what is darker than the local paper by more than the noise
+   and a share of the marks' print contrast; remnants of the frame, straight
+   lines (a fold, a scanner's streak), specks and JPEG ringing are dropped. A
+   cell is inked when enough stroke ink of enough extent remains — an empty
+   cell measures 0.
+
+All layout is in mm of page 1 mapped to image pixels (pixel centres at integer
+coordinates, as OpenCV samples).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from scanpipe import sheets
+from scanpipe.codes import Code
+from scanpipe.render import Box
+
+_MIN_QR_SIDE_PX = 12.0    # a smaller symbol cannot place a whole page
+_SEARCH_RES = 2.0         # px per mm of the area the marks are looked for in
+_SEARCH_MM = 45.0         # how far a mark may be from where the QR puts it (a photo's perspective)
+_MAX_CANDIDATES = 16      # dark squares kept from the search, the most mark-like first
+_MAX_MISFIT_SEARCH = 8.0  # mm: a bottom mark this far from where the top two put it (perspective)
+_MATCHES_TRIED = 3        # layouts of candidates tried, the best fitting first
+_REFINE_RES = 5.0         # px per mm of the window around each mark, once found
+_REFINE_MM = 4.0          # … reaching this far around the mark
+_NEAR_MM = 7.0            # a scan's marks are this close to where the QR puts them
+_MARK_CORE = 0.75         # share of the mark's side averaged as its core (room for a tilt)
+_MARK_CLEAR = 1.6         # a ring from this many mark sides wide to 0.8 more around it …
+_MAX_RING = 0.25          # … holds at most this share of the core's darkness
+_MIN_MARK_DARKNESS = 35.0  # grey levels: the least a faded black square keeps
+_MARK_SOLID_CORE = 0.5    # the inner half of the side (a mark seen smaller in perspective) …
+_MIN_SOLID = 0.45         # … has no pixel lighter than this share of the core's darkness
+_MAX_MISFIT = 3.0         # mm: marks further than this from a parallelogram are not ours
+_SCALE_RANGE = (0.6, 1.6)  # the marks' spacing against the QR's guess
+_CELL_RES = 6.0           # px per mm of the rectified cells
+_CELL_SIDE = 1.2          # inset of a cell's sides and bottom: clear of its 0.6 pt frame
+_MIN_INK_CONTRAST = 0.2   # ink is darker than the paper by this share of the marks' contrast
+_RULE_RUN = 3.0           # mm: straight runs along a cell's edge are its frame, not a pen
+_RULE_BAND = 0.8          # … looked for this close to the edge
+_MIN_COMPONENT_EXTENT = 1.2   # mm: a dot or a speck is smaller than this
+_LONG_LINE = 8.0          # mm: straight runs this long, in a component this long, are lines …
+_LINE_GAP = 1.0           # … even broken by gaps this long
+_LINE_CLEAR = 1.0         # mm: cleared along each line found
+_MAX_REST = 0.25          # a component mostly cleared with its lines was only lines
+_STRAIGHT_SPREAD = 0.3    # mm: a component this thin across its main direction is a line
+_MIN_EXTENT = 4.0         # mm: the strokes of a signature or a stamp span at least this much
+# mm² of stroke ink from which a cell is signed or stamped. Measured on simulated scans
+# and photos: empty cells 0, signatures 37–130, stamps 53–160, 12 mm initials 7–21.
+MIN_INK = 4.0
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """What the receipt box of a returned delivery sheet holds."""
+
+    signed: bool            # signature or stamp: the bundle was received
+    signature_ink: float    # mm² of stroke ink in the signature cell (0 when empty)
+    stamp_ink: float        # mm² of stroke ink in the stamp cell
+
+
+def check_receipt(pixels: np.ndarray, code: Code) -> ReceiptCheck | None:
+    """Whether page 1 of a delivery sheet is signed or stamped, or None when the page's
+    layout cannot be placed from `code` (the bundle QR, as the code reader found it).
+
+    `pixels` is the page as given (2-D uint8 grey, any resolution and quarter turn,
+    skewed or photographed); None means "not a signed sheet" to the caller: a bundle
+    label's code, a page that is not a delivery sheet, a receipt box out of the image.
+    """
+    if pixels.ndim != 2 or pixels.dtype != np.uint8 or min(pixels.shape) < 32:
+        return None
+    try:
+        symbol = np.array(sheets.bundle_qr_corners_mm(code.text), dtype=np.float64)
+    except ValueError:  # no QR of this text fits the sheet's zone: not one of our sheets
+        return None
+    corners = _symbol_corners(code)
+    if corners is None:
+        return None
+    # The given order first; the others for readers that do not report the symbol's own.
+    for turn in range(4):
+        guess = _affine(symbol, np.roll(corners, -turn, axis=0))
+        placed = _place_box(pixels, guess)
+        if placed is not None:
+            break
+    else:
+        return None
+    h, contrast = placed
+    signature = _cell_ink(pixels, h, sheets.SIGNATURE_CELL, contrast)
+    stamp = _cell_ink(pixels, h, sheets.STAMP_CELL, contrast)
+    return ReceiptCheck(bool(signature >= MIN_INK or stamp >= MIN_INK),
+                        round(signature, 2), round(stamp, 2))
+
+
+# ------------------------------------------------------------------ 1. the QR
+
+def _symbol_corners(code: Code) -> np.ndarray | None:
+    """The code's corners, clockwise on the page, when they frame a plausible square."""
+    try:
+        corners = np.asarray(code.position, dtype=np.float64).reshape(4, 2)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(corners).all():
+        return None
+    x, y = corners[:, 0], corners[:, 1]
+    if float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) < 0:
+        corners = corners[[0, 3, 2, 1]]  # counter-clockwise (a mirrored reading order)
+    edges = np.roll(corners, -1, axis=0) - corners
+    sides = np.linalg.norm(edges, axis=1)
+    following = np.roll(edges, -1, axis=0)
+    turns = edges[:, 0] * following[:, 1] - edges[:, 1] * following[:, 0]
+    if sides.min() < _MIN_QR_SIDE_PX or sides.max() > 1.6 * sides.min() or (turns <= 0).any():
+        return None
+    return corners
+
+
+def _affine(source_mm: np.ndarray, target_px: np.ndarray) -> np.ndarray:
+    """The least-squares affine map (3 × 3) of `source_mm` onto `target_px`."""
+    design = np.hstack([source_mm, np.ones((len(source_mm), 1))])
+    solution, *_ = np.linalg.lstsq(design, target_px, rcond=None)
+    return np.vstack([solution.T, [0.0, 0.0, 1.0]])
+
+
+def _map(h: np.ndarray, points: np.ndarray) -> np.ndarray:
+    p = np.hstack([points, np.ones((len(points), 1))]) @ h.T
+    return p[:, :2] / p[:, 2:]
+
+
+# ------------------------------------------------------------------ 2. the marks
+
+def _mark_centres_mm() -> np.ndarray:
+    return np.array([(m.x + m.w / 2, m.y + m.h / 2) for m in sheets.RECEIPT_MARKS])
+
+
+def _rectify(pixels: np.ndarray, h: np.ndarray, area: Box,
+             res: float) -> tuple[np.ndarray, np.ndarray]:
+    """`area` (mm of page 1) seen through `h` at `res` px per mm, and its px → image px map."""
+    to_mm = np.array([[1 / res, 0, area.x + 0.5 / res], [0, 1 / res, area.y + 0.5 / res],
+                      [0, 0, 1]])
+    to_image = h @ to_mm
+    size = (round(area.w * res), round(area.h * res))
+    seen = cv2.warpPerspective(pixels, to_image, size,
+                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_REPLICATE)
+    return seen, to_image
+
+
+def _mark_scores(seen: np.ndarray, res: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pixel of `seen`: how much a mark centred there stands out (0 where no solid
+    dark square of the marks' size with light around is centred), its core's darkness,
+    and the pixel's own darkness against the local paper."""
+    side = sheets.RECEIPT_MARK_MM * res
+    # Paper level: the lightest grey within a few marks' reach (a desk or a shadow stays).
+    reach = round(side * 3) | 1
+    paper = cv2.dilate(seen, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
+    dark = cv2.subtract(paper, seen).astype(np.float32)
+    core = max(3, round(side * _MARK_CORE))
+    clear, outer = round(side * _MARK_CLEAR), round(side * (_MARK_CLEAR + 0.8))
+    core_mean = _box_mean(dark, core)
+    ring = ((_box_mean(dark, outer) * outer ** 2 - _box_mean(dark, clear) * clear ** 2)
+            / (outer ** 2 - clear ** 2))
+    # Solid: even the core's lightest pixel is dark (text and scribbles have gaps).
+    solid = max(2, round(side * _MARK_SOLID_CORE))
+    lightest = cv2.erode(dark, np.ones((solid, solid), np.uint8))
+    mark_like = ((core_mean >= _MIN_MARK_DARKNESS) & (ring <= _MAX_RING * core_mean)
+                 & (lightest >= _MIN_SOLID * core_mean))
+    return np.where(mark_like, core_mean - ring, 0.0), core_mean, dark
+
+
+def _box_mean(image: np.ndarray, side: int) -> np.ndarray:
+    return cv2.boxFilter(image, -1, (side, side), borderType=cv2.BORDER_REPLICATE)
+
+
+def _candidates(pixels: np.ndarray, guess: np.ndarray) -> np.ndarray:
+    """Centres (guess mm) of dark squares of the marks' size around the receipt box."""
+    box = sheets.RECEIPT_BOX
+    area = Box(box.x - _SEARCH_MM, box.y - _SEARCH_MM, box.w + 2 * _SEARCH_MM,
+               box.h + 2 * _SEARCH_MM)
+    seen, _ = _rectify(pixels, guess, area, _SEARCH_RES)
+    score, _, _ = _mark_scores(seen, _SEARCH_RES)
+    peak = round(sheets.RECEIPT_MARK_MM * _SEARCH_RES) | 1
+    local_max = score >= cv2.dilate(score, np.ones((peak, peak), np.uint8))
+    rows, cols = np.nonzero((score > 0) & local_max)
+    best = np.argsort(-score[rows, cols])[:_MAX_CANDIDATES]
+    return np.stack([area.x + (cols[best] + 0.5) / _SEARCH_RES,
+                     area.y + (rows[best] + 0.5) / _SEARCH_RES], axis=1)
+
+
+def _match(candidates: np.ndarray) -> list[np.ndarray]:
+    """Fours of candidates (guess mm) laid out as the receipt box's marks, best first.
+
+    Each ordered pair is tried as the top-left and top-right marks; the pair
+    predicts the bottom two (a similarity), which must be candidates too.
+    """
+    n = len(candidates)
+    if n < 4:
+        return []
+    expected = _mark_centres_mm()
+    top, down = expected[1] - expected[0], expected[3] - expected[0]
+    i, j = (a.ravel() for a in np.meshgrid(np.arange(n), np.arange(n), indexing="ij"))
+    v = candidates[j] - candidates[i]
+    length = np.linalg.norm(v, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = (v @ top) / (length * np.linalg.norm(top))
+        sin = (top[0] * v[:, 1] - top[1] * v[:, 0]) / (length * np.linalg.norm(top))
+    scale = length / np.linalg.norm(top)
+    # Turned less than 25° against the QR's guess, at about its scale.
+    keep = (i != j) & (cos > 0.9) & (scale >= _SCALE_RANGE[0]) & (scale <= _SCALE_RANGE[1])
+    i, j, cos, sin, scale = i[keep], j[keep], cos[keep], sin[keep], scale[keep]
+    if not len(i):
+        return []
+    drop = (np.stack([cos * down[0] - sin * down[1], sin * down[0] + cos * down[1]], axis=1)
+            * scale[:, None])
+    picks, error = [], np.zeros(len(i))
+    for start in (j, i):  # bottom-right under the top-right, bottom-left under the top-left
+        predicted = candidates[start] + drop
+        distance = np.linalg.norm(candidates[None, :, :] - predicted[:, None, :], axis=2)
+        distance[np.arange(len(i)), i] = np.inf
+        distance[np.arange(len(i)), j] = np.inf
+        k = np.argmin(distance, axis=1)
+        picks.append(k)
+        error += distance[np.arange(len(i)), k]
+    error[picks[0] == picks[1]] = np.inf
+    order = [k for k in np.argsort(error)[:_MATCHES_TRIED] if error[k] <= 2 * _MAX_MISFIT_SEARCH]
+    return [candidates[[i[k], j[k], picks[0][k], picks[1][k]]] for k in order]
+
+
+def _refine(pixels: np.ndarray, h: np.ndarray, mark: Box,
+            reach_mm: float) -> tuple[np.ndarray, float] | None:
+    """`mark`'s centre in image px to a fraction of a pixel, and its darkness, near where
+    `h` puts it (within `reach_mm`); None unless a solid dark square is there."""
+    area = Box(mark.x - reach_mm, mark.y - reach_mm, mark.w + 2 * reach_mm,
+               mark.h + 2 * reach_mm)
+    seen, to_image = _rectify(pixels, h, area, _REFINE_RES)
+    score, core, dark = _mark_scores(seen, _REFINE_RES)
+    row, col = np.unravel_index(int(np.argmax(score)), score.shape)
+    if score[row, col] <= 0:
+        return None  # no solid dark square here: text, a scribble, or nothing
+    darkness = float(core[row, col])
+    # The centroid of the square's ink around the peak (the frame lines it touches weigh
+    # little against its 4 × 4 mm).
+    reach = round(sheets.RECEIPT_MARK_MM * _REFINE_RES * 0.5 + 2)
+    top, left = max(0, row - reach), max(0, col - reach)
+    region = dark[top:row + reach + 1, left:col + reach + 1]
+    weights = np.where(region > darkness / 2, region, 0.0)
+    ys, xs = np.indices(region.shape)
+    total = float(weights.sum())
+    centre = np.array([[left + float((xs * weights).sum()) / total,
+                        top + float((ys * weights).sum()) / total]])
+    return _map(to_image, centre)[0], darkness
+
+
+def _place_box(pixels: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Page-1 mm → image px from the receipt box's marks (a homography), and the marks'
+    print contrast; None unless all four are found, laid out as a receipt box's."""
+    # A bundle label's larger QR, or a wrong turn, puts the box off the image: no search.
+    height, width = pixels.shape
+    slack = _SEARCH_MM * np.sqrt(abs(np.linalg.det(guess[:2, :2])))
+    marks = _map(guess, _mark_centres_mm())
+    if ((marks < -slack) | (marks > np.array([width, height]) + slack)).any():
+        return None
+    # A scan: the QR's guess is within a millimetre or two, each mark is where it says.
+    placed = _from_marks(pixels, guess, guess, _NEAR_MM)
+    if placed is not None:
+        return placed
+    # A photo in perspective: the marks are looked for far around, then each near.
+    for coarse in _match(_candidates(pixels, guess)):
+        h = cv2.getPerspectiveTransform(_mark_centres_mm().astype(np.float32),
+                                        _map(guess, coarse).astype(np.float32))
+        placed = _from_marks(pixels, h, guess, _REFINE_MM)
+        if placed is not None:
+            return placed
+    return None
+
+
+def _from_marks(pixels: np.ndarray, h: np.ndarray, guess: np.ndarray,
+                reach_mm: float) -> tuple[np.ndarray, float] | None:
+    found = []
+    for mark in sheets.RECEIPT_MARKS:
+        f = _refine(pixels, h, mark, reach_mm)
+        if f is None:
+            return None
+        found.append(f)
+    centres_mm = _mark_centres_mm()
+    centres_px = np.array([f[0] for f in found])
+    # Four dark squares do not make a receipt box: they must be laid out as its marks,
+    # to within a photo's perspective, at about the QR's scale, not mirrored against it.
+    fit = _affine(centres_mm, centres_px)
+    det, expected = np.linalg.det(fit[:2, :2]), np.linalg.det(guess[:2, :2])
+    if det * expected <= 0 or not _SCALE_RANGE[0] <= np.sqrt(det / expected) <= _SCALE_RANGE[1]:
+        return None
+    misfit = np.linalg.norm(_map(fit, centres_mm) - centres_px, axis=1).max() / np.sqrt(abs(det))
+    if misfit > _MAX_MISFIT:
+        return None
+    h = cv2.getPerspectiveTransform(centres_mm.astype(np.float32), centres_px.astype(np.float32))
+    return h, float(np.median([f[1] for f in found]))
+
+
+# ------------------------------------------------------------------ 3. the ink
+
+def _cell_ink(pixels: np.ndarray, h: np.ndarray, cell: Box, contrast: float) -> float:
+    """mm² of stroke ink inside `cell`, clear of its frame and its printed label."""
+    inside = Box(cell.x + _CELL_SIDE, cell.y + sheets.CELL_LABEL_MM, cell.w - 2 * _CELL_SIDE,
+                 cell.h - sheets.CELL_LABEL_MM - _CELL_SIDE)
+    width, height = round(inside.w * _CELL_RES), round(inside.h * _CELL_RES)
+    out_to_mm = np.array([[1 / _CELL_RES, 0, inside.x + 0.5 / _CELL_RES],
+                          [0, 1 / _CELL_RES, inside.y + 0.5 / _CELL_RES], [0, 0, 1]])
+    seen = cv2.warpPerspective(pixels, h @ out_to_mm, (width, height),
+                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_REPLICATE)
+    # Paper level: a grey closing wipes out strokes narrower than the kernel.
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    paper = cv2.blur(cv2.dilate(seen, kernel), (11, 11))
+    darker = cv2.subtract(paper, seen)
+    # Noise from the lightest quarter of the cell (paper even when the cell is well inked).
+    counts = np.cumsum(np.bincount(darker[::2, ::2].ravel(), minlength=256))
+    p05, p25 = (int(np.searchsorted(counts, counts[-1] * q)) for q in (0.05, 0.25))
+    noise = max(1.0, (p25 - p05) / 0.97)
+    threshold = max(p25 + 5.0 * noise, _MIN_INK_CONTRAST * contrast, 6.0)
+    ink = (darker > threshold).astype(np.uint8)
+    _wipe_frame_remnants(ink)
+    return _stroke_ink(ink) / (_CELL_RES * _CELL_RES)
+
+
+def _wipe_frame_remnants(ink: np.ndarray) -> None:
+    """Clear long straight runs along the cell's edges: its printed frame let in by a
+    sheet that is not quite flat, not a pen's stroke."""
+    band, run = round(_RULE_BAND * _CELL_RES), round(_RULE_RUN * _CELL_RES)
+    height, width = ink.shape
+    rows = np.zeros((height, 1), bool)
+    rows[:band] = rows[height - band:] = True
+    columns = np.zeros((1, width), bool)
+    columns[:, :band] = columns[:, width - band:] = True
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    rule = ((across > 0) & rows) | ((down > 0) & columns)
+    ink[cv2.dilate(rule.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
+
+
+def _stroke_ink(ink: np.ndarray) -> float:
+    """Pixels of ink in components large enough to be pen strokes, when together they
+    span a signature's extent; dots, specks and JPEG ringing do not count, nor straight
+    lines (a fold, a scanner's streak, pieces of the frame), however tilted, broken or
+    crossing each other."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    strokes = []
+    for k in range(1, count):
+        x, y, w, h, area = stats[k]
+        if max(w, h) < _MIN_COMPONENT_EXTENT * _CELL_RES:
+            continue
+        component = (labels[y:y + h, x:x + w] == k).astype(np.uint8)
+        if not _is_lines(component, area):
+            strokes.append((x, y, x + w, y + h, area))
+    if not strokes:
+        return 0.0
+    boxes = np.array(strokes)
+    span = max(boxes[:, 2].max() - boxes[:, 0].min(), boxes[:, 3].max() - boxes[:, 1].min())
+    if span < _MIN_EXTENT * _CELL_RES:
+        return 0.0
+    return float(boxes[:, 4].sum())
+
+
+def _is_lines(component: np.ndarray, area: int) -> bool:
+    """Whether one component of ink is a straight line, or long straight lines crossing."""
+    m = cv2.moments(component, binaryImage=True)
+    vx, vy, cv = m["mu20"] / area, m["mu02"] / area, m["mu11"] / area
+    # The spread across the component's main direction: a line's is its thickness.
+    spread = (vx + vy) / 2 - np.sqrt(((vx - vy) / 2) ** 2 + cv * cv)
+    if np.sqrt(max(spread, 0.0)) <= _STRAIGHT_SPREAD * _CELL_RES:
+        return True
+    length = round(_LONG_LINE * _CELL_RES)
+    if max(component.shape) < length:
+        return False
+    # Long enough to be lines crossing (a streak across a fold): what is left once the
+    # long straight runs are cleared is a pen's only if it is a good part of the whole.
+    lines = cv2.HoughLinesP(component, 1, np.pi / 90, threshold=length // 2,
+                            minLineLength=length, maxLineGap=round(_LINE_GAP * _CELL_RES))
+    if lines is None:
+        return False
+    rest = component.copy()
+    for x0, y0, x1, y1 in lines.reshape(-1, 4):
+        cv2.line(rest, (int(x0), int(y0)), (int(x1), int(y1)), 0,
+                 thickness=round(_LINE_CLEAR * _CELL_RES))
+    return int(rest.sum()) < _MAX_REST * area

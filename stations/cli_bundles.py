@@ -1,0 +1,295 @@
+"""The coordinators' commands: bundles, their papers, their delivery, and progress."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from models.bundles import BundleError, BundleState, DispatchMethod, NothingToBundle
+from models.store import item_ref
+from stations.cli_base import LANGS, Context, echo_json, pass_context
+from stations.delivery import deadline_passed_at, recipient, write_documents
+from stations.errors import BadInput
+
+STATES = click.Choice([s.value for s in BundleState])
+DAY = click.DateTime(["%Y-%m-%d"])
+
+
+def _who(obj: Context, operator: str | None) -> tuple[str, str]:
+    return operator or obj.settings.operator, obj.settings.station
+
+
+def _day(value) -> date:
+    return value.date() if value else date.today()
+
+
+def _signatures(count: int | None) -> str:
+    return "—" if count is None else str(count)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _contents(totals: dict, late: int) -> str:
+    """'12 pieces: 10 letters, 2 petition sheets (31 signatures), 3 late'."""
+    parts = [_plural(totals[key], word) for key, word in
+             (("letters", "letter"), ("postcards", "postcard"), ("petitions", "petition sheet"))
+             if totals[key]]
+    if totals["petitions"]:
+        parts[-1] += f" ({_signatures(totals['signatures'])} signatures)"
+    if late:
+        parts.append(f"{late} arrived after the deadline")
+    return f"{_plural(totals['pieces'], 'piece')}: " + ", ".join(parts)
+
+
+def _operator_option(f):
+    return click.option("--operator", help="Who does it [default: SCANPIPE_OPERATOR or your "
+                                           "login].")(f)
+
+
+@click.group()
+def bundle() -> None:
+    """Bundles per destination, their delivery sheets and labels, and their delivery.
+
+    A bundle takes every routed piece of one destination (an embassy, a person,
+    relatives or a partner office) not yet in a bundle. Its states: prepared,
+    dispatched (by hand, or by post with a tracking number), delivered, refused,
+    returned, void. Every step is a ledger event.
+    """
+
+
+@bundle.command("pending")
+@pass_context
+def bundle_pending(obj: Context) -> None:
+    """What can be bundled now: routed pieces per destination not yet in a bundle."""
+    campaign = obj.campaign()
+    waiting = obj.store().pending(late_after=deadline_passed_at(campaign))
+    if not waiting:
+        click.echo("Nothing waiting: every routed piece is in a bundle.")
+        return
+    click.echo(f"  {'destination':<18} {'letters':>7} {'postcards':>9} {'petitions':>9} "
+               f"{'late':>5}  recipient")
+    for row in waiting:
+        click.echo(f"  {row.destination:<18} {row.letters:>7} {row.postcards:>9} {row.petitions:>9} "
+                   f"{row.late:>5}  {recipient(campaign, row.destination).name}")
+
+
+@bundle.command("close")
+@click.argument("destinations", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="A bundle for every destination with "
+                                                        "pieces waiting.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each bundle's delivery sheet (or forwarding manifest) and label here.")
+@click.option("--date", "issued", type=DAY, help="Date printed on the papers [default: today].")
+@click.option("--lang", type=LANGS, help="Language of the papers [default: the campaign's].")
+@_operator_option
+@pass_context
+def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, out: Path | None,
+                 issued, lang: str | None, operator: str | None) -> None:
+    """Close a bundle for each DESTINATION (e.g. embassy:GT, partner:AIIS, relatives:BAKER).
+
+    Pieces that arrived after the campaign's deadline are bundled too, and
+    flagged on the sheet.
+    """
+    campaign = obj.campaign()
+    store = obj.store()
+    actor, station = _who(obj, operator)
+    late_after = deadline_passed_at(campaign)
+    if everything == bool(destinations):
+        raise BadInput("name the destinations to bundle, or give --all (not both): "
+                       "'scanpipe bundle pending' lists them")
+    if everything:
+        destinations = tuple(row.destination for row in store.pending())
+        if not destinations:
+            click.echo("Nothing to bundle: every routed piece is in a bundle already.")
+            return
+    for destination in destinations:
+        try:
+            view = store.close_bundle(destination, actor=actor, station=station,
+                                      late_after=late_after)
+        except NothingToBundle as exc:
+            known = ", ".join(row.destination for row in store.pending()) or "none"
+            raise BundleError(f"{exc} (destinations with pieces waiting: {known})") from None
+        click.echo(f"Bundle {view.id} for {destination} ({recipient(campaign, destination).name}): "
+                   f"{_contents(view.totals, len(view.late_ids))}")
+        if out is not None:
+            for path in write_documents(store, view, campaign, out, issued_on=_day(issued),
+                                        lang=lang or campaign.language, actor=actor,
+                                        station=station):
+                click.echo(f"  wrote {path}")
+
+
+@bundle.command("print")
+@click.argument("bundle_id", type=int)
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--date", "issued", type=DAY, help="Date printed on the papers [default: today].")
+@click.option("--lang", type=LANGS, help="Language of the papers [default: the campaign's].")
+@_operator_option
+@pass_context
+def bundle_print(obj: Context, bundle_id: int, out: Path, issued, lang: str | None,
+                 operator: str | None) -> None:
+    """Write BUNDLE_ID's delivery sheet (or manifest) and label again."""
+    campaign = obj.campaign()
+    store = obj.store()
+    actor, station = _who(obj, operator)
+    view = store.bundle(bundle_id)
+    if view.state is BundleState.VOID:
+        raise BundleError(f"bundle {bundle_id} is void: its pieces may be in another bundle now")
+    for path in write_documents(store, view, campaign, out, issued_on=_day(issued),
+                                lang=lang or campaign.language, actor=actor, station=station):
+        click.echo(f"wrote {path}")
+
+
+@bundle.command("list")
+@click.option("--state", type=STATES, help="Only bundles in this state.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per bundle.")
+@pass_context
+def bundle_list(obj: Context, state: str | None, as_json: bool) -> None:
+    """Every bundle, its destination, state and pieces."""
+    rows = obj.store().bundles(state=BundleState(state) if state else None)
+    if not rows and not as_json:
+        click.echo("No bundle yet: 'scanpipe bundle pending' shows what can be bundled.")
+    for row in rows:
+        if as_json:
+            echo_json({"bundle": row.id, "destination": row.destination, "state": row.state,
+                       "pieces": row.pieces, "late": row.late,
+                       "created_at": row.created_at.isoformat(), "method": row.method,
+                       "tracking": row.tracking, "received_by": row.received_by,
+                       "received_on": row.received_on.isoformat() if row.received_on else None,
+                       "receipt_item": item_ref(row.receipt_item_id) if row.receipt_item_id else None})
+        else:
+            click.echo(f"  {row.id:>5}  {row.destination:<18} {row.state:<10} "
+                       f"{_plural(row.pieces, 'piece'):>12}{f' ({row.late} late)' if row.late else ''}")
+
+
+@bundle.command("show")
+@click.argument("bundle_id", type=int)
+@pass_context
+def bundle_show(obj: Context, bundle_id: int) -> None:
+    """One bundle: its counts per case, its history, its pieces."""
+    campaign = obj.campaign()
+    store = obj.store()
+    view = store.bundle(bundle_id)
+    b = view.bundle
+    click.echo(f"Bundle {b.id} → {b.destination} ({recipient(campaign, b.destination).name}): {b.state}")
+    click.echo(f"  {'case':<10} {'letters':>7} {'postcards':>9} {'petitions':>9} {'signatures':>10}")
+    for line in view.lines:
+        click.echo(f"  {line.case:<10} {line.letters:>7} {line.postcards:>9} {line.petitions:>9} "
+                   f"{_signatures(line.signatures):>10}")
+    totals = view.totals
+    click.echo(f"  {'total':<10} {totals['letters']:>7} {totals['postcards']:>9} "
+               f"{totals['petitions']:>9} {_signatures(totals['signatures']):>10}")
+    click.echo("History:")
+    for event in store.bundle_events(bundle_id):
+        click.echo(f"  {event.at[:19]}  {event.type:<18} by {event.actor} at {event.station}  "
+                   f"{event.payload if event.type != 'bundle.closed' else ''}")
+    click.echo(f"Pieces ({len(view.item_ids)}): " + " ".join(item_ref(i) for i in view.item_ids))
+    if view.late_ids:
+        click.echo(f"Late ({len(view.late_ids)}): " + " ".join(item_ref(i) for i in view.late_ids))
+
+
+@bundle.command("dispatch")
+@click.argument("bundle_id", type=int)
+@click.option("--by", "method", required=True, type=click.Choice([m.value for m in DispatchMethod]),
+              help="Handed over by hand, or sent by post.")
+@click.option("--tracking", help="The post's tracking number (needed with --by post).")
+@_operator_option
+@pass_context
+def bundle_dispatch(obj: Context, bundle_id: int, method: str, tracking: str | None,
+                    operator: str | None) -> None:
+    """Record that BUNDLE_ID left the office."""
+    actor, station = _who(obj, operator)
+    row = obj.store().dispatch_bundle(bundle_id, method=DispatchMethod(method), tracking=tracking,
+                                      actor=actor, station=station)
+    click.echo(f"Bundle {row.id}: dispatched by {row.method}"
+               f"{f', tracking {row.tracking}' if row.tracking else ''}.")
+
+
+@bundle.command("deliver")
+@click.argument("bundle_id", type=int)
+@click.option("--received-by", required=True, help="Who received it (name, function).")
+@click.option("--on", "received_on", type=DAY, help="When [default: today].")
+@click.option("--receipt-item", type=int, help="The item id of the signed sheet, if it was "
+                                               "scanned and did not mark the bundle by itself.")
+@_operator_option
+@pass_context
+def bundle_deliver(obj: Context, bundle_id: int, received_by: str, received_on,
+                   receipt_item: int | None, operator: str | None) -> None:
+    """Record that BUNDLE_ID was received (a scanned signed sheet does this by itself)."""
+    actor, station = _who(obj, operator)
+    row = obj.store().deliver_bundle(bundle_id, received_by=received_by,
+                                     received_on=_day(received_on), receipt_item=receipt_item,
+                                     actor=actor, station=station)
+    click.echo(f"Bundle {row.id}: delivered to {row.received_by} on {row.received_on.isoformat()}.")
+
+
+def _reason_step(verb: str, method: str, doc: str):
+    @bundle.command(verb, help=doc)
+    @click.argument("bundle_id", type=int)
+    @click.option("--reason", required=True, help="Why (recorded in the ledger).")
+    @_operator_option
+    @pass_context
+    def command(obj: Context, bundle_id: int, reason: str, operator: str | None) -> None:
+        actor, station = _who(obj, operator)
+        row = getattr(obj.store(), method)(bundle_id, reason=reason, actor=actor, station=station)
+        click.echo(f"Bundle {row.id}: {row.state} ({row.note}).")
+    return command
+
+
+_reason_step("refuse", "refuse_bundle", "Record that the receiver refused BUNDLE_ID.")
+_reason_step("return", "return_bundle", "Record that BUNDLE_ID came back (e.g. by post).")
+_reason_step("void", "void_bundle", "Void BUNDLE_ID before delivery: its pieces may be "
+                                    "bundled again.")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per case and destination.")
+@pass_context
+def progress(obj: Context, as_json: bool) -> None:
+    """Per case and destination: pieces routed, bundled, dispatched, delivered."""
+    rows = obj.store().delivery_progress()
+    if not as_json:
+        click.echo(f"  {'case':<10} {'destination':<18} {'routed':>7} {'bundled':>8} "
+                   f"{'dispatched':>10} {'delivered':>9} {'back':>5}")
+    for row in rows:
+        if as_json:
+            echo_json({"case": row.case, "destination": row.destination, "routed": row.routed,
+                       "bundled": row.bundled, "dispatched": row.dispatched,
+                       "delivered": row.delivered, "refused_or_returned": row.refused_or_returned})
+        else:
+            click.echo(f"  {row.case:<10} {row.destination:<18} {row.routed:>7} {row.bundled:>8} "
+                       f"{row.dispatched:>10} {row.delivered:>9} {row.refused_or_returned:>5}")
+    if not as_json:
+        total = [sum(getattr(r, k) for r in rows) for k in ("routed", "bundled", "dispatched",
+                                                             "delivered")]
+        click.echo(f"  {'total':<29} {total[0]:>7} {total[1]:>8} {total[2]:>10} {total[3]:>9}")
+
+
+@click.command("receipt")
+@click.argument("bundle_id", type=int)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The JPEG (first page) or PDF (every page) to write.")
+@click.option("--unsigned", is_flag=True, help="Leave the signature and stamp boxes empty.")
+@click.option("--seed", default=1, show_default=True)
+@click.option("--lang", type=LANGS, help="Language of the sheet [default: the campaign's].")
+@pass_context
+def samples_receipt(obj: Context, bundle_id: int, out: Path, unsigned: bool, seed: int,
+                    lang: str | None) -> None:
+    """Simulate BUNDLE_ID's delivery sheet signed by the receiver and scanned back."""
+    from scanpipe.scansim import sign_delivery_sheet
+    from stations.delivery import render_documents, sheet_name
+
+    campaign = obj.campaign()
+    view = obj.store().bundle(bundle_id)
+    pdf = render_documents(view, campaign, date.today(), lang or campaign.language)[sheet_name(view)]
+    pages = sign_delivery_sheet(pdf, seed=seed, signed=not unsigned, stamp=not unsigned)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".pdf":
+        pages[0].save(out, "PDF", resolution=200, save_all=True, append_images=pages[1:])
+    else:
+        pages[0].convert("RGB").save(out, "JPEG", quality=85, dpi=(200, 200))
+    click.echo(f"Wrote {out}: bundle {bundle_id}'s sheet, {'unsigned' if unsigned else 'signed'}, "
+               "as scanned")

@@ -1,0 +1,124 @@
+"""The coordinators' bundle pages: what waits for a bundle, closing one, its papers, its delivery.
+
+Auditors see every page (read-only); coordinators and admins close bundles, print
+their papers and record each step, which the store writes as ledger events.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from models.bundles import BundleError, BundleState, DispatchMethod, next_steps
+from models.images import sha256_of
+from stations.delivery import deadline_passed_at, recipient, render_documents, sheet_name
+from stations.web.auth import Permission
+from stations.web.context import Web, back
+from stations.web.text import text
+
+_LANGS = ("fr", "en", "nl")
+
+
+def add_routes(app: FastAPI, web: Web) -> None:
+    store, station, campaign = web.store, web.station, web.campaign
+
+    def load(bundle_id: int):
+        try:
+            return store.bundle(bundle_id)
+        except BundleError:
+            raise HTTPException(404, "no such bundle") from None
+
+    @app.get("/bundles", response_class=HTMLResponse)
+    def bundles(request: Request):
+        web.need(request, Permission.PROGRESS)
+        lang = web.lang_of(request)
+        waiting = [{"row": row, "name": web.describe(row.destination, lang)}
+                   for row in store.pending(late_after=deadline_passed_at(campaign))]
+        listed = [{"row": row, "name": web.describe(row.destination, lang)}
+                  for row in reversed(store.bundles())]
+        return web.page(request, "bundles.html", waiting=waiting, listed=listed)
+
+    @app.post("/bundles/close")
+    async def close(request: Request):
+        person = web.need(request, Permission.BUNDLES)
+        form = await web.form_of(request)
+        destination = str(form.get("destination", ""))
+        lang = web.lang_of(request)
+        try:
+            view = store.close_bundle(destination, actor=person.name, station=station.name,
+                                      late_after=deadline_passed_at(campaign))
+        except BundleError as exc:
+            web.flash(request, str(exc), "error")
+            return back("/bundles")
+        web.flash(request, text("bundles.closed", lang, id=view.id, pieces=len(view.item_ids),
+                                who=web.describe(destination, lang)))
+        return back(f"/bundles/{view.id}")
+
+    @app.get("/bundles/{bundle_id}", response_class=HTMLResponse)
+    def show(request: Request, bundle_id: int):
+        web.need(request, Permission.PROGRESS)
+        lang = web.lang_of(request)
+        view = load(bundle_id)
+        history = [{"event": e, "payload": json.loads(e.payload)}
+                   for e in store.bundle_events(bundle_id)]
+        return web.page(request, "bundle.html", view=view, history=history,
+                        name=web.describe(view.bundle.destination, lang),
+                        address=recipient(campaign, view.bundle.destination).address,
+                        state=view.state.value, today=date.today().isoformat(),
+                        can={s.value for s in next_steps(view.state)})
+
+    @app.post("/bundles/{bundle_id}/papers")
+    async def papers(request: Request, bundle_id: int):
+        """The sheet or label as a PDF, written now and recorded as issued."""
+        person = web.need(request, Permission.BUNDLES)
+        form = await web.form_of(request)
+        view = load(bundle_id)
+        if view.state is BundleState.VOID:
+            raise HTTPException(409, "void bundle")
+        lang = str(form.get("lang") or web.lang_of(request))
+        lang = lang if lang in _LANGS else campaign.language
+        issued_on = date.today()
+        documents = render_documents(view, campaign, issued_on, lang)
+        document = sheet_name(view) if form.get("document") != "label" else "label"
+        pdf = documents[document]
+        store.record_sheet_issued(bundle_id, document=document, lang=lang, issued_on=issued_on,
+                                  pdf_sha256=sha256_of(pdf), actor=person.name,
+                                  station=station.name)
+        name = f"bundle-{bundle_id:04d}-{document.replace('_', '-')}.pdf"
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+    @app.post("/bundles/{bundle_id}/step")
+    async def step(request: Request, bundle_id: int):
+        person = web.need(request, Permission.BUNDLES)
+        form = await web.form_of(request)
+        lang = web.lang_of(request)
+        action = str(form.get("action", ""))
+        who = {"actor": person.name, "station": station.name}
+        reason = str(form.get("reason", ""))
+        try:
+            if action == "dispatch":
+                method = DispatchMethod(str(form.get("method", "")))
+                row = store.dispatch_bundle(bundle_id, method=method,
+                                            tracking=str(form.get("tracking", "")), **who)
+            elif action == "deliver":
+                on = date.fromisoformat(str(form.get("received_on") or date.today().isoformat()))
+                row = store.deliver_bundle(bundle_id, received_by=str(form.get("received_by", "")),
+                                           received_on=on, **who)
+            elif action == "refuse":
+                row = store.refuse_bundle(bundle_id, reason=reason, **who)
+            elif action == "return":
+                row = store.return_bundle(bundle_id, reason=reason, **who)
+            elif action == "void":
+                row = store.void_bundle(bundle_id, reason=reason, **who)
+            else:
+                raise HTTPException(400, "unknown step")
+        except (BundleError, ValueError) as exc:
+            web.flash(request, str(exc), "error")
+            return back(f"/bundles/{bundle_id}")
+        web.flash(request, text("bundles.saved", lang, id=row.id, state=text(f"state.{row.state}", lang)))
+        return back(f"/bundles/{bundle_id}")
+
