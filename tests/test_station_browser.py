@@ -191,3 +191,27 @@ def test_an_auditor_gets_403_on_the_live_screen(server, browser):
     assert response.status == 403
     assert page.goto(f"{server['url']}/review").status == 403
     context.close()
+
+
+def test_a_coordinator_closes_and_dispatches_a_bundle(server, browser):
+    from conftest import record_piece
+
+    store = server["store"]
+    store.add_person("Chloé Coord", Role.COORDINATOR, "9753", actor="setup", station="office")
+    for n in range(3):
+        record_piece(store, 9000 + n, case="ZHANG", destination="embassy:CN")
+    page = browser.new_page()
+    sign_in(page, server["url"], "Chloé Coord", "9753")
+    page.goto(f"{server['url']}/bundles")
+    row = page.locator('#pending tr[data-destination="embassy:CN"]')
+    expect(row).to_contain_text("3")
+    row.get_by_role("button", name="Fermer le lot").click()
+    expect(page.locator("#bundle-state")).to_have_text("préparé")
+    expect(page.locator("#bundle-lines")).to_contain_text("ZHANG")
+    page.locator("#dispatch").get_by_role("button", name="Envoyer").click()
+    expect(page.locator("#bundle-state")).to_have_text("parti")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "bundle.png"), full_page=True)
+    [bundle] = store.bundles(destination="embassy:CN")
+    assert bundle.state == "dispatched" and bundle.created_by == "Chloé Coord"
+    page.close()
