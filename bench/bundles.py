@@ -13,6 +13,7 @@ Run: python bench/bundles.py [--items N]
 from __future__ import annotations
 
 import argparse
+import io
 import shutil
 import statistics
 import sys
@@ -32,7 +33,7 @@ from scanpipe import receipts  # noqa: E402
 from scanpipe.pages import load_pages  # noqa: E402
 from scanpipe.codes import scan_codes  # noqa: E402
 from scanpipe.scansim import sign_delivery_sheet  # noqa: E402
-from stations.delivery import deadline_passed_at, render_documents, sheet_name  # noqa: E402
+from stations.delivery import deadline_passed_at, render_label, render_sheet  # noqa: E402
 
 
 def timed(action):
@@ -43,8 +44,6 @@ def timed(action):
 
 def receipt_checks(pdf: bytes, repeat: int) -> tuple[list[float], int, int]:
     """ms per receipt check on signed and unsigned scans of the sheet's first page."""
-    import io
-
     times, signed_right, unsigned_right = [], 0, 0
     for seed in range(repeat):
         for signed in (True, False):
@@ -97,11 +96,11 @@ def main(argv: list[str] | None = None) -> int:
 
         view, ms = timed(lambda: store.bundle(biggest.id))
         print(f"  bundle view of the biggest: {ms:.0f} ms")
-        documents, ms = timed(lambda: render_documents(view, campaign, date.today(), "fr"))
-        sheet = documents[sheet_name(view)]
+        (sheet, label), ms = timed(lambda: (render_sheet(view, campaign, date.today(), "fr"),
+                                            render_label(view, campaign, date.today(), "fr")))
         pages = len(pdfium.PdfDocument(sheet))
         print(f"  its delivery sheet and label: {ms:.0f} ms — sheet {pages} pages, "
-              f"{len(sheet) / 1e6:.2f} MB; label {len(documents['label']) / 1e3:.0f} kB")
+              f"{len(sheet) / 1e6:.2f} MB; label {len(label) / 1e3:.0f} kB")
         _, ms = timed(store.delivery_progress)
         print(f"  delivery progress: {ms:.0f} ms")
         _, ms = timed(lambda: store.audit(check_images=False))
@@ -109,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
 
         small = min(views, key=lambda v: len(v.item_ids))
-        pdf = render_documents(small, campaign, date.today(), "fr")[sheet_name(small)]
+        pdf = render_sheet(small, campaign, date.today(), "fr")
         times, signed_right, unsigned_right = receipt_checks(pdf, args.receipts)
         if times:
             print(f"  receipt check on 200 dpi scans: median {statistics.median(times):.1f} ms, "

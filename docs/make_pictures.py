@@ -19,7 +19,7 @@ from bench.ledger_fill import fill_ledger, season_start  # noqa: E402
 from models.store import Store  # noqa: E402
 from scanpipe.campaign import parse_campaign  # noqa: E402
 from scanpipe.scansim import rasterise_pdf  # noqa: E402
-from stations.delivery import deadline_passed_at, render_documents, sheet_name  # noqa: E402
+from stations.delivery import deadline_passed_at, render_sheet  # noqa: E402
 
 
 def main() -> int:
@@ -32,7 +32,7 @@ def main() -> int:
         fill_ledger(store, toml_text, items=4000, stations=2, seed=2021)
         view = store.close_bundle("embassy:GT", actor="coordinator", station="office",
                                   late_after=deadline_passed_at(campaign))
-        pdf = render_documents(view, campaign, date(2022, 1, 20), "fr")[sheet_name(view)]
+        pdf = render_sheet(view, campaign, date(2022, 1, 20), "fr")
         store.close()
     page = rasterise_pdf(pdf, 100)[0].convert("L")
     target = ROOT / "docs" / "delivery-sheet.png"

@@ -158,13 +158,6 @@ def clean_text(value: str | None, what: str, *, required: bool) -> str | None:
     return value
 
 
-def _naive_utc(moment: datetime | None) -> datetime | None:
-    """Timestamps are stored as UTC without a zone; compare like with like."""
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def _lines(rows, persons: dict[str, str]) -> tuple[BundleLine, ...]:
     """Counts per case from (case, kind, signatures) rows."""
     kinds: dict[str, Counter] = defaultdict(Counter)
@@ -290,7 +283,6 @@ class BundleVerbs:
         `late_after`: the moment the campaign's deadline passed; pieces scanned after
         it are flagged (they are bundled all the same). Raises `NothingToBundle`.
         """
-        late_after = _naive_utc(late_after)
         with self.transaction() as session:
             lock_ledger(session)  # PostgreSQL: one closer at a time (SQLite: BEGIN IMMEDIATE)
             rows = session.exec(
@@ -303,7 +295,7 @@ class BundleVerbs:
                 raise NothingToBundle(f"no routed piece for {destination} is waiting for a bundle")
             ids = [row[0] for row in rows]
             late = [row[0] for row in rows
-                    if late_after is not None and _naive_utc(row[4]) >= late_after]
+                    if late_after is not None and row[4] >= late_after]
             now, at = self._now()
             bundle = t.Bundle(destination=destination, state=BundleState.PREPARED.value,
                               pieces=len(ids), late=len(late), created_at=now, created_by=actor,
@@ -400,14 +392,13 @@ class BundleVerbs:
                           payload={"reason": reason}, note=reason)
 
     def record_sheet_issued(self, bundle_id: int, *, document: str, lang: str, issued_on: date,
-                            pdf_sha256: str, actor: str, station: str) -> None:
+                            pdf_sha256: str, totals: dict, actor: str, station: str) -> None:
         """A delivery sheet, forwarding manifest or label of a bundle was written."""
-        view = self.bundle(bundle_id)
         with self.transaction() as session:
             _, at = self._now()
             self._append(session, at, actor, station, EventType.SHEET_ISSUED, f"bundle:{bundle_id}",
                          {"document": document, "lang": lang, "issued_on": issued_on.isoformat(),
-                          "pdf_sha256": pdf_sha256, "totals": view.totals})
+                          "pdf_sha256": pdf_sha256, "totals": totals})
 
     # ------------------------------------------------------------- receipts
 
@@ -415,12 +406,13 @@ class BundleVerbs:
         """A delivery sheet scanned back: review unless its bundle can take it."""
         if decision.kind is not Kind.DELIVERY_RECEIPT or decision.status is not Status.ROUTED:
             return decision
+        lock_ledger(session)  # see the bundle as it is now, and keep it so until the commit
         bundle = session.get(t.Bundle, decision.bundle_serial) if decision.bundle_serial else None
         if bundle is None:
             finding = Finding(Reason.UNKNOWN_BUNDLE,
                               f"this ledger has no bundle {decision.bundle_serial}")
-        elif bundle.state in (BundleState.VOID.value, BundleState.REFUSED.value,
-                              BundleState.RETURNED.value):
+        elif (bundle.state != BundleState.DELIVERED.value
+              and BundleState(bundle.state) not in _FROM[EventType.BUNDLE_DELIVERED]):
             finding = Finding(Reason.BUNDLE_NOT_DELIVERABLE, f"bundle {bundle.id} is {bundle.state}")
         else:
             return decision

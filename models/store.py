@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from models import tables as t
 from models.images import ImageStore
 from models.bundles import BundleState, BundleVerbs
-from models.ledger import STATE_EVENTS, EventType, append_event, lock_ledger, verify_chain
+from models.ledger import STATE_EVENTS, EventType, append_event, verify_chain
 from models.people import PeopleVerbs
 from models.review import ReviewVerbs
 from models.sorting import SortingVerbs
@@ -293,7 +293,6 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs):
         """
         outcomes: list[PageOutcome] = []
         with self.transaction() as session:
-            lock_ledger(session)  # a receipt may change a bundle: see it as it is now
             now, at = self._now()
             if session.get(t.StoredImage, sha256) is None:
                 session.add(t.StoredImage(sha256=sha256, size=size, media_type=media_type,

@@ -53,14 +53,6 @@ def qr_module_mm(code_text: str) -> float:
     return max(low, min(high, int(fitted * 20) / 20))  # a round 0.05 mm: crisp at 600 dpi
 
 
-def _fitted_line(value: str, font: str, sizes: tuple[float, ...], width: float) -> float:
-    """The largest size at which `value` holds on one line of `width` mm (else the smallest)."""
-    for size in sizes:
-        if render.string_mm(value, font, size) <= width:
-            return size
-    return sizes[-1]
-
-
 def _draw_counts(c: Canvas, label: BundleLabel, lang: str, top: float) -> None:
     f = render.fonts()
     if label.forwarding:
@@ -77,11 +69,11 @@ def _draw_counts(c: Canvas, label: BundleLabel, lang: str, top: float) -> None:
         box = Box(x, top, width, 17.0)
         render.draw_box(c, LABEL_H, box, 0.5, 0.3)
         name = text(key, lang)
-        size = _fitted_line(name, f.regular, (7.5, 7, 6.5, 6, 5.5, 5), width - 2)
+        size = render.fit_line(name, f.regular, (7.5, 7, 6.5, 6, 5.5, 5), width - 2)
         c.setFillGray(0.3)
         render.draw_lines(c, LABEL_H, [name], x + 1, top + 1.2, f.regular, size)
         c.setFillGray(0)
-        size = _fitted_line(value, f.bold, (18, 16, 14, 12, 10, 8), width - 2)
+        size = render.fit_line(value, f.bold, (18, 16, 14, 12, 10, 8), width - 2)
         c.setFont(f.bold, size)
         c.drawCentredString((x + width / 2) * mm, (LABEL_H - box.bottom + 2.5) * mm, value)
 
@@ -97,7 +89,7 @@ def render_bundle_label(label: BundleLabel, lang: str = "fr") -> bytes:
     render.draw_lines(c, LABEL_H, [heading], MARGIN, 5.0, f.regular, 9)
     c.setFillGray(0)
     title = bundle_title(label.bundle_ref, lang)
-    size = _fitted_line(title, f.bold, (40, 36, 32, 28, 24, 20, 16, 12), inner)
+    size = render.fit_line(title, f.bold, (40, 36, 32, 28, 24, 20, 16, 12), inner)
     title_box = Box(MARGIN, 10.0, inner, 18.0)
     size, lines = render.fit_text(title, f.bold, (size,), title_box, 1.05)
     render.draw_lines(c, LABEL_H, lines, MARGIN, title_box.y + (18.0 - size / mm * 1.1) / 2,

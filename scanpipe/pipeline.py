@@ -127,6 +127,8 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
     if decision.status is not Status.ROUTED:
         return result
     code, payload = _our_code(result.codes, campaign)
+    if payload.kind is PayloadKind.BUNDLE:
+        return replace(result, decision=_check_receipt(page, code, decision))
     seconds = 0.0
     if settings.cross_check and settings.ocr:
         like = crosscheck.likeness(page.pixels, code, payload.kind, campaign, payload.subject)
@@ -145,8 +147,6 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
             candidates = rank_cases(text.text, campaign)
             decision = text_contradicts(decision, candidates, pick_case(candidates, settings.match))
             seconds = text.seconds
-    if payload.kind is PayloadKind.BUNDLE:
-        return replace(result, decision=_check_receipt(page, code, decision))
     if decision.status is Status.ROUTED and decision.kind is Kind.PETITION:
         counted = count_signatures(page.pixels, code.position, code.text)
         decision = (uncounted_petition(decision) if counted is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,6 +231,15 @@ def draw_text(canvas: Canvas, page_h_mm: float, text: str, x_mm: float, top_mm: 
 def string_mm(text: str, font: str, size: float) -> float:
     """Width of `text` in mm."""
     return pdfmetrics.stringWidth(text, font, size) / mm
+
+
+def fit_line(text: str, font: str, sizes: Sequence[float], width_mm: float) -> float:
+    """The first (largest) of `sizes` at which `text` holds on one line of `width_mm`;
+    the last when none does."""
+    for size in sizes:
+        if string_mm(text, font, size) <= width_mm:
+            return size
+    return sizes[-1]
 
 
 def draw_box(canvas: Canvas, page_h_mm: float, box: Box, width_pt: float = 0.6,

@@ -55,6 +55,8 @@ _DELIVERY_COLUMNS = (("sheet.col_case", 24.0), ("sheet.col_person", 66.0),
 _FORWARDING_COLUMNS = (("sheet.col_case", 30.0), ("sheet.col_person", 115.0),
                        ("sheet.col_postcards", 35.0))
 _ROW_H = 7.0
+_CELL_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)  # a table cell shrinks to fit its column
+_REF_SIZES = tuple(float(n) for n in range(20, 9, -1))  # the bundle number beside the title
 _ITEM_LEADING = 4.2
 _ITEM_SIZE = 8.0
 _LATE_MARK = " *"
@@ -232,9 +234,7 @@ def _draw_header(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
         # Large, right-aligned against the QR: the number people call the bundle by.
         ref = bundle_title(sheet.bundle_ref, lang)
         room = qr_left - 4 - (LEFT + render.string_mm(title, f.bold, 16) + 6)
-        size = 20.0
-        while size > 10 and render.string_mm(ref, f.bold, size) > room:
-            size -= 1
+        size = render.fit_line(ref, f.bold, _REF_SIZES, room)
         c.setFont(f.bold, size)
         c.drawRightString((qr_left - 4) * mm, render.baseline(PAGE_H, 10, 16), ref)
     render.draw_text(c, PAGE_H, sheet.office, LEFT, 19.5, 150, f.bold, 10)
@@ -266,9 +266,7 @@ def _draw_row(c: Canvas, y: float, cells: tuple[str, ...], columns, font: str,
         c.setFillGray(0)
     x = LEFT
     for i, (cell, (_, width)) in enumerate(zip(cells, columns)):
-        size = 9.0
-        while size > 6 and render.string_mm(cell, font, size) > width - 3:
-            size -= 0.5
+        size = render.fit_line(cell, font, _CELL_SIZES, width - 3)
         c.setFont(font, size)
         base = (PAGE_H - y - _ROW_H / 2) * mm - 0.36 * size  # cap height centred in the row
         if i < 2:

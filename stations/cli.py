@@ -19,6 +19,7 @@ from scanpipe.campaign import Campaign
 from scanpipe.pages import UnreadableFile
 from scanpipe.pipeline import decode_file
 from stations.cli_base import LANGS, Context, echo_json, pass_context, read_campaign
+from stations.cli_bundles import bundle, progress, samples_receipt
 from stations.errors import AuditFailed, BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.intake import FileResult, expand_paths, take_in
 from stations.settings import Settings
@@ -450,8 +451,6 @@ def people_change(obj: Context, name: str, role: str | None, new_pin: bool, acti
     state = "may sign in" if person.active else "may not sign in"
     click.echo(f"{person.name}: {person.role}, {state}.")
 
-
-from stations.cli_bundles import bundle, progress, samples_receipt  # noqa: E402 (needs cli's groups)
 
 cli.add_command(bundle)
 cli.add_command(progress)

@@ -280,11 +280,11 @@ def samples_receipt(obj: Context, bundle_id: int, out: Path, unsigned: bool, see
                     lang: str | None) -> None:
     """Simulate BUNDLE_ID's delivery sheet signed by the receiver and scanned back."""
     from scanpipe.scansim import sign_delivery_sheet
-    from stations.delivery import render_documents, sheet_name
+    from stations.delivery import render_sheet
 
     campaign = obj.campaign()
     view = obj.store().bundle(bundle_id)
-    pdf = render_documents(view, campaign, date.today(), lang or campaign.language)[sheet_name(view)]
+    pdf = render_sheet(view, campaign, date.today(), lang or campaign.language)
     pages = sign_delivery_sheet(pdf, seed=seed, signed=not unsigned, stamp=not unsigned)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".pdf":

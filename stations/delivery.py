@@ -54,10 +54,6 @@ def deadline_passed_at(campaign: Campaign) -> datetime:
     return next_day.astimezone()
 
 
-def bundle_ref(bundle_id: int) -> str:
-    return str(bundle_id)
-
-
 def delivery_sheet(view: BundleView, campaign: Campaign, issued_on: date) -> DeliverySheet:
     """What the sheet of a bundle says, from the ledger's view of it."""
     destination = view.bundle.destination
@@ -72,7 +68,7 @@ def delivery_sheet(view: BundleView, campaign: Campaign, issued_on: date) -> Del
         item_ids=tuple(item_ref(i) for i in view.item_ids),
         bundle_code=encode_payload(bundle_payload(campaign.id, view.id), campaign.check_key),
         appendix_code=encode_payload(appendix_payload(campaign.id, view.id), campaign.check_key),
-        bundle_ref=bundle_ref(view.id), forwarding=is_forwarding(destination),
+        bundle_ref=str(view.id), forwarding=is_forwarding(destination),
         late_ids=late, deadline=campaign.deadline)
 
 
@@ -80,7 +76,7 @@ def bundle_label(view: BundleView, campaign: Campaign, issued_on: date) -> Bundl
     totals = view.totals
     destination = view.bundle.destination
     return BundleLabel(
-        campaign_id=campaign.id, campaign_name=campaign.name, bundle_ref=bundle_ref(view.id),
+        campaign_id=campaign.id, campaign_name=campaign.name, bundle_ref=str(view.id),
         bundle_code=encode_payload(bundle_payload(campaign.id, view.id), campaign.check_key),
         destination=destination, recipient_name=recipient(campaign, destination).name,
         letters=totals["letters"], postcards=totals["postcards"], petitions=totals["petitions"],
@@ -92,11 +88,28 @@ def sheet_name(view: BundleView) -> str:
     return "manifest" if is_forwarding(view.bundle.destination) else "delivery_sheet"
 
 
-def render_documents(view: BundleView, campaign: Campaign, issued_on: date,
-                     lang: str) -> dict[str, bytes]:
-    """The bundle's sheet (or manifest) and label as PDF bytes, by document name."""
-    return {sheet_name(view): render_delivery_sheet(delivery_sheet(view, campaign, issued_on), lang),
-            "label": render_bundle_label(bundle_label(view, campaign, issued_on), lang)}
+def render_sheet(view: BundleView, campaign: Campaign, issued_on: date, lang: str) -> bytes:
+    """The bundle's delivery sheet (or forwarding manifest) as PDF bytes."""
+    return render_delivery_sheet(delivery_sheet(view, campaign, issued_on), lang)
+
+
+def render_label(view: BundleView, campaign: Campaign, issued_on: date, lang: str) -> bytes:
+    """The bundle's label as PDF bytes."""
+    return render_bundle_label(bundle_label(view, campaign, issued_on), lang)
+
+
+def issue(store: Store, view: BundleView, campaign: Campaign, *, label: bool, issued_on: date,
+          lang: str, actor: str, station: str) -> tuple[str, bytes]:
+    """Render the bundle's sheet (or, with `label`, its label), record it as issued, and
+    return the document's name and PDF."""
+    if label:
+        document, pdf = "label", render_label(view, campaign, issued_on, lang)
+    else:
+        document, pdf = sheet_name(view), render_sheet(view, campaign, issued_on, lang)
+    store.record_sheet_issued(view.id, document=document, lang=lang, issued_on=issued_on,
+                              pdf_sha256=sha256_of(pdf), totals=view.totals, actor=actor,
+                              station=station)
+    return document, pdf
 
 
 def file_stem(view: BundleView) -> str:
@@ -108,12 +121,12 @@ def write_documents(store: Store, view: BundleView, campaign: Campaign, out: Pat
     """Write the bundle's sheet and label into `out` and record each as issued."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for document, pdf in render_documents(view, campaign, issued_on, lang).items():
+    for label in (False, True):
+        document, pdf = issue(store, view, campaign, label=label, issued_on=issued_on,
+                              lang=lang, actor=actor, station=station)
         target = out / f"{file_stem(view)}-{document.replace('_', '-')}.pdf"
         partial = target.with_name(target.name + ".part")
         partial.write_bytes(pdf)
         partial.replace(target)  # a reader never sees half a PDF
-        store.record_sheet_issued(view.id, document=document, lang=lang, issued_on=issued_on,
-                                  pdf_sha256=sha256_of(pdf), actor=actor, station=station)
         written.append(target)
     return written

@@ -14,7 +14,7 @@ from models.bundles import BundleState, DispatchMethod
 from models.ledger import EventType
 from scanpipe.pipeline import RecognitionSettings, process_file
 from scanpipe.scansim import rasterise_pdf, sign_delivery_sheet
-from stations.delivery import render_documents, sheet_name
+from stations.delivery import render_label, render_sheet
 
 CODES_ONLY = RecognitionSettings(ocr=False)
 
@@ -41,7 +41,7 @@ def bundled(loaded_store, campaign):
     view = loaded_store.close_bundle("embassy:GT", actor="cora", station="office")
     loaded_store.dispatch_bundle(view.id, method=DispatchMethod.HAND, tracking=None,
                                  actor="cora", station="office")
-    pdf = render_documents(view, campaign, date(2022, 1, 20), "fr")[sheet_name(view)]
+    pdf = render_sheet(view, campaign, date(2022, 1, 20), "fr")
     return loaded_store, view.id, pdf
 
 
@@ -72,8 +72,7 @@ def test_an_unsigned_sheet_or_a_label_goes_to_review(bundled, campaign):
     [unsigned] = take_in(store, campaign, jpeg(blank), "pas-signe.jpg")
     assert unsigned.decision.status.value == "review"
     assert unsigned.decision.reasons[0] == "RECEIPT_NOT_SIGNED"
-    label_pdf = render_documents(store.bundle(bundle_id), campaign, date(2022, 1, 20),
-                                 "fr")["label"]
+    label_pdf = render_label(store.bundle(bundle_id), campaign, date(2022, 1, 20), "fr")
     [label] = take_in(store, campaign, jpeg(rasterise_pdf(label_pdf, 200)[0]), "etiquette.jpg")
     assert label.decision.status.value == "review" and "RECEIPT_NOT_SIGNED" in label.decision.reasons
     assert store.bundle(bundle_id).state is BundleState.DISPATCHED

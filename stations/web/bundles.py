@@ -13,13 +13,10 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from models.bundles import BundleError, BundleState, DispatchMethod, next_steps
-from models.images import sha256_of
-from stations.delivery import deadline_passed_at, recipient, render_documents, sheet_name
+from stations.delivery import deadline_passed_at, issue, recipient
 from stations.web.auth import Permission
 from stations.web.context import Web, back
-from stations.web.text import text
-
-_LANGS = ("fr", "en", "nl")
+from stations.web.text import LANGUAGES, text
 
 
 def add_routes(app: FastAPI, web: Web) -> None:
@@ -79,14 +76,10 @@ def add_routes(app: FastAPI, web: Web) -> None:
         if view.state is BundleState.VOID:
             raise HTTPException(409, "void bundle")
         lang = str(form.get("lang") or web.lang_of(request))
-        lang = lang if lang in _LANGS else campaign.language
-        issued_on = date.today()
-        documents = render_documents(view, campaign, issued_on, lang)
-        document = sheet_name(view) if form.get("document") != "label" else "label"
-        pdf = documents[document]
-        store.record_sheet_issued(bundle_id, document=document, lang=lang, issued_on=issued_on,
-                                  pdf_sha256=sha256_of(pdf), actor=person.name,
-                                  station=station.name)
+        lang = lang if lang in LANGUAGES else campaign.language
+        document, pdf = issue(store, view, campaign, label=form.get("document") == "label",
+                              issued_on=date.today(), lang=lang, actor=person.name,
+                              station=station.name)
         name = f"bundle-{bundle_id:04d}-{document.replace('_', '-')}.pdf"
         return Response(pdf, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{name}"'})
