@@ -16,7 +16,7 @@ demo: setup
 	$(SP) campaign check $(CAMPAIGN)
 	$(SP) campaign load $(CAMPAIGN) --operator coordinator
 	@echo "== 2. Kits to print"
-	$(SP) kits --campaign $(CAMPAIGN) --out $(DEMO)/kits --kits 14
+	$(SP) kits --campaign $(CAMPAIGN) --out $(DEMO)/kits --kits 14 --operator coordinator
 	@echo "== 3. Intake of three envelopes at a station"
 	@for envelope in samples/scans/envelope-*; do \
 	  $(SP) intake --new-batch --station demo-station --operator alice $$envelope || exit $$?; done
@@ -31,7 +31,19 @@ demo: setup
 	$(SP) intake --station demo-station --operator alice $(DEMO)/returned
 	$(SP) bundle list
 	$(SP) progress
-	@echo "== 7. Audit"
+	@echo "== 7. Audit: the office signs the ledger's head; the auditor verifies, reconciles, exports"
+	$(SP) audit key create
+	$(SP) audit checkpoint > $(DEMO)/checkpoint.jsonl
+	$(SP) audit verify --public-key $(DEMO)/data/keys/office-signing.pub --checkpoints $(DEMO)/checkpoint.jsonl
+	$(SP) audit report --rows 12
+	$(SP) audit report --format pdf --out $(DEMO)/audit-report.pdf
+	$(SP) audit report --format csv --out $(DEMO)/audit-report
+	$(SP) audit trail 9
+	$(SP) audit export $(DEMO)/audit-export --with-images
+	$(BIN)/scanpipe-verify $(DEMO)/audit-export --public-key $(DEMO)/data/keys/office-signing.pub
+	$(SP) audit sample --seed demo --n 5 --out $(DEMO)/sample.csv
+	@echo "== 8. Privacy: images and words of the delivered pieces go; the ledger still verifies"
+	$(SP) purge --delivered-before 2100-01-01 --yes --operator coordinator
 	$(SP) audit verify
 	@echo
 	@echo "Everything is in $(DEMO)/:"
@@ -39,6 +51,7 @@ demo: setup
 	@echo "  bundle papers:      $(DEMO)/bundles/ (delivery sheets, manifests, labels)"
 	@echo "  ledger (SQLite):    $(DEMO)/data/ledger.sqlite3"
 	@echo "  stored scans:       $(DEMO)/data/images/ (named by SHA-256)"
+	@echo "  audit:              $(DEMO)/audit-report.pdf, $(DEMO)/audit-report/ (CSV), $(DEMO)/audit-export/"
 	@echo "Try: $(SP) audit verify   or   $(BIN)/scanpipe --help"
 
 test: setup
@@ -50,6 +63,7 @@ bench: setup
 	$(BIN)/python bench/recognition.py
 	$(BIN)/python bench/station.py
 	$(BIN)/python bench/bundles.py
+	$(BIN)/python bench/audit.py
 
 samples: setup
 	$(BIN)/scanpipe samples make --campaign $(CAMPAIGN) --out samples/scans

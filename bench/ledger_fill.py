@@ -67,6 +67,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update  # noqa: E4
 
 from models import tables as t  # noqa: E402
 from models.ledger import GENESIS, EventType, canonical_json, event_hash  # noqa: E402
+from models.evidence import seal_words  # noqa: E402
 from models.store import Store, _decision_payload, _status_event  # noqa: E402
 from scanpipe.campaign import Campaign, parse_campaign  # noqa: E402
 from scanpipe.codes import Attempt, Code, Reader  # noqa: E402
@@ -128,11 +129,17 @@ class _Outcome:
     event_type: str
     payload: str   # canonical JSON, as hashed
     reasons: str   # the item's reasons column: json.dumps, as record_file writes it
+    sealed: tuple[str, str, str] | None  # the words read, kept apart (digest, salt, words)
 
 
 def _outcome(decision: Decision) -> _Outcome:
-    return _Outcome(decision, _status_event(decision.status).value,
-                    canonical_json(_decision_payload(decision)), json.dumps(decision.reasons))
+    # Sealed once per scenario, with a salt drawn from the decision itself so the same seed
+    # gives the same season (intake draws a random salt per item).
+    payload = _decision_payload(decision)
+    salt = hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()[:32]
+    payload, sealed = seal_words(payload, salt)
+    return _Outcome(decision, _status_event(decision.status).value, canonical_json(payload),
+                    json.dumps(decision.reasons), sealed)
 
 
 def _ocr_text(text_: str) -> OcrText:
@@ -351,6 +358,7 @@ class _Writer:
         self.images: list[dict] = []
         self.items: list[dict] = []
         self.events: list[dict] = []
+        self.words: list[dict] = []  # evidence_text rows
         self.counts = {"events": 0, "items": 0, "batches": 0}
 
     def _tick(self, at: datetime) -> tuple[datetime, str]:
@@ -418,6 +426,9 @@ class _Writer:
                     canonical_json({"sha256": sha256, "page": 1, "source": source,
                                     "batch": batch[0]}))
         self._event(stamp, operator, station, outcome.event_type, subject, outcome.payload)
+        if outcome.sealed is not None:
+            digest, salt, words = outcome.sealed
+            self.words.append({"item_id": item_id, "digest": digest, "salt": salt, "words": words})
         self.counts["items"] += 1
 
     def flush(self) -> None:
@@ -441,6 +452,8 @@ class _Writer:
                 conn.execute(insert(t.StoredImage.__table__), self.images)
             if self.items:
                 conn.execute(insert(t.Item.__table__), self.items)
+            if self.words:
+                conn.execute(insert(t.EvidenceText.__table__), self.words)
             conn.execute(insert(t.Event.__table__), self.events)
             if self.postgres:  # explicit ids leave the serial sequences behind: move them on
                 for name in ("batch", "item"):
@@ -449,6 +462,7 @@ class _Writer:
         self.counts["events"] += len(self.events)
         self.committed = (self.seq, self.prev_hash)
         self.batches, self.closed, self.images, self.items, self.events = {}, [], [], [], []
+        self.words = []
 
 
 def _head(store: Store) -> tuple[int, str, datetime | None]:

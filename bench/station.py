@@ -34,7 +34,7 @@ from stations.station import Station  # noqa: E402
 from stations.web.app import create_app  # noqa: E402
 
 TARGET_MS = 100.0
-VERSION = 1  # bump when ledger_fill changes what it writes
+VERSION = 2  # bump when ledger_fill changes what it writes
 
 
 def ledger(items: int) -> Path:

@@ -43,7 +43,7 @@ class ImageStore:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return digest
 
     def get(self, sha256: str) -> bytes:
@@ -63,7 +63,7 @@ class ImageStore:
         return None
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:

@@ -46,6 +46,8 @@ class EventType(StrEnum):
     BUNDLE_REFUSED = "bundle.refused"        # the receiver would not take it, with the reason
     BUNDLE_RETURNED = "bundle.returned"      # came back (by post), with the reason
     BUNDLE_VOIDED = "bundle.voided"          # undone before delivery: its pieces are free again
+    KITS_PRINTED = "kits.printed"            # kit serials printed to be sent out
+    IMAGES_PURGED = "images.purged"          # privacy purge: images and words of delivered pieces
 
 
 # The event types that set an item's whole routing state (their payload is that state),
@@ -104,27 +106,44 @@ class ChainBreak:
     message: str
 
 
-def verify_chain(events: Iterable[Event]) -> tuple[int, ChainBreak | None]:
-    """Walk the events in sequence order; return how many verified and the first break."""
-    expected_seq, prev, count = 1, GENESIS, 0
-    known = {t.value for t in EventType}
-    for event in events:
+class ChainWalk:
+    """Checks events one at a time, in sequence order, against the chain."""
+
+    def __init__(self) -> None:
+        self.expected_seq, self.prev, self.count = 1, GENESIS, 0
+        self._known = {t.value for t in EventType}
+
+    def step(self, event) -> ChainBreak | None:
         where = f"event {event.seq} ({event.type}, {event.at})"
-        if event.seq != expected_seq:
-            return count, ChainBreak(event.seq, Break.GAP,
-                                     f"{where}: expected event {expected_seq} here — "
-                                     "an event was removed or the events were reordered")
-        if event.prev_hash != prev:
-            return count, ChainBreak(event.seq, Break.LINK,
-                                     f"{where}: does not link to event {event.seq - 1} — "
-                                     "an event before it was removed, replaced or reordered")
+        if event.seq > self.expected_seq:
+            return ChainBreak(self.expected_seq, Break.GAP,
+                              f"event {self.expected_seq} is missing (the next one is event "
+                              f"{event.seq}) — an event was removed")
+        if event.seq != self.expected_seq:
+            return ChainBreak(event.seq, Break.GAP,
+                              f"{where}: expected event {self.expected_seq} here — "
+                              "the events were reordered or one was copied")
+        if event.prev_hash != self.prev:
+            return ChainBreak(event.seq, Break.LINK,
+                              f"{where}: does not link to event {event.seq - 1} — "
+                              "an event was removed, replaced or reordered here")
         recomputed = event_hash(event.seq, event.at, event.actor, event.station, event.type,
                                 event.subject, event.payload, event.prev_hash)
         if recomputed != event.hash:
-            return count, ChainBreak(event.seq, Break.ALTERED,
-                                     f"{where}: its content does not match its hash — the event was altered")
-        if event.type not in known:
-            return count, ChainBreak(event.seq, Break.UNKNOWN_TYPE,
-                                     f"{where}: unknown event type {event.type!r}")
-        prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
-    return count, None
+            return ChainBreak(event.seq, Break.ALTERED,
+                              f"{where}: its content does not match its hash — the event was altered")
+        if event.type not in self._known:
+            return ChainBreak(event.seq, Break.UNKNOWN_TYPE,
+                              f"{where}: unknown event type {event.type!r}")
+        self.prev, self.expected_seq, self.count = event.hash, self.expected_seq + 1, self.count + 1
+        return None
+
+
+def verify_chain(events: Iterable[Event]) -> tuple[int, ChainBreak | None]:
+    """Walk the events in sequence order; return how many verified and the first break."""
+    walk = ChainWalk()
+    for event in events:
+        broken = walk.step(event)
+        if broken:
+            return walk.count, broken
+    return walk.count, None

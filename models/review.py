@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models import tables as t
+from models.evidence import join_words
 from models.ledger import STATE_EVENTS, EventType, lock_ledger
 from scanpipe.campaign import Campaign, letter_destination, postcard_destination
 from scanpipe.routing import Kind, Method, Reason, Status
@@ -131,7 +132,13 @@ class ReviewVerbs:
             if item is None:
                 return None
             event = _state_event(session, item_id)
-        return ReviewPiece(item, json.loads(event.payload) if event else {}, event.seq if event else 0)
+            state = json.loads(event.payload) if event else {}
+            if state.get("text"):
+                kept = session.exec(select(t.EvidenceText.words)
+                                    .where(t.EvidenceText.item_id == item_id,
+                                           t.EvidenceText.digest == state["text"])).first()
+                state = join_words(state, json.loads(kept) if kept else None)
+        return ReviewPiece(item, state, event.seq if event else 0)
 
     def decide(self, item_id: int, choice: Choice, campaign: Campaign, *, actor: str,
                station: str, seen_seq: int | None = None) -> t.Item:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import event as sa_event, func, inspect as sa_inspect
@@ -19,9 +19,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from models import tables as t
+from models.evidence import seal_words
 from models.images import ImageStore
-from models.bundles import BundleState, BundleVerbs
-from models.ledger import STATE_EVENTS, EventType, append_event, verify_chain
+from models.audit import AuditResult  # noqa: F401 (part of the store's interface)
+from models.auditors import AuditVerbs
+from models.bundles import BundleVerbs
+from models.privacy import PrivacyVerbs
+from models.replay import Problem  # noqa: F401 (part of the store's interface)
+from models.ledger import EventType, append_event
 from models.people import PeopleVerbs
 from models.review import ReviewVerbs
 from models.sorting import SortingVerbs
@@ -76,26 +81,6 @@ class SummaryRow:
     signatures: int | None = None  # petition sheets: signed rows counted (None: none counted)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """The first broken place found by the audit."""
-
-    where: str
-    message: str
-
-
-@dataclass(frozen=True)
-class AuditResult:
-    events: int
-    items: int
-    images: int
-    problem: Problem | None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
 def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
     @sa_event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):  # pragma: no cover - exercised via every test
@@ -113,10 +98,10 @@ def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
-class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs):
+class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, AuditVerbs, PrivacyVerbs):
     """All reads and writes of the ledger database.
 
-    The verbs of people, review, sorting and bundles live in their own modules and are
+    The verbs of people, review, sorting, bundles, audit and privacy live in their own modules and are
     mixed in here, so there is still one store that owns every statement.
     """
 
@@ -221,6 +206,13 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs):
                           "cases": [c.code for c in campaign.cases],
                           "embassies": [e.code for e in campaign.embassies]})
         return campaign, True
+
+    def record_kits_printed(self, first: int, count: int, *, actor: str, station: str) -> None:
+        """Kits `first` … `first + count - 1` were printed to be sent out."""
+        with self.transaction() as session:
+            _, at = self._now()
+            self._append(session, at, actor, station, EventType.KITS_PRINTED,
+                         f"kits:{first}-{first + count - 1}", {"first": first, "count": count})
 
     def campaign(self) -> Campaign:
         """The campaign in force; raises `NoCampaign` if none was loaded."""
@@ -329,8 +321,13 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs):
                 self._append(session, at, operator, station, EventType.ITEM_SCANNED, subject,
                              {"sha256": sha256, "page": page, "source": source_name,
                               "batch": batch.id})
+                state, sealed = seal_words(_decision_payload(decision))
+                if sealed is not None:
+                    digest, salt, words = sealed
+                    session.add(t.EvidenceText(item_id=item.id, digest=digest, salt=salt,
+                                               words=words))
                 self._append(session, at, operator, station, _status_event(decision.status), subject,
-                             _decision_payload(decision))
+                             state)
                 self._take_receipt(session, item, decision, (now, at), station, operator)
                 outcomes.append(PageOutcome(page, item.id, False, decision, batch.id))
         return outcomes
@@ -355,35 +352,6 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs):
         with Session(self.engine) as session:
             return list(session.exec(select(t.Event).order_by(t.Event.seq)).all())
 
-    # --------------------------------------------------------------- audit
-
-    def audit(self, *, check_images: bool = True) -> AuditResult:
-        """Verify the chain, the tables against the events, and the stored images."""
-        with Session(self.engine) as session:
-            events = session.exec(select(t.Event).order_by(t.Event.seq)).all()
-            items = session.exec(select(t.Item).order_by(t.Item.id)).all()
-            images = session.exec(select(t.StoredImage).order_by(t.StoredImage.sha256)).all()
-            bundles = session.exec(select(t.Bundle).order_by(t.Bundle.id)).all()
-        count, broken = verify_chain(events)
-        if broken:
-            return AuditResult(count, len(items), len(images), Problem(f"event {broken.seq}", broken.message))
-        problem = _items_agree_with_events(items, events) or _bundles_agree_with_events(
-            items, bundles, events)
-        if problem is None and check_images:
-            problem = self._images_intact(items, images)
-        return AuditResult(count, len(items), len(images), problem)
-
-    def _images_intact(self, items: list[t.Item], images: list[t.StoredImage]) -> Problem | None:
-        known = {image.sha256 for image in images}
-        for item in items:
-            if item.image_sha256 not in known:
-                return Problem(f"item {item_ref(item.id)}", "its image is not in the image list")
-        for image in images:
-            fault = self.images.check(image.sha256)
-            if fault:
-                return Problem(f"image {image.sha256}", f"the stored image is {fault}")
-        return None
-
 
 def _status_event(status: Status) -> EventType:
     match status:
@@ -400,76 +368,3 @@ def _decision_payload(decision: Decision) -> dict:
     return {key: data[key] for key in ("kind", "case", "destination", "status", "method",
                                        "confidence", "reasons", "evidence", "kit", "bundle",
                                        "signatures", "candidates")}
-
-
-def _items_agree_with_events(items: list[t.Item], events: list[t.Event]) -> Problem | None:
-    """Every item row must be exactly what its events say, and every event's item must exist."""
-    scanned: dict[str, dict] = {}
-    state: dict[str, dict] = {}
-    for event in events:
-        if event.type == EventType.ITEM_SCANNED:
-            scanned[event.subject] = json.loads(event.payload)
-        elif event.type in STATE_EVENTS:
-            state[event.subject] = json.loads(event.payload)
-    rows = {f"item:{item.id}": item for item in items}
-    for subject in scanned:
-        if subject not in rows:
-            return Problem(subject.replace("item:", "item "),
-                           "the ledger records this item but the item table has no row for it")
-    for subject, item in rows.items():
-        where = f"item {item_ref(item.id)}"
-        if subject not in scanned:
-            return Problem(where, "no item.scanned event in the ledger for this item — "
-                                  "the row was added outside the ledger or its event was removed")
-        seen = scanned[subject]
-        if seen["sha256"] != item.image_sha256 or seen["page"] != item.page:
-            return Problem(where, "its image hash or page differs from the ledger's item.scanned event")
-        decided = state.get(subject)
-        if decided is None:
-            return Problem(where, "no routing event in the ledger for this item")
-        for column, key in (("status", "status"), ("case_code", "case"), ("destination", "destination"),
-                            ("kind", "kind"), ("signatures", "signatures")):
-            if getattr(item, column) != decided.get(key):
-                return Problem(where, f"its {column} is {getattr(item, column)!r} but the ledger says "
-                                      f"{decided.get(key)!r}")
-    return None
-
-
-_BUNDLE_STEPS = {EventType.BUNDLE_DISPATCHED, EventType.BUNDLE_DELIVERED, EventType.BUNDLE_REFUSED,
-                 EventType.BUNDLE_RETURNED, EventType.BUNDLE_VOIDED}
-
-
-def _bundles_agree_with_events(items: list[t.Item], bundles: list[t.Bundle],
-                               events: list[t.Event]) -> Problem | None:
-    """Every bundle's state and every piece's bundle must be what the events say."""
-    state: dict[str, str] = {}
-    member: dict[int, int] = {}
-    for event in events:
-        if event.type == EventType.BUNDLE_CLOSED:
-            state[event.subject] = BundleState.PREPARED.value
-            bundle_id = int(event.subject.split(":", 1)[1])
-            for item_id in json.loads(event.payload)["items"]:
-                member[item_id] = bundle_id
-        elif event.type in _BUNDLE_STEPS:
-            payload = json.loads(event.payload)
-            state[event.subject] = payload["state"]
-            if event.type == EventType.BUNDLE_VOIDED:
-                bundle_id = int(event.subject.split(":", 1)[1])
-                member = {i: b for i, b in member.items() if b != bundle_id}
-    rows = {f"bundle:{bundle.id}": bundle for bundle in bundles}
-    for subject in state:
-        if subject not in rows:
-            return Problem(subject.replace(":", " "), "the ledger records this bundle but the "
-                                                      "bundle table has no row for it")
-    for subject, bundle in rows.items():
-        if subject not in state:
-            return Problem(f"bundle {bundle.id}", "no bundle.closed event in the ledger for it")
-        if bundle.state != state[subject]:
-            return Problem(f"bundle {bundle.id}", f"its state is {bundle.state!r} but the ledger "
-                                                  f"says {state[subject]!r}")
-    for item in items:
-        if item.bundle_id != member.get(item.id):
-            return Problem(f"item {item_ref(item.id)}",
-                           f"it is in bundle {item.bundle_id} but the ledger says "
-                           f"{member.get(item.id)}")
-    return None

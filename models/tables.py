@@ -119,6 +119,42 @@ class StoredImage(SQLModel, table=True):
     size: int = Field(sa_column=Column(BigInteger, nullable=False))
     media_type: str = Field(max_length=16)
     stored_at: datetime
+    purged_at: datetime | None = None  # removed from disk by a privacy purge; the hash stays
+
+
+class EvidenceText(SQLModel, table=True):
+    """Words read on a piece (OCR), kept beside the ledger so a privacy purge can remove them.
+
+    The state event carries only `digest`, a salted SHA-256 of these words, so the chain
+    still verifies once they are gone, and while they are here they cannot be changed
+    unseen. The salt keeps a short text from being guessed back out of its hash.
+    """
+
+    __tablename__ = "evidence_text"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(index=True)
+    digest: str = Field(max_length=64, index=True)
+    salt: str = Field(max_length=32)
+    words: str = Field(sa_column=Column(Text, nullable=False))  # JSON list, in payload order
+
+
+class Checkpoint(SQLModel, table=True):
+    """The office's signature over the ledger's head at one moment (append-only).
+
+    Verifying needs only the office's public key: a history rewritten after a
+    checkpoint no longer gives the hash it signed.
+    """
+
+    __tablename__ = "checkpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(max_length=24)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    hash: str = Field(max_length=64)
+    signed_at: str = Field(max_length=40)  # ISO 8601 UTC, exactly as signed
+    key_id: str = Field(max_length=64)     # the public key's fingerprint
+    signature: str = Field(max_length=128)  # Ed25519, hex
 
 
 class Event(SQLModel, table=True):

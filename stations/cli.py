@@ -19,8 +19,9 @@ from scanpipe.campaign import Campaign
 from scanpipe.pages import UnreadableFile
 from scanpipe.pipeline import decode_file
 from stations.cli_base import LANGS, Context, echo_json, pass_context, read_campaign
+from stations.cli_audit import audit, purge
 from stations.cli_bundles import bundle, progress, samples_receipt
-from stations.errors import AuditFailed, BadInput, LedgerError, MissingProgram, ScanpipeError
+from stations.errors import BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.intake import FileResult, expand_paths, take_in
 from stations.settings import Settings
 
@@ -105,17 +106,35 @@ def campaign_load(obj: Context, file: str, operator: str | None) -> None:
 @click.option("--first", default=1, show_default=True, type=click.IntRange(1, 999_999_999),
               help="Serial number of the first kit label.")
 @click.option("--lang", type=LANGS, help="Language of the printed text [default: the campaign's].")
-def kits(campaign_file: str, out: Path, count: int, first: int, lang: str | None) -> None:
-    """Write printable kit PDFs: letter sheets, postcards, petitions and envelope labels."""
+@click.option("--no-record", is_flag=True, help="A proof or test print: do not record the kit "
+                                                "serials in the ledger as sent.")
+@click.option("--operator", help="Who prints them [default: SCANPIPE_OPERATOR or your login].")
+@pass_context
+def kits(obj: Context, campaign_file: str, out: Path, count: int, first: int, lang: str | None,
+         no_record: bool, operator: str | None) -> None:
+    """Write printable kit PDFs: letter sheets, postcards, petitions and envelope labels.
+
+    The kit serials printed are recorded in the ledger (the campaign file is
+    loaded if needed), so the audit can tell how many kits came back.
+    """
     from scanpipe.kits import render_kit
 
-    _, loaded = read_campaign(campaign_file)
+    text, loaded = read_campaign(campaign_file)
     documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count)
     for name, pdf in documents.items():
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(pdf)
     click.echo(f"Wrote {len(documents)} PDF files to {out}")
+    if not no_record:
+        actor = operator or obj.settings.operator
+        try:
+            store = obj.store()
+            store.load_campaign(text, actor=actor, station=obj.settings.station)
+            store.record_kits_printed(first, count, actor=actor, station=obj.settings.station)
+        except StoreError as exc:
+            raise LedgerError(str(exc)) from None
+        click.echo(f"Recorded kits {first:06d}–{first + count - 1:06d} as sent.")
 
 
 @cli.group()
@@ -310,31 +329,6 @@ def summary(obj: Context) -> None:
                f"{review} in review, {signatures} petition signatures counted.")
 
 
-# --------------------------------------------------------------------- audit
-
-@cli.group()
-def audit() -> None:
-    """Auditors' commands (read-only)."""
-
-
-@audit.command("verify")
-@click.option("--no-images", is_flag=True, help="Skip re-hashing the stored images (faster).")
-@pass_context
-def audit_verify(obj: Context, no_images: bool) -> None:
-    """Verify the hash chain, the tables against the events, and the stored images.
-
-    Exits 0 when everything verifies; 1 with the first broken place otherwise.
-    """
-    result = obj.store().audit(check_images=not no_images)
-    if result.problem:
-        raise AuditFailed(f"AUDIT FAILED at {result.problem.where}: {result.problem.message}. "
-                          f"{result.events} events verified before it. Keep this ledger as it is "
-                          "and compare it with a backup or export to find what changed.")
-    images = "not checked" if no_images else f"{result.images} images intact"
-    click.echo(f"Ledger verified: {result.events} events in an unbroken chain, "
-               f"{result.items} items agree with the ledger, {images}.")
-
-
 # ------------------------------------------------------------------- station
 
 @cli.group()
@@ -452,6 +446,8 @@ def people_change(obj: Context, name: str, role: str | None, new_pin: bool, acti
     click.echo(f"{person.name}: {person.role}, {state}.")
 
 
+cli.add_command(audit)
+cli.add_command(purge)
 cli.add_command(bundle)
 cli.add_command(progress)
 samples.add_command(samples_receipt)

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.signing import PRIVATE_NAME, PUBLIC_NAME
 from scanpipe.matching import MatchSettings
 from scanpipe.pipeline import RecognitionSettings
 
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     inbox: Path | None = None  # the folder the scanner writes into; default data_dir/inbox
     polling: bool = False      # watch the inbox by polling (network shares without inotify)
     max_file_mb: int = Field(default=200, ge=1, le=4096)
+    # The audit (see the README, "Audit").
+    signing_key: Path | None = None  # the office's private key; default data_dir/keys/
+    public_key: Path | None = None   # the office's public key; default beside the private one
 
     @property
     def recognition(self) -> RecognitionSettings:
@@ -68,3 +72,15 @@ class Settings(BaseSettings):
     @property
     def image_root(self) -> Path:
         return self.data_dir / "images"
+
+    @property
+    def key_dir(self) -> Path:
+        return self.signing_key.parent if self.signing_key else self.data_dir / "keys"
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.signing_key or self.key_dir / PRIVATE_NAME
+
+    @property
+    def public_key_path(self) -> Path:
+        return self.public_key or self.key_dir / PUBLIC_NAME

@@ -129,7 +129,7 @@ def test_the_whole_path(run, scans, tmp_path):
     assert re.search(r"CIHAM\s+embassy:ER\s+3\s+3\s+3\s+3", progress), progress
 
     verified = run("audit", "verify")
-    assert verified.exit_code == 0 and "Ledger verified" in verified.output
+    assert verified.exit_code == 0 and "Verified: " in verified.output
 
 
 def test_audit_verify_exits_1_naming_the_place(run, scans, tmp_path):

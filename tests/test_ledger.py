@@ -101,7 +101,7 @@ def test_altered_actor_is_caught(filled):
 def test_removed_event_is_caught(filled):
     _exec(filled, "DELETE FROM event WHERE seq = 4")
     problem = _failure(filled)
-    assert problem.where == "event 5" and "removed" in problem.message
+    assert problem.where == "event 4" and "missing" in problem.message
 
 
 def test_removed_last_event_is_caught_through_its_item(filled):

@@ -1,0 +1,269 @@
+"""The auditors' checks: the chain, the signed checkpoints, every life, the tables, the images.
+
+`verify_events` needs only events, checkpoints and the office's public key, so the
+same check runs on the live ledger (`AuditVerbs.audit`) and on an exported folder
+(`models.export`). It stops at the first broken place and names it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from models.ledger import ChainWalk
+from models.replay import ItemLife, Problem, Replay
+from models.signing import SignedHead, key_id, signature_holds
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    events: int
+    items: int
+    images: int
+    problem: Problem | None
+    checkpoints: int = 0             # checkpoints whose signature and hash verified
+    signed_up_to: int | None = None  # the newest event a verified checkpoint covers
+    key_id: str | None = None        # the public key they were checked with
+    purged: int = 0                  # images removed by a privacy purge (their hashes stay)
+    warnings: tuple[str, ...] = ()   # what was not checked, and why
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class Verification:
+    """What `verify_events` found: the replayed state, and the first broken place if any."""
+
+    events: int = 0
+    replay: Replay = field(default_factory=Replay)
+    problem: Problem | None = None
+    checkpoints: int = 0
+    signed_up_to: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def verify_events(events: Iterable, checkpoints: Sequence[SignedHead],
+                  public: Ed25519PublicKey | None) -> Verification:
+    """Walk the chain and replay every life in one pass, then check the checkpoints."""
+    found = Verification()
+    walk = ChainWalk()
+    checkpoints = list({c.signature: c for c in checkpoints}.values())  # a copy kept outside too
+    wanted = {c.seq for c in checkpoints}
+    hashes: dict[int, str] = {}
+    for event in events:
+        broken = walk.step(event)
+        if broken:
+            found.events, found.problem = walk.count, Problem(f"event {broken.seq}", broken.message)
+            return found
+        if event.seq in wanted:
+            hashes[event.seq] = event.hash
+        if found.replay.apply(event, event.hash):
+            found.events, found.problem = walk.count - 1, found.replay.problem
+            return found
+    found.events = walk.count
+    found.problem = _check_checkpoints(found, checkpoints, hashes, public)
+    return found
+
+
+def _check_checkpoints(found: Verification, checkpoints: Sequence[SignedHead],
+                       hashes: dict[int, str], public: Ed25519PublicKey | None) -> Problem | None:
+    if not checkpoints:
+        found.warnings.append("no checkpoint was ever signed: 'scanpipe audit checkpoint' signs "
+                              "the ledger's head so that a rewritten history shows")
+        return None
+    if public is None:
+        found.warnings.append(f"{len(checkpoints)} checkpoints not checked: no public key "
+                              "(pass --public-key with the office's key)")
+        return None
+    trusted = key_id(public)
+    head = found.replay.head_seq
+    good_up_to = 0
+    for number, checkpoint in enumerate(sorted(checkpoints, key=lambda c: (c.seq, c.signed_at)), 1):
+        where = f"checkpoint of event {checkpoint.seq} (signed {checkpoint.signed_at})"
+        if checkpoint.key_id != trusted or not signature_holds(public, checkpoint):
+            other = "" if checkpoint.key_id == trusted else f" (it names key {checkpoint.key_id[:16]}…)"
+            return Problem(where, "its signature does not verify with the office key "
+                                  f"{trusted[:16]}…{other} — the checkpoint was forged or altered")
+        if found.replay.campaign_id and checkpoint.campaign_id != found.replay.campaign_id:
+            return Problem(where, f"it was signed for campaign {checkpoint.campaign_id}, "
+                                  f"not {found.replay.campaign_id}")
+        if checkpoint.seq > head:
+            return Problem(where, f"it signed event {checkpoint.seq} but the ledger ends at event "
+                                  f"{head} — events {head + 1}–{checkpoint.seq} were removed")
+        if hashes.get(checkpoint.seq) != checkpoint.hash:
+            return Problem(where, f"event {checkpoint.seq} no longer has the hash that was signed — "
+                                  f"history was rewritten after the signature, somewhere in events "
+                                  f"{good_up_to + 1}–{checkpoint.seq}")
+        good_up_to = checkpoint.seq
+        found.checkpoints = number
+    found.signed_up_to = good_up_to
+    if good_up_to < head:
+        newer = f"event {head} is" if good_up_to + 1 == head else f"events {good_up_to + 1}–{head} are"
+        found.warnings.append(f"{newer} newer than the last checkpoint: sign one with "
+                              "'scanpipe audit checkpoint'")
+    return None
+
+
+# ------------------------------------------------------------ tables vs events
+
+def _norm(value) -> str:
+    """One text form for a value read from a table, a CSV file or an event."""
+    if value is None:
+        return ""
+    if isinstance(value, float) or (isinstance(value, str) and _is_float(value)):
+        return repr(round(float(value), 9))
+    return str(value)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return "." in text or "e" in text.lower()
+
+
+def _reasons(value) -> str:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value else []
+        except ValueError:
+            return value
+    return json.dumps(list(value or []))
+
+
+ITEM_COLUMNS = ("id", "batch_id", "image_sha256", "page", "source_name", "kind", "status",
+                "case_code", "destination", "method", "confidence", "reasons", "signatures",
+                "bundle_id", "station", "operator")
+BUNDLE_COLUMNS = ("id", "destination", "state", "pieces", "late", "method", "tracking",
+                  "received_by", "received_on", "receipt_item_id", "note")
+
+
+def item_facts(item: ItemLife) -> dict:
+    """An item row as the events say it must be."""
+    state = item.state
+    return {"id": item.id, "batch_id": item.batch, "image_sha256": item.sha256, "page": item.page,
+            "source_name": item.source, "kind": state.get("kind"), "status": state.get("status"),
+            "case_code": state.get("case"), "destination": state.get("destination"),
+            "method": state.get("method"), "confidence": state.get("confidence"),
+            "reasons": state.get("reasons"), "signatures": state.get("signatures"),
+            "bundle_id": item.bundle, "station": item.station, "operator": item.operator}
+
+
+def bundle_facts(state: Replay, bundle_id: int) -> dict:
+    bundle = state.bundles[bundle_id]
+    return {"id": bundle.id, "destination": bundle.destination, "state": bundle.state,
+            "pieces": len(bundle.items), "late": len(bundle.late), "method": bundle.method,
+            "tracking": bundle.tracking, "received_by": bundle.received_by,
+            "received_on": bundle.received_on, "receipt_item_id": bundle.receipt_item,
+            "note": bundle.note}
+
+
+def rows_agree(state: Replay, items: Iterable, bundles: Iterable,
+               get=getattr) -> Problem | None:
+    """Every item and bundle row must be exactly what the events say, and the other way round.
+
+    `items`/`bundles`: rows with the columns above (objects, or dicts with `get=dict_get`).
+    """
+    seen: set[int] = set()
+    for row in items:
+        item_id = int(get(row, "id"))
+        seen.add(item_id)
+        where = f"item {item_id:07d}"
+        life = state.items.get(item_id)
+        if life is None:
+            return Problem(where, "the item table has this row but there is no item.scanned event for it — "
+                                  "the row was added outside the ledger or its event was removed")
+        if not life.state:
+            return Problem(where, "no routing event in the ledger for this item")
+        facts = item_facts(life)
+        for column in ITEM_COLUMNS:
+            have, want = get(row, column), facts[column]
+            if column == "reasons":
+                have, want = _reasons(have), _reasons(want)
+            elif column == "confidence" and have is not None and want is not None:
+                have, want = float(have), float(want)
+            if _norm(have) != _norm(want):
+                return Problem(where, f"its {column} is {have!r} but the ledger says {want!r}")
+    for item_id in state.items:
+        if item_id not in seen:
+            return Problem(f"item {item_id:07d}", "the ledger records this item but the item "
+                                                  "table has no row for it")
+    seen = set()
+    for row in bundles:
+        bundle_id = int(get(row, "id"))
+        seen.add(bundle_id)
+        if bundle_id not in state.bundles:
+            return Problem(f"bundle {bundle_id}", "no bundle.closed event in the ledger for it")
+        facts = bundle_facts(state, bundle_id)
+        for column in BUNDLE_COLUMNS:
+            if _norm(get(row, column)) != _norm(facts[column]):
+                return Problem(f"bundle {bundle_id}", f"its {column} is {get(row, column)!r} but "
+                                                      f"the ledger says {facts[column]!r}")
+    for bundle_id in state.bundles:
+        if bundle_id not in seen:
+            return Problem(f"bundle {bundle_id}", "the ledger records this bundle but the bundle "
+                                                  "table has no row for it")
+    return None
+
+
+def dict_get(row: dict, column: str):
+    value = row.get(column)
+    return None if value == "" else value
+
+
+# ------------------------------------------------------------------- sampling
+
+def clopper_pearson(failures: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper–Pearson) two-sided interval of a rate seen as failures/n."""
+    if n <= 0:
+        return 0.0, 1.0
+    alpha = 1.0 - confidence
+    low = 0.0 if failures == 0 else _solve(lambda p: _binom_sf(failures, n, p) - alpha / 2)
+    high = 1.0 if failures == n else _solve(lambda p: alpha / 2 - _binom_cdf(failures, n, p))
+    return low, high
+
+
+def upper_bound(failures: int, n: int, confidence: float = 0.95) -> float:
+    """The one-sided exact upper bound of a rate: it is at most this, with `confidence`."""
+    if n <= 0:
+        return 1.0
+    if failures >= n:
+        return 1.0
+    return _solve(lambda p: (1.0 - confidence) - _binom_cdf(failures, n, p))
+
+
+def _binom_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p), summed in log space (n up to many thousands)."""
+    if p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 0.0 if k < n else 1.0
+    lp, lq = math.log(p), math.log1p(-p)
+    terms = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * lp + (n - i) * lq
+             for i in range(k + 1)]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+
+
+def _binom_sf(k: int, n: int, p: float) -> float:
+    """P(X >= k)."""
+    return 1.0 - _binom_cdf(k - 1, n, p) if k > 0 else 1.0
+
+
+def _solve(f) -> float:
+    """The root in (0, 1) of an increasing function, by bisection (60 halvings: exact enough)."""
+    low, high = 0.0, 1.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if f(middle) < 0:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2

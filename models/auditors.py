@@ -1,0 +1,256 @@
+"""The store's verbs for auditors (mixed into `models.store.Store`): read-only, but for
+signing a checkpoint, which only appends to its own table.
+
+Everything an auditor is told is counted from the events (`models.replay`); the
+tables are only checked against them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from models import tables as t
+from models.audit import (BUNDLE_COLUMNS, ITEM_COLUMNS, AuditResult, Verification, rows_agree,
+                          verify_events)
+from models.evidence import check_words
+from models.ledger import EventType, lock_ledger
+from models.reconcile import reconcile
+from models.replay import Problem, Replay, replay
+from models.report_types import Reconciliation
+from models.signing import SignedHead, key_id, sign_head
+
+_EVENT_COLUMNS = (t.Event.seq, t.Event.at, t.Event.actor, t.Event.station, t.Event.type,
+                  t.Event.subject, t.Event.payload, t.Event.prev_hash, t.Event.hash)
+
+
+@dataclass(frozen=True)
+class TrailEvent:
+    seq: int
+    at: str
+    actor: str
+    station: str
+    type: str
+    subject: str
+    payload: dict
+
+
+@dataclass(frozen=True)
+class Trail:
+    """The whole history of one piece, with its evidence and its image's state."""
+
+    item: t.Item
+    events: tuple[TrailEvent, ...]
+    image: str           # "intact", "purged", or what is wrong with the stored file
+    words: tuple[str, ...] | None  # the words read on it (None: none kept, or purged)
+    bundle: t.Bundle | None
+
+
+@dataclass(frozen=True)
+class SamplePiece:
+    item_id: int
+    bundle_id: int
+    position: int     # its place in the bundle's list, as printed on the sheet
+    destination: str
+    case: str | None
+    kind: str
+    source: str
+    image_sha256: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    seed: str
+    as_of: int        # the newest event the draw saw: the same seed and as_of, the same sample
+    population: int   # delivered pieces it was drawn from
+    pieces: tuple[SamplePiece, ...]
+
+
+def draw(state: Replay, seed: str, n: int) -> tuple[int, list[SamplePiece]]:
+    """A reproducible random sample of `n` delivered pieces, sorted as found on the shelves."""
+    delivered = sorted(i.id for i in state.items.values() if state.outcome(i) == "delivered")
+    chosen = random.Random(f"scanpipe-sample/1:{seed}").sample(delivered, min(n, len(delivered)))
+    positions: dict[int, dict[int, int]] = {}
+    pieces = []
+    for item_id in chosen:
+        item = state.items[item_id]
+        bundle = state.bundles[item.bundle]
+        if bundle.id not in positions:
+            positions[bundle.id] = {i: p for p, i in enumerate(sorted(bundle.items), 1)}
+        pieces.append(SamplePiece(item_id, bundle.id, positions[bundle.id][item_id],
+                                  bundle.destination, item.state.get("case"), item.kind or "",
+                                  item.source, item.sha256))
+    pieces.sort(key=lambda p: (p.bundle_id, p.position))
+    return len(delivered), pieces
+
+
+class AuditVerbs:
+    """Verify, reconcile, trace, sample; sign checkpoints."""
+
+    def event_rows(self) -> Iterator:
+        """Every event in sequence order, streamed (rows with the Event's attributes)."""
+        with self.engine.connect() as connection:
+            result = connection.execution_options(yield_per=5000).execute(
+                sa_select(*_EVENT_COLUMNS).order_by(t.Event.seq))
+            yield from result
+
+    def _rows(self, table, columns) -> Iterator:
+        """A table's rows (only `columns`), streamed in id order."""
+        with self.engine.connect() as connection:
+            result = connection.execution_options(yield_per=5000).execute(
+                sa_select(*(getattr(table, c) for c in columns)).order_by(table.id))
+            yield from result
+
+    def checkpoints(self) -> list[SignedHead]:
+        with Session(self.engine) as session:
+            rows = session.exec(select(t.Checkpoint).order_by(t.Checkpoint.id)).all()
+        return [SignedHead(r.campaign_id, r.seq, r.hash, r.signed_at, r.key_id, r.signature)
+                for r in rows]
+
+    def sign_checkpoint(self, private: Ed25519PrivateKey) -> SignedHead:
+        """Sign the ledger's head with the office key and keep the checkpoint."""
+        with self.transaction() as session:
+            lock_ledger(session)  # the head cannot move while it is signed
+            head = session.exec(select(t.Event).order_by(t.Event.seq.desc()).limit(1)).first()
+            if head is None:
+                raise ValueError("the ledger is empty: there is nothing to sign yet")
+            campaign = session.exec(select(t.CampaignVersion.campaign_id)
+                                    .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
+            _, at = self._now()
+            signed = sign_head(private, campaign or "", head.seq, head.hash, at)
+            session.add(t.Checkpoint(campaign_id=signed.campaign_id, seq=signed.seq, hash=signed.hash,
+                                     signed_at=signed.signed_at, key_id=signed.key_id,
+                                     signature=signed.signature))
+        return signed
+
+    def replay_ledger(self, until: int | None = None) -> Replay:
+        """What the events say, up to event `until` (all of them by default)."""
+        return replay(self.event_rows(), until)
+
+    def verification(self, public: Ed25519PublicKey | None = None,
+                     extra: tuple[SignedHead, ...] = ()) -> Verification:
+        return verify_events(self.event_rows(), [*self.checkpoints(), *extra], public)
+
+    def audit(self, *, check_images: bool = True, public: Ed25519PublicKey | None = None,
+              extra_checkpoints: tuple[SignedHead, ...] = ()) -> AuditResult:
+        """Verify the chain, the checkpoints, every life, the tables and the stored images."""
+        found = self.verification(public, extra_checkpoints)
+        state = found.replay
+        images = purged = 0
+        problem = found.problem
+        warnings = list(found.warnings)
+        if problem is None:
+            with Session(self.engine) as session:
+                problem = rows_agree(state, self._rows(t.Item, ITEM_COLUMNS),
+                                     self._rows(t.Bundle, BUNDLE_COLUMNS))
+                if problem is None:
+                    problem = self._words_intact(session, state, warnings)
+                stored = session.exec(select(t.StoredImage).order_by(t.StoredImage.sha256)).all()
+            purged = sum(1 for image in stored if image.purged_at is not None)
+            images = len(stored) - purged if check_images else 0
+            if problem is None:
+                problem = self._images_intact(state, stored, check_images, warnings)
+        if not check_images:
+            warnings.append("stored images not re-hashed (--no-images)")
+        return AuditResult(found.events, len(state.items), images, problem, found.checkpoints,
+                           found.signed_up_to, key_id(public) if public else None, purged,
+                           tuple(warnings))
+
+    def _words_intact(self, session: Session, state: Replay, warnings: list[str]) -> Problem | None:
+        sealed = {}
+        for item in state.items.values():
+            if item.state.get("text"):
+                sealed[item.id] = item.state["text"]
+        lingering = 0
+        for row in session.exec(select(t.EvidenceText).order_by(t.EvidenceText.id)):
+            item = state.items.get(row.item_id)
+            where = f"item {row.item_id:07d}"
+            if item is None:
+                return Problem(where, "words are kept for an item the ledger never scanned")
+            if not check_words(row.digest, row.salt, row.words):
+                return Problem(where, "the words kept for it no longer match the hash in the "
+                                      "ledger — they were changed")
+            if item.purged:
+                lingering += 1
+        if lingering:
+            warnings.append(f"words of {lingering} purged pieces are still kept: run the purge again")
+        return None
+
+    def _images_intact(self, state: Replay, stored: list[t.StoredImage], check_files: bool,
+                       warnings: list[str]) -> Problem | None:
+        known = {image.sha256: image for image in stored}
+        for item in state.items.values():
+            if item.sha256 not in known:
+                return Problem(f"item {item.id:07d}", "its image is not in the image list")
+        lingering = 0
+        for image in stored:
+            purged = image.sha256 in state.purged_images
+            if purged != (image.purged_at is not None):
+                return Problem(f"image {image.sha256}",
+                               "the image list says it was purged but the ledger does not"
+                               if not purged else "the ledger purged it but the image list does not say so")
+            if purged:
+                lingering += self.images.path_for(image.sha256).exists()
+                continue
+            if check_files:
+                fault = self.images.check(image.sha256)
+                if fault:
+                    users = sorted(i.id for i in state.items.values() if i.sha256 == image.sha256)
+                    pieces = ", ".join(f"{i:07d}" for i in users[:5])
+                    return Problem(f"image {image.sha256}",
+                                   f"the stored image is {fault} (items {pieces})")
+        if lingering:
+            warnings.append(f"{lingering} purged images are still on disk: run the purge again")
+        return None
+
+    def reconciliation(self, tz: tzinfo | None = None) -> Reconciliation:
+        state = self.replay_ledger()
+        with Session(self.engine) as session:
+            persons = {row.code: row.person for row in session.exec(select(t.CaseRow))}
+            name = session.exec(select(t.CampaignVersion.name)
+                                .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
+        return reconcile(state, campaign_name=name or "", persons=persons, tz=tz,
+                         made_at=self.clock())
+
+    def trail(self, item_id: int) -> Trail | None:
+        """Every event of one piece and of the bundles it was in; None if there is no such item."""
+        with Session(self.engine) as session:
+            item = session.get(t.Item, item_id)
+            if item is None:
+                return None
+            rows = list(session.exec(select(t.Event).where(t.Event.subject == f"item:{item_id}")))
+            bundles = set()
+            for closed in session.exec(select(t.Event).where(
+                    t.Event.type == EventType.BUNDLE_CLOSED.value)):
+                if item_id in json.loads(closed.payload)["items"]:
+                    bundles.add(closed.subject)
+            if bundles:
+                rows += session.exec(select(t.Event).where(t.Event.subject.in_(sorted(bundles))))
+            for purge in session.exec(select(t.Event).where(
+                    t.Event.type == EventType.IMAGES_PURGED.value)):
+                if item_id in json.loads(purge.payload)["items"]:
+                    rows.append(purge)
+            image = session.get(t.StoredImage, item.image_sha256)
+            kept = session.exec(select(t.EvidenceText.words)
+                                .where(t.EvidenceText.item_id == item_id)
+                                .order_by(t.EvidenceText.id.desc())).first()
+            bundle = session.get(t.Bundle, item.bundle_id) if item.bundle_id else None
+        if image is not None and image.purged_at is not None:
+            state = "purged"
+        else:
+            state = self.images.check(item.image_sha256) or "intact"
+        events = tuple(TrailEvent(e.seq, e.at, e.actor, e.station, e.type, e.subject,
+                                  json.loads(e.payload)) for e in sorted(rows, key=lambda e: e.seq))
+        return Trail(item, events, state, tuple(json.loads(kept)) if kept else None, bundle)
+
+    def draw_sample(self, seed: str, n: int, as_of: int | None = None) -> Sample:
+        state = self.replay_ledger(as_of)
+        population, pieces = draw(state, seed, n)
+        return Sample(seed, state.head_seq, population, tuple(pieces))

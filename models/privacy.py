@@ -1,0 +1,115 @@
+"""The privacy purge: once pieces are delivered, their images and the words read on
+them (supporters' personal data) are removed, while the ledger still verifies.
+
+The ledger keeps every hash: the image's SHA-256 in `item.scanned`, the words'
+salted digest in the state event. The purge itself is an event naming what it
+removed, written before any file goes; the files are removed after the commit,
+and every purge removes what an interrupted one left behind.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from models import tables as t
+from models.images import fsync_dir
+from models.ledger import EventType, lock_ledger
+from models.replay import Replay
+from scanpipe.routing import Kind
+
+_CHUNK = 900
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    before: date
+    items: tuple[int, ...]   # pieces (and their kit envelopes) whose data is removed now
+    images: tuple[str, ...]  # images removed now
+    kept_images: int         # images of these pieces kept: another page on them is not purgeable
+    files_removed: int       # files removed from disk (with what an interrupted purge left)
+    dry_run: bool
+
+
+def purgeable(state: Replay, before: date) -> tuple[list[int], list[str], int]:
+    """Items whose data may go (delivered before `before`, and the kit envelopes of batches
+    that hold only such pieces), the images all of whose pages may go, and how many images
+    of those items must stay."""
+    def delivered_before(item) -> bool:
+        if state.outcome(item) != "delivered":
+            return False
+        bundle = state.bundles[item.bundle]
+        day = bundle.received_on or bundle.changed_at[:10]
+        return date.fromisoformat(day) < before
+
+    by_batch = defaultdict(list)
+    for item in state.items.values():
+        by_batch[item.batch].append(item)
+    chosen = set()
+    for batch_id, items in by_batch.items():
+        pieces = [i for i in items if i.kind != Kind.KIT_ENVELOPE.value]
+        done = [i for i in pieces if i.purged or delivered_before(i)]
+        chosen.update(i.id for i in done if not i.purged)
+        if pieces and len(done) == len(pieces) and state.batches[batch_id].closed:
+            chosen.update(i.id for i in items if i.kind == Kind.KIT_ENVELOPE.value and not i.purged)
+    pages = defaultdict(list)
+    for item in state.items.values():
+        pages[item.sha256].append(item)
+    images, kept = [], 0
+    for sha, items in pages.items():
+        if sha in state.purged_images or not any(i.id in chosen for i in items):
+            continue
+        if all(i.purged or i.id in chosen for i in items):
+            images.append(sha)
+        else:
+            kept += 1
+    return sorted(chosen), sorted(images), kept
+
+
+class PrivacyVerbs:
+    """The store's verb for the privacy purge (mixed into `models.store.Store`)."""
+
+    def purge(self, *, delivered_before: date, actor: str, station: str,
+              dry_run: bool = False) -> PurgeResult:
+        """Remove the images and words of pieces delivered before `delivered_before`."""
+        with self.transaction() as session:
+            lock_ledger(session)  # nothing is bundled, delivered or purged meanwhile
+            state = self.replay_ledger()
+            items, images, kept = purgeable(state, delivered_before)
+            if items and not dry_run:
+                _, at = self._now()
+                self._append(session, at, actor, station, EventType.IMAGES_PURGED,
+                             f"purge:{delivered_before.isoformat()}",
+                             {"before": delivered_before.isoformat(), "items": items,
+                              "images": images})
+                now = self.clock()
+                for start in range(0, len(images), _CHUNK):
+                    for row in session.exec(select(t.StoredImage).where(
+                            t.StoredImage.sha256.in_(images[start:start + _CHUNK]))):
+                        row.purged_at = now
+                        session.add(row)
+                for start in range(0, len(items), _CHUNK):
+                    session.exec(delete(t.EvidenceText).where(
+                        t.EvidenceText.item_id.in_(items[start:start + _CHUNK])))
+        removed = 0 if dry_run else self._remove_purged_files()
+        return PurgeResult(delivered_before, tuple(items), tuple(images), kept, removed, dry_run)
+
+    def _remove_purged_files(self) -> int:
+        """Remove from disk every image the ledger says was purged (after the commit)."""
+        with Session(self.engine) as session:
+            shas = session.exec(select(t.StoredImage.sha256)
+                                .where(t.StoredImage.purged_at.is_not(None))).all()
+        removed, folders = 0, set()
+        for sha in shas:
+            path = self.images.path_for(sha)
+            if path.exists():
+                path.unlink()
+                folders.add(path.parent)
+                removed += 1
+        for folder in folders:
+            fsync_dir(folder)
+        return removed

@@ -1,0 +1,360 @@
+"""What the events alone say: every piece's and bundle's life, replayed in order.
+
+The audit replays the ledger and needs nothing else — no table, no database — so
+the same code checks a live ledger and an exported folder. Replaying also checks
+that every life was consistent: a piece is scanned before anything happens to it,
+a machine decides it once, a person settles only what is in review, only routed
+pieces of the bundle's destination are bundled and each in one bundle at a time,
+every bundle step starts from a state that allows it, and every printed sheet
+says the bundle's own totals. The first inconsistency is named by its event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Protocol
+
+from models.bundles import _FROM, _TO, PIECE_KINDS, BundleState
+from models.ledger import STATE_EVENTS, EventType
+from scanpipe.routing import Kind, Method, Status
+
+_MACHINE_STATES = frozenset({EventType.ITEM_ROUTED, EventType.ITEM_REVIEW, EventType.ITEM_REJECTED})
+# What a piece's life needs of its state events (the rest — evidence, candidates — stays in
+# the ledger: a season's worth of it would not fit in an auditor's memory).
+_KEPT = ("kind", "case", "destination", "status", "method", "confidence", "reasons",
+         "signatures", "text")
+
+
+class EventLike(Protocol):
+    seq: int
+    at: str
+    actor: str
+    station: str
+    type: str
+    subject: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first broken place found by the audit, and what is wrong there."""
+
+    where: str
+    message: str
+
+
+@dataclass(slots=True)
+class ItemLife:
+    id: int
+    scanned_seq: int
+    scanned_at: str
+    sha256: str
+    page: int
+    source: str
+    batch: int
+    station: str
+    operator: str
+    state: dict = field(default_factory=dict)
+    state_seq: int = 0
+    bundle: int | None = None
+    seen_again: list[str] = field(default_factory=list)  # sources of later copies (duplicates)
+    purged: bool = False
+
+    @property
+    def status(self) -> str | None:
+        return self.state.get("status")
+
+    @property
+    def kind(self) -> str | None:
+        return self.state.get("kind")
+
+    @property
+    def is_piece(self) -> bool:
+        """A letter, postcard or petition sheet routed to a case: a piece to deliver."""
+        return self.status == Status.ROUTED.value and self.kind in PIECE_KINDS
+
+
+@dataclass
+class BundleLife:
+    id: int
+    destination: str
+    closed_seq: int
+    closed_at: str
+    closed_by: str
+    items: list[int]
+    late: list[int]
+    totals: dict
+    lines: list[dict]
+    state: str = BundleState.PREPARED.value
+    changed_at: str = ""
+    method: str | None = None
+    tracking: str | None = None
+    received_by: str | None = None
+    received_on: str | None = None
+    receipt_item: int | None = None
+    note: str | None = None
+    sheets: list[tuple[int, dict]] = field(default_factory=list)  # (seq, sheet.issued payload)
+
+
+@dataclass
+class Batch:
+    id: int
+    kit: int | None
+    station: str
+    operator: str
+    opened_at: str
+    closed: bool = False
+
+
+@dataclass
+class Replay:
+    """The state of everything after the events applied so far."""
+
+    campaign_id: str | None = None
+    items: dict[int, ItemLife] = field(default_factory=dict)
+    bundles: dict[int, BundleLife] = field(default_factory=dict)
+    batches: dict[int, Batch] = field(default_factory=dict)
+    kits_printed: set[int] = field(default_factory=set)
+    purged_images: set[str] = field(default_factory=set)
+    purges: list[tuple[int, dict]] = field(default_factory=list)
+    head_seq: int = 0
+    head_hash: str = ""
+    problem: Problem | None = None
+
+    def outcome(self, item: ItemLife) -> str:
+        """Where a piece's life stands (one of `report_types.OUTCOMES`)."""
+        status = item.status
+        if status == Status.REVIEW.value:
+            return "review"
+        if status == Status.REJECTED.value:
+            return "set_aside" if item.state.get("method") == Method.MANUAL.value else "unreadable"
+        if not item.is_piece:
+            return "not_a_piece"
+        if item.bundle is None:
+            return "waiting"
+        state = self.bundles[item.bundle].state
+        return {BundleState.DELIVERED.value: "delivered", BundleState.DISPATCHED.value: "dispatched",
+                BundleState.PREPARED.value: "bundled"}.get(state, "back")
+
+    def position(self, item: ItemLife) -> int | None:
+        """Its place (from 1) in its bundle's list of items, as printed on the sheet."""
+        if item.bundle is None:
+            return None
+        return sorted(self.bundles[item.bundle].items).index(item.id) + 1
+
+    # ------------------------------------------------------------------ apply
+
+    def apply(self, event: EventLike, hash_: str = "") -> Problem | None:
+        """Apply one event; the first inconsistency is kept in `problem` and returned."""
+        self.head_seq, self.head_hash = event.seq, hash_
+        try:
+            problem = self._apply(event)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problem = f"its payload is not what a {event.type} event holds ({type(exc).__name__}: {exc})"
+        if problem is not None and self.problem is None:
+            self.problem = Problem(f"event {event.seq}", f"{event.type} of {event.subject}: {problem}")
+        return self.problem
+
+    def _apply(self, event: EventLike) -> str | None:
+        type_ = event.type
+        if type_ == EventType.CAMPAIGN_LOADED:
+            self.campaign_id = event.subject
+            return None
+        if type_ == EventType.KITS_PRINTED:
+            payload = json.loads(event.payload)
+            first, count = int(payload["first"]), int(payload["count"])
+            if first < 1 or count < 1:
+                return "a kit range starts at serial 1 or later and holds one kit at least"
+            self.kits_printed.update(range(first, first + count))
+            return None
+        if type_ in (EventType.BATCH_OPENED, EventType.BATCH_CLOSED):
+            return self._batch(event)
+        if type_ == EventType.ITEM_SCANNED:
+            return self._scanned(event)
+        if type_ in STATE_EVENTS:
+            return self._state(event)
+        if type_ == EventType.ITEM_DUPLICATE:
+            item = self.items.get(_id(event.subject, "item"))
+            if item is None:
+                return "a copy of an item the ledger never scanned"
+            item.seen_again.append(str(json.loads(event.payload).get("source", "")))
+            return None
+        if type_ == EventType.BUNDLE_CLOSED:
+            return self._closed(event)
+        if type_ in _TO:
+            return self._step(event)
+        if type_ == EventType.SHEET_ISSUED:
+            return self._sheet(event)
+        if type_ == EventType.IMAGES_PURGED:
+            return self._purged(event)
+        return None  # people, trays: nothing of a piece's life
+
+    def _batch(self, event: EventLike) -> str | None:
+        batch_id = _id(event.subject, "batch")
+        if event.type == EventType.BATCH_OPENED:
+            if batch_id in self.batches:
+                return "this batch was opened before"
+            kit = json.loads(event.payload).get("kit")
+            self.batches[batch_id] = Batch(batch_id, kit, event.station, event.actor, event.at)
+            return None
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            return "closes a batch that was never opened"
+        batch.closed = True
+        return None
+
+    def _scanned(self, event: EventLike) -> str | None:
+        item_id = _id(event.subject, "item")
+        if item_id in self.items:
+            return "this item was scanned before"
+        payload = json.loads(event.payload)
+        if payload["batch"] not in self.batches:
+            return f"its batch {payload['batch']} was never opened"
+        self.items[item_id] = ItemLife(item_id, event.seq, event.at, payload["sha256"],
+                                       int(payload["page"]), str(payload["source"]),
+                                       payload["batch"], event.station, event.actor)
+        return None
+
+    def _state(self, event: EventLike) -> str | None:
+        item = self.items.get(_id(event.subject, "item"))
+        if item is None:
+            return "decides an item the ledger never scanned"
+        payload = json.loads(event.payload)
+        if event.type in _MACHINE_STATES:
+            if item.state:
+                return "the machine decided this item a second time"
+        elif event.type == EventType.ITEM_DECIDED:
+            if item.status != Status.REVIEW.value:
+                return f"settles an item that was not in review (it was {item.status})"
+            if payload.get("follows") != item.state_seq:
+                return f"says it follows event {payload.get('follows')}, but the item's state was event {item.state_seq}"
+        elif event.type == EventType.ITEM_UNDONE:
+            if payload.get("undoes") != item.state_seq:
+                return f"takes back event {payload.get('undoes')}, which is not the item's newest decision"
+            if item.bundle is not None:
+                return f"takes back a decision while the item is in bundle {item.bundle}"
+        item.state, item.state_seq = {k: payload.get(k) for k in _KEPT}, event.seq
+        return None
+
+    def _closed(self, event: EventLike) -> str | None:
+        bundle_id = _id(event.subject, "bundle")
+        if bundle_id in self.bundles:
+            return "this bundle was closed before"
+        payload = json.loads(event.payload)
+        destination, ids = payload["destination"], [int(i) for i in payload["items"]]
+        if not ids:
+            return "an empty bundle"
+        if len(set(ids)) != len(ids):
+            return "a piece is listed twice"
+        for item_id in ids:
+            item = self.items.get(item_id)
+            if item is None:
+                return f"bundles item {item_id:07d}, which the ledger never scanned"
+            if not item.is_piece:
+                return f"bundles item {item_id:07d}, which is not a routed piece ({item.status}, {item.kind})"
+            if item.state.get("destination") != destination:
+                return (f"bundles item {item_id:07d} for {destination}, but the item is routed to "
+                        f"{item.state.get('destination')}")
+            if item.bundle is not None:
+                return f"bundles item {item_id:07d}, which is in bundle {item.bundle} already"
+        late = [int(i) for i in payload.get("late", [])]
+        if not set(late) <= set(ids):
+            return "flags as late a piece that is not in the bundle"
+        counted = piece_totals(self.items[i] for i in ids)
+        if payload["totals"] != counted:
+            return f"says totals {payload['totals']}, but its pieces give {counted}"
+        for item_id in ids:
+            self.items[item_id].bundle = bundle_id
+        self.bundles[bundle_id] = BundleLife(bundle_id, destination, event.seq, event.at, event.actor,
+                                             ids, late, payload["totals"], payload.get("lines", []),
+                                             changed_at=event.at)
+        return None
+
+    def _step(self, event: EventLike) -> str | None:
+        bundle = self.bundles.get(_id(event.subject, "bundle"))
+        if bundle is None:
+            return "a step of a bundle that was never closed"
+        step = EventType(event.type)
+        payload = json.loads(event.payload)
+        if BundleState(bundle.state) not in _FROM[step]:
+            return f"the bundle was {bundle.state}, from which it cannot become {_TO[step].value}"
+        if payload.get("from") != bundle.state or payload.get("state") != _TO[step].value:
+            return (f"says {payload.get('from')} → {payload.get('state')}, but the bundle was "
+                    f"{bundle.state} and this step makes it {_TO[step].value}")
+        bundle.state, bundle.changed_at = _TO[step].value, event.at
+        match step:
+            case EventType.BUNDLE_DISPATCHED:
+                bundle.method, bundle.tracking = payload.get("method"), payload.get("tracking")
+            case EventType.BUNDLE_DELIVERED:
+                receipt = payload.get("receipt_item")
+                if receipt is not None and receipt not in self.items:
+                    return f"keeps item {receipt:07d} as the receipt, which the ledger never scanned"
+                bundle.received_by, bundle.received_on = payload.get("received_by"), payload.get("received_on")
+                bundle.receipt_item = receipt
+            case EventType.BUNDLE_REFUSED | EventType.BUNDLE_RETURNED:
+                bundle.note = payload.get("reason")
+            case EventType.BUNDLE_VOIDED:
+                bundle.note = payload.get("reason")
+                for item_id in bundle.items:
+                    if self.items[item_id].bundle == bundle.id:
+                        self.items[item_id].bundle = None
+        return None
+
+    def _sheet(self, event: EventLike) -> str | None:
+        bundle = self.bundles.get(_id(event.subject, "bundle"))
+        if bundle is None:
+            return "a paper of a bundle that was never closed"
+        payload = json.loads(event.payload)
+        if payload.get("totals") != bundle.totals:
+            return (f"the {payload.get('document')} printed says totals {payload.get('totals')}, "
+                    f"but the bundle holds {bundle.totals}")
+        bundle.sheets.append((event.seq, payload))
+        return None
+
+    def _purged(self, event: EventLike) -> str | None:
+        payload = json.loads(event.payload)
+        for item_id in payload["items"]:
+            item = self.items.get(int(item_id))
+            if item is None:
+                return f"purges item {int(item_id):07d}, which the ledger never scanned"
+            if self.outcome(item) != "delivered" and item.kind != Kind.KIT_ENVELOPE.value:
+                return f"purges item {item.id:07d}, which was not delivered ({self.outcome(item)})"
+            item.purged = True
+        self.purged_images.update(payload["images"])
+        self.purges.append((event.seq, payload))
+        return None
+
+
+def piece_totals(items: Iterable[ItemLife]) -> dict:
+    """A bundle's totals from its pieces' states, as `BundleView.totals` counts them."""
+    kinds: Counter = Counter()
+    signatures: list[int | None] = []
+    pieces = 0
+    for item in items:
+        pieces += 1
+        kinds[item.kind] += 1
+        if item.kind == Kind.PETITION.value:
+            signatures.append(item.state.get("signatures"))
+    return {"letters": kinds[Kind.LETTER.value], "postcards": kinds[Kind.POSTCARD.value],
+            "petitions": kinds[Kind.PETITION.value],
+            "signatures": None if any(n is None for n in signatures) else sum(signatures),
+            "pieces": pieces}
+
+
+def _id(subject: str, prefix: str) -> int:
+    kind, _, number = subject.partition(":")
+    if kind != prefix:
+        raise ValueError(f"subject {subject!r} is not a {prefix}")
+    return int(number)
+
+
+def replay(events: Iterable[EventLike], until: int | None = None) -> Replay:
+    """Replay `events` (in sequence order), up to event `until` if given."""
+    state = Replay()
+    for event in events:
+        if until is not None and event.seq > until:
+            break
+        state.apply(event, getattr(event, "hash", ""))
+    return state

@@ -1,0 +1,91 @@
+"""The reconciliation report as plain values: headline figures and named tables.
+
+Made from the ledger's events alone (`models.reconcile`), rendered as terminal
+tables, CSV files and a PDF with charts (`stations.audit_report`). The keys of
+figures, tables and columns are fixed: renderers translate them, tests and
+spreadsheets rely on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Headline figures, in the order reports show them.
+FIGURES = (
+    "kits_sent",          # distinct kit serials printed (kits.printed events)
+    "kits_returned",      # distinct kit serials seen on a returned envelope
+    "return_rate",        # kits_returned / kits_sent (None when no kit was recorded as printed)
+    "anonymous_batches",  # envelopes without a kit code
+    "items",              # every page taken in (each counted once)
+    "pieces",             # letters, postcards and petition sheets routed to a case
+    "signatures",         # signed rows counted on those petition sheets
+    "delivered",          # pieces in a delivered bundle
+    "pending",            # pieces routed but not (yet) delivered
+    "in_review",          # items waiting for a person's decision
+    "set_aside",          # items a person set aside (not a campaign piece, unreadable)
+    "unreadable_files",   # pages whose file could not be read
+    "duplicates",         # times an image already taken in came again (not counted)
+    "bundles",            # bundles closed (void ones included)
+    "bundles_delivered",
+    "sheet_mismatches",   # bundles whose printed sheet totals differ from the ledger's
+    "exceptions",         # rows of the exceptions table: pieces to pull from the shelves
+)
+
+# Every table: its key (also its CSV file name) and its columns.
+TABLES: dict[str, tuple[str, ...]] = {
+    "by_case": ("case", "person", "letters", "postcards", "petitions", "signatures", "pieces"),
+    "by_destination": ("destination", "letters", "postcards", "petitions", "pieces"),
+    "by_kind": ("kind", "items"),
+    "by_station": ("station", "items"),
+    "by_operator": ("operator", "items"),
+    "by_day": ("day", "items", "pieces"),
+    "outcomes": ("outcome", "items"),
+    "delivery": ("case", "destination", "routed", "bundled", "dispatched", "delivered", "back"),
+    "bundles": ("bundle", "destination", "state", "pieces", "late", "ledger_totals",
+                "sheet_totals", "sheets", "agrees"),
+    "duplicates": ("item", "times", "sources"),
+    "exceptions": ("exception", "item", "bundle", "detail"),
+}
+
+# The outcomes of an item at the end of the ledger (rows of the "outcomes" table).
+OUTCOMES = ("delivered", "dispatched", "bundled", "waiting", "back", "review", "set_aside",
+            "unreadable", "not_a_piece")
+
+# The exceptions (first column of the "exceptions" table).
+EXCEPTIONS = (
+    "review",          # still waiting for a decision
+    "set_aside",       # set aside by a person: keep with the reason
+    "unreadable",      # the file could not be read: rescan
+    "waiting",         # routed, not yet in a bundle
+    "back",            # its bundle was refused or came back
+    "late",            # taken in after the deadline (bundled all the same)
+    "sheet_mismatch",  # the bundle's printed sheet says other totals than the ledger
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple, ...]  # each value a str, int, float or None
+
+    def column(self, name: str) -> list:
+        index = self.columns.index(name)
+        return [row[index] for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    campaign_id: str
+    campaign_name: str
+    made_at: str    # ISO 8601 UTC: when the report was made
+    head_seq: int   # the ledger's newest event, which the report covers
+    head_hash: str
+    figures: dict   # FIGURES → int, float or None
+    tables: tuple[Table, ...]
+
+    def table(self, key: str) -> Table:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)

@@ -1,0 +1,123 @@
+"""The office's signing key and the checkpoints it signs (Ed25519, with `cryptography`).
+
+A checkpoint signs the ledger's head: the campaign, the newest event's sequence
+number and hash, and when. The private key stays in the office (a file readable
+by its owner only); anyone holding the public key can check every checkpoint,
+and so that no event up to it was altered, removed or reordered since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+PRIVATE_NAME = "office-signing.key"
+PUBLIC_NAME = "office-signing.pub"
+
+
+class SigningKeyError(Exception):
+    """A key that cannot be made, read or used; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class SignedHead:
+    """What a checkpoint says, and the signature over exactly that."""
+
+    campaign_id: str
+    seq: int
+    hash: str
+    signed_at: str
+    key_id: str
+    signature: str  # hex
+
+    def message(self) -> bytes:
+        return checkpoint_message(self.campaign_id, self.seq, self.hash, self.signed_at)
+
+    def to_json(self) -> dict:
+        return {"campaign": self.campaign_id, "seq": self.seq, "hash": self.hash,
+                "signed_at": self.signed_at, "key_id": self.key_id, "signature": self.signature}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "SignedHead":
+        try:
+            return cls(str(data["campaign"]), int(data["seq"]), str(data["hash"]),
+                       str(data["signed_at"]), str(data["key_id"]), str(data["signature"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SigningKeyError(f"not a checkpoint: {exc}") from None
+
+
+def checkpoint_message(campaign_id: str, seq: int, hash_: str, signed_at: str) -> bytes:
+    """The exact bytes signed: versioned, so a signature means one thing only."""
+    return json.dumps(["scanpipe-checkpoint/1", campaign_id, seq, hash_, signed_at],
+                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    """The public key's fingerprint: SHA-256 of its raw 32 bytes, hex."""
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def create_key(folder: Path) -> tuple[Path, Path, str]:
+    """Make the office's key pair in `folder`; refuses to replace one that exists."""
+    folder.mkdir(parents=True, exist_ok=True)
+    private_path, public_path = folder / PRIVATE_NAME, folder / PUBLIC_NAME
+    if private_path.exists():
+        raise SigningKeyError(f"{private_path} exists already: an office keeps one key. Keep using it "
+                        "(replacing it would orphan every checkpoint signed with it).")
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(pem)
+    public = private.public_key()
+    public_path.write_bytes(public.public_bytes(serialization.Encoding.PEM,
+                                                serialization.PublicFormat.SubjectPublicKeyInfo))
+    return private_path, public_path, key_id(public)
+
+
+def load_private(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except FileNotFoundError:
+        raise SigningKeyError(f"no signing key at {path}: make one with 'scanpipe audit key create'") from None
+    except (ValueError, TypeError, OSError) as exc:
+        raise SigningKeyError(f"{path} is not a readable Ed25519 private key: {exc}") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SigningKeyError(f"{path} holds another kind of key; checkpoints need Ed25519")
+    return key
+
+
+def load_public(path: Path) -> Ed25519PublicKey:
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except FileNotFoundError:
+        raise SigningKeyError(f"no public key at {path}") from None
+    except (ValueError, TypeError, OSError) as exc:
+        raise SigningKeyError(f"{path} is not a readable public key: {exc}") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise SigningKeyError(f"{path} holds another kind of key; checkpoints use Ed25519")
+    return key
+
+
+def sign_head(private: Ed25519PrivateKey, campaign_id: str, seq: int, hash_: str,
+              signed_at: str) -> SignedHead:
+    signature = private.sign(checkpoint_message(campaign_id, seq, hash_, signed_at))
+    return SignedHead(campaign_id, seq, hash_, signed_at, key_id(private.public_key()),
+                      signature.hex())
+
+
+def signature_holds(public: Ed25519PublicKey, head: SignedHead) -> bool:
+    try:
+        public.verify(bytes.fromhex(head.signature), head.message())
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -1,0 +1,209 @@
+"""The words of the auditors' reconciliation report, in French (default), English and Dutch.
+
+Keys are namespaced after what they name: `figure.*`, `table.*` and `column.*`
+(the fixed keys of `models.report_types`), `outcome.*`, `exception.*`,
+`state.*` (bundle states), `kind.*` (item kinds), `series.*` (chart legends)
+and `phrase.*`. Numbers are written here too, because "12 345", "12,345" and
+"12.345" are the same number in three languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGUAGES = ("fr", "en", "nl")
+
+# key → (fr, en, nl)
+_CATALOGUE: dict[str, tuple[str, str, str]] = {
+    # phrases
+    "phrase.title": ("Rapport de rapprochement", "Reconciliation report", "Afstemmingsrapport"),
+    "phrase.campaign": ("Campagne : {id}", "Campaign: {id}", "Campagne: {id}"),
+    "phrase.covers": ("Couvre le registre jusqu'à l'événement {seq}",
+                      "Covers the ledger up to event {seq}",
+                      "Omvat het register tot en met gebeurtenis {seq}"),
+    "phrase.hash": ("Empreinte de cet événement : {hash}", "Hash of that event: {hash}",
+                    "Hash van die gebeurtenis: {hash}"),
+    "phrase.made_at": ("Établi le {when}", "Made at {when}", "Opgesteld op {when}"),
+    "phrase.figures": ("Chiffres clés", "Headline figures", "Kerncijfers"),
+    "phrase.charts": ("Graphiques", "Charts", "Grafieken"),
+    "phrase.tables": ("Tableaux", "Tables", "Tabellen"),
+    "phrase.none": ("aucune ligne", "none", "geen"),
+    "phrase.no_data": ("pas de données", "no data", "geen gegevens"),
+    "phrase.more_rows": ("… et {count} lignes de plus (voir le CSV)",
+                         "… and {count} more rows (see the CSV)",
+                         "… en nog {count} rijen (zie de CSV)"),
+    "phrase.more_row": ("… et 1 ligne de plus (voir le CSV)", "… and 1 more row (see the CSV)",
+                        "… en nog 1 rij (zie de CSV)"),
+    "phrase.footer": ("registre jusqu'à l'événement {seq}", "ledger up to event {seq}",
+                      "register tot gebeurtenis {seq}"),
+    "phrase.page": ("page {page} / {pages}", "page {page} / {pages}", "pagina {page} / {pages}"),
+    "phrase.yes": ("oui", "yes", "ja"),
+    "phrase.no": ("non", "no", "nee"),
+    "phrase.chart_by_day": ("Pièces par jour", "Pieces per day", "Stukken per dag"),
+    "phrase.chart_by_case": ("Pièces par cas", "Pieces per case", "Stukken per zaak"),
+    "phrase.chart_delivery": ("Avancement de la remise par cas", "Delivery progress per case",
+                              "Voortgang van de levering per zaak"),
+    # chart legends (delivery progress: each piece in exactly one segment)
+    "series.letters": ("lettres", "letters", "brieven"),
+    "series.postcards": ("cartes", "postcards", "kaarten"),
+    "series.petitions": ("pétitions", "petitions", "petities"),
+    "series.delivered": ("remises", "delivered", "afgeleverd"),
+    "series.dispatched": ("expédiées, pas encore remises", "dispatched, not yet delivered",
+                          "verzonden, nog niet afgeleverd"),
+    "series.bundled": ("en liasse, pas expédiées", "bundled, not dispatched",
+                       "gebundeld, niet verzonden"),
+    "series.routed": ("triées, pas en liasse", "routed, not bundled",
+                      "gesorteerd, niet gebundeld"),
+    "series.back": ("revenues", "back", "teruggekomen"),
+    # headline figures
+    "figure.kits_sent": ("Kits envoyés", "Kits sent", "Verstuurde kits"),
+    "figure.kits_returned": ("Kits revenus", "Kits returned", "Teruggekomen kits"),
+    "figure.return_rate": ("Taux de retour des kits", "Kit return rate", "Retourpercentage kits"),
+    "figure.anonymous_batches": ("Enveloppes sans kit", "Envelopes without a kit",
+                                 "Enveloppen zonder kit"),
+    "figure.items": ("Pages reçues", "Items taken in", "Ontvangen pagina's"),
+    "figure.pieces": ("Pièces de campagne triées", "Campaign pieces routed",
+                      "Gesorteerde campagnestukken"),
+    "figure.signatures": ("Signatures sur les pétitions", "Signatures on petitions",
+                          "Handtekeningen op petities"),
+    "figure.delivered": ("Pièces remises", "Pieces delivered", "Afgeleverde stukken"),
+    "figure.pending": ("Pièces pas encore remises", "Pieces not yet delivered",
+                       "Nog niet afgeleverde stukken"),
+    "figure.in_review": ("En attente de décision", "Waiting for review", "Wachten op beoordeling"),
+    "figure.set_aside": ("Mises de côté", "Set aside", "Apart gelegd"),
+    "figure.unreadable_files": ("Fichiers illisibles", "Unreadable files", "Onleesbare bestanden"),
+    "figure.duplicates": ("Doublons (non comptés)", "Duplicates (not counted)",
+                          "Dubbele scans (niet geteld)"),
+    "figure.bundles": ("Liasses fermées", "Bundles closed", "Gesloten bundels"),
+    "figure.bundles_delivered": ("Liasses remises", "Bundles delivered", "Afgeleverde bundels"),
+    "figure.sheet_mismatches": ("Bordereaux discordants", "Sheet mismatches",
+                                "Afwijkende leveringsbonnen"),
+    "figure.exceptions": ("Exceptions", "Exceptions", "Uitzonderingen"),
+    # table titles
+    "table.by_case": ("Pièces par cas", "Pieces per case", "Stukken per zaak"),
+    "table.by_destination": ("Pièces par destinataire", "Pieces per destination",
+                             "Stukken per bestemming"),
+    "table.by_kind": ("Pages par type", "Items per kind", "Pagina's per soort"),
+    "table.by_station": ("Pages par poste", "Items per station", "Pagina's per station"),
+    "table.by_operator": ("Pages par opérateur", "Items per operator", "Pagina's per medewerker"),
+    "table.by_day": ("Par jour", "Per day", "Per dag"),
+    "table.outcomes": ("Devenir des pages", "Where every item ended", "Eindstatus van de pagina's"),
+    "table.delivery": ("Remise par cas et destinataire", "Delivery per case and destination",
+                       "Levering per zaak en bestemming"),
+    "table.bundles": ("Liasses", "Bundles", "Bundels"),
+    "table.duplicates": ("Doublons", "Duplicates", "Dubbele scans"),
+    "table.exceptions": ("Exceptions : pages à retrouver", "Exceptions: pieces to pull",
+                         "Uitzonderingen: stukken om op te zoeken"),
+    # column headers
+    "column.case": ("Cas", "Case", "Zaak"),
+    "column.person": ("Personne", "Person", "Persoon"),
+    "column.letters": ("Lettres", "Letters", "Brieven"),
+    "column.postcards": ("Cartes", "Postcards", "Kaarten"),
+    "column.petitions": ("Pétitions", "Petitions", "Petities"),
+    "column.signatures": ("Signatures", "Signatures", "Handtekeningen"),
+    "column.pieces": ("Pièces", "Pieces", "Stukken"),
+    "column.destination": ("Destinataire", "Destination", "Bestemming"),
+    "column.kind": ("Type", "Kind", "Soort"),
+    "column.items": ("Pages", "Items", "Pagina's"),
+    "column.station": ("Poste", "Station", "Station"),
+    "column.operator": ("Opérateur", "Operator", "Medewerker"),
+    "column.day": ("Jour", "Day", "Dag"),
+    "column.outcome": ("Devenir", "Outcome", "Eindstatus"),
+    "column.routed": ("Triées", "Routed", "Gesorteerd"),
+    "column.bundled": ("En liasse", "Bundled", "Gebundeld"),
+    "column.dispatched": ("Expédiées", "Dispatched", "Verzonden"),
+    "column.delivered": ("Remises", "Delivered", "Afgeleverd"),
+    "column.back": ("Revenues", "Back", "Terug"),
+    "column.bundle": ("Liasse", "Bundle", "Bundel"),
+    "column.state": ("État", "State", "Status"),
+    "column.late": ("En retard", "Late", "Te laat"),
+    "column.ledger_totals": ("Totaux du registre", "Ledger totals", "Totalen register"),
+    "column.sheet_totals": ("Totaux du bordereau", "Sheet totals", "Totalen leveringsbon"),
+    "column.sheets": ("Bordereaux", "Sheets", "Bonnen"),
+    "column.agrees": ("Concorde", "Agrees", "Klopt"),
+    "column.item": ("Page n°", "Item", "Item nr."),
+    "column.times": ("Fois", "Times", "Keer"),
+    "column.sources": ("Fichiers", "Sources", "Bestanden"),
+    "column.exception": ("Exception", "Exception", "Uitzondering"),
+    "column.detail": ("Détail", "Detail", "Details"),
+    # outcomes of an item
+    "outcome.delivered": ("remise", "delivered", "afgeleverd"),
+    "outcome.dispatched": ("expédiée", "dispatched", "verzonden"),
+    "outcome.bundled": ("en liasse", "bundled", "gebundeld"),
+    "outcome.waiting": ("attend une liasse", "waiting for a bundle", "wacht op een bundel"),
+    "outcome.back": ("revenue", "back", "teruggekomen"),
+    "outcome.review": ("à examiner", "in review", "ter beoordeling"),
+    "outcome.set_aside": ("mise de côté", "set aside", "apart gelegd"),
+    "outcome.unreadable": ("illisible", "unreadable", "onleesbaar"),
+    "outcome.not_a_piece": ("pas une pièce de campagne", "not a campaign piece",
+                            "geen campagnestuk"),
+    # exceptions
+    "exception.review": ("attend une décision", "waiting for a decision",
+                         "wacht op een beslissing"),
+    "exception.set_aside": ("mise de côté : garder avec la raison",
+                            "set aside: keep with the reason",
+                            "apart gelegd: bewaren met de reden"),
+    "exception.unreadable": ("illisible : à rescanner", "unreadable: rescan",
+                             "onleesbaar: opnieuw scannen"),
+    "exception.waiting": ("pas encore en liasse", "not yet bundled", "nog niet gebundeld"),
+    "exception.back": ("liasse refusée ou revenue", "bundle refused or returned",
+                       "bundel geweigerd of teruggekomen"),
+    "exception.late": ("arrivée après l'échéance", "arrived after the deadline",
+                       "na de deadline binnengekomen"),
+    "exception.sheet_mismatch": ("bordereau discordant", "sheet disagrees with the ledger",
+                                 "leveringsbon wijkt af van het register"),
+    # bundle states
+    "state.prepared": ("préparée", "prepared", "voorbereid"),
+    "state.dispatched": ("expédiée", "dispatched", "verzonden"),
+    "state.delivered": ("remise", "delivered", "afgeleverd"),
+    "state.refused": ("refusée", "refused", "geweigerd"),
+    "state.returned": ("revenue", "returned", "teruggekomen"),
+    "state.void": ("annulée", "void", "vervallen"),
+    # item kinds
+    "kind.letter": ("lettre", "letter", "brief"),
+    "kind.postcard": ("carte", "postcard", "kaart"),
+    "kind.petition": ("pétition", "petition", "petitie"),
+    "kind.kit_envelope": ("enveloppe de kit", "kit envelope", "kitenvelop"),
+    "kind.delivery_receipt": ("bordereau signé", "signed delivery sheet",
+                              "getekende leveringsbon"),
+    "kind.unknown": ("inconnu", "unknown", "onbekend"),
+}
+
+# Thousands separator and decimal mark; French groups with a narrow no-break space.
+_NUMBER_MARKS = {"fr": ("\u202f", ","), "en": (",", "."), "nl": (".", ",")}
+_PERCENT = {"fr": "{}\u202f%", "en": "{}%", "nl": "{}%"}
+
+
+@dataclass(frozen=True)
+class Words:
+    """The report's wording and number formats in one language."""
+
+    lang: str
+
+    def __call__(self, key: str, **fields) -> str:
+        return _CATALOGUE[key][LANGUAGES.index(self.lang)].format(**fields)
+
+    def get(self, key: str, default: str) -> str:
+        """The words for `key`, or `default` for a value the catalogue does not know yet."""
+        entry = _CATALOGUE.get(key)
+        return entry[LANGUAGES.index(self.lang)] if entry else default
+
+    def number(self, value: int | float, decimals: int = 0) -> str:
+        group, point = _NUMBER_MARKS[self.lang]
+        text = f"{value:,.{decimals}f}"
+        return text.translate({ord(","): group, ord("."): point})
+
+    def percent(self, fraction: float) -> str:
+        return _PERCENT[self.lang].format(self.number(100 * fraction, 1))
+
+
+def words(lang: str) -> Words:
+    """The wording of `lang`; ValueError for a language the report is not written in."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no report wording in {lang!r}: choose one of {', '.join(LANGUAGES)}")
+    return Words(lang)
+
+
+def catalogue_keys() -> frozenset[str]:
+    """Every key the catalogue holds (tests check that none is missing)."""
+    return frozenset(_CATALOGUE)

@@ -1,0 +1,408 @@
+"""The auditors' commands: verify, sign checkpoints, report, trace, export, sample; and the
+privacy purge. Everything but `checkpoint`, `key create` and `purge` only reads."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from models.audit import AuditResult, clopper_pearson, upper_bound
+from models.export import read_checkpoints, verify_export, write_export
+from models.signing import (SignedHead, SigningKeyError, create_key, key_id, load_private,
+                            load_public)
+from models.store import item_ref
+from stations.cli_base import LANGS, Context, echo_json, pass_context
+from stations.errors import AuditFailed, BadInput, LedgerError
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group()
+def audit() -> None:
+    """Auditors' commands: verify the ledger, reconcile, trace a piece, export, sample.
+
+    All of them only read, except 'checkpoint' and 'key create', which sign
+    the ledger's head with the office key (an append-only table of their own).
+    """
+
+
+def _public_key(obj: Context, given: Path | None):
+    path = given or obj.settings.public_key_path
+    if given is None and not path.exists():
+        return None
+    try:
+        return load_public(path)
+    except SigningKeyError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _extra_checkpoints(files: tuple[Path, ...]) -> tuple[SignedHead, ...]:
+    heads: list[SignedHead] = []
+    for file in files:
+        try:
+            heads += read_checkpoints(file)
+        except ValueError as exc:
+            raise BadInput(f"{file}: {exc}") from None
+    return tuple(heads)
+
+
+def _report_result(result: AuditResult, what: str) -> None:
+    for warning in result.warnings:
+        click.echo(f"note: {warning}", err=True)
+    if result.problem:
+        raise AuditFailed(f"AUDIT FAILED at {result.problem.where}: {result.problem.message}. "
+                          f"{result.events} events verified before it. Keep {what} as it is and "
+                          "compare it with a backup or export to find what changed.")
+    signed = (f"{result.checkpoints} checkpoints verified (up to event {result.signed_up_to}, "
+              f"key {result.key_id[:16]}…)" if result.checkpoints else "no checkpoint verified")
+    click.echo(f"Verified: {result.events} events in an unbroken chain, {signed}, "
+               f"{result.items} items with a consistent life that agree with the tables, "
+               f"{result.images} images intact"
+               + (f", {result.purged} purged (their hashes kept)." if result.purged else "."))
+
+
+@audit.command("verify")
+@click.option("--no-images", is_flag=True, help="Skip re-hashing the stored images (faster).")
+@click.option("--public-key", type=_FILE,
+              help="The office's public key [default: SCANPIPE_PUBLIC_KEY or DATA_DIR/keys/].")
+@click.option("--checkpoints", "checkpoint_files", type=_FILE, multiple=True,
+              help="Checkpoints kept outside the office (JSON lines, as 'checkpoint' prints them).")
+@pass_context
+def audit_verify(obj: Context, no_images: bool, public_key: Path | None,
+                 checkpoint_files: tuple[Path, ...]) -> None:
+    """Verify the chain, the signed checkpoints, every piece's life, the tables and the images.
+
+    Exits 0 when everything verifies; 1 with the first broken place otherwise.
+    """
+    result = obj.store().audit(check_images=not no_images, public=_public_key(obj, public_key),
+                               extra_checkpoints=_extra_checkpoints(checkpoint_files))
+    _report_result(result, "this ledger")
+
+
+@audit.group("key")
+def audit_key() -> None:
+    """The office's signing key (Ed25519) for checkpoints."""
+
+
+@audit_key.command("create")
+@pass_context
+def audit_key_create(obj: Context) -> None:
+    """Make the office's key pair (once); give the public key to the auditors."""
+    try:
+        private, public, fingerprint = create_key(obj.settings.key_dir)
+    except SigningKeyError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(f"Private key: {private} (readable by you only; back it up, never share it)")
+    click.echo(f"Public key:  {public} — give it to the auditors")
+    click.echo(f"Fingerprint: {fingerprint}")
+
+
+@audit_key.command("show")
+@click.option("--public-key", type=_FILE, help="The public key [default: the office's].")
+@pass_context
+def audit_key_show(obj: Context, public_key: Path | None) -> None:
+    """Print the public key's fingerprint (to compare with the one the office published)."""
+    key = _public_key(obj, public_key or obj.settings.public_key_path)
+    click.echo(key_id(key))
+
+
+@audit.command("checkpoint")
+@click.option("--key", "key_file", type=_FILE,
+              help="The office's private key [default: SCANPIPE_SIGNING_KEY or DATA_DIR/keys/].")
+@pass_context
+def audit_checkpoint(obj: Context, key_file: Path | None) -> None:
+    """Sign the ledger's head with the office key.
+
+    Prints the checkpoint as one JSON line on standard output: keep a copy
+    outside the office (mail it to the auditors), then 'audit verify
+    --checkpoints FILE' proves that nothing up to it was changed or removed.
+    """
+    try:
+        private = load_private(key_file or obj.settings.signing_key_path)
+        signed = obj.store().sign_checkpoint(private)
+    except SigningKeyError as exc:
+        raise BadInput(str(exc)) from None
+    except ValueError as exc:
+        raise LedgerError(str(exc)) from None
+    echo_json(signed.to_json())
+    click.echo(f"Signed event {signed.seq} (hash {signed.hash[:16]}…) with key "
+               f"{signed.key_id[:16]}….", err=True)
+
+
+@audit.command("report")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "pdf", "json"]), default="text",
+              show_default=True)
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Where to write: a folder for csv, a file for pdf [default: audit-report/ or "
+                   "audit-report.pdf].")
+@click.option("--lang", type=LANGS, help="Language of the PDF [default: SCANPIPE_LANGUAGE].")
+@click.option("--rows", default=50, show_default=True, type=click.IntRange(1, 10**9),
+              help="Rows per table in the terminal.")
+@pass_context
+def audit_report(obj: Context, fmt: str, out: Path | None, lang: str | None, rows: int) -> None:
+    """The reconciliation: kits, pieces per case, destination, station, operator and day,
+    delivery, sheet totals against the ledger, duplicates, and every exception with its
+    item ids. Counted from the events alone."""
+    from stations.audit_report import report_pdf, report_text, write_report_csv
+
+    report = obj.store().reconciliation(tz=datetime.now().astimezone().tzinfo)
+    if fmt == "text":
+        click.echo(report_text(report, limit=rows))
+    elif fmt == "json":
+        echo_json({"campaign": report.campaign_id, "head_seq": report.head_seq,
+                   "head_hash": report.head_hash, "made_at": report.made_at,
+                   "figures": report.figures,
+                   "tables": {x.key: [dict(zip(x.columns, r)) for r in x.rows] for x in report.tables}})
+    elif fmt == "csv":
+        written = write_report_csv(report, out or Path("audit-report"))
+        click.echo(f"Wrote {len(written)} CSV files to {(out or Path('audit-report'))}", err=True)
+    else:
+        target = out or Path("audit-report.pdf")
+        pdf = report_pdf(report, lang or obj.settings.language)
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(pdf)
+        partial.replace(target)
+        click.echo(f"Wrote {target} ({len(pdf) // 1024} KB)", err=True)
+
+
+@audit.command("trail")
+@click.argument("item", type=click.IntRange(1, 10**12))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@pass_context
+def audit_trail(obj: Context, item: int, as_json: bool) -> None:
+    """The whole history of piece ITEM (its number as printed, e.g. 0000042): every event,
+    the bundles it was in, its evidence and its image's hash."""
+    trail = obj.store().trail(item)
+    if trail is None:
+        raise BadInput(f"there is no item {item_ref(item)} in this ledger")
+    row = trail.item
+    if as_json:
+        echo_json({"item": item_ref(row.id), "image_sha256": row.image_sha256, "page": row.page,
+                   "image": trail.image, "words": trail.words, "status": row.status,
+                   "bundle": row.bundle_id,
+                   "events": [{"seq": e.seq, "at": e.at, "actor": e.actor, "station": e.station,
+                               "type": e.type, "subject": e.subject, "payload": e.payload}
+                              for e in trail.events]})
+        return
+    click.echo(f"Item {item_ref(row.id)}: {row.kind}, {row.status}, case {row.case_code or '—'}, "
+               f"→ {row.destination or '—'}; bundle {row.bundle_id or '—'}"
+               f"{' (' + trail.bundle.state + ')' if trail.bundle else ''}")
+    click.echo(f"  image {row.image_sha256} page {row.page}: {trail.image}")
+    click.echo(f"  source file {_safe(row.source_name)}, station {_safe(row.station)}, "
+               f"operator {_safe(row.operator)}")
+    if trail.words:
+        click.echo(f"  words read: {_safe(' | '.join(trail.words))}")
+    for event in trail.events:
+        click.echo(f"  {event.seq:>8} {event.at[:19]} {event.type:<18} {event.subject:<14} "
+                   f"by {_safe(event.actor)} at {_safe(event.station)}: {_safe(_brief(event))}")
+
+
+def _brief(event) -> str:
+    p = event.payload
+    keys = ("status", "case", "destination", "method", "reasons", "state", "from", "source",
+            "received_by", "received_on", "receipt_item", "tracking", "reason", "document",
+            "totals", "follows", "undoes", "sha256", "page", "batch", "before")
+    return ", ".join(f"{k}={json.dumps(p[k], ensure_ascii=False)}" for k in keys if k in p
+                     and p[k] not in (None, [], ""))
+
+
+def _safe(text: str) -> str:
+    """Untrusted text for a terminal: no control characters (no escape sequences)."""
+    return "".join("?" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in str(text))
+
+
+@audit.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--with-images", is_flag=True, help="Copy the stored images too (large).")
+@pass_context
+def audit_export(obj: Context, folder: Path, with_images: bool) -> None:
+    """Write an audit export into FOLDER (new): events, items, bundles, checkpoints, the public
+    key, a README and a manifest. 'scanpipe-verify FOLDER' checks it without the database."""
+    public = obj.settings.public_key_path
+    try:
+        summary = write_export(obj.store(), folder, public=public if public.exists() else None,
+                               with_images=with_images)
+    except FileExistsError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(f"Exported {summary.events} events, {summary.items} items, {summary.bundles} "
+               f"bundles, {summary.checkpoints} checkpoints and {summary.images} images to "
+               f"{summary.folder}")
+
+
+@audit.command("verify-export")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--public-key", type=_FILE, help="The office's public key, as the office gave it.")
+@click.option("--checkpoints", "checkpoint_files", type=_FILE, multiple=True,
+              help="Checkpoints kept outside the office (JSON lines).")
+def audit_verify_export(folder: Path, public_key: Path | None,
+                        checkpoint_files: tuple[Path, ...]) -> None:
+    """Verify an audit export FOLDER without any database (also: scanpipe-verify FOLDER)."""
+    try:
+        public = load_public(public_key) if public_key else None
+    except SigningKeyError as exc:
+        raise BadInput(str(exc)) from None
+    result = verify_export(folder, public, _extra_checkpoints(checkpoint_files))
+    _report_result(result, "this export")
+
+
+SAMPLE_COLUMNS = ("item", "bundle", "position", "destination", "case", "kind", "source",
+                  "image_sha256", "result", "note")
+RESULTS = ("match", "mismatch", "missing")
+
+
+@audit.command("sample")
+@click.option("--seed", required=True, help="Any text; the same seed (and --as-of) draws the "
+                                            "same pieces. Let someone outside the office choose it.")
+@click.option("--n", "count", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--as-of", type=click.IntRange(1, 10**12),
+              help="Draw as the ledger stood at this event [default: its newest].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The CSV to fill in: one row per piece to find, with a 'result' column.")
+@pass_context
+def audit_sample(obj: Context, seed: str, count: int, as_of: int | None, out: Path) -> None:
+    """Draw a reproducible random sample of delivered pieces to check by hand.
+
+    For each piece: its bundle and its place in the bundle's list, its case
+    and destination. Find each one (or its copy at the receiver's), write
+    'match', 'mismatch' (wrong case or destination) or 'missing' in the result
+    column, then run 'scanpipe audit sample-result FILE'.
+    """
+    sample = obj.store().draw_sample(seed, count, as_of)
+    if not sample.pieces:
+        raise LedgerError("no piece is delivered yet: there is nothing to sample")
+    partial = out.with_name(out.name + ".part")
+    with partial.open("w", encoding="utf-8", newline="") as stream:
+        stream.write("# scanpipe sample " + json.dumps(
+            {"seed": seed, "as_of": sample.as_of, "population": sample.population,
+             "n": len(sample.pieces)}, ensure_ascii=False) + "\n")
+        writer = csv.writer(stream)
+        writer.writerow(SAMPLE_COLUMNS)
+        for piece in sample.pieces:
+            writer.writerow([item_ref(piece.item_id), piece.bundle_id, piece.position,
+                             piece.destination, piece.case or "", piece.kind,
+                             _csv_text(piece.source), piece.image_sha256, "", ""])
+    partial.replace(out)
+    click.echo(f"Drew {len(sample.pieces)} of {sample.population} delivered pieces (seed "
+               f"{seed!r}, as of event {sample.as_of}) into {out}")
+    for piece in sample.pieces[:20]:
+        click.echo(f"  bundle {piece.bundle_id:>4} #{piece.position:<5} item {item_ref(piece.item_id)} "
+                   f"{piece.kind:<9} {piece.case or '—':<10} → {piece.destination}")
+    if len(sample.pieces) > 20:
+        click.echo(f"  … and {len(sample.pieces) - 20} more in {out}")
+
+
+def _csv_text(text: str) -> str:
+    """A file name for a spreadsheet: never read as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@audit.command("sample-result")
+@click.argument("file", type=_FILE)
+@click.option("--confidence", default=0.95, show_default=True, type=click.FloatRange(0.5, 0.999))
+@pass_context
+def audit_sample_result(obj: Context, file: Path, confidence: float) -> None:
+    """Read a filled-in sample FILE and estimate the misroute rate with its confidence bound.
+
+    The sample is drawn again from the ledger with its seed, so a file whose
+    pieces were changed or cherry-picked is refused.
+    """
+    header, rows = _read_sample(file)
+    seed, as_of = header.get("seed"), header.get("as_of")
+    if not isinstance(seed, str) or not isinstance(as_of, int):
+        raise BadInput(f"{file}: its first line is not a scanpipe sample header")
+    drawn = obj.store().draw_sample(seed, len(rows), as_of)
+    if sorted(r["item"] for r in rows) != sorted(item_ref(p.item_id) for p in drawn.pieces):
+        raise AuditFailed(f"{file}: its pieces are not the sample this seed draws from the ledger "
+                          "— the file was edited or belongs to another ledger")
+    results = [r["result"].strip().lower() for r in rows]
+    blank = [r["item"] for r, x in zip(rows, results) if not x]
+    wrong = [f"{r['item']}: {r['result']!r}" for r, x in zip(rows, results) if x and x not in RESULTS]
+    if wrong:
+        raise BadInput(f"{file}: a result is 'match', 'mismatch' or 'missing', not " + "; ".join(wrong[:5]))
+    checked = len(results) - len(blank)
+    population = drawn.population
+    click.echo(f"Sample of {len(rows)} from {population} delivered pieces (seed {seed!r}, "
+               f"as of event {as_of}); {checked} checked, {len(blank)} not yet.")
+    for name in ("mismatch", "missing"):
+        found = results.count(name)
+        low, high = clopper_pearson(found, checked, confidence)
+        bound = upper_bound(found, checked, confidence)
+        label = "misrouted" if name == "mismatch" else "missing"
+        click.echo(f"  {label}: {found} of {checked} — estimated rate {found / checked:.2%} "
+                   f"({confidence:.0%} interval {low:.2%}–{high:.2%}); at most {bound:.2%} "
+                   f"(about {round(bound * population)} of {population} pieces), with "
+                   f"{confidence:.0%} confidence" if checked else f"  {label}: nothing checked yet")
+        for row, result in zip(rows, results):
+            if result == name:
+                click.echo(f"    item {row['item']} (bundle {row['bundle']} #{row['position']}): "
+                           f"{_safe(row.get('note', ''))}")
+
+
+def _read_sample(file: Path) -> tuple[dict, list[dict]]:
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read {file}: {exc}") from None
+    first, _, rest = text.partition("\n")
+    header = {}
+    if first.startswith("# scanpipe sample "):
+        try:
+            header = json.loads(first[len("# scanpipe sample "):])
+        except ValueError:
+            header = {}
+    else:
+        rest = text
+    reader = csv.DictReader(rest.splitlines())
+    if not reader.fieldnames or not {"item", "result"} <= set(reader.fieldnames):
+        raise BadInput(f"{file}: the columns 'item' and 'result' are needed")
+    return header, list(reader)
+
+
+# -------------------------------------------------------------------- purge
+
+@click.command()
+@click.option("--delivered-before", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Pieces whose bundle was delivered before this day (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--operator", help="Who purges [default: SCANPIPE_OPERATOR or your login].")
+@pass_context
+def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
+          operator: str | None) -> None:
+    """Remove the images and the words read on delivered pieces (supporters' personal data).
+
+    The ledger keeps every hash, so the chain and the audit still verify. The
+    kit envelopes of batches whose pieces are all purged go too; images shared
+    with a piece not yet delivered stay. The purge is itself a ledger event.
+    """
+    store = obj.store()
+    before: date = delivered_before.date()
+    preview = store.purge(delivered_before=before, actor="", station="", dry_run=True)
+    click.echo(f"{len(preview.items)} pieces delivered before {before.isoformat()}: "
+               f"{len(preview.images)} images and their words to remove"
+               + (f" ({preview.kept_images} images kept: shared with pieces not yet delivered)"
+                  if preview.kept_images else "") + ".")
+    if dry_run or not preview.items:
+        if not dry_run:
+            result = store.purge(delivered_before=before, actor="", station="", dry_run=False)
+            if result.files_removed:
+                click.echo(f"Removed {result.files_removed} files left by an interrupted purge.")
+        return
+    if not yes and not (sys.stdin.isatty() and click.confirm("Remove them for good?")):
+        raise BadInput("nothing removed: confirm, or pass --yes")
+    result = store.purge(delivered_before=before, actor=operator or obj.settings.operator,
+                         station=obj.settings.station)
+    click.echo(f"Purged {len(result.items)} pieces: {result.files_removed} image files removed "
+               "from disk; their hashes stay in the ledger.")
+
+
+def verify_main() -> None:
+    """Console entry point of `scanpipe-verify FOLDER`: the export verifier on its own."""
+    from stations.cli import cli
+
+    cli(args=["audit", "verify-export", *sys.argv[1:]], prog_name="scanpipe-verify")

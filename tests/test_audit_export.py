@@ -1,0 +1,175 @@
+"""The audit export verifies offline, with the public key alone, and names what was changed;
+the privacy purge removes images and words of delivered pieces and the audit still verifies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives import serialization
+
+from conftest import StepClock
+from models.export import verify_export, write_export
+from models.store import Store
+from season import build_season
+
+
+@pytest.fixture
+def season(store, campaign_text):
+    return store, build_season(store, campaign_text, envelopes=24, seed=3)
+
+
+def _public_file(folder: Path, key: Ed25519PrivateKey) -> Path:
+    path = folder / "office.pub"
+    path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo))
+    return path
+
+
+# ------------------------------------------------------------------ export
+
+def test_the_export_verifies_without_the_database(season, tmp_path):
+    store, made = season
+    out = tmp_path / "export"
+    summary = write_export(store, out, public=_public_file(tmp_path, made.key), with_images=True)
+    assert summary.events > 500 and summary.checkpoints == 2 and summary.images > 200
+    assert not (tmp_path / "export.partial").exists()
+    names = {p.name for p in out.iterdir()}
+    assert {"events.jsonl", "items.csv", "bundles.csv", "checkpoints.jsonl", "office-signing.pub",
+            "README.txt", "MANIFEST.sha256", "images"} <= names
+    store.close()  # nothing below touches the database
+    result = verify_export(out, made.key.public_key())
+    assert result.ok, result.problem
+    assert result.events == summary.events and result.checkpoints == 2
+    assert result.images == summary.images
+    with pytest.raises(FileExistsError):
+        write_export(store, out, public=None)
+
+
+def _edit_line(path: Path, number: int, change) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[number - 1] = change(lines[number - 1])
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_a_changed_export_is_caught_at_its_first_broken_place(season, tmp_path):
+    store, made = season
+    original = tmp_path / "original"
+    write_export(store, original, public=_public_file(tmp_path, made.key), with_images=True)
+    public = made.key.public_key()
+
+    def fresh(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(original, target)
+        return target
+
+    edited = fresh("edited")
+    _edit_line(edited / "events.jsonl", 40, lambda line: line.replace('"actor": "', '"actor": "x', 1))
+    assert verify_export(edited, public).problem.where == "event 40"
+
+    dropped = fresh("dropped")
+    _edit_line(dropped / "events.jsonl", 77, lambda line: "")
+    assert verify_export(dropped, public).problem.where == "event 77"
+
+    rows = fresh("rows")
+    _edit_line(rows / "items.csv", 12, lambda line: line.replace("embassy:", "embassy:X", 1)
+               if "embassy:" in line else line.replace("routed", "review", 1))
+    assert verify_export(rows, public).problem.where == "item 0000011"
+
+    image = fresh("image")
+    victim = next(p for p in (image / "images").rglob("*") if p.is_file())
+    victim.write_bytes(b"another picture")
+    assert verify_export(image, public).problem.where == f"image {victim.name}"
+
+    added = fresh("added")
+    (added / "notes.txt").write_text("slipped in")
+    assert verify_export(added, public).problem.where == "notes.txt"
+
+    forged = fresh("forged")
+    _edit_line(forged / "checkpoints.jsonl", 1, lambda line: json.dumps(
+        {**json.loads(line), "signature": Ed25519PrivateKey.generate().sign(b"x").hex()}) + "\n")
+    assert verify_export(forged, public).problem.where.startswith("checkpoint of event")
+
+    # With another office's key, the checkpoints do not verify.
+    assert not verify_export(original, Ed25519PrivateKey.generate().public_key()).ok
+    # Without a key, the folder's own is used and the result says so.
+    result = verify_export(original)
+    assert result.ok and any("taken from the export itself" in w for w in result.warnings)
+
+
+# ------------------------------------------------------------------- purge
+
+def _files(root: Path) -> set[str]:
+    return {p.name for p in root.rglob("*") if p.is_file()}
+
+
+def test_the_purge_removes_delivered_pieces_data_and_the_audit_still_verifies(season, tmp_path):
+    store, made = season
+    before = store.replay_ledger()
+    delivered = {i.id for i in before.items.values() if before.outcome(i) == "delivered"}
+    assert delivered
+    with_words = {i.id for i in before.items.values() if i.state.get("text")}
+    assert with_words
+    result = store.purge(delivered_before=date(2022, 2, 1), actor="admin", station="office")
+    assert set(result.items) >= delivered
+    assert result.images and result.files_removed == len(result.images)
+    on_disk = _files(store.images.root)
+    assert not on_disk & set(result.images)  # no purged image remains on disk
+    state = store.replay_ledger()
+    kept = {i.sha256 for i in state.items.values() if not i.purged}
+    assert kept <= on_disk  # nothing else was removed
+    audit = store.audit(public=made.key.public_key())
+    assert audit.ok, audit.problem
+    assert audit.purged == len(result.images) and not any("still" in w for w in audit.warnings)
+    # The words read on purged pieces are gone; the others are kept.
+    for item_id in result.items:
+        assert store.trail(item_id).words is None
+        assert store.trail(item_id).image == "purged"
+    for item_id in with_words - set(result.items):  # still in review: the words are kept
+        found = [hit["found"] for c in store.review_piece(item_id).state["candidates"]
+                 for hit in c["evidence"]]
+        assert found and list(store.trail(item_id).words) == found
+    # A second purge finds nothing more; pieces not delivered keep their images.
+    again = store.purge(delivered_before=date(2022, 2, 1), actor="admin", station="office")
+    assert not again.items and not again.images
+    for item in state.items.values():
+        if state.outcome(item) not in ("delivered",) and item.kind != "kit_envelope":
+            assert not item.purged
+
+
+def test_a_purge_cut_off_before_its_files_went_finishes_on_the_next_run(season, monkeypatch):
+    store, made = season
+    removed = []
+    monkeypatch.setattr(type(store), "_remove_purged_files", lambda self: removed.append(1) or 0)
+    first = store.purge(delivered_before=date(2022, 2, 1), actor="admin", station="office")
+    assert removed and first.images
+    lingering = store.audit(check_images=False)
+    assert lingering.ok and any("still on disk" in w for w in lingering.warnings)
+    monkeypatch.undo()
+    second = store.purge(delivered_before=date(2022, 2, 1), actor="admin", station="office")
+    assert not second.items and second.files_removed == len(first.images)
+    assert not _files(store.images.root) & set(first.images)
+    assert store.audit(public=made.key.public_key()).ok
+
+
+def test_a_purge_date_before_every_delivery_removes_nothing(season):
+    store, _ = season
+    result = store.purge(delivered_before=date(2022, 1, 1), actor="admin", station="office")
+    assert not result.items and not result.images
+    assert store.audit(check_images=True).ok
+
+
+def test_an_export_after_a_purge_verifies_and_holds_no_purged_image(season, tmp_path):
+    store, made = season
+    purged = store.purge(delivered_before=date(2022, 2, 1), actor="admin", station="office")
+    out = tmp_path / "export"
+    write_export(store, out, public=None, with_images=True)
+    assert not _files(out / "images") & set(purged.images)
+    assert verify_export(out, made.key.public_key()).ok
+    reopened = Store.open(str(store.engine.url), store.images.root, StepClock())
+    assert reopened.audit(public=made.key.public_key()).ok
+    reopened.close()

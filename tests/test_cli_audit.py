@@ -1,0 +1,210 @@
+"""The auditors' command line, driven with click's runner on a season in a data folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+
+from conftest import StepClock
+from models.store import Store
+from season import build_season, take_in
+from scanpipe.routing import Decision, Kind, Status
+from scanpipe.scansim import rasterise_pdf
+from stations.cli import cli
+
+
+@pytest.fixture(scope="module")
+def season_dir(tmp_path_factory, campaign_text):
+    data = tmp_path_factory.mktemp("cli-audit") / "data"
+    data.mkdir()
+    store = Store.open(f"sqlite:///{data / 'ledger.sqlite3'}", data / "images", StepClock())
+    season = build_season(store, campaign_text, envelopes=12, seed=5)
+    take_in(store, season, "evil\x1b[31mname.jpg", b"odd file", Decision(Kind.LETTER, Status.REVIEW),
+            "station\x07", "op\x1b]0;x")
+    store.close()
+    keys = data / "keys"  # the office's key, which signed the season's checkpoints
+    keys.mkdir()
+    (keys / "office-signing.key").write_bytes(season.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (keys / "office-signing.key").chmod(0o600)
+    (keys / "office-signing.pub").write_bytes(season.key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return data, season
+
+
+@pytest.fixture
+def run(season_dir, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(season_dir[0], data)
+    runner = CliRunner()
+
+    def invoke(*args, **kwargs):
+        return runner.invoke(cli, ["--data-dir", str(data), *map(str, args)], **kwargs)
+    invoke.data = data
+    return invoke
+
+
+def test_key_create(tmp_path):
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path / "data")]
+    created = runner.invoke(cli, [*base, "audit", "key", "create"])
+    assert created.exit_code == 0, created.output
+    assert (tmp_path / "data" / "keys" / "office-signing.key").stat().st_mode & 0o777 == 0o600
+    again = runner.invoke(cli, [*base, "audit", "key", "create"])
+    assert again.exit_code == 3 and "exists already" in again.output  # never replaced
+
+
+def test_checkpoint_and_verify(run, tmp_path):
+    fingerprint = run("audit", "key", "show").output.strip()
+    assert len(fingerprint) == 64
+    signed = run("audit", "checkpoint")
+    assert signed.exit_code == 0, signed.output
+    kept = tmp_path / "kept.jsonl"
+    kept.write_text(signed.stdout)
+    line = json.loads(signed.stdout)
+    assert line["key_id"] == fingerprint
+    verified = run("audit", "verify", "--checkpoints", kept)
+    assert verified.exit_code == 0, verified.output
+    assert "checkpoints verified" in verified.output
+    # A foreign key given by the auditor: the office's checkpoints do not verify with it.
+    other = tmp_path / "other"
+    other.mkdir()
+    CliRunner().invoke(cli, ["--data-dir", str(other), "audit", "key", "create"])
+    refused = run("audit", "verify", "--public-key", other / "keys" / "office-signing.pub")
+    assert refused.exit_code == 1 and "AUDIT FAILED at checkpoint of event" in refused.output
+
+
+def test_verify_fails_with_exit_1_and_the_place(run):
+    import sqlite3
+
+    with sqlite3.connect(run.data / "ledger.sqlite3") as db:
+        db.execute("UPDATE event SET station = 'elsewhere' WHERE seq = 12")
+    result = run("audit", "verify", "--no-images")
+    assert result.exit_code == 1 and "AUDIT FAILED at event 12" in result.output
+
+
+def test_report_in_every_format(run, tmp_path):
+    text = run("audit", "report", "--rows", "5")
+    assert text.exit_code == 0, text.output
+    assert "Headline figures" in text.output or "figures" in text.output.lower()
+    assert "\x1b" not in text.output and "\x07" not in text.output  # escaped, not passed on
+    data = json.loads(run("audit", "report", "--format", "json").stdout)
+    assert data["figures"]["kits_sent"] == 32 and data["figures"]["kits_returned"] == 12
+    assert sum(r["items"] for r in data["tables"]["by_station"]) == data["figures"]["items"]
+    folder = tmp_path / "csv"
+    assert run("audit", "report", "--format", "csv", "--out", folder).exit_code == 0
+    with open(folder / "figures.csv", encoding="utf-8", newline="") as stream:
+        figures = {row[0]: row[1] for row in csv.reader(stream)}
+    assert int(figures["items"]) == data["figures"]["items"]
+    pdf = tmp_path / "report.pdf"
+    made = run("audit", "report", "--format", "pdf", "--out", pdf, "--lang", "en")
+    assert made.exit_code == 0, made.output
+    pages = rasterise_pdf(pdf.read_bytes(), 40)
+    assert len(pages) >= 3
+    document = pypdfium2.PdfDocument(pdf.read_bytes())
+    words = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    assert "Reconciliation report" in words
+    assert f"{data['figures']['pieces']}" in words
+
+
+def test_trail_shows_a_piece_whole_history_escaped(run):
+    result = run("audit", "trail", "7")
+    assert result.exit_code == 0, result.output
+    assert "item.scanned" in result.output and "image " in result.output
+    as_json = json.loads(run("audit", "trail", "7", "--json").stdout)
+    assert as_json["item"] == "0000007" and as_json["events"][0]["type"] == "item.scanned"
+    odd = run("audit", "trail", str(json.loads(run("audit", "report", "--format", "json").stdout)
+                                     ["figures"]["items"]))
+    assert odd.exit_code == 0 and "\x1b" not in odd.output and "\x07" not in odd.output
+    assert "evil?[31mname.jpg" in odd.output
+    assert run("audit", "trail", "999999").exit_code == 3
+
+
+def test_export_and_the_standalone_verifier(run, tmp_path):
+    assert run("audit", "checkpoint").exit_code == 0
+    out = tmp_path / "export"
+    made = run("audit", "export", out, "--with-images")
+    assert made.exit_code == 0, made.output
+    assert run("audit", "export", out).exit_code == 3  # never over an earlier export
+    public = run.data / "keys" / "office-signing.pub"
+    from stations.cli_audit import verify_main
+    import sys
+
+    for args, code in (([str(out), "--public-key", str(public)], 0),):
+        old = sys.argv
+        sys.argv = ["scanpipe-verify", *args]
+        try:
+            with pytest.raises(SystemExit) as exited:
+                verify_main()
+        finally:
+            sys.argv = old
+        assert exited.value.code == code
+    lines = (out / "events.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[20] = lines[20].replace('"station": "', '"station": "x', 1)
+    (out / "events.jsonl").write_text("".join(lines), encoding="utf-8")
+    broken = run("audit", "verify-export", out, "--public-key", public)
+    assert broken.exit_code == 1 and "AUDIT FAILED at event 21" in broken.output
+
+
+def _fill(path: Path, results: dict[str, str]) -> None:
+    header, _, body = path.read_text(encoding="utf-8").partition("\n")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    for row in rows:
+        row["result"] = results.get(row["item"], "match")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(header + "\n" + out.getvalue(), encoding="utf-8")
+
+
+def test_sample_and_its_result(run, tmp_path):
+    sheet = tmp_path / "sample.csv"
+    drawn = run("audit", "sample", "--seed", "auditor 2022", "--n", "20", "--out", sheet)
+    assert drawn.exit_code == 0, drawn.output
+    again = tmp_path / "again.csv"
+    run("audit", "sample", "--seed", "auditor 2022", "--n", "20", "--out", again)
+    assert sheet.read_text() == again.read_text()  # reproducible
+    items = [row["item"] for row in csv.DictReader(io.StringIO(sheet.read_text().partition("\n")[2]))]
+    _fill(sheet, {items[3]: "mismatch"})
+    result = run("audit", "sample-result", sheet)
+    assert result.exit_code == 0, result.output
+    assert "misrouted: 1 of 20" in result.output and items[3] in result.output
+    # A sample with a piece swapped for another is not the sample: refused.
+    text = sheet.read_text().replace(items[0], "0000001", 1)
+    sheet.write_text(text)
+    assert run("audit", "sample-result", sheet).exit_code == 1
+
+
+def test_purge_asks_then_removes(run):
+    dry = run("purge", "--delivered-before", "2022-02-01", "--dry-run")
+    assert dry.exit_code == 0 and "images and their words to remove" in dry.output
+    assert run("purge", "--delivered-before", "2022-02-01").exit_code == 3  # not confirmed
+    done = run("purge", "--delivered-before", "2022-02-01", "--yes")
+    assert done.exit_code == 0 and "Purged" in done.output, done.output
+    verified = run("audit", "verify")
+    assert verified.exit_code == 0 and "purged (their hashes kept)" in verified.output
+
+
+def test_kits_are_recorded_as_sent(tmp_path, campaign_text):
+    campaign = tmp_path / "campaign.toml"
+    campaign.write_text(campaign_text, encoding="utf-8")
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path / "data")]
+    made = runner.invoke(cli, [*base, "kits", "--campaign", str(campaign), "--out",
+                               str(tmp_path / "kits"), "--kits", "3", "--first", "40"])
+    assert made.exit_code == 0 and "Recorded kits 000040–000042" in made.output, made.output
+    proof = runner.invoke(cli, [*base, "kits", "--campaign", str(campaign), "--out",
+                                str(tmp_path / "proof"), "--kits", "5", "--no-record"])
+    assert proof.exit_code == 0 and "Recorded" not in proof.output
+    report = json.loads(runner.invoke(cli, [*base, "audit", "report", "--format", "json"]).stdout)
+    assert report["figures"]["kits_sent"] == 3
