@@ -51,6 +51,10 @@ def _extra_checkpoints(files: tuple[Path, ...]) -> tuple[SignedHead, ...]:
     return tuple(heads)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _report_result(result: AuditResult, what: str) -> None:
     for warning in result.warnings:
         click.echo(f"note: {warning}", err=True)
@@ -58,7 +62,7 @@ def _report_result(result: AuditResult, what: str) -> None:
         raise AuditFailed(f"AUDIT FAILED at {result.problem.where}: {result.problem.message}. "
                           f"{result.events} events verified before it. Keep {what} as it is and "
                           "compare it with a backup or export to find what changed.")
-    signed = (f"{result.checkpoints} checkpoints verified (up to event {result.signed_up_to}, "
+    signed = (f"{_count(result.checkpoints, 'checkpoint')} verified (up to event {result.signed_up_to}, "
               f"key {result.key_id[:16]}…)" if result.checkpoints else "no checkpoint verified")
     click.echo(f"Verified: {result.events} events in an unbroken chain, {signed}, "
                f"{result.items} items with a consistent life that agree with the tables, "
@@ -230,7 +234,7 @@ def audit_export(obj: Context, folder: Path, with_images: bool) -> None:
     except FileExistsError as exc:
         raise BadInput(str(exc)) from None
     click.echo(f"Exported {summary.events} events, {summary.items} items, {summary.bundles} "
-               f"bundles, {summary.checkpoints} checkpoints and {summary.images} images to "
+               f"bundles, {_count(summary.checkpoints, 'checkpoint')} and {summary.images} images to "
                f"{summary.folder}")
 
 
@@ -383,8 +387,8 @@ def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
     store = obj.store()
     before: date = delivered_before.date()
     preview = store.purge(delivered_before=before, actor="", station="", dry_run=True)
-    click.echo(f"{len(preview.items)} pieces delivered before {before.isoformat()}: "
-               f"{len(preview.images)} images and their words to remove"
+    click.echo(f"{_count(len(preview.items), 'piece')} delivered before {before.isoformat()}: "
+               f"{_count(len(preview.images), 'image')} and their words to remove"
                + (f" ({preview.kept_images} images kept: shared with pieces not yet delivered)"
                   if preview.kept_images else "") + ".")
     if dry_run or not preview.items:
@@ -397,7 +401,7 @@ def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
         raise BadInput("nothing removed: confirm, or pass --yes")
     result = store.purge(delivered_before=before, actor=operator or obj.settings.operator,
                          station=obj.settings.station)
-    click.echo(f"Purged {len(result.items)} pieces: {result.files_removed} image files removed "
+    click.echo(f"Purged {_count(len(result.items), 'piece')}: {_count(result.files_removed, 'image file')} removed "
                "from disk; their hashes stay in the ledger.")
 
 
