@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -26,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from bench.station import ledger  # noqa: E402
+from bench.station import working_copy  # noqa: E402
 from models.bundles import DispatchMethod  # noqa: E402
 from models.export import verify_export, write_export  # noqa: E402
 from models.store import Store  # noqa: E402
@@ -65,12 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=100_000)
     args = parser.parse_args(argv)
 
-    source = ledger(args.items)
-    work = Path(tempfile.mkdtemp(prefix="scanpipe-bench-audit-"))
-    try:
-        for part in source.glob("ledger.sqlite3*"):
-            shutil.copy2(part, work / part.name)
-        store = Store.open(f"sqlite:///{work / 'ledger.sqlite3'}", work / "images")
+    with working_copy(args.items, "audit") as (store, source, work):
         print(f"audit with {args.items:,} items in the ledger (SQLite, a copy of {source.name})")
         bundles = deliver_everything(store)
         key = Ed25519PrivateKey.generate()
@@ -103,9 +96,6 @@ def main(argv: list[str] | None = None) -> int:
         after = measured("audit verify after the purge",
                          lambda: store.audit(check_images=False, public=key.public_key()))
         print(f"    {'OK' if after.ok else 'FAILED: ' + str(after.problem)}")
-        store.close()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import io
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -27,8 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import pypdfium2 as pdfium  # noqa: E402
 
-from bench.station import ledger  # noqa: E402
-from models.store import Store  # noqa: E402
+from bench.station import working_copy  # noqa: E402
 from scanpipe import receipts  # noqa: E402
 from scanpipe.pages import load_pages  # noqa: E402
 from scanpipe.codes import scan_codes  # noqa: E402
@@ -68,12 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--receipts", type=int, default=10, help="signed and unsigned scans each")
     args = parser.parse_args(argv)
 
-    source = ledger(args.items)
-    work = Path(tempfile.mkdtemp(prefix="scanpipe-bench-bundles-"))
-    try:
-        for part in source.glob("ledger.sqlite3*"):
-            shutil.copy2(part, work / part.name)
-        store = Store.open(f"sqlite:///{work / 'ledger.sqlite3'}", work / "images")
+    with working_copy(args.items, "bundles") as (store, source, work):
         campaign = store.campaign()
         late_after = deadline_passed_at(campaign)
         print(f"bundles with {args.items:,} items in the ledger (SQLite, a copy of {source.name})")
@@ -105,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  delivery progress: {ms:.0f} ms")
         _, ms = timed(lambda: store.audit(check_images=False))
         print(f"  audit (chain, items, bundles; images not re-hashed): {ms / 1000:.1f} s")
-        store.close()
 
         small = min(views, key=lambda v: len(v.item_ids))
         pdf = render_sheet(small, campaign, date.today(), "fr")
@@ -114,8 +105,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  receipt check on 200 dpi scans: median {statistics.median(times):.1f} ms, "
                   f"max {max(times):.1f} ms; signed found signed {signed_right}/{args.receipts}, "
                   f"unsigned found unsigned {unsigned_right}/{args.receipts}")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import statistics
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,6 +60,23 @@ def ledger(items: int) -> Path:
     print(f"  {stats.items:,} items, {stats.events:,} events in {stats.seconds:.0f} s")
     done.write_text("ok\n")
     return folder
+
+
+@contextmanager
+def working_copy(items: int, name: str) -> Iterator[tuple[Store, Path, Path]]:
+    """A store on a throw-away copy of the filled ledger: (store, the cache folder, the copy's)."""
+    source = ledger(items)
+    work = Path(tempfile.mkdtemp(prefix=f"scanpipe-bench-{name}-"))
+    try:
+        for part in source.glob("ledger.sqlite3*"):
+            shutil.copy2(part, work / part.name)
+        store = Store.open(f"sqlite:///{work / 'ledger.sqlite3'}", work / "images")
+        try:
+            yield store, source, work
+        finally:
+            store.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def server_ms(response) -> float:

@@ -114,19 +114,7 @@ def _check_checkpoints(found: Verification, checkpoints: Sequence[SignedHead],
 
 def _norm(value) -> str:
     """One text form for a value read from a table, a CSV file or an event."""
-    if value is None:
-        return ""
-    if isinstance(value, float) or (isinstance(value, str) and _is_float(value)):
-        return repr(round(float(value), 9))
-    return str(value)
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return "." in text or "e" in text.lower()
+    return "" if value is None else str(value)
 
 
 def _reasons(value) -> str:

@@ -32,22 +32,11 @@ _EVENT_COLUMNS = (t.Event.seq, t.Event.at, t.Event.actor, t.Event.station, t.Eve
 
 
 @dataclass(frozen=True)
-class TrailEvent:
-    seq: int
-    at: str
-    actor: str
-    station: str
-    type: str
-    subject: str
-    payload: dict
-
-
-@dataclass(frozen=True)
 class Trail:
     """The whole history of one piece, with its evidence and its image's state."""
 
     item: t.Item
-    events: tuple[TrailEvent, ...]
+    events: tuple[t.Event, ...]  # in sequence order
     image: str           # "intact", "purged", or what is wrong with the stored file
     words: tuple[str, ...] | None  # the words read on it (None: none kept, or purged)
     bundle: t.Bundle | None
@@ -164,10 +153,6 @@ class AuditVerbs:
                            tuple(warnings))
 
     def _words_intact(self, session: Session, state: Replay, warnings: list[str]) -> Problem | None:
-        sealed = {}
-        for item in state.items.values():
-            if item.state.get("text"):
-                sealed[item.id] = item.state["text"]
         lingering = 0
         for row in session.exec(select(t.EvidenceText).order_by(t.EvidenceText.id)):
             item = state.items.get(row.item_id)
@@ -246,8 +231,7 @@ class AuditVerbs:
             state = "purged"
         else:
             state = self.images.check(item.image_sha256) or "intact"
-        events = tuple(TrailEvent(e.seq, e.at, e.actor, e.station, e.type, e.subject,
-                                  json.loads(e.payload)) for e in sorted(rows, key=lambda e: e.seq))
+        events = tuple(sorted(rows, key=lambda e: e.seq))
         return Trail(item, events, state, tuple(json.loads(kept)) if kept else None, bundle)
 
     def draw_sample(self, seed: str, n: int, as_of: int | None = None) -> Sample:

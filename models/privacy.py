@@ -76,11 +76,13 @@ class PrivacyVerbs:
     def purge(self, *, delivered_before: date, actor: str, station: str,
               dry_run: bool = False) -> PurgeResult:
         """Remove the images and words of pieces delivered before `delivered_before`."""
+        if dry_run:
+            items, images, kept = purgeable(self.replay_ledger(), delivered_before)
+            return PurgeResult(delivered_before, tuple(items), tuple(images), kept, 0, True)
         with self.transaction() as session:
             lock_ledger(session)  # nothing is bundled, delivered or purged meanwhile
-            state = self.replay_ledger()
-            items, images, kept = purgeable(state, delivered_before)
-            if items and not dry_run:
+            items, images, kept = purgeable(self.replay_ledger(), delivered_before)
+            if items:
                 _, at = self._now()
                 self._append(session, at, actor, station, EventType.IMAGES_PURGED,
                              f"purge:{delivered_before.isoformat()}",
@@ -95,8 +97,8 @@ class PrivacyVerbs:
                 for start in range(0, len(items), _CHUNK):
                     session.exec(delete(t.EvidenceText).where(
                         t.EvidenceText.item_id.in_(items[start:start + _CHUNK])))
-        removed = 0 if dry_run else self._remove_purged_files()
-        return PurgeResult(delivered_before, tuple(items), tuple(images), kept, removed, dry_run)
+        removed = self._remove_purged_files()
+        return PurgeResult(delivered_before, tuple(items), tuple(images), kept, removed, False)
 
     def _remove_purged_files(self) -> int:
         """Remove from disk every image the ledger says was purged (after the commit)."""

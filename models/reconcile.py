@@ -26,6 +26,7 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
     items = sorted(state.items.values(), key=lambda i: i.id)
     pieces = [i for i in items if i.is_piece]
     outcome = {i.id: state.outcome(i) for i in items}
+    ended = Counter(outcome.values())
     late = {item_id for bundle in state.bundles.values() for item_id in bundle.late}
 
     tables = {
@@ -35,8 +36,7 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
         "by_station": _count_rows(Counter(i.station for i in items)),
         "by_operator": _count_rows(Counter(i.operator for i in items)),
         "by_day": _by_day(items, tz),
-        "outcomes": tuple((name, count) for name in OUTCOMES
-                          if (count := sum(1 for o in outcome.values() if o == name))),
+        "outcomes": tuple((name, ended[name]) for name in OUTCOMES if ended[name]),
         "delivery": _delivery(pieces, outcome),
         "bundles": _bundles(state),
         "duplicates": tuple((f"{i.id:07d}", len(i.seen_again), "; ".join(sorted(set(i.seen_again))))
@@ -56,9 +56,9 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
                           if i.kind == Kind.PETITION.value),
         "delivered": sum(1 for i in pieces if outcome[i.id] == "delivered"),
         "pending": sum(1 for i in pieces if outcome[i.id] != "delivered"),
-        "in_review": sum(1 for o in outcome.values() if o == "review"),
-        "set_aside": sum(1 for o in outcome.values() if o == "set_aside"),
-        "unreadable_files": sum(1 for o in outcome.values() if o == "unreadable"),
+        "in_review": ended["review"],
+        "set_aside": ended["set_aside"],
+        "unreadable_files": ended["unreadable"],
         "duplicates": sum(len(i.seen_again) for i in items),
         "bundles": len(state.bundles),
         "bundles_delivered": sum(1 for b in state.bundles.values() if b.state == "delivered"),

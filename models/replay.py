@@ -138,12 +138,6 @@ class Replay:
         return {BundleState.DELIVERED.value: "delivered", BundleState.DISPATCHED.value: "dispatched",
                 BundleState.PREPARED.value: "bundled"}.get(state, "back")
 
-    def position(self, item: ItemLife) -> int | None:
-        """Its place (from 1) in its bundle's list of items, as printed on the sheet."""
-        if item.bundle is None:
-            return None
-        return sorted(self.bundles[item.bundle].items).index(item.id) + 1
-
     # ------------------------------------------------------------------ apply
 
     def apply(self, event: EventLike, hash_: str = "") -> Problem | None:

@@ -84,28 +84,27 @@ def create_key(folder: Path) -> tuple[Path, Path, str]:
     return private_path, public_path, key_id(public)
 
 
-def load_private(path: Path) -> Ed25519PrivateKey:
+def _load(path: Path, read, kind: type, what: str, missing: str):
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = read(path.read_bytes())
     except FileNotFoundError:
-        raise SigningKeyError(f"no signing key at {path}: make one with 'scanpipe audit key create'") from None
+        raise SigningKeyError(missing) from None
     except (ValueError, TypeError, OSError) as exc:
-        raise SigningKeyError(f"{path} is not a readable Ed25519 private key: {exc}") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise SigningKeyError(f"{path} holds another kind of key; checkpoints need Ed25519")
+        raise SigningKeyError(f"{path} is not a readable {what}: {exc}") from None
+    if not isinstance(key, kind):
+        raise SigningKeyError(f"{path} holds another kind of key; checkpoints use Ed25519")
     return key
+
+
+def load_private(path: Path) -> Ed25519PrivateKey:
+    return _load(path, lambda data: serialization.load_pem_private_key(data, password=None),
+                 Ed25519PrivateKey, "Ed25519 private key",
+                 f"no signing key at {path}: make one with 'scanpipe audit key create'")
 
 
 def load_public(path: Path) -> Ed25519PublicKey:
-    try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except FileNotFoundError:
-        raise SigningKeyError(f"no public key at {path}") from None
-    except (ValueError, TypeError, OSError) as exc:
-        raise SigningKeyError(f"{path} is not a readable public key: {exc}") from None
-    if not isinstance(key, Ed25519PublicKey):
-        raise SigningKeyError(f"{path} holds another kind of key; checkpoints use Ed25519")
-    return key
+    return _load(path, serialization.load_pem_public_key, Ed25519PublicKey, "public key",
+                 f"no public key at {path}")
 
 
 def sign_head(private: Ed25519PrivateKey, campaign_id: str, seq: int, hash_: str,

@@ -35,11 +35,8 @@ from reportlab.platypus import (CondPageBreak, Flowable, LongTable, PageBreak, P
 from models.report_types import FIGURES, TABLES, Reconciliation, Table
 from scanpipe.render import Fonts, fonts
 from stations.audit_words import Words, words
+from stations.untrusted import spreadsheet_text, terminal_text
 
-# C0 controls, DEL, and C1 controls (0x9b alone starts an escape sequence on some terminals).
-_CONTROLS = dict.fromkeys([*range(32), 127, *range(0x80, 0xA0)], "?")
-# What a spreadsheet may take for the start of a formula (OWASP's list).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CSV_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _NONE = "—"
 
@@ -68,11 +65,6 @@ _PROGRESS = ("delivered", "dispatched", "bundled", "routed", "back")
 _PROGRESS_COLOURS = ("#2ca02c", "#98df8a", "#1f77b4", "#bdbdbd", "#d62728")
 
 
-def _clean(value: object) -> str:
-    """`value` as text with every control character replaced by "?"."""
-    return str(value).translate(_CONTROLS)
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -99,19 +91,19 @@ def report_text(rec: Reconciliation, *, limit: int | None = 50) -> str:
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be 0 or more, not {limit}")
     en = words("en")
-    figures = [(en.get(f"figure.{k}", _clean(k)), _text_figure(k, rec.figures.get(k)))
+    figures = [(en.get(f"figure.{k}", terminal_text(k)), _text_figure(k, rec.figures.get(k)))
                for k in _figure_keys(rec)]
-    out = [f"{en('phrase.title')}: {_clean(rec.campaign_id)} — {_clean(rec.campaign_name)}",
-           f"{en('phrase.covers', seq=rec.head_seq)} (hash {_clean(rec.head_hash[:16])})",
-           en("phrase.made_at", when=_clean(rec.made_at)),
+    out = [f"{en('phrase.title')}: {terminal_text(rec.campaign_id)} — {terminal_text(rec.campaign_name)}",
+           f"{en('phrase.covers', seq=rec.head_seq)} (hash {terminal_text(rec.head_hash[:16])})",
+           en("phrase.made_at", when=terminal_text(rec.made_at)),
            "", en("phrase.figures"), *_grid((), figures, (False, True))]
     for table in rec.tables:
-        out += ["", en.get(f"table.{table.key}", _clean(table.key))]
+        out += ["", en.get(f"table.{table.key}", terminal_text(table.key))]
         if not table.rows:
             out.append(f"  {en('phrase.none')}")
             continue
         shown = table.rows if limit is None else table.rows[:limit]
-        out += _grid([_clean(c) for c in table.columns],
+        out += _grid([terminal_text(c) for c in table.columns],
                      [[_text_cell(v) for v in row] for row in shown], _numeric_columns(table))
         hidden = len(table.rows) - len(shown)
         if hidden:
@@ -133,7 +125,7 @@ def _text_cell(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:g}"
-    return _clean(value)
+    return terminal_text(value)
 
 
 def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
@@ -182,9 +174,7 @@ def _csv_cell(value: object) -> str:
         return "true" if value else "false"
     if _is_number(value):
         return repr(value)
-    text = str(value)
-    # A leading quote makes a spreadsheet read the cell as text, never as a formula.
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return spreadsheet_text(str(value))
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence]) -> Path:
@@ -232,7 +222,7 @@ def _look(f: Fonts) -> _Look:
 
 def _para(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text: whatever it holds is shown, never read as markup."""
-    return Paragraph(escape(_clean(text)), style)
+    return Paragraph(escape(terminal_text(text)), style)
 
 
 def report_pdf(rec: Reconciliation, lang: str = "fr") -> bytes:
@@ -244,16 +234,16 @@ def report_pdf(rec: Reconciliation, lang: str = "fr") -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN,
                             topMargin=_MARGIN, bottomMargin=_MARGIN + 6 * mm, invariant=1,
-                            title=f"{w('phrase.title')} — {_clean(rec.campaign_id)}",
+                            title=f"{w('phrase.title')} — {terminal_text(rec.campaign_id)}",
                             author="scanpipe", creator="scanpipe")
-    footer = " · ".join((_clean(rec.campaign_id), w("phrase.title"),
+    footer = " · ".join((terminal_text(rec.campaign_id), w("phrase.title"),
                          w("phrase.footer", seq=rec.head_seq)))
     doc.build(story, canvasmaker=_numbered_canvas(footer, w, look.fonts.regular))
     return out.getvalue()
 
 
 def _title_block(rec: Reconciliation, w: Words, look: _Look) -> list[Flowable]:
-    figures = [[w.get(f"figure.{k}", _clean(k)), _pdf_figure(w, k, rec.figures.get(k))]
+    figures = [[w.get(f"figure.{k}", terminal_text(k)), _pdf_figure(w, k, rec.figures.get(k))]
                for k in _figure_keys(rec)]
     table = LongTable(figures, colWidths=[95 * mm, 40 * mm], hAlign="LEFT", style=TableStyle([
         ("FONT", (0, 0), (-1, -1), look.fonts.regular, 10, 12.5),
@@ -282,7 +272,7 @@ def _pdf_cell(w: Words, column: str, value: object) -> str:
         return w("phrase.yes" if value else "phrase.no")
     if _is_number(value) and column not in _IDENTIFIERS:
         return w.number(value, 0 if isinstance(value, int) else 2)
-    text = _clean(value)
+    text = terminal_text(value)
     namespace = _TRANSLATED.get(column)
     return w.get(f"{namespace}.{text}", text) if namespace else text
 
@@ -310,7 +300,7 @@ def _table_or_empty(rec: Reconciliation, key: str) -> Table:
 def _pdf_table(table: Table, w: Words, look: _Look) -> LongTable:
     regular, bold = look.fonts.regular, look.fonts.bold
     numeric = _numeric_columns(table)
-    header = [w.get(f"column.{c}", _clean(c)) for c in table.columns]
+    header = [w.get(f"column.{c}", terminal_text(c)) for c in table.columns]
     body = [[_pdf_cell(w, c, v) for c, v in zip(table.columns, row)] for row in table.rows]
     widths = _column_widths(header, body, numeric, look.fonts)
     header = [_wrap(h, bold, width) for h, width in zip(header, widths)]
@@ -406,7 +396,7 @@ def _day_chart(table: Table, w: Words, f: Fonts) -> Drawing | None:
     pieces = [_count(v) for v in table.column("pieces")]
     if not any(pieces):
         return None
-    days = [_clean(d) for d in table.column("day")]
+    days = [terminal_text(d) for d in table.column("day")]
     step = math.ceil(len(days) / _MAX_DAY_LABELS)  # thin the labels so they never overlap
     drawing = Drawing(_WIDTH, 55 * mm)
     chart = VerticalBarChart()
@@ -424,7 +414,7 @@ def _case_chart(table: Table, w: Words, f: Fonts) -> Drawing | None:
     data = [[_count(v) for v in table.column(k)] for k in kinds]
     if not any(map(any, data)):
         return None
-    cases = [_clean(c) for c in table.column("case")]
+    cases = [terminal_text(c) for c in table.column("case")]
     drawing = Drawing(_WIDTH, 55 * mm)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 14 * mm, 14 * mm, _WIDTH - 62 * mm, 37 * mm
@@ -448,7 +438,7 @@ def _progress_per_case(table: Table) -> dict[str, tuple[float, ...]]:
     sums: dict[str, list[float]] = {}
     columns = ("routed", "bundled", "dispatched", "delivered", "back")
     for case, *counts in zip(*(table.column(c) for c in ("case", *columns))):
-        total = sums.setdefault(_clean(case), [0] * len(columns))
+        total = sums.setdefault(terminal_text(case), [0] * len(columns))
         for i, value in enumerate(counts):
             total[i] += _count(value)
     return {case: tuple(max(0, x) for x in (delivered, dispatched - delivered,

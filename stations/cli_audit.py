@@ -18,6 +18,7 @@ from models.signing import (SignedHead, SigningKeyError, create_key, key_id, loa
 from models.store import item_ref
 from stations.cli_base import LANGS, Context, echo_json, pass_context
 from stations.errors import AuditFailed, BadInput, LedgerError
+from stations.untrusted import spreadsheet_text, terminal_text
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -190,34 +191,29 @@ def audit_trail(obj: Context, item: int, as_json: bool) -> None:
                    "image": trail.image, "words": trail.words, "status": row.status,
                    "bundle": row.bundle_id,
                    "events": [{"seq": e.seq, "at": e.at, "actor": e.actor, "station": e.station,
-                               "type": e.type, "subject": e.subject, "payload": e.payload}
-                              for e in trail.events]})
+                               "type": e.type, "subject": e.subject,
+                               "payload": json.loads(e.payload)} for e in trail.events]})
         return
     click.echo(f"Item {item_ref(row.id)}: {row.kind}, {row.status}, case {row.case_code or '—'}, "
                f"→ {row.destination or '—'}; bundle {row.bundle_id or '—'}"
                f"{' (' + trail.bundle.state + ')' if trail.bundle else ''}")
     click.echo(f"  image {row.image_sha256} page {row.page}: {trail.image}")
-    click.echo(f"  source file {_safe(row.source_name)}, station {_safe(row.station)}, "
-               f"operator {_safe(row.operator)}")
+    click.echo(f"  source file {terminal_text(row.source_name)}, station {terminal_text(row.station)}, "
+               f"operator {terminal_text(row.operator)}")
     if trail.words:
-        click.echo(f"  words read: {_safe(' | '.join(trail.words))}")
+        click.echo(f"  words read: {terminal_text(' | '.join(trail.words))}")
     for event in trail.events:
         click.echo(f"  {event.seq:>8} {event.at[:19]} {event.type:<18} {event.subject:<14} "
-                   f"by {_safe(event.actor)} at {_safe(event.station)}: {_safe(_brief(event))}")
+                   f"by {terminal_text(event.actor)} at {terminal_text(event.station)}: {terminal_text(_brief(event))}")
 
 
 def _brief(event) -> str:
-    p = event.payload
+    p = json.loads(event.payload)
     keys = ("status", "case", "destination", "method", "reasons", "state", "from", "source",
             "received_by", "received_on", "receipt_item", "tracking", "reason", "document",
             "totals", "follows", "undoes", "sha256", "page", "batch", "before")
     return ", ".join(f"{k}={json.dumps(p[k], ensure_ascii=False)}" for k in keys if k in p
                      and p[k] not in (None, [], ""))
-
-
-def _safe(text: str) -> str:
-    """Untrusted text for a terminal: no control characters (no escape sequences)."""
-    return "".join("?" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in str(text))
 
 
 @audit.command("export")
@@ -289,7 +285,7 @@ def audit_sample(obj: Context, seed: str, count: int, as_of: int | None, out: Pa
         for piece in sample.pieces:
             writer.writerow([item_ref(piece.item_id), piece.bundle_id, piece.position,
                              piece.destination, piece.case or "", piece.kind,
-                             _csv_text(piece.source), piece.image_sha256, "", ""])
+                             spreadsheet_text(piece.source), piece.image_sha256, "", ""])
     partial.replace(out)
     click.echo(f"Drew {len(sample.pieces)} of {sample.population} delivered pieces (seed "
                f"{seed!r}, as of event {sample.as_of}) into {out}")
@@ -298,11 +294,6 @@ def audit_sample(obj: Context, seed: str, count: int, as_of: int | None, out: Pa
                    f"{piece.kind:<9} {piece.case or '—':<10} → {piece.destination}")
     if len(sample.pieces) > 20:
         click.echo(f"  … and {len(sample.pieces) - 20} more in {out}")
-
-
-def _csv_text(text: str) -> str:
-    """A file name for a spreadsheet: never read as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @audit.command("sample-result")
@@ -344,7 +335,7 @@ def audit_sample_result(obj: Context, file: Path, confidence: float) -> None:
         for row, result in zip(rows, results):
             if result == name:
                 click.echo(f"    item {row['item']} (bundle {row['bundle']} #{row['position']}): "
-                           f"{_safe(row.get('note', ''))}")
+                           f"{terminal_text(row.get('note', ''))}")
 
 
 def _read_sample(file: Path) -> tuple[dict, list[dict]]:
@@ -386,23 +377,24 @@ def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
     """
     store = obj.store()
     before: date = delivered_before.date()
-    preview = store.purge(delivered_before=before, actor="", station="", dry_run=True)
-    click.echo(f"{_count(len(preview.items), 'piece')} delivered before {before.isoformat()}: "
-               f"{_count(len(preview.images), 'image')} and their words to remove"
-               + (f" ({preview.kept_images} images kept: shared with pieces not yet delivered)"
-                  if preview.kept_images else "") + ".")
-    if dry_run or not preview.items:
-        if not dry_run:
-            result = store.purge(delivered_before=before, actor="", station="", dry_run=False)
-            if result.files_removed:
-                click.echo(f"Removed {result.files_removed} files left by an interrupted purge.")
-        return
-    if not yes and not (sys.stdin.isatty() and click.confirm("Remove them for good?")):
-        raise BadInput("nothing removed: confirm, or pass --yes")
+    if dry_run or not yes:
+        preview = store.purge(delivered_before=before, actor="", station="", dry_run=True)
+        click.echo(f"{_count(len(preview.items), 'piece')} delivered before {before.isoformat()}: "
+                   f"{_count(len(preview.images), 'image')} and their words to remove"
+                   + (f" ({preview.kept_images} images kept: shared with pieces not yet delivered)"
+                      if preview.kept_images else "") + ".")
+        if dry_run:
+            return
+        if preview.items and not (sys.stdin.isatty() and click.confirm("Remove them for good?")):
+            raise BadInput("nothing removed: confirm, or pass --yes")
     result = store.purge(delivered_before=before, actor=operator or obj.settings.operator,
                          station=obj.settings.station)
-    click.echo(f"Purged {_count(len(result.items), 'piece')}: {_count(result.files_removed, 'image file')} removed "
-               "from disk; their hashes stay in the ledger.")
+    if result.items:
+        click.echo(f"Purged {_count(len(result.items), 'piece')}: "
+                   f"{_count(len(result.images), 'image')} removed; their hashes stay in the ledger.")
+    if result.files_removed > len(result.images):
+        click.echo(f"Removed {result.files_removed - len(result.images)} files left by an "
+                   "interrupted purge.")
 
 
 def verify_main() -> None:
