@@ -68,7 +68,8 @@ from sqlalchemy import bindparam, func, insert, select, text, update  # noqa: E4
 from models import tables as t  # noqa: E402
 from models.ledger import GENESIS, EventType, canonical_json, event_hash  # noqa: E402
 from models.evidence import seal_words  # noqa: E402
-from models.store import Store, _decision_payload, _status_event  # noqa: E402
+from models.intake import _decision_payload, _status_event  # noqa: E402
+from models.store import Store  # noqa: E402
 from scanpipe.campaign import Campaign, parse_campaign  # noqa: E402
 from scanpipe.codes import Attempt, Code, Reader  # noqa: E402
 from scanpipe.matching import Candidate, MatchSettings, pick_case, rank_cases  # noqa: E402

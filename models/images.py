@@ -17,6 +17,15 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_of_file(path: Path) -> str:
+    """The SHA-256 of a file, read in pieces (files may be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class ImageStore:
     root: Path
@@ -54,11 +63,7 @@ class ImageStore:
         path = self.path_for(sha256)
         if not path.exists():
             return "missing from the image store"
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            for chunk in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != sha256:
+        if sha256_of_file(path) != sha256:
             return "its content no longer matches its hash — the file was changed"
         return None
 

@@ -48,6 +48,8 @@ class EventType(StrEnum):
     BUNDLE_VOIDED = "bundle.voided"          # undone before delivery: its pieces are free again
     KITS_PRINTED = "kits.printed"            # kit serials printed to be sent out
     IMAGES_PURGED = "images.purged"          # privacy purge: images and words of delivered pieces
+    FILE_QUARANTINED = "file.quarantined"    # a file set aside unread (not a scan, empty, too big,
+                                             # it crashed the reader), with the reason
 
 
 # The event types that set an item's whole routing state (their payload is that state),

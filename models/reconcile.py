@@ -59,6 +59,7 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
         "in_review": ended["review"],
         "set_aside": ended["set_aside"],
         "unreadable_files": ended["unreadable"],
+        "quarantined_files": len(state.quarantined_files),
         "duplicates": sum(len(i.seen_again) for i in items),
         "bundles": len(state.bundles),
         "bundles_delivered": sum(1 for b in state.bundles.values() if b.state == "delivered"),

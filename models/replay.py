@@ -117,6 +117,7 @@ class Replay:
     bundles: dict[int, BundleLife] = field(default_factory=dict)
     batches: dict[int, Batch] = field(default_factory=dict)
     kits_printed: set[int] = field(default_factory=set)
+    quarantined_files: dict[str, str] = field(default_factory=dict)  # subject → source name
     purged_images: set[str] = field(default_factory=set)
     purges: list[tuple[int, dict]] = field(default_factory=list)
     head_seq: int = 0
@@ -183,6 +184,11 @@ class Replay:
             return self._sheet(event)
         if type_ == EventType.IMAGES_PURGED:
             return self._purged(event)
+        if type_ == EventType.FILE_QUARANTINED:
+            if event.subject in self.quarantined_files:
+                return "this file was already recorded as quarantined"
+            self.quarantined_files[event.subject] = str(json.loads(event.payload)["source"])
+            return None
         return None  # people, trays: nothing of a piece's life
 
     def _batch(self, event: EventLike) -> str | None:

@@ -24,6 +24,7 @@ FIGURES = (
     "in_review",          # items waiting for a person's decision
     "set_aside",          # items a person set aside (not a campaign piece, unreadable)
     "unreadable_files",   # pages whose file could not be read
+    "quarantined_files",  # files set aside unread (not a scan, empty, too big, crashed the reader)
     "duplicates",         # times an image already taken in came again (not counted)
     "bundles",            # bundles closed (void ones included)
     "bundles_delivered",

@@ -7,7 +7,6 @@ ledger events, so the tables never say something the ledger does not.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,20 +18,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from models import tables as t
-from models.evidence import seal_words
 from models.images import ImageStore
+from models.intake import FileRecord, IntakeVerbs, PageOutcome  # noqa: F401 (the store's interface)
 from models.audit import AuditResult  # noqa: F401 (part of the store's interface)
 from models.auditors import AuditVerbs
 from models.bundles import BundleVerbs
 from models.privacy import PrivacyVerbs
 from models.replay import Problem  # noqa: F401 (part of the store's interface)
-from models.ledger import EventType, append_event
+from models.ledger import EventType, append_event, lock_ledger
 from models.people import PeopleVerbs
 from models.review import ReviewVerbs
 from models.sorting import SortingVerbs
 from scanpipe.campaign import (Campaign, campaign_digest, letter_destination, parse_campaign,
                                postcard_destination)
-from scanpipe.routing import Decision, Kind, Status
 
 
 class StoreError(Exception):
@@ -58,17 +56,6 @@ def normalise_url(url: str) -> str:
 def item_ref(item_id: int) -> str:
     """How an item id is printed on sheets and screens."""
     return f"{item_id:07d}"
-
-
-@dataclass(frozen=True)
-class PageOutcome:
-    """What intake did with one page: a new item, or a duplicate of an existing one."""
-
-    page: int
-    item_id: int
-    duplicate: bool
-    decision: Decision
-    batch_id: int
 
 
 @dataclass(frozen=True)
@@ -98,10 +85,10 @@ def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
-class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, AuditVerbs, PrivacyVerbs):
+class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, AuditVerbs, PrivacyVerbs):
     """All reads and writes of the ledger database.
 
-    The verbs of people, review, sorting, bundles, audit and privacy live in their own modules and are
+    The verbs of intake, people, review, sorting, bundles, audit and privacy live in their own modules and are
     mixed in here, so there is still one store that owns every statement.
     """
 
@@ -260,77 +247,28 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, AuditVerbs, Pri
             self._close(session, batch, operator, station)
             return batch.id
 
-    def _opened_for(self, session: Session, batch: t.Batch | None, kit_serial: int | None) -> bool:
-        """Whether the open batch is already this envelope's: the operator scanned its label
-        with the hand scanner and then fed the envelope itself (or opened an anonymous batch
-        and fed an envelope without a code) — one envelope, one batch."""
-        if batch is None or batch.kit_serial != kit_serial:
-            return False
-        if kit_serial is not None:
-            return True
-        return session.exec(select(func.count()).select_from(t.Item)
-                            .where(t.Item.batch_id == batch.id)).one() == 0
-
     # -------------------------------------------------------------- intake
 
-    def record_file(self, *, source_name: str, sha256: str, media_type: str, size: int,
-                    pages: list[tuple[int, Decision]], station: str,
-                    operator: str) -> list[PageOutcome]:
-        """Record the pages of one stored file in one transaction.
+    def record_quarantine(self, *, source_name: str, sha256: str | None, size: int | None,
+                          reason: str, station: str, operator: str) -> bool:
+        """Write in the ledger that a file went to quarantine unread, with the reason.
 
-        A page already in the ledger (same image hash and page) is recorded as a
-        duplicate and not counted again. A kit envelope closes the station's open
-        batch and opens one for its kit; any other piece goes into the open batch,
-        or into a new anonymous one.
+        Once per file content: the same file refused again (taken in again after a crash, or
+        dropped twice) adds nothing. Returns whether an event was written.
         """
-        outcomes: list[PageOutcome] = []
+        subject = f"file:{sha256}" if sha256 else f"file:unread:{source_name}"
         with self.transaction() as session:
-            now, at = self._now()
-            if session.get(t.StoredImage, sha256) is None:
-                session.add(t.StoredImage(sha256=sha256, size=size, media_type=media_type,
-                                          stored_at=now))
-            for page, decision in pages:
-                existing = session.exec(select(t.Item).where(t.Item.image_sha256 == sha256,
-                                                             t.Item.page == page)).first()
-                if existing is not None:
-                    self._append(session, at, operator, station, EventType.ITEM_DUPLICATE,
-                                 f"item:{existing.id}", {"source": source_name, "page": page})
-                    outcomes.append(PageOutcome(page, existing.id, True, decision, existing.batch_id))
-                    continue
-                decision = self._receipt_decision(session, decision)
-                batch = self._open_batch(session, station)
-                if (decision.kind is Kind.KIT_ENVELOPE and decision.status is Status.ROUTED
-                        and not self._opened_for(session, batch, decision.kit_serial)):
-                    if batch is not None:
-                        self._close(session, batch, operator, station, (now, at))
-                    batch = self._new_batch(session, station, operator, decision.kit_serial,
-                                            (now, at))
-                elif batch is None:
-                    batch = self._new_batch(session, station, operator, None, (now, at))
-                item = t.Item(batch_id=batch.id, image_sha256=sha256, page=page,
-                              source_name=source_name, kind=decision.kind.value,
-                              status=decision.status.value, case_code=decision.case,
-                              destination=decision.destination,
-                              method=decision.method.value if decision.method else None,
-                              confidence=decision.confidence, reasons=json.dumps(decision.reasons),
-                              signatures=decision.signatures,
-                              station=station, operator=operator, scanned_at=now)
-                session.add(item)
-                session.flush()
-                subject = f"item:{item.id}"
-                self._append(session, at, operator, station, EventType.ITEM_SCANNED, subject,
-                             {"sha256": sha256, "page": page, "source": source_name,
-                              "batch": batch.id})
-                state, sealed = seal_words(_decision_payload(decision))
-                if sealed is not None:
-                    digest, salt, words = sealed
-                    session.add(t.EvidenceText(item_id=item.id, digest=digest, salt=salt,
-                                               words=words))
-                self._append(session, at, operator, station, _status_event(decision.status), subject,
-                             state)
-                self._take_receipt(session, item, decision, (now, at), station, operator)
-                outcomes.append(PageOutcome(page, item.id, False, decision, batch.id))
-        return outcomes
+            lock_ledger(session)  # two stations refusing the same file write it once
+            seen = session.exec(select(t.Event.seq).where(
+                t.Event.subject == subject,
+                t.Event.type == EventType.FILE_QUARANTINED.value).limit(1)).first()
+            if seen is not None:
+                return False
+            _, at = self._now()
+            self._append(session, at, operator, station, EventType.FILE_QUARANTINED, subject,
+                         {"source": source_name, "sha256": sha256, "size": size,
+                          "reason": reason[:1000]})
+        return True
 
     # ------------------------------------------------------------- reports
 
@@ -352,19 +290,3 @@ class Store(PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, AuditVerbs, Pri
         with Session(self.engine) as session:
             return list(session.exec(select(t.Event).order_by(t.Event.seq)).all())
 
-
-def _status_event(status: Status) -> EventType:
-    match status:
-        case Status.ROUTED:
-            return EventType.ITEM_ROUTED
-        case Status.REVIEW:
-            return EventType.ITEM_REVIEW
-        case Status.REJECTED:
-            return EventType.ITEM_REJECTED
-
-
-def _decision_payload(decision: Decision) -> dict:
-    data = decision.to_json()
-    return {key: data[key] for key in ("kind", "case", "destination", "status", "method",
-                                       "confidence", "reasons", "evidence", "kit", "bundle",
-                                       "signatures", "candidates")}

@@ -72,6 +72,8 @@ _CATALOGUE: dict[str, tuple[str, str, str]] = {
     "figure.in_review": ("En attente de décision", "Waiting for review", "Wachten op beoordeling"),
     "figure.set_aside": ("Mises de côté", "Set aside", "Apart gelegd"),
     "figure.unreadable_files": ("Fichiers illisibles", "Unreadable files", "Onleesbare bestanden"),
+    "figure.quarantined_files": ("Fichiers mis en quarantaine sans lecture", "Files quarantined unread",
+                                 "Ongelezen in quarantaine gezette bestanden"),
     "figure.duplicates": ("Doublons (non comptés)", "Duplicates (not counted)",
                           "Dubbele scans (niet geteld)"),
     "figure.bundles": ("Liasses fermées", "Bundles closed", "Gesloten bundels"),

@@ -229,7 +229,7 @@ def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, stati
     store = None if dry_run else obj.store()
     tally: Counter = Counter()
     results = take_in(paths, store, loaded, station=station, operator=operator, dry_run=dry_run,
-                      settings=obj.settings.recognition)
+                      settings=obj.settings.recognition, workers=obj.settings.workers)
     for index, result in enumerate(results, 1):
         for row in _piece_json(result):
             tally["duplicate" if row.get("duplicate") else row["status"]] += 1
@@ -370,6 +370,61 @@ def station_serve(obj: Context, host: str | None, port: int | None, inbox: Path 
     click.echo(f"Station {settings.station}: open http://{host}:{port}/ — scanner folder "
                f"{settings.inbox_dir.resolve()}", err=True)
     serve(settings, store, loaded, host=host, port=port)
+
+
+@station.command("watch")
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the scanner writes into [env SCANPIPE_INBOX; default DATA_DIR/inbox].")
+@click.option("--station", "name", help="Station name [default: SCANPIPE_STATION or the host name].")
+@click.option("--operator", help="Who the pieces are taken in for [default: SCANPIPE_OPERATOR or "
+                                 "your login].")
+@click.option("--workers", type=click.IntRange(0, 256),
+              help="Processes that decide files ahead [env SCANPIPE_WORKERS; default one per "
+                   "core; 0: none, one file at a time].")
+@click.option("--until-empty", is_flag=True, help="Take in what the inbox holds, then stop.")
+@pass_context
+def station_watch(obj: Context, inbox: Path | None, name: str | None, operator: str | None,
+                  workers: int | None, until_empty: bool) -> None:
+    """Run the hot folder without the web app, for one operator (an unattended scanner).
+
+    Each complete file in the inbox is decided and recorded in scanning order, then moved to
+    DATA_DIR/done/, or to DATA_DIR/quarantine/ with a .reason.txt beside it. A stop at any
+    moment, even kill -9 or a power cut, loses nothing and counts nothing twice: the next start
+    takes in what is still in the inbox. Stop with Ctrl+C (or SIGTERM).
+    """
+    import logging
+
+    from stations.serve import watch
+    from stations.untrusted import terminal_text
+
+    logging.getLogger("stations.hotfolder").setLevel(logging.ERROR)  # each event is said below
+
+    updates = {k: v for k, v in (("inbox", inbox), ("station", name)) if v}
+    if workers is not None:
+        updates["workers"] = workers
+    settings = obj.settings.model_copy(update=updates)
+    if settings.ocr:
+        try:
+            ocr.available(settings.ocr_languages)
+        except ocr.OcrUnavailable as exc:
+            raise MissingProgram(f"{exc} (or set SCANPIPE_OCR=false to route by codes only)") from None
+    store = obj.store()
+    loaded = obj.campaign()
+    operator = operator or settings.operator
+
+    def say(event) -> None:
+        if event.kind == "taken":
+            return
+        where = f" → {terminal_text(str(event.target))}" if event.target else ""
+        why = f": {terminal_text(event.reason)}" if event.reason else ""
+        click.echo(f"{event.kind:<11} {terminal_text(event.name)}{where}{why}",
+                   err=event.kind in ("retry", "error"))
+
+    click.echo(f"Station {terminal_text(settings.station)} watching "
+               f"{terminal_text(str(settings.inbox_dir.resolve()))} for {terminal_text(operator)}"
+               f"{'' if until_empty else ' (Ctrl+C to stop)'}", err=True)
+    tally = watch(settings, store, loaded, operator=operator, until_empty=until_empty, say=say)
+    click.echo(f"{tally['done']} file(s) taken in, {tally['quarantined']} quarantined", err=True)
 
 
 # -------------------------------------------------------------------- people

@@ -11,6 +11,14 @@ nor counted twice:
   read. The original moves to done/ only after the handler returned (the ledger committed), or
   to quarantine/ with a reason file. A crash at any point leaves the original in the inbox (or,
   at worst, in both places): it is taken again, and the ledger behind the handler is idempotent.
+- The copy is removed only after its original has moved, so a copy left in work/ at start marks
+  a file that was being taken when the station stopped: its digest goes into `interrupted`,
+  and the handler can tell a file taken in again after a crash from a file scanned twice.
+- With `lookahead`, the next settled files are copied early and offered to `prefetch` (the
+  station starts deciding them in its worker processes); they are still handled one at a time,
+  in order.
+- A file refused before it is read (not a scan, empty, too big) is told to `on_refusal` (the
+  station writes it in the ledger) before it goes to quarantine/.
 - One worker takes the files one at a time, oldest first, because the kit envelope scanned first
   opens the batch for the pages after it. For the same reason a `RetryLater` (the ledger is
   away) pauses the whole queue instead of letting later pages overtake the file that waits.
@@ -35,6 +43,8 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
+
+from models.images import sha256_of_file
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +104,7 @@ class _Seen:
     said_waiting: bool = False
     not_before: float = 0.0     # after a read error: not before this time
     delay: float = 0.0
+    copy: Path | None = None    # copied early for `prefetch`
 
 
 @dataclass
@@ -103,6 +114,7 @@ class _Taken:
     path: Path
     stat: _Stat
     outcome: Handled
+    copy: Path | None = None    # the handler's copy, removed once the original has moved
     placed: Path | None = None  # already copied there; only the original is left to remove
     not_before: float = 0.0
     delay: float = 0.0
@@ -131,8 +143,21 @@ class HotFolder:
                  on_event: Callable[[FolderEvent], None] = lambda e: None,
                  suffixes: frozenset[str] = SCAN_SUFFIXES,
                  retry_seconds: tuple[float, float] = (2.0, 30.0),
-                 clock: Callable[[], float] = time.monotonic):
-        """`retry_seconds`: first and longest wait after a failure; `clock`: for tests."""
+                 clock: Callable[[], float] = time.monotonic,
+                 lookahead: int = 0,
+                 prefetch: Callable[[Path], None] = lambda copy: None,
+                 forget: Callable[[Path], None] = lambda copy: None,
+                 on_refusal: Callable[[Path, str, str], None] = lambda path, name, reason: None,
+                 handle_group: Callable[[list[Path]], list[Handled]] | None = None):
+        """`retry_seconds`: first and longest wait after a failure; `clock`: for tests.
+
+        `lookahead` files after the one being handled are copied and given to `prefetch`;
+        `forget` is told of such a copy that will not be handled (the file changed or went).
+        `on_refusal(original, name, reason)` is called before a refused file goes to quarantine;
+        it may raise `RetryLater`. `handle_group`, when given, replaces `handle`: it is offered
+        the next file's copy followed by the early copies after it, and returns the outcomes of
+        the first few of them that it took (one at least), in order.
+        """
         self.inbox, self.done, self.quarantine, self.work = (
             Path(os.path.abspath(p)) for p in (inbox, done, quarantine, work))
         # Real paths to walk and compare: the inbox's own done/, quarantine/, work/ are skipped.
@@ -141,6 +166,10 @@ class HotFolder:
         if self._real_inbox in self._own:
             raise ValueError(f"the inbox {inbox} cannot also be the done, quarantine or work folder")
         self._handle, self._ready, self._on_event, self._clock = handle, ready, on_event, clock
+        self._lookahead, self._prefetch, self._forget = max(0, lookahead), prefetch, forget
+        self._on_refusal = on_refusal
+        self._handle_group = handle_group or (lambda copies: [handle(copies[0])])
+        self.interrupted: frozenset[str] = frozenset()  # digests of copies left by a crash
         self.settle_seconds, self.rescan_seconds = settle_seconds, rescan_seconds
         self.max_bytes, self.polling = max_bytes, polling
         self.suffixes = frozenset(s.lower() for s in suffixes)
@@ -179,6 +208,11 @@ class HotFolder:
             self._observer.join(max(0.0, deadline - time.monotonic()))
         if self._worker is not None:
             self._worker.join(max(0.0, deadline - time.monotonic()))
+        if self._worker is None or not self._worker.is_alive():
+            with self._take_lock, self._lock:
+                early = [seen for seen in self._seen.values() if seen.copy is not None]
+            for seen in early:
+                self._drop_copy(seen)
 
     def run_once(self) -> list[FolderEvent]:
         """Take every file that is stable right now, in order; returns what happened.
@@ -202,8 +236,14 @@ class HotFolder:
                     self._say_waiting(now, events)
                     break
                 tried.add(name)
-                self._take(name, events)
+                self._prefetch_after(name, now, tried, events)
+                tried.update(self._take(name, events, self._followers(name, now, tried)))
         return events
+
+    def busy(self) -> bool:
+        """Whether a file is still in the inbox waiting, or taken in but not yet moved."""
+        with self._lock:
+            return bool(self._seen or self._taken)
 
     def waiting(self) -> list[str]:
         """Names seen but not yet taken (not stable yet, ready() is False, or to be retried)."""
@@ -216,16 +256,23 @@ class HotFolder:
         """Bring what we know in line with the inbox; a changed size or mtime restarts settling."""
         found = self._scan()
         now = self._clock()
+        stale: list[_Seen] = []
         with self._lock:
             for name in [n for n in self._taken if found.get(n, (None, None))[1] != self._taken[n].stat]:
                 log.warning("hot folder: %s left or changed before it was moved; forgetting it", name)
-                del self._taken[name]
+                gone = self._taken.pop(name)
+                if gone.copy is not None:
+                    gone.copy.unlink(missing_ok=True)
             for name in [n for n in self._seen if n not in found]:
-                del self._seen[name]
+                stale.append(self._seen.pop(name))
             for name, (path, st) in found.items():
                 seen = self._seen.get(name)
                 if name not in self._taken and (seen is None or seen.stat != st):
+                    if seen is not None:
+                        stale.append(seen)
                     self._seen[name] = _Seen(path, st, since=now)
+        for seen in stale:
+            self._drop_copy(seen)
 
     def _next(self, now: float, tried: set[str]) -> str | None:
         """The oldest file if it has settled; an older file still settling holds later ones back."""
@@ -236,6 +283,40 @@ class HotFolder:
             return None
         return queue[0][0]
 
+    def _prefetch_after(self, name: str, now: float, tried: set[str], events: list[FolderEvent]) -> None:
+        """Copy the file about to be handled and the settled ones after it, and offer them to
+        `prefetch`, so that they are being decided while the first is recorded."""
+        if not self._lookahead:
+            return
+        with self._lock:
+            queue = sorted(((n, s) for n, s in self._seen.items()
+                            if s.not_before <= now and (n == name or n not in tried)),
+                           key=_queue_order)
+        for other, seen in queue[: self._lookahead + 1]:
+            if now - seen.since < self.settle_seconds:
+                break  # an unsettled file holds the later ones back, as in `_next`
+            if seen.copy is not None or self._refusal(other, seen.stat) is not None:
+                continue
+            try:
+                seen.copy = self._copy_to_work(seen.path, seen.stat)
+            except (_Changed, OSError):
+                continue  # `_take` meets it again and says what is wrong
+            try:
+                self._prefetch(seen.copy)
+            except Exception:  # the handler decides it itself later
+                log.exception("hot folder: prefetch failed for %s", other)
+
+    def _drop_copy(self, seen: _Seen) -> None:
+        """An early copy that will not be handled: tell `forget`, then remove it."""
+        copy, seen.copy = seen.copy, None
+        if copy is None:
+            return
+        try:
+            self._forget(copy)
+        except Exception:
+            log.exception("hot folder: forget failed for %s", copy)
+        copy.unlink(missing_ok=True)
+
     def _say_waiting(self, now: float, events: list[FolderEvent]) -> None:
         with self._lock:
             newly = [n for n, s in sorted(self._seen.items(), key=_queue_order)
@@ -245,23 +326,60 @@ class HotFolder:
         for name in newly:
             self._emit(FolderEvent("waiting", name, "waits until someone signs in at the station"), events)
 
-    def _take(self, name: str, events: list[FolderEvent]) -> None:
-        """Offer one settled file to the handler (or refuse it), then move the original."""
+    def _followers(self, name: str, now: float, tried: set[str]) -> list[str]:
+        """The settled files right after `name`, already copied, that may go with it."""
+        if self._lookahead == 0:
+            return []
+        with self._lock:
+            queue = sorted(((n, s) for n, s in self._seen.items()
+                            if s.not_before <= now and n != name and n not in tried),
+                           key=_queue_order)
+        followers = []
+        for other, seen in queue[: self._lookahead]:
+            if (seen.copy is None or now - seen.since < self.settle_seconds
+                    or self._refusal(other, seen.stat) is not None):
+                break
+            followers.append(other)
+        return followers
+
+    def _take(self, name: str, events: list[FolderEvent], followers: list[str] = ()) -> list[str]:
+        """Offer a settled file (and the copied files after it) to the handler, or refuse it,
+        then move the originals; returns the names of the files taken."""
         seen = self._seen[name]
         refusal = self._refusal(name, seen.stat)
         if refusal is not None:
-            self._to_taken(name, Handled(done=False, reason=refusal))
-        else:
-            outcome = self._handle_copy(name, seen, events)
-            if outcome is None:
+            try:
+                self._on_refusal(seen.path, name, refusal)
+            except RetryLater as exc:
+                self._pause(name, exc, events)
                 return
-            self._to_taken(name, outcome)
+            except Exception:  # the file still goes to quarantine/ with its reason
+                log.exception("hot folder: on_refusal failed for %s", name)
+            self._to_taken(name, Handled(done=False, reason=refusal))
+            taken = [name]
+        else:
+            outcomes = self._handle_copies(name, seen, followers, events)
+            if outcomes is None:
+                return []
+            taken = [other for other, _ in outcomes]
+            for other, outcome in outcomes:
+                self._to_taken(other, outcome)
         self._move_taken(events)
+        return taken
 
-    def _handle_copy(self, name: str, seen: _Seen, events: list[FolderEvent]) -> Handled | None:
-        """What the handler made of a copy of the file; None when the file stays in the inbox."""
+    def _pause(self, name: str, exc: RetryLater, events: list[FolderEvent]) -> None:
+        """The ledger is away (or nobody can take the file now): the whole queue waits."""
+        self._retry_delay = self._longer(self._retry_delay)
+        self._paused_until = self._clock() + self._retry_delay
+        self._emit(FolderEvent("retry", name, str(exc) or "the handler asked to retry"), events)
+
+    def _handle_copies(self, name: str, seen: _Seen, followers: list[str],
+                       events: list[FolderEvent]) -> list[tuple[str, Handled]] | None:
+        """What the handler made of the file and of the followers it took with it (by name);
+        None when the file stays in the inbox."""
         try:
-            copy = self._copy_to_work(seen.path, seen.stat)
+            copy = seen.copy or self._copy_to_work(seen.path, seen.stat)
+            seen.copy = copy
         except (_Changed, FileNotFoundError):
             return None  # the next scan sees the new size, or that it is gone
         except OSError as exc:
@@ -270,29 +388,30 @@ class HotFolder:
             self._emit(FolderEvent("error", name, f"cannot read it: {exc}; it stays in the inbox "
                                    f"and is tried again in {seen.delay:.0f} s"), events)
             return None
+        with self._lock:
+            group = [(name, copy)] + [(n, self._seen[n].copy) for n in followers if n in self._seen]
         self._emit(FolderEvent("taken", name), events)
         try:
-            outcome = self._handle(copy)
-            if not isinstance(outcome, Handled):
-                raise TypeError(f"the handler returned {outcome!r} instead of a Handled")
+            outcomes = self._handle_group([c for _, c in group])
+            if (not isinstance(outcomes, list) or not 1 <= len(outcomes) <= len(group)
+                    or not all(isinstance(o, Handled) for o in outcomes)):
+                raise TypeError(f"the handler returned {outcomes!r} instead of Handled outcomes")
         except RetryLater as exc:
-            self._retry_delay = self._longer(self._retry_delay)
-            self._paused_until = self._clock() + self._retry_delay
-            self._emit(FolderEvent("retry", name, str(exc) or "the handler asked to retry"), events)
-            return None
+            self._pause(name, exc, events)
+            return None  # the copies stay with their files: what was decided of them still holds
         except Exception as exc:  # the station must not stop, and the piece must not be lost
             log.exception("hot folder: the handler failed on %s", name)
-            outcome = Handled(done=False, reason=f"internal error while taking it in: "
-                                                 f"{type(exc).__name__}: {exc}")
-        finally:
-            copy.unlink(missing_ok=True)
+            outcomes = [Handled(done=False, reason=f"internal error while taking it in: "
+                                                   f"{type(exc).__name__}: {exc}")]
         self._retry_delay = 0.0
-        return outcome
+        for other, _ in group[1: len(outcomes)]:
+            self._emit(FolderEvent("taken", other), events)
+        return [(other, outcome) for (other, _), outcome in zip(group, outcomes)]
 
     def _to_taken(self, name: str, outcome: Handled) -> None:
         with self._lock:
             seen = self._seen.pop(name)
-            self._taken[name] = _Taken(seen.path, seen.stat, outcome)
+            self._taken[name] = _Taken(seen.path, seen.stat, outcome, seen.copy)
 
     def _refusal(self, name: str, st: _Stat) -> str | None:
         """Why a file is not even offered to the handler, or None."""
@@ -374,6 +493,8 @@ class HotFolder:
                 continue
             with self._lock:
                 self._taken.pop(name, None)
+            if taken.copy is not None:
+                taken.copy.unlink(missing_ok=True)  # only now: see the module's doc
             self._moved_at = self._clock()
             kind = "done" if taken.outcome.done else "quarantined"
             self._emit(FolderEvent(kind, name, taken.outcome.reason, target), events)
@@ -395,7 +516,8 @@ class HotFolder:
         return target
 
     def _clear_work(self) -> None:
-        """Delete copies left by a crash: their originals are still in the inbox."""
+        """Delete copies left by a crash, keeping their digests in `interrupted`: their
+        originals, if still in the inbox, were being taken when the station stopped."""
         if self._work_cleared:
             return
         self._work_cleared = True
@@ -403,10 +525,16 @@ class HotFolder:
             entries = list(os.scandir(self.work))
         except FileNotFoundError:
             return
+        interrupted = set(self.interrupted)
         for entry in entries:
             if _COPY_NAME.match(entry.name) and not entry.is_dir(follow_symlinks=False):
-                log.info("hot folder: removing a leftover copy %s", entry.path)
+                log.info("hot folder: removing a copy left when the station stopped: %s", entry.path)
+                try:
+                    interrupted.add(sha256_of_file(Path(entry.path)))
+                except OSError:
+                    pass
                 os.unlink(entry.path)
+        self.interrupted = frozenset(interrupted)
 
     # ------------------------------------------------------------ the worker
 
@@ -514,6 +642,7 @@ def _queue_order(item: tuple[str, _Seen]) -> tuple:
     name, seen = item
     parts = re.split(r"(\d+)", name)
     return seen.stat.mtime_ns, [int(p) if i % 2 else p.lower() for i, p in enumerate(parts)]
+
 
 
 def _stat_of(path: Path) -> _Stat:

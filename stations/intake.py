@@ -14,10 +14,10 @@ from pathlib import Path
 
 from models.store import PageOutcome, Store
 from scanpipe.campaign import Campaign
-from scanpipe.pages import sniff
-from scanpipe.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings, process_file
-from scanpipe.routing import unreadable
+from scanpipe.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings
+from stations.workers import Recognizer
 
+_WORTH_A_POOL = 4
 SCAN_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".pdf"}
 
 
@@ -55,29 +55,27 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[Path], list[Path]]:
     return files, skipped
 
 
-def read_and_decide(path: Path, campaign: Campaign,
-                    settings: RecognitionSettings = DEFAULT_SETTINGS) -> tuple[bytes | None, FileResult]:
-    """Read one file and decide its pages; an unreadable path is one rejected result."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, FileResult(str(path), [PageResult(1, (), unreadable(
-            f"cannot read the file: {exc.strerror or exc}"))])
-    return data, FileResult(str(path), process_file(data, campaign, settings))
-
-
-def take_in(paths: list[Path], store: Store, campaign: Campaign, *, station: str,
+def take_in(paths: list[Path], store: Store | None, campaign: Campaign, *, station: str,
             operator: str, dry_run: bool = False,
-            settings: RecognitionSettings = DEFAULT_SETTINGS) -> Iterator[FileResult]:
-    """Take files in one by one, yielding each result as soon as it is recorded."""
-    for path in paths:
-        data, result = read_and_decide(path, campaign, settings)
-        if dry_run or data is None:
-            yield result
-            continue
-        sha = store.images.put(data)
-        outcomes = store.record_file(
-            source_name=path.name, sha256=sha, media_type=sniff(data).lower(), size=len(data),
-            pages=[(page.page, page.decision) for page in result.pages],
-            station=station, operator=operator)
-        yield FileResult(result.source, result.pages, sha, outcomes)
+            settings: RecognitionSettings = DEFAULT_SETTINGS,
+            workers: int | None = 0) -> Iterator[FileResult]:
+    """Take files in, yielding each result as soon as it is recorded, in the order given.
+
+    `workers` processes decide the files ahead (None: one per core; 0: here, one at a time);
+    the ledger records them strictly in order.
+    """
+    images = None if dry_run or store is None else store.images
+    if len(paths) < _WORTH_A_POOL:
+        workers = 0  # starting worker processes takes longer than deciding a file or two
+    with Recognizer(campaign, settings, images, workers) as recognizer:
+        for prepared in recognizer.in_order(paths):
+            pages = prepared.pages
+            if dry_run or store is None or prepared.sha256 is None:
+                yield FileResult(str(prepared.path), pages, prepared.sha256)
+                continue
+            outcomes = store.record_file(
+                source_name=prepared.path.name, sha256=prepared.sha256,
+                media_type=prepared.media_type, size=prepared.size,
+                pages=[(page.page, page.decision) for page in pages],
+                station=station, operator=operator)
+            yield FileResult(str(prepared.path), pages, prepared.sha256, outcomes)

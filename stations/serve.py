@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from models.store import Store
 from scanpipe.campaign import Campaign
 from stations.settings import Settings
+from stations.hotfolder import FolderEvent
 from stations.station import Station
 
 
@@ -27,7 +32,8 @@ def session_secret(data_dir: Path) -> str:
     return secret
 
 
-def build_station(settings: Settings, store: Store, campaign: Campaign) -> Station:
+def build_station(settings: Settings, store: Store, campaign: Campaign,
+                  on_event: Callable[[FolderEvent], None] = lambda event: None) -> Station:
     """The station of these settings, its folders made (inbox, done, quarantine, work)."""
     inbox = settings.inbox_dir
     folders = {name: settings.data_dir / name for name in ("done", "quarantine", "work")}
@@ -36,7 +42,8 @@ def build_station(settings: Settings, store: Store, campaign: Campaign) -> Stati
     return Station(store, campaign, name=settings.station, inbox=inbox, done=folders["done"],
                    quarantine=folders["quarantine"], work=folders["work"],
                    recognition=settings.recognition, polling=settings.polling,
-                   max_bytes=settings.max_file_mb * 1024 * 1024)
+                   max_bytes=settings.max_file_mb * 1024 * 1024, workers=settings.workers,
+                   on_event=on_event)
 
 
 def serve(settings: Settings, store: Store, campaign: Campaign, *, host: str, port: int) -> None:
@@ -49,3 +56,37 @@ def serve(settings: Settings, store: Store, campaign: Campaign, *, host: str, po
     app = create_app(station, secret=session_secret(settings.data_dir), language=settings.language)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False,
                 proxy_headers=False, server_header=False)
+
+
+def watch(settings: Settings, store: Store, campaign: Campaign, *, operator: str, until_empty: bool,
+          say: Callable[[FolderEvent], None]) -> Counter:
+    """Run the hot folder alone, for `operator`, until Ctrl+C or SIGTERM (or, with
+    `until_empty`, until the inbox is empty); returns how many files went where."""
+    tally: Counter = Counter()
+
+    def on_event(event: FolderEvent) -> None:
+        if event.kind in ("done", "quarantined"):
+            tally[event.kind] += 1
+        say(event)
+
+    station = build_station(settings, store, campaign, on_event)
+    station.sign_in(operator)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if until_empty:
+            while not stop.is_set():
+                station.folder.run_once()
+                if not station.folder.busy():
+                    break
+                stop.wait(0.1)
+        else:
+            station.start()
+            while not stop.is_set():
+                stop.wait(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        station.stop()
+        signal.signal(signal.SIGTERM, previous)
+    return tally

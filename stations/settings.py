@@ -32,6 +32,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("scanpipe-data")
     database_url: str | None = None  # default: SQLite file in data_dir
+    image_dir: Path | None = None     # the image store; default data_dir/images (share it between stations)
     station: str = socket.gethostname() or "station"
     operator: str = _default_operator()
     language: Literal["fr", "en", "nl"] = "fr"
@@ -42,6 +43,7 @@ class Settings(BaseSettings):
     ocr_min_score: float = Field(default=_MATCH.min_score, ge=0, le=1)
     ocr_min_margin: float = Field(default=_MATCH.min_margin, ge=0, le=1)
     cross_check: bool = True
+    workers: int | None = Field(default=None, ge=0, le=256)  # None: one per core; 0: in-process
     # The station app (see the README, "Running a station").
     host: str = "127.0.0.1"
     port: int = Field(default=8800, ge=1, le=65535)
@@ -71,7 +73,7 @@ class Settings(BaseSettings):
 
     @property
     def image_root(self) -> Path:
-        return self.data_dir / "images"
+        return self.image_dir or self.data_dir / "images"
 
     @property
     def key_dir(self) -> Path:

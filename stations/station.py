@@ -6,25 +6,34 @@ ledger in one transaction, in the name of the person signed in at the station.
 Only then does the hot folder move the original to done/ (or to quarantine/,
 with the reason, when the file cannot be read). While nobody is signed in,
 files wait in the inbox.
+
+The files after the one being recorded are decided ahead in worker processes (one per core);
+they are recorded one at a time, in scanning order. A file taken in again after the station
+stopped half-way (its copy was left in work/) is not recorded a second time, not even as a
+duplicate. Every file that goes to quarantine/ is in the ledger: an unreadable one as a
+rejected piece with its image, one refused before reading (not a scan, empty, too big) or one
+that made the recogniser's process die as a `file.quarantined` event.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
-from models.store import Store
+from models.images import sha256_of_file
+from models.store import FileRecord, Store
 from scanpipe.campaign import Campaign
-from scanpipe.pages import sniff
 from scanpipe.pipeline import RecognitionSettings
 from scanpipe.routing import Reason, Status
 from stations.hotfolder import FolderEvent, Handled, HotFolder, RetryLater, original_name
-from stations.intake import read_and_decide
+from stations.workers import Prepared, Recognizer, WorkerCrashed
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,11 @@ class Station:
 
     def __init__(self, store: Store, campaign: Campaign, *, name: str, inbox: Path, done: Path,
                  quarantine: Path, work: Path, recognition: RecognitionSettings,
-                 polling: bool = False, max_bytes: int = 200 * 1024 * 1024):
+                 polling: bool = False, max_bytes: int = 200 * 1024 * 1024,
+                 workers: int | None = 0, settle_seconds: float = 0.4,
+                 on_event: Callable[[FolderEvent], None] = lambda event: None):
+        """`workers`: processes that decide files ahead (None: one per core; 0: none, each
+        file is decided in `take_file` itself)."""
         self.store = store
         self.campaign = campaign
         self.name = name
@@ -53,9 +66,15 @@ class Station:
         self._operator: str | None = None
         self._notices: deque[Notice] = deque(maxlen=200)
         self._count = 0
+        self._on_event = on_event
+        self.recognizer = Recognizer(campaign, recognition, store.images, workers)
+        self._ahead: dict[Path, Future] = {}  # copies being decided ahead, by their path
         self.folder = HotFolder(inbox, done, quarantine, work, self.take_file, polling=polling,
                                 max_bytes=max_bytes, ready=lambda: self.operator is not None,
-                                on_event=self._folder_event)
+                                on_event=self._folder_event, settle_seconds=settle_seconds,
+                                lookahead=_lookahead(self.recognizer.workers),
+                                prefetch=self._decide_ahead, forget=self._forget,
+                                on_refusal=self._refused, handle_group=self.take_files)
 
     # -------------------------------------------------------------- people
 
@@ -81,30 +100,84 @@ class Station:
 
     def stop(self) -> None:
         self.folder.stop()
+        with self._lock:
+            ahead, self._ahead = list(self._ahead.values()), {}
+        for future in ahead:
+            future.cancel()
+        self.recognizer.close()
+
+    def _decide_ahead(self, copy: Path) -> None:
+        with self._lock:
+            if copy not in self._ahead:
+                self._ahead[copy] = self.recognizer.submit(copy)
+
+    def _forget(self, copy: Path) -> None:
+        with self._lock:
+            future = self._ahead.pop(copy, None)
+        if future is not None:
+            future.cancel()
 
     def take_file(self, copy: Path) -> Handled:
         """Decide and record one file (a copy of what the scanner wrote)."""
+        return self.take_files([copy])[0]
+
+    def take_files(self, copies: list[Path]) -> list[Handled]:
+        """Record the first file, and with it (one transaction: group commit) those after it
+        already decided, in order; returns the outcomes of the files taken."""
         operator = self.operator
         if operator is None:
             raise RetryLater("nobody is signed in at the station")
-        data, result = read_and_decide(copy, self.campaign, self.recognition)
-        if data is None:
-            raise RetryLater("the copy of the file could not be read")
-        source = original_name(copy)
+        first = copies[0]
         try:
-            sha = self.store.images.put(data)
-            self.store.record_file(source_name=source, sha256=sha, media_type=sniff(data).lower(),
-                                   size=len(data),
-                                   pages=[(page.page, page.decision) for page in result.pages],
-                                   station=self.name, operator=operator)
-        except OperationalError as exc:  # the database is away: the file waits in the inbox
+            prepared = [self.recognizer.result(self._future(first), first)]
+        except WorkerCrashed as exc:
+            self._forget(first)
+            self._quarantine_in_ledger(first, original_name(first), str(exc), operator)
+            return [Handled(done=False, reason=str(exc))]
+        if prepared[0].sha256 is None:
+            self._forget(first)
+            raise RetryLater("the copy of the file could not be read")
+        for copy in copies[1:]:
+            with self._lock:
+                future = self._ahead.get(copy)
+            if future is None or not future.done() or future.exception() is not None:
+                break
+            ready = future.result()
+            if ready.sha256 is None:
+                break
+            prepared.append(ready)
+        records = [FileRecord(original_name(p.path), p.sha256, p.media_type, p.size,
+                              [(page.page, page.decision) for page in p.pages],
+                              retake=p.sha256 in self.folder.interrupted) for p in prepared]
+        try:
+            self.store.record_files(records, station=self.name, operator=operator)
+        except OperationalError as exc:  # the database is away: the files wait in the inbox
             raise RetryLater(f"the ledger cannot be reached: {exc.orig or exc}") from None
-        unreadable = [p for p in result.pages if p.decision.status is Status.REJECTED
-                      and Reason.UNREADABLE_FILE.value in p.decision.reasons]
-        if unreadable and len(unreadable) == len(result.pages):
-            detail = unreadable[0].decision.findings[0].detail
-            return Handled(done=False, reason=f"unreadable file (recorded as a rejected piece): {detail}")
-        return Handled(done=True)
+        for p in prepared:
+            self._forget(p.path)
+        return [_handled(p) for p in prepared]
+
+    def _future(self, copy: Path) -> Future:
+        with self._lock:
+            future = self._ahead.get(copy)
+            if future is None:
+                future = self._ahead[copy] = self.recognizer.submit(copy)
+        return future
+
+    def _refused(self, original: Path, name: str, reason: str) -> None:
+        """A file refused before it was read goes in the ledger before it goes to quarantine/."""
+        self._quarantine_in_ledger(original, name, reason, self.operator or "station")
+
+    def _quarantine_in_ledger(self, path: Path, name: str, reason: str, operator: str) -> None:
+        try:
+            sha, size = sha256_of_file(path), path.stat().st_size
+        except OSError:
+            sha, size = None, None
+        try:
+            self.store.record_quarantine(source_name=name, sha256=sha, size=size, reason=reason,
+                                         station=self.name, operator=operator)
+        except OperationalError as exc:
+            raise RetryLater(f"the ledger cannot be reached: {exc.orig or exc}") from None
 
     def waiting(self) -> list[str]:
         return self.folder.waiting()
@@ -112,6 +185,7 @@ class Station:
     # -------------------------------------------------------------- notices
 
     def _folder_event(self, event: FolderEvent) -> None:
+        self._on_event(event)
         if event.kind in ("quarantined", "retry", "error"):
             with self._lock:
                 self._count += 1
@@ -126,4 +200,21 @@ class Station:
     def notice_head(self) -> int:
         with self._lock:
             return self._count
+
+
+
+def _lookahead(workers: int) -> int:
+    """Files decided ahead of the one being recorded: enough to keep every worker busy, and to
+    record a backlog several files a transaction."""
+    return 0 if workers == 0 else max(8, 4 * workers)
+
+
+def _handled(prepared: Prepared) -> Handled:
+    """done/ for a file with pieces in it; quarantine/ when no page of it could be read."""
+    unreadable = [p for p in prepared.pages if p.decision.status is Status.REJECTED
+                  and Reason.UNREADABLE_FILE.value in p.decision.reasons]
+    if unreadable and len(unreadable) == len(prepared.pages):
+        detail = unreadable[0].decision.findings[0].detail
+        return Handled(done=False, reason=f"unreadable file (recorded as a rejected piece): {detail}")
+    return Handled(done=True)
 

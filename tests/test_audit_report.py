@@ -74,7 +74,7 @@ def make_reconciliation(*, cases: int = len(CASES), days: int = 30, bundles: int
     figures = {"kits_sent": 1200, "kits_returned": 738, "return_rate": 0.615,
                "anonymous_batches": 41, "items": 12345, "pieces": 11020, "signatures": 23456,
                "delivered": 9870, "pending": 1150, "in_review": 37, "set_aside": 12,
-               "unreadable_files": 3, "duplicates": 58, "bundles": bundles,
+               "unreadable_files": 3, "quarantined_files": 2, "duplicates": 58, "bundles": bundles,
                "bundles_delivered": 20, "sheet_mismatches": 1, "exceptions": exceptions}
     return Reconciliation("w4r-2024", "Marathon des lettres 2024 — Écrire, ça libère",
                           "2025-01-20T09:30:00Z", 48213, HEAD_HASH, figures,

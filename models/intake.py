@@ -1,0 +1,314 @@
+"""Intake verbs: the pages of stored files recorded in the ledger, many files a transaction.
+
+Every append to the chain waits for the ledger's lock, and every commit for the disk, so a
+station with a backlog records the files that are ready together: one lock, one commit, rows
+written in bulk (group commit). The files are still recorded one after the other, in the order
+given, exactly as if each had had its own transaction; if anything fails, none is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select, update
+from sqlmodel import Session
+
+from models import tables as t
+from models.evidence import seal_words
+from models.ledger import GENESIS, EventType, canonical_json, event_hash, lock_ledger
+from scanpipe.routing import Decision, Kind, Status
+
+# The tables themselves: bulk inserts without the ORM's bookkeeping.
+_IMAGE, _ITEM, _WORDS, _EVENT, _BATCH = (model.__table__ for model in (
+    t.StoredImage, t.Item, t.EvidenceText, t.Event, t.Batch))
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What intake did with one page: a new item, or a duplicate of an existing one."""
+
+    page: int
+    item_id: int
+    duplicate: bool
+    decision: Decision
+    batch_id: int
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One stored file whose pages are to be recorded."""
+
+    source_name: str
+    sha256: str
+    media_type: str
+    size: int
+    pages: Sequence[tuple[int, Decision]]
+    retake: bool = False  # taken in again after the station stopped half-way: no duplicate events
+
+
+class IntakeVerbs:
+    """Mixed into `Store`: recording what the stations take in."""
+
+    def record_file(self, *, source_name: str, sha256: str, media_type: str, size: int,
+                    pages: list[tuple[int, Decision]], station: str,
+                    operator: str, retake: bool = False) -> list[PageOutcome]:
+        """Record the pages of one stored file in one transaction.
+
+        A page already in the ledger (same image hash and page) is recorded as a
+        duplicate and not counted again; with `retake` (the station is taking in again a file
+        it was taking when it stopped) such a page is not even recorded as a duplicate.
+        A kit envelope closes the station's open batch and opens one for its kit; any other
+        piece goes into the open batch, or into a new anonymous one.
+        """
+        record = FileRecord(source_name, sha256, media_type, size, pages, retake)
+        return self.record_files([record], station=station, operator=operator)[0]
+
+    def record_files(self, files: Sequence[FileRecord], *, station: str,
+                     operator: str) -> list[list[PageOutcome]]:
+        """Record several files in one transaction, in order, as `record_file` records one."""
+        if not files:
+            return []
+        with self.transaction() as session:
+            lock_ledger(session)  # before looking for the pages: two stations may take one image
+            group = _Group(self, session, station, operator)
+            group.look_up(files)
+            for record in files:
+                group.add(record)
+            return group.finish()
+
+
+@dataclass
+class _Pending:
+    """An item to insert, and what to write about it once it has its id."""
+
+    row: dict
+    decision: Decision
+    state: dict
+    sealed: tuple | None
+    id: int | None = None
+
+
+@dataclass
+class _Outcome:
+    page: int
+    decision: Decision
+    batch_id: int
+    duplicate: bool
+    item: _Pending | None = None
+    item_id: int | None = None
+
+
+@dataclass
+class _Group:
+    """The rows of one transaction, written in bulk; events hashed here, in chain order."""
+
+    store: object
+    session: Session
+    station: str
+    operator: str
+    outcomes: list[list[_Outcome]] = field(default_factory=list)
+    items: list[_Pending] = field(default_factory=list)       # not inserted yet
+    events: list[tuple] = field(default_factory=list)         # (type, subject or _Pending, payload)
+    known: dict[tuple[str, int], tuple[object, int]] = field(default_factory=dict)
+    stored: set[str] = field(default_factory=set)             # images the ledger holds
+    images: list[dict] = field(default_factory=list)          # stored images, not inserted yet
+    head: tuple[int, str] | None = None
+    batch: dict | None = None                                 # the station's open batch
+
+    def __post_init__(self) -> None:
+        self.now, self.at = self.store._now()
+        self.batch = self._open_batch()
+
+    # -------------------------------------------------------------- one file
+
+    def look_up(self, files: Sequence[FileRecord]) -> None:
+        """What the ledger already holds of these files: their images, and their pages."""
+        digests = sorted({record.sha256 for record in files})
+        for start in range(0, len(digests), 500):
+            chunk = digests[start:start + 500]
+            self.stored.update(self.session.execute(
+                select(t.StoredImage.sha256).where(t.StoredImage.sha256.in_(chunk))).scalars())
+            for row in self.session.execute(select(t.Item.image_sha256, t.Item.page, t.Item.id,
+                                                   t.Item.batch_id)
+                                            .where(t.Item.image_sha256.in_(chunk))):
+                self.known[(row.image_sha256, row.page)] = (row.id, row.batch_id)
+
+    def add(self, record: FileRecord) -> None:
+        session = self.session
+        if record.sha256 not in self.stored:
+            self.images.append({"sha256": record.sha256, "size": record.size,
+                                "media_type": record.media_type, "stored_at": self.now,
+                                "purged_at": None})
+            self.stored.add(record.sha256)
+        outcomes: list[_Outcome] = []
+        for page, decision in record.pages:
+            existing = self.known.get((record.sha256, page))
+            if existing is not None:
+                ref, batch_id = existing
+                if not record.retake:
+                    self.events.append((EventType.ITEM_DUPLICATE, ref,
+                                        {"source": record.source_name, "page": page}))
+                outcomes.append(_Outcome(page, decision, batch_id, True,
+                                         *((ref, None) if isinstance(ref, _Pending) else (None, ref))))
+                continue
+            decision = self.store._receipt_decision(session, decision)
+            self._batch_for(decision)
+            state, sealed = seal_words(_decision_payload(decision))
+            pending = _Pending(self._item_row(record, page, decision), decision, state, sealed)
+            self.items.append(pending)
+            self.events.append((EventType.ITEM_SCANNED, pending,
+                                {"sha256": record.sha256, "page": page, "source": record.source_name,
+                                 "batch": self.batch["id"]}))
+            self.events.append((_status_event(decision.status), pending, state))
+            self.batch["items"] += 1
+            self.known[(record.sha256, page)] = (pending, self.batch["id"])
+            outcomes.append(_Outcome(page, decision, self.batch["id"], False, pending))
+            if decision.kind is Kind.DELIVERY_RECEIPT and decision.status is Status.ROUTED:
+                self._flush()  # the bundle's step reads and writes the ledger itself
+                self.store._take_receipt(self.session, _ItemView(pending), decision,
+                                         (self.now, self.at), self.station, self.operator)
+                self.head = None
+        self.outcomes.append(outcomes)
+
+    def finish(self) -> list[list[PageOutcome]]:
+        self._flush()
+        return [[PageOutcome(o.page, o.item.id if o.item is not None else o.item_id, o.duplicate,
+                             o.decision, o.batch_id) for o in outcomes]
+                for outcomes in self.outcomes]
+
+    # ------------------------------------------------------------- batches
+
+    def _open_batch(self) -> dict | None:
+        row = self.session.execute(
+            select(t.Batch.id, t.Batch.kit_serial).where(t.Batch.station == self.station,
+                                                         t.Batch.closed_at.is_(None))
+            .order_by(t.Batch.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        count = self.session.execute(select(func.count()).select_from(t.Item)
+                                     .where(t.Item.batch_id == row.id)).scalar_one()
+        return {"id": row.id, "kit": row.kit_serial, "items": count}
+
+    def _batch_for(self, decision: Decision) -> None:
+        """A kit envelope opens its kit's batch (closing the open one); other pieces go into
+        the open batch, or a new anonymous one. One envelope, one batch: an envelope whose
+        batch the operator opened just before (hand scanner, or an empty anonymous batch)
+        goes into it."""
+        batch = self.batch
+        if decision.kind is Kind.KIT_ENVELOPE and decision.status is Status.ROUTED:
+            serial = decision.kit_serial
+            if batch is not None and batch["kit"] == serial and (serial is not None
+                                                                 or batch["items"] == 0):
+                return
+            if batch is not None:
+                self._close(batch)
+            self.batch = self._new_batch(serial)
+        elif batch is None:
+            self.batch = self._new_batch(None)
+
+    def _close(self, batch: dict) -> None:
+        self.session.execute(update(_BATCH).where(_BATCH.c.id == batch["id"])
+                             .values(closed_at=self.now))
+        self.events.append((EventType.BATCH_CLOSED, f"batch:{batch['id']}", {"items": batch["items"]}))
+
+    def _new_batch(self, kit: int | None) -> dict:
+        batch_id = self.session.execute(
+            insert(_BATCH).values(station=self.station, operator=self.operator, kit_serial=kit,
+                                  opened_at=self.now).returning(_BATCH.c.id)).scalar_one()
+        self.events.append((EventType.BATCH_OPENED, f"batch:{batch_id}", {"kit": kit}))
+        return {"id": batch_id, "kit": kit, "items": 0}
+
+    # -------------------------------------------------------------- writing
+
+    def _item_row(self, record: FileRecord, page: int, decision: Decision) -> dict:
+        return {"batch_id": self.batch["id"], "image_sha256": record.sha256, "page": page,
+                "source_name": record.source_name, "kind": decision.kind.value,
+                "status": decision.status.value, "case_code": decision.case,
+                "destination": decision.destination,
+                "method": decision.method.value if decision.method else None,
+                "confidence": decision.confidence, "reasons": json.dumps(decision.reasons),
+                "signatures": decision.signatures, "bundle_id": None, "station": self.station,
+                "operator": self.operator, "scanned_at": self.now}
+
+    def _flush(self) -> None:
+        """Insert the pending items (their ids come back in order), then the events, hashed
+        one after the other from the head, then the words read."""
+        session = self.session
+        if self.images:
+            session.execute(insert(_IMAGE), self.images)
+            self.images = []
+        if self.items:
+            ids = session.execute(
+                insert(_ITEM).returning(_ITEM.c.id, sort_by_parameter_order=True),
+                [p.row for p in self.items]).scalars().all()
+            for pending, item_id in zip(self.items, ids, strict=True):
+                pending.id = item_id
+            words = [{"item_id": p.id, "digest": p.sealed[0], "salt": p.sealed[1],
+                      "words": p.sealed[2]} for p in self.items if p.sealed is not None]
+            if words:
+                session.execute(insert(_WORDS), words)
+            self.items = []
+        if self.events:
+            seq, prev = self._head()
+            rows = []
+            for type_, subject, payload in self.events:
+                if isinstance(subject, _Pending):
+                    subject = f"item:{subject.id}"
+                elif isinstance(subject, int):
+                    subject = f"item:{subject}"
+                seq += 1
+                body = canonical_json(payload)
+                digest = event_hash(seq, self.at, self.operator, self.station, type_.value,
+                                    subject, body, prev)
+                rows.append({"seq": seq, "at": self.at, "actor": self.operator,
+                             "station": self.station, "type": type_.value, "subject": subject,
+                             "payload": body, "prev_hash": prev, "hash": digest})
+                prev = digest
+            session.execute(insert(_EVENT), rows)
+            self.head = (seq, prev)
+            self.events = []
+
+    def _head(self) -> tuple[int, str]:
+        if self.head is None:
+            row = self.session.execute(select(t.Event.seq, t.Event.hash)
+                                       .order_by(t.Event.seq.desc()).limit(1)).first()
+            self.head = (row.seq, row.hash) if row else (0, GENESIS)
+        return self.head
+
+
+@dataclass(frozen=True)
+class _ItemView:
+    """What the receipt step needs of an item just inserted."""
+
+    pending: _Pending
+
+    @property
+    def id(self) -> int:
+        return self.pending.id
+
+    @property
+    def image_sha256(self) -> str:
+        return self.pending.row["image_sha256"]
+
+    @property
+    def page(self) -> int:
+        return self.pending.row["page"]
+
+
+def _status_event(status: Status) -> EventType:
+    match status:
+        case Status.ROUTED:
+            return EventType.ITEM_ROUTED
+        case Status.REVIEW:
+            return EventType.ITEM_REVIEW
+        case Status.REJECTED:
+            return EventType.ITEM_REJECTED
+
+
+def _decision_payload(decision: Decision) -> dict:
+    data = decision.to_json()
+    return {key: data[key] for key in ("kind", "case", "destination", "status", "method",
+                                       "confidence", "reasons", "evidence", "kit", "bundle",
+                                       "signatures", "candidates")}

@@ -1,0 +1,178 @@
+"""Recognition in worker processes: one per core, Tesseract on one thread in each.
+
+A worker reads a file, keeps its bytes in the image store (named by their SHA-256, written
+atomically, so two workers or two stations storing the same file never clash) and decides its
+pages. Only the decisions travel back. The station then records the files one by one in the
+order they were scanned, because a kit envelope opens the batch for the pages after it: the
+workers run ahead, the ledger never does.
+
+A worker that dies (a decoder's segmentation fault, the kernel's out-of-memory killer) breaks
+the pool: the pool is made again and the file is tried once more alone; a file that kills a
+worker twice is reported as `WorkerCrashed` so that it goes to quarantine and the station goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.images import ImageStore, sha256_of
+from scanpipe.campaign import Campaign
+from scanpipe.pages import sniff
+from scanpipe.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings, process_file
+from scanpipe.routing import unreadable
+
+# Files a worker takes before it is replaced by a fresh process: what a long season's odd file
+# leaves behind in a worker's memory does not stay for weeks.
+TASKS_PER_WORKER = 500
+
+
+class WorkerCrashed(Exception):
+    """A file made its worker process die twice; quarantine it."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One file read, stored and decided, ready to be recorded."""
+
+    path: Path
+    sha256: str | None        # None: the file itself could not be read (see pages[0])
+    media_type: str
+    size: int
+    pages: list[PageResult]
+    peak_rss: int = 0         # the deciding process's peak resident memory, bytes
+
+
+def default_workers() -> int:
+    """As many workers as the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def prepare(path: Path, campaign: Campaign, settings: RecognitionSettings = DEFAULT_SETTINGS,
+            images: ImageStore | None = None) -> Prepared:
+    """Read one file, keep it in `images` (unless None: a dry run) and decide its pages."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        reason = unreadable(f"cannot read the file: {exc.strerror or exc}")
+        return Prepared(Path(path), None, "unknown", 0, [PageResult(1, (), reason)], _peak_rss())
+    sha = images.put(data) if images is not None else sha256_of(data)
+    pages = process_file(data, campaign, settings)
+    return Prepared(Path(path), sha, sniff(data).lower(), len(data), pages, _peak_rss())
+
+
+def _peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux gives KiB
+
+
+# ------------------------------------------------------------------ the worker processes
+
+_worker: tuple[Campaign, RecognitionSettings, ImageStore | None] | None = None
+
+
+def _start_worker(campaign: Campaign, settings: RecognitionSettings, image_root: str | None) -> None:
+    global _worker
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract's OpenMP threads would fight the other workers
+    _worker = (campaign, settings, ImageStore(Path(image_root)) if image_root else None)
+
+
+def _prepare_in_worker(path: str) -> Prepared:
+    assert _worker is not None, "the worker was not started"
+    campaign, settings, images = _worker
+    return prepare(Path(path), campaign, settings, images)
+
+
+class Recognizer:
+    """Decides files in `workers` processes (0: in the calling process, one at a time)."""
+
+    def __init__(self, campaign: Campaign, settings: RecognitionSettings = DEFAULT_SETTINGS,
+                 images: ImageStore | None = None, workers: int | None = None):
+        self.campaign, self.settings, self.images = campaign, settings, images
+        self.workers = default_workers() if workers is None else max(0, workers)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "Recognizer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def submit(self, path: Path) -> Future:
+        """Start deciding `path`; `result` gives what came of it."""
+        if self.workers == 0:
+            future: Future = Future()
+            try:
+                future.set_result(prepare(path, self.campaign, self.settings, self.images))
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the result
+                future.set_exception(exc)
+            return future
+        try:
+            return self._executor().submit(_prepare_in_worker, str(path))
+        except BrokenProcessPool:
+            self._restart()
+            return self._executor().submit(_prepare_in_worker, str(path))
+
+    def result(self, future: Future, path: Path) -> Prepared:
+        """What came of `submit(path)`; raises `WorkerCrashed` when the file kills a worker twice."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            pass
+        self._restart()
+        try:
+            return self._executor().submit(_prepare_in_worker, str(path)).result()
+        except BrokenProcessPool:
+            self._restart()
+            raise WorkerCrashed(f"the recogniser's process died twice while reading {Path(path).name} "
+                                "(a damaged file, or not enough memory)") from None
+
+    def in_order(self, paths: Iterable[Path], ahead: int | None = None) -> Iterator[Prepared]:
+        """Each path's result in the given order, with up to `ahead` files decided in advance."""
+        window = ahead if ahead is not None else 2 * max(1, self.workers)
+        pending: deque[tuple[Path, Future]] = deque()
+        for path in paths:
+            pending.append((path, self.submit(path)))
+            if len(pending) > window:
+                yield self._next(pending)
+        while pending:
+            yield self._next(pending)
+
+    def _next(self, pending: deque) -> Prepared:
+        path, future = pending.popleft()
+        try:
+            return self.result(future, path)
+        except WorkerCrashed as exc:
+            return Prepared(Path(path), None, "unknown", 0,
+                            [PageResult(1, (), unreadable(str(exc)))])
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+            root = str(self.images.root) if self.images is not None else None
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["stations.workers"])  # each new worker starts warm
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context,
+                initializer=_start_worker, initargs=(self.campaign, self.settings, root),
+                max_tasks_per_child=TASKS_PER_WORKER)
+        return self._pool
+
+    def _restart(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
