@@ -25,6 +25,8 @@ for lang in fra eng nld; do
   if ! tesseract --list-langs 2>/dev/null | grep -qx "$lang"; then missing+=("tesseract-ocr-$lang"); fi
 done
 ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0' || missing+=(libzbar0)
+# zbarimg: the command-line reader the QR-path benchmark compares itself with.
+command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # Handwriting fonts make the simulated scans look handwritten (samples and benchmarks).
 [ -f /usr/share/fonts/truetype/fifthhorseman/dkg.ttf ] || missing+=(fonts-dkg-handwriting)

@@ -1,20 +1,32 @@
-"""Benchmark: the QR path, one core, on 300 dpi A4 JPEG scans of kit pages.
+"""Benchmark: the QR path on 300 dpi A4 JPEG scans of kit pages, on one core and on all.
 
 Generates (fixed seed) handwritten kit letter sheets and signed petition sheets
 of every sample case at 300 dpi, plus postcards, then prints file → decision
 (load, read codes, cross-check, count signatures, route) median and p95 in ms
 per kind against the 40 ms target, and file → ledger commit on SQLite in pages/s.
-Run with `make bench`.
+
+Then, on all cores and on the same files (the 25 pages re-encoded into 200 distinct JPEG
+files): the QR path end to end (file → decision → ledger commit, worker processes as a station
+runs them, SQLite), the floor (only decoding the same JPEG files to pixels, on all cores) and
+`zbarimg` (the zbar command, one process per core) — pages/s and ratios against the targets
+(at least 60 pages/s, at least 35 % of the floor, at least 5× zbarimg) — and the peak memory of
+a worker against 400 MB. Run with `make bench`.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import cv2
+import numpy as np
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,10 +37,16 @@ from scanpipe import kits, scansim  # noqa: E402
 from scanpipe.campaign import parse_campaign  # noqa: E402
 from scanpipe.pipeline import process_file  # noqa: E402
 from stations.intake import take_in  # noqa: E402
+from stations.workers import Recognizer, default_workers  # noqa: E402
 
 ROUNDS = 5
 DPI = 300
 TARGET_MS = 40.0
+FILES = 200                # distinct files for the all-cores run
+TARGET_PAGES_S = 60.0
+TARGET_OF_FLOOR = 0.35
+TARGET_OVER_ZBAR = 5.0
+TARGET_WORKER_MB = 400
 
 
 def _pages(campaign) -> list[tuple[str, bytes]]:
@@ -97,6 +115,88 @@ def main() -> None:
         store.close()
     print(f"File -> ledger commit (SQLite, {count} pages, one process): "
           f"{count / elapsed:.1f} pages/s ({elapsed / count * 1000:.1f} ms/page)")
+    all_cores(pages, text, campaign)
+
+
+def _variants(pages: list[tuple[str, bytes]], count: int) -> list[bytes]:
+    """`count` distinct JPEG files made from the pages: the same scans, each re-encoded with
+    one pixel changed (a scanner never gives the same bytes twice)."""
+    out = []
+    for n in range(count):
+        _, data = pages[n % len(pages)]
+        pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        pixels[n // len(pages), 0] ^= 1
+        ok, encoded = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, 80])
+        out.append(encoded.tobytes())
+    return out
+
+
+def _decode(path: str) -> int:
+    pixels = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_GRAYSCALE)
+    return int(pixels.shape[0])
+
+
+def _zbarimg(paths: list[str]) -> int:
+    done = subprocess.run(["zbarimg", "--quiet", "--raw", *paths], capture_output=True, text=True)
+    return sum(1 for line in done.stdout.splitlines() if line.strip())
+
+
+def all_cores(pages: list[tuple[str, bytes]], text: str, campaign) -> None:
+    cores = default_workers()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "scans"
+        folder.mkdir()
+        files = []
+        for n, data in enumerate(_variants(pages, FILES)):
+            path = folder / f"{n:04d}.jpg"
+            path.write_bytes(data)
+            files.append(path)
+        names = [str(p) for p in files]
+        print(f"All cores ({cores}), the same {len(files)} JPEG files "
+              f"(300 dpi A4 kit pages and A6 postcards):")
+
+        # The floor: only decoding the files to pixels, on every core.
+        with ProcessPoolExecutor(cores) as pool:
+            list(pool.map(_decode, names[:cores * 2]))  # workers started
+            start = time.perf_counter()
+            list(pool.map(_decode, names, chunksize=4))
+            floor = len(files) / (time.perf_counter() - start)
+        print(f"  decode only (the floor)       {floor:7.1f} pages/s")
+
+        # The QR path end to end, as a station runs it (workers warm, SQLite, group commit).
+        store = Store.open(f"sqlite:///{tmp}/ledger.sqlite3", Path(tmp) / "images")
+        store.load_campaign(text, actor="bench", station="bench")
+        with Recognizer(campaign, images=store.images, workers=cores) as recognizer:
+            for group in recognizer.in_groups(files[:cores * 2]):  # workers started
+                pass
+            start = time.perf_counter()
+            results = list(take_in(files, store, campaign, station="bench", operator="bench",
+                                   recognizer=recognizer))
+            elapsed = time.perf_counter() - start
+        store.close()
+        pages_s = len(results) / elapsed
+        routed = sum(r.pages[0].decision.status.value == "routed" for r in results)
+        ok = lambda met: "MET" if met else "NOT MET"  # noqa: E731
+        print(f"  QR path, file -> ledger commit {pages_s:7.1f} pages/s ({routed}/{len(results)} "
+              f"routed); target >= {TARGET_PAGES_S:.0f}: {ok(pages_s >= TARGET_PAGES_S)}")
+        print(f"    = {pages_s / floor:.0%} of the floor; target >= {TARGET_OF_FLOOR:.0%}: "
+              f"{ok(pages_s / floor >= TARGET_OF_FLOOR)}")
+
+        # zbarimg on the same files, one process per core.
+        if shutil.which("zbarimg"):
+            shares = [names[i::cores] for i in range(cores)]
+            start = time.perf_counter()
+            with ProcessPoolExecutor(cores) as pool:
+                found = sum(pool.map(_zbarimg, shares))
+            zbar = len(files) / (time.perf_counter() - start)
+            print(f"  zbarimg                       {zbar:7.1f} pages/s ({found} codes read)")
+            print(f"    QR path = {pages_s / zbar:.1f}x zbarimg; target >= {TARGET_OVER_ZBAR:.0f}x: "
+                  f"{ok(pages_s / zbar >= TARGET_OVER_ZBAR)}")
+        else:
+            print("  zbarimg: not installed (apt-get install zbar-tools) - comparison skipped")
+        worker_mb = max(r.peak_rss for r in results) / 2**20
+        print(f"  peak memory of a worker       {worker_mb:7.0f} MB; target <= {TARGET_WORKER_MB} MB: "
+              f"{ok(worker_mb <= TARGET_WORKER_MB)}")
 
 
 if __name__ == "__main__":

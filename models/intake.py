@@ -70,12 +70,15 @@ class IntakeVerbs:
         """Record several files in one transaction, in order, as `record_file` records one."""
         if not files:
             return []
+        # What needs no ledger is made before taking its lock: the other stations wait less.
+        states = [[seal_words(_decision_payload(decision)) for _, decision in record.pages]
+                  for record in files]
         with self.transaction() as session:
             lock_ledger(session)  # before looking for the pages: two stations may take one image
             group = _Group(self, session, station, operator)
             group.look_up(files)
-            for record in files:
-                group.add(record)
+            for record, sealed in zip(files, states):
+                group.add(record, sealed)
             return group.finish()
 
 
@@ -135,7 +138,7 @@ class _Group:
                                             .where(t.Item.image_sha256.in_(chunk))):
                 self.known[(row.image_sha256, row.page)] = (row.id, row.batch_id)
 
-    def add(self, record: FileRecord) -> None:
+    def add(self, record: FileRecord, states: list[tuple[dict, tuple | None]]) -> None:
         session = self.session
         if record.sha256 not in self.stored:
             self.images.append({"sha256": record.sha256, "size": record.size,
@@ -143,7 +146,7 @@ class _Group:
                                 "purged_at": None})
             self.stored.add(record.sha256)
         outcomes: list[_Outcome] = []
-        for page, decision in record.pages:
+        for (page, decision), (state, sealed) in zip(record.pages, states):
             existing = self.known.get((record.sha256, page))
             if existing is not None:
                 ref, batch_id = existing
@@ -153,9 +156,11 @@ class _Group:
                 outcomes.append(_Outcome(page, decision, batch_id, True,
                                          *((ref, None) if isinstance(ref, _Pending) else (None, ref))))
                 continue
-            decision = self.store._receipt_decision(session, decision)
+            checked = self.store._receipt_decision(session, decision)
+            if checked is not decision:  # a receipt its bundle cannot take: to review
+                decision = checked
+                state, sealed = seal_words(_decision_payload(decision))
             self._batch_for(decision)
-            state, sealed = seal_words(_decision_payload(decision))
             pending = _Pending(self._item_row(record, page, decision), decision, state, sealed)
             self.items.append(pending)
             self.events.append((EventType.ITEM_SCANNED, pending,

@@ -7,12 +7,13 @@ committed item always has its image.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.store import PageOutcome, Store
+from models.store import FileRecord, PageOutcome, Store
 from scanpipe.campaign import Campaign
 from scanpipe.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings
 from stations.workers import Recognizer
@@ -29,6 +30,7 @@ class FileResult:
     pages: list[PageResult]
     sha256: str | None = None  # set once the image is stored
     outcomes: list[PageOutcome] | None = None  # None for a dry run
+    peak_rss: int = 0  # peak memory of the process that decided it, bytes
 
 
 def _natural_key(path: Path) -> list:
@@ -58,24 +60,27 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[Path], list[Path]]:
 def take_in(paths: list[Path], store: Store | None, campaign: Campaign, *, station: str,
             operator: str, dry_run: bool = False,
             settings: RecognitionSettings = DEFAULT_SETTINGS,
-            workers: int | None = 0) -> Iterator[FileResult]:
+            workers: int | None = 0,
+            recognizer: Recognizer | None = None) -> Iterator[FileResult]:
     """Take files in, yielding each result as soon as it is recorded, in the order given.
 
     `workers` processes decide the files ahead (None: one per core; 0: here, one at a time);
-    the ledger records them strictly in order.
+    the ledger records them strictly in order, the files already decided together in one
+    transaction. A `recognizer` already started (its workers warm) may be given instead.
     """
     images = None if dry_run or store is None else store.images
     if len(paths) < _WORTH_A_POOL:
         workers = 0  # starting worker processes takes longer than deciding a file or two
-    with Recognizer(campaign, settings, images, workers) as recognizer:
-        for prepared in recognizer.in_order(paths):
-            pages = prepared.pages
-            if dry_run or store is None or prepared.sha256 is None:
-                yield FileResult(str(prepared.path), pages, prepared.sha256)
-                continue
-            outcomes = store.record_file(
-                source_name=prepared.path.name, sha256=prepared.sha256,
-                media_type=prepared.media_type, size=prepared.size,
-                pages=[(page.page, page.decision) for page in pages],
-                station=station, operator=operator)
-            yield FileResult(str(prepared.path), pages, prepared.sha256, outcomes)
+    with contextlib.nullcontext(recognizer) if recognizer else Recognizer(
+            campaign, settings, images, workers) as recognizer:
+        for group in recognizer.in_groups(paths):
+            records = [] if dry_run or store is None else [
+                FileRecord(p.path.name, p.sha256, p.media_type, p.size,
+                           [(page.page, page.decision) for page in p.pages])
+                for p in group if p.sha256 is not None]
+            recorded = iter(store.record_files(records, station=station, operator=operator)
+                            if records else [])
+            for prepared in group:
+                outcomes = next(recorded) if records and prepared.sha256 is not None else None
+                yield FileResult(str(prepared.path), prepared.pages, prepared.sha256, outcomes,
+                                 prepared.peak_rss)

@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import resource
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -96,9 +96,12 @@ class Recognizer:
     """Decides files in `workers` processes (0: in the calling process, one at a time)."""
 
     def __init__(self, campaign: Campaign, settings: RecognitionSettings = DEFAULT_SETTINGS,
-                 images: ImageStore | None = None, workers: int | None = None):
+                 images: ImageStore | None = None, workers: int | None = None,
+                 task: Callable[[str], Prepared] | None = None):
+        """`task`: what a worker runs on a path (a module-level function; tests pass their own)."""
         self.campaign, self.settings, self.images = campaign, settings, images
         self.workers = default_workers() if workers is None else max(0, workers)
+        self._task = task or _prepare_in_worker
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Recognizer":
@@ -122,10 +125,10 @@ class Recognizer:
                 future.set_exception(exc)
             return future
         try:
-            return self._executor().submit(_prepare_in_worker, str(path))
+            return self._executor().submit(self._task, str(path))
         except BrokenProcessPool:
             self._restart()
-            return self._executor().submit(_prepare_in_worker, str(path))
+            return self._executor().submit(self._task, str(path))
 
     def result(self, future: Future, path: Path) -> Prepared:
         """What came of `submit(path)`; raises `WorkerCrashed` when the file kills a worker twice."""
@@ -135,22 +138,34 @@ class Recognizer:
             pass
         self._restart()
         try:
-            return self._executor().submit(_prepare_in_worker, str(path)).result()
+            return self._executor().submit(self._task, str(path)).result()
         except BrokenProcessPool:
             self._restart()
             raise WorkerCrashed(f"the recogniser's process died twice while reading {Path(path).name} "
                                 "(a damaged file, or not enough memory)") from None
 
-    def in_order(self, paths: Iterable[Path], ahead: int | None = None) -> Iterator[Prepared]:
-        """Each path's result in the given order, with up to `ahead` files decided in advance."""
-        window = ahead if ahead is not None else 2 * max(1, self.workers)
+    def in_groups(self, paths: Iterable[Path], most: int = 64) -> Iterator[list[Prepared]]:
+        """The paths' results in the given order, a group at a time: the next result, and those
+        right after it that are already decided (at most `most`). Up to `max(8, 4 × workers)`
+        files are decided ahead."""
+        window = max(8, 4 * self.workers) if self.workers else 1
+        queue = iter(paths)
         pending: deque[tuple[Path, Future]] = deque()
-        for path in paths:
-            pending.append((path, self.submit(path)))
-            if len(pending) > window:
-                yield self._next(pending)
+
+        def fill() -> None:
+            while len(pending) <= window:
+                path = next(queue, None)
+                if path is None:
+                    return
+                pending.append((path, self.submit(path)))
+
+        fill()
         while pending:
-            yield self._next(pending)
+            group = [self._next(pending)]
+            while pending and len(group) < most and pending[0][1].done():
+                group.append(self._next(pending))
+            fill()
+            yield group
 
     def _next(self, pending: deque) -> Prepared:
         path, future = pending.popleft()
