@@ -17,9 +17,12 @@ demo: setup
 	$(SP) campaign load $(CAMPAIGN) --operator coordinator
 	@echo "== 2. Kits to print"
 	$(SP) kits --campaign $(CAMPAIGN) --out $(DEMO)/kits --kits 14 --operator coordinator
-	@echo "== 3. Intake of three envelopes at a station"
-	@for envelope in samples/scans/envelope-*; do \
+	@echo "== 3. Intake of three envelopes at a station: two from the command line, one through the hot folder"
+	@for envelope in samples/scans/envelope-1 samples/scans/envelope-2; do \
 	  $(SP) intake --new-batch --station demo-station --operator alice $$envelope || exit $$?; done
+	@mkdir -p $(DEMO)/data/inbox
+	@for page in samples/scans/envelope-3/*; do cp $$page $(DEMO)/data/inbox/; done
+	$(SP) station watch --until-empty --station demo-station --operator alice
 	@echo "== 4. Routing summary"
 	$(SP) summary
 	@echo "== 5. Bundles: one per destination, with its delivery sheet (or forwarding manifest) and label"
@@ -59,6 +62,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/qr_path.py
+	$(BIN)/python bench/stations_pg.py
 	$(BIN)/python bench/zxing_photos.py --quiet
 	$(BIN)/python bench/recognition.py
 	$(BIN)/python bench/station.py
