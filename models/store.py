@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import event as sa_event, func, inspect as sa_inspect
+from sqlalchemy import event as sa_event, func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, create_engine, select
 
 from models import tables as t
 from models.images import ImageStore
@@ -27,6 +27,7 @@ from models.privacy import PrivacyVerbs
 from models.replay import Problem  # noqa: F401 (part of the store's interface)
 from models.ledger import EventType, append_event, lock_ledger
 from models.people import PeopleVerbs
+from models.schema import MigrationOutcome, SchemaError, migrate
 from models.review import ReviewVerbs
 from models.sorting import SortingVerbs
 from scanpipe.campaign import (Campaign, campaign_digest, letter_destination, parse_campaign,
@@ -85,6 +86,23 @@ def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
+def open_engines(url: str) -> tuple[Engine, Engine]:
+    """The engines of the ledger at `url`: one to read, one to write (the same on PostgreSQL).
+
+    SQLite's writer begins every transaction with BEGIN IMMEDIATE (its write lock); its reader
+    reads a snapshot and takes no lock.
+    """
+    url = normalise_url(url)
+    if not url.startswith("sqlite"):
+        engine = create_engine(url, pool_pre_ping=True)
+        return engine, engine
+    engine = create_engine(url, connect_args={"timeout": 30})
+    _sqlite_pragmas(engine, writer=False)
+    writer = create_engine(url, connect_args={"timeout": 30})
+    _sqlite_pragmas(writer, writer=True)
+    return engine, writer
+
+
 class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, AuditVerbs, PrivacyVerbs):
     """All reads and writes of the ledger database.
 
@@ -101,47 +119,18 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
 
     @classmethod
     def open(cls, url: str, image_root: Path, clock: Callable[[], datetime] = utc_now) -> "Store":
-        """Open (and create if needed) the ledger at `url` with images under `image_root`."""
-        url = normalise_url(url)
-        writer = None
-        if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30})
-            _sqlite_pragmas(engine, writer=False)
-            writer = create_engine(url, connect_args={"timeout": 30})
-            _sqlite_pragmas(writer, writer=True)
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
+        """Open (and create or upgrade if needed) the ledger at `url` with images under `image_root`."""
+        engine, writer = open_engines(url)
         store = cls(engine, ImageStore(Path(image_root)), clock, writer)
         store.create_schema()
         return store
 
-    def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.writer)
-        # create_all adds missing tables, never missing columns. A column a newer scanpipe added
-        # that may be empty (e.g. item.bundle_id) is added here; anything else is said plainly.
-        inspector = sa_inspect(self.writer)
-        for table in SQLModel.metadata.sorted_tables:
-            have = {column["name"] for column in inspector.get_columns(table.name)}
-            missing = [table.columns[name] for name in table.columns.keys() if name not in have]
-            blocking = sorted(c.name for c in missing if not c.nullable)
-            if blocking:
-                raise StoreError(
-                    f"the ledger's table {table.name} lacks {', '.join(blocking)}: it was made by an "
-                    "older scanpipe. Start a new ledger (another --data-dir or database) until "
-                    "schema migrations are available.")
-            if missing:
-                self._add_columns(table, missing)
-
-    def _add_columns(self, table, columns) -> None:
-        dialect = self.writer.dialect
-        with self.writer.begin() as connection:
-            for column in columns:
-                kind = column.type.compile(dialect=dialect)
-                connection.exec_driver_sql(
-                    f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
-            for index in table.indexes:
-                if any(c.name in index.columns for c in columns):
-                    index.create(connection, checkfirst=True)
+    def create_schema(self) -> MigrationOutcome:
+        """Bring the ledger's schema to this scanpipe's (see `models.schema.migrate`)."""
+        try:
+            return migrate(self.writer, reader=self.engine)
+        except SchemaError as exc:
+            raise StoreError(str(exc)) from None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -21,6 +21,7 @@ from scanpipe.pipeline import decode_file
 from stations.cli_base import LANGS, Context, echo_json, pass_context, read_campaign
 from stations.cli_audit import audit, purge
 from stations.cli_bundles import bundle, progress, samples_receipt
+from stations.cli_db import db
 from stations.errors import BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.intake import FileResult, expand_paths, take_in
 from stations.settings import Settings
@@ -505,6 +506,7 @@ cli.add_command(audit)
 cli.add_command(purge)
 cli.add_command(bundle)
 cli.add_command(progress)
+cli.add_command(db)
 samples.add_command(samples_receipt)
 
 

@@ -4,13 +4,18 @@ the campaign file reader and the language choice."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
-from models.store import NoCampaign, Store
+from models.schema import SchemaError
+from models.store import NoCampaign, Store, StoreError
 from scanpipe.campaign import Campaign, CampaignError, parse_campaign
-from stations.errors import BadInput, LedgerError
+from stations.errors import BadInput, LedgerError, ScanpipeError
 from stations.settings import Settings
 
 LANGS = click.Choice(["fr", "en", "nl"])
@@ -26,13 +31,24 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            try:
+            with self.reaching_ledger():
                 self._store = Store.open(self.settings.ledger_url, self.settings.image_root)
-            except Exception as exc:  # the driver's own error types vary by database
-                raise LedgerError(f"cannot open the ledger at {self.settings.ledger_url}: {exc}. "
-                                  "Check SCANPIPE_DATABASE_URL / --database-url and that the "
-                                  "database server is running.") from None
         return self._store
+
+    @contextmanager
+    def reaching_ledger(self) -> Iterator[None]:
+        """Failures to reach the ledger's database, or to bring its schema to this scanpipe's,
+        as a LedgerError that says what to do."""
+        try:
+            yield
+        except ScanpipeError:
+            raise
+        except (StoreError, SchemaError) as exc:
+            raise LedgerError(str(exc)) from None
+        except Exception as exc:  # the driver's own error types vary by database
+            raise LedgerError(f"cannot open the ledger at {masked_url(self.settings.ledger_url)}: "
+                              f"{exc}. Check SCANPIPE_DATABASE_URL / --database-url and that the "
+                              "database server is running.") from None
 
     def campaign(self) -> Campaign:
         try:
@@ -42,6 +58,14 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit to print: any password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def read_campaign(path: str) -> tuple[str, Campaign]:

@@ -5,7 +5,8 @@ Exit codes (also in the README):
   1  the audit found a problem (the first broken place is printed)
   2  wrong usage (unknown option, missing argument)
   3  bad input: the campaign file is invalid, a file or folder does not exist
-  4  the ledger cannot do it: no campaign loaded, a different campaign, database unreachable
+  4  the ledger cannot do it: no campaign loaded, a different campaign, database unreachable,
+     a ledger upgraded by a newer scanpipe
   5  a program scanpipe needs is missing (tesseract or one of its language packs)
 """
 

@@ -68,31 +68,46 @@ def _postgres_url() -> str | None:
     return os.environ.get("SCANPIPE_TEST_DATABASE_URL")
 
 
+def drop_ledger(engine) -> None:
+    """Drop scanpipe's tables and Alembic's revision table (else the next open would take the
+    empty database for one at its head)."""
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
-    """A fresh, empty store on SQLite and (when reachable) on the PostgreSQL test server."""
+def ledger_url(request, tmp_path) -> str:
+    """The URL of an empty ledger database: a new SQLite file, or the PostgreSQL test database
+    (when reachable) emptied before and after the test."""
     if request.param == "sqlite":
-        s = Store.open(f"sqlite:///{tmp_path / 'ledger.sqlite3'}", tmp_path / "images", StepClock())
-        yield s
-        s.close()
+        yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
         return
     url = _postgres_url()
     if not url:
         pytest.skip("PostgreSQL tests skipped: SCANPIPE_TEST_DATABASE_URL is not set")
     from sqlalchemy import create_engine, text
-    from sqlmodel import SQLModel
 
+    engine = create_engine(normalise_url(url))
     try:
-        engine = create_engine(normalise_url(url))
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any connection failure means: skip, visibly
         pytest.skip(f"PostgreSQL tests skipped: cannot reach {url}: {exc.__class__.__name__}")
-    SQLModel.metadata.drop_all(engine)
+    drop_ledger(engine)
+    yield url
+    drop_ledger(engine)
     engine.dispose()
-    s = Store.open(url, tmp_path / "images", StepClock())
+
+
+@pytest.fixture
+def store(ledger_url, tmp_path) -> Store:
+    """A fresh, empty store on SQLite and (when reachable) on the PostgreSQL test server."""
+    s = Store.open(ledger_url, tmp_path / "images", StepClock())
     yield s
-    SQLModel.metadata.drop_all(s.engine)
     s.close()
 
 

@@ -167,7 +167,8 @@ def test_a_ledger_from_an_older_schema_is_refused_with_advice(tmp_path):
     from models.store import Store
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     Store.open(url, tmp_path / "images").close()
-    with create_engine(url).begin() as connection:
+    with create_engine(url).begin() as connection:  # made before migrations, without the column
+        connection.execute(text("DROP TABLE alembic_version"))
         connection.execute(text("ALTER TABLE item DROP COLUMN source_name"))
     with pytest.raises(StoreError, match="item lacks source_name.*older scanpipe"):
         Store.open(url, tmp_path / "images")
@@ -180,7 +181,8 @@ def test_a_column_that_may_be_empty_is_added_to_an_older_ledger(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     Store.open(url, tmp_path / "images").close()
     engine = create_engine(url)
-    with engine.begin() as connection:
+    with engine.begin() as connection:  # made before migrations, without the column
+        connection.execute(text("DROP TABLE alembic_version"))
         connection.execute(text("ALTER TABLE item DROP COLUMN signatures"))
     Store.open(url, tmp_path / "images").close()
     assert "signatures" in {c["name"] for c in inspect(engine).get_columns("item")}
