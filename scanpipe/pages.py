@@ -1,25 +1,45 @@
-"""Turning the bytes of a scanned file into page images.
+"""Turning the bytes of a scanned file into page images, one page at a time.
 
 Accepts JPEG, PNG, TIFF (multi-page), WebP, BMP and PDF (multi-page, rasterised).
 Anything else, or anything damaged, raises `UnreadableFile` with a reason that
 the caller records; a bad file never takes the station down.
+
+`open_pages` checks what the file's headers tell — its type, its number of pages,
+every page's size in pixels, that it is complete — before it decodes a single
+pixel, then decodes each page only when it is asked for: a worker holds one page
+at a time, whatever the length of the file.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 PDF_DPI = 200  # PDF pages are rasterised at this resolution; positions are in these pixels
 MAX_PAGES = 500  # a scanner batch larger than this is not a batch; quarantine it
-MAX_PIXELS = 80_000_000  # about an A3 page at 600 dpi; larger is a decompression bomb
-_RASTER_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP", "BMP", "MPO"}
+# The largest page accepted: an A4 or US Letter sheet scanned at 600 dpi (34.8 and
+# 33.7 Mpx) with room for the scanner's overscan; an A3 sheet up to 400 dpi. Larger is
+# a decompression bomb or a poster, and would take a worker past its 400 MB (see
+# bench/page_memory.py).
+MAX_PIXELS = 40_000_000
+_RASTER_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "BMP"]  # MPO (JPEG with more pictures) is JPEG's
+_EACH_FRAME_SIZED = {"TIFF", "MPO"}  # frames of their own sizes; others are one canvas
+_BLANK = b" \t\r\n\x0b\x0c\x00"
+_PNG_END = b"IEND\xaeB`\x82"  # the end chunk and its (constant) CRC
+_PDF_END = b"%%EOF"  # readers look for it in the last 1024 bytes of a PDF
+_TURNS = {  # EXIF orientation → the turn that shows the page as it is meant to be seen
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+}
 
 
 class FileFault(StrEnum):
@@ -50,6 +70,9 @@ class Page:
     pixels: np.ndarray = field(repr=False)  # 2-D uint8, height × width
     dpi: float | None  # from the file, or the rasterisation resolution for PDF
 
+    def __post_init__(self):
+        self.pixels.setflags(write=False)  # a value: every step that changes it makes a copy
+
     @property
     def size(self) -> tuple[int, int]:
         height, width = self.pixels.shape
@@ -72,27 +95,158 @@ def sniff(data: bytes) -> str:
     return "UNKNOWN"
 
 
-def load_pages(data: bytes, *, pdf_dpi: int = PDF_DPI) -> list[Page]:
-    """All pages of a scanned file, in order; raises `UnreadableFile`."""
-    if not data:
-        raise UnreadableFile(FileFault.EMPTY, "the file is empty")
+def open_pages(data: bytes, *, pdf_dpi: int = PDF_DPI) -> Iterator[Page]:
+    """The pages of a scanned file, in order, each decoded when it is asked for.
+
+    Raises `UnreadableFile` at once for what the headers show (type, damage, too many
+    pages, a page too large, incomplete); a page that fails to decode raises it when
+    it is reached, naming the page.
+    """
+    if not data.lstrip(_BLANK):  # no copy unless the file starts blank
+        raise UnreadableFile(FileFault.EMPTY, "the file is empty" if not data else
+                             "the file holds only blank characters or zero bytes (never written?)")
     kind = sniff(data)
     if kind == "PDF":
         return _pdf_pages(data, pdf_dpi)
     if kind == "UNKNOWN":
         raise UnreadableFile(FileFault.UNKNOWN_TYPE,
-                             "not a JPEG, PNG, TIFF, WebP, BMP or PDF file")
+                             "not a JPEG, PNG, TIFF, WebP, BMP or PDF file; scan to one of these")
     return _raster_pages(data)
 
 
-def _gray(image: Image.Image) -> np.ndarray:
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        # Transparent areas are paper, not black.
-        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, image.convert("RGBA"))
-    if image.mode.startswith("I;16"):
-        image = image.point(lambda v: v / 256)
-    return np.asarray(image.convert("L"), dtype=np.uint8).copy()
+def load_pages(data: bytes, *, pdf_dpi: int = PDF_DPI) -> list[Page]:
+    """All pages of a file at once, for files known to be short (templates, tests);
+    a station decides pages one at a time with `open_pages`. Raises `UnreadableFile`."""
+    return list(open_pages(data, pdf_dpi=pdf_dpi))
+
+
+def _too_large(page: int, width: float, height: float, where: str = "",
+               advice: str = "scan at 300 dpi") -> UnreadableFile:
+    return UnreadableFile(FileFault.TOO_LARGE,
+                          f"page {page} is {width:.0f}×{height:.0f} pixels{where}; at most {MAX_PIXELS:,} "
+                          f"(an A4 page at 600 dpi fits): {advice}")
+
+
+def _too_many(count: int) -> UnreadableFile:
+    return UnreadableFile(FileFault.TOO_MANY_PAGES,
+                          f"{count} pages; at most {MAX_PAGES} per file: split the batch")
+
+
+# ------------------------------------------------------------------ raster images
+
+@contextmanager
+def _decoding(what: str) -> Iterator[None]:
+    """Whatever an image library raises on damaged bytes becomes `UnreadableFile`.
+
+    Decoders fuzzed with broken files raise more than their documented errors
+    (struct.error, IndexError, ...); every one of them means the same here.
+    """
+    try:
+        yield
+    except UnreadableFile:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise UnreadableFile(FileFault.TOO_LARGE, f"{what}: far too many pixels to decode ({exc}); at "
+                                                  f"most {MAX_PIXELS:,} a page: scan at 300 dpi") from None
+    except MemoryError:
+        raise UnreadableFile(FileFault.TOO_LARGE, f"{what}: not enough memory to decode it") from None
+    except UnidentifiedImageError:
+        raise UnreadableFile(FileFault.CORRUPT, f"{what}: not a readable image (damaged or "
+                                                f"truncated); scan it again") from None
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        raise UnreadableFile(FileFault.CORRUPT, f"{what}: cannot decode the image "
+                                                f"({type(exc).__name__}: {exc}); scan it again") from None
+
+
+def _raster_pages(data: bytes) -> Iterator[Page]:
+    with _decoding("the file"), warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data), formats=_RASTER_FORMATS)
+        try:
+            frames = _check_raster(image, data)
+        except BaseException:
+            image.close()
+            raise
+    return _raster_frames(image, data, frames)
+
+
+def _check_raster(image: Image.Image, data: bytes) -> int:
+    """The number of frames, once the file's headers say it can be decoded within the limits."""
+    frames = getattr(image, "n_frames", 1)
+    if frames > MAX_PAGES:
+        raise _too_many(frames)
+    for index in range(frames if image.format in _EACH_FRAME_SIZED else 1):
+        image.seek(index)
+        if image.width * image.height > MAX_PIXELS:
+            raise _too_large(index + 1, image.width, image.height)
+    image.seek(0)
+    if image.format == "PNG":
+        Image.open(io.BytesIO(data), formats=["PNG"]).verify()  # every chunk's CRC
+        if _PNG_END not in data[-1024:]:
+            raise UnreadableFile(FileFault.CORRUPT, "the PNG image is truncated (its end chunk is "
+                                                    "missing); scan it again")
+    if image.format in ("JPEG", "MPO") and data.find(b"\xff\xd9", image.tile[0][2]) < 0:
+        # No end-of-image marker after the start of the scan: libjpeg would paint the
+        # missing part grey and say nothing.
+        raise UnreadableFile(FileFault.CORRUPT, "the JPEG image is truncated (the file ends in "
+                                                "the middle of the picture); scan it again")
+    return frames
+
+
+def _raster_frames(image: Image.Image, data: bytes, frames: int) -> Iterator[Page]:
+    # No page is kept in a local between two yields: the caller's page is the only one.
+    try:
+        if image.format == "JPEG" and frames == 1:
+            dpi = _dpi(image)
+            image.close()
+            with _decoding("page 1 of 1"):
+                pixels = _jpeg_pixels(data)
+            yield Page(1, pixels, dpi)
+            return
+        for index in range(frames):
+            yield _frame(image, index, frames)
+    finally:
+        image.close()
+
+
+def _frame(image: Image.Image, index: int, frames: int) -> Page:
+    with _decoding(f"page {index + 1} of {frames}"):
+        image.seek(index)
+        dpi = _dpi(image)
+        pixels = _gray(image, upright=index == 0, last=frames == 1)
+    return Page(index + 1, pixels, dpi)
+
+
+def _gray(image: Image.Image, *, upright: bool, last: bool) -> np.ndarray:
+    """The frame in grey levels, turned by its EXIF orientation when `upright`.
+
+    The decoded frame (up to 4 bytes a pixel: the largest copy) is let go as soon as its
+    first grey copy is made: the file closed when it is the `last` frame read from it;
+    otherwise Pillow's picture of the frame dropped (there is no public call for it) and
+    the next frame decoded afresh, so it does not stay while this page is decided.
+    """
+    turn = _TURNS.get(image.getexif().get(ExifTags.Base.Orientation)) if upright else None
+    alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    if alpha:
+        first = image.convert("LA")
+    elif image.mode.startswith("I;16"):
+        first = image.point(lambda v: v / 256)
+    else:
+        first = image.convert("L")
+    if last:
+        image.close()
+    else:
+        image.im = None
+    if alpha:  # transparent areas are paper, not black
+        gray = Image.new("L", first.size, 255)
+        gray.paste(first.getchannel("L"), mask=first.getchannel("A"))
+    else:
+        gray = first if first.mode == "L" else first.convert("L")
+    del first
+    if turn is not None:
+        gray = gray.transpose(turn)
+    # Over the bytes Pillow gives: no further copy.
+    return np.frombuffer(gray.tobytes(), dtype=np.uint8).reshape(gray.height, gray.width)
 
 
 def _dpi(image: Image.Image) -> float | None:
@@ -104,88 +258,75 @@ def _dpi(image: Image.Image) -> float | None:
     return value if value and 30 <= value <= 2400 else None
 
 
-def _raster_pages(data: bytes) -> list[Page]:
-    pages: list[Page] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format not in _RASTER_FORMATS:
-                    raise UnreadableFile(FileFault.UNKNOWN_TYPE,
-                                         f"image format {image.format} is not accepted")
-                frames = getattr(image, "n_frames", 1)
-                if frames > MAX_PAGES:
-                    raise UnreadableFile(FileFault.TOO_MANY_PAGES,
-                                         f"{frames} pages; at most {MAX_PAGES} per file")
-                if image.format == "JPEG" and frames == 1:
-                    return [_jpeg_page(data, image)]
-                for index in range(frames):
-                    image.seek(index)
-                    width, height = image.size
-                    if width * height > MAX_PIXELS:
-                        raise UnreadableFile(
-                            FileFault.TOO_LARGE,
-                            f"page {index + 1} is {width}×{height} pixels; at most {MAX_PIXELS:,}")
-                    frame = ImageOps.exif_transpose(image) if index == 0 else image
-                    pages.append(Page(index + 1, _gray(frame), _dpi(image)))
-        except UnreadableFile:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise UnreadableFile(FileFault.TOO_LARGE, str(exc)) from None
-        except UnidentifiedImageError:
-            raise UnreadableFile(FileFault.CORRUPT, "not a readable image (damaged or truncated)") from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise UnreadableFile(FileFault.CORRUPT, f"cannot decode the image: {exc}") from None
-    return pages
-
-
-def _jpeg_page(data: bytes, image: Image.Image) -> Page:
+def _jpeg_pixels(data: bytes) -> np.ndarray:
     """A single-frame JPEG, decoded straight to grey by libjpeg-turbo (about twice Pillow's speed).
 
-    Pillow has read the header only: the size is checked before any pixel is decoded.
     OpenCV applies the EXIF orientation as Pillow's `exif_transpose` does.
     """
-    width, height = image.size
-    if width * height > MAX_PIXELS:
-        raise UnreadableFile(FileFault.TOO_LARGE, f"page 1 is {width}×{height} pixels; at most {MAX_PIXELS:,}")
     pixels = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
     if pixels is None:
-        raise UnreadableFile(FileFault.CORRUPT, "cannot decode the JPEG image (damaged or truncated)")
-    return Page(1, pixels, _dpi(image))
+        raise UnreadableFile(FileFault.CORRUPT, "page 1 of 1: cannot decode the JPEG image "
+                                                "(damaged); scan it again")  # libjpeg said why on stderr
+    return pixels
 
 
-def _pdf_pages(data: bytes, dpi: int) -> list[Page]:
+# ------------------------------------------------------------------ PDF
+
+def _pdf_pages(data: bytes, dpi: int) -> Iterator[Page]:
     import pypdfium2 as pdfium
 
+    if _PDF_END not in data[-65536:].rstrip(_BLANK)[-1024:]:  # padding after it is tolerated
+        raise UnreadableFile(FileFault.CORRUPT, "the PDF is incomplete (no end-of-file marker): "
+                                                "was it still being written? scan it again")
     try:
         document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        message = str(exc)
-        if "password" in message.lower():
+    except pdfium.PdfiumError:
+        # PDFium's error code is not reset by each call (a PDF without pages sets none and
+        # shows the previous file's): the file's own words tell a password instead.
+        if b"/Encrypt" in data:
             raise UnreadableFile(FileFault.ENCRYPTED,
                                  "the PDF is password-protected; save it without a password") from None
-        raise UnreadableFile(FileFault.CORRUPT, f"cannot open the PDF: {message}") from None
+        raise UnreadableFile(FileFault.CORRUPT, "cannot open the PDF (damaged, or without any page); "
+                                                "scan it again") from None
     try:
         count = len(document)
         if count == 0:
             raise UnreadableFile(FileFault.EMPTY, "the PDF has no pages")
         if count > MAX_PAGES:
-            raise UnreadableFile(FileFault.TOO_MANY_PAGES, f"{count} pages; at most {MAX_PAGES} per file")
-        pages = []
+            raise _too_many(count)
         scale = dpi / 72
         for index in range(count):
-            page = document[index]
-            width, height = page.get_size()
+            width, height = document.get_page_size(index)
             if width * scale * height * scale > MAX_PIXELS:
-                raise UnreadableFile(FileFault.TOO_LARGE,
-                                     f"page {index + 1} would be over {MAX_PIXELS:,} pixels at {dpi} dpi")
-            bitmap = page.render(scale=scale, grayscale=True)
-            pixels = bitmap.to_numpy()
-            if pixels.ndim == 3:
-                pixels = pixels[:, :, 0]
-            pages.append(Page(index + 1, np.ascontiguousarray(pixels, dtype=np.uint8), float(dpi)))
-        return pages
-    except pdfium.PdfiumError as exc:
-        raise UnreadableFile(FileFault.CORRUPT, f"cannot render the PDF: {exc}") from None
+                raise _too_large(index + 1, width * scale, height * scale, f" at {dpi} dpi",
+                                 "no scanned sheet is that large")
+    except BaseException as exc:
+        document.close()
+        if isinstance(exc, pdfium.PdfiumError):
+            raise UnreadableFile(FileFault.CORRUPT, f"cannot read the PDF's pages: {exc}") from None
+        raise
+    return _rendered(document, count, dpi)
+
+
+def _rendered(document, count: int, dpi: int) -> Iterator[Page]:
+    try:
+        for index in range(count):
+            yield _render(document, index, count, dpi)
     finally:
         document.close()
+
+
+def _render(document, index: int, count: int, dpi: int) -> Page:
+    import pypdfium2 as pdfium
+
+    try:
+        page = document[index]
+        bitmap = page.render(scale=dpi / 72, grayscale=True)
+        page.close()
+    except pdfium.PdfiumError as exc:
+        raise UnreadableFile(FileFault.CORRUPT, f"cannot render page {index + 1} of {count}: "
+                                                f"{exc}; scan it again") from None
+    pixels = bitmap.to_numpy()  # a view of the bitmap's own buffer: no copy
+    if pixels.ndim == 3:
+        pixels = pixels[:, :, 0]
+    return Page(index + 1, np.ascontiguousarray(pixels, dtype=np.uint8), float(dpi))

@@ -18,7 +18,7 @@ from scanpipe import crosscheck, normalise, ocr, receipts
 from scanpipe.campaign import Campaign
 from scanpipe.codes import Code, scan_codes
 from scanpipe.matching import Candidate, MatchSettings, pick_case, rank_cases
-from scanpipe.pages import Page, UnreadableFile, load_pages
+from scanpipe.pages import Page, UnreadableFile, open_pages
 from scanpipe.payload import Payload, PayloadKind, parse_payload
 from scanpipe.petition import count_signatures
 from scanpipe.routing import (Decision, Finding, Kind, Reason, Status, anonymous_envelope,
@@ -58,19 +58,35 @@ class PageResult:
     ocr_seconds: float = 0.0
 
 
-def decode_file(data: bytes) -> list[tuple[Page, list[Code]]]:
-    """Every page of the file with every code found on it; raises `UnreadableFile`."""
-    return [(page, list(scan_codes(page.pixels, quick_first=False).codes)) for page in load_pages(data)]
+def decode_file(data: bytes) -> list[tuple[int, list[Code]]]:
+    """Every page's number with every code found on it; raises `UnreadableFile`.
+
+    Pages are read one at a time (only the codes are kept), and a file that fails
+    on a later page raises as a whole, like one that fails on its first.
+    """
+    found = []
+    for page in open_pages(data):
+        found.append((page.number, list(scan_codes(page.pixels, quick_first=False).codes)))
+        del page  # before the next page is decoded: one page in memory at a time
+    return found
 
 
 def process_file(data: bytes, campaign: Campaign,
                  settings: RecognitionSettings = DEFAULT_SETTINGS) -> list[PageResult]:
-    """Decide every page of a scanned file. An unreadable file is one rejected result."""
+    """Decide every page of a scanned file, one page at a time.
+
+    An unreadable file is one rejected result, also when the fault shows only on a
+    later page (a truncated last page, say): the results of the pages before it are
+    dropped, so the file is recorded whole or quarantined whole, never in part.
+    """
+    results = []
     try:
-        pages = load_pages(data)
+        for page in open_pages(data):
+            results.append(_safely(page, campaign, settings))
+            del page  # before the next page is decoded: one page in memory at a time
     except UnreadableFile as exc:
         return [PageResult(1, (), unreadable(str(exc)))]
-    return [_safely(page, campaign, settings) for page in pages]
+    return results
 
 
 def _safely(page: Page, campaign: Campaign, settings: RecognitionSettings) -> PageResult:

@@ -187,10 +187,10 @@ def decode(files: tuple[str, ...], as_json: bool) -> None:
             continue
         for page, codes in decoded:
             if as_json:
-                echo_json({"source": file, "page": page.number, "codes": [c.to_json() for c in codes]})
+                echo_json({"source": file, "page": page, "codes": [c.to_json() for c in codes]})
             else:
                 texts = ", ".join(f"{c.format} {c.text!r}" for c in codes) or "no code"
-                click.echo(f"{file} p{page.number}: {texts}")
+                click.echo(f"{file} p{page}: {texts}")
 
 
 def _piece_json(result: FileResult) -> list[dict]:

@@ -8,7 +8,9 @@ from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from scanpipe.pages import MAX_PIXELS, FileFault, UnreadableFile, load_pages
+from badfiles import made
+from scanpipe.pages import MAX_PIXELS, FileFault, UnreadableFile, load_pages, open_pages
+from scanpipe.pipeline import process_file
 
 
 def _image(fmt, size=(400, 300), mode="L", **kw):
@@ -100,3 +102,55 @@ def test_decompression_bomb_is_refused_without_decoding():
     with pytest.raises(UnreadableFile) as error:
         load_pages(data)
     assert error.value.fault is FileFault.TOO_LARGE
+
+
+@pytest.mark.parametrize("name,fault", [
+    ("oversized-tiff-third-frame-too-large.tif", FileFault.TOO_LARGE),
+    ("oversized-pdf-second-page-5x5-metres.pdf", FileFault.TOO_LARGE),
+    ("many-pages-pdf-3000.pdf", FileFault.TOO_MANY_PAGES),
+    ("many-pages-tiff-2000.tif", FileFault.TOO_MANY_PAGES),
+])
+def test_limits_are_checked_before_any_page_is_decoded(name, fault):
+    with pytest.raises(UnreadableFile) as error:
+        open_pages(made(name))  # not one page asked for yet
+    assert error.value.fault is fault
+
+
+def test_pages_come_one_at_a_time_and_a_later_fault_names_its_page():
+    pages = open_pages(made("truncated-tiff-multipage-last-frame.tif"))
+    assert [next(pages).number, next(pages).number] == [1, 2]
+    with pytest.raises(UnreadableFile) as error:
+        next(pages)
+    assert error.value.fault is FileFault.CORRUPT and "page 3 of 3" in error.value.detail
+
+
+def test_a_file_failing_on_a_later_page_is_one_rejected_result(campaign):
+    [result] = process_file(made("truncated-tiff-multipage-last-frame.tif"), campaign)
+    assert result.decision.status.value == "rejected"
+    assert "page 3 of 3" in result.decision.findings[0].detail
+
+
+def test_a_pdf_without_pages_after_an_encrypted_one_is_not_called_encrypted():
+    # PDFium keeps the previous file's error code when it refuses one without pages.
+    with pytest.raises(UnreadableFile):
+        load_pages(_pdf(1, encrypt="secret"))
+    with pytest.raises(UnreadableFile) as error:
+        load_pages(made("empty-pdf-no-pages.pdf"))
+    assert error.value.fault is FileFault.CORRUPT
+
+
+@pytest.mark.parametrize("name", ["truncated-jpg-one-byte-short.jpg", "truncated-png-one-byte-short.png",
+                                  "truncated-pdf-in-eof-marker.pdf"])
+def test_a_file_cut_short_is_refused_even_when_its_decoder_would_make_do(name):
+    with pytest.raises(UnreadableFile) as error:
+        load_pages(made(name))
+    assert error.value.fault is FileFault.CORRUPT and "scan it again" in error.value.detail
+
+
+@pytest.mark.parametrize("name", ["odd-valid-grey-alpha.png", "odd-valid-progressive.jpg",
+                                  "odd-valid-1x1-pixel.pdf", "odd-valid-cmyk.tif"])
+def test_pages_are_grey_values(name):
+    [page] = load_pages(made(name))
+    assert page.pixels.dtype == np.uint8 and page.pixels.ndim == 2
+    with pytest.raises(ValueError):
+        page.pixels[0, 0] = 0  # a page is never changed in place, whichever decoder made it
