@@ -117,7 +117,7 @@ class Replay:
     bundles: dict[int, BundleLife] = field(default_factory=dict)
     batches: dict[int, Batch] = field(default_factory=dict)
     kits_printed: set[int] = field(default_factory=set)
-    quarantined_files: dict[str, str] = field(default_factory=dict)  # subject → source name
+    quarantined_files: list[str] = field(default_factory=list)  # their names, in order
     purged_images: set[str] = field(default_factory=set)
     purges: list[tuple[int, dict]] = field(default_factory=list)
     head_seq: int = 0
@@ -185,9 +185,7 @@ class Replay:
         if type_ == EventType.IMAGES_PURGED:
             return self._purged(event)
         if type_ == EventType.FILE_QUARANTINED:
-            if event.subject in self.quarantined_files:
-                return "this file was already recorded as quarantined"
-            self.quarantined_files[event.subject] = str(json.loads(event.payload)["source"])
+            self.quarantined_files.append(str(json.loads(event.payload)["source"]))
             return None
         return None  # people, trays: nothing of a piece's life
 

@@ -7,6 +7,7 @@ ledger events, so the tables never say something the ledger does not.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -242,16 +243,18 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
                           reason: str, station: str, operator: str) -> bool:
         """Write in the ledger that a file went to quarantine unread, with the reason.
 
-        Once per file content: the same file refused again (taken in again after a crash, or
-        dropped twice) adds nothing. Returns whether an event was written.
+        Once per file: the same file (content and name) refused again at the same station, as
+        when it is taken in again after a crash, adds nothing. Returns whether an event was
+        written.
         """
         subject = f"file:{sha256}" if sha256 else f"file:unread:{source_name}"
         with self.transaction() as session:
-            lock_ledger(session)  # two stations refusing the same file write it once
-            seen = session.exec(select(t.Event.seq).where(
+            lock_ledger(session)  # two takers of the same file write it once
+            earlier = session.exec(select(t.Event.station, t.Event.payload).where(
                 t.Event.subject == subject,
-                t.Event.type == EventType.FILE_QUARANTINED.value).limit(1)).first()
-            if seen is not None:
+                t.Event.type == EventType.FILE_QUARANTINED.value)).all()
+            if any(at == station and json.loads(payload).get("source") == source_name
+                   for at, payload in earlier):
                 return False
             _, at = self._now()
             self._append(session, at, operator, station, EventType.FILE_QUARANTINED, subject,

@@ -352,7 +352,7 @@ class HotFolder:
                 self._on_refusal(seen.path, name, refusal)
             except RetryLater as exc:
                 self._pause(name, exc, events)
-                return
+                return []
             except Exception:  # the file still goes to quarantine/ with its reason
                 log.exception("hot folder: on_refusal failed for %s", name)
             self._to_taken(name, Handled(done=False, reason=refusal))
