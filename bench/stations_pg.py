@@ -4,8 +4,9 @@ Each station is its own process with its own connection, recording pieces alread
 (the recognition side is measured by bench/qr_path.py) with realistic decisions: kit envelopes
 opening batches, letters, postcards and petition sheets routed by their QR code, pages sent to
 review with OCR candidates. A station records what its workers have decided in groups, as the
-hot folder does with a backlog (the next file and up to 8 decided after it, one transaction);
-the same run with one file a transaction is shown beside it. Appends are serialised by the
+hot folder does with a backlog (the next file and the 32 decided ahead of it on a 2-core station,
+`stations.workers.ahead`, in one transaction); the same run with one file a transaction is
+shown beside it. Appends are serialised by the
 ledger's advisory lock, so the chain stays one line; it is verified at the end.
 
 The database: SCANPIPE_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/
@@ -38,6 +39,7 @@ from models.store import FileRecord, Store, normalise_url  # noqa: E402
 from scanpipe.campaign import letter_destination, parse_campaign, postcard_destination  # noqa: E402
 from scanpipe.matching import Candidate, TermHit  # noqa: E402
 from scanpipe.routing import Decision, Finding, Kind, Method, Reason, Status  # noqa: E402
+from stations.workers import ahead  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/scanpipe_bench"
 TARGET_EVENTS_S = 1000.0
@@ -147,8 +149,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stations", type=int, default=4)
     parser.add_argument("--pieces", type=int, default=2500, help="pieces per station")
-    parser.add_argument("--group", type=int, default=9,
-                        help="files a transaction with a backlog (the hot folder's lookahead + 1)")
+    parser.add_argument("--group", type=int, default=ahead(2) + 1,
+                        help="files a transaction with a backlog (what a 2-core station decides "
+                             "ahead, + 1)")
     args = parser.parse_args()
     url = os.environ.get("SCANPIPE_BENCH_DATABASE_URL", DEFAULT_URL)
     if not _fresh(url):

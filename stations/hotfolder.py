@@ -105,6 +105,7 @@ class _Seen:
     not_before: float = 0.0     # after a read error: not before this time
     delay: float = 0.0
     copy: Path | None = None    # copied early for `prefetch`
+    order: tuple | None = None  # its place in the queue (see `_queue_order`)
 
 
 @dataclass
@@ -640,8 +641,11 @@ def _ignored(file_name: str) -> bool:
 def _queue_order(item: tuple[str, _Seen]) -> tuple:
     """Oldest first; then natural name order, so that scan-2 comes before scan-10."""
     name, seen = item
-    parts = re.split(r"(\d+)", name)
-    return seen.stat.mtime_ns, [int(p) if i % 2 else p.lower() for i, p in enumerate(parts)]
+    if seen.order is None:  # worked out once a file: the queue is sorted for every file taken
+        parts = re.split(r"(\d+)", name)
+        seen.order = (seen.stat.mtime_ns,
+                      [int(p) if i % 2 else p.lower() for i, p in enumerate(parts)])
+    return seen.order
 
 
 

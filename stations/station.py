@@ -33,7 +33,7 @@ from scanpipe.campaign import Campaign
 from scanpipe.pipeline import RecognitionSettings
 from scanpipe.routing import Reason, Status
 from stations.hotfolder import FolderEvent, Handled, HotFolder, RetryLater, original_name
-from stations.workers import Prepared, Recognizer, WorkerCrashed
+from stations.workers import Prepared, Recognizer, WorkerCrashed, ahead
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Station:
         self.folder = HotFolder(inbox, done, quarantine, work, self.take_file, polling=polling,
                                 max_bytes=max_bytes, ready=lambda: self.operator is not None,
                                 on_event=self._folder_event, settle_seconds=settle_seconds,
-                                lookahead=_lookahead(self.recognizer.workers),
+                                lookahead=ahead(self.recognizer.workers),
                                 prefetch=self._decide_ahead, forget=self._forget,
                                 on_refusal=self._refused, handle_group=self.take_files)
 
@@ -201,12 +201,6 @@ class Station:
         with self._lock:
             return self._count
 
-
-
-def _lookahead(workers: int) -> int:
-    """Files decided ahead of the one being recorded: enough to keep every worker busy, and to
-    record a backlog several files a transaction."""
-    return 0 if workers == 0 else max(8, 4 * workers)
 
 
 def _handled(prepared: Prepared) -> Handled:

@@ -50,6 +50,12 @@ class Prepared:
     peak_rss: int = 0         # the deciding process's peak resident memory, bytes
 
 
+def ahead(workers: int) -> int:
+    """Files decided ahead of the one being recorded: enough to keep every worker busy, and to
+    record a backlog many files a transaction (group commit)."""
+    return 0 if workers == 0 else max(32, 8 * workers)
+
+
 def default_workers() -> int:
     """As many workers as the cores this process may use."""
     try:
@@ -146,9 +152,9 @@ class Recognizer:
 
     def in_groups(self, paths: Iterable[Path], most: int = 64) -> Iterator[list[Prepared]]:
         """The paths' results in the given order, a group at a time: the next result, and those
-        right after it that are already decided (at most `most`). Up to `max(8, 4 × workers)`
-        files are decided ahead."""
-        window = max(8, 4 * self.workers) if self.workers else 1
+        right after it that are already decided (at most `most`). Up to `ahead(workers)` files
+        are decided ahead."""
+        window = ahead(self.workers) or 1
         queue = iter(paths)
         pending: deque[tuple[Path, Future]] = deque()
 
