@@ -451,15 +451,13 @@ class HotFolder:
         return found
 
     def _copy_to_work(self, path: Path, expected: _Stat) -> Path:
-        """A private copy for the handler, on disk before it reads it."""
+        """A private copy for the handler to read, checked against the size and time it settled at."""
         self.work.mkdir(parents=True, exist_ok=True)
         copy = self.work / f"{uuid.uuid4().hex[:12]}--{path.name}"
         try:
             with open(path, "rb") as source, open(copy, "xb") as target:
                 shutil.copyfileobj(source, target, 1024 * 1024)
-                target.flush()
-                os.fsync(target.fileno())
-                copied = target.tell()
+                copied = target.tell()  # a private copy to read: never synced, the original stays
             if copied != expected.size or _stat_of(path) != expected:
                 raise _Changed(path)
         except BaseException:
@@ -472,6 +470,8 @@ class HotFolder:
         now = self._clock()
         with self._lock:
             due = [(n, t) for n, t in self._taken.items() if t.not_before <= now]
+        moved: list[tuple[str, _Taken, Path]] = []
+        renamed: set[Path] = set()  # folders whose entries changed, made durable once for all
         for name, taken in due:
             where = "done/" if taken.outcome.done else "quarantine/"
             try:
@@ -481,9 +481,9 @@ class HotFolder:
                 elif taken.outcome.done:
                     folder = self.done / datetime.now().date().isoformat() / Path(name).parent
                     target = _free_name(folder, taken.path.name)
-                    _move(taken.path, target)
+                    _move(taken.path, target, renamed)
                 else:
-                    target = self._quarantine(name, taken.path, taken.outcome.reason or "")
+                    target = self._quarantine(name, taken.path, taken.outcome.reason or "", renamed)
             except (OSError, _LeftBehind) as exc:
                 if isinstance(exc, _LeftBehind):
                     taken.placed = exc.target
@@ -492,6 +492,10 @@ class HotFolder:
                 self._emit(FolderEvent("error", name, f"taken in, but moving it to {where} failed: "
                                        f"{exc}; trying again in {taken.delay:.0f} s"), events)
                 continue
+            moved.append((name, taken, target))
+        for folder in renamed:
+            _fsync_dir(folder)
+        for name, taken, target in moved:
             with self._lock:
                 self._taken.pop(name, None)
             if taken.copy is not None:
@@ -500,7 +504,7 @@ class HotFolder:
             kind = "done" if taken.outcome.done else "quarantined"
             self._emit(FolderEvent(kind, name, taken.outcome.reason, target), events)
 
-    def _quarantine(self, name: str, path: Path, reason: str) -> Path:
+    def _quarantine(self, name: str, path: Path, reason: str, renamed: set[Path]) -> Path:
         """Move to quarantine/ with `<name>.reason.txt`, written first so the file never lacks it."""
         target = _free_name(self.quarantine, path.name, also=".reason.txt")
         note = target.with_name(target.name + ".reason.txt")
@@ -510,7 +514,7 @@ class HotFolder:
             out.flush()
             os.fsync(out.fileno())
         try:
-            _move(path, target)
+            _move(path, target, renamed)
         except OSError:
             note.unlink(missing_ok=True)
             raise
@@ -666,11 +670,12 @@ def _free_name(folder: Path, name: str, also: str = "") -> Path:
         number += 1
 
 
-def _move(source: Path, target: Path) -> None:
+def _move(source: Path, target: Path, renamed: set[Path]) -> None:
     """Move to a free name so that a crash leaves the file in one place or both, never in none.
 
     The worker is the only writer of done/ and quarantine/, so checking that the name is free
-    before `os.replace` never overwrites.
+    before `os.replace` never overwrites. A rename's folders are added to `renamed`, for the
+    caller to sync once for all the files it moves.
     """
     try:
         os.replace(source, target)
@@ -694,8 +699,7 @@ def _move(source: Path, target: Path) -> None:
         except OSError as error:
             raise _LeftBehind(target, error) from error
         return
-    _fsync_dir(target.parent)
-    _fsync_dir(source.parent)
+    renamed.update((target.parent, source.parent))
 
 
 def _remove(path: Path) -> None:
