@@ -217,13 +217,18 @@ def _piece_line(row: dict) -> str:
             f"{row['case'] or '—':<10} → {where}{reasons}{flag}")
 
 
-def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, station: str,
-                operator: str, dry_run: bool, as_json: bool) -> Counter:
-    if obj.settings.ocr:
+def _need_ocr(settings: Settings) -> None:
+    """Tesseract and its languages must be there when the settings read printed text."""
+    if settings.ocr:
         try:
-            ocr.available(obj.settings.ocr_languages)
+            ocr.available(settings.ocr_languages)
         except ocr.OcrUnavailable as exc:
             raise MissingProgram(f"{exc} (or set SCANPIPE_OCR=false to route by codes only)") from None
+
+
+def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, station: str,
+                operator: str, dry_run: bool, as_json: bool) -> Counter:
+    _need_ocr(obj.settings)
     paths, skipped = expand_paths(files)
     for path in skipped:
         click.echo(f"skipped (not a scan by its name): {path}", err=True)
@@ -357,11 +362,7 @@ def station_serve(obj: Context, host: str | None, port: int | None, inbox: Path 
 
     settings = obj.settings.model_copy(update={k: v for k, v in (("inbox", inbox), ("station", name))
                                                if v})
-    if settings.ocr:
-        try:
-            ocr.available(settings.ocr_languages)
-        except ocr.OcrUnavailable as exc:
-            raise MissingProgram(f"{exc} (or set SCANPIPE_OCR=false to route by codes only)") from None
+    _need_ocr(settings)
     store = obj.store()
     loaded = obj.campaign()
     if not store.people():
@@ -404,11 +405,7 @@ def station_watch(obj: Context, inbox: Path | None, name: str | None, operator: 
     if workers is not None:
         updates["workers"] = workers
     settings = obj.settings.model_copy(update=updates)
-    if settings.ocr:
-        try:
-            ocr.available(settings.ocr_languages)
-        except ocr.OcrUnavailable as exc:
-            raise MissingProgram(f"{exc} (or set SCANPIPE_OCR=false to route by codes only)") from None
+    _need_ocr(settings)
     store = obj.store()
     loaded = obj.campaign()
     operator = operator or settings.operator
