@@ -43,7 +43,7 @@ class _Template:
     """A kit template's case block, ready to compare: the blocks that hold print."""
 
     scale: float                                      # template px per mm
-    patches: tuple[tuple[int, int, np.ndarray], ...]  # (x, y, pixels) of each block, template px
+    patches: tuple[tuple[int, int, np.ndarray], ...]  # (x, y, grey levels) of each block, template px
 
 
 @functools.lru_cache(maxsize=64)
@@ -63,6 +63,8 @@ def _template(campaign: Campaign, case_code: str, kind: PayloadKind) -> _Templat
         for bx in range(int(block.x * scale), int(block.right * scale) - bw + 1, bw):
             patch = pixels[by:by + bh, bx:bx + bw]
             if float(patch.std()) >= 8:  # nothing printed here says nothing either way
+                # As floats once here, which matchTemplate would otherwise convert each time.
+                patch = patch.astype(np.float32)
                 patch.flags.writeable = False
                 patches.append((bx, by, patch))
     return _Template(scale, tuple(patches))
@@ -118,7 +120,7 @@ def _block_scores(pixels: np.ndarray, code: Code, kind: PayloadKind, campaign: C
             seen = cv2.warpAffine(pixels, at[:2], (right - left + 2 * pad, bottom - top + 2 * pad),
                                   flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                   borderMode=cv2.BORDER_REPLICATE)
-            seen = cv2.GaussianBlur(seen, (0, 0), 1.0)[pad:-pad, pad:-pad]
+            seen = cv2.GaussianBlur(seen, (0, 0), 1.0)[pad:-pad, pad:-pad].astype(np.float32)
             yield float(cv2.matchTemplate(seen, patch, cv2.TM_CCOEFF_NORMED).max())
 
     return len(windows), scores()
