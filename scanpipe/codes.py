@@ -113,7 +113,8 @@ _ZBAR_NAMES = {
 }
 CORNER_FRACTION = 0.42  # of the page's shorter side: holds a kit QR zone with room for skew
 MIN_MODULE_PX = 3.0     # below this, zxing-cpp starts to miss modules
-HALVED_MIN_PX = 1000    # pages whose shorter side is this long are looked at halved first
+HALVED_MIN_PX = 2000    # pages whose shorter side is this long (A4 from 250 dpi) are looked at
+                        # halved first: a kit code's modules stay 3 px there; smaller pages are not
 MIN_1D_LENGTH = 4       # zbar reads 1-character Code39 in photos of textures
 
 
