@@ -8,8 +8,12 @@ The tries, in order (each is named in `Code.attempt`, so every page records
 which reader and which try found its code):
 
 1. ``corners`` — QR only, in the four corners where kit templates print the
-   case code (whatever way the page was fed), then the whole page again at the
-   resolution the found code needs, so a second code elsewhere is still seen;
+   case code (whatever way the page was fed): first on the page halved (a
+   quarter of the pixels; a kit code's modules stay several pixels wide), then
+   at full size; a code found halved is read again at full size where it lies,
+   so its corners are as exact as a full-size read's. Then the whole page
+   again at the resolution the found code needs, so a second code elsewhere is
+   still seen;
 2. ``page-qr`` — QR only, the whole page;
 3. ``page-all`` — every supported format (1-D codes too), the whole page;
 4. ``global-threshold`` — QR with zxing-cpp's global histogram binariser
@@ -109,6 +113,8 @@ _ZBAR_NAMES = {
 }
 CORNER_FRACTION = 0.42  # of the page's shorter side: holds a kit QR zone with room for skew
 MIN_MODULE_PX = 3.0     # below this, zxing-cpp starts to miss modules
+HALVED_MIN_PX = 2000    # pages whose shorter side is this long (A4 from 250 dpi) are looked at
+                        # halved first: a kit code's modules stay 3 px there; smaller pages are not
 MIN_1D_LENGTH = 4       # zbar reads 1-character Code39 in photos of textures
 
 
@@ -163,8 +169,17 @@ def _zbar(pixels: np.ndarray, attempt: str, scale: float = 1.0, qr_only: bool = 
 
 # ------------------------------------------------------------------ the tries
 
-def _corners(pixels: np.ndarray, enough: Enough) -> list[Code]:
-    """QR codes in the page's corners, stopping at the first corner that gives `enough`."""
+def _halved(pixels: np.ndarray) -> np.ndarray:
+    """The page at half size, each pixel the mean of a 2 × 2 block (an odd last row or
+    column left out), so that a position halved is exactly a position at full size halved."""
+    height, width = pixels.shape
+    even = pixels[:height - height % 2, :width - width % 2]
+    return cv2.resize(even, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+
+
+def _corners(pixels: np.ndarray, enough: Enough, scale: float = 1.0) -> list[Code]:
+    """QR codes in the corners of `pixels` (the page scaled by `scale`), stopping at the
+    first corner that gives `enough`; positions in pixels of the page at full size."""
     height, width = pixels.shape
     side = int(min(height, width) * CORNER_FRACTION)
     right, bottom = width - side, height - side
@@ -172,14 +187,30 @@ def _corners(pixels: np.ndarray, enough: Enough) -> list[Code]:
     # Where a kit page's top-right corner lands when fed upright, turned 90° clockwise,
     # upside down, turned 270°: the most common first.
     for x, y in ((right, 0), (right, bottom), (0, bottom), (0, 0)):
-        codes.extend(_zxing(pixels[y:y + side, x:x + side], _QR, Attempt.CORNERS, offset=(x, y)))
+        codes.extend(_zxing(pixels[y:y + side, x:x + side], _QR, Attempt.CORNERS, scale=scale,
+                            offset=(x / scale, y / scale)))
         if codes and enough(codes):
             break
     return codes
 
 
-def _whole_page_for(pixels: np.ndarray, found: Sequence[Code]) -> list[Code]:
-    """The whole page, QR only, scaled down as far as the found codes allow (fast)."""
+def _at_full_size(pixels: np.ndarray, code: Code) -> Code:
+    """`code`, found on the page scaled down, read again at full size where it lies (a small
+    crop: cheap), for corners to the pixel; as found when that read does not give it back."""
+    xs, ys = zip(*code.position)
+    margin = code.side / 3  # the quiet zone, and room for the reduced read's error
+    height, width = pixels.shape
+    x0, y0 = max(0, int(min(xs) - margin)), max(0, int(min(ys) - margin))
+    x1, y1 = min(width, int(max(xs) + margin) + 1), min(height, int(max(ys) + margin) + 1)
+    for again in _zxing(pixels[y0:y1, x0:x1], _QR, code.attempt, offset=(x0, y0)):
+        if again.text == code.text and again.format == code.format:
+            return again
+    return code
+
+
+def _whole_page_for(pixels: np.ndarray, half: np.ndarray | None, found: Sequence[Code]) -> list[Code]:
+    """The whole page, QR only, scaled down as far as the found codes allow (fast); `half`
+    is the page already halved, if it was."""
     module = min(code.side for code in found) / 25  # our codes have 25+ modules a side
     # Halving is the cheap resize (and the one that keeps modules crisp): halve while it may.
     scale = 1.0
@@ -187,7 +218,9 @@ def _whole_page_for(pixels: np.ndarray, found: Sequence[Code]) -> list[Code]:
         scale /= 2
     if scale == 1.0:
         return _zxing(pixels, _QR, Attempt.CORNERS)
-    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    base, base_scale = (half, 0.5) if half is not None else (pixels, 1.0)
+    small = base if scale == base_scale else cv2.resize(
+        base, None, fx=scale / base_scale, fy=scale / base_scale, interpolation=cv2.INTER_AREA)
     return _zxing(small, _QR, Attempt.CORNERS, scale=scale)
 
 
@@ -240,11 +273,16 @@ def scan_codes(pixels: np.ndarray, enough: Enough = _any, *, quick_first: bool =
         return enough(kept)
 
     if quick_first:
-        corner_codes = _corners(pixels, enough)
+        half = _halved(pixels) if min(pixels.shape) >= HALVED_MIN_PX else None
+        corner_codes = []
+        if half is not None:
+            corner_codes = [_at_full_size(pixels, code) for code in _corners(half, enough, 0.5)]
+        if not (corner_codes and enough(corner_codes)):
+            corner_codes = _corners(pixels, enough)
         if corner_codes and enough(corner_codes):
             _merge(kept, corner_codes, tolerance)
             attempts.append(Attempt.CORNERS.value)
-            _merge(kept, _whole_page_for(pixels, corner_codes), tolerance)
+            _merge(kept, _whole_page_for(pixels, half, corner_codes), tolerance)
             return CodeReading(tuple(kept), tuple(attempts))
         if tried(Attempt.PAGE_QR, _zxing(pixels, _QR, Attempt.PAGE_QR)):
             return CodeReading(tuple(kept), tuple(attempts))

@@ -32,6 +32,7 @@ at integer coordinates, as OpenCV samples).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -166,7 +167,7 @@ def _finder_scores(pixels: np.ndarray, corners: np.ndarray, n: int) -> tuple[np.
     centres = np.stack([np.stack([grid_u + u0 + 0.5, grid_v + v0 + 0.5], axis=-1)
                         for u0, v0 in starts])  # 4 × 7 × 7 × 2
     values = _sample(pixels, h, centres).reshape(4, 49)
-    light, ink = np.percentile(values, 90), np.percentile(values, 10)
+    light, ink = np.percentile(values, (90, 10))
     contrast = float(light - ink)
     if contrast < 1.0:
         return np.zeros(4), contrast
@@ -213,8 +214,8 @@ def _place_qr(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float]], qr_
 # ------------------------------------------------------------------ 2. the table's border
 
 def _local_frames(h: np.ndarray, centres: np.ndarray,
-                  vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Template points and unit vectors (n × 2 mm) → image points and the images of the
+                  *vectors: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Template points and unit vectors (n × 2 mm each) → image points and the images of the
     vectors there (px per mm): the homography's local linear part, exact enough over the
     few millimetres a profile spans and far cheaper than mapping every sample."""
     m = h.astype(np.float64)
@@ -222,9 +223,12 @@ def _local_frames(h: np.ndarray, centres: np.ndarray,
     w = m[2, 0] * x + m[2, 1] * y + m[2, 2]
     u = (m[0, 0] * x + m[0, 1] * y + m[0, 2]) / w
     v = (m[1, 0] * x + m[1, 1] * y + m[1, 2]) / w
-    du = ((m[0, 0] - u * m[2, 0]) * vectors[:, 0] + (m[0, 1] - u * m[2, 1]) * vectors[:, 1]) / w
-    dv = ((m[1, 0] - v * m[2, 0]) * vectors[:, 0] + (m[1, 1] - v * m[2, 1]) * vectors[:, 1]) / w
-    return np.stack([u, v], axis=1), np.stack([du, dv], axis=1)
+    images = []
+    for vector in vectors:
+        du = ((m[0, 0] - u * m[2, 0]) * vector[:, 0] + (m[0, 1] - u * m[2, 1]) * vector[:, 1]) / w
+        dv = ((m[1, 0] - v * m[2, 0]) * vector[:, 0] + (m[1, 1] - v * m[2, 1]) * vector[:, 1]) / w
+        images.append(np.stack([du, dv], axis=1))
+    return np.stack([u, v], axis=1), *images
 
 
 def _profiles(pixels: np.ndarray, h: np.ndarray, centres: np.ndarray, along: np.ndarray,
@@ -235,8 +239,7 @@ def _profiles(pixels: np.ndarray, h: np.ndarray, centres: np.ndarray, along: np.
     over `along_len` mm of the line, and the offsets (mm, `step` apart) they were sampled at."""
     offsets = np.arange(-window, window + step / 2, step)
     steps = np.linspace(-along_len / 2, along_len / 2, samples)
-    at, step_along = _local_frames(h, centres, along)
-    _, step_across = _local_frames(h, centres, across)
+    at, step_along, step_across = _local_frames(h, centres, along, across)
     n = len(centres)
     base = (at[:, None, :] + steps[None, :, None] * step_along[:, None, :]).astype(np.float32)
     shift = (offsets[None, :, None] * step_across[:, None, :]).astype(np.float32)
@@ -253,7 +256,8 @@ def _valleys(profiles: np.ndarray, floor: float,
     clear local maxima of that (≥ `floor` and ≥ a quarter of their profile's best)."""
     near, far = (round(f / step) for f in _FLANK)
     width = far - near
-    padded = np.pad(profiles, ((0, 0), (far, far)), mode="edge")
+    padded = np.concatenate([np.repeat(profiles[:, :1], far, axis=1), profiles,
+                             np.repeat(profiles[:, -1:], far, axis=1)], axis=1)  # edges repeated
     csum = np.concatenate([np.zeros((len(padded), 1)), np.cumsum(padded, axis=1)], axis=1)
     centre = np.arange(profiles.shape[1]) + far
     left = (csum[:, centre - near + 1] - csum[:, centre - far + 1]) / width
@@ -277,73 +281,119 @@ def _refine(depth: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray
 
 def _fit(s: np.ndarray, t: np.ndarray) -> tuple[float, float]:
     """Least-squares t = a + b·s."""
-    sm, tm = s.mean(), t.mean()
-    var = float(((s - sm) ** 2).sum())
-    b = float(((s - sm) * (t - tm)).sum() / var) if var > 1e-12 else 0.0
+    sm, tm = np.add.reduce(s) / len(s), np.add.reduce(t) / len(t)  # the means, as .mean() has them
+    ds = s - sm
+    var = float(np.add.reduce(ds ** 2))
+    b = float(np.add.reduce(ds * (t - tm)) / var) if var > 1e-12 else 0.0
     return float(tm - b * sm), b
 
 
-def _straight_runs(s: np.ndarray, station: np.ndarray, t: np.ndarray, stations: int,
-                   max_tilt: float) -> list[tuple[float, float, int]]:
-    """Straight lines t = a + b·s met by valleys at most stations (a Hough vote over slope and
-    offset, then least squares on each winner's points): (a, b, stations met)."""
-    centre = 0.5 * (s.min() + s.max()) if len(s) else 0.0
+@functools.lru_cache(maxsize=8)
+def _slopes(max_tilt: float) -> np.ndarray:
+    """The slopes a Hough vote tries, `_TILT_STEP` apart (read-only: shared between calls)."""
     slopes = np.linspace(-max_tilt, max_tilt, 2 * round(max_tilt / _TILT_STEP) + 1)
-    bins = np.round((t[None, :] - slopes[:, None] * (s[None, :] - centre)) / _LINE_TOLERANCE)
-    bins = bins.astype(np.int64)
-    low = int(bins.min()) - 1 if bins.size else 0
-    span = int(bins.max()) - low + 2 if bins.size else 1
-    votes = np.zeros((len(slopes), span, stations), dtype=bool)
-    votes[np.arange(len(slopes))[:, None], bins - low, station[None, :]] = True
-    met = votes.sum(axis=2)
-    met = met[:, :-2] + met[:, 1:-1] + met[:, 2:]  # a point near a bin's edge votes for both
-    lines = []
-    taken = np.zeros(len(t), dtype=bool)
-    while True:
-        k, j = np.unravel_index(int(np.argmax(met)), met.shape)
-        if met[k, j] < _MIN_LINE_SUPPORT * stations:
-            break
-        offset = (j + 1 + low) * _LINE_TOLERANCE
-        near = np.abs(t - slopes[k] * (s - centre) - offset) < 1.5 * _LINE_TOLERANCE
-        met[:, max(0, j - 4):j + 5] = 0
-        if (near & taken).any() or near.sum() < 2:
-            continue
-        taken |= near
-        a, b = _fit(s[near], t[near])
-        inliers = np.abs(a + b * s - t) < _LINE_TOLERANCE
-        met_at = len(np.unique(station[inliers]))
-        if met_at >= _MIN_LINE_SUPPORT * stations:
-            lines.append((*_fit(s[inliers], t[inliers]), met_at))
-    return lines
+    slopes.flags.writeable = False
+    return slopes
 
 
-def _border_side(pixels: np.ndarray, h: np.ndarray, start: tuple[float, float],
-                 end: tuple[float, float], outward: tuple[float, float], floor: float,
-                 window: float, step: float,
-                 max_tilt: float) -> _Line | None:
-    """One side of the table's border as a line in the template frame of `h`. Of the straight lines found near it, the outermost: inside the border
-    run row lines and the signature boxes' borders, outside it is bare paper."""
-    p0, p1 = np.array(start), np.array(end)
-    length = float(np.linalg.norm(p1 - p0))
-    along = (p1 - p0) / length
-    across = np.array(outward, dtype=np.float64)
-    count = max(6, int(length // _BORDER_STATION_STEP))
-    s = np.linspace(2.0, length - 2.0, count)
-    centres = p0 + s[:, None] * along
-    profiles, offsets = _profiles(pixels, h, centres, np.tile(along, (count, 1)),
-                                  np.tile(across, (count, 1)), window, step)
+def _straight_runs(groups: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, int]],
+                   max_tilt: float) -> list[list[tuple[float, float, int]]]:
+    """Per group of valleys (s, station, t, stations) — a side of the border, a row line —
+    the straight lines t = a + b·s met by valleys at most of its stations: a Hough vote over
+    slope and offset (every group's in one go), then least squares on each winner's points.
+    Each line is (a, b, stations met). Every group holds at least one valley, its stations in
+    ascending order."""
+    slopes = _slopes(max_tilt)
+    sizes = [len(t) for _, _, t, _ in groups]
+    first = np.cumsum([0, *sizes[:-1]])
+    group = np.repeat(np.arange(len(groups)), sizes)
+    s_all = np.concatenate([g[0] for g in groups])
+    station_all = np.concatenate([g[1] for g in groups])
+    t_all = np.concatenate([g[2] for g in groups])
+    centres = np.array([0.5 * (s.min() + s.max()) for s, *_ in groups])
+    bins = np.round((t_all[None, :] - slopes[:, None] * (s_all[None, :] - centres[group][None, :]))
+                    / _LINE_TOLERANCE).astype(np.int64)
+    low = np.minimum.reduceat(bins.min(axis=0), first) - 1
+    span = np.maximum.reduceat(bins.max(axis=0), first) - low + 2
+    votes = np.zeros((len(groups), len(slopes), int(span.max()), max(g[3] for g in groups)),
+                     dtype=bool)
+    votes[group[None, :], np.arange(len(slopes))[:, None], bins - low[group][None, :],
+          station_all[None, :]] = True
+    met = votes.sum(axis=3)
+    met = met[:, :, :-2] + met[:, :, 1:-1] + met[:, :, 2:]  # a point near a bin's edge votes for both
+    found = []
+    for g, (s, station, t, stations) in enumerate(groups):
+        votes_g = met[g, :, :int(span[g]) - 2]
+        centre, offset_bins = centres[g], int(low[g]) + 1
+        lines = []
+        taken = np.zeros(len(t), dtype=bool)
+        while True:
+            k, j = np.unravel_index(int(np.argmax(votes_g)), votes_g.shape)
+            if votes_g[k, j] < _MIN_LINE_SUPPORT * stations:
+                break
+            offset = (j + offset_bins) * _LINE_TOLERANCE
+            near = np.abs(t - slopes[k] * (s - centre) - offset) < 1.5 * _LINE_TOLERANCE
+            votes_g[:, max(0, j - 4):j + 5] = 0
+            if (near & taken).any() or near.sum() < 2:
+                continue
+            taken |= near
+            a, b = _fit(s[near], t[near])
+            inliers = np.abs(a + b * s - t) < _LINE_TOLERANCE
+            hit = station[inliers]  # in ascending order: count the distinct stations
+            met_at = int(np.count_nonzero(np.diff(hit))) + 1 if len(hit) else 0
+            if met_at >= _MIN_LINE_SUPPORT * stations:
+                lines.append((*_fit(s[inliers], t[inliers]), met_at))
+        found.append(lines)
+    return found
+
+
+def _border_sides(pixels: np.ndarray, h: np.ndarray,
+                  sides: Sequence[tuple[tuple[float, float], tuple[float, float],
+                                        tuple[float, float]]],
+                  floor: float, window: float, step: float,
+                  max_tilt: float) -> list[_Line | None]:
+    """Sides of the table's border, each (start, end, outward) in template mm, as lines in the
+    template frame of `h` (None where not found), all sampled in one go. Of the straight lines
+    found near a side, the outermost: inside the border run row lines and the signature boxes'
+    borders, outside it is bare paper."""
+    frames, centres, alongs, acrosses = [], [], [], []
+    for start, end, outward in sides:
+        p0, p1 = np.array(start), np.array(end)
+        length = float(np.linalg.norm(p1 - p0))
+        along = (p1 - p0) / length
+        across = np.array(outward, dtype=np.float64)
+        count = max(6, int(length // _BORDER_STATION_STEP))
+        s = np.linspace(2.0, length - 2.0, count)
+        frames.append((p0, length, along, across, s))
+        centres.append(p0 + s[:, None] * along)
+        alongs.append(np.tile(along, (count, 1)))
+        acrosses.append(np.tile(across, (count, 1)))
+    profiles, offsets = _profiles(pixels, h, np.concatenate(centres), np.concatenate(alongs),
+                                  np.concatenate(acrosses), window, step)
     depth, peak = _valleys(profiles, floor, step)
-    station, column = np.nonzero(peak)
-    if len(station) < 2:
-        return None
-    t = offsets[0] + _refine(depth, station, column) * step
-    lines = _straight_runs(s[station], station, t, count, max_tilt)
-    if not lines:
-        return None
-    a, b, _ = max(lines, key=lambda line: line[0] + line[1] * length / 2)
-    point = p0 + a * across
-    direction = along + b * across
-    return point, direction / np.linalg.norm(direction)
+    rows, column = np.nonzero(peak)
+    t = offsets[0] + _refine(depth, rows, column) * step
+    first = np.cumsum([0, *(len(frame[4]) for frame in frames)])
+    bounds = np.searchsorted(rows, first)
+    groups, searched = [], []
+    for k, (_, _, _, _, s) in enumerate(frames):
+        mine = slice(bounds[k], bounds[k + 1])
+        if bounds[k + 1] - bounds[k] >= 2:
+            station = rows[mine] - first[k]
+            groups.append((s[station], station, t[mine], len(s)))
+            searched.append(k)
+    lines_of = dict(zip(searched, _straight_runs(groups, max_tilt) if groups else []))
+    found: list[_Line | None] = []
+    for k, (p0, length, along, across, _) in enumerate(frames):
+        lines = lines_of.get(k)
+        if not lines:
+            found.append(None)
+            continue
+        a, b, _ = max(lines, key=lambda line: line[0] + line[1] * length / 2)
+        point = p0 + a * across
+        direction = along + b * across
+        found.append((point, direction / np.linalg.norm(direction)))
+    return found
 
 
 def _cross(p: np.ndarray, d: np.ndarray, q: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -400,12 +450,10 @@ def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
     search = (floor, window, _COARSE_STEP if window > 4.0 else _ACROSS_STEP,
               float(np.clip(window / 50.0, 2 * _TILT_STEP, _MAX_TILT)))
     for _ in range(_PASSES):
-        sides = [
-            _border_side(pixels, h, (left, top), (right, top), (0.0, -1.0), *search),
-            _border_side(pixels, h, (right, top), (right, bottom), (1.0, 0.0), *search),
-            _border_side(pixels, h, (left, bottom), (right, bottom), (0.0, 1.0), *search),
-            _border_side(pixels, h, (left, top), (left, bottom), (-1.0, 0.0), *search),
-        ]
+        sides = _border_sides(pixels, h, (((left, top), (right, top), (0.0, -1.0)),
+                                          ((right, top), (right, bottom), (1.0, 0.0)),
+                                          ((left, bottom), (right, bottom), (0.0, 1.0)),
+                                          ((left, top), (left, bottom), (-1.0, 0.0))), *search)
         if any(side is None for side in sides):
             return None
         try:
@@ -442,8 +490,9 @@ def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLay
     table = _table_box(layout)
     coarse = (floor, _BORDER_WINDOW, _COARSE_STEP, _MAX_TILT)
     left, top, right, bottom = table.x, table.y, table.right, table.bottom
-    top_side = _border_side(pixels, guess, (left, top), (right, top), (0.0, -1.0), *coarse)
-    right_side = _border_side(pixels, guess, (right, top), (right, bottom), (1.0, 0.0), *coarse)
+    top_side, right_side = _border_sides(pixels, guess, (((left, top), (right, top), (0.0, -1.0)),
+                                                         ((right, top), (right, bottom), (1.0, 0.0))),
+                                         *coarse)
     if top_side is None or right_side is None:
         return None
     walked = _walk_corners(pixels, guess, top_side, right_side, table, floor)
@@ -476,15 +525,19 @@ def _row_line_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.Petiti
     profiles, offsets = _profiles(pixels, h, centres, np.tile((1.0, 0.0), (count, 1)),
                                   np.tile((0.0, 1.0), (count, 1)), _ROW_WINDOW)
     depth, peak = _valleys(profiles, floor)
+    rows, column = np.nonzero(peak)
+    t = offsets[0] + _refine(depth, rows, column) * _ACROSS_STEP
+    bounds = np.searchsorted(rows, np.arange(len(ys) + 1) * len(xs))
+    groups, searched = [], []
+    for j in range(len(ys)):
+        mine = slice(bounds[j], bounds[j + 1])
+        if bounds[j + 1] - bounds[j] >= 2:
+            station = rows[mine] - j * len(xs)
+            groups.append((xs[station], station, t[mine], len(xs)))
+            searched.append(j)
     at = first.signature.x + first.signature.w / 2
     shifts = np.full(len(ys), np.nan)
-    for j in range(len(ys)):
-        block = slice(j * len(xs), (j + 1) * len(xs))
-        station, column = np.nonzero(peak[block])
-        if len(station) < 2:
-            continue
-        t = offsets[0] + _refine(depth[block], station, column) * _ACROSS_STEP
-        lines = _straight_runs(xs[station], station, t, len(xs), _ROW_TILT)
+    for j, lines in zip(searched, _straight_runs(groups, _ROW_TILT) if groups else []):
         if lines:
             # Handwriting crosses the line here and there; the line itself is met most often.
             a, b, _ = max(lines, key=lambda line: (line[2], -abs(line[0] + line[1] * at)))

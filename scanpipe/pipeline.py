@@ -147,8 +147,8 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
         return replace(result, decision=_check_receipt(page, code, decision))
     seconds = 0.0
     if settings.cross_check and settings.ocr:
-        like = crosscheck.likeness(page.pixels, code, payload.kind, campaign, payload.subject)
-        if like is not None and like < crosscheck.MIN_LIKENESS:
+        if crosscheck.differs_from_template(page.pixels, code, payload.kind, campaign,
+                                            payload.subject):
             # Not the kit sheet of its case as printed: read what is printed on it.
             upright = normalise.quarter_turn(page.pixels, result.orientation or 0)
             residual = (code.orientation or 0.0) - (result.orientation or 0)

@@ -43,6 +43,20 @@ def test_kit_page_code_found_in_a_corner_whatever_way_it_was_fed(kit_letter, tur
     assert round(code.orientation / 90) % 4 == turns
 
 
+@pytest.mark.parametrize("scale", [7, 1])
+def test_corner_code_of_a_300_dpi_page_is_read_with_full_size_corners(campaign, scale):
+    """Module 7 px: found on the page halved, its corners then read at full size; module 1 px
+    (half a pixel halved, lost there): found by the full-size corner read."""
+    text = case_code(campaign, PayloadKind.LETTER, "CAAL")
+    pixels = _pixels(page_with_codes((text, 2480 - 60 - 33 * scale, 80), size=(2480, 3508),
+                                     scale=scale))
+    reading = scan_codes(pixels)
+    [code] = reading.codes
+    assert code.text == text and reading.attempts == ("corners",)
+    [full] = [c for c in scan_codes(pixels, quick_first=False).codes if c.text == text]
+    assert np.abs(np.subtract(code.position, full.position)).max() <= 1
+
+
 def test_a_second_code_elsewhere_is_still_reported(campaign):
     first = case_code(campaign, PayloadKind.LETTER, "CAAL")
     second = case_code(campaign, PayloadKind.LETTER, "BAKER")

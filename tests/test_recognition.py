@@ -84,6 +84,21 @@ def test_kit_mix_up_goes_to_review(campaign):
     assert "CAAL" in {c.case for c in d.candidates}  # the code's case is offered too
 
 
+def test_petition_mix_up_goes_to_review(campaign):
+    """Case CAAL's code on a petition sheet printed for case BAKER: its demand names BAKER."""
+    layout = kits.petition_layout()
+    sheet = scansim.rasterise_pdf(kits.render_petition(campaign, campaign.case("BAKER")), DPI)[0]
+    caal = scansim.rasterise_pdf(kits.render_petition(campaign, campaign.case("CAAL")), DPI)[0]
+    wrong = kits.case_qr_text(campaign, campaign.case("CAAL"), PayloadKind.PETITION)
+    box = layout.qr_box(kits.case_qr_text(campaign, campaign.case("BAKER"), PayloadKind.PETITION))
+    assert layout.qr_box(wrong).px(DPI) == box.px(DPI)
+    sheet.paste(caal.crop(box.px(DPI)), box.px(DPI)[:2])
+    [page] = process_file(_jpeg(scansim.scan_image(sheet, seed=2, dpi=DPI)), campaign)
+    d = page.decision
+    assert d.status.value == "review" and d.reasons[0] == "TEXT_NAMES_OTHER_CASE"
+    assert [c.case for c in d.candidates][:2] == ["BAKER", "CAAL"]
+
+
 def test_kit_sheet_of_its_own_case_is_not_read_by_ocr(campaign):
     sheet = scansim.rasterise_pdf(kits.render_letter_sheet(campaign, campaign.case("JANNA")), DPI)[0]
     [page] = process_file(_jpeg(scansim.scan_image(sheet, seed=9, dpi=DPI)), campaign)
