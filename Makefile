@@ -59,6 +59,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/qr_path.py
+	$(BIN)/python bench/ocr_path.py
 	$(BIN)/python bench/zxing_photos.py --quiet
 	$(BIN)/python bench/recognition.py
 	$(BIN)/python bench/station.py
