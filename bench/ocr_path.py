@@ -186,9 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         def ratio(pipe: list[float], plain: list[float]) -> float:
             return (statistics.median(pipe[k] for k in picked)
                     / statistics.median(plain[k] for k in picked))
-        print(f"  the {len(upright)} pages fed upright alone: ratio {ratio(pipeline.wall, bare.wall):.2f}"
-              f", in CPU seconds {ratio(pipeline.cpu, bare.cpu):.2f} (the bare command reads "
-              f"turned pages more slowly)")
+        print(f"  the {len(upright)} pages fed upright alone: ratio "
+              f"{ratio(pipeline.wall, bare.wall):.2f}, in CPU seconds "
+              f"{ratio(pipeline.cpu, bare.cpu):.2f} (the bare command reads turned pages "
+              "more slowly)")
     print(f"  pipeline routing: {_routing(letters, results)}")
     return 0
 
