@@ -62,6 +62,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/qr_path.py
+	$(BIN)/python bench/ocr_path.py
 	$(BIN)/python bench/page_memory.py
 	$(BIN)/python bench/stations_pg.py
 	$(BIN)/python bench/zxing_photos.py --quiet

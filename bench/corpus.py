@@ -440,6 +440,18 @@ def _make_typed(job: Job, rng: np.random.Generator, spec: CorpusSpec):
     return [made], expected, content
 
 
+def use_campaign(campaign_text: str) -> None:
+    """Draw pages in this process, for the campaign given (`generate` does it in its workers)."""
+    _init_worker(campaign_text)
+
+
+def typed_letter(job: Job, spec: CorpusSpec) -> tuple[Made, dict]:
+    """A `typed_letter` job drawn as the corpus draws it, not yet encoded: (page, expected)."""
+    rng = np.random.default_rng([spec.seed, job.seed])
+    [made], expected, _ = _make_typed(job, rng, spec)
+    return made, expected
+
+
 def _make_handwritten(job: Job, rng: np.random.Generator, spec: CorpusSpec):
     case = _campaign().case(job.case)
     mention = list(typed.Mention)[job.index % len(typed.Mention)]

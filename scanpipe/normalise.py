@@ -183,8 +183,8 @@ def text_skew(pixels: np.ndarray, limit: float = 15.0) -> float:
     height, width = pixels.shape
     scale = min(1.0, 1000 / max(height, width))
     small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
-    mask = ink_mask(small, 30).astype(np.float32)
-    if mask.sum() < 255 * 50:
+    mask = ink_mask(small, 30) // 255  # 0/1 bytes: turned several times faster than floats
+    if np.count_nonzero(mask) < 50:
         return 0.0
     h, w = mask.shape
     centre = (w / 2, h / 2)
@@ -192,7 +192,7 @@ def text_skew(pixels: np.ndarray, limit: float = 15.0) -> float:
     def sharpness(angle: float) -> float:
         matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
         turned = cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST)
-        rows = turned.sum(axis=1)
+        rows = turned.sum(axis=1, dtype=np.int64)
         return float(np.var(np.diff(rows)))
 
     best = max(np.arange(-limit, limit + 0.01, 1.0), key=sharpness)

@@ -9,7 +9,7 @@ cases, and routed only on strong, unambiguous evidence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -108,7 +108,7 @@ def process_page(page: Page, campaign: Campaign,
         return any(c.format in _QR_FORMATS and isinstance(parse_payload(c.text, campaign.id, key), Payload)
                    for c in codes)
 
-    reading = scan_codes(page.pixels, ours)
+    reading = scan_codes(page.pixels, ours, dpi=page.dpi)
     codes = list(reading.codes)
     decision = route_page(codes, campaign)
     if ours(codes):
@@ -154,8 +154,7 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
             residual = (code.orientation or 0.0) - (result.orientation or 0)
             upright = normalise.rotate(upright, residual)
             try:
-                text = ocr.read_text(upright, dpi=page.dpi, languages=settings.ocr_languages,
-                                     timeout=settings.ocr_timeout)
+                text = _read(upright, page.dpi, settings)
             except ocr.OcrError as exc:
                 failed = Finding(Reason.OCR_FAILED, f"cross-check: {exc}")
                 return replace(result, decision=replace(decision, status=Status.REVIEW,
@@ -198,8 +197,12 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
             return replace(result, decision=anonymous_envelope(paper.size.value))
     if not settings.ocr:
         return result
+
+    def names_a_case(text: ocr.OcrText) -> bool:
+        return pick_case(rank_cases(text.text, campaign), settings.match) is not None
+
     try:
-        orientation, text = _read_upright(sheet, codes, page.dpi, settings)
+        orientation, text = _read_upright(sheet, codes, page.dpi, settings, names_a_case)
     except ocr.OcrError as exc:
         failed = Finding(Reason.OCR_FAILED, str(exc))
         return replace(result, decision=replace(coded, findings=(*coded.findings, failed)))
@@ -214,40 +217,47 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
 
 
 def _read_upright(sheet: np.ndarray, codes: Sequence[Code], dpi: float | None,
-                  settings: RecognitionSettings) -> tuple[int | None, ocr.OcrText]:
+                  settings: RecognitionSettings,
+                  names_a_case: Callable[[ocr.OcrText], bool]) -> tuple[int | None, ocr.OcrText]:
     """The sheet's orientation and its text, read upright and levelled.
 
-    Two witnesses: Tesseract's orientation detection, and the page's geometry
-    (the direction of its lines of writing, then which way up they reach; see
-    `normalise.upright_score`). Tesseract is right on print but turns
-    handwriting upside down, even when it claims to be sure; the geometry, when
-    its vote is strong, is not (measured on the recognition corpus: 23 of 200
-    handwritten pages flipped by Tesseract, none by a strong geometric vote).
-    So a strong geometric vote settles up or down; otherwise Tesseract's answer,
-    then the turn of a code on the page, then the geometry however weak.
+    Three witnesses: the page's geometry (the direction of its lines of writing,
+    then which way up they reach; see `normalise.upright_score`), the text read,
+    and Tesseract's orientation detection. Tesseract's detection is right on
+    print but turns handwriting upside down, even when it claims to be sure; the
+    geometry, when its vote is strong, is not (measured on the recognition
+    corpus: 23 of 200 handwritten pages flipped by Tesseract, none by a strong
+    geometric vote); text read the wrong way round names no case. So the page
+    is read the way the geometry says, and a strong geometric vote or text that
+    names a case settles it. Otherwise Tesseract's detection is asked (a second
+    run, costing half a full read), then the turn of a code on the page, then
+    the geometry however weak; and the page is read again if that answer differs.
     """
-    found = ocr.detect_orientation(sheet, dpi=dpi, timeout=settings.ocr_timeout)
     axis = normalise.line_axis(sheet)
     level = normalise.quarter_turn(sheet, axis)
-    score = normalise.upright_score(normalise.rotate(level, normalise.text_skew(level)))
+    levelled = normalise.rotate(level, normalise.text_skew(level))
+    score = normalise.upright_score(levelled)
     geometric = (axis if score >= 0 else axis + 180) % 360
-    turned = [c.orientation for c in codes if c.orientation is not None]
+    # Half a turn keeps the skew: the page levelled for the vote serves, turned over.
+    text = _read(levelled if geometric == axis else normalise.quarter_turn(levelled, 180),
+                 dpi, settings)
+    if abs(score) >= STRONG_UPRIGHT or names_a_case(text):
+        return geometric, text
     degrees: int | None
-    if found is not None and (found.degrees - geometric) % 180 == 0 and abs(score) >= STRONG_UPRIGHT:
-        degrees = geometric
-    elif found is not None:
+    if (found := ocr.detect_orientation(sheet, dpi=dpi, timeout=settings.ocr_timeout)) is not None:
         degrees = found.degrees
-    elif turned:
+    elif turned := [c.orientation for c in codes if c.orientation is not None]:
         degrees = int(round(turned[0] / 90.0)) % 4 * 90
     else:
         degrees = geometric if score != 0 else None
-    return degrees, _read_turned(sheet, degrees or 0, dpi, settings)
+    if (degrees or 0) == geometric:
+        return degrees, text
+    upright = normalise.quarter_turn(sheet, degrees or 0)
+    again = _read(normalise.rotate(upright, normalise.text_skew(upright)), dpi, settings)
+    return degrees, replace(again, seconds=text.seconds + again.seconds)
 
 
-def _read_turned(sheet: np.ndarray, degrees: int, dpi: float | None,
-                 settings: RecognitionSettings) -> ocr.OcrText:
-    upright = normalise.quarter_turn(sheet, degrees)
-    upright = normalise.rotate(upright, normalise.text_skew(upright))
+def _read(upright: np.ndarray, dpi: float | None, settings: RecognitionSettings) -> ocr.OcrText:
     return ocr.read_text(upright, dpi=dpi, languages=settings.ocr_languages,
                          timeout=settings.ocr_timeout)
 

@@ -86,6 +86,18 @@ def test_faint_code_is_found_by_a_harder_try(campaign):
     assert found[0].attempt in reading.attempts
 
 
+def test_small_codes_are_enlarged_on_photos_but_not_on_fine_scans(campaign):
+    text = case_code(campaign, PayloadKind.POSTCARD, "WENDY")
+    page = _pixels(page_with_codes((text, 900, 1100), scale=2))
+    small = cv2.resize(page, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA)  # 1.2 px modules
+    wanted = lambda codes: any(c.text == text for c in codes)  # noqa: E731
+    photo = scan_codes(small, wanted)
+    assert [c.attempt for c in photo.codes] == [Attempt.UPSCALED]
+    # At 300 dpi such a module would be 0.1 mm: no code is that small, enlarging is spared.
+    fine = scan_codes(small, wanted, dpi=300)
+    assert fine.codes == () and Attempt.UPSCALED in fine.attempts
+
+
 def test_stained_code_is_still_read(campaign):
     text = case_code(campaign, PayloadKind.LETTER, "JANNA")
     pixels = _pixels(page_with_codes((text, 1300, 80), scale=6)).astype(np.float32)

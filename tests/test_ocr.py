@@ -109,7 +109,7 @@ def test_tesseract_runs_with_one_thread_and_a_fixed_environment(monkeypatch, let
     seen = {}
 
     def fake_run(args, **kwargs):
-        seen.update(kwargs, args=args)
+        seen.update(kwargs, args=args, page=Path(args[1]).read_bytes())
         return subprocess.CompletedProcess(args, 0, b"level\tpage_num\n", b"")
 
     monkeypatch.setattr(ocr.subprocess, "run", fake_run)
@@ -117,7 +117,9 @@ def test_tesseract_runs_with_one_thread_and_a_fixed_environment(monkeypatch, let
     assert seen["env"]["OMP_THREAD_LIMIT"] == "1"
     assert set(seen["env"]) == {"OMP_THREAD_LIMIT", "PATH"}
     assert seen["timeout"] == 30.0
-    assert seen["input"].startswith(b"P5\n")
+    height, width = letter_typed_upright.shape
+    assert seen["page"] == b"P5\n%d %d\n255\n" % (width, height) + letter_typed_upright.tobytes()
+    assert not Path(seen["args"][1]).exists()  # the page file does not outlive the call
     assert seen["args"][-1] == "tsv" and "--dpi" in seen["args"]
 
 

@@ -49,6 +49,33 @@ def test_typed_letter_without_code_routes_by_its_text(campaign, case_code, menti
     assert page.orientation == turns * 90
 
 
+def test_text_naming_a_case_settles_a_weak_geometric_vote_without_tesseracts_detection(
+        campaign, monkeypatch):
+    import scanpipe.pipeline as pipeline
+
+    def not_asked(*args, **kwargs):
+        raise AssertionError("the orientation detection ran although the text named a case")
+    monkeypatch.setattr(pipeline.normalise, "upright_score", lambda pixels: 0.01)  # weak, right
+    monkeypatch.setattr(pipeline.ocr, "detect_orientation", not_asked)
+    [page] = process_file(_typed_scan(campaign, "MIKITA", seed=21), campaign)
+    d = page.decision
+    assert (d.status.value, d.case, page.orientation) == ("routed", "MIKITA", 0)
+
+
+def test_a_page_read_the_wrong_way_round_is_read_again_as_tesseract_turns_it(campaign, monkeypatch):
+    import scanpipe.pipeline as pipeline
+
+    asked = []
+    detect = pipeline.ocr.detect_orientation
+    monkeypatch.setattr(pipeline.normalise, "upright_score", lambda pixels: -0.01)  # weak, wrong
+    monkeypatch.setattr(pipeline.ocr, "detect_orientation",
+                        lambda *args, **kwargs: asked.append(1) or detect(*args, **kwargs))
+    [page] = process_file(_typed_scan(campaign, "CAAL", seed=21, mention=typed.Mention.SURNAME),
+                          campaign)
+    assert asked and page.orientation == 0
+    assert (page.decision.status.value, page.decision.case) == ("routed", "CAAL")
+
+
 def test_letter_naming_two_cases_goes_to_review_with_both_candidates(campaign):
     data = _typed_scan(campaign, "BAKER", seed=5,
                        extra="Je pense aussi à Zhang Zhan, condamnée à Wuhan pour ses reportages.")
