@@ -18,7 +18,7 @@ import os
 import resource
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,8 +72,13 @@ def prepare(path: Path, campaign: Campaign, settings: RecognitionSettings = DEFA
     except OSError as exc:
         reason = unreadable(f"cannot read the file: {exc.strerror or exc}")
         return Prepared(Path(path), None, "unknown", 0, [PageResult(1, (), reason)], _peak_rss())
-    sha = images.put(data) if images is not None else sha256_of(data)
-    pages = process_file(data, campaign, settings)
+    if images is None:
+        sha, pages = sha256_of(data), process_file(data, campaign, settings)
+    else:  # the image is written and synced to disk while its pages are decided
+        with ThreadPoolExecutor(1) as writer:
+            stored = writer.submit(images.put, data)
+            pages = process_file(data, campaign, settings)
+            sha = stored.result()
     return Prepared(Path(path), sha, sniff(data).lower(), len(data), pages, _peak_rss())
 
 
