@@ -94,6 +94,9 @@ _worker: tuple[Campaign, RecognitionSettings, ImageStore | None] | None = None
 def _start_worker(campaign: Campaign, settings: RecognitionSettings, image_root: str | None) -> None:
     global _worker
     os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract's OpenMP threads would fight the other workers
+    import cv2
+
+    cv2.setNumThreads(1)  # so would OpenCV's: one worker a core, one thread a worker
     _worker = (campaign, settings, ImageStore(Path(image_root)) if image_root else None)
 
 
