@@ -99,8 +99,11 @@ class _Outcome:
     decision: Decision
     batch_id: int
     duplicate: bool
-    item: _Pending | None = None
-    item_id: int | None = None
+    item: _Pending | int  # a row inserted by this group (its id known once flushed), or an id
+
+    @property
+    def item_id(self) -> int:
+        return self.item.id if isinstance(self.item, _Pending) else self.item
 
 
 @dataclass
@@ -153,8 +156,7 @@ class _Group:
                 if not record.retake:
                     self.events.append((EventType.ITEM_DUPLICATE, ref,
                                         {"source": record.source_name, "page": page}))
-                outcomes.append(_Outcome(page, decision, batch_id, True,
-                                         *((ref, None) if isinstance(ref, _Pending) else (None, ref))))
+                outcomes.append(_Outcome(page, decision, batch_id, True, ref))
                 continue
             checked = self.store._receipt_decision(session, decision)
             if checked is not decision:  # a receipt its bundle cannot take: to review
@@ -179,8 +181,8 @@ class _Group:
 
     def finish(self) -> list[list[PageOutcome]]:
         self._flush()
-        return [[PageOutcome(o.page, o.item.id if o.item is not None else o.item_id, o.duplicate,
-                             o.decision, o.batch_id) for o in outcomes]
+        return [[PageOutcome(o.page, o.item_id, o.duplicate, o.decision, o.batch_id)
+                 for o in outcomes]
                 for outcomes in self.outcomes]
 
     # ------------------------------------------------------------- batches
