@@ -1,13 +1,13 @@
 """Benchmark: the peak memory of a station worker deciding one file (budget: 400 MB a worker).
 
-Each file is decided by `scanpipe.pipeline.process_file` in a fresh Python process
-(the sample campaign, default settings: codes, cross-check and OCR) and that
-process's peak resident set (`resource.getrusage`) is printed, with the floor every
-worker pays for its imports. Tesseract runs in processes of its own, one at a time
-while the worker waits: their peak, and the worker's and Tesseract's resident sizes
-added at the same moment, are read from /proc every 5 ms while they run (getrusage
-cannot tell them: a child started by a large process inherits that process's peak).
-The files are the heaviest a worker accepts:
+Each file is decided by `scanpipe.pipeline.process_file` in a fresh Python process set
+up as a station's worker is (`stations.workers.set_up_worker_process`; the sample
+campaign, default settings: codes, cross-check and OCR) and that process's peak
+resident set (`resource.getrusage`) is printed, with the floor every worker pays for its
+imports. Tesseract runs in processes of its own, one at a time while the worker waits:
+their peak, and the worker's and Tesseract's resident sizes added at the same moment, are
+read from /proc every 5 ms while they run (getrusage cannot tell them: a child started
+by a large process inherits that process's peak). The files are the heaviest a worker accepts:
 
 * the largest page: an A4-shaped colour scan just under `pages.MAX_PIXELS`, typed
   text and no code (so every code-reading try and OCR run), as JPEG (decoded
@@ -171,7 +171,9 @@ def measure(path: Path) -> dict:
 
     from scanpipe.campaign import parse_campaign
     from scanpipe.pipeline import process_file
+    from stations.workers import set_up_worker_process
 
+    set_up_worker_process()  # as a station's worker: one thread, freed memory kept for reuse
     campaign = parse_campaign(CAMPAIGN.read_text(encoding="utf-8"))
     floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     peaks, stop = {"tesseract": 0, "together": 0}, threading.Event()

@@ -185,9 +185,10 @@ def _check_raster(image: Image.Image, data: bytes) -> int:
         if _PNG_END not in data[-1024:]:
             raise UnreadableFile(FileFault.CORRUPT, "the PNG image is truncated (its end chunk is "
                                                     "missing); scan it again")
-    if image.format in ("JPEG", "MPO") and data.find(b"\xff\xd9", image.tile[0][2]) < 0:
+    if image.format in ("JPEG", "MPO") and data.rfind(b"\xff\xd9", image.tile[0][2]) < 0:
         # No end-of-image marker after the start of the scan: libjpeg would paint the
-        # missing part grey and say nothing.
+        # missing part grey and say nothing. (Looked for from the end, where a whole
+        # file has it: no pass over the picture's bytes.)
         raise UnreadableFile(FileFault.CORRUPT, "the JPEG image is truncated (the file ends in "
                                                 "the middle of the picture); scan it again")
     return frames

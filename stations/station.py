@@ -18,6 +18,7 @@ that made the recogniser's process die as a `file.quarantined` event.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -33,7 +34,8 @@ from scanpipe.campaign import Campaign
 from scanpipe.pipeline import RecognitionSettings
 from scanpipe.routing import Reason, Status
 from stations.hotfolder import FolderEvent, Handled, HotFolder, RetryLater, original_name
-from stations.workers import Prepared, Recognizer, WorkerCrashed, ahead
+from stations.workers import (GROUP_WAIT, Prepared, Recognizer, WorkerCrashed, ahead, group_least,
+                              joins)
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,12 @@ class Station:
         if prepared[0].sha256 is None:
             self._forget(first)
             raise RetryLater("the copy of the file could not be read")
+        least, deadline = group_least(self.recognizer.workers), time.monotonic() + GROUP_WAIT
         for copy in copies[1:]:
             with self._lock:
                 future = self._ahead.get(copy)
-            if future is None or not future.done() or future.exception() is not None:
+            if (future is None or not joins(future, len(prepared), least, deadline)
+                    or future.exception() is not None):
                 break
             ready = future.result()
             if ready.sha256 is None:

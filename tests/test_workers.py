@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -79,3 +84,66 @@ def test_a_file_that_kills_its_worker_twice_is_reported_and_the_rest_go_on(stack
     crashed = done[3]
     assert crashed.sha256 is None and "died twice" in crashed.pages[0].decision.findings[0].detail
     assert all(p.sha256 is not None for p in done if p is not crashed)
+
+
+def slow_task(path: str):
+    """A worker's task that takes its time: 3 s for files named *slow*, 20 ms for the others."""
+    time.sleep(3.0 if "slow" in Path(path).name else 0.02)
+    return workers._prepare_in_worker(path)
+
+
+def test_results_a_moment_apart_are_recorded_together(stack, campaign):
+    # Each file takes 20 ms in a worker: one by one, a transaction would hold a file or two.
+    with Recognizer(campaign, SETTINGS, workers=2, task=slow_task) as pool:
+        groups = list(pool.in_groups(stack))
+    assert [p.path for group in groups for p in group] == stack
+    whole = groups[:-1]  # the last takes what is left
+    assert sum(map(len, whole)) / len(whole) >= workers.group_least(2) / 2
+
+
+def test_a_group_does_not_wait_long_for_a_slow_file(stack, campaign, tmp_path):
+    slow = tmp_path / "slow.jpg"
+    slow.write_bytes(stack[0].read_bytes())
+    files = [*stack[1:5], slow, *stack[5:8]]
+    with Recognizer(campaign, SETTINGS, workers=2, task=slow_task) as pool:
+        groups = [[p.path for p in group] for group in pool.in_groups(files)]
+    assert [path for group in groups for path in group] == files
+    # The files before the slow one were recorded without it: it took 3 s, a group waits 0.25 s.
+    assert not any(stack[4] in group and slow in group for group in groups)
+
+
+def test_joining_a_group_waits_only_while_it_is_short_and_until_its_deadline():
+    done, late = Future(), Future()
+    done.set_result(1)
+    assert workers.joins(done, size=10, least=2, deadline=0.0)  # decided: always joins
+    start = time.monotonic()
+    assert not workers.joins(late, size=2, least=2, deadline=start + 5)  # group long enough
+    assert not workers.joins(late, size=1, least=2, deadline=start + 0.05)
+    assert time.monotonic() - start < 2
+    threading.Timer(0.05, late.set_result, (1,)).start()
+    assert workers.joins(late, size=1, least=2, deadline=time.monotonic() + 5)
+
+
+def test_a_worker_keeps_freed_memory_for_the_next_page():
+    # Each page decoded takes a block of its size; fresh from the kernel each time, every
+    # 4 KiB of it costs a page fault (a fifth of a page's time on a virtual machine, measured).
+    program = (
+        "import resource, sys, cv2, numpy as np\n"
+        "from stations.workers import keep_freed_memory\n"
+        "if sys.argv[1] == 'keep' and not keep_freed_memory(): print('unsupported'); sys.exit()\n"
+        "scan = np.full((3508, 2480, 3), 235, np.uint8); scan[::40] = 30\n"
+        "data = cv2.imencode('.jpg', scan)[1]\n"
+        "cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+        "for _ in range(10): cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) // 10)\n")
+    root = Path(__file__).resolve().parent.parent
+    faults = {}
+    for mode in ("keep", "default"):
+        out = subprocess.run([sys.executable, "-c", program, mode], capture_output=True, text=True,
+                             cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, check=True)
+        faults[mode] = out.stdout.strip()
+    if faults["keep"] == "unsupported":
+        pytest.skip("this C library has no mallopt (not glibc): workers use its defaults")
+    assert int(faults["default"]) > 1000  # an 8.7 MB page: 2,100 pages of 4 KiB
+    assert int(faults["keep"]) < 100
