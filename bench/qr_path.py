@@ -177,10 +177,10 @@ def all_cores(pages: list[tuple[str, bytes]], text: str, campaign) -> None:
         with Recognizer(campaign, images=store.images, workers=cores) as recognizer:
             for group in recognizer.in_groups(files[:cores * 2]):  # workers started
                 pass
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             results = list(take_in(files, store, campaign, station="bench", operator="bench",
                                    recognizer=recognizer))
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         store.close()
         pages_s = len(results) / elapsed
         routed = sum(r.pages[0].decision.status.value == "routed" for r in results)
@@ -189,6 +189,8 @@ def all_cores(pages: list[tuple[str, bytes]], text: str, campaign) -> None:
               f"routed); target >= {TARGET_PAGES_S:.0f}: {ok(pages_s >= TARGET_PAGES_S)}")
         print(f"    = {pages_s / floor:.0%} of the floor; target >= {TARGET_OF_FLOOR:.0%}: "
               f"{ok(pages_s / floor >= TARGET_OF_FLOOR)}")
+        print(f"    the recording process (ledger, groups of files): {cpu / len(results) * 1000:.2f} "
+              f"ms of CPU a page")
 
         # zbarimg on the same files, one process per core.
         if shutil.which("zbarimg"):
