@@ -77,7 +77,7 @@ from scanpipe.ocr import OcrText, OcrWord  # noqa: E402
 from scanpipe.pages import FileFault, UnreadableFile  # noqa: E402
 from scanpipe.payload import Payload, PayloadKind, encode_payload  # noqa: E402
 from scanpipe.pipeline import _why_not  # noqa: E402
-from scanpipe.routing import (Decision, Kind, Reason, Status, anonymous_envelope,  # noqa: E402
+from scanpipe.routing import (Decision, Kind, Reason, anonymous_envelope,  # noqa: E402
                               blank_page, route_by_text, route_page, text_contradicts,
                               uncounted_petition, unreadable)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import case, func, literal, update
+from sqlalchemy import case as sql_case, func, literal, update
 from sqlmodel import Session, select
 
 from models import tables as t
@@ -190,8 +190,8 @@ class BundleVerbs:
 
     def pending(self, *, late_after: datetime | None = None) -> list[Pending]:
         """Per destination, the routed pieces not yet in a bundle."""
-        late = (func.sum(case((t.Item.scanned_at >= late_after.astimezone(timezone.utc), 1),
-                              else_=0))
+        late = (func.sum(sql_case((t.Item.scanned_at >= late_after.astimezone(timezone.utc), 1),
+                                  else_=0))
                 if late_after is not None else literal(0))
         with Session(self.engine) as session:
             rows = session.exec(
