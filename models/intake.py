@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from models import tables as t
@@ -21,8 +21,8 @@ from models.ledger import GENESIS, EventType, canonical_json, event_hash, lock_l
 from scanpipe.routing import Decision, Kind, Status
 
 # The tables themselves: bulk inserts without the ORM's bookkeeping.
-_IMAGE, _ITEM, _WORDS, _EVENT, _BATCH = (model.__table__ for model in (
-    t.StoredImage, t.Item, t.EvidenceText, t.Event, t.Batch))
+_IMAGE, _ITEM, _WORDS, _EVENT = (model.__table__ for model in (
+    t.StoredImage, t.Item, t.EvidenceText, t.Event))
 
 
 @dataclass(frozen=True)
@@ -188,44 +188,39 @@ class _Group:
     # ------------------------------------------------------------- batches
 
     def _open_batch(self) -> dict | None:
-        row = self.session.execute(
-            select(t.Batch.id, t.Batch.kit_serial).where(t.Batch.station == self.station,
-                                                         t.Batch.closed_at.is_(None))
-            .order_by(t.Batch.id.desc()).limit(1)).first()
-        if row is None:
+        batch = self.store._open_batch(self.session, self.station)
+        if batch is None:
             return None
         count = self.session.execute(select(func.count()).select_from(t.Item)
-                                     .where(t.Item.batch_id == row.id)).scalar_one()
-        return {"id": row.id, "kit": row.kit_serial, "items": count}
+                                     .where(t.Item.batch_id == batch.id)).scalar_one()
+        return {"id": batch.id, "kit": batch.kit_serial, "items": count}
 
     def _batch_for(self, decision: Decision) -> None:
         """A kit envelope opens its kit's batch (closing the open one); other pieces go into
         the open batch, or a new anonymous one. One envelope, one batch: an envelope whose
         batch the operator opened just before (hand scanner, or an empty anonymous batch)
-        goes into it."""
+        goes into it. Batches are closed and opened by the store's own steps, after what is
+        pending here is written: their events follow those before them in the chain."""
         batch = self.batch
         if decision.kind is Kind.KIT_ENVELOPE and decision.status is Status.ROUTED:
             serial = decision.kit_serial
             if batch is not None and batch["kit"] == serial and (serial is not None
                                                                  or batch["items"] == 0):
                 return
+            self._flush()
             if batch is not None:
-                self._close(batch)
+                self.store._close(self.session, self.session.get(t.Batch, batch["id"]),
+                                  self.operator, self.station, (self.now, self.at))
             self.batch = self._new_batch(serial)
         elif batch is None:
+            self._flush()
             self.batch = self._new_batch(None)
 
-    def _close(self, batch: dict) -> None:
-        self.session.execute(update(_BATCH).where(_BATCH.c.id == batch["id"])
-                             .values(closed_at=self.now))
-        self.events.append((EventType.BATCH_CLOSED, f"batch:{batch['id']}", {"items": batch["items"]}))
-
     def _new_batch(self, kit: int | None) -> dict:
-        batch_id = self.session.execute(
-            insert(_BATCH).values(station=self.station, operator=self.operator, kit_serial=kit,
-                                  opened_at=self.now).returning(_BATCH.c.id)).scalar_one()
-        self.events.append((EventType.BATCH_OPENED, f"batch:{batch_id}", {"kit": kit}))
-        return {"id": batch_id, "kit": kit, "items": 0}
+        batch = self.store._new_batch(self.session, self.station, self.operator, kit,
+                                      (self.now, self.at))
+        self.head = None  # the store appended to the chain
+        return {"id": batch.id, "kit": kit, "items": 0}
 
     # -------------------------------------------------------------- writing
 

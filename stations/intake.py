@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.store import FileRecord, PageOutcome, Store
+from models.store import PageOutcome, Store
 from scanpipe.campaign import Campaign
 from scanpipe.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings
 from stations.workers import Recognizer
@@ -75,9 +75,7 @@ def take_in(paths: list[Path], store: Store | None, campaign: Campaign, *, stati
             campaign, settings, images, workers) as recognizer:
         for group in recognizer.in_groups(paths):
             records = [] if dry_run or store is None else [
-                FileRecord(p.path.name, p.sha256, p.media_type, p.size,
-                           [(page.page, page.decision) for page in p.pages])
-                for p in group if p.sha256 is not None]
+                p.record(p.path.name) for p in group if p.sha256 is not None]
             recorded = iter(store.record_files(records, station=station, operator=operator)
                             if records else [])
             for prepared in group:

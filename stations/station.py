@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 
 from models.images import sha256_of_file
-from models.store import FileRecord, Store
+from models.store import Store
 from scanpipe.campaign import Campaign
 from scanpipe.pipeline import RecognitionSettings
 from scanpipe.routing import Reason, Status
@@ -150,9 +150,8 @@ class Station:
             if ready.sha256 is None:
                 break
             prepared.append(ready)
-        records = [FileRecord(original_name(p.path), p.sha256, p.media_type, p.size,
-                              [(page.page, page.decision) for page in p.pages],
-                              retake=p.sha256 in self.folder.interrupted) for p in prepared]
+        records = [p.record(original_name(p.path), retake=p.sha256 in self.folder.interrupted)
+                   for p in prepared]
         try:
             self.store.record_files(records, station=self.name, operator=operator)
         except OperationalError as exc:  # the database is away: the files wait in the inbox

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.images import ImageStore, sha256_of
+from models.intake import FileRecord
 from scanpipe.campaign import Campaign
 from scanpipe.pages import sniff
 from scanpipe.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings, process_file
@@ -58,6 +59,11 @@ class Prepared:
     size: int
     pages: list[PageResult]
     peak_rss: int = 0         # the deciding process's peak resident memory, bytes
+
+    def record(self, source_name: str, retake: bool = False) -> FileRecord:
+        """What the ledger is to record of this file (read and stored: `sha256` is set)."""
+        return FileRecord(source_name, self.sha256, self.media_type, self.size,
+                          [(page.page, page.decision) for page in self.pages], retake)
 
 
 def ahead(workers: int) -> int:
@@ -248,7 +254,6 @@ class Recognizer:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            os.environ.setdefault("OMP_THREAD_LIMIT", "1")
             root = str(self.images.root) if self.images is not None else None
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["stations.workers"])  # each new worker starts warm
