@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 from models import tables as t
 from models.evidence import join_words
 from models.ledger import STATE_EVENTS, EventType, lock_ledger
-from scanpipe.campaign import Campaign, letter_destination, postcard_destination
-from scanpipe.routing import Kind, Method, Reason, Status
+from scanpipe.campaign import Campaign
+from scanpipe.routing import Kind, Method, Reason, Status, destination_for
 
 # The kinds a person can give a piece when choosing its case.
 CASE_KINDS = (Kind.LETTER, Kind.POSTCARD, Kind.PETITION)
@@ -94,7 +94,7 @@ def decided_state(item: t.Item, choice: Choice, campaign: Campaign, follows: int
                 raise ReviewError(f"a piece routed to a case is a letter, postcard or petition, not {kind}")
             if choice.signatures is not None and not 0 <= choice.signatures <= 1000:
                 raise ReviewError("a petition sheet has between 0 and 1000 signatures")
-            destination = postcard_destination(case) if kind is Kind.POSTCARD else letter_destination(case)
+            destination = destination_for(case, kind)
             signatures = choice.signatures if kind is Kind.PETITION else None
             if kind is Kind.PETITION and signatures is None and item.kind == Kind.PETITION.value:
                 signatures = item.signatures

@@ -1,10 +1,9 @@
-"""Page geometry: the paper in the image, its skew, its size class, and whether it is blank.
+"""Page geometry: the paper in the image, its skew, its size class, which way its lines run.
 
 Scanners put the page on a dark or grey background, slightly turned; phones
 photograph it on a desk, in perspective. `find_paper` finds the sheet's four
 corners, `rectify` cuts it out square, `text_skew` measures the skew of text
-lines, `is_blank` tells a duplex back from a page with writing, and
-`size_class` names the paper (A4, A5, A6 postcard, envelope) from its size in
+lines, and `size_class` names the paper (A4, A5, A6 postcard, envelope) from its size in
 millimetres when the resolution is known, from its proportions otherwise.
 All work on a reduced copy where precision allows: this runs on every page.
 """
@@ -20,9 +19,7 @@ import numpy as np
 Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 WORK_SIDE = 800          # px: the reduced copy used to find the paper
 MIN_PAPER_AREA = 0.2     # of the image: smaller bright shapes are not the page
-BLANK_WORK_DPI = 75      # resolution at which blankness is judged
 INK_CONTRAST = 45        # grey levels darker than the local paper to count as ink
-BLANK_MAX_INK = 0.0001   # of the sheet (a short word is about 0.0003): writing is never dropped as blank
 
 
 class SizeClass(StrEnum):
@@ -148,30 +145,6 @@ def ink_mask(pixels: np.ndarray, contrast: int = INK_CONTRAST) -> np.ndarray:
     background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
     darker = cv2.subtract(background, pixels)
     return np.where(darker >= contrast, 255, 0).astype(np.uint8)
-
-
-def ink_fraction(sheet: np.ndarray, dpi: float | None) -> float:
-    """Share of the sheet (margins excluded) covered by ink marks bigger than specks."""
-    height, width = sheet.shape
-    # Judge at about 75 dpi: specks and JPEG noise vanish, a pen stroke does not.
-    source_dpi = dpi or max(height, width) / 11.7  # unknown: assume the sheet is about A4 long
-    scale = min(1.0, BLANK_WORK_DPI / source_dpi)
-    small = cv2.resize(sheet, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else sheet
-    h, w = small.shape
-    my, mx = int(h * 0.06), int(w * 0.06)  # edges carry shadows, scanner borders, punched holes
-    inner = small[my:h - my, mx:w - mx]
-    if inner.size == 0:
-        return 0.0
-    mask = ink_mask(inner, INK_CONTRAST)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    areas = stats[1:, cv2.CC_STAT_AREA] if count > 1 else np.array([], dtype=np.int32)
-    return float(areas[areas >= 3].sum()) / float(inner.size)
-
-
-def is_blank(sheet: np.ndarray, dpi: float | None) -> tuple[bool, float]:
-    """Whether the sheet carries no writing (a duplex back, a stray sheet), and its ink fraction."""
-    ink = ink_fraction(sheet, dpi)
-    return ink < BLANK_MAX_INK, ink
 
 
 def text_skew(pixels: np.ndarray, limit: float = 15.0) -> float:

@@ -9,12 +9,12 @@ cases, and routed only on strong, unambiguous evidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from scanpipe import crosscheck, normalise, ocr, receipts
+from scanpipe import blank, crosscheck, normalise, ocr, receipts, upright
 from scanpipe.campaign import Campaign
 from scanpipe.codes import Code, scan_codes
 from scanpipe.matching import Candidate, MatchSettings, pick_case, rank_cases
@@ -28,7 +28,6 @@ from scanpipe.routing import (Decision, Finding, Kind, Reason, Status, anonymous
 _QR_FORMATS = {"QRCode", "MicroQRCode"}
 _PETITION_WORDS = ("petition", "petitie")
 _SIGNATURE_WORDS = ("signature", "handtekening")
-STRONG_UPRIGHT = 0.2  # |upright_score| from which the geometry overrules Tesseract on up or down
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +149,11 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
         if crosscheck.differs_from_template(page.pixels, code, payload.kind, campaign,
                                             payload.subject):
             # Not the kit sheet of its case as printed: read what is printed on it.
-            upright = normalise.quarter_turn(page.pixels, result.orientation or 0)
+            turned = normalise.quarter_turn(page.pixels, result.orientation or 0)
             residual = (code.orientation or 0.0) - (result.orientation or 0)
-            upright = normalise.rotate(upright, residual)
+            turned = normalise.rotate(turned, residual)
             try:
-                text = _read(upright, page.dpi, settings)
+                text = _read(turned, page.dpi, settings)
             except ocr.OcrError as exc:
                 failed = Finding(Reason.OCR_FAILED, f"cross-check: {exc}")
                 return replace(result, decision=replace(decision, status=Status.REVIEW,
@@ -190,8 +189,8 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
     sheet = normalise.rectify(page.pixels, paper.corners) if paper.corners else page.pixels
     result = PageResult(page.number, codes, coded, size=paper.size.value, attempts=attempts)
     if not codes:
-        blank, ink = normalise.is_blank(sheet, page.dpi)
-        if blank:
+        empty, ink = blank.is_blank(sheet, page.dpi)
+        if empty:
             return replace(result, decision=blank_page(ink))
         if paper.size is normalise.SizeClass.ENVELOPE:
             return replace(result, decision=anonymous_envelope(paper.size.value))
@@ -202,7 +201,10 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
         return pick_case(rank_cases(text.text, campaign), settings.match) is not None
 
     try:
-        orientation, text = _read_upright(sheet, codes, page.dpi, settings, names_a_case)
+        orientation, text = upright.read_upright(
+            sheet, [c.orientation for c in codes if c.orientation is not None], page.dpi,
+            lambda pixels: _read(pixels, page.dpi, settings), names_a_case,
+            timeout=settings.ocr_timeout)
     except ocr.OcrError as exc:
         failed = Finding(Reason.OCR_FAILED, str(exc))
         return replace(result, decision=replace(coded, findings=(*coded.findings, failed)))
@@ -214,47 +216,6 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
     if decision.status is Status.ROUTED and kind is Kind.PETITION:
         decision = uncounted_petition(decision)  # rows are placed from the code; none here
     return replace(result, decision=decision, orientation=orientation, ocr_seconds=text.seconds)
-
-
-def _read_upright(sheet: np.ndarray, codes: Sequence[Code], dpi: float | None,
-                  settings: RecognitionSettings,
-                  names_a_case: Callable[[ocr.OcrText], bool]) -> tuple[int | None, ocr.OcrText]:
-    """The sheet's orientation and its text, read upright and levelled.
-
-    Three witnesses: the page's geometry (the direction of its lines of writing,
-    then which way up they reach; see `normalise.upright_score`), the text read,
-    and Tesseract's orientation detection. Tesseract's detection is right on
-    print but turns handwriting upside down, even when it claims to be sure; the
-    geometry, when its vote is strong, is not (measured on the recognition
-    corpus: 23 of 200 handwritten pages flipped by Tesseract, none by a strong
-    geometric vote); text read the wrong way round names no case. So the page
-    is read the way the geometry says, and a strong geometric vote or text that
-    names a case settles it. Otherwise Tesseract's detection is asked (a second
-    run, costing half a full read), then the turn of a code on the page, then
-    the geometry however weak; and the page is read again if that answer differs.
-    """
-    axis = normalise.line_axis(sheet)
-    level = normalise.quarter_turn(sheet, axis)
-    levelled = normalise.rotate(level, normalise.text_skew(level))
-    score = normalise.upright_score(levelled)
-    geometric = (axis if score >= 0 else axis + 180) % 360
-    # Half a turn keeps the skew: the page levelled for the vote serves, turned over.
-    text = _read(levelled if geometric == axis else normalise.quarter_turn(levelled, 180),
-                 dpi, settings)
-    if abs(score) >= STRONG_UPRIGHT or names_a_case(text):
-        return geometric, text
-    degrees: int | None
-    if (found := ocr.detect_orientation(sheet, dpi=dpi, timeout=settings.ocr_timeout)) is not None:
-        degrees = found.degrees
-    elif turned := [c.orientation for c in codes if c.orientation is not None]:
-        degrees = int(round(turned[0] / 90.0)) % 4 * 90
-    else:
-        degrees = geometric if score != 0 else None
-    if (degrees or 0) == geometric:
-        return degrees, text
-    upright = normalise.quarter_turn(sheet, degrees or 0)
-    again = _read(normalise.rotate(upright, normalise.text_skew(upright)), dpi, settings)
-    return degrees, replace(again, seconds=text.seconds + again.seconds)
 
 
 def _read(upright: np.ndarray, dpi: float | None, settings: RecognitionSettings) -> ocr.OcrText:

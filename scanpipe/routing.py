@@ -13,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from scanpipe.campaign import Campaign, letter_destination, postcard_destination
+from scanpipe.campaign import Campaign, Case, letter_destination, postcard_destination
 from scanpipe.codes import Code
 from scanpipe.matching import Candidate, TermHit
 from scanpipe.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
 
 
 class Kind(StrEnum):
-    LETTER = "letter"
+    LETTER = "letter"                        # to the authority: it goes to the embassy
+    SOLIDARITY_LETTER = "solidarity_letter"  # to the person: it goes where the postcards go
     POSTCARD = "postcard"
     PETITION = "petition"
     KIT_ENVELOPE = "kit_envelope"
@@ -65,6 +66,9 @@ class Reason(StrEnum):
     OCR_FAILED = "OCR_FAILED"                  # the OCR program failed or timed out
     TEXT_NAMES_OTHER_CASE = "TEXT_NAMES_OTHER_CASE"  # the code says one case, the print another
     SIGNATURES_NOT_COUNTED = "SIGNATURES_NOT_COUNTED"  # petition sheet whose rows could not be placed
+    SIGNATURES_UNSURE = "SIGNATURES_UNSURE"    # rows counted, but the count may be wrong: a person checks
+    ADDRESSEE_UNCLEAR = "ADDRESSEE_UNCLEAR"    # a case named, but to the authority or to the person?
+    POSTCARD_PICTURE_SIDE = "POSTCARD_PICTURE_SIDE"  # the picture side of a kit postcard: not a piece
     RECOGNITION_FAILED = "RECOGNITION_FAILED"  # a fault in a recogniser: a person decides
     # Delivery sheets scanned back.
     RECEIPT_APPENDIX = "RECEIPT_APPENDIX"      # a further page of a delivery sheet: kept with the receipt
@@ -140,6 +144,15 @@ class Decision:
         }
 
 
+def destination_for(case: Case, kind: Kind) -> str:
+    """Where a piece of this kind goes: postcards and letters to the person where the case's
+    postcards go (the person, the relatives, a partner office), never to the authorities;
+    letters to the authority and petition sheets to the embassy."""
+    if kind in (Kind.POSTCARD, Kind.SOLIDARITY_LETTER):
+        return postcard_destination(case)
+    return letter_destination(case)
+
+
 def candidate_json(candidate: Candidate) -> dict:
     """A candidate case as shown to a reviewer: the case, its score and the words that named it."""
     return {"case": candidate.case, "score": round(candidate.score, 3),
@@ -203,8 +216,7 @@ def route_page(codes: list[Code], campaign: Campaign) -> Decision:
             case = campaign.case(payload.subject)
             assert case is not None  # _read keeps only known cases
             kind = _CASE_KINDS[payload.kind]
-            destination = (postcard_destination(case) if kind is Kind.POSTCARD
-                           else letter_destination(case))
+            destination = destination_for(case, kind)
             found = Finding(Reason.ROUTED_BY_QR, f"{kind.value} of case {case.code}", code.text, code.reader, code.attempt)
             return Decision(kind, Status.ROUTED, case.code, destination, Method.QR, 1.0,
                             (found, *findings))
@@ -255,7 +267,7 @@ def route_by_text(coded: Decision, kind: Kind, candidates: tuple[Candidate, ...]
     if pick is not None and not blocked:
         case = campaign.case(pick.case)
         assert case is not None  # the matcher ranks this campaign's cases only
-        destination = postcard_destination(case) if kind is Kind.POSTCARD else letter_destination(case)
+        destination = destination_for(case, kind)
         terms = ", ".join(hit.term for hit in pick.hits[:4])
         routed = Finding(Reason.ROUTED_BY_OCR, f"{kind.value} of case {case.code}: {terms}")
         return Decision(kind, Status.ROUTED, case.code, destination, Method.OCR,
