@@ -39,15 +39,16 @@ PLAUSIBLE_LONG_MM = (100.0, 450.0)   # a sheet a file's resolution makes shorter
 PAPER_MM = 8.0             # marks narrower than this are ink; wider dark areas are not
 PAPER_LEVEL = 0.4          # of the brightest paper: darker ground (the lid, a band) is not paper
 FAINT_DARKNESS = 0.09      # share of the paper's level: a mark's outline
-STROKE_DARKNESS = 0.22     # … and the darkness a stroke reaches (show-through stays under 0.16)
+STROKE_DARKNESS = 0.20     # … and the darkness a stroke reaches (show-through stays under 0.16)
 NOISE_SIGMAS = (4.0, 6.0)  # … both at least this many noise widths over the paper's grain
 MIN_STRONG_PX = 3          # pixels of a stroke at its darkness: one hot pixel is noise
 MIN_STROKE_MM = 1.0        # shorter marks are specks: dust, fibres, JPEG noise
-EDGE_MM = 1.0              # marks touching this border of the sheet are the scanner's or the cut's
+EDGE_MM = 2.0              # marks touching this border of the sheet are the scanner's or the cut's
 HOLE_MM = (3.5, 9.0)       # a punched hole's size (6 mm), seen dark through the lid …
 HOLE_ZONE_MM = 25.0        # … within this of an edge
-RULE_MM = 25.0             # straight lines longer than this are ruled, creased or an outline
-RULE_WIDTH_MM = 1.0        # … and what is wiped along them
+RULE_MM = 15.0             # straight lines longer than this are ruled, creased or an outline
+RULE_WIDTH_MM = 1.0        # … and what is wiped along them,
+RULE_END_MM = 3.0          # … and beyond their ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,8 +256,13 @@ def _remove_straight_lines(faint: np.ndarray, marks: _Marks, long: np.ndarray,
                                    minLineLength=length, maxLineGap=max(2, round(mm)))
         if segments is None:
             continue
-        for x1, y1, x2, y2 in segments.reshape(-1, 4):
-            cv2.line(cleared, (l + int(x1), t + int(y1)), (l + int(x2), t + int(y2)), 0,
+        for x1, y1, x2, y2 in segments.reshape(-1, 4).astype(np.float64):
+            # Wiped a little beyond its ends too: where two lines meet (a fold's corner).
+            along = np.array([x2 - x1, y2 - y1]) / max(1.0, float(np.hypot(x2 - x1, y2 - y1)))
+            reach = along * RULE_END_MM * mm
+            start = np.round(np.array([l + x1, t + y1]) - reach).astype(int)
+            end = np.round(np.array([l + x2, t + y2]) + reach).astype(int)
+            cv2.line(cleared, tuple(start), tuple(end), 0,
                      thickness=max(3, round(RULE_WIDTH_MM * mm)))
             angle = np.arctan2(y2 - y1, x2 - x1) % np.pi
             offset = (l + x1) * np.sin(angle) - (t + y1) * np.cos(angle)

@@ -114,6 +114,8 @@ class SignatureCount:
 def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float]],
                      qr_text: str, rows: int = 15) -> SignatureCount | None:
     """Count the signed rows of a petition sheet, or None when it cannot be placed reliably.
+    The count says why it may be wrong (`doubts`, empty when it is sure): then a person
+    confirms it or types another.
 
     `pixels` is the page as given (2-D uint8, any quarter turn, skewed, any
     resolution); `qr_corners` the case QR symbol's four outer corners in image
@@ -571,6 +573,7 @@ class _Rows:
     lines_missing: int          # ruled row lines (the table's bottom included) not found
     off_plane: float            # mm: the farthest a found row line lies from the table's plane
     edges_missing: tuple[int, ...]   # per row, the places its box's border was not found
+    edge_places: int                 # … of this many looked at
 
 
 def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
@@ -609,7 +612,7 @@ def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow
         return None  # some box is not where its row puts it: its ink would be misread
     places = len(centres) // len(cells)
     return _Rows(shifts, int((~found).sum()), off_plane,
-                 tuple(int(places - n) for n in found_edges))
+                 tuple(int(places - n) for n in found_edges), places)
 
 
 # ------------------------------------------------------------------ 4. the ink
@@ -771,7 +774,7 @@ def _doubts(found: _Rows, seen: _Cells, signed: tuple[bool, ...]) -> tuple[str, 
     worst = int(np.argmax(found.edges_missing))
     if found.edges_missing[worst] > _MAX_EDGES_MISSING:
         doubts.append(f"the box border of {_rows([worst])} not found at "
-                      f"{found.edges_missing[worst]} of the places looked at")
+                      f"{found.edges_missing[worst]} of its {found.edge_places} places")
     return tuple(doubts)
 
 

@@ -53,6 +53,28 @@ def test_real_handwriting_faint_as_pencil_is_not_blank(index, dpi):
     assert not found.blank and found.strokes > 10, found.detail
 
 
+@pytest.mark.skipif(not REAL, reason="../shared/testdata/real-pages is not there")
+@pytest.mark.parametrize("index, dpi", [(0, 200), (11, 300)])
+def test_real_handwriting_scanned_light_is_not_blank(index, dpi):
+    """A scanner set too light: the page's grey range squashed to a third (black prints as
+    the grey 140 on paper of 215), the strokes thin at the scan's resolution."""
+    found = _judged(pages.real_rescanned(REAL[index], dpi, None, False, light=0.35))
+    assert not found.blank and found.strokes > 10, found.detail
+
+
+def test_a_band_that_cuts_the_sheet_off_its_writing_is_not_blank():
+    """A band across the page splits its paper in two: the larger part, without the writing,
+    looks like the whole sheet. The writing beside it is still found."""
+    rng = _rng(4)
+    page = pages.pen_page(rng, DPI, lines=1, words=3, pen_mm=0.4, ink=pages.PEN_INKS["blue"],
+                          top_mm=60)
+    [(sheet, dpi, _, pixels)] = list(pages.sheets(pages.scanned(
+        pages.black_band(page, rng, DPI, where=0.38), 4, DPI)))
+    assert sheet.size < 0.7 * pixels.size  # the cut-out part
+    found = blank.blankness(sheet, dpi, pixels)
+    assert not found.blank and found.detail.endswith("beside the sheet found"), found.detail
+
+
 @pytest.mark.parametrize("kind, written", [*((kind, True) for kind in pages.WRITTEN_KINDS),
                                             *((kind, False) for kind in pages.BLANK_KINDS)])
 def test_each_kind_of_page(kind, written):
