@@ -34,6 +34,7 @@ WHOLE_PAGE = 0.85          # a sheet cut out smaller than this share of its imag
 WORK_DPI = 150.0           # a 0.3 mm stroke keeps two pixels
 MIN_WORK_LONG_PX = 1754    # … and the sheet never fewer pixels along its length than A4 there
 A4_LONG_MM = 297.0
+_LINEAR_BELOW = 0.9        # a remaining reduction smaller than this is not worth its cost
 PLAUSIBLE_LONG_MM = (100.0, 450.0)   # a sheet a file's resolution makes shorter or longer is
                                      # not believed (a reduced image keeping its scan's dpi)
 PAPER_MM = 8.0             # marks narrower than this are ink; wider dark areas are not
@@ -140,18 +141,23 @@ def _sort(marks: _Marks, shape: tuple[int, int], mm: float) -> dict[str, np.ndar
 
 
 def _working_image(sheet: np.ndarray, dpi: float | None) -> tuple[np.ndarray, float]:
-    """The sheet reduced a whole number of times to between `WORK_DPI` and twice that (an
-    area average by a whole factor is cheap; 200 dpi is kept as it is), never to fewer
-    than `MIN_WORK_LONG_PX` along its length, and its pixels per millimetre."""
+    """The sheet at about `WORK_DPI`, never with fewer than `MIN_WORK_LONG_PX` along its
+    length, and its pixels per millimetre. Reduced by a whole factor with an area average
+    (cheap), then by what remains with a linear one (a thin stroke keeps most of its
+    darkness between two pixels)."""
     long_px = max(sheet.shape)
     believed = dpi if dpi and _plausible(sheet.shape, dpi) else long_px / A4_LONG_MM * 25.4
-    factor = max(1, min(int(believed // WORK_DPI), long_px // MIN_WORK_LONG_PX))
-    if factor == 1:
-        return sheet, believed / 25.4
-    h, w = sheet.shape
-    work = cv2.resize(sheet[:h - h % factor, :w - w % factor], (w // factor, h // factor),
-                      interpolation=cv2.INTER_AREA)
-    return work, believed / factor / 25.4
+    scale = min(1.0, max(WORK_DPI / believed, MIN_WORK_LONG_PX / long_px))
+    work = sheet
+    factor = int(1 / scale)
+    if factor > 1:
+        h, w = sheet.shape
+        work = cv2.resize(sheet[:h - h % factor, :w - w % factor], (w // factor, h // factor),
+                          interpolation=cv2.INTER_AREA)
+    rest = scale * factor
+    if rest < _LINEAR_BELOW:
+        work = cv2.resize(work, None, fx=rest, fy=rest, interpolation=cv2.INTER_LINEAR)
+    return work, believed * (work.shape[1] / sheet.shape[1]) / 25.4
 
 
 def _plausible(shape: tuple[int, ...], dpi: float) -> bool:
