@@ -144,8 +144,7 @@ def test_a_day_at_the_station(server, browser):
     assert not any(server["inbox"].iterdir())
 
     # Two pieces the machine cannot settle: someone else's code, and a code carrying a script.
-    drop(server["inbox"], "06-picture-side.jpg",
-         (SCANS / "envelope-2" / "05-postcard-WENDY-picture-side-foreign-qr.jpg").read_bytes())
+    drop(server["inbox"], "06-flyer.png", qr_png("https://www.example.org/flyer"))
     drop(server["inbox"], "07-odd-code.png", qr_png(SCRIPT))
     expect(page.locator("#pieces li.review")).to_have_count(2, timeout=30_000)
     assert page.inner_text("#now-tray") == plan["review"]
