@@ -169,6 +169,18 @@ def test_a_day_at_the_station(server, browser):
     page.keyboard.press("u")
     page.wait_for_url(f"{url}/review/{odd}")
     assert store.item(odd).status == "review"
+    # T makes it a letter to the person: it goes to the tray of the case's postcards.
+    second_case = page.locator("#choices button").nth(1).get_attribute("value")
+    page.keyboard.press("t")
+    page.keyboard.press("2")
+    page.wait_for_selector("#flash")
+    settled = store.item(odd)
+    assert (settled.kind, settled.case_code) == ("solidarity_letter", second_case)
+    assert settled.destination == postcard_destination(campaign.case(second_case))
+    assert page.inner_text(".flash-tray") == plan[settled.destination]
+    page.keyboard.press("u")
+    page.wait_for_url(f"{url}/review/{odd}")
+    assert store.item(odd).status == "review"
     assert dialogs == []
 
     # Close the batch: its summary.
