@@ -97,7 +97,7 @@ def _render(campaign: Campaign, case_code: str, sheet: Sheet, lang: str | None) 
             return kits.render_postcard(campaign, case, lang)
 
 
-@functools.lru_cache(maxsize=128)
+@functools.lru_cache(maxsize=1024)
 def _template(campaign: Campaign, case_code: str, sheet: Sheet, lang: str | None = None) -> _Template:
     pdf = _render(campaign, case_code, sheet, lang)
     page = 1 if sheet is Sheet.POSTCARD else 0
@@ -185,7 +185,7 @@ def _languages(campaign: Campaign) -> list[str]:
     return [campaign.language, *(lang for lang in _LANGUAGES if lang != campaign.language)]
 
 
-@functools.lru_cache(maxsize=128)
+@functools.lru_cache(maxsize=1024)
 def _specific(campaign: Campaign, case_code: str, sheet: Sheet, lang: str | None) -> _Template:
     """The case's template cut to the blocks that differ from at least half the other cases'
     (a postcard's "Message pour" is the same on every card: only the name tells)."""
