@@ -105,7 +105,7 @@ def process_page(page: Page, campaign: Campaign,
         return any(c.format in _QR_FORMATS and isinstance(parse_payload(c.text, campaign.id, key), Payload)
                    for c in codes)
 
-    reading = scan_codes(page.pixels, ours, dpi=page.dpi)
+    reading = scan_codes(page.pixels, ours, dpi=page.dpi, trusted=lambda code: ours((code,)))
     codes = list(reading.codes)
     decision = route_page(codes, campaign)
     if ours(codes):

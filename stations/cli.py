@@ -180,13 +180,20 @@ def samples_make(campaign_file: str, out: Path, seed: int) -> None:
 def decode(files: tuple[str, ...], as_json: bool) -> None:
     """Print the barcodes found on each page of FILES (JPEG, PNG, TIFF, WebP, BMP, PDF)."""
     for file in files:
+        decoded, error = [], None
         try:
             decoded = decode_file(Path(file).read_bytes())
         except (UnreadableFile, OSError) as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one file's fault never stops the others
+            error = (f"reading its codes failed ({type(exc).__name__}: {exc}); a fault of "
+                     f"scanpipe's, not of the file: the other files are decoded, keep this one "
+                     f"and report it")
+        if error is not None:
             if as_json:
-                echo_json({"source": file, "page": None, "codes": [], "error": str(exc)})
+                echo_json({"source": file, "page": None, "codes": [], "error": error})
             else:
-                click.echo(f"{file}: cannot read: {exc}", err=True)
+                click.echo(f"{file}: cannot read: {error}", err=True)
             continue
         for page, codes in decoded:
             if as_json:
