@@ -127,19 +127,59 @@ def _symbol_corners_mm(layout: kits.DocumentLayout, text: str) -> np.ndarray:
     return np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], dtype=np.float32)
 
 
-def _block_scores(pixels: np.ndarray, code: Code, sheet: Sheet,
+@dataclass(frozen=True, eq=False)
+class Placement:
+    """Where a kit document lies on the page: mm on the document → pixels of the page."""
+
+    matrix: np.ndarray  # 3 × 3 (a perspective: a photo's sheet is not square to the lens)
+    how: str            # "code": from the code's corners; "paper": from the sheet's edges
+
+
+def by_code(code: Code, kind: PayloadKind | Sheet) -> Placement | None:
+    """The document placed by its code's corners (where the kit prints it): exact for the
+    kit's own print, off for a code pasted over another's a little askew."""
+    sheet = _sheet(kind)
+    if sheet is None:
+        return None
+    source = _symbol_corners_mm(_REGIONS[sheet].layout, code.text)
+    matrix, _ = cv2.estimateAffinePartial2D(source, np.array(code.position, dtype=np.float32))
+    return None if matrix is None else Placement(np.vstack([matrix, (0.0, 0.0, 1.0)]), "code")
+
+
+PAPER_ASPECT_TOLERANCE = 0.08  # a sheet's found sides may differ this much from the document's
+
+
+def by_paper(quad, image_shape: tuple[int, int], kind: PayloadKind | Sheet,
+             turns: int) -> Placement | None:
+    """The document placed by the sheet's four corners (`quad`: top-left, top-right,
+    bottom-right, bottom-left in the image; None: the sheet fills the image), its content
+    turned `turns` quarter turns clockwise; None when the sheet is not the document's shape."""
+    sheet = _sheet(kind)
+    if sheet is None:
+        return None
+    height, width = image_shape
+    corners = np.array(quad if quad is not None else
+                       ((0, 0), (width - 1, 0), (width - 1, height - 1), (0, height - 1)),
+                       dtype=np.float32)
+    corners = np.roll(corners, -(turns % 4), axis=0)  # the document's top-left corner first
+    layout = _REGIONS[sheet].layout
+    across = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
+    down = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
+    if down <= 0 or abs((across / down) / (layout.page_w / layout.page_h) - 1) > PAPER_ASPECT_TOLERANCE:
+        return None
+    document = np.array(((0, 0), (layout.page_w, 0), (layout.page_w, layout.page_h),
+                         (0, layout.page_h)), dtype=np.float32)
+    return Placement(cv2.getPerspectiveTransform(document, corners), "paper")
+
+
+def _block_scores(pixels: np.ndarray, placement: Placement, sheet: Sheet,
                   template: _Template) -> tuple[int, Iterator[float]] | None:
     """How many blocks of the template's region can be compared on the page, and their
     scores one by one (the best correlation of each within its search window); None: no
-    template block, or the code does not place one."""
+    template block to compare."""
     region = _REGIONS[sheet]
     block = region.box
     scale = template.scale
-    source = _symbol_corners_mm(region.layout, code.text) * scale
-    target = np.array(code.position, dtype=np.float32)
-    matrix, _ = cv2.estimateAffinePartial2D(source, target)
-    if matrix is None:
-        return None
     margin = SEARCH_MM * scale
     x0, y0 = int(block.x * scale - margin), int(block.y * scale - margin)
     w, h = int(block.w * scale + 2 * margin), int(block.h * scale + 2 * margin)
@@ -155,8 +195,10 @@ def _block_scores(pixels: np.ndarray, code: Code, sheet: Sheet,
             windows.append((left, top, right, bottom, patch))
     if not windows:
         return None
-    placed = matrix.astype(np.float64) @ np.array([[1, 0, x0], [0, 1, y0], [0, 0, 1]],
-                                                  dtype=np.float64)
+    # Template pixels → mm → page pixels, from the region's corner.
+    placed = placement.matrix.astype(np.float64) @ np.array(
+        [[1 / scale, 0, x0 / scale], [0, 1 / scale, y0 / scale], [0, 0, 1]], dtype=np.float64)
+    affine = np.allclose(placed[2], (0.0, 0.0, 1.0))
 
     def scores() -> Iterator[float]:
         # The page is sampled block by block, as far as the caller reads: each window with
@@ -165,13 +207,19 @@ def _block_scores(pixels: np.ndarray, code: Code, sheet: Sheet,
         for left, top, right, bottom, patch in windows:
             at = placed @ np.array([[1, 0, left - pad], [0, 1, top - pad], [0, 0, 1]],
                                    dtype=np.float64)
-            seen = cv2.warpAffine(pixels, at[:2], (right - left + 2 * pad, bottom - top + 2 * pad),
-                                  flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                  borderMode=cv2.BORDER_REPLICATE)
+            size = (right - left + 2 * pad, bottom - top + 2 * pad)
+            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+            seen = (cv2.warpAffine(pixels, at[:2], size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+                    if affine else
+                    cv2.warpPerspective(pixels, at, size, flags=flags, borderMode=cv2.BORDER_REPLICATE))
             seen = cv2.GaussianBlur(seen, (0, 0), 1.0)[pad:-pad, pad:-pad].astype(np.float32)
             yield float(cv2.matchTemplate(seen, patch, cv2.TM_CCOEFF_NORMED).max())
 
     return len(windows), scores()
+
+
+def _where(where: Code | Placement, sheet: Sheet) -> Placement | None:
+    return where if isinstance(where, Placement) else by_code(where, sheet)
 
 
 def _templates(campaign: Campaign, case_code: str, sheet: Sheet) -> list[_Template]:
@@ -214,14 +262,16 @@ def _sheet(kind: PayloadKind | Sheet) -> Sheet | None:
     return kind if isinstance(kind, Sheet) else _SHEETS.get(kind)
 
 
-def likeness(pixels: np.ndarray, code: Code, kind: PayloadKind | Sheet, campaign: Campaign,
-             case_code: str) -> float | None:
-    """How much the page's case block looks like the case's template (0..1): the median of its
-    blocks' correlations (the best over the kit's languages); None: no template block."""
+def likeness(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind | Sheet,
+             campaign: Campaign, case_code: str) -> float | None:
+    """How much the page's case block, placed by a code or a `Placement`, looks like the
+    case's template (0..1): the median of its blocks' correlations (the best over the kit's
+    languages); None: no template block."""
     sheet = _sheet(kind)
-    if sheet is None:
+    placement = None if sheet is None else _where(where, sheet)
+    if sheet is None or placement is None:
         return None
-    found = [_block_scores(pixels, code, sheet, t) for t in _templates(campaign, case_code, sheet)]
+    found = [_block_scores(pixels, placement, sheet, t) for t in _templates(campaign, case_code, sheet)]
     medians = [float(np.median(list(f[1]))) for f in found if f is not None]
     return max(medians) if medians else None
 
@@ -240,17 +290,19 @@ def _differs(found: tuple[int, Iterator[float]]) -> bool:
     return float(np.median(seen)) < MIN_LIKENESS  # an even count split evenly: the middle two
 
 
-def differs_from_template(pixels: np.ndarray, code: Code, kind: PayloadKind | Sheet,
+def differs_from_template(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind | Sheet,
                           campaign: Campaign, case_code: str) -> bool:
-    """Whether the page's case block looks like none of the case's templates: `likeness` below
-    `MIN_LIKENESS` (False when there is no template block to compare). Blocks are compared
-    only until the median's side of `MIN_LIKENESS` is settled: about half of them."""
+    """Whether the page's case block, placed by a code or a `Placement`, looks like none of
+    the case's templates: `likeness` below `MIN_LIKENESS` (False when there is no template
+    block to compare). Blocks are compared only until the median's side of `MIN_LIKENESS`
+    is settled: about half of them."""
     sheet = _sheet(kind)
-    if sheet is None:
+    placement = None if sheet is None else _where(where, sheet)
+    if sheet is None or placement is None:
         return False
     compared = False
     for template in _judged(campaign, case_code, sheet):
-        found = _block_scores(pixels, code, sheet, template)
+        found = _block_scores(pixels, placement, sheet, template)
         if found is None:
             continue
         compared = True
@@ -286,13 +338,14 @@ def _differing(a: _Template, b: _Template) -> tuple[_Template, _Template] | None
     return _Template(a.scale, tuple(keep_a), a.grid), _Template(b.scale, tuple(keep_b), b.grid)
 
 
-def _median(pixels: np.ndarray, code: Code, sheet: Sheet, template: _Template) -> float | None:
-    found = _block_scores(pixels, code, sheet, template)
+def _median(pixels: np.ndarray, placement: Placement, sheet: Sheet,
+            template: _Template) -> float | None:
+    found = _block_scores(pixels, placement, sheet, template)
     return None if found is None else float(np.median(list(found[1])))
 
 
-def printed_for_other_case(pixels: np.ndarray, code: Code, kind: PayloadKind, campaign: Campaign,
-                           case_code: str) -> OtherCase | None:
+def printed_for_other_case(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind,
+                           campaign: Campaign, case_code: str) -> OtherCase | None:
     """The case whose kit print the page clearly carries, when it is not `case_code`'s.
 
     Each other case is compared with the code's case where their templates differ (call it
@@ -300,13 +353,14 @@ def printed_for_other_case(pixels: np.ndarray, code: Code, kind: PayloadKind, ca
     counts only when it looks like the page there, and clearly more than the code's case does.
     """
     sheet = _sheet(kind)
-    if sheet is None:
+    placement = None if sheet is None else _where(where, sheet)
+    if sheet is None or placement is None:
         return None
     found: OtherCase | None = None
     # The page is printed in one language: the one whose template of the code's case fits it
     # best (what all cases print alike, a heading, "Message pour", tells the language).
     owns = _templates(campaign, case_code, sheet)
-    fits = [_median(pixels, code, sheet, t) or 0.0 for t in owns] if len(owns) > 1 else [1.0]
+    fits = [_median(pixels, placement, sheet, t) or 0.0 for t in owns] if len(owns) > 1 else [1.0]
     language = int(np.argmax(fits))
     own = owns[language]
     for case in campaign.cases:
@@ -316,7 +370,7 @@ def printed_for_other_case(pixels: np.ndarray, code: Code, kind: PayloadKind, ca
         pair = _differing(other, own)
         if pair is None:
             continue
-        theirs, ours = (_median(pixels, code, sheet, t) for t in pair)
+        theirs, ours = (_median(pixels, placement, sheet, t) for t in pair)
         if theirs is None or ours is None:
             continue
         if theirs >= MIN_OTHER_LIKENESS and theirs - ours >= OTHER_CASE_LEAD and (

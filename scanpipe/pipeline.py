@@ -169,22 +169,30 @@ def _cross_check(page: Page, result: PageResult, code: Code, payload: Payload, c
 
     The case-specific print (a letter sheet's authority and address, a petition's demand, a
     postcard's "Message pour <person>") is compared with the kit template of the code's case,
-    placed by the code; a page that does not look like it is compared with every other
-    case's template, and read by OCR if none is clearly its own: a page whose print names
-    another case goes to review with both (a kit mix-up, a sticker, a photocopy).
+    placed by the code, then by the sheet's edges (a code pasted a little askew, a photo);
+    a page that looks like neither is compared with every other case's template, and read
+    by OCR if none is clearly its own: a page whose print names another case goes to review
+    with both (a kit mix-up, a sticker, a photocopy).
     """
     decision = result.decision
-    if not settings.cross_check or not crosscheck.differs_from_template(
-            page.pixels, code, payload.kind, campaign, payload.subject):
+    if not settings.cross_check:
         return decision, 0.0
-    other = crosscheck.printed_for_other_case(page.pixels, code, payload.kind, campaign,
-                                              payload.subject)
-    if other is not None:
-        return printed_for_other_case(decision, other.case, other.detail, other.likeness), 0.0
+    pixels, kind, case = page.pixels, payload.kind, payload.subject
+    if not crosscheck.differs_from_template(pixels, code, kind, campaign, case):
+        return decision, 0.0
+    paper = crosscheck.by_paper(normalise.find_paper(pixels), pixels.shape, kind,
+                                (result.orientation or 0) // 90)
+    if paper is not None and not crosscheck.differs_from_template(pixels, paper, kind, campaign, case):
+        return decision, 0.0
+    for where in (code, paper):
+        other = None if where is None else crosscheck.printed_for_other_case(
+            pixels, where, kind, campaign, case)
+        if other is not None:
+            return printed_for_other_case(decision, other.case, other.detail, other.likeness), 0.0
     if not settings.ocr:
         return decision, 0.0
     # Not the kit sheet of its case as printed, nor clearly another's: read what is printed.
-    turned = normalise.quarter_turn(page.pixels, result.orientation or 0)
+    turned = normalise.quarter_turn(pixels, result.orientation or 0)
     turned = normalise.rotate(turned, (code.orientation or 0.0) - (result.orientation or 0))
     try:
         text = _read(turned, page.dpi, settings)
