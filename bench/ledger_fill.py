@@ -77,7 +77,7 @@ from scanpipe.matching import Candidate, MatchSettings, pick_case, rank_cases  #
 from scanpipe.ocr import OcrText, OcrWord  # noqa: E402
 from scanpipe.pages import FileFault, UnreadableFile  # noqa: E402
 from scanpipe.payload import Payload, PayloadKind, encode_payload  # noqa: E402
-from scanpipe.pipeline import _why_not  # noqa: E402
+from scanpipe.text_routing import explain  # noqa: E402
 from scanpipe.routing import (Decision, Kind, Reason, anonymous_envelope,  # noqa: E402
                               blank_page, route_by_text, route_page, text_contradicts,
                               uncounted_petition, unreadable)
@@ -209,7 +209,7 @@ class _Decisions:
         return picked if picked == case_code else None
 
     def _why(self, text_: str):
-        return _why_not(_ocr_text(text_), self._rank(text_), self.match)
+        return explain(_ocr_text(text_), self._rank(text_), self.match)
 
     def code(self, kind: PayloadKind, subject: str, reader: Reader, attempt: str) -> Code:
         text_ = encode_payload(Payload(kind, self.campaign.id, subject), self.campaign.check_key)
@@ -258,7 +258,7 @@ class _Decisions:
             decision = route_page([self.code(_PAYLOAD_KIND[kind], coded, reader, attempt)],
                                   self.campaign)
             candidates = self._rank(self._printed(kind, printed))
-            return text_contradicts(decision, candidates, pick_case(candidates, self.match))
+            return text_contradicts(decision, candidates)
         return self._keep(("contradict", kind, coded, printed, reader, attempt), build)
 
     def uncounted(self, case: str, reader: Reader, attempt: str) -> _Outcome:

@@ -30,7 +30,11 @@ from models import tables as t
 from models.ledger import EventType, lock_ledger
 from scanpipe.routing import Decision, Finding, Kind, Reason, Status
 
-PIECE_KINDS = (Kind.LETTER.value, Kind.POSTCARD.value, Kind.PETITION.value)
+PIECE_KINDS = (Kind.LETTER.value, Kind.SOLIDARITY_LETTER.value, Kind.POSTCARD.value,
+               Kind.PETITION.value)
+# Kinds that go where the case's postcards go (the person, the relatives, a partner office):
+# never to an embassy, so never into an embassy's bundle.
+FORWARDED_KINDS = frozenset({Kind.POSTCARD.value, Kind.SOLIDARITY_LETTER.value})
 _CHUNK = 900  # ids per statement: far under every database's limit on parameters
 _TEXT_LIMIT = 200
 
@@ -71,6 +75,17 @@ def next_steps(state: BundleState) -> frozenset[BundleState]:
     return frozenset(_TO[step] for step, starts in _FROM.items() if state in starts)
 
 
+def to_authority(destination: str | None) -> bool:
+    """An embassy's destination: it takes letters to the authority and petition sheets only."""
+    return (destination or "").startswith("embassy:")
+
+
+def misrouted_to_authority(kind: str | None, destination: str | None) -> bool:
+    """A postcard or a letter to the person routed to an embassy: the worst misroute there is
+    for such a letter, which the ledger never records (and the audit refuses)."""
+    return kind in FORWARDED_KINDS and to_authority(destination)
+
+
 class BundleError(ValueError):
     """A bundle step that cannot be taken; the message says why and what to do."""
 
@@ -85,10 +100,11 @@ class BundleLine:
 
     case: str
     person: str
-    letters: int
+    letters: int             # to the authority
     postcards: int
     petitions: int
     signatures: int | None  # None when a petition sheet of the case was not counted
+    solidarity_letters: int  # letters to the person: they travel with the postcards
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,7 @@ class BundleView:
     def totals(self) -> dict:
         signatures = [x.signatures for x in self.lines if x.petitions]
         return {"letters": sum(x.letters for x in self.lines),
+                "solidarity_letters": sum(x.solidarity_letters for x in self.lines),
                 "postcards": sum(x.postcards for x in self.lines),
                 "petitions": sum(x.petitions for x in self.lines),
                 "signatures": None if any(n is None for n in signatures) else sum(signatures),
@@ -122,13 +139,14 @@ class Pending:
 
     destination: str
     letters: int
+    solidarity_letters: int
     postcards: int
     petitions: int
     late: int
 
     @property
     def pieces(self) -> int:
-        return self.letters + self.postcards + self.petitions
+        return self.letters + self.solidarity_letters + self.postcards + self.petitions
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,11 @@ class DeliveryProgress:
     dispatched: int
     delivered: int
     refused_or_returned: int
+    # The routed pieces per kind: at a postcard destination, letters to the person apart.
+    letters: int
+    solidarity_letters: int
+    postcards: int
+    petitions: int
 
 
 def clean_text(value: str | None, what: str, *, required: bool) -> str | None:
@@ -171,12 +194,14 @@ def _lines(rows, persons: dict[str, str]) -> tuple[BundleLine, ...]:
         counts = signed[case]
         lines.append(BundleLine(case, persons.get(case, case), kinds[case][Kind.LETTER.value],
                                 kinds[case][Kind.POSTCARD.value], kinds[case][Kind.PETITION.value],
-                                None if any(n is None for n in counts) else sum(counts)))
+                                None if any(n is None for n in counts) else sum(counts),
+                                kinds[case][Kind.SOLIDARITY_LETTER.value]))
     return tuple(lines)
 
 
 def _line_json(line: BundleLine) -> dict:
-    return {"case": line.case, "letters": line.letters, "postcards": line.postcards,
+    return {"case": line.case, "letters": line.letters,
+            "solidarity_letters": line.solidarity_letters, "postcards": line.postcards,
             "petitions": line.petitions, "signatures": line.signatures}
 
 
@@ -203,8 +228,9 @@ class BundleVerbs:
         for destination, kind, count, late_count in rows:
             counts[destination][kind] += count
             counts[destination]["late"] += int(late_count or 0)
-        return [Pending(d, c[Kind.LETTER.value], c[Kind.POSTCARD.value], c[Kind.PETITION.value],
-                        c["late"]) for d, c in sorted(counts.items())]
+        return [Pending(d, c[Kind.LETTER.value], c[Kind.SOLIDARITY_LETTER.value],
+                        c[Kind.POSTCARD.value], c[Kind.PETITION.value], c["late"])
+                for d, c in sorted(counts.items())]
 
     def bundles(self, *, state: BundleState | None = None,
                 destination: str | None = None) -> list[t.Bundle]:
@@ -256,22 +282,29 @@ class BundleVerbs:
         """
         with Session(self.engine) as session:
             rows = session.exec(
-                select(t.Item.case_code, t.Item.destination, t.Bundle.state, func.count())
+                select(t.Item.case_code, t.Item.destination, t.Item.kind, t.Bundle.state,
+                       func.count())
                 .join(t.Bundle, t.Item.bundle_id == t.Bundle.id, isouter=True)
                 .where(t.Item.status == Status.ROUTED.value, t.Item.kind.in_(PIECE_KINDS),
                        t.Item.case_code.is_not(None))
-                .group_by(t.Item.case_code, t.Item.destination, t.Bundle.state)).all()
+                .group_by(t.Item.case_code, t.Item.destination, t.Item.kind,
+                          t.Bundle.state)).all()
         table: dict[tuple[str, str], Counter] = defaultdict(Counter)
-        for case, destination, state, count in rows:
+        kinds: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        for case, destination, kind, state, count in rows:
             table[(case, destination)][state] += count
+            kinds[(case, destination)][kind] += count
         out = []
         for (case, destination), by_state in sorted(table.items()):
             delivered = by_state[BundleState.DELIVERED.value]
             dispatched = by_state[BundleState.DISPATCHED.value] + delivered
             back = by_state[BundleState.REFUSED.value] + by_state[BundleState.RETURNED.value]
             bundled = dispatched + back + by_state[BundleState.PREPARED.value]
+            of = kinds[(case, destination)]
             out.append(DeliveryProgress(case, destination, sum(by_state.values()), bundled,
-                                        dispatched, delivered, back))
+                                        dispatched, delivered, back, of[Kind.LETTER.value],
+                                        of[Kind.SOLIDARITY_LETTER.value], of[Kind.POSTCARD.value],
+                                        of[Kind.PETITION.value]))
         return out
 
     # ---------------------------------------------------------------- writes

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from models import tables as t
+from models.bundles import misrouted_to_authority
 from models.evidence import seal_words
 from models.ledger import GENESIS, EventType, canonical_json, event_hash, lock_ledger
-from scanpipe.routing import Decision, Kind, Status
+from scanpipe.matching import Candidate
+from scanpipe.routing import Decision, Finding, Kind, Reason, Status
 
 # The tables themselves: bulk inserts without the ORM's bookkeeping.
 _IMAGE, _ITEM, _WORDS, _EVENT = (model.__table__ for model in (
@@ -70,6 +72,9 @@ class IntakeVerbs:
         """Record several files in one transaction, in order, as `record_file` records one."""
         if not files:
             return []
+        files = [replace(record, pages=[(page, never_to_authority(decision))
+                                        for page, decision in record.pages])
+                 for record in files]
         # What needs no ledger is made before taking its lock: the other stations wait less.
         states = [[seal_words(_decision_payload(decision)) for _, decision in record.pages]
                   for record in files]
@@ -297,6 +302,26 @@ class _ItemView:
     @property
     def page(self) -> int:
         return self.pending.row["page"]
+
+
+def never_to_authority(decision: Decision) -> Decision:
+    """A postcard or letter to the person routed to an embassy goes to review instead.
+
+    The recogniser routes them where the case's postcards go; should a decision say
+    otherwise, the ledger must not record it — `audit verify` would refuse the ledger
+    for good. A person decides, with the case as the candidate.
+    """
+    if decision.status is not Status.ROUTED or not misrouted_to_authority(
+            decision.kind.value, decision.destination):
+        return decision
+    finding = Finding(Reason.ADDRESSEE_UNCLEAR,
+                      f"a {decision.kind.value} of case {decision.case} was routed to "
+                      f"{decision.destination}: letters to the person and postcards never go to "
+                      "the authorities")
+    candidates = decision.candidates or (
+        (Candidate(decision.case, decision.confidence, ()),) if decision.case else ())
+    return replace(decision, status=Status.REVIEW, case=None, destination=None, method=None,
+                   confidence=0.0, findings=(finding, *decision.findings), candidates=candidates)
 
 
 def _status_event(status: Status) -> EventType:

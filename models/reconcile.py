@@ -13,9 +13,12 @@ from datetime import datetime, timezone, tzinfo
 
 from models.replay import ItemLife, Replay
 from models.report_types import OUTCOMES, TABLES, Reconciliation, Table
+from models.sides import Side
 from scanpipe.routing import Kind
 
-_KIND_COLUMNS = (Kind.LETTER.value, Kind.POSTCARD.value, Kind.PETITION.value)
+# The per-kind columns of the tables, in `report_types.TABLES` order.
+_KIND_COLUMNS = (Kind.LETTER.value, Kind.SOLIDARITY_LETTER.value, Kind.POSTCARD.value,
+                 Kind.PETITION.value)
 
 
 def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str] | None = None,
@@ -52,6 +55,7 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
         "anonymous_batches": sum(1 for b in state.batches.values() if b.kit is None),
         "items": len(items),
         "pieces": len(pieces),
+        "solidarity_letters": sum(1 for i in pieces if i.kind == Kind.SOLIDARITY_LETTER.value),
         "signatures": sum(i.state.get("signatures") or 0 for i in pieces
                           if i.kind == Kind.PETITION.value),
         "delivered": sum(1 for i in pieces if outcome[i.id] == "delivered"),
@@ -59,6 +63,8 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
         "in_review": ended["review"],
         "set_aside": ended["set_aside"],
         "unreadable_files": ended["unreadable"],
+        "blank_sides": ended[Side.BLANK.value],
+        "picture_sides": ended[Side.PICTURE.value],
         "quarantined_files": len(state.quarantined_files),
         "duplicates": sum(len(i.seen_again) for i in items),
         "bundles": len(state.bundles),
@@ -78,7 +84,7 @@ def _count_rows(counts: Counter) -> tuple:
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
-def _kind_counts(group: list[ItemLife]) -> tuple[int, int, int]:
+def _kind_counts(group: list[ItemLife]) -> tuple[int, ...]:
     kinds = Counter(i.kind for i in group)
     return tuple(kinds[k] for k in _KIND_COLUMNS)
 
@@ -129,7 +135,9 @@ def _totals_text(totals: dict | None) -> str | None:
     if totals is None:
         return None
     signatures = "—" if totals.get("signatures") is None else totals["signatures"]
-    return (f"{totals.get('pieces')} = {totals.get('letters')} L + {totals.get('postcards')} C "
+    # L, T, C, P: the review keys of letters to the authority, to the person, cards, petitions.
+    return (f"{totals.get('pieces')} = {totals.get('letters')} L "
+            f"+ {totals.get('solidarity_letters')} T + {totals.get('postcards')} C "
             f"+ {totals.get('petitions')} P ({signatures} sig.)")
 
 

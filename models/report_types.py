@@ -17,13 +17,17 @@ FIGURES = (
     "return_rate",        # kits_returned / kits_sent (None when no kit was recorded as printed)
     "anonymous_batches",  # envelopes without a kit code
     "items",              # every page taken in (each counted once)
-    "pieces",             # letters, postcards and petition sheets routed to a case
+    "pieces",             # letters (to the authority, to the person), postcards and petition
+                          # sheets routed to a case
+    "solidarity_letters",  # of those pieces, letters to the person (they go with the postcards)
     "signatures",         # signed rows counted on those petition sheets
     "delivered",          # pieces in a delivered bundle
     "pending",            # pieces routed but not (yet) delivered
     "in_review",          # items waiting for a person's decision
     "set_aside",          # items a person set aside (not a campaign piece, unreadable)
     "unreadable_files",   # pages whose file could not be read
+    "blank_sides",        # blank backs of scanned sheets: part of their file, not pieces
+    "picture_sides",      # picture sides of kit postcards: part of their file, not pieces
     "quarantined_files",  # files set aside unread (not a scan, empty, too big, crashed the reader)
     "duplicates",         # times an image already taken in came again (not counted)
     "bundles",            # bundles closed (void ones included)
@@ -34,8 +38,11 @@ FIGURES = (
 
 # Every table: its key (also its CSV file name) and its columns.
 TABLES: dict[str, tuple[str, ...]] = {
-    "by_case": ("case", "person", "letters", "postcards", "petitions", "signatures", "pieces"),
-    "by_destination": ("destination", "letters", "postcards", "petitions", "pieces"),
+    # letters: to the authority; solidarity_letters: to the person
+    "by_case": ("case", "person", "letters", "solidarity_letters", "postcards", "petitions",
+                "signatures", "pieces"),
+    "by_destination": ("destination", "letters", "solidarity_letters", "postcards", "petitions",
+                       "pieces"),
     "by_kind": ("kind", "items"),
     "by_station": ("station", "items"),
     "by_operator": ("operator", "items"),
@@ -49,8 +56,9 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 
 # The outcomes of an item at the end of the ledger (rows of the "outcomes" table).
+# blank_side and picture_side: rejected pages that belong to their file (`models.sides`).
 OUTCOMES = ("delivered", "dispatched", "bundled", "waiting", "back", "review", "set_aside",
-            "unreadable", "not_a_piece")
+            "unreadable", "blank_side", "picture_side", "not_a_piece")
 
 # The exceptions (first column of the "exceptions" table).
 EXCEPTIONS = (

@@ -21,8 +21,9 @@ from models.ledger import STATE_EVENTS, EventType, lock_ledger
 from scanpipe.campaign import Campaign
 from scanpipe.routing import Kind, Method, Reason, Status, destination_for
 
-# The kinds a person can give a piece when choosing its case.
-CASE_KINDS = (Kind.LETTER, Kind.POSTCARD, Kind.PETITION)
+# The kinds a person can give a piece when choosing its case; `destination_for` sends each
+# where it goes (a letter to the person where the case's postcards go, never to the embassy).
+CASE_KINDS = (Kind.LETTER, Kind.SOLIDARITY_LETTER, Kind.POSTCARD, Kind.PETITION)
 
 
 class ReviewError(ValueError):
@@ -91,7 +92,8 @@ def decided_state(item: t.Item, choice: Choice, campaign: Campaign, follows: int
                 raise ReviewError(f"no case {choice.case!r} in campaign {campaign.id}")
             kind = choice.kind or (Kind(item.kind) if item.kind in CASE_KINDS else Kind.LETTER)
             if kind not in CASE_KINDS:
-                raise ReviewError(f"a piece routed to a case is a letter, postcard or petition, not {kind}")
+                raise ReviewError("a piece routed to a case is a letter to the authority, a letter "
+                                  f"to the person, a postcard or a petition sheet, not {kind}")
             if choice.signatures is not None and not 0 <= choice.signatures <= 1000:
                 raise ReviewError("a petition sheet has between 0 and 1000 signatures")
             destination = destination_for(case, kind)

@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 
 from models import tables as t
 from models.ledger import EventType
+from models.sides import Side, side_counts, split_rejected
 from scanpipe.campaign import Campaign
-from scanpipe.routing import Status
+from scanpipe.routing import Kind, Status
 from scanpipe.trays import check_plan, default_plan
 
 FEED_WINDOW = 2_000  # events a live screen may be behind before it reloads instead
@@ -38,7 +39,7 @@ class FeedEvent:
 class BatchSummary:
     batch: t.Batch
     per_case: list[tuple[str, str, int, int | None]]  # case, kind, pieces, signatures
-    by_status: dict[str, int]
+    by_status: dict[str, int]  # routed, review, rejected — and blank and picture sides apart
     envelopes: int
     duplicates: int
 
@@ -46,9 +47,16 @@ class BatchSummary:
     def total(self) -> int:
         return sum(self.by_status.values())
 
+    @property
+    def sides(self) -> int:
+        """Pages of the batch that are blank backs or postcard picture sides."""
+        return sum(self.by_status.get(side.value, 0) for side in Side)
+
 
 @dataclass(frozen=True)
 class Counts:
+    """Items per status; rejected blank backs and picture sides under their `Side` instead."""
+
     batch: dict[str, int] = field(default_factory=dict)
     today: dict[str, int] = field(default_factory=dict)
 
@@ -109,17 +117,19 @@ class SortingVerbs:
                                        func.sum(t.Item.signatures))
                                 .where(t.Item.batch_id == batch_id)
                                 .group_by(t.Item.case_code, t.Item.kind, t.Item.status)).all()
+            sides = side_counts(session, t.Item.batch_id == batch_id)
             duplicates = self._duplicates_in(session, batch)
         by_status: Counter = Counter()
         per_case = []
         envelopes = 0
         for case, kind, status, count, signatures in rows:
             by_status[status] += count
-            if kind == "kit_envelope":
+            if kind == Kind.KIT_ENVELOPE.value:
                 envelopes += count
             elif status == Status.ROUTED.value and case:
                 per_case.append((case, kind, count, signatures))
-        return BatchSummary(batch, sorted(per_case), dict(by_status), envelopes, duplicates)
+        return BatchSummary(batch, sorted(per_case), split_rejected(dict(by_status), sides),
+                            envelopes, duplicates)
 
     def _duplicates_in(self, session: Session, batch: t.Batch) -> int:
         """Pieces scanned again while the batch was open (recorded, not counted)."""
@@ -179,16 +189,21 @@ class SortingVerbs:
                           else None) for e in events], head
 
     def counts(self, station: str, *, batch_id: int | None, since: datetime) -> Counts:
-        """Pieces per status in the open batch and at the station since `since`."""
+        """Pieces per status in the open batch and at the station since `since` (blank backs
+        and picture sides counted apart from the rejected pages)."""
         with Session(self.engine) as session:
             batch: dict[str, int] = {}
             if batch_id is not None:
-                batch = dict(session.exec(select(t.Item.status, func.count())
-                                          .where(t.Item.batch_id == batch_id)
-                                          .group_by(t.Item.status)).all())
-            today = dict(session.exec(select(t.Item.status, func.count())
-                                      .where(t.Item.station == station, t.Item.scanned_at >= since)
-                                      .group_by(t.Item.status)).all())
+                in_batch = t.Item.batch_id == batch_id
+                batch = split_rejected(dict(session.exec(select(t.Item.status, func.count())
+                                                         .where(in_batch)
+                                                         .group_by(t.Item.status)).all()),
+                                       side_counts(session, in_batch))
+            here = (t.Item.station == station, t.Item.scanned_at >= since)
+            today = split_rejected(dict(session.exec(select(t.Item.status, func.count())
+                                                     .where(*here)
+                                                     .group_by(t.Item.status)).all()),
+                                   side_counts(session, *here))
         return Counts(batch, today)
 
 

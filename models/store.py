@@ -29,10 +29,12 @@ from models.replay import Problem  # noqa: F401 (part of the store's interface)
 from models.ledger import EventType, append_event, lock_ledger
 from models.people import PeopleVerbs
 from models.schema import MigrationOutcome, SchemaError, migrate
+from models.sides import rejected_as
 from models.review import ReviewVerbs
 from models.sorting import SortingVerbs
 from scanpipe.campaign import (Campaign, campaign_digest, letter_destination, parse_campaign,
                                postcard_destination)
+from scanpipe.routing import Status
 
 
 class StoreError(Exception):
@@ -68,6 +70,17 @@ class SummaryRow:
     status: str
     count: int
     signatures: int | None = None  # petition sheets: signed rows counted (None: none counted)
+
+
+@dataclass(frozen=True)
+class RejectedPage:
+    """A page that is not counted: a blank back, a picture side, set aside, or unreadable."""
+
+    item_id: int
+    source: str
+    page: int
+    reasons: tuple[str, ...]
+    counted_as: str  # `models.sides.rejected_as`: blank_side, picture_side, set_aside, unreadable
 
 
 def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
@@ -273,6 +286,33 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
             ).all()
         return sorted((SummaryRow(*row) for row in rows),
                       key=lambda r: (r.status, r.case or "~", r.kind))
+
+    def rejected_pages(self) -> list[RejectedPage]:
+        """Every rejected page, oldest first, with what it counts as."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(t.Item.id, t.Item.source_name, t.Item.page, t.Item.reasons,
+                                       t.Item.method)
+                                .where(t.Item.status == Status.REJECTED.value)
+                                .order_by(t.Item.id)).all()
+        pages = []
+        for item_id, source, page, reasons, method in rows:
+            reasons = tuple(json.loads(reasons or "[]"))
+            pages.append(RejectedPage(item_id, source, page, reasons,
+                                      rejected_as(list(reasons), method)))
+        return pages
+
+    def rejected_counts(self) -> dict[str, int]:
+        """Rejected pages per what they count as (`models.sides.rejected_as`)."""
+        with Session(self.engine) as session:
+            # Few distinct lists of reason codes: grouped here, told apart below.
+            rows = session.exec(select(t.Item.method, t.Item.reasons, func.count())
+                                .where(t.Item.status == Status.REJECTED.value)
+                                .group_by(t.Item.method, t.Item.reasons)).all()
+        counts: dict[str, int] = {}
+        for method, reasons, count in rows:
+            what = rejected_as(json.loads(reasons or "[]"), method)
+            counts[what] = counts.get(what, 0) + count
+        return counts
 
     def items(self) -> list[t.Item]:
         with Session(self.engine) as session:

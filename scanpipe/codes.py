@@ -27,6 +27,12 @@ which reader and which try found its code):
 
 A caller says when it has `enough` (scanpipe's own valid code, say); reading
 stops at the first try that gives enough.
+
+zbar's text is kept only when the caller `trusted` it (our payload with a valid
+check) or zxing-cpp read the same code on the page: zbar misreads — Shift-JIS
+for UTF-8 Chinese, 1-D reads in texture — and its misreads were every wrong
+text and false positive seen on real photos. Tries that cannot run on a page
+that small (a corner or a halved page under `MIN_QR_PX`) are skipped.
 """
 
 from __future__ import annotations
@@ -101,6 +107,7 @@ class CodeReading:
 
 
 Enough = Callable[[Sequence[Code]], bool]
+Trusted = Callable[[Code], bool]
 
 _QR = zxingcpp.barcode_formats_from_str("QRCode,MicroQRCode")
 _ALL = zxingcpp.barcode_formats_from_str(
@@ -120,6 +127,8 @@ MIN_1D_LENGTH = 4       # zbar reads 1-character Code39 in photos of textures
 # Enlarging found codes only on photos and on 150-200 dpi scans (measured on the recognition
 # corpus: none of its 240 and 300 dpi pages); there a 0.5 mm module is 4.7 px or more.
 UPSCALE_BELOW_DPI = 240
+MIN_QR_PX = 11          # the smallest symbol (Micro QR M1, 11 modules) at 1 px a module: a
+                        # QR-only try on a page or crop shorter than this cannot find anything
 
 
 def _any(codes: Sequence[Code]) -> bool:
@@ -186,8 +195,10 @@ def _corners(pixels: np.ndarray, enough: Enough, scale: float = 1.0) -> list[Cod
     first corner that gives `enough`; positions in pixels of the page at full size."""
     height, width = pixels.shape
     side = int(min(height, width) * CORNER_FRACTION)
-    right, bottom = width - side, height - side
     codes: list[Code] = []
+    if side < MIN_QR_PX:
+        return codes  # a corner this small holds no code (and zxing-cpp refuses an empty crop)
+    right, bottom = width - side, height - side
     # Where a kit page's top-right corner lands when fed upright, turned 90° clockwise,
     # upside down, turned 270°: the most common first.
     for x, y in ((right, 0), (right, bottom), (0, bottom), (0, 0)):
@@ -241,6 +252,11 @@ def _upscaled(pixels: np.ndarray, dpi: float | None) -> list[Code]:
     return _zxing(big, _QR, Attempt.UPSCALED, scale=2.0)
 
 
+def _halves_to_a_code(pixels: np.ndarray) -> bool:
+    """Whether the page halved can still hold a QR code (OpenCV refuses to make 0 px)."""
+    return min(pixels.shape) // 2 >= MIN_QR_PX
+
+
 def _downscaled(pixels: np.ndarray) -> list[Code]:
     small = cv2.resize(pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     return _zbar(small, Attempt.DOWNSCALED, scale=0.5, qr_only=True)
@@ -262,22 +278,38 @@ def _merge(kept: list[Code], new: Sequence[Code], tolerance: float) -> None:
             kept.append(code)
 
 
+def _confirmed(code: Code, kept: Sequence[Code]) -> bool:
+    """Whether zxing-cpp read `code`'s text, in the same format, somewhere on the page."""
+    return any(old.reader is Reader.ZXING and old.format == code.format and old.text == code.text
+               for old in kept)
+
+
 def scan_codes(pixels: np.ndarray, enough: Enough = _any, *, quick_first: bool = True,
-               dpi: float | None = None) -> CodeReading:
+               dpi: float | None = None, trusted: Trusted | None = None) -> CodeReading:
     """Every code on the page, trying harder only until `enough` says so.
 
     With `quick_first`, the template corners are looked at first (the fast path
     of a kit page); otherwise reading starts with every format on the whole page.
     `dpi`, when the file gives it, spares a fine scan the enlarged try.
+
+    A zbar read is kept only when `trusted` accepts it (the caller's own payload
+    with a valid check) or zxing-cpp read the same text in the same format on the
+    page, in any try; without `trusted`, only that agreement admits it. A read
+    not (yet) confirmed does not count towards `enough`.
     """
     pixels = np.ascontiguousarray(pixels)
     tolerance = max(pixels.shape) / 50
     kept: list[Code] = []
     attempts: list[str] = []
+    unconfirmed: list[Code] = []  # zbar's reads not trusted, nor confirmed by zxing-cpp so far
 
     def tried(name: Attempt, codes: Sequence[Code]) -> bool:
         attempts.append(name.value)
-        _merge(kept, codes, tolerance)
+        _merge(kept, [c for c in codes if c.reader is Reader.ZXING], tolerance)
+        unconfirmed.extend(c for c in codes if c.reader is not Reader.ZXING)
+        admitted = [c for c in unconfirmed if (trusted is not None and trusted(c)) or _confirmed(c, kept)]
+        unconfirmed[:] = [c for c in unconfirmed if c not in admitted]
+        _merge(kept, admitted, tolerance)
         return enough(kept)
 
     if quick_first:
@@ -305,6 +337,8 @@ def scan_codes(pixels: np.ndarray, enough: Enough = _any, *, quick_first: bool =
         (Attempt.EQUALISED, _equalised),
     )
     for name, step in steps:
+        if name is Attempt.DOWNSCALED and not _halves_to_a_code(pixels):
+            continue  # a try that cannot run on a page this small is not made
         if tried(name, step(pixels)):
             break
     return CodeReading(tuple(kept), tuple(attempts))

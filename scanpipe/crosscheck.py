@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 
 import cv2
 import numpy as np
@@ -26,48 +27,97 @@ from scanpipe.render import Box
 
 PX_PER_MM = 6.0           # resolution of the comparison (about 150 dpi)
 SEARCH_MM = 2.5           # the placement from the code may be off by this much
-BLOCK_MM = (48.0, 10.0)   # blocks compared one by one, each free to shift a little
 MIN_LIKENESS = 0.85       # median block correlation from which the page is its template (measured on the
                           # recognition corpus's coded sheets: its own case's median 0.96, another case's at most 0.81)
+OTHER_CASE_LEAD = 0.08    # where two cases' prints differ, the other must look this much more like the
+                          # page (measured on simulated scans at 150-300 dpi: a kit's own print leads every
+                          # other case by 0.09 or more there, a pasted code's case trails by 0.18 or more)
+MIN_OTHER_LIKENESS = 0.75  # … and look like it at least this much
+_BLOCKS_DIFFER = 6.0      # mean grey-level difference from which two templates' blocks differ
 _BLUR_RADIUS = 4          # px: how far the blur (sigma 1 px) reaches, a border for each window
+_LANGUAGES = ("fr", "nl", "en")  # kits may be printed in any of them
 
-# The case-specific print of each document, mm from the page's top-left.
-_BLOCKS = {
-    PayloadKind.LETTER: (kits.LETTER_LAYOUT, Box(15.0, 27.0, 145.0, 30.0)),
-    PayloadKind.PETITION: (kits.petition_layout(), Box(15.0, 19.0, 180.0, 51.0)),
+
+class Sheet(StrEnum):
+    """The kit documents whose print is compared with their template."""
+
+    LETTER = "letter"
+    PETITION = "petition"
+    POSTCARD = "postcard"                  # the message side: "Message pour <person>"
+    POSTCARD_PICTURE = "postcard_picture"  # the picture side: the emblem, around its web-address QR
+
+
+@dataclass(frozen=True)
+class _Region:
+    """What is compared on a kit document: where, in blocks of what size, and whether its
+    print differs with the kit's language (then every language's template is tried)."""
+
+    layout: kits.DocumentLayout
+    box: Box
+    block_mm: tuple[float, float]
+    by_language: bool
+    px_per_mm: float = PX_PER_MM  # small print is compared finer
+    specific_only: bool = False   # judge a page on the blocks that tell its case from most others
+
+
+# The case-specific print of each document (the picture side: the emblem, the same for all
+# cases), mm from the page's top-left.
+_REGIONS = {
+    Sheet.LETTER: _Region(kits.LETTER_LAYOUT, Box(15.0, 27.0, 145.0, 30.0), (48.0, 10.0), False),
+    Sheet.PETITION: _Region(kits.petition_layout(), Box(15.0, 19.0, 180.0, 51.0), (48.0, 10.0),
+                            False),
+    Sheet.POSTCARD: _Region(kits.POSTCARD_MESSAGE_LAYOUT, Box(5.5, 4.5, 67.0, 5.5), (11.0, 5.5),
+                            True, 12.0, True),
+    Sheet.POSTCARD_PICTURE: _Region(kits.POSTCARD_PICTURE_LAYOUT, Box(6.0, 18.0, 56.0, 64.0),
+                                    (14.0, 16.0), False),
 }
+_SHEETS = {PayloadKind.LETTER: Sheet.LETTER, PayloadKind.PETITION: Sheet.PETITION,
+           PayloadKind.POSTCARD: Sheet.POSTCARD}
 
 
 @dataclass(frozen=True, eq=False)
 class _Template:
-    """A kit template's case block, ready to compare: the blocks that hold print."""
+    """A kit template's case block, ready to compare: the blocks that hold print, and every
+    block of the region (to find where two cases' prints differ)."""
 
     scale: float                                      # template px per mm
     patches: tuple[tuple[int, int, np.ndarray], ...]  # (x, y, grey levels) of each block, template px
+    grid: tuple[tuple[int, int, np.ndarray], ...]     # every block of the region, printed or not
 
 
-@functools.lru_cache(maxsize=64)
-def _template(campaign: Campaign, case_code: str, kind: PayloadKind) -> _Template:
+def _render(campaign: Campaign, case_code: str, sheet: Sheet, lang: str | None) -> bytes:
     case = campaign.case(case_code)
     assert case is not None
-    pdf = (kits.render_letter_sheet(campaign, case) if kind is PayloadKind.LETTER
-           else kits.render_petition(campaign, case))
+    match sheet:
+        case Sheet.LETTER:
+            return kits.render_letter_sheet(campaign, case, lang)
+        case Sheet.PETITION:
+            return kits.render_petition(campaign, case, lang)
+        case Sheet.POSTCARD | Sheet.POSTCARD_PICTURE:
+            return kits.render_postcard(campaign, case, lang)
+
+
+@functools.lru_cache(maxsize=1024)
+def _template(campaign: Campaign, case_code: str, sheet: Sheet, lang: str | None = None) -> _Template:
+    pdf = _render(campaign, case_code, sheet, lang)
+    page = 1 if sheet is Sheet.POSTCARD else 0
+    region = _REGIONS[sheet]
     # Blurred once here: the scan is blurred alike, so both lose the same fine detail.
-    pixels = cv2.GaussianBlur(load_pages(pdf, pdf_dpi=round(PX_PER_MM * 25.4))[0].pixels,
+    pixels = cv2.GaussianBlur(load_pages(pdf, pdf_dpi=round(region.px_per_mm * 25.4))[page].pixels,
                               (0, 0), 1.0)
-    layout, block = _BLOCKS[kind]
-    scale = pixels.shape[1] / layout.page_w
-    bw, bh = int(BLOCK_MM[0] * scale), int(BLOCK_MM[1] * scale)
-    patches = []
+    scale = pixels.shape[1] / region.layout.page_w
+    bw, bh = int(region.block_mm[0] * scale), int(region.block_mm[1] * scale)
+    block = region.box
+    patches, grid = [], []
     for by in range(int(block.y * scale), int(block.bottom * scale) - bh + 1, bh):
         for bx in range(int(block.x * scale), int(block.right * scale) - bw + 1, bw):
-            patch = pixels[by:by + bh, bx:bx + bw]
+            # As floats once here, which matchTemplate would otherwise convert each time.
+            patch = pixels[by:by + bh, bx:bx + bw].astype(np.float32)
+            patch.flags.writeable = False
+            grid.append((bx, by, patch))
             if float(patch.std()) >= 8:  # nothing printed here says nothing either way
-                # As floats once here, which matchTemplate would otherwise convert each time.
-                patch = patch.astype(np.float32)
-                patch.flags.writeable = False
                 patches.append((bx, by, patch))
-    return _Template(scale, tuple(patches))
+    return _Template(scale, tuple(patches), tuple(grid))
 
 
 def _symbol_corners_mm(layout: kits.DocumentLayout, text: str) -> np.ndarray:
@@ -77,21 +127,59 @@ def _symbol_corners_mm(layout: kits.DocumentLayout, text: str) -> np.ndarray:
     return np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], dtype=np.float32)
 
 
-def _block_scores(pixels: np.ndarray, code: Code, kind: PayloadKind, campaign: Campaign,
-                  case_code: str) -> tuple[int, Iterator[float]] | None:
-    """How many blocks of the template's case block can be compared on the page, and their
+@dataclass(frozen=True, eq=False)
+class Placement:
+    """Where a kit document lies on the page: mm on the document → pixels of the page."""
+
+    matrix: np.ndarray  # 3 × 3 (a perspective: a photo's sheet is not square to the lens)
+    how: str            # "code": from the code's corners; "paper": from the sheet's edges
+
+
+def by_code(code: Code, kind: PayloadKind | Sheet) -> Placement | None:
+    """The document placed by its code's corners (where the kit prints it): exact for the
+    kit's own print, off for a code pasted over another's a little askew."""
+    sheet = _sheet(kind)
+    if sheet is None:
+        return None
+    source = _symbol_corners_mm(_REGIONS[sheet].layout, code.text)
+    matrix, _ = cv2.estimateAffinePartial2D(source, np.array(code.position, dtype=np.float32))
+    return None if matrix is None else Placement(np.vstack([matrix, (0.0, 0.0, 1.0)]), "code")
+
+
+PAPER_ASPECT_TOLERANCE = 0.08  # a sheet's found sides may differ this much from the document's
+
+
+def by_paper(quad, image_shape: tuple[int, int], kind: PayloadKind | Sheet,
+             turns: int) -> Placement | None:
+    """The document placed by the sheet's four corners (`quad`: top-left, top-right,
+    bottom-right, bottom-left in the image; None: the sheet fills the image), its content
+    turned `turns` quarter turns clockwise; None when the sheet is not the document's shape."""
+    sheet = _sheet(kind)
+    if sheet is None:
+        return None
+    height, width = image_shape
+    corners = np.array(quad if quad is not None else
+                       ((0, 0), (width - 1, 0), (width - 1, height - 1), (0, height - 1)),
+                       dtype=np.float32)
+    corners = np.roll(corners, -(turns % 4), axis=0)  # the document's top-left corner first
+    layout = _REGIONS[sheet].layout
+    across = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
+    down = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
+    if down <= 0 or abs((across / down) / (layout.page_w / layout.page_h) - 1) > PAPER_ASPECT_TOLERANCE:
+        return None
+    document = np.array(((0, 0), (layout.page_w, 0), (layout.page_w, layout.page_h),
+                         (0, layout.page_h)), dtype=np.float32)
+    return Placement(cv2.getPerspectiveTransform(document, corners), "paper")
+
+
+def _block_scores(pixels: np.ndarray, placement: Placement, sheet: Sheet,
+                  template: _Template) -> tuple[int, Iterator[float]] | None:
+    """How many blocks of the template's region can be compared on the page, and their
     scores one by one (the best correlation of each within its search window); None: no
-    template block, or the code does not place one."""
-    if kind not in _BLOCKS:
-        return None
-    layout, block = _BLOCKS[kind]
-    template = _template(campaign, case_code, kind)
+    template block to compare."""
+    region = _REGIONS[sheet]
+    block = region.box
     scale = template.scale
-    source = _symbol_corners_mm(layout, code.text) * scale
-    target = np.array(code.position, dtype=np.float32)
-    matrix, _ = cv2.estimateAffinePartial2D(source, target)
-    if matrix is None:
-        return None
     margin = SEARCH_MM * scale
     x0, y0 = int(block.x * scale - margin), int(block.y * scale - margin)
     w, h = int(block.w * scale + 2 * margin), int(block.h * scale + 2 * margin)
@@ -107,8 +195,10 @@ def _block_scores(pixels: np.ndarray, code: Code, kind: PayloadKind, campaign: C
             windows.append((left, top, right, bottom, patch))
     if not windows:
         return None
-    placed = matrix.astype(np.float64) @ np.array([[1, 0, x0], [0, 1, y0], [0, 0, 1]],
-                                                  dtype=np.float64)
+    # Template pixels → mm → page pixels, from the region's corner.
+    placed = placement.matrix.astype(np.float64) @ np.array(
+        [[1 / scale, 0, x0 / scale], [0, 1 / scale, y0 / scale], [0, 0, 1]], dtype=np.float64)
+    affine = np.allclose(placed[2], (0.0, 0.0, 1.0))
 
     def scores() -> Iterator[float]:
         # The page is sampled block by block, as far as the caller reads: each window with
@@ -117,31 +207,76 @@ def _block_scores(pixels: np.ndarray, code: Code, kind: PayloadKind, campaign: C
         for left, top, right, bottom, patch in windows:
             at = placed @ np.array([[1, 0, left - pad], [0, 1, top - pad], [0, 0, 1]],
                                    dtype=np.float64)
-            seen = cv2.warpAffine(pixels, at[:2], (right - left + 2 * pad, bottom - top + 2 * pad),
-                                  flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                  borderMode=cv2.BORDER_REPLICATE)
+            size = (right - left + 2 * pad, bottom - top + 2 * pad)
+            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+            seen = (cv2.warpAffine(pixels, at[:2], size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+                    if affine else
+                    cv2.warpPerspective(pixels, at, size, flags=flags, borderMode=cv2.BORDER_REPLICATE))
             seen = cv2.GaussianBlur(seen, (0, 0), 1.0)[pad:-pad, pad:-pad].astype(np.float32)
             yield float(cv2.matchTemplate(seen, patch, cv2.TM_CCOEFF_NORMED).max())
 
     return len(windows), scores()
 
 
-def likeness(pixels: np.ndarray, code: Code, kind: PayloadKind, campaign: Campaign,
-             case_code: str) -> float | None:
-    """How much the page's case block looks like the template's (0..1): the median of its
-    blocks' correlations; None: no template block."""
-    found = _block_scores(pixels, code, kind, campaign, case_code)
-    return None if found is None else float(np.median(list(found[1])))
+def _where(where: Code | Placement, sheet: Sheet) -> Placement | None:
+    return where if isinstance(where, Placement) else by_code(where, sheet)
 
 
-def differs_from_template(pixels: np.ndarray, code: Code, kind: PayloadKind,
-                          campaign: Campaign, case_code: str) -> bool:
-    """Whether the page's case block does not look like the template's: `likeness` below
-    `MIN_LIKENESS` (False when there is no template block to compare). Blocks are compared
-    only until the median's side of `MIN_LIKENESS` is settled: about half of them."""
-    found = _block_scores(pixels, code, kind, campaign, case_code)
-    if found is None:
-        return False
+def _templates(campaign: Campaign, case_code: str, sheet: Sheet) -> list[_Template]:
+    """The case's templates of that sheet: one, or one per kit language (the campaign's first)."""
+    if not _REGIONS[sheet].by_language:
+        return [_template(campaign, case_code, sheet)]
+    return [_template(campaign, case_code, sheet, lang) for lang in _languages(campaign)]
+
+
+def _languages(campaign: Campaign) -> list[str]:
+    return [campaign.language, *(lang for lang in _LANGUAGES if lang != campaign.language)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _specific(campaign: Campaign, case_code: str, sheet: Sheet, lang: str | None) -> _Template:
+    """The case's template cut to the blocks that differ from at least half the other cases'
+    (a postcard's "Message pour" is the same on every card: only the name tells)."""
+    own = _template(campaign, case_code, sheet, lang)
+    others = [_template(campaign, c.code, sheet, lang) for c in campaign.cases if c.code != case_code]
+    kept = []
+    for index, (bx, by, patch) in enumerate(own.grid):
+        if float(patch.std()) < 8:
+            continue
+        differing = sum(float(np.abs(patch - o.grid[index][2]).mean()) >= _BLOCKS_DIFFER
+                        for o in others)
+        if differing * 2 >= len(others):
+            kept.append((bx, by, patch))
+    return _Template(own.scale, tuple(kept), own.grid) if kept else own
+
+
+def _judged(campaign: Campaign, case_code: str, sheet: Sheet) -> list[_Template]:
+    """The templates a page coded for the case is judged against."""
+    if not _REGIONS[sheet].specific_only:
+        return _templates(campaign, case_code, sheet)
+    languages = _languages(campaign) if _REGIONS[sheet].by_language else [None]
+    return [_specific(campaign, case_code, sheet, lang) for lang in languages]
+
+
+def _sheet(kind: PayloadKind | Sheet) -> Sheet | None:
+    return kind if isinstance(kind, Sheet) else _SHEETS.get(kind)
+
+
+def likeness(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind | Sheet,
+             campaign: Campaign, case_code: str) -> float | None:
+    """How much the page's case block, placed by a code or a `Placement`, looks like the
+    case's template (0..1): the median of its blocks' correlations (the best over the kit's
+    languages); None: no template block."""
+    sheet = _sheet(kind)
+    placement = None if sheet is None else _where(where, sheet)
+    if sheet is None or placement is None:
+        return None
+    found = [_block_scores(pixels, placement, sheet, t) for t in _templates(campaign, case_code, sheet)]
+    medians = [float(np.median(list(f[1]))) for f in found if f is not None]
+    return max(medians) if medians else None
+
+
+def _differs(found: tuple[int, Iterator[float]]) -> bool:
     count, scores = found
     settled = count // 2 + 1  # this many on one side hold both middle values there
     seen: list[float] = []
@@ -153,3 +288,102 @@ def differs_from_template(pixels: np.ndarray, code: Code, kind: PayloadKind,
         if len(seen) - above >= settled:
             return True
     return float(np.median(seen)) < MIN_LIKENESS  # an even count split evenly: the middle two
+
+
+def differs_from_template(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind | Sheet,
+                          campaign: Campaign, case_code: str) -> bool:
+    """Whether the page's case block, placed by a code or a `Placement`, looks like none of
+    the case's templates: `likeness` below `MIN_LIKENESS` (False when there is no template
+    block to compare). Blocks are compared only until the median's side of `MIN_LIKENESS`
+    is settled: about half of them."""
+    sheet = _sheet(kind)
+    placement = None if sheet is None else _where(where, sheet)
+    if sheet is None or placement is None:
+        return False
+    compared = False
+    for template in _judged(campaign, case_code, sheet):
+        found = _block_scores(pixels, placement, sheet, template)
+        if found is None:
+            continue
+        compared = True
+        if not _differs(found):
+            return False
+    return compared
+
+
+@dataclass(frozen=True, slots=True)
+class OtherCase:
+    """Another case's kit print found on a page coded for a case: a mix-up or a sticker."""
+
+    case: str
+    likeness: float       # of the other case's template, where the two templates differ
+    own_likeness: float   # of the code's case's template, at the same places
+
+    @property
+    def detail(self) -> str:
+        return (f"the print is case {self.case}'s kit, not the code's (likeness "
+                f"{self.likeness:.2f} against {self.own_likeness:.2f}, where they differ)")
+
+
+def _differing(a: _Template, b: _Template) -> tuple[_Template, _Template] | None:
+    """The two templates cut to the blocks where their prints differ (the shared "Message
+    pour", a common title, say nothing of which case it is)."""
+    keep_a, keep_b = [], []
+    for (ax, ay, pa), (_, _, pb) in zip(a.grid, b.grid):
+        if float(np.abs(pa - pb).mean()) >= _BLOCKS_DIFFER and max(pa.std(), pb.std()) >= 8:
+            keep_a.append((ax, ay, pa))
+            keep_b.append((ax, ay, pb))
+    if not keep_a:
+        return None
+    return _Template(a.scale, tuple(keep_a), a.grid), _Template(b.scale, tuple(keep_b), b.grid)
+
+
+def _median(pixels: np.ndarray, placement: Placement, sheet: Sheet,
+            template: _Template) -> float | None:
+    found = _block_scores(pixels, placement, sheet, template)
+    return None if found is None else float(np.median(list(found[1])))
+
+
+def printed_for_other_case(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind,
+                           campaign: Campaign, case_code: str) -> OtherCase | None:
+    """The case whose kit print the page clearly carries, when it is not `case_code`'s.
+
+    Each other case is compared with the code's case where their templates differ (call it
+    once the code's own template differs: it costs a few comparisons a case); another case
+    counts only when it looks like the page there, and clearly more than the code's case does.
+    """
+    sheet = _sheet(kind)
+    placement = None if sheet is None else _where(where, sheet)
+    if sheet is None or placement is None:
+        return None
+    found: OtherCase | None = None
+    # The page is printed in one language: the one whose template of the code's case fits it
+    # best (what all cases print alike, a heading, "Message pour", tells the language).
+    owns = _templates(campaign, case_code, sheet)
+    fits = [_median(pixels, placement, sheet, t) or 0.0 for t in owns] if len(owns) > 1 else [1.0]
+    language = int(np.argmax(fits))
+    own = owns[language]
+    for case in campaign.cases:
+        if case.code == case_code:
+            continue
+        other = _templates(campaign, case.code, sheet)[language]
+        pair = _differing(other, own)
+        if pair is None:
+            continue
+        theirs, ours = (_median(pixels, placement, sheet, t) for t in pair)
+        if theirs is None or ours is None:
+            continue
+        if theirs >= MIN_OTHER_LIKENESS and theirs - ours >= OTHER_CASE_LEAD and (
+                found is None or theirs - ours > found.likeness - found.own_likeness):
+            found = OtherCase(case.code, theirs, ours)
+    return found
+
+
+MIN_PICTURE_LIKENESS = 0.7  # the emblem is large and plain: a photo of it still correlates well
+
+
+def is_postcard_picture_side(pixels: np.ndarray, code: Code, campaign: Campaign) -> bool:
+    """Whether the page is the picture side of one of our kit postcards, placed by its
+    web-address QR (the emblem around it is the same for every case)."""
+    like = likeness(pixels, code, Sheet.POSTCARD_PICTURE, campaign, campaign.cases[0].code)
+    return like is not None and like >= MIN_PICTURE_LIKENESS

@@ -71,9 +71,9 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "label.kit": {"fr": "kit n° {serial}", "en": "kit no {serial}", "nl": "kit nr {serial}"},
     # delivery sheet
     "sheet.title": {"fr": "Bordereau de remise", "en": "Delivery sheet", "nl": "Afgifteborderel"},
-    "sheet.title_forwarding": {"fr": "Bordereau d'envoi de cartes",
-                               "en": "Postcard forwarding manifest",
-                               "nl": "Verzendborderel kaarten"},
+    "sheet.title_forwarding": {"fr": "Bordereau d'envoi de cartes et lettres",
+                               "en": "Forwarding manifest: postcards and letters",
+                               "nl": "Verzendborderel kaarten en brieven"},
     "sheet.bundle_ref": {"fr": "Lot n° {serial}", "en": "Bundle no. {serial}",
                          "nl": "Bundel nr. {serial}"},
     "sheet.campaign": {"fr": "Campagne : {name} ({id})", "en": "Campaign: {name} ({id})",
@@ -84,6 +84,9 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "sheet.col_person": {"fr": "Personne", "en": "Person", "nl": "Persoon"},
     "sheet.col_letters": {"fr": "Lettres", "en": "Letters", "nl": "Brieven"},
     "sheet.col_postcards": {"fr": "Cartes", "en": "Postcards", "nl": "Kaarten"},
+    "sheet.col_solidarity_letters": {"fr": "Lettres à la personne", "en": "Letters to the person",
+                                     "nl": "Solidariteitsbrieven"},
+    "sheet.col_total": {"fr": "Total", "en": "Total", "nl": "Totaal"},
     "sheet.col_petitions": {"fr": "Pétitions", "en": "Petitions", "nl": "Petities"},
     "sheet.col_signatures": {"fr": "Signatures", "en": "Signatures", "nl": "Handtekeningen"},
     "sheet.total": {"fr": "TOTAL", "en": "TOTAL", "nl": "TOTAAL"},
@@ -118,8 +121,9 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     # bundle label
     "label.delivery": {"fr": "Lot à remettre", "en": "Bundle to deliver",
                        "nl": "Af te geven bundel"},
-    "label.forwarding": {"fr": "Cartes à transmettre", "en": "Postcards to forward",
-                         "nl": "Door te sturen kaarten"},
+    "label.forwarding": {"fr": "Cartes et lettres à transmettre",
+                         "en": "Postcards and letters to forward",
+                         "nl": "Door te sturen kaarten en brieven"},
     "label.late": {"fr": "Hors délai : {count}", "en": "Late: {count}", "nl": "Te laat: {count}"},
 }
 

@@ -36,13 +36,24 @@ class BundleLabel:
     bundle_code: str          # QR text, kind B
     destination: str          # e.g. "embassy:GT"
     recipient_name: str
-    letters: int
+    letters: int              # to the authority
     postcards: int
     petitions: int            # petition sheets
     signatures: int | None    # None: not all counted (printed as a dash, never as 0)
     late: int                 # pieces that came after the deadline
     issued_on: datetime.date
-    forwarding: bool = False  # postcards to forward: only the postcards are counted
+    forwarding: bool = False  # to forward: the postcards and the letters to the person counted
+    solidarity_letters: int = 0  # letters to the person: on a forwarding label only
+
+    def __post_init__(self) -> None:
+        # A label counts only the kinds its recipient may receive: refuse a piece that would
+        # not be counted on it.
+        if self.forwarding and (self.letters or self.petitions):
+            raise ValueError("a forwarding label cannot count letters to the authority or "
+                             "petition sheets: they go to the embassy")
+        if not self.forwarding and self.solidarity_letters:
+            raise ValueError("an embassy's bundle label cannot count letters to the person: "
+                             "they are forwarded with the postcards")
 
 
 def qr_module_mm(code_text: str) -> float:
@@ -56,7 +67,8 @@ def qr_module_mm(code_text: str) -> float:
 def _draw_counts(c: Canvas, label: BundleLabel, lang: str, top: float) -> None:
     f = render.fonts()
     if label.forwarding:
-        cells = [("sheet.col_postcards", str(label.postcards))]
+        cells = [("sheet.col_postcards", str(label.postcards)),
+                 ("sheet.col_solidarity_letters", str(label.solidarity_letters))]
     else:
         cells = [("sheet.col_letters", str(label.letters)),
                  ("sheet.col_postcards", str(label.postcards)),

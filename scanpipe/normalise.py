@@ -64,6 +64,8 @@ def find_paper(pixels: np.ndarray) -> Quad | None:
     """The corners of the sheet when it stands out from its background; None when it fills the image."""
     height, width = pixels.shape
     scale = WORK_SIDE / max(height, width)
+    if min(height, width) * scale < 1:
+        return None  # a strip that reduces to nothing holds no sheet (and OpenCV refuses 0 px)
     small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
     scale = min(scale, 1.0)
     blurred = cv2.GaussianBlur(small, (5, 5), 0)

@@ -61,6 +61,7 @@ class OcrWord:
     text: str
     confidence: float
     box: tuple[int, int, int, int]  # left, top, width, height in pixels of the image given
+    line: int = 0                   # the index of its line in `OcrText.text`
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,14 @@ class OcrText:
     words: tuple[OcrWord, ...]
     mean_confidence: float
     seconds: float
+
+    def lines_of_words(self) -> list[list[tuple[str, float]]]:
+        """The words of each line of `text`, with their confidence, in reading order."""
+        lines: list[list[tuple[str, float]]] = [[] for _ in self.text.splitlines()]
+        for word in self.words:
+            if 0 <= word.line < len(lines):
+                lines[word.line].append((word.text, word.confidence))
+        return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,11 +278,11 @@ def _parse_tsv(tsv: str, back: float) -> tuple[tuple[OcrWord, ...], list[str]]:
         except ValueError:
             raise OcrFailed(f"tesseract's TSV row was not understood: {row[:200]!r}") from None
         box = (round(left * back), round(top * back), round(width * back), round(height * back))
-        words.append(OcrWord(text, confidence, box))
         line = tuple(cells[1:5])  # page, block, paragraph, line
         if line != current:
             lines.append(text)
             current = line
         else:
             lines[-1] += " " + text
+        words.append(OcrWord(text, confidence, box, len(lines) - 1))
     return tuple(words), lines

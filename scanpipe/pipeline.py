@@ -14,21 +14,19 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from scanpipe import blank, crosscheck, normalise, ocr, receipts, upright
+from scanpipe import blank, crosscheck, kits, normalise, ocr, receipts, text_routing, upright
 from scanpipe.campaign import Campaign
 from scanpipe.codes import Code, scan_codes
-from scanpipe.matching import Candidate, MatchSettings, pick_case, rank_cases
+from scanpipe.matching import MatchSettings, rank_cases
 from scanpipe.pages import Page, UnreadableFile, open_pages
 from scanpipe.payload import Payload, PayloadKind, parse_payload
 from scanpipe.petition import count_signatures
 from scanpipe.routing import (Decision, Finding, Kind, Reason, Status, anonymous_envelope,
-                              blank_page, route_by_text, route_page, text_contradicts,
-                              uncounted_petition, unreadable, unsigned_receipt,
+                              blank_page, picture_side, printed_for_other_case, route_page,
+                              text_contradicts, uncounted_petition, unreadable, unsigned_receipt,
                               unsure_petition)
 
 _QR_FORMATS = {"QRCode", "MicroQRCode"}
-_PETITION_WORDS = ("petition", "petitie")
-_SIGNATURE_WORDS = ("signature", "handtekening")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +106,27 @@ def process_page(page: Page, campaign: Campaign,
         return any(c.format in _QR_FORMATS and isinstance(parse_payload(c.text, campaign.id, key), Payload)
                    for c in codes)
 
-    reading = scan_codes(page.pixels, ours, dpi=page.dpi)
+    reading = scan_codes(page.pixels, ours, dpi=page.dpi, trusted=lambda code: ours((code,)))
     codes = list(reading.codes)
     decision = route_page(codes, campaign)
     if ours(codes):
         result = PageResult(page.number, reading.codes, decision, _code_orientation(codes, campaign),
                             attempts=reading.attempts)
         return _check_coded(page, result, campaign, settings)
+    picture = _picture_side(page, codes, campaign)
+    if picture is not None:
+        return PageResult(page.number, reading.codes, picture_side(picture),
+                          int(round((picture.orientation or 0) / 90.0)) % 4 * 90,
+                          attempts=reading.attempts)
     return _read_uncoded(page, reading.codes, reading.attempts, decision, campaign, settings)
+
+
+def _picture_side(page: Page, codes: Sequence[Code], campaign: Campaign) -> Code | None:
+    """The web-address code of our kit postcard's picture side, when the page is one (the
+    back of a card, not a piece: the card is counted by its message side)."""
+    if len(codes) != 1 or codes[0].text != kits.FOREIGN_URL or codes[0].format not in _QR_FORMATS:
+        return None
+    return codes[0] if crosscheck.is_postcard_picture_side(page.pixels, codes[0], campaign) else None
 
 
 # ------------------------------------------------------------------ pages with our code
@@ -145,23 +156,7 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
     code, payload = _our_code(result.codes, campaign)
     if payload.kind is PayloadKind.BUNDLE:
         return replace(result, decision=_check_receipt(page, code, decision))
-    seconds = 0.0
-    if settings.cross_check and settings.ocr:
-        if crosscheck.differs_from_template(page.pixels, code, payload.kind, campaign,
-                                            payload.subject):
-            # Not the kit sheet of its case as printed: read what is printed on it.
-            turned = normalise.quarter_turn(page.pixels, result.orientation or 0)
-            residual = (code.orientation or 0.0) - (result.orientation or 0)
-            turned = normalise.rotate(turned, residual)
-            try:
-                text = _read(turned, page.dpi, settings)
-            except ocr.OcrError as exc:
-                failed = Finding(Reason.OCR_FAILED, f"cross-check: {exc}")
-                return replace(result, decision=replace(decision, status=Status.REVIEW,
-                                                        findings=(failed, *decision.findings)))
-            candidates = rank_cases(text.text, campaign)
-            decision = text_contradicts(decision, candidates, pick_case(candidates, settings.match))
-            seconds = text.seconds
+    decision, seconds = _cross_check(page, result, code, payload, campaign, settings)
     if decision.status is Status.ROUTED and decision.kind is Kind.PETITION:
         counted = count_signatures(page.pixels, code.position, code.text)
         if counted is None:
@@ -171,6 +166,45 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
         else:
             decision = replace(decision, signatures=counted.count)
     return replace(result, decision=decision, ocr_seconds=seconds)
+
+
+def _cross_check(page: Page, result: PageResult, code: Code, payload: Payload, campaign: Campaign,
+                 settings: RecognitionSettings) -> tuple[Decision, float]:
+    """Does the print of a coded page say the code's case? (decision, OCR seconds spent)
+
+    The case-specific print (a letter sheet's authority and address, a petition's demand, a
+    postcard's "Message pour <person>") is compared with the kit template of the code's case,
+    placed by the code, then by the sheet's edges (a code pasted a little askew, a photo);
+    a page that looks like neither is compared with every other case's template, and read
+    by OCR if none is clearly its own: a page whose print names another case goes to review
+    with both (a kit mix-up, a sticker, a photocopy).
+    """
+    decision = result.decision
+    if not settings.cross_check:
+        return decision, 0.0
+    pixels, kind, case = page.pixels, payload.kind, payload.subject
+    if not crosscheck.differs_from_template(pixels, code, kind, campaign, case):
+        return decision, 0.0
+    paper = crosscheck.by_paper(normalise.find_paper(pixels), pixels.shape, kind,
+                                (result.orientation or 0) // 90)
+    if paper is not None and not crosscheck.differs_from_template(pixels, paper, kind, campaign, case):
+        return decision, 0.0
+    for where in (code, paper):
+        other = None if where is None else crosscheck.printed_for_other_case(
+            pixels, where, kind, campaign, case)
+        if other is not None:
+            return printed_for_other_case(decision, other.case, other.detail, other.likeness), 0.0
+    if not settings.ocr:
+        return decision, 0.0
+    # Not the kit sheet of its case as printed, nor clearly another's: read what is printed.
+    turned = normalise.quarter_turn(pixels, result.orientation or 0)
+    turned = normalise.rotate(turned, (code.orientation or 0.0) - (result.orientation or 0))
+    try:
+        text = _read(turned, page.dpi, settings)
+    except ocr.OcrError as exc:
+        failed = Finding(Reason.OCR_FAILED, f"cross-check: {exc}")
+        return replace(decision, status=Status.REVIEW, findings=(failed, *decision.findings)), 0.0
+    return text_contradicts(decision, rank_cases(text, campaign)), text.seconds
 
 
 def _check_receipt(page: Page, code: Code, decision: Decision) -> Decision:
@@ -202,51 +236,19 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
     if not settings.ocr:
         return result
 
-    def names_a_case(text: ocr.OcrText) -> bool:
-        return pick_case(rank_cases(text.text, campaign), settings.match) is not None
-
     try:
         orientation, text = upright.read_upright(
             sheet, [c.orientation for c in codes if c.orientation is not None], page.dpi,
-            lambda pixels: _read(pixels, page.dpi, settings), names_a_case,
+            lambda pixels: _read(pixels, page.dpi, settings),
+            lambda text: text_routing.names_a_case(text, campaign, settings.match),
             timeout=settings.ocr_timeout)
     except ocr.OcrError as exc:
         failed = Finding(Reason.OCR_FAILED, str(exc))
         return replace(result, decision=replace(coded, findings=(*coded.findings, failed)))
-    candidates = rank_cases(text.text, campaign)
-    pick = pick_case(candidates, settings.match)
-    kind = _kind_without_code(paper.size, text.text)
-    why_not = None if pick is not None else _why_not(text, candidates, settings.match)
-    decision = route_by_text(coded, kind, candidates, pick, campaign, why_not=why_not)
-    if decision.status is Status.ROUTED and kind is Kind.PETITION:
-        decision = uncounted_petition(decision)  # rows are placed from the code; none here
+    decision = text_routing.decide_by_text(text, paper.size, coded, campaign, settings.match)
     return replace(result, decision=decision, orientation=orientation, ocr_seconds=text.seconds)
 
 
 def _read(upright: np.ndarray, dpi: float | None, settings: RecognitionSettings) -> ocr.OcrText:
     return ocr.read_text(upright, dpi=dpi, languages=settings.ocr_languages,
                          timeout=settings.ocr_timeout)
-
-
-def _kind_without_code(size: normalise.SizeClass, text: str) -> Kind:
-    """An A6 card is a postcard; a sheet titled as a petition with signature columns is one."""
-    if size is normalise.SizeClass.A6:
-        return Kind.POSTCARD
-    folded = text.casefold().replace("é", "e")
-    if any(w in folded for w in _PETITION_WORDS) and any(w in folded for w in _SIGNATURE_WORDS):
-        return Kind.PETITION
-    return Kind.LETTER
-
-
-def _why_not(text: ocr.OcrText, candidates: tuple[Candidate, ...], match: MatchSettings) -> Finding:
-    words = len(text.words)
-    if words < 5:
-        return Finding(Reason.OCR_NO_TEXT, f"only {words} printed words read (handwriting is not read)")
-    if not candidates:
-        return Finding(Reason.OCR_NO_MATCH, f"{words} words read; no case named")
-    best = candidates[0]
-    if len(candidates) > 1 and best.score - candidates[1].score < match.min_margin:
-        return Finding(Reason.OCR_AMBIGUOUS,
-                       f"cases {best.case} ({best.score:.2f}) and {candidates[1].case} "
-                       f"({candidates[1].score:.2f}) are named about equally")
-    return Finding(Reason.OCR_WEAK, f"case {best.case} named, but weakly ({best.score:.2f})")

@@ -280,18 +280,40 @@ def route_by_text(coded: Decision, kind: Kind, candidates: tuple[Candidate, ...]
     return Decision(kind, Status.REVIEW, findings=tuple(findings), candidates=candidates)
 
 
-def text_contradicts(decision: Decision, candidates: tuple[Candidate, ...],
-                     pick: Candidate | None) -> Decision:
-    """The cross-check: a code names one case, the printed text clearly another → review."""
-    if pick is None or pick.case == decision.case:
+def text_contradicts(decision: Decision, candidates: tuple[Candidate, ...]) -> Decision:
+    """The cross-check: a code names one case, the printed text names another → review, with
+    every case named and the code's case as candidates (a kit mix-up, a sticker)."""
+    others = [c for c in candidates if c.named and c.case != decision.case]
+    if not others:
         return decision
+    named = ", ".join(c.case for c in others)
     finding = Finding(Reason.TEXT_NAMES_OTHER_CASE,
-                      f"the code says case {decision.case}, the printed text names case {pick.case}")
+                      f"the code says case {decision.case}, the printed text names case {named}")
     coded = decision.findings[0].code_text or ""
     if all(c.case != decision.case for c in candidates):
         candidates = (*candidates, code_candidate(decision.case, coded))
     return Decision(decision.kind, Status.REVIEW, findings=(finding, *decision.findings),
                     candidates=candidates, kit_serial=decision.kit_serial)
+
+
+def printed_for_other_case(decision: Decision, case: str, detail: str, likeness: float) -> Decision:
+    """The cross-check by template: the code names one case, the page carries another case's
+    kit print → review with both (the printed case first)."""
+    finding = Finding(Reason.TEXT_NAMES_OTHER_CASE, detail)
+    coded = decision.findings[0].code_text or ""
+    printed = Candidate(case, round(likeness, 3), (TermHit("kit print", detail, likeness, 1.0),))
+    return Decision(decision.kind, Status.REVIEW, findings=(finding, *decision.findings),
+                    candidates=(printed, code_candidate(decision.case or "", coded)),
+                    kit_serial=decision.kit_serial)
+
+
+def picture_side(code: Code) -> Decision:
+    """The picture side of a kit postcard (its web-address code): the back of a card, not a
+    piece — it is counted by its message side. Kept on record like a blank back."""
+    finding = Finding(Reason.POSTCARD_PICTURE_SIDE,
+                      "the picture side of a kit postcard: its message side is the piece",
+                      code.text, code.reader, code.attempt)
+    return Decision(Kind.POSTCARD, Status.REJECTED, findings=(finding,))
 
 
 def unsigned_receipt(decision: Decision, detail: str) -> Decision:

@@ -245,9 +245,10 @@ def make_sample_set(campaign: Campaign, *, seed: int = 2021, lang: str = "fr") -
         _jpeg(m.letter_image(c[6], quarter_turns=2)), "letter", c[6], routed,
         "kit letter sheet fed upside down (180°)")
     add(f"envelope-2/05-postcard-{c[7].code}-picture-side-foreign-qr.jpg",
-        _jpeg(m.postcard_image(c[7], 0)), "postcard", None, "review",
-        f"postcard picture side only (A6): its QR is a web address ({kits.FOREIGN_URL}), "
-        "not a case code, and a page with someone else's code is not routed by its text")
+        _jpeg(m.postcard_image(c[7], 0)), "postcard", None, "rejected",
+        f"postcard picture side only (A6): its QR is our web address ({kits.FOREIGN_URL}) and "
+        "the page is our card's picture side: the back of a card, not a piece (the card is "
+        "counted by its message side); kept on record with the reason POSTCARD_PICTURE_SIDE")
     add("envelope-2/06-letter-handwritten-no-qr.jpg", _jpeg(m.plain_letter_image(c[5])),
         "letter", c[5], routed,
         f"handwritten letter on plain paper about {c[5].person}; no code: this handwriting "

@@ -1,5 +1,6 @@
 """The delivery sheet handed over with a bundle (e.g. to an embassy), and the
-postcard forwarding manifest, its variant for postcards.
+forwarding manifest, its variant for what goes where the postcards go: the
+postcards and the letters to the person, a column each.
 
 Page 1 carries the bundle number, the recipient, a table of counts per case
 with a total, the bundle's QR code (kind B) and, at a fixed place at the
@@ -52,8 +53,9 @@ CELL_LABEL_MM = 5.0   # the cell's printed label ("Signature", "Cachet") fills i
 _DELIVERY_COLUMNS = (("sheet.col_case", 24.0), ("sheet.col_person", 66.0),
                      ("sheet.col_letters", 22.0), ("sheet.col_postcards", 22.0),
                      ("sheet.col_petitions", 22.0), ("sheet.col_signatures", 24.0))
-_FORWARDING_COLUMNS = (("sheet.col_case", 30.0), ("sheet.col_person", 115.0),
-                       ("sheet.col_postcards", 35.0))
+_FORWARDING_COLUMNS = (("sheet.col_case", 26.0), ("sheet.col_person", 66.0),
+                       ("sheet.col_postcards", 24.0), ("sheet.col_solidarity_letters", 42.0),
+                       ("sheet.col_total", 22.0))
 _ROW_H = 7.0
 _CELL_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)  # a table cell shrinks to fit its column
 _REF_SIZES = tuple(float(n) for n in range(20, 9, -1))  # the bundle number beside the title
@@ -68,15 +70,16 @@ class SheetLine:
 
     case: str
     person: str
-    letters: int
+    letters: int     # to the authority
     postcards: int
     petitions: int   # petition sheets
     signatures: int | None  # None: not counted (printed as a dash, never as 0)
+    solidarity_letters: int = 0  # letters to the person: on a forwarding manifest only
 
 
 @dataclass(frozen=True)
 class DeliverySheet:
-    """Everything printed on one delivery sheet (or, with `forwarding`, postcard manifest)."""
+    """Everything printed on one delivery sheet (or, with `forwarding`, forwarding manifest)."""
 
     campaign_id: str
     campaign_name: str
@@ -90,7 +93,7 @@ class DeliverySheet:
     bundle_code: str | None = None   # QR text of the bundle (kind B), page 1 only
     bundle_ref: str | None = None    # the bundle number as printed, e.g. "12"
     appendix_code: str | None = None  # QR text of kind A, on every page after the first
-    forwarding: bool = False         # a postcard forwarding manifest: postcards only
+    forwarding: bool = False         # a forwarding manifest: postcards and letters to the person
     late_ids: frozenset[str] = frozenset()  # ids of `item_ids` that came after the deadline
     deadline: datetime.date | None = None
 
@@ -102,6 +105,15 @@ class DeliverySheet:
                              "pass late ids as printed in item_ids")
         if self.late_ids and self.deadline is None:
             raise ValueError("late ids given without the campaign's deadline: pass deadline=")
+        # Each paper shows only the kinds its recipient may receive, so a piece of another
+        # kind would vanish from it: refuse it instead.
+        letters, _, petitions, _ = self.totals
+        if self.forwarding and (letters or petitions):
+            raise ValueError("a forwarding manifest cannot list letters to the authority or "
+                             "petition sheets: they go to the embassy")
+        if not self.forwarding and self.solidarity_letters:
+            raise ValueError("an embassy's delivery sheet cannot list letters to the person: "
+                             "they are forwarded with the postcards")
 
     @property
     def totals(self) -> tuple[int, int, int, int | None]:
@@ -113,6 +125,11 @@ class DeliverySheet:
         counted = None if any(n is None for n in signatures) else sum(signatures)
         return (sum(x.letters for x in self.lines), sum(x.postcards for x in self.lines),
                 sum(x.petitions for x in self.lines), counted)
+
+    @property
+    def solidarity_letters(self) -> int:
+        """The letters to the person over all lines."""
+        return sum(x.solidarity_letters for x in self.lines)
 
 
 def bundle_qr_box(code_text: str) -> Box:
@@ -287,8 +304,11 @@ def _table_rows(sheet: DeliverySheet, lang: str) -> tuple[tuple, list[tuple[str,
     letters, postcards, petitions, signatures = sheet.totals
     total_label = text("sheet.total", lang)
     if sheet.forwarding:
-        rows = [(x.case, x.person, str(x.postcards)) for x in sheet.lines]
-        return _FORWARDING_COLUMNS, rows, (total_label, "", str(postcards))
+        rows = [(x.case, x.person, str(x.postcards), str(x.solidarity_letters),
+                 str(x.postcards + x.solidarity_letters)) for x in sheet.lines]
+        solidarity = sheet.solidarity_letters
+        return _FORWARDING_COLUMNS, rows, (total_label, "", str(postcards), str(solidarity),
+                                           str(postcards + solidarity))
     rows = [(x.case, x.person, str(x.letters), str(x.postcards), str(x.petitions),
              _count(x.signatures)) for x in sheet.lines]
     total = (total_label, "", str(letters), str(postcards), str(petitions), _count(signatures))

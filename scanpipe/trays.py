@@ -64,11 +64,16 @@ def check_plan(plan: dict[str, str], campaign: Campaign) -> dict[str, str]:
     return {key: complete[key] for key in [*destinations(campaign), *SPECIAL]}
 
 
+# Rejected pages that are a side of another page: the paper stays with that page.
+_SIDES = frozenset({Reason.BLANK_PAGE.value, Reason.POSTCARD_PICTURE_SIDE.value})
+
+
 def tray_key(kind: str, status: str, destination: str | None, reasons: list[str]) -> str | None:
-    """Which tray of the plan a piece goes into; None when it goes nowhere of its own (a blank
-    back of a sheet stays with its sheet)."""
+    """Which tray of the plan a piece goes into; None when it goes nowhere of its own (the
+    blank back of a sheet stays with its sheet, a postcard's picture side with its message
+    side). A letter to the person goes where its destination says: the postcards' tray."""
     if status == Status.REJECTED.value:
-        return None if Reason.BLANK_PAGE.value in reasons else SET_ASIDE
+        return None if _SIDES.intersection(reasons) else SET_ASIDE
     if status == Status.REVIEW.value:
         return REVIEW
     if kind == Kind.KIT_ENVELOPE.value:

@@ -59,7 +59,7 @@ _MAX_DAY_LABELS = 12
 _GREY = colors.HexColor("#d9d9d9")
 _STRIPE = colors.HexColor("#f3f3f3")
 _ALERT = colors.HexColor("#f4cccc")
-_KIND_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c")
+_KIND_COLOURS = ("#1f77b4", "#9467bd", "#ff7f0e", "#2ca02c")
 # The segments of the delivery progress chart, from done to not done, then back.
 _PROGRESS = ("delivered", "dispatched", "bundled", "routed", "back")
 _PROGRESS_COLOURS = ("#2ca02c", "#98df8a", "#1f77b4", "#bdbdbd", "#d62728")
@@ -410,7 +410,7 @@ def _day_chart(table: Table, w: Words, f: Fonts) -> Drawing | None:
 
 
 def _case_chart(table: Table, w: Words, f: Fonts) -> Drawing | None:
-    kinds = ("letters", "postcards", "petitions")
+    kinds = ("letters", "solidarity_letters", "postcards", "petitions")
     data = [[_count(v) for v in table.column(k)] for k in kinds]
     if not any(map(any, data)):
         return None

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
-from models.bundles import BundleError
+from models.bundles import PIECE_KINDS, BundleError
 from models.people import PeopleError, Role
+from models.sides import Side
 from models.store import StoreError, item_ref
 from scanpipe import ocr
 from scanpipe.campaign import Campaign
@@ -22,9 +23,11 @@ from stations.cli_base import LANGS, Context, echo_json, pass_context, read_camp
 from stations.cli_audit import audit, purge
 from stations.cli_bundles import bundle, progress, samples_receipt
 from stations.cli_db import db
+from stations.cli_words import REJECTED_ORDER, counted, counted_rejected, kind_word
 from stations.errors import BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.intake import FileResult, expand_paths, take_in
 from stations.settings import Settings
+from stations.untrusted import terminal_text
 
 class _Scanpipe(click.Group):
     """The root group; turns errors into messages and exit codes (the only place that does)."""
@@ -177,13 +180,20 @@ def samples_make(campaign_file: str, out: Path, seed: int) -> None:
 def decode(files: tuple[str, ...], as_json: bool) -> None:
     """Print the barcodes found on each page of FILES (JPEG, PNG, TIFF, WebP, BMP, PDF)."""
     for file in files:
+        decoded, error = [], None
         try:
             decoded = decode_file(Path(file).read_bytes())
         except (UnreadableFile, OSError) as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one file's fault never stops the others
+            error = (f"reading its codes failed ({type(exc).__name__}: {exc}); a fault of "
+                     f"scanpipe's, not of the file: the other files are decoded, keep this one "
+                     f"and report it")
+        if error is not None:
             if as_json:
-                echo_json({"source": file, "page": None, "codes": [], "error": str(exc)})
+                echo_json({"source": file, "page": None, "codes": [], "error": error})
             else:
-                click.echo(f"{file}: cannot read: {exc}", err=True)
+                click.echo(f"{file}: cannot read: {error}", err=True)
             continue
         for page, codes in decoded:
             if as_json:
@@ -213,7 +223,7 @@ def _piece_line(row: dict) -> str:
                                    "anonymous batch" if row["kind"] == "kit_envelope" else "—")
     flag = " (already taken in: not counted again)" if row.get("duplicate") else ""
     reasons = "" if row["status"] == "routed" else "  " + ", ".join(row["reasons"])
-    return (f"{row['source']} p{row['page']}: {row['status']:<8} {row['kind']:<12} "
+    return (f"{row['source']} p{row['page']}: {row['status']:<8} {row['kind']:<17} "
             f"{row['case'] or '—':<10} → {where}{reasons}{flag}")
 
 
@@ -312,27 +322,65 @@ def intake(obj: Context, paths: tuple[str, ...], station: str | None, operator: 
 @cli.command()
 @pass_context
 def summary(obj: Context) -> None:
-    """Print the routing summary: pieces per case and destination, pieces in review."""
-    rows = obj.store().routing_summary()
+    """Print the routing summary: pieces per case and destination, pieces in review, and the
+    pages that are not pieces (blank sides, postcard picture sides, unreadable, set aside)."""
+    store = obj.store()
+    rows = store.routing_summary()
     routed = [r for r in rows if r.status == "routed" and r.case]
     click.echo("Routed pieces per case and destination:")
-    click.echo(f"  {'case':<10} {'destination':<18} {'kind':<10} {'pieces':>6} {'signatures':>10}")
+    click.echo(f"  {'case':<10} {'destination':<18} {'kind':<24} {'pieces':>6} {'signatures':>10}")
     for row in routed:
         signed = "" if row.kind != "petition" else "—" if row.signatures is None else str(row.signatures)
-        click.echo(f"  {row.case:<10} {row.destination:<18} {row.kind:<10} {row.count:>6} {signed:>10}")
-    other = [r for r in rows if not (r.status == "routed" and r.case)]
+        click.echo(f"  {row.case:<10} {row.destination:<18} {kind_word(row.kind):<24} "
+                   f"{row.count:>6} {signed:>10}")
     by_status = Counter()
-    for row in other:
-        by_status[(row.status, row.kind)] += row.count
+    for row in rows:
+        if not (row.status == "routed" and row.case) and row.status != "rejected":
+            by_status[(row.status, row.kind)] += row.count
     if by_status:
         click.echo("Other pieces:")
         for (status, kind), count in sorted(by_status.items()):
-            click.echo(f"  {status:<10} {kind:<18} {count:>6}")
+            click.echo(f"  {status:<10} {kind_word(kind):<24} {count:>6}")
+    rejected = store.rejected_pages()
+    if rejected:
+        click.echo("Pages that are not pieces (kept on record, not counted):")
+        for counted_as in REJECTED_ORDER:
+            pages = [p for p in rejected if p.counted_as == counted_as]
+            if pages:
+                click.echo(f"  {counted_rejected(len(pages), counted_as)}:")
+                for line in _rejected_lines(pages, counted_as):
+                    click.echo(f"    {line}")
     total = sum(r.count for r in rows)
     review = sum(r.count for r in rows if r.status == "review")
     signatures = sum(r.signatures or 0 for r in routed if r.kind == "petition")
-    click.echo(f"Total: {total} pieces, {sum(r.count for r in routed)} routed to a case, "
-               f"{review} in review, {signatures} petition signatures counted.")
+    per_kind = Counter()
+    for row in routed:
+        per_kind[row.kind] += row.count
+    kinds = ", ".join(counted(per_kind[k], k) for k in PIECE_KINDS)
+    sides = Counter(p.counted_as for p in rejected)
+    kept = " and ".join(counted_rejected(sides[s.value], s.value) for s in Side)
+    click.echo(f"Total: {total} pages, {sum(per_kind.values())} routed to a case ({kinds}), "
+               f"{review} in review, {signatures} petition signatures counted; {kept} kept with "
+               "their files.")
+
+
+_SIDES_SHOWN = 10  # files listed per kind of side; a season has thousands of blank backs
+
+
+def _rejected_lines(pages: list, counted_as: str) -> list[str]:
+    """The pages, by file: sides as 'file p2, p4'; unreadable and set-aside pages, which
+    someone must act on, each with its reasons."""
+    if counted_as not in {s.value for s in Side}:
+        return [f"{terminal_text(p.source)} p{p.page} ({item_ref(p.item_id)}): "
+                f"{', '.join(p.reasons)}" for p in pages]
+    by_file: dict[str, list[int]] = {}
+    for page in pages:
+        by_file.setdefault(page.source, []).append(page.page)
+    lines = [f"{terminal_text(source)} " + ", ".join(f"p{n}" for n in numbers)
+             for source, numbers in list(by_file.items())[:_SIDES_SHOWN]]
+    if len(by_file) > _SIDES_SHOWN:
+        lines.append(f"… and {len(by_file) - _SIDES_SHOWN} more files")
+    return lines
 
 
 # ------------------------------------------------------------------- station
@@ -397,7 +445,6 @@ def station_watch(obj: Context, inbox: Path | None, name: str | None, operator: 
     import logging
 
     from stations.serve import watch
-    from stations.untrusted import terminal_text
 
     logging.getLogger("stations.hotfolder").setLevel(logging.ERROR)  # each event is said below
 

@@ -9,7 +9,9 @@ import click
 
 from models.bundles import BundleError, BundleState, DispatchMethod, NothingToBundle
 from models.store import item_ref
+from scanpipe.routing import Kind
 from stations.cli_base import LANGS, Context, echo_json, pass_context
+from stations.cli_words import counted
 from stations.delivery import deadline_passed_at, recipient, write_documents
 from stations.errors import BadInput
 
@@ -33,11 +35,20 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
+# A bundle's totals and the kinds they count, in the order the papers show them.
+_TOTALS = (("letters", Kind.LETTER), ("solidarity_letters", Kind.SOLIDARITY_LETTER),
+           ("postcards", Kind.POSTCARD), ("petitions", Kind.PETITION))
+
+
+# The two letter columns of the tables, and what they mean.
+_LETTERS_HEAD = f"{'to authority':>12} {'to person':>9}"
+_LETTERS_NOTE = ("  (letters to the authority go to the embassy; letters to the person are "
+                 "forwarded with the postcards)")
+
+
 def _contents(totals: dict, late: int) -> str:
-    """'12 pieces: 10 letters, 2 petition sheets (31 signatures), 3 late'."""
-    parts = [_plural(totals[key], word) for key, word in
-             (("letters", "letter"), ("postcards", "postcard"), ("petitions", "petition sheet"))
-             if totals[key]]
+    """'12 pieces: 10 letters to the authority, 2 petition sheets (31 signatures), 3 late'."""
+    parts = [counted(totals[key], kind.value) for key, kind in _TOTALS if totals[key]]
     if totals["petitions"]:
         parts[-1] += f" ({_signatures(totals['signatures'])} signatures)"
     if late:
@@ -70,11 +81,13 @@ def bundle_pending(obj: Context) -> None:
     if not waiting:
         click.echo("Nothing waiting: every routed piece is in a bundle.")
         return
-    click.echo(f"  {'destination':<18} {'letters':>7} {'postcards':>9} {'petitions':>9} "
+    click.echo(f"  {'destination':<18} {_LETTERS_HEAD} {'postcards':>9} {'petitions':>9} "
                f"{'late':>5}  recipient")
     for row in waiting:
-        click.echo(f"  {row.destination:<18} {row.letters:>7} {row.postcards:>9} {row.petitions:>9} "
-                   f"{row.late:>5}  {recipient(campaign, row.destination).name}")
+        click.echo(f"  {row.destination:<18} {row.letters:>12} {row.solidarity_letters:>9} "
+                   f"{row.postcards:>9} {row.petitions:>9} {row.late:>5}  "
+                   f"{recipient(campaign, row.destination).name}")
+    click.echo(_LETTERS_NOTE)
 
 
 @bundle.command("close")
@@ -175,13 +188,16 @@ def bundle_show(obj: Context, bundle_id: int) -> None:
     view = store.bundle(bundle_id)
     b = view.bundle
     click.echo(f"Bundle {b.id} → {b.destination} ({recipient(campaign, b.destination).name}): {b.state}")
-    click.echo(f"  {'case':<10} {'letters':>7} {'postcards':>9} {'petitions':>9} {'signatures':>10}")
+    click.echo(f"  {'case':<10} {_LETTERS_HEAD} {'postcards':>9} {'petitions':>9} "
+               f"{'signatures':>10}")
     for line in view.lines:
-        click.echo(f"  {line.case:<10} {line.letters:>7} {line.postcards:>9} {line.petitions:>9} "
-                   f"{_signatures(line.signatures):>10}")
+        click.echo(f"  {line.case:<10} {line.letters:>12} {line.solidarity_letters:>9} "
+                   f"{line.postcards:>9} {line.petitions:>9} {_signatures(line.signatures):>10}")
     totals = view.totals
-    click.echo(f"  {'total':<10} {totals['letters']:>7} {totals['postcards']:>9} "
-               f"{totals['petitions']:>9} {_signatures(totals['signatures']):>10}")
+    click.echo(f"  {'total':<10} {totals['letters']:>12} {totals['solidarity_letters']:>9} "
+               f"{totals['postcards']:>9} {totals['petitions']:>9} "
+               f"{_signatures(totals['signatures']):>10}")
+    click.echo(f"  {_contents(totals, len(view.late_ids))}")
     click.echo("History:")
     for event in store.bundle_events(bundle_id):
         click.echo(f"  {event.at[:19]}  {event.type:<18} by {event.actor} at {event.station}  "
@@ -249,23 +265,31 @@ _reason_step("void", "void_bundle", "Void BUNDLE_ID before delivery: its pieces 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per case and destination.")
 @pass_context
 def progress(obj: Context, as_json: bool) -> None:
-    """Per case and destination: pieces routed, bundled, dispatched, delivered."""
+    """Per case and destination: pieces routed (and of which kind), bundled, dispatched,
+    delivered."""
     rows = obj.store().delivery_progress()
     if not as_json:
         click.echo(f"  {'case':<10} {'destination':<18} {'routed':>7} {'bundled':>8} "
-                   f"{'dispatched':>10} {'delivered':>9} {'back':>5}")
+                   f"{'dispatched':>10} {'delivered':>9} {'back':>5}  routed pieces")
     for row in rows:
         if as_json:
             echo_json({"case": row.case, "destination": row.destination, "routed": row.routed,
                        "bundled": row.bundled, "dispatched": row.dispatched,
-                       "delivered": row.delivered, "refused_or_returned": row.refused_or_returned})
+                       "delivered": row.delivered, "refused_or_returned": row.refused_or_returned,
+                       **{key: getattr(row, key) for key, _ in _TOTALS}})
         else:
+            kinds = ", ".join(counted(getattr(row, key), kind.value) for key, kind in _TOTALS
+                              if getattr(row, key))
             click.echo(f"  {row.case:<10} {row.destination:<18} {row.routed:>7} {row.bundled:>8} "
-                       f"{row.dispatched:>10} {row.delivered:>9} {row.refused_or_returned:>5}")
+                       f"{row.dispatched:>10} {row.delivered:>9} {row.refused_or_returned:>5}  "
+                       f"{kinds}")
     if not as_json:
         total = [sum(getattr(r, k) for r in rows) for k in ("routed", "bundled", "dispatched",
                                                              "delivered")]
         click.echo(f"  {'total':<29} {total[0]:>7} {total[1]:>8} {total[2]:>10} {total[3]:>9}")
+        kinds = ", ".join(counted(sum(getattr(r, key) for r in rows), kind.value)
+                          for key, kind in _TOTALS)
+        click.echo(f"  routed: {kinds}")
 
 
 @click.command("receipt")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from models.bundles import BundleView
+from models.bundles import BundleView, to_authority
 from models.images import sha256_of
 from models.store import Store, item_ref
 from scanpipe.campaign import Campaign
@@ -28,8 +28,9 @@ class Recipient:
 
 
 def is_forwarding(destination: str) -> bool:
-    """Postcard routes (a person, relatives, a partner office) get a forwarding manifest."""
-    return not destination.startswith("embassy:")
+    """Postcard routes (a person, relatives, a partner office) get a forwarding manifest: it
+    lists the postcards and the letters to the person."""
+    return not to_authority(destination)
 
 
 def recipient(campaign: Campaign, destination: str) -> Recipient:
@@ -63,8 +64,8 @@ def delivery_sheet(view: BundleView, campaign: Campaign, issued_on: date) -> Del
         campaign_id=campaign.id, campaign_name=campaign.name, office=campaign.office,
         destination=destination, recipient_name=who.name, recipient_address=who.address,
         issued_on=issued_on,
-        lines=tuple(SheetLine(x.case, x.person, x.letters, x.postcards, x.petitions, x.signatures)
-                    for x in view.lines),
+        lines=tuple(SheetLine(x.case, x.person, x.letters, x.postcards, x.petitions, x.signatures,
+                              x.solidarity_letters) for x in view.lines),
         item_ids=tuple(item_ref(i) for i in view.item_ids),
         bundle_code=encode_payload(bundle_payload(campaign.id, view.id), campaign.check_key),
         appendix_code=encode_payload(appendix_payload(campaign.id, view.id), campaign.check_key),
@@ -81,7 +82,7 @@ def bundle_label(view: BundleView, campaign: Campaign, issued_on: date) -> Bundl
         destination=destination, recipient_name=recipient(campaign, destination).name,
         letters=totals["letters"], postcards=totals["postcards"], petitions=totals["petitions"],
         signatures=totals["signatures"], late=len(view.late_ids), issued_on=issued_on,
-        forwarding=is_forwarding(destination))
+        forwarding=is_forwarding(destination), solidarity_letters=totals["solidarity_letters"])
 
 
 def sheet_name(view: BundleView) -> str:

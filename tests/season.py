@@ -1,5 +1,7 @@
 """A small season in a real ledger, through the store's own verbs: kits printed, envelopes
-taken in with their pieces (real image files), reviews settled and taken back, duplicates,
+taken in with their pieces (real image files) — letters to the authority and to the person,
+postcards, petition sheets, blank backs and postcard picture sides among the rejected pages —
+reviews settled (with every kind a person can give) and taken back, duplicates,
 bundles closed, their papers issued, dispatched, delivered, refused and voided, and
 checkpoints signed along the way. The audit tests tamper with copies of it."""
 
@@ -12,11 +14,11 @@ from datetime import date
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from models.bundles import BundleState, DispatchMethod, NothingToBundle
-from models.review import Choice, Verdict
+from models.review import CASE_KINDS, Choice, Verdict
 from models.store import Store
-from scanpipe.campaign import Campaign, letter_destination, postcard_destination
+from scanpipe.campaign import Campaign
 from scanpipe.matching import Candidate, TermHit
-from scanpipe.routing import Decision, Finding, Kind, Method, Reason, Status
+from scanpipe.routing import Decision, Finding, Kind, Method, Reason, Status, destination_for
 
 OFFICE = "office"
 
@@ -38,9 +40,11 @@ def _piece(campaign: Campaign, rng: random.Random) -> Decision:
         return Decision(Kind.LETTER, Status.REVIEW, findings=(Finding(Reason.OCR_WEAK, "thin"),),
                         candidates=(Candidate(case.code, 0.6, hits),))
     if roll < 0.08:
-        return Decision(Kind.UNKNOWN, Status.REJECTED, findings=(Finding(Reason.UNREADABLE_FILE, "x"),))
-    kind = rng.choices([Kind.LETTER, Kind.POSTCARD, Kind.PETITION], [6, 3, 1])[0]
-    destination = postcard_destination(case) if kind is Kind.POSTCARD else letter_destination(case)
+        reason = rng.choice((Reason.UNREADABLE_FILE, Reason.BLANK_PAGE, Reason.POSTCARD_PICTURE_SIDE))
+        return Decision(Kind.UNKNOWN, Status.REJECTED, findings=(Finding(reason, "x"),))
+    kind = rng.choices([Kind.LETTER, Kind.SOLIDARITY_LETTER, Kind.POSTCARD, Kind.PETITION],
+                       [5, 2, 2, 1])[0]
+    destination = destination_for(case, kind)
     return Decision(kind, Status.ROUTED, case.code, destination, Method.QR, 1.0,
                     (Finding(Reason.ROUTED_BY_QR, "made"),),
                     signatures=rng.randint(0, 20) if kind is Kind.PETITION else None)
@@ -86,7 +90,7 @@ def build_season(store: Store, campaign_text: str, *, envelopes: int, seed: int 
                           media_type="jpeg", size=len(data), pages=[(1, Decision(
                               Kind.LETTER, Status.REVIEW))], station="station-1", operator="ana")
     for index, item in enumerate(season.reviewed):
-        choice = (Choice(Verdict.CASE, rng.choice(campaign.cases).code, Kind.LETTER)
+        choice = (Choice(Verdict.CASE, rng.choice(campaign.cases).code, rng.choice(CASE_KINDS))
                   if index % 3 else Choice(Verdict.NOT_CAMPAIGN))
         if index % 4 == 3:
             continue  # still in review

@@ -284,6 +284,61 @@ def test_a_bundle_step_its_state_does_not_allow_is_named(season_ledger, tmp_path
     store.close()
 
 
+def test_a_letter_to_the_person_bundled_for_an_embassy_is_named(season_ledger, tmp_path):
+    """A forged bundle that would hand a letter to the person to the authorities."""
+    store = _copy(season_ledger, tmp_path)
+    state = store.replay_ledger()
+    letter = next(i for i in state.items.values()
+                  if i.is_piece and i.kind == "solidarity_letter")
+    embassy = next(i.state["destination"] for i in state.items.values()
+                   if i.is_piece and i.state["case"] == letter.state["case"]
+                   and i.kind == "letter")
+    _append_forged(store, "bundle.closed", "bundle:999", {
+        "destination": embassy, "items": [letter.id], "late": [], "lines": [],
+        "totals": {"letters": 0, "solidarity_letters": 1, "postcards": 0, "petitions": 0,
+                   "signatures": None, "pieces": 1}})
+    result = store.audit(check_images=False)
+    assert not result.ok and result.problem.where == f"event {result.events + 1}"
+    assert (f"bundles item {letter.id:07d}, a solidarity_letter, for {embassy}: letters to the "
+            "person and postcards never go to the authorities") in result.problem.message
+    store.close()
+
+
+def test_a_letter_to_the_person_routed_to_an_embassy_is_named(season_ledger, tmp_path):
+    """A forged decision that routes a letter to the person to an embassy: refused before any
+    bundle could take it."""
+    store = _copy(season_ledger, tmp_path)
+    waiting = store.next_review()
+    piece = store.review_piece(waiting)
+    _append_forged(store, "item.decided", f"item:{waiting}", {
+        "kind": "solidarity_letter", "case": "CAAL", "destination": "embassy:GT",
+        "status": "routed", "method": "manual", "confidence": 1.0,
+        "reasons": ["DECIDED_BY_HAND"], "signatures": None, "follows": piece.state_seq})
+    result = store.audit(check_images=False)
+    assert not result.ok
+    assert "routes a solidarity_letter to embassy:GT" in result.problem.message
+    store.close()
+
+
+def test_a_ledger_from_before_letters_to_the_person_still_verifies(season_ledger, tmp_path):
+    """Bundles closed and sheets printed before the kind existed carry no count of it: read as
+    0, they agree with their pieces; a count that disagrees is still named."""
+    store = _copy(season_ledger, tmp_path)
+    bundle = next(b for b in store.replay_ledger().bundles.values()
+                  if b.totals["solidarity_letters"] == 0 and b.state == "delivered")
+    older = {k: v for k, v in bundle.totals.items() if k != "solidarity_letters"}
+    _append_forged(store, "sheet.issued", f"bundle:{bundle.id}",
+                   {"document": "delivery_sheet", "lang": "fr", "issued_on": "2022-01-30",
+                    "pdf_sha256": "2" * 64, "totals": older})
+    assert store.audit(check_images=False).ok
+    _append_forged(store, "sheet.issued", f"bundle:{bundle.id}",
+                   {"document": "label", "lang": "fr", "issued_on": "2022-01-30",
+                    "pdf_sha256": "3" * 64, "totals": {**older, "solidarity_letters": 2}})
+    result = store.audit(check_images=False)
+    assert not result.ok and "printed says totals" in result.problem.message
+    store.close()
+
+
 # --------------------------------------------------------------- sampling
 
 def test_the_sample_is_reproducible_and_drawn_from_delivered_pieces(season_ledger, tmp_path):
@@ -320,13 +375,29 @@ def test_the_reconciliation_counts_what_the_ledger_holds(season_ledger, tmp_path
     report = store.reconciliation()
     figures = report.figures
     db = tmp_path / "ledger.sqlite3"
-    pieces = "status = 'routed' AND kind IN ('letter', 'postcard', 'petition')"
+    pieces = "status = 'routed' AND kind IN ('letter', 'solidarity_letter', 'postcard', 'petition')"
     assert figures["items"] == _rows(db, "SELECT count(*) FROM item")[0][0]
     assert figures["pieces"] == _rows(db, f"SELECT count(*) FROM item WHERE {pieces}")[0][0]
     assert figures["delivered"] == _rows(
         db, f"SELECT count(*) FROM item JOIN bundle ON bundle.id = item.bundle_id "
             f"WHERE {pieces} AND bundle.state = 'delivered'")[0][0]
     assert figures["in_review"] == _rows(db, "SELECT count(*) FROM item WHERE status = 'review'")[0][0]
+    # Letters to the person are pieces of their own kind, counted apart; blank backs and
+    # picture sides are counted as such, never as unreadable files.
+    assert figures["solidarity_letters"] == _rows(
+        db, f"SELECT count(*) FROM item WHERE {pieces} AND kind = 'solidarity_letter'")[0][0] > 0
+    for figure, reason in (("blank_sides", "BLANK_PAGE"), ("picture_sides", "POSTCARD_PICTURE_SIDE"),
+                           ("unreadable_files", "UNREADABLE_FILE")):
+        assert figures[figure] == _rows(db, "SELECT count(*) FROM item WHERE status = 'rejected' "
+                                            "AND reasons = ?", f'["{reason}"]')[0][0] > 0
+    outcomes = dict(report.table("outcomes").rows)
+    assert (outcomes["blank_side"], outcomes["picture_side"]) == (figures["blank_sides"],
+                                                                  figures["picture_sides"])
+    by_destination = report.table("by_destination")
+    for row in by_destination.rows:  # letters to the person only where postcards go
+        if row[0].startswith("embassy:"):
+            assert row[by_destination.columns.index("solidarity_letters")] == 0
+    assert sum(by_destination.column("solidarity_letters")) == figures["solidarity_letters"]
     assert figures["duplicates"] == _rows(
         db, "SELECT count(*) FROM event WHERE type = 'item.duplicate'")[0][0]
     assert figures["kits_sent"] == ENVELOPES + 20 and figures["kits_returned"] == ENVELOPES
@@ -347,7 +418,8 @@ def test_the_reconciliation_counts_what_the_ledger_holds(season_ledger, tmp_path
     not_delivered = {f"{i:07d}" for (i,) in _rows(
         db, "SELECT item.id FROM item LEFT JOIN bundle ON bundle.id = item.bundle_id WHERE "
             "item.kind != 'kit_envelope' AND (bundle.state IS NULL OR bundle.state NOT IN "
-            "('delivered', 'dispatched', 'prepared'))")}
+            "('delivered', 'dispatched', 'prepared')) AND item.reasons NOT IN "
+            "('[\"BLANK_PAGE\"]', '[\"POSTCARD_PICTURE_SIDE\"]')")}
     assert pulled == not_delivered
     delivery = report.table("delivery")
     assert sum(delivery.column("delivered")) == figures["delivered"]

@@ -38,12 +38,14 @@ def make_reconciliation(*, cases: int = len(CASES), days: int = 30, bundles: int
     by_case, by_destination, delivery = [], [], []
     for i, (code, person, country) in enumerate(people):
         letters, postcards, petitions = 900 + 37 * i, 410 + 11 * i, 25 + i
-        by_case.append((code, person, letters, postcards, petitions, 500 + 9 * i,
-                        letters + postcards + petitions))
-        by_destination += [(f"embassy:{country}", letters, 0, petitions, letters + petitions),
-                           (f"relatives:{code}", 0, postcards, 0, postcards)]
+        to_person = 310 + 7 * i  # letters to the person: forwarded with the postcards
+        by_case.append((code, person, letters, to_person, postcards, petitions, 500 + 9 * i,
+                        letters + to_person + postcards + petitions))
+        by_destination += [(f"embassy:{country}", letters, 0, 0, petitions, letters + petitions),
+                           (f"relatives:{code}", 0, to_person, postcards, 0,
+                            to_person + postcards)]
         delivery += [(code, f"embassy:{country}", letters + petitions, 850, 700, 600 + i, 20),
-                     (code, f"relatives:{code}", postcards, 400, 380, 300, 0)]
+                     (code, f"relatives:{code}", to_person + postcards, 700, 680, 600, 0)]
     first = date(2024, 11, 20)
     by_day = [((first + timedelta(d)).isoformat(), 300 + d * 37 % 200, 250 + d * 53 % 180)
               for d in range(days)]
@@ -60,8 +62,9 @@ def make_reconciliation(*, cases: int = len(CASES), days: int = 30, bundles: int
                       for e in range(exceptions)]
     rows = {
         "by_case": by_case, "by_destination": by_destination,
-        "by_kind": [("letter", 6000), ("postcard", 2800), ("petition", 180), ("kit_envelope", 738),
-                    ("delivery_receipt", 20), ("unknown", 7)],
+        "by_kind": [("letter", 6000), ("solidarity_letter", 2100), ("postcard", 2800),
+                    ("petition", 180), ("kit_envelope", 738), ("delivery_receipt", 20),
+                    ("unknown", 7)],
         "by_station": [("accueil-1", 8000), (HOSTILE_STATION, 4345)],
         "by_operator": [("Zoé Lefèvre", 7000), (HOSTILE_OPERATOR, 5345)],
         "by_day": by_day,
@@ -72,9 +75,11 @@ def make_reconciliation(*, cases: int = len(CASES), days: int = 30, bundles: int
         "exceptions": exception_rows,
     }
     figures = {"kits_sent": 1200, "kits_returned": 738, "return_rate": 0.615,
-               "anonymous_batches": 41, "items": 12345, "pieces": 11020, "signatures": 23456,
+               "anonymous_batches": 41, "items": 12345, "pieces": 11020,
+               "solidarity_letters": 2100, "signatures": 23456,
                "delivered": 9870, "pending": 1150, "in_review": 37, "set_aside": 12,
-               "unreadable_files": 3, "quarantined_files": 2, "duplicates": 58, "bundles": bundles,
+               "unreadable_files": 3, "blank_sides": 640, "picture_sides": 95,
+               "quarantined_files": 2, "duplicates": 58, "bundles": bundles,
                "bundles_delivered": 20, "sheet_mismatches": 1, "exceptions": exceptions}
     return Reconciliation("w4r-2024", "Marathon des lettres 2024 — Écrire, ça libère",
                           "2025-01-20T09:30:00Z", 48213, HEAD_HASH, figures,

@@ -50,8 +50,8 @@ def test_a_bundle_takes_the_routed_pieces_of_its_destination_once(season):
     [line] = view.lines
     assert (line.case, line.letters, line.postcards, line.petitions, line.signatures) == \
         ("CAAL", 3, 0, 1, 11)
-    assert view.totals == {"letters": 3, "postcards": 0, "petitions": 1, "signatures": 11,
-                           "pieces": 4}
+    assert view.totals == {"letters": 3, "solidarity_letters": 0, "postcards": 0, "petitions": 1,
+                           "signatures": 11, "pieces": 4}
     with pytest.raises(NothingToBundle):
         store.close_bundle(GT, actor="cora", station="office")
     # The event carries what the sheet will say.

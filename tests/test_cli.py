@@ -96,9 +96,12 @@ def test_the_whole_path(run, scans, tmp_path):
     assert "1 duplicate" in again.output
 
     summary = run("summary").output
-    assert re.search(r"CIHAM\s+embassy:ER\s+letter\s+2", summary)
-    assert re.search(r"CIHAM\s+embassy:ER\s+petition\s+1\s+3\n", summary)  # 3 signed rows
+    assert re.search(r"CIHAM\s+embassy:ER\s+letter to the authority\s+2", summary)
+    assert re.search(r"CIHAM\s+embassy:ER\s+petition sheet\s+1\s+3\n", summary)  # 3 signed rows
     assert "1 in review, 3 petition signatures counted" in summary
+    # The broken file is listed with its reason among the pages that are not pieces.
+    assert re.search(r"1 unreadable page:\n\s+\S*10-broken\.jpg p1 \(\d{7}\): UNREADABLE_FILE",
+                     summary), summary
 
     out = tmp_path / "bundles"
     assert "embassy:ER" in run("bundle", "pending").output

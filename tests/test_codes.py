@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -10,9 +11,12 @@ import pytest
 from PIL import Image
 
 from conftest import case_code, page_with_codes
+from scanpipe import codes as codes_module
 from scanpipe import kits, scansim
-from scanpipe.codes import Attempt, Reader, scan_codes
-from scanpipe.payload import PayloadKind
+from scanpipe.codes import Attempt, Code, Reader, scan_codes
+from scanpipe.payload import Payload, PayloadKind, encode_payload, parse_payload
+from scanpipe.pipeline import RecognitionSettings, process_file
+from scanpipe.routing import Status
 
 DPI = 200
 
@@ -123,3 +127,90 @@ def test_one_dimensional_codes_are_read_with_all_formats():
     reading = scan_codes(page, quick_first=False)
     assert [(c.format, c.text) for c in reading.codes] == [("EAN13", "5901234123457")]
     assert reading.codes[0].attempt == Attempt.PAGE_ALL
+
+
+# ------------------------------------------------------------------ the second reader's word
+
+def _never(codes) -> bool:
+    return False  # every try is made: what each reader found is all reported
+
+
+def _our_check(campaign):
+    """What the pipeline trusts: our payload, of this campaign, with a valid check."""
+    return lambda code: isinstance(parse_payload(code.text, campaign.id, campaign.check_key), Payload)
+
+
+def _zbar_read(text: str, fmt: str = "QRCode", at: tuple[int, int] = (300, 300)) -> Code:
+    x, y = at
+    return Code(fmt, text, ((x, y), (x + 90, y), (x + 90, y + 90), (x, y + 90)), Reader.ZBAR,
+                Attempt.ZBAR.value)
+
+
+def test_zbar_reads_that_are_not_ours_and_not_confirmed_are_dropped(monkeypatch, campaign):
+    """Shift-JIS garbage for a UTF-8 payload and a 1-D read in texture, as zbar gives them on
+    photos: neither is our payload and zxing-cpp reads neither, so neither is reported."""
+    garbage = [_zbar_read("MECARD:N:皜祈岫;;"), _zbar_read("04512345", "ITF", at=(500, 900))]
+    monkeypatch.setattr(codes_module, "_zbar", lambda pixels, attempt, scale=1.0, qr_only=False:
+                        [replace(c, attempt=attempt) for c in garbage])
+    page = np.full((1200, 900), 235, np.uint8)
+    reading = scan_codes(page, _never, quick_first=False)  # as `decode` reads: no campaign
+    assert reading.codes == ()
+    assert Attempt.ZBAR in reading.attempts and Attempt.DOWNSCALED in reading.attempts
+    assert scan_codes(page, _never, trusted=_our_check(campaign)).codes == ()
+
+
+def _zxing_blind(monkeypatch, sees=lambda code: False):
+    """zxing-cpp misses what `sees` does not accept (zbar then finds it alone)."""
+    real = codes_module._zxing
+    monkeypatch.setattr(codes_module, "_zxing",
+                        lambda *args, **kwargs: [c for c in real(*args, **kwargs) if sees(c)])
+
+
+def test_zbar_read_of_our_payload_with_a_valid_check_is_kept(monkeypatch, campaign):
+    text = case_code(campaign, PayloadKind.POSTCARD, "WENDY")
+    pixels = _pixels(page_with_codes((text, 600, 900)))
+    _zxing_blind(monkeypatch)
+    # Without the campaign's check (as in `decode`) zbar's read alone is not enough.
+    assert scan_codes(pixels, quick_first=False).codes == ()
+    reading = scan_codes(pixels, trusted=_our_check(campaign))
+    [code] = reading.codes
+    assert code.text == text and code.reader is Reader.ZBAR and code.attempt == Attempt.ZBAR
+
+
+def test_zbar_read_of_our_shape_with_a_wrong_check_is_dropped(monkeypatch, campaign):
+    forged = encode_payload(Payload(PayloadKind.POSTCARD, campaign.id, "WENDY"), b"not-the-key")
+    _zxing_blind(monkeypatch)
+    [result] = process_file(page_with_codes((forged, 600, 900)), campaign, RecognitionSettings(ocr=False))
+    assert result.codes == () and result.decision.status is not Status.ROUTED
+
+
+def test_zbar_read_that_zxing_confirms_is_kept(monkeypatch):
+    """The same foreign code twice and a third one; zxing-cpp reads only the left copy: zbar's
+    read of the right copy agrees with it and is kept, its read of the third code is not."""
+    same, other = "https://example.org/write-for-rights", "https://example.org/other"
+    pixels = _pixels(page_with_codes((same, 150, 300), (same, 1000, 300), (other, 1000, 1500)))
+    _zxing_blind(monkeypatch, sees=lambda code: code.center[0] < 800)
+    reading = scan_codes(pixels, _never, quick_first=False)
+    found = {(c.text, c.reader, c.center[0] < 800) for c in reading.codes}
+    assert found == {(same, Reader.ZXING, True), (same, Reader.ZBAR, False)}
+
+
+def test_the_pipeline_trusts_a_zbar_read_of_its_own_valid_code(monkeypatch, campaign):
+    text = case_code(campaign, PayloadKind.LETTER, "CAAL")
+    _zxing_blind(monkeypatch)
+    [result] = process_file(page_with_codes((text, 1350, 80)), campaign,
+                            RecognitionSettings(ocr=False, cross_check=False))
+    assert result.decision.status is Status.ROUTED and result.decision.case == "CAAL"
+    assert [c.reader for c in result.codes] == [Reader.ZBAR]
+
+
+# ------------------------------------------------------------------ pages too small for a code
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 100), (100, 1), (2, 2), (2, 4000), (10, 10)])
+@pytest.mark.parametrize("quick_first", [True, False])
+def test_a_page_too_small_for_a_code_gives_no_code(shape, quick_first):
+    reading = scan_codes(np.full(shape, 200, np.uint8), quick_first=quick_first)
+    assert reading.codes == ()
+    # The tries that cannot run on it (a corner crop, the page halved) are not made.
+    assert Attempt.DOWNSCALED not in reading.attempts and Attempt.CORNERS not in reading.attempts
+    assert reading.attempts[-1] == Attempt.EQUALISED

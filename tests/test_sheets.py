@@ -155,22 +155,41 @@ def test_late_ids_must_be_printed_ids_with_a_deadline():
 
 # ------------------------------------------------------------------ forwarding manifest
 
-def test_forwarding_manifest_counts_postcards_only():
-    sheet = make_sheet(forwarding=True)
-    for lang, title, header, absent in (
-            ("fr", "Bordereau d'envoi de cartes", "Cas Personne Cartes",
-             ("Lettres", "Pétitions", "Signatures")),
-            ("en", "Postcard forwarding manifest", "Case Person Postcards",
-             ("Letters", "Petitions", "Signatures")),
-            ("nl", "Verzendborderel kaarten", "Zaak Persoon Kaarten",
-             ("Brieven", "Petities", "Handtekeningen"))):
-        [text] = page_texts(render_delivery_sheet(sheet, lang))
-        assert title in text and f"{header} CAAL" in text
-        assert "CAAL Bernardo Caal Xol 4 " in text
-        assert "RUNG Panusaya « Rung » Sithijirawattanakul 0 " in text
-        assert re.search(r"TOTAA?L 4\b", text)
-        assert "123" not in text and "212" not in text  # letters and signatures of CAAL
-        for word in absent:
+FORWARDED = (
+    SheetLine("CAAL", "Bernardo Caal Xol", letters=0, postcards=4, petitions=0, signatures=None,
+              solidarity_letters=11),
+    SheetLine("RUNG", "Panusaya « Rung » Sithijirawattanakul", letters=0, postcards=0,
+              petitions=0, signatures=None, solidarity_letters=3),
+)
+
+
+@pytest.mark.parametrize("lang, title, header", [
+    ("fr", "Bordereau d'envoi de cartes et lettres", "Cas Personne Cartes Lettres à la personne Total"),
+    ("en", "Forwarding manifest: postcards and letters", "Case Person Postcards Letters to the person Total"),
+    ("nl", "Verzendborderel kaarten en brieven", "Zaak Persoon Kaarten Solidariteitsbrieven Totaal"),
+])
+def test_forwarding_manifest_lists_postcards_and_letters_to_the_person(lang, title, header):
+    sheet = make_sheet(lines=FORWARDED, forwarding=True)
+    [text] = page_texts(render_delivery_sheet(sheet, lang))
+    assert title in text and f"{header} CAAL" in text
+    assert "CAAL Bernardo Caal Xol 4 11 15 " in text  # postcards, letters to the person, total
+    assert "RUNG Panusaya « Rung » Sithijirawattanakul 0 3 3 " in text
+    assert re.search(r"TOTAA?L 4 14 18\b", text)
+    for word in ("Pétitions", "Petitions", "Petities", "Signatures", "Handtekeningen"):
+        assert word not in text
+
+
+def test_no_paper_hides_a_piece_of_a_kind_it_cannot_show():
+    with pytest.raises(ValueError, match="embassy's delivery sheet cannot list letters to the person"):
+        make_sheet(lines=(*LINES, FORWARDED[1]))
+    with pytest.raises(ValueError, match="forwarding manifest cannot list letters to the authority"):
+        make_sheet(lines=(*FORWARDED, LINES[1]), forwarding=True)
+
+
+def test_an_embassy_sheet_never_shows_letters_to_the_person():
+    for lang in ("fr", "en", "nl"):
+        [text] = page_texts(render_delivery_sheet(make_sheet(), lang))
+        for word in ("à la personne", "to the person", "Solidariteit"):
             assert word not in text
 
 

@@ -295,3 +295,79 @@ def test_an_unknown_page_answers_404_in_the_station_language(setup):
     sign_in(client, "Alice")
     response = client.get("/no/such/page")
     assert response.status_code == 404 and "n&#39;existe pas" in response.text
+
+
+# ------------------------------------------- letters to the person, blank and picture sides
+
+def _record(store: Store, decision: Decision, name: str, page: int = 1) -> int:
+    data = jpeg() + name.encode()
+    outcome, = store.record_file(source_name=name, sha256=store.images.put(data),
+                                 media_type="jpeg", size=len(data), pages=[(page, decision)],
+                                 station="desk-1", operator="Alice")
+    return outcome.item_id
+
+
+def test_review_sets_a_letter_to_the_person_with_its_key_and_shows_the_postcard_tray(setup):
+    store, campaign, _, client = setup
+    item_id = record_review(store)
+    sign_in(client, "Alice")
+    page = client.get(f"/review/{item_id}").text
+    # T sets the kind; it clashes with no other key of the page.
+    assert re.search(r'value="solidarity_letter" data-key="t"[^>]*> lettre à la personne \(T\)', page)
+    keys = re.findall(r'data-key="([^"]+)"', page)
+    assert keys.count("t") == 1 and len(keys) == len(set(keys))
+    assert "T lettre à la personne" in page  # the keys line says it
+    seen = re.search(r'name="seen" value="(\d+)"', page).group(1)
+    done = client.post(f"/review/{item_id}/decide",
+                       data={"csrf": csrf(client, "/live"), "case": "ZHANG",
+                             "kind": "solidarity_letter", "seen": seen})
+    item = store.item(item_id)
+    assert (item.kind, item.destination) == ("solidarity_letter", "partner:AIIS")
+    tray = store.tray_plan(campaign)["partner:AIIS"]
+    assert tray != store.tray_plan(campaign)["embassy:CN"]
+    assert "lettre à la personne), Amnesty International" in done.text
+    assert f"Bac {tray}." in done.text
+    assert store.audit().ok
+
+
+def test_the_office_pages_count_letters_to_the_person(setup):
+    store, campaign, _, client = setup
+    wendy = campaign.case("WENDY")
+    for n in range(2):
+        _record(store, Decision(Kind.SOLIDARITY_LETTER, Status.ROUTED, "WENDY", "person:WENDY",
+                                findings=(Finding(Reason.ROUTED_BY_QR, "made"),)), f"w{n}.jpg")
+    _record(store, Decision(Kind.LETTER, Status.ROUTED, "WENDY", f"embassy:{wendy.embassy}",
+                            findings=(Finding(Reason.ROUTED_BY_QR, "made"),)), "w-letter.jpg")
+    sign_in(client, "Chloé")
+    client.post("/lang", data={"csrf": csrf(client, "/progress"), "lang": "en", "next": "/"})
+    progress = client.get("/progress").text
+    assert "Letters to the person" in progress and "Letters to the authority" in progress
+    # WENDY: 1 letter to the authority, 2 letters to the person, 0 postcards, 0 petitions.
+    assert re.search(r"<strong>WENDY</strong>[^<]*</td><td class=\"num\">1</td>"
+                     r"<td class=\"num\">2</td><td class=\"num\">0</td>", progress)
+    bundles = client.get("/bundles").text
+    assert re.search(r'data-destination="person:WENDY">.*?<td class="num">0</td>'
+                     r'<td class="num">2</td><td class="num">0</td>', bundles, re.DOTALL)
+
+
+def test_blank_and_picture_sides_are_counted_as_sides_on_the_screens(setup):
+    store, _, _, client = setup
+    sign_in(client, "Alice")
+    head = int(re.search(r'data-after="(\d+)"', client.get("/live").text).group(1))
+    client.post("/batch/anonymous", data={"csrf": csrf(client, "/live")})
+    for reason, name in ((Reason.BLANK_PAGE, "duplex.pdf"), (Reason.POSTCARD_PICTURE_SIDE, "card.pdf")):
+        _record(store, Decision(Kind.UNKNOWN, Status.REJECTED, findings=(Finding(reason, "made"),)),
+                name, page=2)
+    _record(store, Decision(Kind.UNKNOWN, Status.REJECTED,
+                            findings=(Finding(Reason.UNREADABLE_FILE, "torn"),)), "torn.jpg")
+    feed = client.get(f"/api/feed?after={head}").json()
+    cards = {p["source"]: p for p in feed["pieces"]}
+    assert (cards["duplex.pdf"]["status"], cards["duplex.pdf"]["status_label"],
+            cards["duplex.pdf"]["tray"]) == ("blank_side", "verso blanc", None)
+    assert cards["card.pdf"]["status"] == "picture_side" and cards["card.pdf"]["tray"] is None
+    assert cards["torn.jpg"]["status"] == "rejected" and cards["torn.jpg"]["tray"] is not None
+    assert feed["counts"]["batch"] == {"blank_side": 1, "picture_side": 1, "rejected": 1}
+    closed = client.post("/batch/close", data={"csrf": csrf(client, "/live")})
+    assert re.search(r'id="batch-rejected">1<', closed.text)
+    assert re.search(r'id="batch-blank-sides">1<', closed.text)
+    assert re.search(r'id="batch-picture-sides">1<', closed.text)

@@ -144,8 +144,7 @@ def test_a_day_at_the_station(server, browser):
     assert not any(server["inbox"].iterdir())
 
     # Two pieces the machine cannot settle: someone else's code, and a code carrying a script.
-    drop(server["inbox"], "06-picture-side.jpg",
-         (SCANS / "envelope-2" / "05-postcard-WENDY-picture-side-foreign-qr.jpg").read_bytes())
+    drop(server["inbox"], "06-flyer.png", qr_png("https://www.example.org/flyer"))
     drop(server["inbox"], "07-odd-code.png", qr_png(SCRIPT))
     expect(page.locator("#pieces li.review")).to_have_count(2, timeout=30_000)
     assert page.inner_text("#now-tray") == plan["review"]
@@ -167,6 +166,18 @@ def test_a_day_at_the_station(server, browser):
     page.wait_for_selector("#flash")
     assert store.item(odd).status == "routed" and store.item(odd).case_code == first_case
     assert page.inner_text(".flash-tray") == plan[store.item(odd).destination]
+    page.keyboard.press("u")
+    page.wait_for_url(f"{url}/review/{odd}")
+    assert store.item(odd).status == "review"
+    # T makes it a letter to the person: it goes to the tray of the case's postcards.
+    second_case = page.locator("#choices button").nth(1).get_attribute("value")
+    page.keyboard.press("t")
+    page.keyboard.press("2")
+    page.wait_for_selector("#flash")
+    settled = store.item(odd)
+    assert (settled.kind, settled.case_code) == ("solidarity_letter", second_case)
+    assert settled.destination == postcard_destination(campaign.case(second_case))
+    assert page.inner_text(".flash-tray") == plan[settled.destination]
     page.keyboard.press("u")
     page.wait_for_url(f"{url}/review/{odd}")
     assert store.item(odd).status == "review"

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from models.people import PersonView
+from models.sides import side_of
 from models.sorting import reasons_of
 from models.store import item_ref
 from scanpipe.routing import Status
@@ -136,9 +137,12 @@ class Web:
         """One piece as the live screen shows it (JSON-ready; the script sets it as text)."""
         reasons = reasons_of(item)
         case = self.campaign.case(item.case_code) if item.case_code else None
+        # A blank back or a picture side is shown as what it is, not as a rejected piece.
+        side = side_of(item.status, reasons)
+        status = side.value if side is not None else item.status
         return {"id": item.id, "ref": item_ref(item.id), "seq": seq,
                 "kind": kind_label(item.kind, lang),
-                "status": item.status, "status_label": text(f"status.{item.status}", lang),
+                "status": status, "status_label": text(f"status.{status}", lang),
                 "case": item.case_code, "person": case.person if case else None,
                 "destination": self.describe(item.destination, lang),
                 "tray": self.tray_of(item, reasons),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from models.bundles import PIECE_KINDS
 from models.people import PeopleError, Role
+from models.sides import Side
 from scanpipe.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
 from stations.web.auth import Permission
 from stations.web.context import Web, back
@@ -57,21 +59,26 @@ def add_routes(app: FastAPI, web: Web) -> None:
     @app.get("/progress", response_class=HTMLResponse)
     def progress(request: Request):
         web.need(request, Permission.PROGRESS)
-        per_case: dict[str, dict] = {c.code: {"case": c, "letter": 0, "postcard": 0, "petition": 0,
+        per_case: dict[str, dict] = {c.code: {"case": c, **dict.fromkeys(PIECE_KINDS, 0),
                                              "signatures": 0} for c in campaign.cases}
-        others: dict[tuple[str, str], int] = {}
+        others: dict[tuple[str, str | None], int] = {}
         for row in store.routing_summary():
             if row.status == "routed" and row.case in per_case and row.kind in per_case[row.case]:
                 per_case[row.case][row.kind] += row.count
                 if row.kind == "petition":
                     per_case[row.case]["signatures"] += row.signatures or 0
-            else:
+            elif row.status != "rejected":  # rejected pages: counted below, sides apart
                 others[(row.status, row.kind)] = others.get((row.status, row.kind), 0) + row.count
+        for what, count in store.rejected_counts().items():
+            # set_aside and unreadable are both "set aside" at the station; sides by name.
+            status = what if what in {s.value for s in Side} else "rejected"
+            others[(status, None)] = others.get((status, None), 0) + count
         lang = web.lang_of(request)
         delivery = [{"row": row, "name": web.describe(row.destination, lang)}
                     for row in store.delivery_progress()]
         return web.page(request, "progress.html", rows=list(per_case.values()),
-                        others=sorted(others.items()), delivery=delivery)
+                        others=sorted(others.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")),
+                        delivery=delivery)
 
     # ----------------------------------------------------------- people
 

@@ -102,6 +102,10 @@
     ["routed", "review", "rejected"].forEach(function (k) {
       parts.push((counts[k] || 0) + " " + words[k]);
     });
+    // Blank backs and picture sides stay with their paper: counted apart, only when there are.
+    ["blank_side", "picture_side"].forEach(function (k) {
+      if (counts[k]) { parts.push(counts[k] + " " + words[k]); }
+    });
     return parts.join(" · ");
   }
 

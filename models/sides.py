@@ -1,0 +1,79 @@
+"""Pages that are sides of a file rather than pieces: blank backs and postcard picture sides.
+
+The recogniser rejects the blank back of a duplex scan (`BLANK_PAGE`) and the picture side
+of a kit postcard whose message side is the piece (`POSTCARD_PICTURE_SIDE`). They are
+counted apart, as sides of their file — never as unreadable files, never as pieces — so
+nobody reads a duplex back as a lost letter. The same rule serves the audit's replay (from
+the events) and the station's counts (from the item table).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import and_, func, not_
+from sqlalchemy import case as sql_case
+from sqlmodel import Session, select
+
+from models import tables as t
+from scanpipe.routing import Method, Reason, Status
+
+
+class Side(StrEnum):
+    """What a rejected page that is not a piece is."""
+
+    BLANK = "blank_side"      # the empty back of a sheet
+    PICTURE = "picture_side"  # the picture side of a kit postcard
+
+
+# In order: a page whose reasons name both is counted once, as the first.
+_BY_REASON = ((Reason.BLANK_PAGE.value, Side.BLANK),
+              (Reason.POSTCARD_PICTURE_SIDE.value, Side.PICTURE))
+
+
+def side_of(status: str | None, reasons: list[str] | None) -> Side | None:
+    """The side a page is, or None when it is a piece, in review, set aside or unreadable."""
+    if status != Status.REJECTED.value:
+        return None
+    found = set(reasons or ())
+    return next((side for reason, side in _BY_REASON if reason in found), None)
+
+
+def rejected_as(reasons: list[str] | None, method: str | None) -> str:
+    """What a rejected page counts as: a `Side`'s value, `set_aside` (a person's decision)
+    or `unreadable` (its file could not be read) — the audit's outcomes of such a page."""
+    side = side_of(Status.REJECTED.value, reasons)
+    if side is not None:
+        return side.value
+    return "set_aside" if method == Method.MANUAL.value else "unreadable"
+
+
+def side_counts(session: Session, *where) -> dict[str, int]:
+    """How many rejected items matching `where` are blank backs and picture sides
+    (keys: `Side` values; only those with pages)."""
+    # Reasons are a JSON list of codes: the quoted code is one whole entry. A page whose
+    # reasons name both sides counts once, as the first (as `side_of` says).
+    names = [t.Item.reasons.contains(f'"{reason}"', autoescape=True) for reason, _ in _BY_REASON]
+    # Sums, not a GROUP BY on an expression: PostgreSQL would take its bound parameters for
+    # other columns than the selected ones.
+    sums = [func.sum(sql_case((and_(name, *(not_(earlier) for earlier in names[:i])), 1),
+                              else_=0))
+            for i, name in enumerate(names)]
+    row = session.exec(select(*sums).where(t.Item.status == Status.REJECTED.value,
+                                           *where)).one()
+    counted = {side.value: int(count or 0) for (_, side), count in zip(_BY_REASON, row)}
+    return {key: n for key, n in counted.items() if n}
+
+
+def split_rejected(by_status: dict[str, int], sides: dict[str, int]) -> dict[str, int]:
+    """Counts per status with the blank backs and picture sides taken out of `rejected`."""
+    out = dict(by_status)
+    taken = sum(sides.values())
+    if taken:
+        rejected = out.get(Status.REJECTED.value, 0) - taken
+        if rejected:
+            out[Status.REJECTED.value] = rejected
+        else:
+            out.pop(Status.REJECTED.value, None)
+        out.update(sides)
+    return out
