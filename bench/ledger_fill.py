@@ -72,6 +72,7 @@ from models.intake import _decision_payload, _status_event  # noqa: E402
 from models.store import Store  # noqa: E402
 from scanpipe.campaign import Campaign, parse_campaign  # noqa: E402
 from scanpipe.codes import Attempt, Code, Reader  # noqa: E402
+from scanpipe.blank import Blankness  # noqa: E402
 from scanpipe.matching import Candidate, MatchSettings, pick_case, rank_cases  # noqa: E402
 from scanpipe.ocr import OcrText, OcrWord  # noqa: E402
 from scanpipe.pages import FileFault, UnreadableFile  # noqa: E402
@@ -274,7 +275,8 @@ class _Decisions:
                           lambda: unreadable(str(UnreadableFile(fault, detail))))
 
     def blank(self, ink: float) -> _Outcome:
-        return self._keep(("blank", ink), lambda: blank_page(ink))
+        found = Blankness(True, 0, 0, ink, (), f"no strokes or lines of writing found (ink {ink:.4%})")
+        return self._keep(("blank", ink), lambda: blank_page(found))
 
 
 # ------------------------------------------------------------------ the season's plan

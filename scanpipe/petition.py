@@ -25,6 +25,11 @@ each row's signature box:
    QR's print contrast; straight remnants of printed rules along the edges,
    dots and specks are dropped, and a row is signed when enough stroke ink of
    enough extent remains.
+5. The count says when it is unsure (`SignatureCount.doubts`), so a person checks
+   it instead of trusting an over-count: ink close to the least a signature leaves,
+   or faint marks in many rows (paper texture, noise: bad scans over-count there);
+   a straight line (a fold) or a shadow's hard edge across a box counted signed;
+   row lines missing or off the table's placement (a sheet not flat).
 
 All geometry is in template millimetres mapped to image pixels (pixel centres
 at integer coordinates, as OpenCV samples).
@@ -82,6 +87,17 @@ _MIN_COMPONENT_EXTENT = 1.2   # mm: a dot or a speck is smaller than this
 _MIN_INK_CONTRAST = 0.18  # ink is darker than the paper by this share of the QR's contrast
 _MIN_INK = 2.5            # mm² of ink in strokes: the least a signature leaves
 _MIN_SIGNATURE_EXTENT = 3.0   # mm: the strokes of a signature span at least this much
+# What makes a count unsure (see `_doubts`).
+_NEAR_INK = (0.4, 2.0)    # × _MIN_INK: stroke ink this close to a signature's least
+_TEXTURE_ROWS = 3         # … in this many rows is the paper's texture or noise
+_LIGHT_EDGE = 0.15        # a change of light this steep across a signed box: a shadow's edge
+_MAX_LINES_MISSING = 2    # ruled row lines not found (a stain, a name across one)
+_MAX_OFF_PLANE = 1.0      # mm: a row line this far from the table's placement
+_MAX_EDGES_MISSING = 1    # places a box's border was not found
+_LIGHT_KERNEL = 4.0       # mm: the light on a box, judged over more than any stroke's width
+_LIGHT_STEP = 2.0         # … and how much it changes over this distance
+_STRAIGHT_SPAN = 0.8      # a line across this share of a box, its ink within this (mm, one
+_STRAIGHT_SPREAD = 0.3    # standard deviation) of a straight line: a fold or a ruler's line
 
 
 @dataclass(frozen=True)
@@ -92,11 +108,14 @@ class SignatureCount:
     signed: tuple[bool, ...]        # per row, in row order
     ink: tuple[float, ...]          # per row, mm² of stroke ink the decision was made on
     registered_by: str              # how the template was placed on the image, e.g. "qr+table"
+    doubts: tuple[str, ...] = ()    # why the count may be wrong, in words; empty when sure
 
 
 def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float]],
                      qr_text: str, rows: int = 15) -> SignatureCount | None:
     """Count the signed rows of a petition sheet, or None when it cannot be placed reliably.
+    The count says why it may be wrong (`doubts`, empty when it is sure): then a person
+    confirms it or types another.
 
     `pixels` is the page as given (2-D uint8, any quarter turn, skewed, any
     resolution); `qr_corners` the case QR symbol's four outer corners in image
@@ -116,11 +135,11 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
     placed = _place_table(pixels, guess, layout, cells, contrast)
     if placed is None:
         return None
-    h, shifts = placed
-    inks = _measure_cells(pixels, h, cells, shifts, contrast)
-    signed = tuple(bool(ink >= _MIN_INK) for ink in inks)
-    return SignatureCount(sum(signed), signed, tuple(round(float(ink), 2) for ink in inks),
-                          "qr+table")
+    h, found = placed
+    seen = _measure_cells(pixels, h, cells, found.shifts, contrast)
+    signed = tuple(bool(ink >= _MIN_INK) for ink in seen.ink)
+    return SignatureCount(sum(signed), signed, tuple(round(float(ink), 2) for ink in seen.ink),
+                          "qr+table", _doubts(found, seen, signed))
 
 
 # ------------------------------------------------------------------ geometry helpers
@@ -476,7 +495,7 @@ def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
 
 def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLayout,
                  cells: tuple[kits.PetitionRow, ...],
-                 contrast: float) -> tuple[np.ndarray, np.ndarray] | None:
+                 contrast: float) -> tuple[np.ndarray, _Rows] | None:
     """Template mm → image px from the table's four border lines, and each row's shift from
     it (None if the borders are not found, or the rows are not where they put them).
 
@@ -502,9 +521,9 @@ def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLay
     near = float(np.clip(1.5 * moved + 2.0, _FLANK[1] + 1.0, _BORDER_WINDOW))
     for window in dict.fromkeys((near, _BORDER_WINDOW)):
         placed = _fit_borders(pixels, h, table, floor, window)
-        shifts = None if placed is None else _row_shifts(pixels, placed, cells, contrast)
-        if shifts is not None:
-            return placed, shifts
+        rows = None if placed is None else _row_shifts(pixels, placed, cells, contrast)
+        if rows is not None:
+            return placed, rows
     return None
 
 
@@ -545,8 +564,20 @@ def _row_line_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.Petiti
     return shifts
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """Where the rows were found: each signature box's shift (mm, down) from the table's
+    placement, and how well the ruled lines and the boxes' borders bore it out."""
+
+    shifts: np.ndarray
+    lines_missing: int          # ruled row lines (the table's bottom included) not found
+    off_plane: float            # mm: the farthest a found row line lies from the table's plane
+    edges_missing: tuple[int, ...]   # per row, the places its box's border was not found
+    edge_places: int                 # … of this many looked at
+
+
 def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
-                contrast: float) -> np.ndarray | None:
+                contrast: float) -> _Rows | None:
     """Per row, how far (mm, down) its signature box lies from where `h` puts it — a sheet
     that is not quite flat bends the rows a little — or None when the ruled lines and the
     boxes' borders are not where they should be: then `h` is wrong, and nothing is counted."""
@@ -556,6 +587,7 @@ def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow
     if found.mean() < _MIN_ROW_LINES:
         return None
     known = np.flatnonzero(found)
+    off_plane = float(np.abs(lines[known]).max())
     lines = np.interp(np.arange(len(lines)), known, lines[known])
     shifts = (lines[:-1] + lines[1:]) / 2
     # The boxes' own borders must then be where the shifted rows put them.
@@ -575,17 +607,29 @@ def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow
                                   np.array(acrosses), _CHECK_WINDOW + _FLANK[1])
     _, peak = _valleys(profiles, floor)
     inner = np.abs(offsets) <= _CHECK_WINDOW
-    found = (peak & inner[None, :]).any(axis=1).reshape(len(cells), -1)
-    if found.sum(axis=1).min() < _MIN_BOX_EDGES:
+    found_edges = (peak & inner[None, :]).any(axis=1).reshape(len(cells), -1).sum(axis=1)
+    if found_edges.min() < _MIN_BOX_EDGES:
         return None  # some box is not where its row puts it: its ink would be misread
-    return shifts
+    places = len(centres) // len(cells)
+    return _Rows(shifts, int((~found).sum()), off_plane,
+                 tuple(int(places - n) for n in found_edges), places)
 
 
 # ------------------------------------------------------------------ 4. the ink
 
+@dataclass(frozen=True)
+class _Cells:
+    """What is inside each signature box, per row."""
+
+    ink: np.ndarray         # mm² of stroke ink, the signature is judged on
+    strokes: np.ndarray     # … also where it spans too little for a signature
+    straight: np.ndarray    # mm² of it in straight lines across the box (a fold, a ruler)
+    light_step: np.ndarray  # the steepest change of light across the box (share of the paper)
+
+
 def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
-                   shifts: np.ndarray, contrast: float) -> list[float]:
-    """mm² of stroke ink inside each row's signature box (moved down by its row's shift)."""
+                   shifts: np.ndarray, contrast: float) -> _Cells:
+    """The ink inside each row's signature box (moved down by its row's shift)."""
     boxes = [row.signature.inset(_CELL_MARGIN) for row in cells]
     # The signature column, rectified at a fixed resolution so that every size is in mm.
     x0, y0 = boxes[0].x, boxes[0].y - _ROW_WINDOW
@@ -614,7 +658,28 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.Petition
     ink[:, :height] = (inside > threshold).reshape(len(boxes), height, width)
     ink = ink.reshape(-1, width)
     _wipe_rule_remnants(ink, height)
-    return list(_stroke_ink(ink, height) / (_CELL_RES * _CELL_RES))
+    strokes, raw, straight = _stroke_ink(ink, height)
+    area = _CELL_RES * _CELL_RES
+    return _Cells(strokes / area, raw / area, straight / area,
+                  _light_steps(column, tops, height))
+
+
+def _light_steps(column: np.ndarray, tops: list[int], height: int) -> np.ndarray:
+    """Per box, the steepest change of the light falling on it (share of the paper's level
+    over `_LIGHT_STEP` mm): a shadow's hard edge or a fold's shade across the box, where the
+    paper's level is misjudged and its dark side taken for ink. Judged on the light under
+    the ink (a dilation wider than any stroke), at a quarter of the column's resolution:
+    light changes over millimetres."""
+    small = cv2.resize(column, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    side = round(_LIGHT_KERNEL * _CELL_RES / 4) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    light = cv2.blur(cv2.dilate(small, kernel), (side, side))
+    step = max(1, round(_LIGHT_STEP * _CELL_RES / 4))
+    across = np.zeros(light.shape, np.uint8)
+    across[:, :-step] = cv2.absdiff(light[:, step:], light[:, :-step])
+    across[:-step] = np.maximum(across[:-step], cv2.absdiff(light[step:], light[:-step]))
+    level = max(1.0, float(light.mean()))
+    return np.array([across[top // 4:(top + height) // 4].max() for top in tops]) / level
 
 
 def _wipe_rule_remnants(ink: np.ndarray, height: int) -> None:
@@ -634,31 +699,86 @@ def _wipe_rule_remnants(ink: np.ndarray, height: int) -> None:
     ink[cv2.dilate(rule.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
 
 
-def _stroke_ink(ink: np.ndarray, height: int) -> np.ndarray:
-    """Per cell (cells of `height` rows stacked, one blank row apart), the pixels of ink in
-    components large enough to be pen strokes, when together they span a signature's extent;
-    dots, specks and JPEG ringing do not count."""
+def _stroke_ink(ink: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell (cells of `height` rows stacked, one blank row apart): the pixels of ink in
+    components large enough to be pen strokes, when together they span a signature's extent
+    (dots, specks and JPEG ringing do not count); the same whatever their span; and the
+    pixels of the strokes that are straight lines across most of the cell."""
     width = ink.shape[1]
     cells = ink.shape[0] // (height + 1)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     stats = stats[1:]
     x, w = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
     y, h = stats[:, cv2.CC_STAT_TOP] % (height + 1), stats[:, cv2.CC_STAT_HEIGHT]
     extent, thickness = np.maximum(w, h), np.minimum(w, h)
     area = stats[:, cv2.CC_STAT_AREA]
+    cell_of = stats[:, cv2.CC_STAT_TOP] // (height + 1)
     # A thin straight piece along the cell's edge is a printed rule the placement let in
     # (a sheet that is not quite flat), not a pen's stroke: however tilted, its ink is one
     # line's width along its length, where a signature's loops hold several.
     band = 2 * _RULE_BAND * _CELL_RES  # what the straight runs left, a little further in
     at_edge = (x < band) | (y < band) | (x + w > width - band) | (y + h > height - band)
-    rule = (at_edge & (thickness <= _RULE_THICKNESS * _CELL_RES) & (extent >= 3 * thickness)
+    thin = ((thickness <= _RULE_THICKNESS * _CELL_RES) & (extent >= 3 * thickness)
             & (area <= _RULE_WIDTH * _CELL_RES * extent))
-    strokes = stats[(extent >= _MIN_COMPONENT_EXTENT * _CELL_RES) & ~rule]
-    cell = strokes[:, cv2.CC_STAT_TOP] // (height + 1)
-    ink = np.bincount(cell, weights=strokes[:, cv2.CC_STAT_AREA], minlength=cells)
+    rule = at_edge & thin
+    stroke = (extent >= _MIN_COMPONENT_EXTENT * _CELL_RES) & ~rule
+    # A straight line across most of the box, at any slant: a fold's crease or a ruler's
+    # line, where a signature loops (its ink strays far from any one line).
+    across = np.flatnonzero(stroke & (area <= _RULE_WIDTH * _CELL_RES * extent)
+                            & ((w >= _STRAIGHT_SPAN * width) | (h >= _STRAIGHT_SPAN * height)))
+    straight = np.zeros(cells)
+    for i in across:
+        top = stats[i, cv2.CC_STAT_TOP]
+        ys, xs = np.nonzero(labels[top:top + h[i], x[i]:x[i] + w[i]] == i + 1)
+        spread = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))[0]
+        if np.sqrt(max(spread, 0.0)) <= _STRAIGHT_SPREAD * _CELL_RES:
+            straight[cell_of[i]] += area[i]
+    strokes = stats[stroke]
+    cell = cell_of[stroke]
+    total = np.bincount(cell, weights=strokes[:, cv2.CC_STAT_AREA], minlength=cells)
     left = np.full(cells, width)
     right = np.zeros(cells, dtype=np.int64)
     np.minimum.at(left, cell, strokes[:, cv2.CC_STAT_LEFT])
     np.maximum.at(right, cell, strokes[:, cv2.CC_STAT_LEFT] + strokes[:, cv2.CC_STAT_WIDTH])
-    ink[right - left < _MIN_SIGNATURE_EXTENT * _CELL_RES] = 0.0
-    return ink
+    raw = total.copy()
+    total[right - left < _MIN_SIGNATURE_EXTENT * _CELL_RES] = 0.0
+    return total, raw, straight
+
+
+def _doubts(found: _Rows, seen: _Cells, signed: tuple[bool, ...]) -> tuple[str, ...]:
+    """Why the count may be wrong, in words (empty when it is sure): ink close to the least
+    a signature leaves, or in many rows like paper texture or noise; a straight line or a
+    shadow's edge across a box counted signed; rows not where the table's placement puts
+    them (a sheet not flat, a placement that fits poorly)."""
+    doubts = []
+    low, high = (share * _MIN_INK for share in _NEAR_INK)
+    near = [k for k, ink in enumerate(seen.strokes) if low <= ink < high]
+    if len(near) >= _TEXTURE_ROWS:
+        doubts.append(f"faint marks like paper texture or noise in {len(near)} rows "
+                      f"({_rows(near)})")
+    elif near:
+        inks = ", ".join(f"{seen.strokes[k]:.1f}" for k in near)
+        doubts.append(f"ink close to a signature's least ({_MIN_INK} mm²) in {_rows(near)}: "
+                      f"{inks} mm²")
+    straight = [k for k, yes in enumerate(signed) if yes and seen.straight[k] >= 0.5 * seen.ink[k]]
+    if straight:
+        doubts.append(f"a straight line across the box of {_rows(straight)} (a fold? a ruler?)")
+    shadow = [k for k, yes in enumerate(signed) if yes and seen.light_step[k] >= _LIGHT_EDGE]
+    if shadow:
+        doubts.append(f"a shadow's edge across the box of {_rows(shadow)}")
+    if found.lines_missing > _MAX_LINES_MISSING:
+        doubts.append(f"{found.lines_missing} of the {len(signed) + 1} ruled row lines not found")
+    if found.off_plane > _MAX_OFF_PLANE:
+        doubts.append(f"row lines up to {found.off_plane:.1f} mm from where the table's placement "
+                      f"puts them (a sheet not flat?)")
+    worst = int(np.argmax(found.edges_missing))
+    if found.edges_missing[worst] > _MAX_EDGES_MISSING:
+        doubts.append(f"the box border of {_rows([worst])} not found at "
+                      f"{found.edges_missing[worst]} of its {found.edge_places} places")
+    return tuple(doubts)
+
+
+def _rows(rows: Sequence[int]) -> str:
+    """Rows by their printed numbers: "row 4", "rows 2, 7, 9"."""
+    numbers = ", ".join(str(k + 1) for k in rows)
+    return f"row{'s' * (len(rows) > 1)} {numbers}"

@@ -23,7 +23,8 @@ from scanpipe.payload import Payload, PayloadKind, parse_payload
 from scanpipe.petition import count_signatures
 from scanpipe.routing import (Decision, Finding, Kind, Reason, Status, anonymous_envelope,
                               blank_page, picture_side, printed_for_other_case, route_page,
-                              text_contradicts, uncounted_petition, unreadable, unsigned_receipt)
+                              text_contradicts, uncounted_petition, unreadable, unsigned_receipt,
+                              unsure_petition)
 
 _QR_FORMATS = {"QRCode", "MicroQRCode"}
 
@@ -158,8 +159,12 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
     decision, seconds = _cross_check(page, result, code, payload, campaign, settings)
     if decision.status is Status.ROUTED and decision.kind is Kind.PETITION:
         counted = count_signatures(page.pixels, code.position, code.text)
-        decision = (uncounted_petition(decision) if counted is None
-                    else replace(decision, signatures=int(counted.count)))
+        if counted is None:
+            decision = uncounted_petition(decision)
+        elif counted.doubts:
+            decision = unsure_petition(decision, counted.count, counted.doubts)
+        else:
+            decision = replace(decision, signatures=counted.count)
     return replace(result, decision=decision, ocr_seconds=seconds)
 
 
@@ -223,9 +228,9 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
     sheet = normalise.rectify(page.pixels, paper.corners) if paper.corners else page.pixels
     result = PageResult(page.number, codes, coded, size=paper.size.value, attempts=attempts)
     if not codes:
-        empty, ink = blank.is_blank(sheet, page.dpi)
-        if empty:
-            return replace(result, decision=blank_page(ink))
+        found = blank.blankness(sheet, page.dpi, page.pixels)
+        if found.blank:
+            return replace(result, decision=blank_page(found))
         if paper.size is normalise.SizeClass.ENVELOPE:
             return replace(result, decision=anonymous_envelope(paper.size.value))
     if not settings.ocr:

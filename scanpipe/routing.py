@@ -10,9 +10,11 @@ and the ranked candidate cases.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from scanpipe.blank import Blankness
 from scanpipe.campaign import Campaign, Case, letter_destination, postcard_destination
 from scanpipe.codes import Code
 from scanpipe.matching import Candidate, TermHit
@@ -241,10 +243,11 @@ def unreadable(reason_detail: str) -> Decision:
                     findings=(Finding(Reason.UNREADABLE_FILE, reason_detail),))
 
 
-def blank_page(ink: float) -> Decision:
-    """A page with no writing and no code: dropped from the count, kept on record."""
+def blank_page(blankness: Blankness) -> Decision:
+    """A page with no writing and no code: dropped from the count, kept on record, with what
+    was measured on it (strokes, lines of writing, what was set aside as dust or edge)."""
     return Decision(Kind.UNKNOWN, Status.REJECTED,
-                    findings=(Finding(Reason.BLANK_PAGE, f"no writing found (ink {ink:.4%} of the page)"),))
+                    findings=(Finding(Reason.BLANK_PAGE, blankness.detail),))
 
 
 def anonymous_envelope(size: str) -> Decision:
@@ -331,8 +334,24 @@ def uncounted_petition(decision: Decision) -> Decision:
     """
     finding = Finding(Reason.SIGNATURES_NOT_COUNTED,
                       "the rows of the petition sheet could not be located on the image")
-    candidates = decision.candidates
-    if decision.case and not candidates:
-        candidates = (code_candidate(decision.case, decision.findings[0].code_text or ""),)
     return replace(decision, status=Status.REVIEW, findings=(finding, *decision.findings),
-                   candidates=candidates)
+                   candidates=_case_kept(decision))
+
+
+def unsure_petition(decision: Decision, count: int, doubts: Sequence[str]) -> Decision:
+    """A petition sheet counted, but the count may be wrong: a person confirms it or types another.
+
+    The case and the proposed count stay on the decision (`signatures`), so the reviewer
+    confirms both with one key; the doubts say what to look at.
+    """
+    finding = Finding(Reason.SIGNATURES_UNSURE,
+                      f"{count} signed row{'s' * (count != 1)} counted, but unsure: {'; '.join(doubts)}")
+    return replace(decision, status=Status.REVIEW, signatures=count,
+                   findings=(finding, *decision.findings), candidates=_case_kept(decision))
+
+
+def _case_kept(decision: Decision) -> tuple[Candidate, ...]:
+    """The candidates a reviewer sees for a page whose case is known: its code's case."""
+    if decision.case and not decision.candidates:
+        return (code_candidate(decision.case, decision.findings[0].code_text or ""),)
+    return decision.candidates

@@ -16,10 +16,6 @@ from scanpipe.pipeline import PageResult, RecognitionSettings, process_file
 from scanpipe.routing import Reason, Status
 
 CODES_ONLY = RecognitionSettings(ocr=False)
-# Pages 2 px across: the blankness measure (scanpipe/blank.py) resizes them to nothing
-# (cv2.resize to an empty size) and the page goes to review as RECOGNITION_FAILED. The file
-# is read and the station goes on; the recognisers should decide such a page without a fault.
-TOO_SMALL = {"odd-valid-1x1-pixel.pdf", "odd-valid-thin-strip-4000x2.png"}
 
 
 def _params(variants):
@@ -27,9 +23,7 @@ def _params(variants):
 
 
 ALL = _params(VARIANTS)
-PIECES = [pytest.param(*p.values, id=p.id, marks=[*p.marks, *([pytest.mark.xfail(
-    strict=True, reason="the recognisers fail on pages a few pixels across")] if p.id in TOO_SMALL else [])])
-    for p in _params(v for v in VARIANTS if v.expected == READABLE)]
+PIECES = _params(v for v in VARIANTS if v.expected == READABLE)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -17,13 +18,15 @@ import pytest
 import zxingcpp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from scanpipe import kits, scansim
 from scanpipe.codes import scan_codes
 from scanpipe.campaign import Campaign
 from scanpipe.payload import PayloadKind
 from scanpipe.petition import SignatureCount, count_signatures
+from scanpipe.pipeline import RecognitionSettings, process_file
+from scanpipe.routing import Reason, Status
 
 NAMES = ("Marie Dupont", "Jan Peeters", "Ahmed El Idrissi", "Claire Dubois")
 TOWNS = ("Namur", "m.dupont@example.org", "Louvain-la-Neuve")
@@ -68,20 +71,40 @@ def _degrade(gray: np.ndarray, how: str, seed: int) -> np.ndarray:
         return _jpeg((gray * 0.4 + 120).astype(np.uint8), 75)
     if how == "photo":
         return _jpeg(_photo(gray, seed), 80)
+    if how == "texture":
+        return _jpeg(_fibres(gray, rng), 50)
     return _jpeg(gray, 75)
+
+
+def _fibres(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Coarse recycled paper: thousands of short dark fibres, 0.5 to 3 mm (at 150 dpi)."""
+    h, w = gray.shape
+    layer = np.zeros((h, w), np.uint8)
+    for _ in range(4000):
+        x, y = int(rng.integers(w)), int(rng.integers(h))
+        length, angle = rng.uniform(3, 18), rng.uniform(0, np.pi)
+        end = (int(x + length * np.cos(angle)), int(y + length * np.sin(angle)))
+        cv2.line(layer, (x, y), end, int(rng.integers(40, 110)), 1)
+    return (gray * (1 - layer / 255.0) * 0.9).astype(np.uint8)
 
 
 def _sheet(campaign: Campaign, *, signed: set[int], named: set[int] = frozenset(), dpi: int,
            seed: int, quarter_turns: int = 0, skew: float = 10.0, how: str = "plain",
-           rows: int = 15, case_index: int = 0) -> tuple[np.ndarray, tuple, str]:
+           rows: int = 15, case_index: int = 0,
+           marks: Callable[[Image.Image], None] | None = None) -> tuple[np.ndarray, tuple, str]:
     """A scanned petition sheet signed in rows `signed` (0-based), names written in `signed`
-    and `named` rows; the page, the QR's corners as zxing-cpp reports them, and its text."""
+    and `named` rows, `marks` drawn on the paper before it is scanned; the page, the QR's
+    corners as zxing-cpp reports them, and its text."""
     cells = kits.petition_rows(rows)
     fields = []
     for i in sorted(signed | named):
         fields.append((cells[i].name.px(dpi), NAMES[i % len(NAMES)]))
         fields.append((cells[i].contact.px(dpi), TOWNS[i % len(TOWNS)]))
-    scan = scansim.scan_image(_page(campaign, case_index, dpi, rows), seed=seed, dpi=dpi,
+    paper = _page(campaign, case_index, dpi, rows)
+    if marks is not None:
+        paper = paper.copy()
+        marks(paper)
+    scan = scansim.scan_image(paper, seed=seed, dpi=dpi,
                               fields=fields,
                               signature_boxes_px=[cells[i].signature.px(dpi) for i in signed],
                               quarter_turns=quarter_turns, max_rotation_deg=skew, grayscale=True)
@@ -116,6 +139,7 @@ def test_counts_exactly_which_rows_are_signed(campaign, dpi, quarter_turns, how,
     assert counted.count == len(signed)
     assert counted.registered_by == "qr+table"
     assert len(counted.ink) == 15
+    assert counted.doubts == ()
 
 
 @settings(max_examples=5, deadline=None,
@@ -203,3 +227,111 @@ def test_the_count_is_a_frozen_value():
     count = SignatureCount(1, (True, False), (12.5, 0.0), "qr+table")
     with pytest.raises(dataclasses.FrozenInstanceError):
         count.count = 2  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------ when the count is unsure
+
+def _tick(row: int, dpi: int) -> Callable[[Image.Image], None]:
+    """A small tick (3 mm, a 0.35 mm pen) in a row's signature box: less ink than a
+    signature leaves, but not nothing — a person decides whether it counts."""
+    def draw(page: Image.Image) -> None:
+        left, top, right, bottom = kits.petition_rows()[row].signature.px(dpi)
+        mm = dpi / 25.4
+        x, y = (left + right) / 2, (top + bottom) / 2
+        ImageDraw.Draw(page).line([(x - 1.5 * mm, y), (x - 0.5 * mm, y + 1.2 * mm),
+                                   (x + 1.5 * mm, y - 1.5 * mm)], fill=(30, 40, 140),
+                                  width=max(1, round(0.35 * mm)), joint="curve")
+    return draw
+
+
+def _fold(row: int, dpi: int) -> Callable[[Image.Image], None]:
+    """The sheet folded in three for its envelope, a little askew: a crease (a 0.3 mm grey
+    line, 4° off the rows) across the page, through a row's signature box."""
+    def draw(page: Image.Image) -> None:
+        left, top, right, bottom = kits.petition_rows()[row].signature.px(dpi)
+        x, y, slope = (left + right) / 2, (top + bottom) / 2, np.tan(np.radians(4))
+        ImageDraw.Draw(page).line([(0, y - slope * x), (page.width, y + slope * (page.width - x))],
+                                  fill=(90, 90, 90), width=max(1, round(0.3 * dpi / 25.4)))
+    return draw
+
+
+def _shadow(row: int, dpi: int) -> Callable[[Image.Image], None]:
+    """A hard shadow (a hand, a lamp's edge) whose edge crosses a row's signature box."""
+    def draw(page: Image.Image) -> None:
+        left, top, right, bottom = kits.petition_rows()[row].signature.px(dpi)
+        pixels = np.asarray(page, dtype=np.float32)
+        yy, xx = np.mgrid[0:pixels.shape[0], 0:pixels.shape[1]]
+        across = (xx - (left + right) / 2) * 0.5 + (yy - (top + bottom) / 2) * 0.87
+        shade = 1 - 0.5 / (1 + np.exp(np.clip(-across / (0.2 * dpi / 25.4), -50, 50)))
+        page.paste(Image.fromarray((pixels * shade[:, :, None]).astype(np.uint8)))
+    return draw
+
+
+def test_a_tick_in_a_box_makes_the_count_unsure(campaign):
+    signed = {1, 6}
+    gray, corners, text = _sheet(campaign, signed=signed, dpi=200, seed=21, marks=_tick(10, 200))
+    counted = count_signatures(gray, corners, text)
+    assert counted is not None
+    assert counted.signed[:10] == _expected(signed)[:10]
+    assert len(counted.doubts) == 1 and "row 11" in counted.doubts[0]  # a person looks
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_paper_texture_that_over_counts_is_unsure(campaign, seed):
+    """Coarse recycled paper scanned at 150 dpi leaves fibres in every box: counted as is,
+    a sheet of one or two signatures counts up to twelve (the over-counts seen on bad scans)."""
+    signed = {4} if seed == 3 else {0, 6}
+    gray, corners, text = _sheet(campaign, signed=signed, dpi=150, seed=seed, how="texture",
+                                 skew=3.0)
+    counted = count_signatures(gray, corners, text)
+    assert counted is not None
+    assert any("texture or noise" in doubt for doubt in counted.doubts), counted
+
+
+@pytest.mark.parametrize("signed", [{7}, set()])
+def test_a_hard_shadow_across_a_box_is_unsure(campaign, signed):
+    """The dark side of a shadow's edge looks like ink beside the paper's level: a row it
+    crosses may be counted signed, and then never surely."""
+    gray, corners, text = _sheet(campaign, signed=signed, dpi=150, seed=13, marks=_shadow(7, 150),
+                                 skew=3.0)
+    counted = count_signatures(gray, corners, text)
+    assert counted is not None
+    # Right, or not sure: never a wrong count taken as sure.
+    assert counted.signed == _expected(signed) or any("shadow" in d for d in counted.doubts)
+
+
+def test_a_fold_through_a_box_is_unsure(campaign):
+    """A crease across the sheet leaves a line along a box: a straight line is no signature,
+    and the count says so when it took it for one."""
+    gray, corners, text = _sheet(campaign, signed={2}, dpi=200, seed=17, marks=_fold(9, 200),
+                                 skew=2.0)
+    counted = count_signatures(gray, corners, text)
+    assert counted is not None
+    assert counted.signed == _expected({2}) or any("straight line" in d for d in counted.doubts)
+
+
+def _petition_file(gray: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(gray).save(out, "PNG", dpi=(200, 200))
+    return out.getvalue()
+
+
+def test_an_unsure_count_goes_to_review_with_the_count_proposed(campaign):
+    gray, _, _ = _sheet(campaign, signed={1, 6}, dpi=200, seed=21, marks=_tick(10, 200))
+    [result] = process_file(_petition_file(gray), campaign, RecognitionSettings(ocr=False))
+    decision = result.decision
+    assert decision.status is Status.REVIEW
+    assert decision.reasons[:2] == [Reason.SIGNATURES_UNSURE.value, Reason.ROUTED_BY_QR.value]
+    proposed = count_signatures(*_sheet(campaign, signed={1, 6}, dpi=200, seed=21,
+                                        marks=_tick(10, 200))).count
+    assert decision.signatures == proposed  # the reviewer confirms it or types another
+    assert decision.case == campaign.cases[0].code and decision.destination is not None
+    assert "row 11" in decision.findings[0].detail
+
+
+def test_a_clean_count_is_routed_as_before(campaign):
+    gray, _, _ = _sheet(campaign, signed={0, 5, 9}, named={12}, dpi=200, seed=4)
+    [result] = process_file(_petition_file(gray), campaign, RecognitionSettings(ocr=False))
+    decision = result.decision
+    assert decision.status is Status.ROUTED and decision.signatures == 3
+    assert decision.reasons == [Reason.ROUTED_BY_QR.value]
