@@ -47,8 +47,9 @@ def decided(category: str, case: str, lang: str, index: int) -> tuple[tuple[dict
 
 def _seen(result: PageResult) -> str:
     d = result.decision
+    detail = f" ({d.findings[0].detail})" if d.findings else ""
     return (f"{d.status.value} {d.kind.value} case={d.case} destination={d.destination} "
-            f"reasons={d.reasons} candidates={[c.case for c in d.candidates][:3]}")
+            f"reasons={d.reasons}{detail} candidates={[c.case for c in d.candidates][:3]}")
 
 
 def _case_person(case: str) -> str:
@@ -150,7 +151,9 @@ def test_a_letter_to_the_authority_routes_only_to_its_case_and_embassy(case, lan
 
 FAINT = [   # the kind of each is fixed by its seed (checked below)
     pytest.param(0, "pencil", id="pencil-lines"),
+    pytest.param(4, "pencil", id="pencil-lines-300dpi"),
     pytest.param(3, "black_band", id="black-band-and-a-few-lines"),
+    pytest.param(9, "thin_pen", id="three-lines-in-a-thin-grey-pen"),
     pytest.param(6, "signature", id="signature-alone-photographed"),
     pytest.param(8, "thin_pen", id="thin-grey-pen"),
     pytest.param(10, "short_line", id="one-short-printed-line"),

@@ -334,7 +334,9 @@ def encode(shots: list[Shot], fmt: str | None = None) -> tuple[bytes, str]:
         case "pdf":
             images = [s.image.convert("RGB") if s.image.mode not in ("L", "RGB", "1") else s.image
                       for s in shots]
-            resolution = dpi or 200.0
+            # A phone's scanning app sizes the page to the paper (its long side about A4's
+            # 11.7 in), not to the 72 dpi the camera writes.
+            resolution = max(images[0].size) / 11.69 if first.capture == "photo" else dpi or 200.0
             jpeg = {} if any(im.mode == "1" for im in images) else {"quality": first.quality or 85}
             images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=resolution,
                            **jpeg)

@@ -53,6 +53,9 @@ def capture_table(rows: list[dict]) -> dict[str, dict]:
     for dpi in (150, 200, 240, 300):
         add(f"typed letters, scans {dpi} dpi", scans(typed, (dpi,)))
     add("typed letters, phone photos", photos(typed))
+    authority = [r for r in typed if r["label"]["category"] == "plain_letter"]
+    add("  to the authority only, scans 200–300", scans(authority, (200, 240, 300)))
+    add("  to the authority only, phone photos", photos(authority))
     add("QR kit pieces, scans", scans(qr, (150, 200, 240, 300)))
     for dpi in (150, 200, 240, 300):
         add(f"QR kit pieces, scans {dpi} dpi", scans(qr, (dpi,)))
