@@ -36,6 +36,19 @@ command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 # Typed fonts for the typed letters of the recognition benchmark and tests.
 [ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation)
 [ -f /usr/share/fonts/truetype/freefont/FreeSerif.ttf ] || missing+=(fonts-freefont-ttf)
+# Other fonts for the unseen corpus of the recognition benchmark (bench/unseen/): pages must
+# not be set in the fonts the samples and the first corpus use.
+[ -f /usr/share/fonts/opentype/urw-base35/NimbusRoman-Regular.otf ] || missing+=(fonts-urw-base35)
+[ -f /usr/share/texmf/fonts/opentype/public/tex-gyre/texgyretermes-regular.otf ] || missing+=(fonts-texgyre)
+[ -f /usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf ] || missing+=(fonts-crosextra-carlito)
+[ -f /usr/share/fonts/truetype/crosextra/Caladea-Regular.ttf ] || missing+=(fonts-crosextra-caladea)
+[ -f /usr/share/fonts/opentype/linux-libertine/LinLibertine_R.otf ] || missing+=(fonts-linuxlibertine)
+[ -f /usr/share/fonts/opentype/ebgaramond/EBGaramond12-Regular.otf ] || missing+=(fonts-ebgaramond)
+[ -f /usr/share/fonts/truetype/open-sans/OpenSans-Regular.ttf ] || missing+=(fonts-open-sans)
+[ -f /usr/share/fonts/truetype/lato/Lato-Regular.ttf ] || missing+=(fonts-lato)
+# ... and neat hands for its handwritten pages.
+[ -f /usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf ] || missing+=(fonts-comic-neue)
+[ -f /usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf ] || missing+=(fonts-humor-sans)
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 case ",$EXTRAS," in *,dev,*) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;; esac
 PYTHON=$(find_python || true)
