@@ -33,6 +33,8 @@ OTHER_CASE_LEAD = 0.08    # where two cases' prints differ, the other must look 
                           # page (measured on simulated scans at 150-300 dpi: a kit's own print leads every
                           # other case by 0.09 or more there, a pasted code's case trails by 0.18 or more)
 MIN_OTHER_LIKENESS = 0.75  # … and look like it at least this much
+BLOCK_SURE = 0.9          # one block's likeness from which it surely shows that template's print
+BLOCK_LEAD = 0.2          # … ahead of the other template by this much
 _BLOCKS_DIFFER = 6.0      # mean grey-level difference from which two templates' blocks differ
 _BLUR_RADIUS = 4          # px: how far the blur (sigma 1 px) reaches, a border for each window
 _LANGUAGES = ("fr", "nl", "en")  # kits may be printed in any of them
@@ -370,20 +372,35 @@ def printed_for_other_case(pixels: np.ndarray, where: Code | Placement, kind: Pa
         pair = _differing(other, own)
         if pair is None:
             continue
-        theirs, ours = (_median(pixels, placement, sheet, t) for t in pair)
-        if theirs is None or ours is None:
+        scored = [_block_scores(pixels, placement, sheet, t) for t in pair]
+        if scored[0] is None or scored[1] is None:
             continue
-        if theirs >= MIN_OTHER_LIKENESS and theirs - ours >= OTHER_CASE_LEAD and (
-                found is None or theirs - ours > found.likeness - found.own_likeness):
-            found = OtherCase(case.code, theirs, ours)
+        theirs, ours = (np.array(list(found_[1])) for found_ in scored)
+        lead = float(np.median(theirs) - np.median(ours))
+        if _prints_other(theirs, ours) and (found is None or
+                                            lead > found.likeness - found.own_likeness):
+            found = OtherCase(case.code, float(np.median(theirs)), float(np.median(ours)))
     return found
+
+
+def _prints_other(theirs: np.ndarray, ours: np.ndarray) -> bool:
+    """Whether the page carries the other case's print rather than the code's case's, from
+    their blocks' likeness where the two templates differ: clearly more like the other's
+    over all of them, or — part of them hidden (a thumb over a photographed card, a stain)
+    — clearly the other's in one block at least and the code's case's in none."""
+    if np.median(theirs) >= MIN_OTHER_LIKENESS and np.median(theirs) - np.median(ours) >= OTHER_CASE_LEAD:
+        return True
+    other = (theirs >= BLOCK_SURE) & (theirs - ours >= BLOCK_LEAD)
+    own = (ours >= BLOCK_SURE) & (ours - theirs >= BLOCK_LEAD)
+    return bool(other.any()) and not own.any()
 
 
 MIN_PICTURE_LIKENESS = 0.7  # the emblem is large and plain: a photo of it still correlates well
 
 
-def is_postcard_picture_side(pixels: np.ndarray, code: Code, campaign: Campaign) -> bool:
+def is_postcard_picture_side(pixels: np.ndarray, where: Code | Placement,
+                             campaign: Campaign) -> bool:
     """Whether the page is the picture side of one of our kit postcards, placed by its
-    web-address QR (the emblem around it is the same for every case)."""
-    like = likeness(pixels, code, Sheet.POSTCARD_PICTURE, campaign, campaign.cases[0].code)
+    web-address QR or by the card's edges (the emblem is the same for every case)."""
+    like = likeness(pixels, where, Sheet.POSTCARD_PICTURE, campaign, campaign.cases[0].code)
     return like is not None and like >= MIN_PICTURE_LIKENESS

@@ -61,7 +61,12 @@ def _order(points: np.ndarray) -> Quad:
 
 
 def find_paper(pixels: np.ndarray) -> Quad | None:
-    """The corners of the sheet when it stands out from its background; None when it fills the image."""
+    """The corners of the sheet when it stands out from its background; None when it fills the image.
+
+    Two ways: the bright shape (a scanner's dark lid or bed around a white sheet), and the
+    sheet's edges (a phone photo on a desk, under uneven light that no single threshold
+    splits). The first whose shape has a paper's proportions wins.
+    """
     height, width = pixels.shape
     scale = WORK_SIDE / max(height, width)
     if min(height, width) * scale < 1:
@@ -69,6 +74,66 @@ def find_paper(pixels: np.ndarray) -> Quad | None:
     small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
     scale = min(scale, 1.0)
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
+    bright, edged = _by_brightness(blurred), _by_edges(blurred)
+    shaped = [q for q in (bright, edged) if q is not None and _paper_shaped(q)]
+    # Both paper-shaped: the larger (a shadow across the sheet cuts its bright shape short).
+    found = (max(shaped, key=lambda q: cv2.contourArea(q.astype(np.float32))) if shaped
+             else bright if bright is not None else edged)
+    return None if found is None else _order(found.reshape(-1, 2).astype(np.float64) / scale)
+
+
+# The proportions (long / short side) of the papers that come in: A series (A4, A5, A6 and
+# C5/C6 envelopes), US letter, DL envelopes.
+_PAPER_RATIOS = (1.414, 1.294, 2.0)
+PAPER_RATIO_TOLERANCE = 0.06
+
+
+def _paper_shaped(quad: np.ndarray) -> bool:
+    width, height = _side_lengths(_order(quad.reshape(-1, 2).astype(np.float64)))
+    if min(width, height) <= 0:
+        return False
+    ratio = max(width, height) / min(width, height)
+    return any(abs(ratio / r - 1) <= PAPER_RATIO_TOLERANCE for r in _PAPER_RATIOS)
+
+
+EDGE_THRESHOLDS = (10, 30)  # Canny's: low, to find a light sheet on a light desk
+
+
+def _by_edges(blurred: np.ndarray) -> np.ndarray | None:
+    """The largest convex four-cornered outline among the image's edges."""
+    edges = cv2.dilate(cv2.Canny(blurred, *EDGE_THRESHOLDS), np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    image_area = blurred.shape[0] * blurred.shape[1]
+    # By the area each outline's hull encloses: a thumb or a shadow across the sheet's edge
+    # leaves its outline open, and an open outline encloses nothing of itself.
+    hulls = sorted((cv2.convexHull(c) for c in contours), key=cv2.contourArea, reverse=True)
+    for hull in hulls[:8]:
+        area = cv2.contourArea(hull)
+        if not MIN_PAPER_AREA / 2 * image_area <= area <= 0.97 * image_area:
+            continue
+        quad = _four_corners(hull)
+        if quad is not None:
+            return quad
+    return None
+
+
+def _four_corners(hull: np.ndarray) -> np.ndarray | None:
+    """The hull as four corners: its outline simplified, then the corners that hold the least
+    area dropped one by one (a thumb or a bent corner over an edge adds a corner or two)."""
+    points = cv2.approxPolyDP(hull, 0.01 * cv2.arcLength(hull, True), True).reshape(-1, 2)
+    points = points.astype(np.float64)
+    while len(points) > 4:
+        before, after = np.roll(points, 1, axis=0), np.roll(points, -1, axis=0)
+        # Twice the area of the triangle each corner makes with its neighbours.
+        held = np.abs((points[:, 0] - before[:, 0]) * (after[:, 1] - before[:, 1])
+                      - (after[:, 0] - before[:, 0]) * (points[:, 1] - before[:, 1]))
+        points = np.delete(points, int(np.argmin(held)), axis=0)
+    quad = points.reshape(-1, 1, 2).astype(np.float32)
+    return quad if len(points) == 4 and cv2.isContourConvex(quad) else None
+
+
+def _by_brightness(blurred: np.ndarray) -> np.ndarray | None:
+    """The largest bright shape (Otsu's threshold), as four corners."""
     _, bright = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # Writing on the sheet must not cut it into pieces: close over it.
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))
@@ -78,7 +143,7 @@ def find_paper(pixels: np.ndarray) -> Quad | None:
         return None
     sheet = max(contours, key=cv2.contourArea)
     area = cv2.contourArea(sheet)
-    image_area = small.shape[0] * small.shape[1]
+    image_area = blurred.shape[0] * blurred.shape[1]
     if area < MIN_PAPER_AREA * image_area or area > 0.97 * image_area:
         return None
     hull = cv2.convexHull(sheet)
@@ -88,9 +153,27 @@ def find_paper(pixels: np.ndarray) -> Quad | None:
         quad = cv2.boxPoints(rect)
         if cv2.contourArea(quad.astype(np.float32)) > 1.15 * area:
             return None  # not a sheet-like shape
-    points = quad.reshape(-1, 2).astype(np.float64) / scale
-    # A background that touches no image border is not a scanner's or a desk's.
-    return _order(points)
+    return quad
+
+
+def flatten_light(pixels: np.ndarray) -> np.ndarray:
+    """The page with its light made even: each pixel divided by the paper's level around it
+    (a closing wipes the writing out of a reduced copy). A phone photo's light falls off
+    across the sheet and no single threshold splits its print from its paper; Tesseract
+    reads none of it before, most of it after. A scan's even paper is left as it is."""
+    height, width = pixels.shape
+    step = max(1, round(max(height, width) / FLATTEN_SIDE))
+    if min(height, width) // step < 3:
+        return pixels
+    small = cv2.resize(pixels, (width // step, height // step), interpolation=cv2.INTER_AREA)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (FLATTEN_KERNEL, FLATTEN_KERNEL))
+    paper = cv2.GaussianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), (0, 0), 5)
+    paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(pixels, np.maximum(paper, 1), scale=255)
+
+
+FLATTEN_SIDE = 1000   # px: the paper's level is found on a copy this long
+FLATTEN_KERNEL = 15   # px of that copy (about 4.5 mm of an A4 page): wider than any stroke
 
 
 def _side_lengths(quad: Quad) -> tuple[float, float]:

@@ -202,7 +202,7 @@ def _raster_frames(image: Image.Image, data: bytes, frames: int) -> Iterator[Pag
             image.close()
             with _decoding("page 1 of 1"):
                 pixels = _jpeg_pixels(data)
-            yield Page(1, pixels, dpi)
+            yield Page(1, pixels, _plausible(dpi, pixels.shape))
             return
         for index in range(frames):
             yield _frame(image, index, frames)
@@ -215,7 +215,7 @@ def _frame(image: Image.Image, index: int, frames: int) -> Page:
         image.seek(index)
         dpi = _dpi(image)
         pixels = _gray(image, upright=index == 0, last=frames == 1)
-    return Page(index + 1, pixels, dpi)
+    return Page(index + 1, pixels, _plausible(dpi, pixels.shape))
 
 
 def _gray(image: Image.Image, *, upright: bool, last: bool) -> np.ndarray:
@@ -257,6 +257,19 @@ def _dpi(image: Image.Image) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     return value if value and 30 <= value <= 2400 else None
+
+
+# The longest side a page may have (mm) for the file's resolution to be believed: A3 with a
+# scanner's margin. A phone photo says 72 dpi: its 4000 pixels would be a sheet 1.4 m long.
+PLAUSIBLE_MM = 450.0
+
+
+def _plausible(dpi: float | None, shape: tuple[int, ...]) -> float | None:
+    """The file's resolution when the image is no longer than a sheet of paper at it, else
+    None (unknown: every step then measures the page from its content)."""
+    if dpi is None:
+        return None
+    return dpi if max(shape[:2]) * 25.4 / dpi <= PLAUSIBLE_MM else None
 
 
 def _jpeg_pixels(data: bytes) -> np.ndarray:

@@ -126,7 +126,15 @@ def _picture_side(page: Page, codes: Sequence[Code], campaign: Campaign) -> Code
     back of a card, not a piece: the card is counted by its message side)."""
     if len(codes) != 1 or codes[0].text != kits.FOREIGN_URL or codes[0].format not in _QR_FORMATS:
         return None
-    return codes[0] if crosscheck.is_postcard_picture_side(page.pixels, codes[0], campaign) else None
+    code = codes[0]
+    if crosscheck.is_postcard_picture_side(page.pixels, code, campaign):
+        return code
+    turns = int(round((code.orientation or 0) / 90.0)) % 4
+    paper = crosscheck.by_paper(normalise.find_paper(page.pixels), page.pixels.shape,
+                                crosscheck.Sheet.POSTCARD_PICTURE, turns)
+    if paper is not None and crosscheck.is_postcard_picture_side(page.pixels, paper, campaign):
+        return code
+    return None
 
 
 # ------------------------------------------------------------------ pages with our code
@@ -197,7 +205,7 @@ def _cross_check(page: Page, result: PageResult, code: Code, payload: Payload, c
     if not settings.ocr:
         return decision, 0.0
     # Not the kit sheet of its case as printed, nor clearly another's: read what is printed.
-    turned = normalise.quarter_turn(pixels, result.orientation or 0)
+    turned = normalise.quarter_turn(normalise.flatten_light(pixels), result.orientation or 0)
     turned = normalise.rotate(turned, (code.orientation or 0.0) - (result.orientation or 0))
     try:
         text = _read(turned, page.dpi, settings)
@@ -238,7 +246,8 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
 
     try:
         orientation, text = upright.read_upright(
-            sheet, [c.orientation for c in codes if c.orientation is not None], page.dpi,
+            normalise.flatten_light(sheet),
+            [c.orientation for c in codes if c.orientation is not None], page.dpi,
             lambda pixels: _read(pixels, page.dpi, settings),
             lambda text: text_routing.names_a_case(text, campaign, settings.match),
             timeout=settings.ocr_timeout)

@@ -36,6 +36,18 @@ def test_multi_page_tiff():
     assert pages[0].dpi == 300
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "TIFF"])
+def test_a_resolution_that_makes_the_image_larger_than_a_sheet_is_not_believed(fmt):
+    # A phone photo says 72 dpi: its 4000 pixels would be a sheet 1.4 m long.
+    out = io.BytesIO()
+    Image.new("L", (3000, 4000), 200).save(out, format=fmt, dpi=(72, 72))
+    [photo] = load_pages(out.getvalue())
+    assert photo.dpi is None
+    out = io.BytesIO()
+    Image.new("L", (2480, 3508), 200).save(out, format=fmt, dpi=(300, 300))  # A4 at 300 dpi
+    assert load_pages(out.getvalue())[0].dpi == pytest.approx(300, abs=0.01)
+
+
 def _pdf(pages=2, encrypt=None):
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, encrypt=encrypt)
