@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python bench/stations_pg.py
 	$(BIN)/python bench/zxing_photos.py --quiet
 	$(BIN)/python bench/recognition.py
+	$(BIN)/python bench/blank_pages.py --corpus
 	$(BIN)/python bench/station.py
 	$(BIN)/python bench/bundles.py
 	$(BIN)/python bench/audit.py
