@@ -43,7 +43,7 @@ from scanpipe.campaign import (Campaign, letter_destination, parse_campaign,  # 
                                postcard_destination)
 from scanpipe.payload import PayloadKind  # noqa: E402
 
-CORPUS_VERSION = 3
+CORPUS_VERSION = 4
 CAMPAIGN_FILE = ROOT / "samples" / "campaign.toml"
 OUTPUT = ROOT / "bench" / "output"
 QR_CATEGORIES = ("qr_letter", "qr_postcard", "qr_petition")
@@ -441,7 +441,11 @@ def _make_typed(job: Job, rng: np.random.Generator, spec: CorpusSpec):
 def _named_or_review(case, mention: typed.Mention) -> dict:
     """A letter names its case only by the person's full name here (the other mentions — a
     surname, a keyword, the authority and country — are support, not a name: review)."""
-    if mention is typed.Mention.FULL_NAME:
+    # A group's "surname" may be one of its persons in full ("Vira Tchernyhina"): that names it.
+    persons = {" ".join(typed.name_words(part)).casefold()
+               for part in case.person.replace(" and ", " et ").split(" et ")}
+    named = typed.mention_text(case, mention, np.random.default_rng(0)).casefold()
+    if mention is typed.Mention.FULL_NAME or (mention is typed.Mention.SURNAME and named in persons):
         return _expected("letter", case.code, "routed", destination=letter_destination(case),
                          acceptable=["routed", "review"])
     return _expected("letter", None, "review")
@@ -498,6 +502,9 @@ def _make_foreign(job: Job, rng: np.random.Generator, spec: CorpusSpec):
         code = _choice(rng, _campaign().cases).code
         page = _kit_page("postcard", code, "fr", dpi, 0)
         content = {"foreign": kind, "codes": [["QRCode", kits.FOREIGN_URL]], "postcard_of": code}
+        made = _scan(page, rng, job, "mild", spec, render_dpi=dpi)
+        # Our own card's picture side: the back of a card, not a piece (nor a review item).
+        return [made], _expected("postcard", None, "rejected", reason="POSTCARD_PICTURE_SIDE"), content
     else:
         plain = rng.random() < 0.3
         fp = typed.foreign_page(typed.ForeignKind(kind), rng, dpi, plain=plain)

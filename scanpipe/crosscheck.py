@@ -332,7 +332,9 @@ def _differing(a: _Template, b: _Template) -> tuple[_Template, _Template] | None
     pour", a common title, say nothing of which case it is)."""
     keep_a, keep_b = [], []
     for (ax, ay, pa), (_, _, pb) in zip(a.grid, b.grid):
-        if float(np.abs(pa - pb).mean()) >= _BLOCKS_DIFFER and max(pa.std(), pb.std()) >= 8:
+        # Both printed: a blank block correlates with nothing (a blank page region with a
+        # blank block would count as a perfect match of a shorter name's template).
+        if float(np.abs(pa - pb).mean()) >= _BLOCKS_DIFFER and min(pa.std(), pb.std()) >= 8:
             keep_a.append((ax, ay, pa))
             keep_b.append((ax, ay, pb))
     if not keep_a:

@@ -77,8 +77,9 @@ def find_paper(pixels: np.ndarray) -> Quad | None:
     bright, edged = _by_brightness(blurred), _by_edges(blurred)
     shaped = [q for q in (bright, edged) if q is not None and _paper_shaped(q)]
     # Both paper-shaped: the larger (a shadow across the sheet cuts its bright shape short).
+    # An outline among edges that is no paper's shape is text or the image's border: not kept.
     found = (max(shaped, key=lambda q: cv2.contourArea(q.astype(np.float32))) if shaped
-             else bright if bright is not None else edged)
+             else bright)
     return None if found is None else _order(found.reshape(-1, 2).astype(np.float64) / scale)
 
 
@@ -204,9 +205,9 @@ def size_class(width_px: float, height_px: float, dpi: float | None) -> tuple[Si
             if abs(mm[0] - s) <= s * SIZE_TOLERANCE and abs(mm[1] - l) <= l * SIZE_TOLERANCE:
                 return name, mm
         return SizeClass.UNKNOWN, mm
-    # Without a resolution only a DL envelope's 1:2 is unmistakable; A-sizes share 1:√2.
-    if 1.8 <= long / short <= 2.2:
-        return SizeClass.ENVELOPE, None
+    # Without a resolution proportions alone tell nothing safely: A-sizes share 1:√2, and a
+    # letter photographed with its foot out of the frame looks like a DL envelope's 1:2 (an
+    # envelope is no piece: a letter taken for one would be lost from every count).
     return SizeClass.UNKNOWN, None
 
 
@@ -260,13 +261,20 @@ def text_skew(pixels: np.ndarray, limit: float = 15.0) -> float:
 
 def line_axis(pixels: np.ndarray) -> int:
     """0 when the page's lines of writing run across the image, 90 when they run down it."""
+    return line_axis_vote(pixels)[0]
+
+
+def line_axis_vote(pixels: np.ndarray) -> tuple[int, float]:
+    """`line_axis` and how clear the vote is: the stronger direction's jumps over the
+    weaker's (1: no telling; a page of typed lines gives several)."""
     height, width = pixels.shape
     scale = min(1.0, 1000 / max(height, width))
     small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
     mask = _writing(small)
     across = float(np.var(np.diff(mask.sum(axis=1))))  # lines across: row sums jump line to line
     down = float(np.var(np.diff(mask.sum(axis=0))))
-    return 0 if across >= down else 90
+    clarity = max(across, down) / max(min(across, down), 1e-9)
+    return (0 if across >= down else 90), clarity
 
 
 def _writing(small: np.ndarray) -> np.ndarray:

@@ -67,7 +67,7 @@ def test_no_paper_when_the_sheet_fills_the_image():
     ((210, 297), 300, SizeClass.A4), ((216, 279), 200, SizeClass.A4), ((148, 210), 150, SizeClass.A5),
     ((148, 105), 300, SizeClass.A6), ((220, 110), 200, SizeClass.ENVELOPE),
     ((229, 162), 200, SizeClass.ENVELOPE), ((300, 300), 200, SizeClass.UNKNOWN),
-    ((220, 110), None, SizeClass.ENVELOPE), ((210, 297), None, SizeClass.UNKNOWN),
+    ((220, 110), None, SizeClass.UNKNOWN), ((210, 297), None, SizeClass.UNKNOWN),
 ])
 def test_size_classes(mm, dpi, expected):
     px_per_mm = (dpi or 100) / 25.4
