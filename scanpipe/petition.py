@@ -12,14 +12,19 @@ each row's signature box:
    more. So the table's outer border is found instead: the top and right
    borders (nearest the QR) first, followed to their ends; then all four, each
    fitted as a straight line through the outermost valleys of grey-level
-   profiles sampled across it, handwriting set aside as outliers. The four
-   crossings give a homography — exact for a flat sheet, whether scanned
-   skewed or photographed at an angle.
+   profiles sampled across it (the bottom one where it runs alone, clear of the
+   signature boxes), handwriting set aside as outliers. The four crossings give
+   a homography — exact for a flat sheet, whether scanned skewed or
+   photographed at an angle. When a photo's perspective puts the QR's guess too
+   far off for that, the sheet's four corners (`normalise.find_paper`) place the
+   template instead, if they put the QR where it is.
 3. The ruled row lines are then measured where the names are written, so a
    sheet that is not quite flat moves each row's box by its own amount; and
    every box's printed border must be found where its row puts it. If not,
    the sheet is not counted (None): the caller sends it to review rather than
-   guess.
+   guess. Where no printed line is seen at all along a box's border, something
+   lies on the sheet (the thumb that holds a photographed sheet): that part of
+   the box is covered, not misplaced, and is neither checked nor read.
 4. Inside each signature box, shrunk clear of its printed border, ink is what
    is darker than the local paper by more than the noise and a share of the
    QR's print contrast; straight remnants of printed rules along the edges,
@@ -29,7 +34,9 @@ each row's signature box:
    it instead of trusting an over-count: ink close to the least a signature leaves,
    or faint marks in many rows (paper texture, noise: bad scans over-count there);
    a straight line (a fold) or a shadow's hard edge across a box counted signed;
-   row lines missing or off the table's placement (a sheet not flat).
+   a box partly covered, counted unsigned, whose row has a name (or a covered
+   one): its signature may be under the cover; row lines missing or off the
+   table's placement (a sheet not flat).
 
 All geometry is in template millimetres mapped to image pixels (pixel centres
 at integer coordinates, as OpenCV samples).
@@ -44,7 +51,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanpipe import kits, render
+from scanpipe import kits, normalise, render
 from scanpipe.render import Box
 
 _Line = tuple[np.ndarray, np.ndarray]  # a point on it and its unit direction, template mm
@@ -52,6 +59,7 @@ _Line = tuple[np.ndarray, np.ndarray]  # a point on it and its unit direction, t
 # Search and measurement constants, all in mm of the sheet unless noted.
 _MIN_QR_SIDE_PX = 12.0    # a smaller symbol cannot place a whole page
 _MIN_FINDER = 0.45        # likeness to a finder pattern of the QR's three marked corners
+_PAPER_AT_QR = 5.0        # the sheet's corners must put the QR this near where it is
 _BORDER_WINDOW = 12.0     # how far the QR-based guess may miss the table's border
 _BORDER_STATION_STEP = 8.0
 _PASSES = 4               # placements of the table, each from the last one's lines
@@ -77,12 +85,20 @@ _ROW_TILT = 0.02          # … and tilt this much across the name and contact c
 _MIN_ROW_LINES = 0.7      # share of the row lines that must be found
 _CHECK_WINDOW = 0.6       # the boxes' borders must be found this close to where rows put them
 _MIN_BOX_EDGES = 4        # … at this many of the six places each box is looked at
+_COVER_STEP = 2.0         # the boxes' top and bottom borders are looked at this far apart
+_BARE_WINDOW = 3.0        # no printed line at all this near where a border should be: covered
+_BARE_STEP = 0.25         # … looked at this finely across
+_BARE_FLAT = 2.5          # … and its grey changes less than this many times the line floor there
+_MIN_COVER_RUN = 2        # stations: a cover hides at least this much of a border (a stroke, less)
+_COVER_EDGE = 2           # … and its outline, soft and seen askew, this many stations either way
+_MAX_COVERED = 0.5        # share of the boxes that may be covered for the placement to be proven
 _CELL_RES = 6.0           # px per mm of the rectified signature boxes
 _CELL_MARGIN = 0.65       # shrink of a signature box: clear of its 1.2 pt border and small errors
 _RULE_BAND = 0.8          # rule remnants are looked for this close to the cell's edge
 _RULE_RUN = 3.0           # … as straight runs at least this long
 _RULE_THICKNESS = 1.5     # … no thicker than this, a slight tilt included,
-_RULE_WIDTH = 0.7         # … and hold no more ink than a line this wide along their length
+_RULE_WIDTH = 0.7         # … and hold no more ink than a line this wide along their length,
+_RULE_SPREAD = 0.25       # … straight within this (mm, one standard deviation) when that long
 _MIN_COMPONENT_EXTENT = 1.2   # mm: a dot or a speck is smaller than this
 _MIN_INK_CONTRAST = 0.18  # ink is darker than the paper by this share of the QR's contrast
 _MIN_INK = 2.5            # mm² of ink in strokes: the least a signature leaves
@@ -132,14 +148,22 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
     if qr is None:
         return None
     guess, contrast = qr
-    placed = _place_table(pixels, guess, layout, cells, contrast)
+    placed, how = _place_table(pixels, guess, layout, cells, contrast), "qr+table"
+    if placed is None:
+        # A photo's perspective may put the QR's guess too far off at the table's far corner:
+        # the sheet's own corners, when they are found, place the whole sheet at once.
+        paper = _place_by_paper(pixels, guess, layout)
+        if paper is not None:
+            placed, how = _place_table(pixels, paper, layout, cells, contrast), "qr+paper+table"
     if placed is None:
         return None
     h, found = placed
-    seen = _measure_cells(pixels, h, cells, found.shifts, contrast)
+    seen = _measure_cells(pixels, h, [row.signature for row in cells], found.shifts, contrast,
+                          found.covered, found.stations)
     signed = tuple(bool(ink >= _MIN_INK) for ink in seen.ink)
+    hidden = _maybe_under_cover(pixels, h, cells, found.shifts, seen, signed, contrast)
     return SignatureCount(sum(signed), signed, tuple(round(float(ink), 2) for ink in seen.ink),
-                          "qr+table", _doubts(found, seen, signed))
+                          how, _doubts(found, seen, signed, hidden))
 
 
 # ------------------------------------------------------------------ geometry helpers
@@ -228,6 +252,30 @@ def _place_qr(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float]], qr_
     solution, *_ = np.linalg.lstsq(design, corners, rcond=None)
     affine = np.vstack([solution.T, [0.0, 0.0, 1.0]])
     return affine, contrast
+
+
+def _place_by_paper(pixels: np.ndarray, guess: np.ndarray,
+                    layout: kits.DocumentLayout) -> np.ndarray | None:
+    """Template mm → image px from the sheet's four corners (`normalise.find_paper`): a
+    perspective, which the QR is too small to tell. The QR's placement `guess` says which
+    corner is the sheet's top-left, and must agree with it where the QR is; None when no
+    sheet is found or its corners do not put the QR where it is (a desk's edge, a thumb
+    over a corner, another paper's size)."""
+    quad = normalise.find_paper(pixels)
+    if quad is None:
+        return None
+    corners = np.array(quad, dtype=np.float32)
+    page = np.array([(0.0, 0.0), (layout.page_w, 0.0), (layout.page_w, layout.page_h),
+                     (0.0, layout.page_h)], dtype=np.float32)
+    expected = _map(guess, page)
+    turn = min(range(4), key=lambda k: float(np.linalg.norm(np.roll(corners, -k, axis=0)
+                                                             - expected, axis=1).sum()))
+    h = cv2.getPerspectiveTransform(page, np.roll(corners, -turn, axis=0))
+    zone = layout.qr_zone
+    near_qr = np.array([(zone.x, zone.y), (zone.right, zone.y), (zone.right, zone.bottom),
+                        (zone.x, zone.bottom)])
+    apart = float(np.linalg.norm(_map(h, near_qr) - _map(guess, near_qr), axis=1).max())
+    return h if apart <= _PAPER_AT_QR * np.sqrt(abs(np.linalg.det(guess[:2, :2]))) else None
 
 
 # ------------------------------------------------------------------ 2. the table's border
@@ -461,9 +509,12 @@ def _walk_corners(pixels: np.ndarray, h: np.ndarray, top: _Line, right: _Line, t
 
 
 def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
-                 window: float) -> np.ndarray | None:
+                 window: float, alone: float) -> np.ndarray | None:
     """Passes over the four borders from placement `h`, searching `window` mm at first: the
-    outermost lines found make the next placement, until the corners stay put."""
+    outermost lines found make the next placement, until the corners stay put. The bottom
+    border is looked at left of `alone` mm, where it runs alone: under the signature column
+    the boxes' bottoms run 1.2 mm above it, and a photo shaken across the rows blurs the two
+    into one band whose valley wanders between them."""
     left, top, right, bottom = table.x, table.y, table.right, table.bottom
     expected = np.array([[left, top], [right, top], [right, bottom], [left, bottom]])
     search = (floor, window, _COARSE_STEP if window > 4.0 else _ACROSS_STEP,
@@ -471,7 +522,7 @@ def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
     for _ in range(_PASSES):
         sides = _border_sides(pixels, h, (((left, top), (right, top), (0.0, -1.0)),
                                           ((right, top), (right, bottom), (1.0, 0.0)),
-                                          ((left, bottom), (right, bottom), (0.0, 1.0)),
+                                          ((left, bottom), (alone, bottom), (0.0, 1.0)),
                                           ((left, top), (left, bottom), (-1.0, 0.0))), *search)
         if any(side is None for side in sides):
             return None
@@ -520,7 +571,7 @@ def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLay
     h, moved = walked
     near = float(np.clip(1.5 * moved + 2.0, _FLANK[1] + 1.0, _BORDER_WINDOW))
     for window in dict.fromkeys((near, _BORDER_WINDOW)):
-        placed = _fit_borders(pixels, h, table, floor, window)
+        placed = _fit_borders(pixels, h, table, floor, window, cells[0].contact.right)
         rows = None if placed is None else _row_shifts(pixels, placed, cells, contrast)
         if rows is not None:
             return placed, rows
@@ -567,20 +618,25 @@ def _row_line_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.Petiti
 @dataclass(frozen=True)
 class _Rows:
     """Where the rows were found: each signature box's shift (mm, down) from the table's
-    placement, and how well the ruled lines and the boxes' borders bore it out."""
+    placement, how well the ruled lines and the boxes' borders bore it out, and what of each
+    box something lying on the sheet hides (a thumb)."""
 
     shifts: np.ndarray
     lines_missing: int          # ruled row lines (the table's bottom included) not found
     off_plane: float            # mm: the farthest a found row line lies from the table's plane
     edges_missing: tuple[int, ...]   # per row, the places its box's border was not found
     edge_places: int                 # … of this many looked at
+    covered: np.ndarray              # rows × stations: the box is hidden there (see `_cover`)
+    stations: np.ndarray             # mm: where along the boxes (x) the stations lie
 
 
 def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
                 contrast: float) -> _Rows | None:
     """Per row, how far (mm, down) its signature box lies from where `h` puts it — a sheet
     that is not quite flat bends the rows a little — or None when the ruled lines and the
-    boxes' borders are not where they should be: then `h` is wrong, and nothing is counted."""
+    boxes' borders are not where they should be: then `h` is wrong, and nothing is counted.
+    Where something lies on the sheet (a thumb holding a photographed sheet), the boxes'
+    borders are not seen at all: that part is covered, not a misplacement."""
     floor = 0.1 * contrast
     lines = _row_line_shifts(pixels, h, cells, floor)
     found = np.isfinite(lines)
@@ -590,48 +646,89 @@ def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow
     off_plane = float(np.abs(lines[known]).max())
     lines = np.interp(np.arange(len(lines)), known, lines[known])
     shifts = (lines[:-1] + lines[1:]) / 2
-    # The boxes' own borders must then be where the shifted rows put them.
-    centres, alongs, acrosses = [], [], []
-    for row, dy in zip(cells, shifts):
+    # What of the boxes something lying on the sheet hides: no printed line at all there.
+    first = cells[0].signature
+    stations = np.arange(first.x + 2.0, first.right - 1.9, _COVER_STEP)
+    along = np.array([(x, y + dy) for row, dy in zip(cells, shifts)
+                      for y in (row.signature.y, row.signature.bottom) for x in stations])
+    covered = _cover(_bare(pixels, h, along, floor).reshape(2 * len(cells), -1))
+    covered = covered.reshape(len(cells), 2, -1).any(axis=1)
+    if covered.mean() > _MAX_COVERED:
+        return None  # too little of the boxes seen to prove the placement
+    # The boxes' own borders must then be where the shifted rows put them, where uncovered.
+    centres, alongs, acrosses, hidden = [], [], [], []
+    for row, dy, cover in zip(cells, shifts, covered):
         box = row.signature
         for x in (box.x + 0.25 * box.w, box.x + 0.75 * box.w):
             for y in (box.y, box.bottom):
                 centres.append((x, y + dy))
                 alongs.append((1.0, 0.0))
                 acrosses.append((0.0, 1.0))
-        for x in (box.x, box.right):
+                hidden.append(cover[np.argmin(np.abs(stations - x))])
+        for x, end in ((box.x, cover[0]), (box.right, cover[-1])):
             centres.append((x, box.y + box.h / 2 + dy))
             alongs.append((0.0, 1.0))
             acrosses.append((1.0, 0.0))
+            hidden.append(end)
     profiles, offsets = _profiles(pixels, h, np.array(centres), np.array(alongs),
                                   np.array(acrosses), _CHECK_WINDOW + _FLANK[1])
     _, peak = _valleys(profiles, floor)
     inner = np.abs(offsets) <= _CHECK_WINDOW
-    found_edges = (peak & inner[None, :]).any(axis=1).reshape(len(cells), -1).sum(axis=1)
-    if found_edges.min() < _MIN_BOX_EDGES:
-        return None  # some box is not where its row puts it: its ink would be misread
     places = len(centres) // len(cells)
+    seen = (peak & inner[None, :]).any(axis=1).reshape(len(cells), places)
+    looked = ~np.array(hidden).reshape(len(cells), places)
+    found_edges = (seen & looked).sum(axis=1)
+    if (found_edges * places < _MIN_BOX_EDGES * looked.sum(axis=1)).any():
+        return None  # some box is not where its row puts it: its ink would be misread
     return _Rows(shifts, int((~found).sum()), off_plane,
-                 tuple(int(places - n) for n in found_edges), places)
+                 tuple(int(n) for n in looked.sum(axis=1) - found_edges), places,
+                 covered, stations)
+
+
+def _bare(pixels: np.ndarray, h: np.ndarray, points: np.ndarray, floor: float) -> np.ndarray:
+    """At template points on horizontal printed lines (mm): whether nothing is seen within
+    `_BARE_WINDOW` of them — no printed line (where a box's border runs, a row line and the
+    next box's border run that near) and hardly a change of grey (lines blurred into one
+    dark band are no line, but no bare paper either). Coarsely sampled: any line will do."""
+    count = len(points)
+    profiles, offsets = _profiles(pixels, h, points, np.tile((1.0, 0.0), (count, 1)),
+                                  np.tile((0.0, 1.0), (count, 1)), _BARE_WINDOW + _FLANK[1],
+                                  _BARE_STEP, _COVER_STEP, 3)
+    _, peak = _valleys(profiles, floor, _BARE_STEP)
+    within = np.abs(offsets) <= _BARE_WINDOW
+    flat = np.ptp(profiles[:, within], axis=1) < _BARE_FLAT * floor
+    return flat & ~(peak & within[None, :]).any(axis=1)
+
+
+def _cover(bare: np.ndarray) -> np.ndarray:
+    """Stations (lines × stations) where something hides the sheet: bare runs of at least
+    `_MIN_COVER_RUN` stations (a pen's stroke across a border hides less), widened each way by
+    `_COVER_EDGE` stations, where the cover's soft outline lies."""
+    runs = cv2.morphologyEx(bare.astype(np.uint8), cv2.MORPH_OPEN,
+                            np.ones((1, _MIN_COVER_RUN), np.uint8))
+    return cv2.dilate(runs, np.ones((1, 2 * _COVER_EDGE + 1), np.uint8)).astype(bool)
 
 
 # ------------------------------------------------------------------ 4. the ink
 
 @dataclass(frozen=True)
 class _Cells:
-    """What is inside each signature box, per row."""
+    """What is inside each box of a column of boxes (the signature boxes), per row."""
 
     ink: np.ndarray         # mm² of stroke ink, the signature is judged on
     strokes: np.ndarray     # … also where it spans too little for a signature
     straight: np.ndarray    # mm² of it in straight lines across the box (a fold, a ruler)
     light_step: np.ndarray  # the steepest change of light across the box (share of the paper)
+    covered: np.ndarray     # mm of the box's width hidden (its ink there is not looked at)
 
 
-def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
-                   shifts: np.ndarray, contrast: float) -> _Cells:
-    """The ink inside each row's signature box (moved down by its row's shift)."""
-    boxes = [row.signature.inset(_CELL_MARGIN) for row in cells]
-    # The signature column, rectified at a fixed resolution so that every size is in mm.
+def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: Sequence[Box], shifts: np.ndarray,
+                   contrast: float, hidden: np.ndarray | None = None,
+                   stations: np.ndarray | None = None) -> _Cells:
+    """The ink inside each box of a column (`cells`, of one width, each moved down by its
+    shift), where it is not `hidden` (boxes × `stations` along them, mm)."""
+    boxes = [box.inset(_CELL_MARGIN) for box in cells]
+    # The column, rectified at a fixed resolution so that every size is in mm.
     x0, y0 = boxes[0].x, boxes[0].y - _ROW_WINDOW
     width = round(boxes[0].w * _CELL_RES)
     total = round((boxes[-1].bottom + _ROW_WINDOW - y0) * _CELL_RES)
@@ -646,30 +743,44 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.Petition
     darker = cv2.subtract(paper, column)  # uint8, saturating: how much darker than the paper
     height = round(boxes[0].h * _CELL_RES)
     tops = [round((box.y + dy - y0) * _CELL_RES) for box, dy in zip(boxes, shifts)]
-    inside = np.concatenate([darker[top:top + height] for top in tops])
+    inside = np.stack([darker[top:top + height] for top in tops])
+    # What a cover hides, per pixel column of each box: its nearest station's.
+    open_ = np.ones((len(boxes), width), dtype=bool)
+    if hidden is not None and stations is not None and hidden.any():
+        x = x0 + (np.arange(width) + 0.5) / _CELL_RES
+        nearest = np.clip(np.round((x - stations[0]) / _COVER_STEP).astype(int), 0,
+                          len(stations) - 1)
+        open_ = ~hidden[:, nearest]
     # Noise, from the lightest quarter of the cells (paper even when most rows are signed):
     # blank paper sits about two noise widths under the envelope.
-    counts = np.cumsum(np.bincount(inside[::2, ::2].ravel(), minlength=256))
-    p05, p25 = (int(np.searchsorted(counts, counts[-1] * q)) for q in (0.05, 0.25))
+    visible = np.broadcast_to(open_[:, None, :], inside.shape)
+    sample = inside[:, ::2, ::2][visible[:, ::2, ::2]] if not open_.all() else inside[:, ::2, ::2]
+    counts = np.cumsum(np.bincount(sample.ravel(), minlength=256))
+    p05, p25 = (int(np.searchsorted(counts, max(1, counts[-1]) * q)) for q in (0.05, 0.25))
     noise = max(1.0, (p25 - p05) / 0.97)
     threshold = max(p25 + 5.0 * noise, _MIN_INK_CONTRAST * contrast, 6.0)
     # One image of all cells, a blank row under each so that nothing joins two of them.
     ink = np.zeros((len(boxes), height + 1, width), dtype=np.uint8)
-    ink[:, :height] = (inside > threshold).reshape(len(boxes), height, width)
+    ink[:, :height] = inside > threshold
+    if not open_.all():
+        ink[:, :height] &= visible
     ink = ink.reshape(-1, width)
     _wipe_rule_remnants(ink, height)
     strokes, raw, straight = _stroke_ink(ink, height)
     area = _CELL_RES * _CELL_RES
     return _Cells(strokes / area, raw / area, straight / area,
-                  _light_steps(column, tops, height))
+                  _light_steps(column, tops, height, open_),
+                  (~open_).sum(axis=1) / _CELL_RES)
 
 
-def _light_steps(column: np.ndarray, tops: list[int], height: int) -> np.ndarray:
+def _light_steps(column: np.ndarray, tops: list[int], height: int,
+                 open_: np.ndarray) -> np.ndarray:
     """Per box, the steepest change of the light falling on it (share of the paper's level
     over `_LIGHT_STEP` mm): a shadow's hard edge or a fold's shade across the box, where the
     paper's level is misjudged and its dark side taken for ink. Judged on the light under
     the ink (a dilation wider than any stroke), at a quarter of the column's resolution:
-    light changes over millimetres."""
+    light changes over millimetres. Not where a cover hides the box, nor as near it as the
+    light is judged over: its outline is no shadow on the ink looked at."""
     small = cv2.resize(column, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     side = round(_LIGHT_KERNEL * _CELL_RES / 4) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
@@ -679,7 +790,13 @@ def _light_steps(column: np.ndarray, tops: list[int], height: int) -> np.ndarray
     across[:, :-step] = cv2.absdiff(light[:, step:], light[:, :-step])
     across[:-step] = np.maximum(across[:-step], cv2.absdiff(light[step:], light[:-step]))
     level = max(1.0, float(light.mean()))
-    return np.array([across[top // 4:(top + height) // 4].max() for top in tops]) / level
+    if open_.all():
+        return np.array([across[top // 4:(top + height) // 4].max() for top in tops]) / level
+    near = np.ones((1, 2 * (side + step) + 1), np.uint8)
+    judged = cv2.erode(open_[:, ::4][:, :light.shape[1]].astype(np.uint8), near,
+                       borderType=cv2.BORDER_REPLICATE).astype(bool)
+    return np.array([across[top // 4:(top + height) // 4, judged[k]].max(initial=0)
+                     for k, top in enumerate(tops)]) / level
 
 
 def _wipe_rule_remnants(ink: np.ndarray, height: int) -> None:
@@ -713,14 +830,25 @@ def _stroke_ink(ink: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, n
     extent, thickness = np.maximum(w, h), np.minimum(w, h)
     area = stats[:, cv2.CC_STAT_AREA]
     cell_of = stats[:, cv2.CC_STAT_TOP] // (height + 1)
+
+    def spread(i: int) -> float:
+        """How far (px, one standard deviation) component i's ink strays from a straight line."""
+        top = stats[i, cv2.CC_STAT_TOP]
+        ys, xs = np.nonzero(labels[top:top + h[i], x[i]:x[i] + w[i]] == i + 1)
+        least = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))[0]
+        return float(np.sqrt(max(least, 0.0)))
+
     # A thin straight piece along the cell's edge is a printed rule the placement let in
     # (a sheet that is not quite flat), not a pen's stroke: however tilted, its ink is one
-    # line's width along its length, where a signature's loops hold several.
+    # line's width along its length, where a signature's loops hold several; and it is
+    # straight, where a signature of one flat wavy stroke near the edge is not.
     band = 2 * _RULE_BAND * _CELL_RES  # what the straight runs left, a little further in
     at_edge = (x < band) | (y < band) | (x + w > width - band) | (y + h > height - band)
     thin = ((thickness <= _RULE_THICKNESS * _CELL_RES) & (extent >= 3 * thickness)
             & (area <= _RULE_WIDTH * _CELL_RES * extent))
     rule = at_edge & thin
+    for i in np.flatnonzero(rule & (extent >= _RULE_RUN * _CELL_RES)):
+        rule[i] = spread(i) <= _RULE_SPREAD * _CELL_RES
     stroke = (extent >= _MIN_COMPONENT_EXTENT * _CELL_RES) & ~rule
     # A straight line across most of the box, at any slant: a fold's crease or a ruler's
     # line, where a signature loops (its ink strays far from any one line).
@@ -728,10 +856,7 @@ def _stroke_ink(ink: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, n
                             & ((w >= _STRAIGHT_SPAN * width) | (h >= _STRAIGHT_SPAN * height)))
     straight = np.zeros(cells)
     for i in across:
-        top = stats[i, cv2.CC_STAT_TOP]
-        ys, xs = np.nonzero(labels[top:top + h[i], x[i]:x[i] + w[i]] == i + 1)
-        spread = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))[0]
-        if np.sqrt(max(spread, 0.0)) <= _STRAIGHT_SPREAD * _CELL_RES:
+        if spread(i) <= _STRAIGHT_SPREAD * _CELL_RES:
             straight[cell_of[i]] += area[i]
     strokes = stats[stroke]
     cell = cell_of[stroke]
@@ -745,11 +870,35 @@ def _stroke_ink(ink: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, n
     return total, raw, straight
 
 
-def _doubts(found: _Rows, seen: _Cells, signed: tuple[bool, ...]) -> tuple[str, ...]:
+def _maybe_under_cover(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
+                       shifts: np.ndarray, seen: _Cells, signed: tuple[bool, ...],
+                       contrast: float) -> list[int]:
+    """Rows counted unsigned whose box is partly covered and where a signature may lie under
+    the cover: their name or town is written, or covered too. A row whose name and town are
+    both left empty was signed by nobody: the sheet asks everyone who signs for both."""
+    rows = [k for k, yes in enumerate(signed) if not yes and seen.covered[k] > 0]
+    if not rows:
+        return []
+    moved = shifts[rows]
+    doubtful = np.zeros(len(rows), dtype=bool)
+    for boxes in ([cells[k].name for k in rows], [cells[k].contact for k in rows]):
+        stations = np.arange(boxes[0].x + 2.0, boxes[0].right - 1.9, _COVER_STEP)
+        points = np.array([(x, y + dy) for box, dy in zip(boxes, moved)
+                           for y in (box.y, box.bottom) for x in stations])
+        bare = _bare(pixels, h, points, 0.1 * contrast)
+        covered = _cover(bare.reshape(2 * len(rows), len(stations))).reshape(len(rows), -1)
+        written = _measure_cells(pixels, h, boxes, moved, contrast).strokes
+        doubtful |= covered.any(axis=1) | (written >= _NEAR_INK[0] * _MIN_INK)
+    return [k for k, doubt in zip(rows, doubtful) if doubt]
+
+
+def _doubts(found: _Rows, seen: _Cells, signed: tuple[bool, ...],
+            hidden: Sequence[int] = ()) -> tuple[str, ...]:
     """Why the count may be wrong, in words (empty when it is sure): ink close to the least
     a signature leaves, or in many rows like paper texture or noise; a straight line or a
-    shadow's edge across a box counted signed; rows not where the table's placement puts
-    them (a sheet not flat, a placement that fits poorly)."""
+    shadow's edge across a box counted signed; a box partly covered where a signature may
+    lie under the cover (`hidden`); rows not where the table's placement puts them (a sheet
+    not flat, a placement that fits poorly)."""
     doubts = []
     low, high = (share * _MIN_INK for share in _NEAR_INK)
     near = [k for k, ink in enumerate(seen.strokes) if low <= ink < high]
@@ -766,6 +915,10 @@ def _doubts(found: _Rows, seen: _Cells, signed: tuple[bool, ...]) -> tuple[str, 
     shadow = [k for k, yes in enumerate(signed) if yes and seen.light_step[k] >= _LIGHT_EDGE]
     if shadow:
         doubts.append(f"a shadow's edge across the box of {_rows(shadow)}")
+    if hidden:
+        widths = ", ".join(f"{seen.covered[k]:.0f}" for k in hidden)
+        doubts.append(f"the box of {_rows(hidden)} partly covered ({widths} mm of its width; a "
+                      f"thumb?), its name written or covered too: a signature may be under it")
     if found.lines_missing > _MAX_LINES_MISSING:
         doubts.append(f"{found.lines_missing} of the {len(signed) + 1} ruled row lines not found")
     if found.off_plane > _MAX_OFF_PLANE:

@@ -1,8 +1,10 @@
-"""Counting signed petition rows on simulated scans: which rows, not only how many.
+"""Counting signed petition rows on simulated scans and photos: which rows, not only how many.
 
 Sheets are rendered from the sample campaign, signed by the scan simulator in known rows,
-scanned turned and skewed, then degraded the way bad scans and phone photos are. The QR's
-corners come from zxing-cpp, as the pipeline gets them.
+scanned turned and skewed, then degraded the way bad scans and phone photos are. Others are
+filled in by the unseen corpus's hands (`bench/unseen/hand.py`) and photographed here with a
+phone: in perspective, under uneven light, shaken, held by a thumb. The QR's corners come
+from zxing-cpp, as the pipeline gets them.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
+from bench.unseen import hand
 from scanpipe import kits, scansim
-from scanpipe.codes import scan_codes
 from scanpipe.campaign import Campaign
+from scanpipe.codes import scan_codes
 from scanpipe.payload import PayloadKind
 from scanpipe.petition import SignatureCount, count_signatures
 from scanpipe.pipeline import RecognitionSettings, process_file
@@ -109,12 +112,17 @@ def _sheet(campaign: Campaign, *, signed: set[int], named: set[int] = frozenset(
                               signature_boxes_px=[cells[i].signature.px(dpi) for i in signed],
                               quarter_turns=quarter_turns, max_rotation_deg=skew, grayscale=True)
     gray = _degrade(np.asarray(scan), how, seed)
+    return gray, *_read_qr(gray, campaign, case_index)
+
+
+def _read_qr(gray: np.ndarray, campaign: Campaign, case_index: int = 0) -> tuple[tuple, str]:
+    """The petition QR's corners and text, read by the product's reader with its harder tries:
+    what the pipeline would hand over."""
     text = kits.case_qr_text(campaign, campaign.cases[case_index], PayloadKind.PETITION)
-    # The product's reader, with its harder tries: what the pipeline would hand over.
     found = [c for c in scan_codes(gray, lambda codes: any(c.text == text for c in codes)).codes
              if c.text == text]
     assert found, "the test sheet's QR must decode"
-    return gray, found[0].position, text
+    return found[0].position, text
 
 
 def _expected(signed: set[int], rows: int = 15) -> tuple[bool, ...]:
@@ -335,3 +343,154 @@ def test_a_clean_count_is_routed_as_before(campaign):
     decision = result.decision
     assert decision.status is Status.ROUTED and decision.signatures == 3
     assert decision.reasons == [Reason.ROUTED_BY_QR.value]
+
+
+# ------------------------------------------------------------------ phone photos
+
+def _filled(campaign: Campaign, signed: set[int], named: set[int] = frozenset(),
+            dpi: int = 200, seed: int = 0) -> Image.Image:
+    """The sheet filled in by the unseen corpus's hands: a name and a town in rows `signed`
+    and `named`, a signature in rows `signed`."""
+    page = _page(campaign, 0, dpi, 15).convert("RGB")
+    rng = np.random.default_rng(seed)
+    cells = kits.petition_rows()
+    for i in sorted(signed | named):
+        pen = hand.Pen.named(("black", "blue", "royal")[i % 3], rng)
+        name, contact = cells[i].name.px(dpi), cells[i].contact.px(dpi)
+        pitch = (name[3] - name[1]) * 0.95
+        page, _ = hand.write_neat(page, name, [NAMES[i % len(NAMES)]], pitch, pen, rng)
+        page, _ = hand.write_neat(page, contact, [TOWNS[i % len(TOWNS)]], pitch, pen, rng)
+        if i in signed:
+            page = hand.sign(page, cells[i].signature.px(dpi), pen, rng)
+    return page
+
+
+def _phone_photo(page: Image.Image, seed: int, *, thumb: tuple[int, int] | None = None,
+                 shake: float = 0.0, tilt: float = 0.05, turn: float = 3.0,
+                 dpi: int = 200) -> np.ndarray:
+    """The sheet photographed with a phone on a dark desk: turned `turn` degrees, in
+    perspective (its right side, where the QR is, `tilt` farther away), its light falling off
+    to one side with a soft shadow across, JPEG. `thumb`: a thumb holding it over the right
+    part of the signature boxes of rows thumb[0] to thumb[1]; `shake`: moved that many mm
+    down the sheet while the shutter was open (across its rows)."""
+    rng = np.random.default_rng(seed)
+    gray = np.asarray(page.convert("L"), dtype=np.float32)
+    h, w = gray.shape
+    mm = dpi / 25.4
+    if thumb is not None:
+        cells = kits.petition_rows()
+        top, bottom = cells[thumb[0]].signature.y, cells[thumb[1]].signature.bottom
+        mask = np.zeros((h, w), np.float32)
+        cv2.ellipse(mask, (round(208 * mm), round((top + bottom) / 2 * mm)),
+                    (round(36 * mm), round(((bottom - top) / 2 + 3) * mm)), 0, 0, 360, 1.0, -1)
+        mask = cv2.GaussianBlur(mask, (0, 0), 0.8 * mm)
+        gray = gray * (1 - mask) + 150.0 * mask
+    out_h, out_w = 3000, 2250
+    scale = 0.82 * min(out_w / w, out_h / h)
+    angle = np.radians(turn)
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    quad = np.array([(-w, -h), (w, -h), (w, h), (-w, h)]) * scale / 2 @ rotation.T
+    quad[[1, 2]] *= 1 - tilt
+    quad += (out_w / 2, out_h / 2) + rng.normal(0, 6, (4, 2))
+    matrix = cv2.getPerspectiveTransform(np.float32([(0, 0), (w, 0), (w, h), (0, h)]),
+                                         quad.astype(np.float32))
+    shot = cv2.warpPerspective(gray, matrix, (out_w, out_h), flags=cv2.INTER_AREA,
+                               borderValue=55.0)
+    yy, xx = np.mgrid[0:out_h, 0:out_w].astype(np.float32)
+    shade = np.clip((xx * 0.6 + yy * 0.8 - out_h * 0.55) / 60.0, -50, 50)
+    shot *= (1.0 - 0.3 * xx / out_w) * (1.0 - 0.25 / (1.0 + np.exp(-shade)))
+    if shake:
+        length = max(3, round(shake * mm * scale))
+        kernel = np.zeros((length, length), np.float32)
+        kernel[:, length // 2] = 1.0
+        centre = ((length - 1) / 2, (length - 1) / 2)
+        kernel = cv2.warpAffine(kernel, cv2.getRotationMatrix2D(centre, -turn, 1.0),
+                                (length, length))
+        shot = cv2.filter2D(shot, -1, kernel / kernel.sum())
+    return _jpeg(np.clip(shot + rng.normal(0, 3, shot.shape), 0, 255).astype(np.uint8), 80)
+
+
+@pytest.mark.parametrize("signed, thumb", [({0, 2, 3, 7, 8}, (0, 4)), ({5, 6, 9, 12}, (8, 11))])
+def test_a_thumb_over_the_boxes_of_a_photo_hides_no_signature(campaign, signed, thumb):
+    """A thumb holding the photographed sheet lies over the right part of a few signature
+    boxes: their printed borders are not seen there, which is no misplacement; a signature
+    beside it is seen, and a row it covers whose name and town are empty was signed by nobody."""
+    gray = _phone_photo(_filled(campaign, signed), seed=1, thumb=thumb)
+    counted = count_signatures(gray, *_read_qr(gray, campaign))
+    assert counted is not None
+    assert counted.signed == _expected(signed) and counted.doubts == ()
+
+
+def test_a_thumb_over_a_named_row_makes_the_count_unsure(campaign):
+    """A row with a name written, its box under the thumb and nothing beside it: its signature
+    may be under the thumb, so a person looks."""
+    gray = _phone_photo(_filled(campaign, {0, 2, 7}, named={1}), seed=1, thumb=(0, 3))
+    counted = count_signatures(gray, *_read_qr(gray, campaign))
+    assert counted is not None and counted.signed == _expected({0, 2, 7})
+    assert len(counted.doubts) == 1
+    assert "row 2 partly covered" in counted.doubts[0] and "name written" in counted.doubts[0]
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_photo_shaken_across_the_rows_is_counted(campaign, seed):
+    """Shaken down the sheet, each ruled line is a band and the table's bottom border runs
+    into the last box's: the border is placed where it runs alone."""
+    signed = {4, 5, 7, 9, 10, 14}
+    gray = _phone_photo(_filled(campaign, signed, seed=4), seed, shake=1.0, turn=2.0 - seed)
+    counted = count_signatures(gray, *_read_qr(gray, campaign))
+    assert counted is not None
+    assert counted.signed == _expected(signed) and counted.doubts == ()
+
+
+def test_a_photo_in_steep_perspective_is_placed_by_the_sheets_corners(campaign):
+    """The QR, small and far from the table, cannot tell a steep perspective: the sheet's
+    corners place the table, where the QR agrees with them."""
+    signed = {4, 5, 7, 9, 10, 14}
+    gray = _phone_photo(_filled(campaign, signed, seed=4), seed=5, tilt=0.16, turn=-8.0)
+    counted = count_signatures(gray, *_read_qr(gray, campaign))
+    assert counted is not None and counted.registered_by == "qr+paper+table"
+    assert counted.signed == _expected(signed) and counted.doubts == ()
+
+
+def _photo_file(gray: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(gray).save(out, "JPEG", quality=90)  # a phone writes no usable resolution
+    return out.getvalue()
+
+
+def test_a_photographed_sheet_is_counted_and_routed(campaign):
+    signed = {0, 2, 3, 7, 8}
+    gray = _phone_photo(_filled(campaign, signed), seed=1, thumb=(0, 4))
+    [result] = process_file(_photo_file(gray), campaign, RecognitionSettings(ocr=False))
+    decision = result.decision
+    assert decision.status is Status.ROUTED and decision.signatures == len(signed)
+    assert decision.reasons == [Reason.ROUTED_BY_QR.value]
+    assert decision.case == campaign.cases[0].code
+
+
+def test_a_photographed_sheet_with_a_hidden_signature_goes_to_review(campaign):
+    gray = _phone_photo(_filled(campaign, {0, 2, 7}, named={1}), seed=1, thumb=(0, 3))
+    [result] = process_file(_photo_file(gray), campaign, RecognitionSettings(ocr=False))
+    decision = result.decision
+    assert decision.status is Status.REVIEW and decision.signatures == 3
+    assert decision.reasons[:2] == [Reason.SIGNATURES_UNSURE.value, Reason.ROUTED_BY_QR.value]
+
+
+def _flat_signature(row: int, dpi: int) -> Callable[[Image.Image], None]:
+    """A signature of one thin, gently wavy stroke along the top of a row's box (2 mm under
+    its border), across most of it: not a printed rule, though as long and as thin."""
+    def draw(page: Image.Image) -> None:
+        left, top, right, _ = kits.petition_rows()[row].signature.px(dpi)
+        mm = dpi / 25.4
+        xs = np.linspace(left + 0.1 * (right - left), right - 0.2 * (right - left), 40)
+        ys = top + 2.0 * mm + 0.55 * mm * np.sin((xs - left) / (3 * mm))
+        ImageDraw.Draw(page).line(list(zip(xs, ys)), fill=(40, 40, 60),
+                                  width=max(1, round(0.25 * mm)), joint="curve")
+    return draw
+
+
+def test_a_signature_of_one_flat_stroke_along_the_edge_is_counted(campaign):
+    gray, corners, text = _sheet(campaign, signed={4}, named={0}, dpi=240, seed=9,
+                                 marks=_flat_signature(0, 240), skew=2.0)
+    counted = count_signatures(gray, corners, text)
+    assert counted is not None and counted.signed == _expected({0, 4})
