@@ -174,12 +174,53 @@ def by_paper(quad, image_shape: tuple[int, int], kind: PayloadKind | Sheet,
     return Placement(cv2.getPerspectiveTransform(document, corners), "paper")
 
 
-def _block_scores(pixels: np.ndarray, placement: Placement, sheet: Sheet,
-                  template: _Template) -> tuple[int, Iterator[float]] | None:
+class _Page:
+    """A page placed for one sheet, sampled window by window as templates ask: each window
+    warped and blurred once, each block scored once, however many templates share it (the
+    code's case's blocks are compared with every other case's)."""
+
+    def __init__(self, pixels: np.ndarray, placement: Placement, sheet: Sheet):
+        self.pixels, self.placement, self.sheet = pixels, placement, sheet
+        self._seen: dict[tuple, np.ndarray] = {}
+        self._scores: dict[tuple, tuple[np.ndarray, float]] = {}
+
+    def score(self, placed: np.ndarray, window: tuple[int, int, int, int],
+              patch: np.ndarray) -> float:
+        """The best correlation of `patch` within `window` (template pixels of the region,
+        `placed` on the page)."""
+        where = (*window, *placed.ravel().tolist())
+        key = (*where, id(patch))  # the patch is kept with its score: its id is not reused
+        if key not in self._scores:
+            score = cv2.matchTemplate(self._window(where, placed, window), patch,
+                                      cv2.TM_CCOEFF_NORMED).max()
+            self._scores[key] = (patch, float(score))
+        return self._scores[key][1]
+
+    def _window(self, where: tuple, placed: np.ndarray,
+                window: tuple[int, int, int, int]) -> np.ndarray:
+        # With a border for the blur, so that the window is blurred as the whole region would be.
+        if where not in self._seen:
+            left, top, right, bottom = window
+            pad = _BLUR_RADIUS
+            at = placed @ np.array([[1, 0, left - pad], [0, 1, top - pad], [0, 0, 1]],
+                                   dtype=np.float64)
+            size = (right - left + 2 * pad, bottom - top + 2 * pad)
+            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+            seen = (cv2.warpAffine(self.pixels, at[:2], size, flags=flags,
+                                   borderMode=cv2.BORDER_REPLICATE)
+                    if np.allclose(placed[2], (0.0, 0.0, 1.0)) else
+                    cv2.warpPerspective(self.pixels, at, size, flags=flags,
+                                        borderMode=cv2.BORDER_REPLICATE))
+            self._seen[where] = cv2.GaussianBlur(seen, (0, 0), 1.0)[pad:-pad, pad:-pad].astype(
+                np.float32)
+        return self._seen[where]
+
+
+def _block_scores(page: _Page, template: _Template) -> tuple[int, Iterator[float]] | None:
     """How many blocks of the template's region can be compared on the page, and their
     scores one by one (the best correlation of each within its search window); None: no
     template block to compare."""
-    region = _REGIONS[sheet]
+    region = _REGIONS[page.sheet]
     block = region.box
     scale = template.scale
     margin = SEARCH_MM * scale
@@ -194,30 +235,14 @@ def _block_scores(pixels: np.ndarray, placement: Placement, sheet: Sheet,
         left, top = max(0, sx), max(0, sy)
         right, bottom = min(w, sx + bw + 2 * m), min(h, sy + bh + 2 * m)
         if bottom - top >= bh and right - left >= bw:
-            windows.append((left, top, right, bottom, patch))
+            windows.append(((left, top, right, bottom), patch))
     if not windows:
         return None
     # Template pixels → mm → page pixels, from the region's corner.
-    placed = placement.matrix.astype(np.float64) @ np.array(
+    placed = page.placement.matrix.astype(np.float64) @ np.array(
         [[1 / scale, 0, x0 / scale], [0, 1 / scale, y0 / scale], [0, 0, 1]], dtype=np.float64)
-    affine = np.allclose(placed[2], (0.0, 0.0, 1.0))
-
-    def scores() -> Iterator[float]:
-        # The page is sampled block by block, as far as the caller reads: each window with
-        # a border for the blur, so that it is blurred as the whole region would be.
-        pad = _BLUR_RADIUS
-        for left, top, right, bottom, patch in windows:
-            at = placed @ np.array([[1, 0, left - pad], [0, 1, top - pad], [0, 0, 1]],
-                                   dtype=np.float64)
-            size = (right - left + 2 * pad, bottom - top + 2 * pad)
-            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-            seen = (cv2.warpAffine(pixels, at[:2], size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
-                    if affine else
-                    cv2.warpPerspective(pixels, at, size, flags=flags, borderMode=cv2.BORDER_REPLICATE))
-            seen = cv2.GaussianBlur(seen, (0, 0), 1.0)[pad:-pad, pad:-pad].astype(np.float32)
-            yield float(cv2.matchTemplate(seen, patch, cv2.TM_CCOEFF_NORMED).max())
-
-    return len(windows), scores()
+    # Scored as far as the caller reads.
+    return len(windows), (page.score(placed, window, patch) for window, patch in windows)
 
 
 def _where(where: Code | Placement, sheet: Sheet) -> Placement | None:
@@ -273,7 +298,8 @@ def likeness(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind | Sh
     placement = None if sheet is None else _where(where, sheet)
     if sheet is None or placement is None:
         return None
-    found = [_block_scores(pixels, placement, sheet, t) for t in _templates(campaign, case_code, sheet)]
+    page = _Page(pixels, placement, sheet)
+    found = [_block_scores(page, t) for t in _templates(campaign, case_code, sheet)]
     medians = [float(np.median(list(f[1]))) for f in found if f is not None]
     return max(medians) if medians else None
 
@@ -303,8 +329,9 @@ def differs_from_template(pixels: np.ndarray, where: Code | Placement, kind: Pay
     if sheet is None or placement is None:
         return False
     compared = False
+    page = _Page(pixels, placement, sheet)
     for template in _judged(campaign, case_code, sheet):
-        found = _block_scores(pixels, placement, sheet, template)
+        found = _block_scores(page, template)
         if found is None:
             continue
         compared = True
@@ -342,9 +369,8 @@ def _differing(a: _Template, b: _Template) -> tuple[_Template, _Template] | None
     return _Template(a.scale, tuple(keep_a), a.grid), _Template(b.scale, tuple(keep_b), b.grid)
 
 
-def _median(pixels: np.ndarray, placement: Placement, sheet: Sheet,
-            template: _Template) -> float | None:
-    found = _block_scores(pixels, placement, sheet, template)
+def _median(page: _Page, template: _Template) -> float | None:
+    found = _block_scores(page, template)
     return None if found is None else float(np.median(list(found[1])))
 
 
@@ -363,8 +389,9 @@ def printed_for_other_case(pixels: np.ndarray, where: Code | Placement, kind: Pa
     found: OtherCase | None = None
     # The page is printed in one language: the one whose template of the code's case fits it
     # best (what all cases print alike, a heading, "Message pour", tells the language).
+    page = _Page(pixels, placement, sheet)
     owns = _templates(campaign, case_code, sheet)
-    fits = [_median(pixels, placement, sheet, t) or 0.0 for t in owns] if len(owns) > 1 else [1.0]
+    fits = [_median(page, t) or 0.0 for t in owns] if len(owns) > 1 else [1.0]
     language = int(np.argmax(fits))
     own = owns[language]
     for case in campaign.cases:
@@ -374,7 +401,7 @@ def printed_for_other_case(pixels: np.ndarray, where: Code | Placement, kind: Pa
         pair = _differing(other, own)
         if pair is None:
             continue
-        scored = [_block_scores(pixels, placement, sheet, t) for t in pair]
+        scored = [_block_scores(page, t) for t in pair]
         if scored[0] is None or scored[1] is None:
             continue
         theirs, ours = (np.array(list(found_[1])) for found_ in scored)

@@ -215,6 +215,12 @@ class HotFolder:
             for seen in early:
                 self._drop_copy(seen)
 
+    def running(self) -> bool:
+        """Whether the watcher or the thread taking files in is still alive (after `stop`, a
+        file whose handling outlasted its timeout keeps the thread alive until it is done)."""
+        threads = [self._worker, self._observer]
+        return any(t is not None and t.is_alive() for t in threads)
+
     def run_once(self) -> list[FolderEvent]:
         """Take every file that is stable right now, in order; returns what happened.
 

@@ -17,6 +17,8 @@ import ctypes
 import multiprocessing
 import os
 import resource
+import select
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -126,8 +128,11 @@ def _peak_rss() -> int:
 _worker: tuple[Campaign, RecognitionSettings, ImageStore | None] | None = None
 
 
-def _start_worker(campaign: Campaign, settings: RecognitionSettings, image_root: str | None) -> None:
+def _start_worker(campaign: Campaign, settings: RecognitionSettings, image_root: str | None,
+                  station: int | None = None) -> None:
     global _worker
+    if station is not None:
+        exit_with(station)
     set_up_worker_process()
     _worker = (campaign, settings, ImageStore(Path(image_root)) if image_root else None)
 
@@ -140,6 +145,39 @@ def set_up_worker_process() -> None:
 
     cv2.setNumThreads(1)  # so would OpenCV's
     keep_freed_memory()
+
+
+def exit_with(pid: int) -> None:
+    """End this process as soon as process `pid` (the station that started it) ends, however
+    it ends: killed with -9, the station cannot shut its pool down, and a worker waiting for
+    its next file would wait for ever (the other workers hold the pool's pipes open), keeping
+    its memory and Tesseract's. Watches a pidfd (Linux 5.3+), else asks every second."""
+    try:
+        handle: int | None = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            select.select([handle], [], [])  # readable once the process has ended
+        else:
+            while _alive(pid):
+                time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name=f"exit-with-{pid}", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def keep_freed_memory() -> bool:
@@ -259,7 +297,8 @@ class Recognizer:
             context.set_forkserver_preload(["stations.workers"])  # each new worker starts warm
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context,
-                initializer=_start_worker, initargs=(self.campaign, self.settings, root),
+                initializer=_start_worker,
+                initargs=(self.campaign, self.settings, root, os.getpid()),
                 max_tasks_per_child=TASKS_PER_WORKER)
         return self._pool
 

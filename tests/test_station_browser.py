@@ -25,6 +25,10 @@ from stations.web.app import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: run make test")
 expect = playwright_api.expect
+# A loaded machine (CI, two cores, OCR in other processes) answers slowly: every wait for the
+# screen is generous; none is a measure of speed.
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
 
 ROOT = Path(__file__).parent.parent
 SCANS = ROOT / "samples" / "scans"
@@ -108,6 +112,7 @@ def test_a_day_at_the_station(server, browser):
     url, store, campaign = server["url"], server["store"], server["campaign"]
     plan = store.tray_plan(campaign)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -128,7 +133,7 @@ def test_a_day_at_the_station(server, browser):
                 "05-petition-IMOLEAYO-4-signatures.jpg": "IMOLEAYO"}
     for name in expected:
         drop(server["inbox"], name, (SCANS / "envelope-1" / name).read_bytes())
-    expect(page.locator("#pieces li")).to_have_count(4, timeout=30_000)
+    expect(page.locator("#pieces li")).to_have_count(4, timeout=WAIT_MS)
     rows = page.locator("#pieces li")
     shown = {rows.nth(i).locator(".what").inner_text().split(" · ")[0]: rows.nth(i).locator(".tray").inner_text()
              for i in range(rows.count())}
@@ -146,12 +151,12 @@ def test_a_day_at_the_station(server, browser):
     # Two pieces the machine cannot settle: someone else's code, and a code carrying a script.
     drop(server["inbox"], "06-flyer.png", qr_png("https://www.example.org/flyer"))
     drop(server["inbox"], "07-odd-code.png", qr_png(SCRIPT))
-    expect(page.locator("#pieces li.review")).to_have_count(2, timeout=30_000)
+    expect(page.locator("#pieces li.review")).to_have_count(2, timeout=WAIT_MS)
     assert page.inner_text("#now-tray") == plan["review"]
 
     # A damaged file: quarantined with its reason, and the screen raises the alarm.
     drop(server["inbox"], "08-torn.jpg", b"\xff\xd8\xff\xe0 not really a JPEG")
-    page.wait_for_selector("#alarm:not([hidden])", timeout=30_000)
+    page.wait_for_selector("#alarm:not([hidden])", timeout=WAIT_MS)
     assert "08-torn.jpg" in page.inner_text("#alarm-text")
     page.keyboard.press("Escape")
     assert list(server["quarantine"].glob("08-torn*.reason.txt"))
@@ -195,6 +200,7 @@ def test_a_day_at_the_station(server, browser):
 
 def test_an_auditor_gets_403_on_the_live_screen(server, browser):
     context = browser.new_context()
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     sign_in(page, server["url"], "Audrey", "1357")
     page.wait_for_url(f"{server['url']}/progress")
@@ -212,6 +218,7 @@ def test_a_coordinator_closes_and_dispatches_a_bundle(server, browser):
     for n in range(3):
         record_piece(store, 9000 + n, case="ZHANG", destination="embassy:CN")
     page = browser.new_page()
+    page.set_default_timeout(WAIT_MS)
     sign_in(page, server["url"], "Chloé Coord", "9753")
     page.goto(f"{server['url']}/bundles")
     row = page.locator('#pending tr[data-destination="embassy:CN"]')

@@ -23,7 +23,7 @@ from models.store import Store, normalise_url
 from stacks import write_stack
 
 SCANPIPE = str(Path(sys.executable).with_name("scanpipe"))
-PAGES = 500
+PAGES = 250
 RUNS = 20
 
 
@@ -35,9 +35,42 @@ def station(data: Path, name: str = "desk-1", *, url: str | None = None, images:
         env["SCANPIPE_DATABASE_URL"] = url
     if images:
         env["SCANPIPE_IMAGE_DIR"] = str(images)
-    return subprocess.Popen([SCANPIPE, "--data-dir", str(data), "station", "watch", "--until-empty",
-                             "--operator", "ana", "--station", name],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Its own process group: whatever it starts (its workers) can be found, and ended, after.
+    process = subprocess.Popen([SCANPIPE, "--data-dir", str(data), "station", "watch",
+                                "--until-empty", "--operator", "ana", "--station", name],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    _started.append(process)
+    return process
+
+
+_started: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def no_process_left():
+    """Every station a test started is gone after it, with all it started, pass or fail."""
+    yield
+    while _started:
+        end_group(_started.pop())
+
+
+def group_alive(process: subprocess.Popen) -> bool:
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def end_group(process: subprocess.Popen) -> None:
+    """Kill whatever is left of the station's process group (nothing, when all went well)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    if process.poll() is None:
+        process.wait()
 
 
 def files_in(folder: Path) -> list[Path]:
@@ -45,8 +78,21 @@ def files_in(folder: Path) -> list[Path]:
 
 
 def finish(process: subprocess.Popen, timeout: float = 240) -> None:
-    _, err = process.communicate(timeout=timeout)
+    try:
+        _, err = process.communicate(timeout=timeout)
+    finally:
+        end_group(process)
     assert process.returncode == 0, err.decode(errors="replace")
+
+
+def workers_end_with(process: subprocess.Popen, timeout: float = 60) -> bool:
+    """Whether the station's workers end by themselves once it was killed."""
+    deadline = time.monotonic() + timeout
+    while group_alive(process) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = group_alive(process)
+    end_group(process)
+    return not alive
 
 
 def kill_when(process: subprocess.Popen, done: Path, files: int, rng: random.Random) -> int:
@@ -54,8 +100,9 @@ def kill_when(process: subprocess.Popen, done: Path, files: int, rng: random.Ran
     while len(files_in(done)) < files and process.poll() is None:
         time.sleep(0.005)
     time.sleep(rng.uniform(0, 0.04))
-    process.send_signal(signal.SIGKILL)
+    process.send_signal(signal.SIGKILL)   # the station alone, as a crash of its own process
     process.wait()
+    assert workers_end_with(process), "the killed station's workers went on running"
     return len(files_in(done))
 
 

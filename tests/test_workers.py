@@ -92,13 +92,15 @@ def slow_task(path: str):
     return workers._prepare_in_worker(path)
 
 
-def test_results_a_moment_apart_are_recorded_together(stack, campaign):
-    # Each file takes 20 ms in a worker: one by one, a transaction would hold a file or two.
+def test_results_a_moment_apart_are_recorded_together(stack, campaign, monkeypatch):
+    # Each file takes 20 ms in a worker: one by one, a transaction would hold a file or two. A
+    # group waits (here as long as it takes) until it holds `group_least` files.
+    monkeypatch.setattr(workers, "GROUP_WAIT", 600.0)
     with Recognizer(campaign, SETTINGS, workers=2, task=slow_task) as pool:
         groups = list(pool.in_groups(stack))
     assert [p.path for group in groups for p in group] == stack
-    whole = groups[:-1]  # the last takes what is left
-    assert sum(map(len, whole)) / len(whole) >= workers.group_least(2) / 2
+    assert all(len(group) >= workers.group_least(2) for group in groups[:-1])  # the last: the rest
+    assert len(groups) <= len(stack) // workers.group_least(2) + 1
 
 
 def test_a_group_does_not_wait_long_for_a_slow_file(stack, campaign, tmp_path):
@@ -112,16 +114,22 @@ def test_a_group_does_not_wait_long_for_a_slow_file(stack, campaign, tmp_path):
     assert not any(stack[4] in group and slow in group for group in groups)
 
 
-def test_joining_a_group_waits_only_while_it_is_short_and_until_its_deadline():
+def test_joining_a_group_waits_only_while_it_is_short_and_until_its_deadline(monkeypatch):
     done, late = Future(), Future()
     done.set_result(1)
     assert workers.joins(done, size=10, least=2, deadline=0.0)  # decided: always joins
-    start = time.monotonic()
-    assert not workers.joins(late, size=2, least=2, deadline=start + 5)  # group long enough
-    assert not workers.joins(late, size=1, least=2, deadline=start + 0.05)
-    assert time.monotonic() - start < 2
+    waits = []
+    real_wait = workers.wait
+    monkeypatch.setattr(workers, "wait", lambda fs, timeout: waits.append(timeout)
+                        or real_wait(fs, timeout=timeout))
+    far = time.monotonic() + 600
+    assert not workers.joins(late, size=2, least=2, deadline=far)  # group long enough: no wait
+    assert not workers.joins(late, size=1, least=2, deadline=time.monotonic() - 1)  # past
+    assert waits == []
+    assert not workers.joins(late, size=1, least=2, deadline=time.monotonic() + 0.05)
+    assert len(waits) == 1 and 0 < waits[0] <= 0.05   # waited no longer than its deadline
     threading.Timer(0.05, late.set_result, (1,)).start()
-    assert workers.joins(late, size=1, least=2, deadline=time.monotonic() + 5)
+    assert workers.joins(late, size=1, least=2, deadline=far)  # decided before the deadline
 
 
 def test_a_worker_keeps_freed_memory_for_the_next_page():
