@@ -7,6 +7,7 @@ ledger; a password change is recorded as the fact that it changed.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,8 +21,13 @@ from models.ledger import EventType
 
 MIN_SECRET = 4  # a PIN of four digits at least; sign-ins are throttled at the station
 _HASHER = PasswordHasher()
-# Verified against when the name is unknown, so a wrong name costs the same time as a wrong PIN.
-_DUMMY_HASH = _HASHER.hash("scanpipe-no-such-person")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name costs the same time as a
+    wrong PIN (made on first use: it costs a fifth of a second)."""
+    return _HASHER.hash("scanpipe-no-such-person")
 
 
 class Role(StrEnum):
@@ -129,7 +135,7 @@ class PeopleVerbs:
         with Session(self.engine) as session:
             row = session.exec(select(t.Person).where(t.Person.login == login_of(name))).first()
         try:
-            _HASHER.verify(row.password_hash if row else _DUMMY_HASH, secret)
+            _HASHER.verify(row.password_hash if row else _dummy_hash(), secret)
         except (VerificationError, InvalidHashError):
             return None
         if row is None or not row.active:

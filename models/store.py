@@ -8,6 +8,8 @@ ledger events, so the tables never say something the ledger does not.
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,14 +85,32 @@ class RejectedPage:
     counted_as: str  # `models.sides.rejected_as`: blank_side, picture_side, set_aside, unreadable
 
 
+def _wal(cursor, wait: float = 30.0) -> None:
+    """Put the SQLite ledger in write-ahead-log mode (kept in the file: once is enough).
+    Stations opening a new ledger at the same moment race to switch it, and SQLite answers
+    the losers "database is locked" at once, without its busy wait: they try again."""
+    deadline = time.monotonic() + wait
+    pause = 0.01
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(0.2, pause * 2)
+
+
 def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
     @sa_event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):  # pragma: no cover - exercised via every test
         dbapi_connection.isolation_level = None  # let the "begin" hook issue BEGIN itself
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        _wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @sa_event.listens_for(engine, "begin")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
+import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -68,39 +71,51 @@ def _postgres_url() -> str | None:
     return os.environ.get("SCANPIPE_TEST_DATABASE_URL")
 
 
-def drop_ledger(engine) -> None:
-    """Drop scanpipe's tables and Alembic's revision table (else the next open would take the
-    empty database for one at its head)."""
-    from sqlalchemy import text
-    from sqlmodel import SQLModel
+@contextlib.contextmanager
+def own_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server of SCANPIPE_TEST_DATABASE_URL, made for
+    the caller and dropped after it (with whatever is still connected to it): the database the
+    URL names is only connected to, never changed. Skips, visibly, without a reachable server."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
-    SQLModel.metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def ledger_url(request, tmp_path) -> str:
-    """The URL of an empty ledger database: a new SQLite file, or the PostgreSQL test database
-    (when reachable) emptied before and after the test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-        return
     url = _postgres_url()
     if not url:
         pytest.skip("PostgreSQL tests skipped: SCANPIPE_TEST_DATABASE_URL is not set")
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(normalise_url(url))
+    server = make_url(normalise_url(url))
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"scanpipe_test_{os.getpid()}_{uuid.uuid4().hex[:12]}"
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001 - any connection failure means: skip, visibly
-        pytest.skip(f"PostgreSQL tests skipped: cannot reach {url}: {exc.__class__.__name__}")
-    drop_ledger(engine)
-    yield url
-    drop_ledger(engine)
-    engine.dispose()
+        admin.dispose()
+        pytest.skip(f"PostgreSQL tests skipped: cannot create a database on {server.render_as_string()}"
+                    f": {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL database of the test's own (see `own_postgres_database`)."""
+    with own_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request, tmp_path) -> Iterator[str]:
+    """The URL of an empty ledger database: a new SQLite file, or a new PostgreSQL database of
+    the test's own (when the test server is reachable)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+        return
+    with own_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
