@@ -13,24 +13,31 @@ from scanpipe.payload import PayloadKind
 from scanpipe.pipeline import process_file
 
 
-def take_in(store, campaign, data, name, station="s1", operator="ana"):
+def take_in(store, campaign, data, name, station="s1", operator="ana", results=None):
     sha = store.images.put(data)
-    results = process_file(data, campaign)
+    results = process_file(data, campaign) if results is None else results
     return store.record_file(source_name=name, sha256=sha, media_type="jpeg", size=len(data),
                              pages=[(r.page, r.decision) for r in results],
                              station=station, operator=operator)
 
 
-@pytest.fixture
-def filled(loaded_store, campaign):
-    """A ledger with a kit envelope, three routed pieces and one in review."""
+@pytest.fixture(scope="module")
+def decided(campaign):
+    """A kit envelope, three coded pieces and a foreign code, decided once for the module (the
+    pipeline's answer does not depend on the ledger it is recorded in)."""
     pages = [page_with_codes((kit_code(campaign, 1), 100, 100)),
              page_with_codes((case_code(campaign, PayloadKind.LETTER, "CAAL"), 1300, 100)),
              page_with_codes((case_code(campaign, PayloadKind.LETTER, "ZHANG"), 1300, 100)),
              page_with_codes((case_code(campaign, PayloadKind.POSTCARD, "WENDY"), 200, 200)),
              page_with_codes(("https://example.org/", 200, 200))]
-    for n, data in enumerate(pages):
-        take_in(loaded_store, campaign, data, f"{n:02d}.jpg")
+    return [(data, process_file(data, campaign)) for data in pages]
+
+
+@pytest.fixture
+def filled(loaded_store, campaign, decided):
+    """A ledger with a kit envelope, three routed pieces and one in review."""
+    for n, (data, results) in enumerate(decided):
+        take_in(loaded_store, campaign, data, f"{n:02d}.jpg", results=results)
     return loaded_store
 
 
