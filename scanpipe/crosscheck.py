@@ -188,19 +188,17 @@ class _Page:
               patch: np.ndarray) -> float:
         """The best correlation of `patch` within `window` (template pixels of the region,
         `placed` on the page)."""
-        where = (*window, *placed.ravel().tolist())
-        key = (*where, id(patch))  # the patch is kept with its score: its id is not reused
+        where = (window, placed.tobytes())
+        key = (where, id(patch))  # the patch is kept with its score: its id is not reused
         if key not in self._scores:
-            score = cv2.matchTemplate(self._window(where, placed, window), patch,
-                                      cv2.TM_CCOEFF_NORMED).max()
-            self._scores[key] = (patch, float(score))
+            score = cv2.matchTemplate(self._window(where, placed), patch, cv2.TM_CCOEFF_NORMED)
+            self._scores[key] = (patch, float(score.max()))
         return self._scores[key][1]
 
-    def _window(self, where: tuple, placed: np.ndarray,
-                window: tuple[int, int, int, int]) -> np.ndarray:
+    def _window(self, where: tuple, placed: np.ndarray) -> np.ndarray:
         # With a border for the blur, so that the window is blurred as the whole region would be.
         if where not in self._seen:
-            left, top, right, bottom = window
+            left, top, right, bottom = where[0]
             pad = _BLUR_RADIUS
             at = placed @ np.array([[1, 0, left - pad], [0, 1, top - pad], [0, 0, 1]],
                                    dtype=np.float64)

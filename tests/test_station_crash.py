@@ -25,6 +25,7 @@ from stacks import write_stack
 SCANPIPE = str(Path(sys.executable).with_name("scanpipe"))
 PAGES = 200
 RUNS = 12
+_started: list[subprocess.Popen] = []  # every station a test started (see no_process_left)
 
 
 def station(data: Path, name: str = "desk-1", *, url: str | None = None, images: Path | None = None,
@@ -42,9 +43,6 @@ def station(data: Path, name: str = "desk-1", *, url: str | None = None, images:
                                start_new_session=True)
     _started.append(process)
     return process
-
-
-_started: list[subprocess.Popen] = []
 
 
 @pytest.fixture(autouse=True)
@@ -162,18 +160,12 @@ def test_a_station_killed_at_a_random_moment_loses_nothing_and_counts_nothing_tw
 # ------------------------------------------------------------------ PostgreSQL
 
 
-@pytest.fixture
-def pg_url(postgres_url) -> str:
-    """A PostgreSQL database of the test's own (conftest), empty."""
-    return postgres_url
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
-def test_four_stations_on_postgresql_take_every_piece_exactly_once(pg_url, tmp_path, campaign,
-                                                                   campaign_text):
+def test_four_stations_on_postgresql_take_every_piece_exactly_once(postgres_url, tmp_path,
+                                                                   campaign, campaign_text):
     images = tmp_path / "images"  # the shared image store
-    store = _ledger(pg_url, images, campaign_text)
+    store = _ledger(postgres_url, images, campaign_text)
     expected: dict[str, str] = {}
     datas = []
     for n in range(4):
@@ -184,11 +176,11 @@ def test_four_stations_on_postgresql_take_every_piece_exactly_once(pg_url, tmp_p
         datas.append(data)
     rng = random.Random("four")
     try:
-        running = [station(data, f"desk-{n}", url=pg_url, images=images)
+        running = [station(data, f"desk-{n}", url=postgres_url, images=images)
                    for n, data in enumerate(datas)]
         # One of them crashes half-way and is started again while the others go on.
         kill_when(running[2], datas[2] / "done", rng.randrange(10, 50), rng)
-        running[2] = station(datas[2], "desk-2", url=pg_url, images=images)
+        running[2] = station(datas[2], "desk-2", url=postgres_url, images=images)
         for process in running:
             finish(process)
         check_exactly_once(store, expected, datas)
@@ -204,16 +196,16 @@ def test_four_stations_on_postgresql_take_every_piece_exactly_once(pg_url, tmp_p
 
 
 @pytest.mark.postgres
-def test_the_same_file_at_two_stations_at_once_is_one_piece(pg_url, tmp_path, campaign,
+def test_the_same_file_at_two_stations_at_once_is_one_piece(postgres_url, tmp_path, campaign,
                                                            campaign_text):
     images = tmp_path / "images"
-    store = _ledger(pg_url, images, campaign_text)
+    store = _ledger(postgres_url, images, campaign_text)
     files = write_stack(tmp_path / "stack", campaign, 30, seed=5)
     datas = [tmp_path / "a", tmp_path / "b"]
     for data in datas:
         shutil.copytree(tmp_path / "stack", data / "inbox")
     try:
-        running = [station(data, f"desk-{data.name}", url=pg_url, images=images) for data in datas]
+        running = [station(data, f"desk-{data.name}", url=postgres_url, images=images) for data in datas]
         for process in running:
             finish(process)
         with Session(store.engine) as session:
