@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT))
 import pypdfium2 as pdfium  # noqa: E402
 
 from bench.station import working_copy  # noqa: E402
-from scanpipe import receipts  # noqa: E402
-from scanpipe.pages import load_pages  # noqa: E402
-from scanpipe.codes import scan_codes  # noqa: E402
-from scanpipe.scansim import sign_delivery_sheet  # noqa: E402
+from scanpipe.reading import receipts  # noqa: E402
+from scanpipe.reading.pages import load_pages  # noqa: E402
+from scanpipe.reading.codes import scan_codes  # noqa: E402
+from scanpipe.simulate.scansim import sign_delivery_sheet  # noqa: E402
 from stations.delivery import deadline_passed_at, render_label, render_sheet  # noqa: E402
 
 

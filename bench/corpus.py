@@ -38,10 +38,12 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from scanpipe import degrade, kits, render, scansim, typed  # noqa: E402
-from scanpipe.campaign import (Campaign, letter_destination, parse_campaign,  # noqa: E402
+from scanpipe.paper import kits, render  # noqa: E402
+
+from scanpipe.simulate import degrade, scansim, typed
+from scanpipe.domain.campaign import (Campaign, letter_destination, parse_campaign,  # noqa: E402
                                postcard_destination)
-from scanpipe.payload import PayloadKind  # noqa: E402
+from scanpipe.domain.payload import PayloadKind  # noqa: E402
 
 CORPUS_VERSION = 4
 CAMPAIGN_FILE = ROOT / "samples" / "campaign.toml"

@@ -70,15 +70,15 @@ from models.ledger import GENESIS, EventType, canonical_json, event_hash  # noqa
 from models.evidence import seal_words  # noqa: E402
 from models.intake import _decision_payload, _status_event  # noqa: E402
 from models.store import Store  # noqa: E402
-from scanpipe.campaign import Campaign, parse_campaign  # noqa: E402
-from scanpipe.codes import Attempt, Code, Reader  # noqa: E402
-from scanpipe.blank import Blankness  # noqa: E402
-from scanpipe.matching import Candidate, MatchSettings, pick_case, rank_cases  # noqa: E402
-from scanpipe.ocr import OcrText, OcrWord  # noqa: E402
-from scanpipe.pages import FileFault, UnreadableFile  # noqa: E402
-from scanpipe.payload import Payload, PayloadKind, encode_payload  # noqa: E402
-from scanpipe.text_routing import explain  # noqa: E402
-from scanpipe.routing import (Decision, Kind, Reason, anonymous_envelope,  # noqa: E402
+from scanpipe.domain.campaign import Campaign, parse_campaign  # noqa: E402
+from scanpipe.reading.codes import Attempt, Code, Reader  # noqa: E402
+from scanpipe.reading.blank import Blankness  # noqa: E402
+from scanpipe.reading.matching import Candidate, MatchSettings, pick_case, rank_cases  # noqa: E402
+from scanpipe.reading.ocr import OcrText, OcrWord  # noqa: E402
+from scanpipe.reading.pages import FileFault, UnreadableFile  # noqa: E402
+from scanpipe.domain.payload import Payload, PayloadKind, encode_payload  # noqa: E402
+from scanpipe.reading.text_routing import explain  # noqa: E402
+from scanpipe.domain.routing import (Decision, Kind, Reason, anonymous_envelope,  # noqa: E402
                               blank_page, route_by_text, route_page, text_contradicts,
                               uncounted_petition, unreadable)
 

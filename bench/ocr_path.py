@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 import cv2  # noqa: E402
 
 from bench import corpus  # noqa: E402
-from scanpipe import degrade  # noqa: E402
-from scanpipe.campaign import parse_campaign  # noqa: E402
-from scanpipe.pipeline import DEFAULT_SETTINGS, process_file  # noqa: E402
+from scanpipe.simulate import degrade  # noqa: E402
+from scanpipe.domain.campaign import parse_campaign  # noqa: E402
+from scanpipe.reading.pipeline import DEFAULT_SETTINGS, process_file  # noqa: E402
 
 DPI = 300
 SEED = 5150

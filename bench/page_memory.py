@@ -1,6 +1,6 @@
 """Benchmark: the peak memory of a station worker deciding one file (budget: 400 MB a worker).
 
-Each file is decided by `scanpipe.pipeline.process_file` in a fresh Python process set
+Each file is decided by `scanpipe.reading.pipeline.process_file` in a fresh Python process set
 up as a station's worker is (`stations.workers.set_up_worker_process`; the sample
 campaign, default settings: codes, cross-check and OCR) and that process's peak
 resident set (`resource.getrusage`) is printed, with the floor every worker pays for its
@@ -70,8 +70,8 @@ def _postcard_page(dpi: int):
     import segno
     from PIL import Image, ImageDraw, ImageFont
 
-    from scanpipe.campaign import parse_campaign
-    from scanpipe.payload import Payload, PayloadKind, encode_payload
+    from scanpipe.domain.campaign import parse_campaign
+    from scanpipe.domain.payload import Payload, PayloadKind, encode_payload
 
     campaign = parse_campaign(CAMPAIGN.read_text(encoding="utf-8"))
     text = encode_payload(Payload(PayloadKind.POSTCARD, campaign.id, campaign.cases[0].code),
@@ -93,7 +93,7 @@ def make_files(folder: Path) -> dict[str, str]:
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen.canvas import Canvas
 
-    from scanpipe.pages import MAX_PAGES, MAX_PIXELS
+    from scanpipe.reading.pages import MAX_PAGES, MAX_PIXELS
 
     files = {}
     big, dpi = _largest_a4(MAX_PIXELS - 1)
@@ -169,8 +169,8 @@ def measure(path: Path) -> dict:
     import threading
     import time
 
-    from scanpipe.campaign import parse_campaign
-    from scanpipe.pipeline import process_file
+    from scanpipe.domain.campaign import parse_campaign
+    from scanpipe.reading.pipeline import process_file
     from stations.workers import set_up_worker_process
 
     set_up_worker_process()  # as a station's worker: one thread, freed memory kept for reuse

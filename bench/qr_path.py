@@ -34,9 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from models.store import Store  # noqa: E402
-from scanpipe import kits, scansim  # noqa: E402
-from scanpipe.campaign import parse_campaign  # noqa: E402
-from scanpipe.pipeline import process_file  # noqa: E402
+from scanpipe.paper import kits  # noqa: E402
+from scanpipe.simulate import scansim
+from scanpipe.domain.campaign import parse_campaign  # noqa: E402
+from scanpipe.reading.pipeline import process_file  # noqa: E402
 from stations.intake import take_in  # noqa: E402
 from stations.workers import Recognizer, default_workers, keep_freed_memory  # noqa: E402
 

@@ -34,14 +34,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 import cv2  # noqa: E402
 from qr_path import _pages  # noqa: E402
 
-from scanpipe import crosscheck  # noqa: E402
-from scanpipe.campaign import parse_campaign  # noqa: E402
-from scanpipe.codes import scan_codes  # noqa: E402
-from scanpipe.pages import load_pages  # noqa: E402
-from scanpipe.payload import Payload, PayloadKind, parse_payload  # noqa: E402
-from scanpipe.petition import count_signatures  # noqa: E402
-from scanpipe.pipeline import process_file  # noqa: E402
-from scanpipe.routing import route_page  # noqa: E402
+from scanpipe.reading import crosscheck  # noqa: E402
+from scanpipe.domain.campaign import parse_campaign  # noqa: E402
+from scanpipe.reading.codes import scan_codes  # noqa: E402
+from scanpipe.reading.pages import load_pages  # noqa: E402
+from scanpipe.domain.payload import Payload, PayloadKind, parse_payload  # noqa: E402
+from scanpipe.reading.petition import count_signatures  # noqa: E402
+from scanpipe.reading.pipeline import process_file  # noqa: E402
+from scanpipe.domain.routing import route_page  # noqa: E402
 
 MIX = {"letter": 10, "petition": 10, "postcard": 5}  # the end-to-end bench's pages
 STAGES = ("decode", "scan_codes", "payload", "route_page", "cross-check", "signatures",

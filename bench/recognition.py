@@ -7,7 +7,7 @@ Generates on first use (cached under bench/output/) the corpus of
 `bench/corpus.py`, drawn by the code the recogniser was tuned on, and the
 unseen corpus of `bench/unseen/`, made by a second generator with other texts,
 layouts, fonts, hands, captures and campaigns, plus real pages nobody here
-made. Runs `scanpipe.pipeline.process_file` on every file in worker processes
+made. Runs `scanpipe.reading.pipeline.process_file` on every file in worker processes
 (one thread each, timed with perf_counter inside the worker; each page with
 its own campaign file), and prints per category: pages, routed / review /
 dropped shares, misrouted and wrong-kind counts, orientation and
@@ -65,7 +65,7 @@ def _init_worker() -> None:
 def _campaign(rel: str):
     """The campaign a page belongs to (the sample campaign unless its label names another)."""
     if rel not in _CAMPAIGNS:
-        from scanpipe.campaign import parse_campaign
+        from scanpipe.domain.campaign import parse_campaign
 
         _CAMPAIGNS[rel] = parse_campaign((ROOT / rel).read_text(encoding="utf-8"))
     return _CAMPAIGNS[rel]
@@ -94,7 +94,7 @@ def _page_result(result) -> dict:
 
 def _run_file(task: tuple[str, str, str]) -> tuple[str, float, list[dict], str | None]:
     """Process one file: (file, seconds, one dict per page, error)."""
-    from scanpipe.pipeline import process_file
+    from scanpipe.reading.pipeline import process_file
 
     rel, path, campaign = task
     data = Path(path).read_bytes()

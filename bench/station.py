@@ -31,8 +31,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 from bench.ledger_fill import fill_ledger, season_start  # noqa: E402
 from models.people import Role  # noqa: E402
 from models.store import Store  # noqa: E402
-from scanpipe.campaign import parse_campaign  # noqa: E402
-from scanpipe.pipeline import RecognitionSettings  # noqa: E402
+from scanpipe.domain.campaign import parse_campaign  # noqa: E402
+from scanpipe.reading.pipeline import RecognitionSettings  # noqa: E402
 from stations.station import Station  # noqa: E402
 from stations.web.app import create_app  # noqa: E402
 

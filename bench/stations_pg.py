@@ -36,9 +36,9 @@ from sqlmodel import Session  # noqa: E402
 
 from models import tables as t  # noqa: E402
 from models.store import FileRecord, Store, normalise_url  # noqa: E402
-from scanpipe.campaign import letter_destination, parse_campaign, postcard_destination  # noqa: E402
-from scanpipe.matching import Candidate, TermHit  # noqa: E402
-from scanpipe.routing import Decision, Finding, Kind, Method, Reason, Status  # noqa: E402
+from scanpipe.domain.campaign import letter_destination, parse_campaign, postcard_destination  # noqa: E402
+from scanpipe.reading.matching import Candidate, TermHit  # noqa: E402
+from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status  # noqa: E402
 from stations.workers import ahead  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/scanpipe_bench"

@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scanpipe.pages import load_pages  # noqa: E402
+from scanpipe.reading.pages import load_pages  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "testdata" / "zxing-qr"
 ROTATIONS = (0, 90, 180, 270)
@@ -233,7 +233,7 @@ def run(reader: Reader | None = None, sets: Iterable[str] | None = None,
         rotations: Iterable[int] = ROTATIONS, data: Path = DATA) -> list[SetResult]:
     """Every (set, rotation) asked for; positive sets first, then the negative ones."""
     if reader is None:
-        from scanpipe.codes import read_codes
+        from scanpipe.reading.codes import read_codes
         reader = read_codes
     bars = parse_pass_counts(data / "PASS_COUNTS.tsv")
     names = list(sets) if sets is not None else set_names(data)
@@ -353,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not list the failing images")
     parser.add_argument("--data", default=str(DATA), help="the zxing-qr folder")
     parser.add_argument("--reader", help="another reader to measure: module:function or file.py:function "
-                                         "(default: scanpipe.codes:read_codes)")
+                                         "(default: scanpipe.reading.codes:read_codes)")
     args = parser.parse_args(argv)
     data = Path(args.data)
     if not (data / "PASS_COUNTS.tsv").exists():

@@ -28,7 +28,7 @@ from sqlmodel import Session, select
 
 from models import tables as t
 from models.ledger import EventType, lock_ledger
-from scanpipe.routing import Decision, Finding, Kind, Reason, Status
+from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 
 PIECE_KINDS = (Kind.LETTER.value, Kind.SOLIDARITY_LETTER.value, Kind.POSTCARD.value,
                Kind.PETITION.value)

@@ -19,8 +19,8 @@ from models import tables as t
 from models.bundles import misrouted_to_authority
 from models.evidence import seal_words
 from models.ledger import GENESIS, EventType, canonical_json, event_hash, lock_ledger
-from scanpipe.matching import Candidate
-from scanpipe.routing import Decision, Finding, Kind, Reason, Status
+from scanpipe.reading.matching import Candidate
+from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 
 # The tables themselves: bulk inserts without the ORM's bookkeeping.
 _IMAGE, _ITEM, _WORDS, _EVENT = (model.__table__ for model in (

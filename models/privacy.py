@@ -20,7 +20,7 @@ from models import tables as t
 from models.images import fsync_dir
 from models.ledger import EventType, lock_ledger
 from models.replay import Replay
-from scanpipe.routing import Kind
+from scanpipe.domain.routing import Kind
 
 _CHUNK = 900
 

@@ -14,7 +14,7 @@ from datetime import datetime, timezone, tzinfo
 from models.replay import ItemLife, Replay
 from models.report_types import OUTCOMES, TABLES, Reconciliation, Table
 from models.sides import Side
-from scanpipe.routing import Kind
+from scanpipe.domain.routing import Kind
 
 # The per-kind columns of the tables, in `report_types.TABLES` order.
 _KIND_COLUMNS = (Kind.LETTER.value, Kind.SOLIDARITY_LETTER.value, Kind.POSTCARD.value,

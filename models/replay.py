@@ -20,7 +20,7 @@ from typing import Iterable, Protocol
 from models.bundles import _FROM, _TO, PIECE_KINDS, BundleState, misrouted_to_authority
 from models.ledger import STATE_EVENTS, EventType
 from models.sides import rejected_as
-from scanpipe.routing import Kind, Status
+from scanpipe.domain.routing import Kind, Status
 
 _MACHINE_STATES = frozenset({EventType.ITEM_ROUTED, EventType.ITEM_REVIEW, EventType.ITEM_REJECTED})
 # What a piece's life needs of its state events (the rest — evidence, candidates — stays in

@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 from models import tables as t
 from models.evidence import join_words
 from models.ledger import STATE_EVENTS, EventType, lock_ledger
-from scanpipe.campaign import Campaign
-from scanpipe.routing import Kind, Method, Reason, Status, destination_for
+from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.routing import Kind, Method, Reason, Status, destination_for
 
 # The kinds a person can give a piece when choosing its case; `destination_for` sends each
 # where it goes (a letter to the person where the case's postcards go, never to the embassy).

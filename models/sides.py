@@ -16,7 +16,7 @@ from sqlalchemy import case as sql_case
 from sqlmodel import Session, select
 
 from models import tables as t
-from scanpipe.routing import Method, Reason, Status
+from scanpipe.domain.routing import Method, Reason, Status
 
 
 class Side(StrEnum):

@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 from models import tables as t
 from models.ledger import EventType
 from models.sides import Side, side_counts, split_rejected
-from scanpipe.campaign import Campaign
-from scanpipe.routing import Kind, Status
-from scanpipe.trays import check_plan, default_plan
+from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.routing import Kind, Status
+from scanpipe.domain.trays import check_plan, default_plan
 
 FEED_WINDOW = 2_000  # events a live screen may be behind before it reloads instead
 

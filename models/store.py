@@ -34,9 +34,9 @@ from models.schema import MigrationOutcome, SchemaError, migrate
 from models.sides import rejected_as
 from models.review import ReviewVerbs
 from models.sorting import SortingVerbs
-from scanpipe.campaign import (Campaign, campaign_digest, letter_destination, parse_campaign,
+from scanpipe.domain.campaign import (Campaign, campaign_digest, letter_destination, parse_campaign,
                                postcard_destination)
-from scanpipe.routing import Status
+from scanpipe.domain.routing import Status
 
 
 class StoreError(Exception):

@@ -33,7 +33,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, LongTable, PageBreak, P
                                 SimpleDocTemplate, Spacer, TableStyle)
 
 from models.report_types import FIGURES, TABLES, Reconciliation, Table
-from scanpipe.render import Fonts, fonts
+from scanpipe.paper.render import Fonts, fonts
 from stations.audit_words import Words, words
 from stations.untrusted import spreadsheet_text, terminal_text
 

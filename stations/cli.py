@@ -15,10 +15,10 @@ from models.bundles import PIECE_KINDS, BundleError
 from models.people import PeopleError, Role
 from models.sides import Side
 from models.store import StoreError, item_ref
-from scanpipe import ocr
-from scanpipe.campaign import Campaign
-from scanpipe.pages import UnreadableFile
-from scanpipe.pipeline import decode_file
+from scanpipe.reading import ocr
+from scanpipe.domain.campaign import Campaign
+from scanpipe.reading.pages import UnreadableFile
+from scanpipe.reading.pipeline import decode_file
 from stations.cli_base import LANGS, Context, echo_json, pass_context, read_campaign
 from stations.cli_audit import audit, purge
 from stations.cli_bundles import bundle, progress, samples_receipt
@@ -121,7 +121,7 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int, first: int, la
     The kit serials printed are recorded in the ledger (the campaign file is
     loaded if needed), so the audit can tell how many kits came back.
     """
-    from scanpipe.kits import render_kit
+    from scanpipe.paper.kits import render_kit
 
     text, loaded = read_campaign(campaign_file)
     documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count)
@@ -152,7 +152,7 @@ def samples() -> None:
 @click.option("--seed", default=2021, show_default=True, help="Same seed, same scans.")
 def samples_make(campaign_file: str, out: Path, seed: int) -> None:
     """Write a set of simulated scans and expected.json (what each page really is)."""
-    from scanpipe.samplegen import make_sample_set
+    from scanpipe.simulate.samplegen import make_sample_set
 
     _, loaded = read_campaign(campaign_file)
     files = make_sample_set(loaded, seed=seed, lang=loaded.language)

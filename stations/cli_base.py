@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 
 from models.schema import SchemaError
 from models.store import NoCampaign, Store, StoreError
-from scanpipe.campaign import Campaign, CampaignError, parse_campaign
+from scanpipe.domain.campaign import Campaign, CampaignError, parse_campaign
 from stations.errors import BadInput, LedgerError, ScanpipeError
 from stations.settings import Settings
 

@@ -9,7 +9,7 @@ import click
 
 from models.bundles import BundleError, BundleState, DispatchMethod, NothingToBundle
 from models.store import item_ref
-from scanpipe.routing import Kind
+from scanpipe.domain.routing import Kind
 from stations.cli_base import LANGS, Context, echo_json, pass_context
 from stations.cli_words import counted
 from stations.delivery import deadline_passed_at, recipient, write_documents
@@ -303,7 +303,7 @@ def progress(obj: Context, as_json: bool) -> None:
 def samples_receipt(obj: Context, bundle_id: int, out: Path, unsigned: bool, seed: int,
                     lang: str | None) -> None:
     """Simulate BUNDLE_ID's delivery sheet signed by the receiver and scanned back."""
-    from scanpipe.scansim import sign_delivery_sheet
+    from scanpipe.simulate.scansim import sign_delivery_sheet
     from stations.delivery import render_sheet
 
     campaign = obj.campaign()

@@ -1,14 +1,14 @@
 """The command line's words for kinds of pieces and for pages that are not pieces (English).
 
 The command line speaks English; the station app and the papers have their own words in
-French, English and Dutch (`stations.web.text`, `scanpipe.i18n`, `stations.audit_words`).
+French, English and Dutch (`stations.web.text`, `scanpipe.domain.i18n`, `stations.audit_words`).
 A letter to the person is never called a "letter" alone: a count of letters would
 otherwise read as letters to the authority.
 """
 
 from __future__ import annotations
 
-from scanpipe.routing import Kind
+from scanpipe.domain.routing import Kind
 
 # kind → (one, many)
 _KINDS: dict[str, tuple[str, str]] = {

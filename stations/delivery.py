@@ -15,10 +15,10 @@ from pathlib import Path
 from models.bundles import BundleView, to_authority
 from models.images import sha256_of
 from models.store import Store, item_ref
-from scanpipe.campaign import Campaign
-from scanpipe.labels import BundleLabel, render_bundle_label
-from scanpipe.payload import appendix_payload, bundle_payload, encode_payload
-from scanpipe.sheets import DeliverySheet, SheetLine, render_delivery_sheet
+from scanpipe.domain.campaign import Campaign
+from scanpipe.paper.labels import BundleLabel, render_bundle_label
+from scanpipe.domain.payload import appendix_payload, bundle_payload, encode_payload
+from scanpipe.paper.sheets import DeliverySheet, SheetLine, render_delivery_sheet
 
 
 @dataclass(frozen=True)

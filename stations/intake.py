@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.store import PageOutcome, Store
-from scanpipe.campaign import Campaign
-from scanpipe.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings
+from scanpipe.domain.campaign import Campaign
+from scanpipe.reading.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings
 from stations.workers import Recognizer
 
 _WORTH_A_POOL = 4

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from models.store import Store
-from scanpipe.campaign import Campaign
+from scanpipe.domain.campaign import Campaign
 from stations.settings import Settings
 from stations.hotfolder import FolderEvent
 from stations.station import Station

@@ -12,8 +12,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.signing import PRIVATE_NAME, PUBLIC_NAME
-from scanpipe.matching import MatchSettings
-from scanpipe.pipeline import RecognitionSettings
+from scanpipe.reading.matching import MatchSettings
+from scanpipe.reading.pipeline import RecognitionSettings
 
 _MATCH = MatchSettings()
 

@@ -30,9 +30,9 @@ from sqlalchemy.exc import OperationalError
 
 from models.images import sha256_of_file
 from models.store import Store
-from scanpipe.campaign import Campaign
-from scanpipe.pipeline import RecognitionSettings
-from scanpipe.routing import Reason, Status
+from scanpipe.domain.campaign import Campaign
+from scanpipe.reading.pipeline import RecognitionSettings
+from scanpipe.domain.routing import Reason, Status
 from stations.hotfolder import FolderEvent, Handled, HotFolder, RetryLater, original_name
 from stations.workers import (GROUP_WAIT, Prepared, Recognizer, WorkerCrashed, ahead, group_least,
                               joins)

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from models.images import ImageStore, sha256_of
 from models.intake import FileRecord
-from scanpipe.campaign import Campaign
-from scanpipe.pages import sniff
-from scanpipe.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings, process_file
-from scanpipe.routing import unreadable
+from scanpipe.domain.campaign import Campaign
+from scanpipe.reading.pages import sniff
+from scanpipe.reading.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings, process_file
+from scanpipe.domain.routing import unreadable
 
 # Files a worker takes before it is replaced by a fresh process: what a long season's odd file
 # leaves behind in a worker's memory does not stay for weeks.

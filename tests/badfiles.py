@@ -36,10 +36,10 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 
 from conftest import SAMPLE_CAMPAIGN, page_with_codes
-from scanpipe.campaign import Campaign, parse_campaign
-from scanpipe.pages import MAX_PAGES, MAX_PIXELS, PDF_DPI, FileFault
-from scanpipe.payload import Payload, PayloadKind, encode_payload
-from scanpipe.routing import Reason
+from scanpipe.domain.campaign import Campaign, parse_campaign
+from scanpipe.reading.pages import MAX_PAGES, MAX_PIXELS, PDF_DPI, FileFault
+from scanpipe.domain.payload import Payload, PayloadKind, encode_payload
+from scanpipe.domain.routing import Reason
 
 READABLE: Final = "readable"
 Expected = FileFault | Reason | str  # str: READABLE only

@@ -16,9 +16,9 @@ import segno
 from PIL import Image
 
 from models.store import Store, normalise_url
-from scanpipe.routing import Decision, Finding, Kind, Method, Reason, Status
-from scanpipe.campaign import Campaign, parse_campaign
-from scanpipe.payload import Payload, PayloadKind, encode_payload, kit_payload
+from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
+from scanpipe.domain.campaign import Campaign, parse_campaign
+from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CAMPAIGN = ROOT / "samples" / "campaign.toml"

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from models.bundles import BundleState, DispatchMethod, NothingToBundle
 from models.review import CASE_KINDS, Choice, Verdict
 from models.store import Store
-from scanpipe.campaign import Campaign
-from scanpipe.matching import Candidate, TermHit
-from scanpipe.routing import Decision, Finding, Kind, Method, Reason, Status, destination_for
+from scanpipe.domain.campaign import Campaign
+from scanpipe.reading.matching import Candidate, TermHit
+from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status, destination_for
 
 OFFICE = "office"
 

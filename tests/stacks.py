@@ -11,8 +11,8 @@ from pathlib import Path
 import segno
 from PIL import Image, ImageDraw
 
-from scanpipe.campaign import Campaign
-from scanpipe.payload import Payload, PayloadKind, encode_payload, kit_payload
+from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
 
 
 def _code(text: str, scale: int = 4) -> Image.Image:

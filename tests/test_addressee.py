@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanpipe.addressee import Addressee, addressee_of
+from scanpipe.reading.addressee import Addressee, addressee_of
 
 WENDY = ("Wendy", "Galarza")
 ZHANG = ("Zhang", "Zhan")

@@ -11,7 +11,7 @@ import pypdfium2
 import pytest
 
 from models.report_types import EXCEPTIONS, FIGURES, OUTCOMES, TABLES, Reconciliation, Table
-from scanpipe.scansim import rasterise_pdf
+from scanpipe.simulate.scansim import rasterise_pdf
 from stations.audit_report import (_PROGRESS, _progress_per_case, report_pdf, report_text,
                                    write_report_csv)
 from stations.audit_words import LANGUAGES, catalogue_keys, words

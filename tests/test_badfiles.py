@@ -11,9 +11,9 @@ from collections import Counter
 import pytest
 
 from badfiles import READABLE, VARIANTS, BadFile, make_bad_files
-from scanpipe.pages import FileFault, UnreadableFile, load_pages
-from scanpipe.pipeline import PageResult, RecognitionSettings, process_file
-from scanpipe.routing import Reason, Status
+from scanpipe.reading.pages import FileFault, UnreadableFile, load_pages
+from scanpipe.reading.pipeline import PageResult, RecognitionSettings, process_file
+from scanpipe.domain.routing import Reason, Status
 
 CODES_ONLY = RecognitionSettings(ocr=False)
 

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from bench import blank_pages as pages
-from scanpipe import blank
-from scanpipe.pipeline import RecognitionSettings, process_file
-from scanpipe.routing import Reason, Status, blank_page
+from scanpipe.reading import blank
+from scanpipe.reading.pipeline import RecognitionSettings, process_file
+from scanpipe.domain.routing import Reason, Status, blank_page
 
 DPI = 150
 
@@ -162,7 +162,7 @@ def test_pencil_that_hardly_darkens_the_paper_is_writing(darkest):
 
     from PIL import Image, ImageDraw, ImageFont
 
-    from scanpipe import scansim
+    from scanpipe.simulate import scansim
 
     from PIL import ImageFilter
 

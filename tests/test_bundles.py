@@ -15,7 +15,7 @@ from models.bundles import BundleError, BundleState, DispatchMethod, NothingToBu
 from models.ledger import EventType
 from models.review import Choice, Verdict
 from models.store import Store
-from scanpipe.routing import Decision, Finding, Kind, Method, Reason, Status
+from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
 
 GT = "embassy:GT"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from scanpipe.campaign import CampaignError, parse_campaign, postcard_destination
+from scanpipe.domain.campaign import CampaignError, parse_campaign, postcard_destination
 
 
 def test_sample_campaign_has_the_ten_cases_of_2021(campaign):

@@ -8,8 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLE_CAMPAIGN, case_code, kit_code, page_with_codes
-from scanpipe import kits, scansim
-from scanpipe.payload import PayloadKind
+from scanpipe.paper import kits
+from scanpipe.simulate import scansim
+from scanpipe.domain.payload import PayloadKind
 from stations.cli import cli
 
 

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from conftest import StepClock
 from models.store import Store
 from season import build_season, take_in
-from scanpipe.routing import Decision, Kind, Status
-from scanpipe.scansim import rasterise_pdf
+from scanpipe.domain.routing import Decision, Kind, Status
+from scanpipe.simulate.scansim import rasterise_pdf
 from stations.cli import cli
 
 

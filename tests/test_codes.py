@@ -11,12 +11,13 @@ import pytest
 from PIL import Image
 
 from conftest import case_code, page_with_codes
-from scanpipe import codes as codes_module
-from scanpipe import kits, scansim
-from scanpipe.codes import Attempt, Code, Reader, scan_codes
-from scanpipe.payload import Payload, PayloadKind, encode_payload, parse_payload
-from scanpipe.pipeline import RecognitionSettings, process_file
-from scanpipe.routing import Status
+from scanpipe.reading import codes as codes_module
+from scanpipe.paper import kits
+from scanpipe.simulate import scansim
+from scanpipe.reading.codes import Attempt, Code, Reader, scan_codes
+from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, parse_payload
+from scanpipe.reading.pipeline import RecognitionSettings, process_file
+from scanpipe.domain.routing import Status
 
 DPI = 200
 

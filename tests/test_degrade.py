@@ -9,8 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from scanpipe import degrade, typed
-from scanpipe.pages import load_pages
+from scanpipe.simulate import degrade, typed
+from scanpipe.reading.pages import load_pages
 
 
 def _qr_page(text: str = "https://www.example.be/test", module_px: int = 6):

@@ -12,11 +12,13 @@ import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanpipe import i18n, kits, render
-from scanpipe.campaign import parse_campaign
-from scanpipe.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
-from scanpipe.render import Box
-from scanpipe.scansim import rasterise_pdf
+from scanpipe.domain import i18n
+
+from scanpipe.paper import kits, render
+from scanpipe.domain.campaign import parse_campaign
+from scanpipe.domain.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
+from scanpipe.paper.render import Box
+from scanpipe.simulate.scansim import rasterise_pdf
 
 CAMPAIGN_FILE = Path(__file__).resolve().parent.parent / "samples" / "campaign.toml"
 CASES = ("CAAL", "IMOLEAYO", "RUNG")

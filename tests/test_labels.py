@@ -10,10 +10,10 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from scanpipe import labels, render
-from scanpipe.labels import BundleLabel, render_bundle_label
-from scanpipe.payload import PayloadKind, bundle_payload, encode_payload, parse_payload
-from scanpipe.scansim import rasterise_pdf
+from scanpipe.paper import labels, render
+from scanpipe.paper.labels import BundleLabel, render_bundle_label
+from scanpipe.domain.payload import PayloadKind, bundle_payload, encode_payload, parse_payload
+from scanpipe.simulate.scansim import rasterise_pdf
 
 KEY = b"scanpipe:MDL2021"
 CODE = encode_payload(bundle_payload("MDL2021", 12), KEY)

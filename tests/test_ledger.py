@@ -9,8 +9,8 @@ from conftest import case_code, kit_code, page_with_codes
 from models.images import sha256_of
 from models.ledger import GENESIS, EventType
 from models.store import StoreError
-from scanpipe.payload import PayloadKind
-from scanpipe.pipeline import process_file
+from scanpipe.domain.payload import PayloadKind
+from scanpipe.reading.pipeline import process_file
 
 
 def take_in(store, campaign, data, name, station="s1", operator="ana", results=None):

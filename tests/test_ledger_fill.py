@@ -19,8 +19,8 @@ from conftest import kit_code  # noqa: E402
 from models import tables as t  # noqa: E402
 from models.ledger import GENESIS, EventType  # noqa: E402
 from models.intake import _decision_payload  # noqa: E402
-from scanpipe.codes import Code, Reader  # noqa: E402
-from scanpipe.routing import route_page  # noqa: E402
+from scanpipe.reading.codes import Code, Reader  # noqa: E402
+from scanpipe.domain.routing import route_page  # noqa: E402
 
 ITEMS = 2000
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanpipe.campaign import Campaign, parse_campaign
-from scanpipe.matching import (Candidate, MatchSettings, fold_words, persons_of, pick_case,
+from scanpipe.domain.campaign import Campaign, parse_campaign
+from scanpipe.reading.matching import (Candidate, MatchSettings, fold_words, persons_of, pick_case,
                                rank_cases)
-from scanpipe.ocr import OcrText, OcrWord
+from scanpipe.reading.ocr import OcrText, OcrWord
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "campaign.toml"
 DEFAULTS = MatchSettings()

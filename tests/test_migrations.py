@@ -17,7 +17,7 @@ from conftest import StepClock, record_piece
 from models.images import ImageStore
 from models.schema import BASELINE, migrate, schema_status
 from models.store import Store, StoreError, open_engines
-from scanpipe.routing import Status
+from scanpipe.domain.routing import Status
 from stations.cli import cli
 from stations.cli_base import masked_url
 

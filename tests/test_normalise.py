@@ -8,8 +8,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from PIL import Image
 
-from scanpipe import kits, normalise, scansim
-from scanpipe.normalise import SizeClass
+from scanpipe.paper import kits
+
+from scanpipe.reading import normalise
+
+from scanpipe.simulate import scansim
+from scanpipe.reading.normalise import SizeClass
 
 DPI = 150
 

@@ -9,8 +9,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from badfiles import made
-from scanpipe.pages import MAX_PIXELS, FileFault, UnreadableFile, load_pages, open_pages
-from scanpipe.pipeline import process_file
+from scanpipe.reading.pages import MAX_PIXELS, FileFault, UnreadableFile, load_pages, open_pages
+from scanpipe.reading.pipeline import process_file
 
 
 def _image(fmt, size=(400, 300), mode="L", **kw):

@@ -5,7 +5,7 @@ import string
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from scanpipe.payload import (Fault, Payload, PayloadKind, Rejected, encode_payload,
+from scanpipe.domain.payload import (Fault, Payload, PayloadKind, Rejected, encode_payload,
                               parse_payload)
 
 KEY = b"scanpipe:TEST"

@@ -23,13 +23,14 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from bench.unseen import hand
-from scanpipe import kits, scansim
-from scanpipe.campaign import Campaign
-from scanpipe.codes import scan_codes
-from scanpipe.payload import PayloadKind
-from scanpipe.petition import SignatureCount, count_signatures
-from scanpipe.pipeline import RecognitionSettings, process_file
-from scanpipe.routing import Reason, Status
+from scanpipe.paper import kits
+from scanpipe.simulate import scansim
+from scanpipe.domain.campaign import Campaign
+from scanpipe.reading.codes import scan_codes
+from scanpipe.domain.payload import PayloadKind
+from scanpipe.reading.petition import SignatureCount, count_signatures
+from scanpipe.reading.pipeline import RecognitionSettings, process_file
+from scanpipe.domain.routing import Reason, Status
 
 NAMES = ("Marie Dupont", "Jan Peeters", "Ahmed El Idrissi", "Claire Dubois")
 TOWNS = ("Namur", "m.dupont@example.org", "Louvain-la-Neuve")

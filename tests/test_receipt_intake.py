@@ -12,8 +12,8 @@ import pytest
 from conftest import record_piece
 from models.bundles import BundleState, DispatchMethod
 from models.ledger import EventType
-from scanpipe.pipeline import RecognitionSettings, process_file
-from scanpipe.scansim import rasterise_pdf, sign_delivery_sheet
+from scanpipe.reading.pipeline import RecognitionSettings, process_file
+from scanpipe.simulate.scansim import rasterise_pdf, sign_delivery_sheet
 from stations.delivery import render_label, render_sheet
 
 CODES_ONLY = RecognitionSettings(ocr=False)

@@ -11,13 +11,15 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from scanpipe import degrade, sheets
-from scanpipe.codes import Code, scan_codes
-from scanpipe.labels import BundleLabel, render_bundle_label
-from scanpipe.payload import appendix_payload, bundle_payload, encode_payload
-from scanpipe.receipts import ReceiptCheck, check_receipt
-from scanpipe.scansim import rasterise_pdf, scan_image, sign_delivery_sheet
-from scanpipe.sheets import DeliverySheet, SheetLine, render_delivery_sheet
+from scanpipe.paper import sheets
+
+from scanpipe.simulate import degrade
+from scanpipe.reading.codes import Code, scan_codes
+from scanpipe.paper.labels import BundleLabel, render_bundle_label
+from scanpipe.domain.payload import appendix_payload, bundle_payload, encode_payload
+from scanpipe.reading.receipts import ReceiptCheck, check_receipt
+from scanpipe.simulate.scansim import rasterise_pdf, scan_image, sign_delivery_sheet
+from scanpipe.paper.sheets import DeliverySheet, SheetLine, render_delivery_sheet
 
 KEY = b"scanpipe:MDL2021"
 BUNDLE = encode_payload(bundle_payload("MDL2021", 12), KEY)
@@ -115,7 +117,7 @@ def test_a_scanner_streak_or_a_fold_through_the_cells_is_no_signature(signed):
 
 
 def test_faint_small_initials_still_count():
-    from scanpipe.scansim import write_by_hand
+    from scanpipe.simulate.scansim import write_by_hand
 
     page = rasterise_pdf(pdf(), 200)[0]
     cell = sheets.SIGNATURE_CELL

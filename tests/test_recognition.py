@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scanpipe import kits, scansim, typed
-from scanpipe.payload import PayloadKind
-from scanpipe.pipeline import RecognitionSettings, process_file
+from scanpipe.paper import kits
+
+from scanpipe.simulate import scansim, typed
+from scanpipe.domain.payload import PayloadKind
+from scanpipe.reading.pipeline import RecognitionSettings, process_file
 
 DPI = 200
 
@@ -51,7 +53,7 @@ def test_typed_letter_without_code_routes_by_its_text(campaign, case_code, menti
 
 def test_text_naming_a_case_settles_a_weak_geometric_vote_without_tesseracts_detection(
         campaign, monkeypatch):
-    import scanpipe.pipeline as pipeline
+    import scanpipe.reading.pipeline as pipeline
 
     def not_asked(*args, **kwargs):
         raise AssertionError("the orientation detection ran although the text named a case")
@@ -63,7 +65,7 @@ def test_text_naming_a_case_settles_a_weak_geometric_vote_without_tesseracts_det
 
 
 def test_a_page_read_the_wrong_way_round_is_read_again_as_tesseract_turns_it(campaign, monkeypatch):
-    import scanpipe.pipeline as pipeline
+    import scanpipe.reading.pipeline as pipeline
 
     asked = []
     detect = pipeline.ocr.detect_orientation
@@ -155,7 +157,7 @@ def test_a6_card_without_code_is_a_postcard(campaign):
 
 
 def test_a_fault_in_a_recogniser_sends_the_page_to_review(campaign, monkeypatch):
-    import scanpipe.pipeline as pipeline
+    import scanpipe.reading.pipeline as pipeline
 
     def broken(*args, **kwargs):
         raise ValueError("simulated fault")

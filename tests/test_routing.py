@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 from conftest import case_code, kit_code, page_with_codes
-from scanpipe.codes import Reader, _zbar, read_codes
-from scanpipe.payload import PayloadKind, encode_payload, Payload
-from scanpipe.pipeline import process_file
+from scanpipe.reading.codes import Reader, _zbar, read_codes
+from scanpipe.domain.payload import PayloadKind, encode_payload, Payload
+from scanpipe.reading.pipeline import process_file
 
 
 def _decide(campaign, *codes, **kw):

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import ROOT
-from scanpipe.pipeline import process_file
+from scanpipe.reading.pipeline import process_file
 
 SCANS = ROOT / "samples" / "scans"
 EXPECTED = SCANS / "expected.json"

@@ -11,11 +11,11 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from scanpipe import sheets
-from scanpipe.payload import (PayloadKind, appendix_payload, bundle_payload, encode_payload,
+from scanpipe.paper import sheets
+from scanpipe.domain.payload import (PayloadKind, appendix_payload, bundle_payload, encode_payload,
                               parse_payload)
-from scanpipe.scansim import rasterise_pdf
-from scanpipe.sheets import DeliverySheet, SheetLine, render_delivery_sheet
+from scanpipe.simulate.scansim import rasterise_pdf
+from scanpipe.paper.sheets import DeliverySheet, SheetLine, render_delivery_sheet
 
 KEY = b"scanpipe:MDL2021"
 LINES = (

@@ -15,10 +15,10 @@ from PIL import Image
 
 from models.people import Role
 from models.store import Store
-from scanpipe.campaign import parse_campaign
-from scanpipe.payload import encode_payload, kit_payload
-from scanpipe.pipeline import RecognitionSettings
-from scanpipe.routing import Candidate, Decision, Finding, Kind, Reason, Status
+from scanpipe.domain.campaign import parse_campaign
+from scanpipe.domain.payload import encode_payload, kit_payload
+from scanpipe.reading.pipeline import RecognitionSettings
+from scanpipe.domain.routing import Candidate, Decision, Finding, Kind, Reason, Status
 from stations.handscanner import as_azerty
 from stations.station import Station
 from stations.web.app import create_app

@@ -17,9 +17,9 @@ import segno
 
 from models.people import Role
 from models.store import Store
-from scanpipe.campaign import letter_destination, postcard_destination
-from scanpipe.payload import encode_payload, kit_payload
-from scanpipe.pipeline import RecognitionSettings
+from scanpipe.domain.campaign import letter_destination, postcard_destination
+from scanpipe.domain.payload import encode_payload, kit_payload
+from scanpipe.reading.pipeline import RecognitionSettings
 from stations.station import Station
 from stations.web.app import create_app
 

@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 
 from conftest import record_piece
 from models.ledger import EventType
-from scanpipe.routing import Kind
+from scanpipe.domain.routing import Kind
 from test_station_app import csrf, setup, sign_in  # noqa: F401 (the fixture)
 
 SCRIPT = "<script>alert('x')</script>"

@@ -16,9 +16,9 @@ from badfiles import READABLE, make_bad_files
 from models import tables as t
 from models.images import sha256_of_file
 from models.ledger import EventType
-from scanpipe.pages import FileFault
-from scanpipe.pipeline import RecognitionSettings
-from scanpipe.routing import Reason
+from scanpipe.reading.pages import FileFault
+from scanpipe.reading.pipeline import RecognitionSettings
+from scanpipe.domain.routing import Reason
 from stacks import write_stack
 from stations.station import Station
 from stations.workers import Recognizer

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from PIL import Image
 
 from conftest import SAMPLE_CAMPAIGN, case_code, page_with_codes
-from scanpipe.payload import PayloadKind
-from scanpipe.pipeline import decode_file, process_file
-from scanpipe.routing import Reason
+from scanpipe.domain.payload import PayloadKind
+from scanpipe.reading.pipeline import decode_file, process_file
+from scanpipe.domain.routing import Reason
 from stations import cli as cli_module
 from stations.cli import cli
 

@@ -5,7 +5,7 @@ phone, and two campaigns besides the sample one) with fixed seeds, and from
 `../shared/testdata/real-pages/` (real French manuscripts, Tesseract's own scans).
 The truth of each generated page comes from how it was made: what its text names
 by the issue's rule (`bench/unseen/cases.named_cases`), which QR was pasted on it.
-Every page goes through `scanpipe.pipeline.process_file` with its own campaign file.
+Every page goes through `scanpipe.reading.pipeline.process_file` with its own campaign file.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from bench.unseen import real  # noqa: E402
 from bench.unseen.cases import ROOT as REPO  # noqa: E402
 from bench.unseen.cases import case_infos, named_cases  # noqa: E402
 from bench.unseen.corpus import Job, UnseenSpec, make_job  # noqa: E402
-from scanpipe.campaign import Campaign, parse_campaign  # noqa: E402
-from scanpipe.pipeline import PageResult, process_file  # noqa: E402
+from scanpipe.domain.campaign import Campaign, parse_campaign  # noqa: E402
+from scanpipe.reading.pipeline import PageResult, process_file  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not real.available(), reason=f"no real pages in {real.REAL_PAGES}")
 SPEC = UnseenSpec()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scanpipe.pipeline import RecognitionSettings
+from scanpipe.reading.pipeline import RecognitionSettings
 from stations import workers
 from stations.workers import Recognizer, WorkerCrashed
 from stacks import write_stack

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.zxing_photos import count, load_set, parse_pass_counts  # noqa: E402
-from scanpipe.codes import Reader, read_codes, scan_codes  # noqa: E402
+from scanpipe.reading.codes import Reader, read_codes, scan_codes  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "testdata" / "zxing-qr"
 

@@ -1,6 +1,6 @@
 """A second, independent source of labelled pages for the recognition benchmark.
 
-Nothing here shares layout, text or degradation code with `scanpipe/kits.py`,
+Nothing here shares layout, text or degradation code with `scanpipe/paper/kits.py`,
 `scansim.py`, `typed.py`, `degrade.py` or `bench/corpus.py`: texts come from
 this package's own phrase banks (`phrases`, `compose`), pages from its own
 layouts (`layout`) in fonts the samples never use (`fonts`), handwriting from

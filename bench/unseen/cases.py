@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanpipe.campaign import Campaign, Case, parse_campaign
+from scanpipe.domain.campaign import Campaign, Case, parse_campaign
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent

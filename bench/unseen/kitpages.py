@@ -1,6 +1,6 @@
 """The printed kit pages supporters receive, written in by the unseen hands.
 
-The pages themselves are the real kit PDFs (`scanpipe.kits.render_*`, the
+The pages themselves are the real kit PDFs (`scanpipe.paper.kits.render_*`, the
 only code shared with the kits, because these are what supporters hold),
 rasterised here with PDFium. Everything put on them is this package's: real
 manuscript strokes or a neat hand in the writing boxes, names, towns and
@@ -20,8 +20,8 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from bench.unseen import compose, hand
 from bench.unseen.cases import CaseInfo
-from scanpipe import kits
-from scanpipe.payload import PayloadKind
+from scanpipe.paper import kits
+from scanpipe.domain.payload import PayloadKind
 
 DOCS = ("letter", "postcard", "petition")
 _KINDS = {"letter": PayloadKind.LETTER, "postcard": PayloadKind.POSTCARD,

@@ -18,7 +18,7 @@ from PIL import Image, ImageFilter
 
 from bench.unseen import capture, compose, fonts, hand, kitpages, layout, papers, real
 from bench.unseen.cases import CaseInfo, all_infos, named_cases
-from scanpipe.routing import Kind, destination_for
+from scanpipe.domain.routing import Kind, destination_for
 
 if TYPE_CHECKING:
     from bench.unseen.corpus import Job, UnseenSpec

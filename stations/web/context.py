@@ -14,8 +14,8 @@ from models.people import PersonView
 from models.sides import side_of
 from models.sorting import reasons_of
 from models.store import item_ref
-from scanpipe.routing import Status
-from scanpipe.trays import ENVELOPES, REVIEW, SET_ASIDE, tray_key
+from scanpipe.domain.routing import Status
+from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, tray_key
 from stations.station import Station
 from stations.web.auth import Permission, SignInThrottle, may, new_token, same_token
 from stations.web.text import LANGUAGES, reason_text, text

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from models.bundles import PIECE_KINDS
 from models.people import PeopleError, Role
 from models.sides import Side
-from scanpipe.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
+from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
 from stations.web.auth import Permission
 from stations.web.context import Web, back
 from stations.web.text import text

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from models.review import CASE_KINDS, Choice, ReviewError, Verdict
 from models.sorting import reasons_of
 from models.store import item_ref
-from scanpipe.routing import Kind, Status
+from scanpipe.domain.routing import Kind, Status
 from stations.web.auth import Permission
 from stations.web.context import Web, back, kind_label
 from stations.web.text import reason_text, text

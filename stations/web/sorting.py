@@ -7,8 +7,8 @@ from functools import lru_cache
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from scanpipe.payload import Payload, PayloadKind, parse_payload
-from scanpipe.preview import preview_jpeg
+from scanpipe.domain.payload import Payload, PayloadKind, parse_payload
+from scanpipe.paper.preview import preview_jpeg
 from stations.handscanner import readings
 from stations.web.auth import Permission
 from stations.web.context import HERE, Web, back

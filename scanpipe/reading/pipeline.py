@@ -14,14 +14,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from scanpipe import blank, crosscheck, kits, normalise, ocr, receipts, text_routing, upright
-from scanpipe.campaign import Campaign
-from scanpipe.codes import Code, scan_codes
-from scanpipe.matching import MatchSettings, rank_cases
-from scanpipe.pages import Page, UnreadableFile, open_pages
-from scanpipe.payload import Payload, PayloadKind, parse_payload
-from scanpipe.petition import count_signatures
-from scanpipe.routing import (Decision, Finding, Kind, Reason, Status, anonymous_envelope,
+from scanpipe.paper import kits
+
+from scanpipe.reading import blank, crosscheck, normalise, ocr, receipts, text_routing, upright
+from scanpipe.domain.campaign import Campaign
+from scanpipe.reading.codes import Code, scan_codes
+from scanpipe.reading.matching import MatchSettings, rank_cases
+from scanpipe.reading.pages import Page, UnreadableFile, open_pages
+from scanpipe.domain.payload import Payload, PayloadKind, parse_payload
+from scanpipe.reading.petition import count_signatures
+from scanpipe.domain.routing import (Decision, Finding, Kind, Reason, Status, anonymous_envelope,
                               blank_page, picture_side, printed_for_other_case, route_page,
                               text_contradicts, uncounted_petition, unreadable, unsigned_receipt,
                               unsure_petition)

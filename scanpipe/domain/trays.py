@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from scanpipe.campaign import Campaign, letter_destination, postcard_destination
-from scanpipe.routing import Kind, Reason, Status
+from scanpipe.domain.campaign import Campaign, letter_destination, postcard_destination
+from scanpipe.domain.routing import Kind, Reason, Status
 
 REVIEW = "review"
 SET_ASIDE = "set-aside"

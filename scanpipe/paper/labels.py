@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from scanpipe import render
-from scanpipe.i18n import format_date, text
-from scanpipe.render import Box
-from scanpipe.sheets import bundle_title
+from scanpipe.paper import render
+from scanpipe.domain.i18n import format_date, text
+from scanpipe.paper.render import Box
+from scanpipe.paper.sheets import bundle_title
 
 LABEL_W, LABEL_H = 105.0, 148.0
 MARGIN = 6.0

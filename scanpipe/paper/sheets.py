@@ -11,7 +11,7 @@ returned sheet is recognised. All wording and numbers are drawn as text, so
 they can be extracted from the PDF and checked against the ledger.
 
 The receipt box never moves (`RECEIPT_BOX`, `SIGNATURE_CELL`, `STAMP_CELL`,
-`RECEIPT_MARKS`): `scanpipe.receipts` finds it on a scan from the QR's corners
+`RECEIPT_MARKS`): `scanpipe.reading.receipts` finds it on a scan from the QR's corners
 and the four solid marks at its corners.
 """
 
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from scanpipe import render
-from scanpipe.i18n import format_date, text
-from scanpipe.render import Box
+from scanpipe.paper import render
+from scanpipe.domain.i18n import format_date, text
+from scanpipe.paper.render import Box
 
 PAGE_W, PAGE_H = 210.0, 297.0
 LEFT, RIGHT = 15.0, 195.0

@@ -23,8 +23,8 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
-from scanpipe import render, sheets
-from scanpipe.kits import LABEL_SHEET
+from scanpipe.paper import render, sheets
+from scanpipe.paper.kits import LABEL_SHEET
 
 PxBox = tuple[int, int, int, int]  # left, top, right, bottom in pixels
 AUTO = "auto"

@@ -24,7 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from scanpipe import normalise, ocr
+from scanpipe.reading import normalise, ocr
 
 STRONG_UPRIGHT = 0.2   # |upright_score| from which the geometry is trusted on handwriting
 AXIS_CLEAR = 3.0       # line_axis_vote's clarity from which the lines' direction is trusted

@@ -51,8 +51,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanpipe import kits, normalise, render
-from scanpipe.render import Box
+from scanpipe.paper import kits, render
+
+from scanpipe.reading import normalise
+from scanpipe.paper.render import Box
 
 _Line = tuple[np.ndarray, np.ndarray]  # a point on it and its unit direction, template mm
 

@@ -14,8 +14,10 @@ from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.lib.utils import ImageReader
 
-from scanpipe import kits, scansim
-from scanpipe.campaign import Campaign, Case
+from scanpipe.paper import kits
+
+from scanpipe.simulate import scansim
+from scanpipe.domain.campaign import Campaign, Case
 
 DPI = 200
 KINDS = ("letter", "postcard", "petition", "kit_envelope", "unknown")

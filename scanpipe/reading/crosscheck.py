@@ -18,12 +18,12 @@ from enum import StrEnum
 import cv2
 import numpy as np
 
-from scanpipe import kits, render
-from scanpipe.campaign import Campaign
-from scanpipe.codes import Code
-from scanpipe.pages import load_pages
-from scanpipe.payload import PayloadKind
-from scanpipe.render import Box
+from scanpipe.paper import kits, render
+from scanpipe.domain.campaign import Campaign
+from scanpipe.reading.codes import Code
+from scanpipe.reading.pages import load_pages
+from scanpipe.domain.payload import PayloadKind
+from scanpipe.paper.render import Box
 
 PX_PER_MM = 6.0           # resolution of the comparison (about 150 dpi)
 SEARCH_MM = 2.5           # the placement from the code may be off by this much

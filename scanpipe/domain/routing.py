@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from scanpipe.blank import Blankness
-from scanpipe.campaign import Campaign, Case, letter_destination, postcard_destination
-from scanpipe.codes import Code
-from scanpipe.matching import Candidate, TermHit
-from scanpipe.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
+from scanpipe.reading.blank import Blankness
+from scanpipe.domain.campaign import Campaign, Case, letter_destination, postcard_destination
+from scanpipe.reading.codes import Code
+from scanpipe.reading.matching import Candidate, TermHit
+from scanpipe.domain.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
 
 
 class Kind(StrEnum):

@@ -23,8 +23,8 @@ import segno
 import segno.helpers
 from PIL import Image, ImageDraw, ImageFont
 
-from scanpipe import scansim
-from scanpipe.campaign import Case
+from scanpipe.simulate import scansim
+from scanpipe.domain.campaign import Case
 
 PxBox = tuple[int, int, int, int]
 

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanpipe import sheets
-from scanpipe.codes import Code
-from scanpipe.render import Box
+from scanpipe.paper import sheets
+from scanpipe.reading.codes import Code
+from scanpipe.paper.render import Box
 
 _MIN_QR_SIDE_PX = 12.0    # a smaller symbol cannot place a whole page
 _SEARCH_RES = 2.0         # px per mm of the area the marks are looked for in

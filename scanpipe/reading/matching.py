@@ -41,8 +41,8 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from scanpipe.campaign import Campaign, Case
-from scanpipe.ocr import OcrText
+from scanpipe.domain.campaign import Campaign, Case
+from scanpipe.reading.ocr import OcrText
 
 
 class Evidence(StrEnum):

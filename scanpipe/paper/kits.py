@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from scanpipe import render
-from scanpipe.campaign import Campaign, Case, PostcardRoute
-from scanpipe.i18n import format_date, text
-from scanpipe.payload import Payload, PayloadKind, encode_payload, kit_payload
-from scanpipe.render import Box
+from scanpipe.paper import render
+from scanpipe.domain.campaign import Campaign, Case, PostcardRoute
+from scanpipe.domain.i18n import format_date, text
+from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
+from scanpipe.paper.render import Box
 
 A4 = (210.0, 297.0)
 A6_LANDSCAPE = (148.0, 105.0)

@@ -1,0 +1,1 @@
+"""The campaign's domain: cases, destinations, QR payloads, routing rules, trays, translations."""

@@ -1,0 +1,1 @@
+"""Simulated scans and letters for the samples, tests and benchmarks; the core never imports it."""
