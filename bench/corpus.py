@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -581,7 +582,7 @@ def _work(args: tuple[Job, CorpusSpec]) -> tuple[str, bytes, list[dict], float]:
 
 # ------------------------------------------------------------------ the cache folder
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     tmp.write_bytes(data)
@@ -595,6 +596,31 @@ def _progress(done: int, total: int, start: float) -> None:
           f"{elapsed:.0f} s elapsed, ~{left:.0f} s left  ", end="", file=sys.stderr, flush=True)
 
 
+def fill_folder(folder: Path, made: Iterable[tuple[str, bytes, list[dict], float]], total: int,
+                categories: Sequence[str]) -> tuple[list[dict], float]:
+    """Write each (file, bytes, labels, cpu seconds) made into `folder`, showing progress; the labels in
+    category then id order, and the CPU seconds spent making them."""
+    labels: list[dict] = []
+    cpu = 0.0
+    start = time.monotonic()
+    for done, (rel, data, page_labels, seconds) in enumerate(made, start=1):
+        write_atomic(folder / rel, data)
+        labels.extend(page_labels)
+        cpu += seconds
+        if done % 10 == 0 or done == total:
+            _progress(done, total, start)
+    print(file=sys.stderr)
+    labels.sort(key=lambda r: (categories.index(r["category"]), r["id"]))
+    return labels, cpu
+
+
+def write_index(folder: Path, manifest: dict, labels: list[dict]) -> None:
+    """`manifest.json`, then `labels.jsonl`: the file whose presence says the folder is complete."""
+    write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2).encode())
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in labels)
+    write_atomic(folder / "labels.jsonl", body.encode())
+
+
 def generate(spec: CorpusSpec, campaign_text: str, folder: Path, workers: int = 2) -> dict:
     """Make every file of the corpus into `folder` and write `labels.jsonl` last."""
     campaign = parse_campaign(campaign_text)
@@ -602,27 +628,16 @@ def generate(spec: CorpusSpec, campaign_text: str, folder: Path, workers: int = 
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    labels: list[dict] = []
-    cpu = 0.0
     start = time.monotonic()
     with multiprocessing.get_context("fork").Pool(workers, _init_worker, (campaign_text,)) as pool:
-        for done, (rel, data, page_labels, seconds) in enumerate(
-                pool.imap_unordered(_work, [(j, spec) for j in jobs], chunksize=4), start=1):
-            _write_atomic(folder / rel, data)
-            labels.extend(page_labels)
-            cpu += seconds
-            if done % 10 == 0 or done == len(jobs):
-                _progress(done, len(jobs), start)
-    print(file=sys.stderr)
-    labels.sort(key=lambda r: (CATEGORIES.index(r["category"]), r["id"]))
+        made = pool.imap_unordered(_work, [(j, spec) for j in jobs], chunksize=4)
+        labels, cpu = fill_folder(folder, made, len(jobs), CATEGORIES)
     elapsed = time.monotonic() - start
     manifest = {"spec": dataclasses.asdict(spec), "files": len(jobs), "pages": len(labels),
                 "per_category": {c: sum(r["category"] == c for r in labels) for c in CATEGORIES},
                 "generation_seconds": round(elapsed, 1), "cpu_seconds": round(cpu, 1),
                 "workers": workers}
-    _write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2).encode())
-    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in labels)
-    _write_atomic(folder / "labels.jsonl", body.encode())
+    write_index(folder, manifest, labels)
     return manifest
 
 

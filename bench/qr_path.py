@@ -51,7 +51,8 @@ TARGET_OVER_ZBAR = 5.0
 TARGET_WORKER_MB = 400
 
 
-def _pages(campaign) -> list[tuple[str, bytes]]:
+def kit_pages(campaign) -> list[tuple[str, bytes]]:
+    """One 300 dpi JPEG scan of each sheet type of every case: (kind, bytes)."""
     pages = []
     for i, case in enumerate(campaign.cases):
         sheet = scansim.rasterise_pdf(kits.render_letter_sheet(campaign, case), DPI)[0]
@@ -76,7 +77,7 @@ def _pages(campaign) -> list[tuple[str, bytes]]:
 def main() -> None:
     text = (ROOT / "samples" / "campaign.toml").read_text(encoding="utf-8")
     campaign = parse_campaign(text)
-    pages = _pages(campaign)
+    pages = kit_pages(campaign)
     for _, data in pages[:3]:
         process_file(data, campaign)  # warm-up: templates rendered once per case and kind
     timings: dict[str, list[float]] = {}

@@ -1,6 +1,6 @@
 """Benchmark tool: where the time of the QR path goes, stage by stage, per kind of page.
 
-On the same 300 dpi A4 JPEG scans as `bench/qr_path.py` (its `_pages`), each page is
+On the same 300 dpi A4 JPEG scans as `bench/qr_path.py` (its `kit_pages`), each page is
 taken through the stages of `pipeline.process_page` one by one — decoding the file to
 pixels, reading the codes (`scan_codes`), the payload check, `route_page`, the template
 cross-check (`crosscheck.differs_from_template`) and the signature count
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import cv2  # noqa: E402
-from qr_path import _pages  # noqa: E402
+from qr_path import kit_pages  # noqa: E402
 
 from scanpipe.reading import crosscheck  # noqa: E402
 from scanpipe.domain.campaign import parse_campaign  # noqa: E402
@@ -95,7 +95,7 @@ def main() -> None:
     if args.cv_threads is not None:
         cv2.setNumThreads(args.cv_threads)
     campaign = parse_campaign((ROOT / "samples" / "campaign.toml").read_text(encoding="utf-8"))
-    pages = _pages(campaign)
+    pages = kit_pages(campaign)
     for _, data in pages:
         process_file(data, campaign)  # warm-up: every case's templates rendered once
     figures: dict[str, dict[str, list[float]]] = {}

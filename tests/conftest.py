@@ -19,9 +19,35 @@ from models.store import Store, normalise_url
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
 from scanpipe.domain.campaign import Campaign, parse_campaign
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
+from scanpipe.reading import ocr
+from recorded_tesseract import MODE, Recorder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CAMPAIGN = ROOT / "samples" / "campaign.toml"
+
+
+_RECORDER = Recorder(ocr.run_tesseract, fresh=MODE == "record") if MODE != "off" else None
+
+
+@pytest.fixture(autouse=True)
+def recorded_tesseract(request, monkeypatch) -> Recorder | None:
+    """Tesseract's answers replayed by page hash (`tests/recorded_tesseract.py`), except in tests
+    marked `real_tesseract`, which are about OCR itself."""
+    if _RECORDER is None or request.node.get_closest_marker("real_tesseract"):
+        return None
+    monkeypatch.setattr(ocr, "run_tesseract", _RECORDER)
+    return _RECORDER
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _RECORDER is not None:
+        _RECORDER.save(only_used=MODE == "record")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _RECORDER is not None and (_RECORDER.hits or _RECORDER.added):
+        terminalreporter.write_line(f"recorded tesseract: {_RECORDER.hits} answers replayed, "
+                                    f"{_RECORDER.added} pages read by the program and recorded")
 
 
 @pytest.fixture(scope="session")

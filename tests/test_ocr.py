@@ -22,7 +22,8 @@ LETTER = (
     "Veuillez agréer mes salutations respectueuses.",
 )
 
-pytestmark = pytest.mark.skipif(not FONT.exists(), reason="needs the DejaVu fonts (fonts-dejavu-core)")
+pytestmark = [pytest.mark.skipif(not FONT.exists(), reason="needs the DejaVu fonts (fonts-dejavu-core)"),
+              pytest.mark.real_tesseract]
 
 
 def typed_page(lines=LETTER, dpi: int = 300) -> np.ndarray:

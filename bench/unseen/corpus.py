@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 
 # The first corpus's file helpers and labels.jsonl reader (the same format).
-from bench.corpus import _progress, _write_atomic, load_labels  # noqa: E402,F401
+from bench.corpus import fill_folder, load_labels, write_index  # noqa: E402,F401
 from bench.unseen import capture, fonts, real  # noqa: E402
 from bench.unseen.cases import CAMPAIGN_FILES, CaseInfo, all_infos  # noqa: E402
 from bench.unseen.makers import MAKERS, Redraw  # noqa: E402
@@ -193,19 +193,10 @@ def generate(spec: UnseenSpec, folder: Path, workers: int = 2) -> dict:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    labels: list[dict] = []
-    cpu = 0.0
     start = time.monotonic()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for done, (rel, data, page_labels, seconds) in enumerate(
-                pool.imap_unordered(_work, [(j, spec) for j in jobs], chunksize=6), start=1):
-            _write_atomic(folder / rel, data)
-            labels.extend(page_labels)
-            cpu += seconds
-            if done % 10 == 0 or done == len(jobs):
-                _progress(done, len(jobs), start)
-    print(file=sys.stderr)
-    labels.sort(key=lambda r: (CATEGORIES.index(r["category"]), r["id"]))
+        made = pool.imap_unordered(_work, [(j, spec) for j in jobs], chunksize=6)
+        labels, cpu = fill_folder(folder, made, len(jobs), CATEGORIES)
     manifest = {"spec": dataclasses.asdict(spec), "files": len(jobs), "pages": len(labels),
                 "per_category": {c: sum(r["category"] == c for r in labels) for c in CATEGORIES},
                 "campaigns": [str(p.relative_to(ROOT)) for p in CAMPAIGN_FILES],
@@ -213,9 +204,7 @@ def generate(spec: UnseenSpec, folder: Path, workers: int = 2) -> dict:
                 "hand_fonts": [p.name for p in fonts.hand_fonts()],
                 "generation_seconds": round(time.monotonic() - start, 1), "cpu_seconds": round(cpu, 1),
                 "workers": workers}
-    _write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2).encode())
-    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in labels)
-    _write_atomic(folder / "labels.jsonl", body.encode())
+    write_index(folder, manifest, labels)
     return manifest
 
 

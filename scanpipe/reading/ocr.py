@@ -125,8 +125,8 @@ def available(languages: str = "fra+nld+eng") -> TesseractInfo:
     a clear message instead of on the first page without a code.
     """
     _check_languages(languages)
-    version = _run([_binary(), "--version"], 10.0).stdout.decode("utf-8", "replace")
-    listed = _run([_binary(), "--list-langs"], 10.0).stdout.decode("utf-8", "replace")
+    version = run_tesseract([_binary(), "--version"], 10.0).stdout.decode("utf-8", "replace")
+    listed = run_tesseract([_binary(), "--list-langs"], 10.0).stdout.decode("utf-8", "replace")
     # The first line of --list-langs names the tessdata folder; the packs follow.
     installed = tuple(line.strip() for line in listed.splitlines()[1:] if line.strip())
     missing = [lang for lang in languages.split("+") if lang not in installed]
@@ -148,7 +148,7 @@ def read_text(pixels: np.ndarray, *, dpi: float | None = None, languages: str = 
     image, scale, used_dpi = _scaled(pixels, dpi, TEXT_DPI)
     started = time.perf_counter()
     with _page_file(image) as path:
-        done = _run([_binary(), path, "stdout", "-l", languages, *_dpi_args(used_dpi), "tsv"],
+        done = run_tesseract([_binary(), path, "stdout", "-l", languages, *_dpi_args(used_dpi), "tsv"],
                     timeout)
     seconds = time.perf_counter() - started
     _raise_for_languages(done.stderr)
@@ -170,7 +170,7 @@ def detect_orientation(pixels: np.ndarray, *, dpi: float | None = None,
     """
     image, _, used_dpi = _scaled(pixels, dpi, ORIENTATION_DPI)
     with _page_file(image) as path:
-        done = _run([_binary(), path, "stdout", "--psm", "0", *_dpi_args(used_dpi)], timeout)
+        done = run_tesseract([_binary(), path, "stdout", "--psm", "0", *_dpi_args(used_dpi)], timeout)
     _raise_for_languages(done.stderr)
     err = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
@@ -230,7 +230,12 @@ def _page_file(pixels: np.ndarray) -> Iterator[str]:
         yield file.name
 
 
-def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
+def run_tesseract(args: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Run the tesseract program (`args[0]`) once: the one place it is started.
+
+    Tests that are not about OCR replace it with one that replays recorded answers
+    (`tests/recorded_tesseract.py`).
+    """
     try:
         return subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True,
                               timeout=timeout, env=_ENV, check=False)
