@@ -61,7 +61,7 @@ _STRIPE = colors.HexColor("#f3f3f3")
 _ALERT = colors.HexColor("#f4cccc")
 _KIND_COLOURS = ("#1f77b4", "#9467bd", "#ff7f0e", "#2ca02c")
 # The segments of the delivery progress chart, from done to not done, then back.
-_PROGRESS = ("delivered", "dispatched", "bundled", "routed", "back")
+PROGRESS = ("delivered", "dispatched", "bundled", "routed", "back")
 _PROGRESS_COLOURS = ("#2ca02c", "#98df8a", "#1f77b4", "#bdbdbd", "#d62728")
 
 
@@ -428,9 +428,9 @@ def _case_chart(table: Table, w: Words, f: Fonts) -> Drawing | None:
     return drawing
 
 
-def _progress_per_case(table: Table) -> dict[str, tuple[float, ...]]:
+def progress_per_case(table: Table) -> dict[str, tuple[float, ...]]:
     """Per case (summed over its destinations), its routed pieces split into the segments
-    of `_PROGRESS`, each piece in exactly one.
+    of `PROGRESS`, each piece in exactly one.
 
     The columns follow `models.bundles.DeliveryProgress`: `bundled` counts every piece in a
     bundle (dispatched and back ones included), `dispatched` counts the delivered ones too.
@@ -447,8 +447,8 @@ def _progress_per_case(table: Table) -> dict[str, tuple[float, ...]]:
 
 
 def _delivery_chart(table: Table, w: Words, f: Fonts) -> Drawing | None:
-    progress = _progress_per_case(table)
-    data = [[segments[i] for segments in progress.values()] for i in range(len(_PROGRESS))]
+    progress = progress_per_case(table)
+    data = [[segments[i] for segments in progress.values()] for i in range(len(PROGRESS))]
     if not any(map(any, data)):
         return None
     height = min(75 * mm, max(25 * mm, 6 * mm * len(progress)))
@@ -462,7 +462,7 @@ def _delivery_chart(table: Table, w: Words, f: Fonts) -> Drawing | None:
     _axes(chart, w, f, angle=0)
     _colour(chart, _PROGRESS_COLOURS)
     drawing.add(chart)
-    drawing.add(_legend(chart, [w(f"series.{s}") for s in _PROGRESS], _PROGRESS_COLOURS, f))
+    drawing.add(_legend(chart, [w(f"series.{s}") for s in PROGRESS], _PROGRESS_COLOURS, f))
     return drawing
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from models.report_types import EXCEPTIONS, FIGURES, OUTCOMES, TABLES, Reconciliation, Table
 from scanpipe.simulate.scansim import rasterise_pdf
-from stations.audit_report import (_PROGRESS, _progress_per_case, report_pdf, report_text,
+from stations.audit_report import (PROGRESS, progress_per_case, report_pdf, report_text,
                                    write_report_csv)
 from stations.audit_words import LANGUAGES, catalogue_keys, words
 
@@ -212,8 +212,8 @@ def test_delivery_progress_puts_each_piece_in_one_segment():
         ("GTM", "embassy:GT", 100, 90, 60, 50, 10),
         ("GTM", "relatives:GTM", 40, 40, 40, 40, 0),
         ("BLR", "embassy:BY", 30, 0, 0, 0, 0)))
-    progress = _progress_per_case(table)
-    assert _PROGRESS == ("delivered", "dispatched", "bundled", "routed", "back")
+    progress = progress_per_case(table)
+    assert PROGRESS == ("delivered", "dispatched", "bundled", "routed", "back")
     assert progress == {"GTM": (90, 10, 20, 10, 10), "BLR": (0, 0, 0, 30, 0)}
     assert sum(progress["GTM"]) == 140
 

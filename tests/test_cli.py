@@ -8,9 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLE_CAMPAIGN, case_code, kit_code, page_with_codes
+from models.bundles import BundleError
+from models.people import PeopleError
+from models.store import StoreError
 from scanpipe.paper import kits
 from scanpipe.simulate import scansim
 from scanpipe.domain.payload import PayloadKind
+from stations.cli import campaign as cli_campaign
 from stations.cli import cli
 
 
@@ -172,6 +176,30 @@ def test_missing_ocr_language_exits_5_naming_the_package(tmp_path, scans):
         env={"SCANPIPE_OCR_LANGUAGES": "fra+zzz"})
     assert result.exit_code == 5
     assert "apt-get install tesseract-ocr-zzz" in result.output and "SCANPIPE_OCR=false" in result.output
+
+
+@pytest.mark.parametrize("raised, code, said", [
+    (KeyboardInterrupt(), 130, "Interrupted: what was recorded before stays recorded."),
+    (StoreError("the ledger says no"), 4, "Error: the ledger says no"),
+    (BundleError("no such bundle"), 4, "Error: no such bundle"),
+    (PeopleError("nobody named 'x'"), 3, "Error: nobody named 'x'"),
+])
+def test_every_command_ends_an_error_with_one_exit_code(run, monkeypatch, raised, code, said):
+    def fail(path):
+        raise raised
+
+    monkeypatch.setattr(cli_campaign, "read_campaign", fail)
+    result = run("campaign", "check", SAMPLE_CAMPAIGN)
+    assert result.exit_code == code and said in result.output
+
+
+def test_an_unexpected_error_is_not_hidden_behind_an_exit_code(run, monkeypatch):
+    def fail(path):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli_campaign, "read_campaign", fail)
+    result = run("campaign", "check", SAMPLE_CAMPAIGN)
+    assert isinstance(result.exception, RuntimeError) and "Error:" not in result.output
 
 
 def test_people_are_added_changed_and_listed(run, tmp_path):

@@ -136,7 +136,7 @@ def test_export_and_the_standalone_verifier(run, tmp_path):
     assert made.exit_code == 0, made.output
     assert run("audit", "export", out).exit_code == 3  # never over an earlier export
     public = run.data / "keys" / "office-signing.pub"
-    from stations.cli_audit import verify_main
+    from stations.cli.audit import verify_main
     import sys
 
     for args, code in (([str(out), "--public-key", str(public)], 0),):

@@ -19,7 +19,7 @@ from models.schema import BASELINE, migrate, schema_status
 from models.store import Store, StoreError, open_engines
 from scanpipe.domain.routing import Status
 from stations.cli import cli
-from stations.cli_base import masked_url
+from stations.cli.base import masked_url
 
 GT = "embassy:GT"
 

@@ -24,9 +24,10 @@ from scanpipe.domain.campaign import postcard_destination
 from scanpipe.reading.matching import Candidate
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status, destination_for
 from scanpipe.domain.trays import tray_key
-from stations import audit_words, cli_words
+from stations import audit_words
 from stations.audit_report import report_pdf, report_text, write_report_csv
 from stations.cli import cli
+from stations.cli import words as cli_words
 from stations.delivery import bundle_label, delivery_sheet, write_documents
 from stations.web import text as web_text
 

@@ -13,7 +13,7 @@ from sqlalchemy import make_url
 
 from models.schema import MigrationOutcome, SchemaStatus, migrate, schema_status
 from models.store import open_engines
-from stations.cli_base import Context, masked_url, pass_context
+from stations.cli.base import Context, masked_url, pass_context
 
 
 @click.group()

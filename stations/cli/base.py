@@ -1,5 +1,5 @@
 """What every command of the command line shares: the settings, the store opened on first use,
-the campaign file reader and the language choice."""
+the campaign file reader, the language choice, and the one place errors become exit codes."""
 
 from __future__ import annotations
 
@@ -12,13 +12,50 @@ import click
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from models.bundles import BundleError
+from models.people import PeopleError
 from models.schema import SchemaError
-from models.store import NoCampaign, Store, StoreError
+from models.store import Store, StoreError
 from scanpipe.domain.campaign import Campaign, CampaignError, parse_campaign
-from stations.errors import BadInput, LedgerError, ScanpipeError
+from scanpipe.reading import ocr
+from stations.errors import BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.settings import Settings
 
 LANGS = click.Choice(["fr", "en", "nl"])
+
+# The errors of the layers below that a command lets through, and the exit code each means;
+# a ScanpipeError carries its own. The message is the error's own text.
+EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (StoreError, LedgerError.exit_code),
+    (BundleError, LedgerError.exit_code),
+    (PeopleError, BadInput.exit_code),
+)
+INTERRUPTED = 130
+
+
+def exit_code(exc: Exception) -> int | None:
+    """The exit code `exc` ends a command with; None for an error no command expects (a bug)."""
+    if isinstance(exc, ScanpipeError):
+        return exc.exit_code
+    return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), None)
+
+
+class ScanpipeGroup(click.Group):
+    """The root group: turns every command's errors into a message and an exit code (the only
+    place that does)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: what was recorded before stays recorded.", err=True)
+            ctx.exit(INTERRUPTED)
+        except Exception as exc:
+            code = exit_code(exc)
+            if code is None:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(code)
 
 
 class Context:
@@ -51,10 +88,7 @@ class Context:
                               "database server is running.") from None
 
     def campaign(self) -> Campaign:
-        try:
-            return self.store().campaign()
-        except NoCampaign as exc:
-            raise LedgerError(str(exc)) from None
+        return self.store().campaign()
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -81,3 +115,12 @@ def read_campaign(path: str) -> tuple[str, Campaign]:
 
 def echo_json(value: dict) -> None:
     click.echo(json.dumps(value, ensure_ascii=False))
+
+
+def need_ocr(settings: Settings) -> None:
+    """Tesseract and its languages must be there when the settings read printed text."""
+    if settings.ocr:
+        try:
+            ocr.available(settings.ocr_languages)
+        except ocr.OcrUnavailable as exc:
+            raise MissingProgram(f"{exc} (or set SCANPIPE_OCR=false to route by codes only)") from None

@@ -16,7 +16,7 @@ from models.export import read_checkpoints, verify_export, write_export
 from models.signing import (SignedHead, SigningKeyError, create_key, key_id, load_private,
                             load_public)
 from models.store import item_ref
-from stations.cli_base import LANGS, Context, echo_json, pass_context
+from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.errors import AuditFailed, BadInput, LedgerError
 from stations.untrusted import spreadsheet_text, terminal_text
 
@@ -204,7 +204,8 @@ def audit_trail(obj: Context, item: int, as_json: bool) -> None:
         click.echo(f"  words read: {terminal_text(' | '.join(trail.words))}")
     for event in trail.events:
         click.echo(f"  {event.seq:>8} {event.at[:19]} {event.type:<18} {event.subject:<14} "
-                   f"by {terminal_text(event.actor)} at {terminal_text(event.station)}: {terminal_text(_brief(event))}")
+                   f"by {terminal_text(event.actor)} at {terminal_text(event.station)}: "
+                   f"{terminal_text(_brief(event))}")
 
 
 def _brief(event) -> str:

@@ -10,8 +10,8 @@ import click
 from models.bundles import BundleError, BundleState, DispatchMethod, NothingToBundle
 from models.store import item_ref
 from scanpipe.domain.routing import Kind
-from stations.cli_base import LANGS, Context, echo_json, pass_context
-from stations.cli_words import counted
+from stations.cli.base import LANGS, Context, echo_json, pass_context
+from stations.cli.words import counted
 from stations.delivery import deadline_passed_at, recipient, write_documents
 from stations.errors import BadInput
 
@@ -290,30 +290,3 @@ def progress(obj: Context, as_json: bool) -> None:
         kinds = ", ".join(counted(sum(getattr(r, key) for r in rows), kind.value)
                           for key, kind in _TOTALS)
         click.echo(f"  routed: {kinds}")
-
-
-@click.command("receipt")
-@click.argument("bundle_id", type=int)
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The JPEG (first page) or PDF (every page) to write.")
-@click.option("--unsigned", is_flag=True, help="Leave the signature and stamp boxes empty.")
-@click.option("--seed", default=1, show_default=True)
-@click.option("--lang", type=LANGS, help="Language of the sheet [default: the campaign's].")
-@pass_context
-def samples_receipt(obj: Context, bundle_id: int, out: Path, unsigned: bool, seed: int,
-                    lang: str | None) -> None:
-    """Simulate BUNDLE_ID's delivery sheet signed by the receiver and scanned back."""
-    from scanpipe.simulate.scansim import sign_delivery_sheet
-    from stations.delivery import render_sheet
-
-    campaign = obj.campaign()
-    view = obj.store().bundle(bundle_id)
-    pdf = render_sheet(view, campaign, date.today(), lang or campaign.language)
-    pages = sign_delivery_sheet(pdf, seed=seed, signed=not unsigned, stamp=not unsigned)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".pdf":
-        pages[0].save(out, "PDF", resolution=200, save_all=True, append_images=pages[1:])
-    else:
-        pages[0].convert("RGB").save(out, "JPEG", quality=85, dpi=(200, 200))
-    click.echo(f"Wrote {out}: bundle {bundle_id}'s sheet, {'unsigned' if unsigned else 'signed'}, "
-               "as scanned")
