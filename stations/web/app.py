@@ -4,7 +4,8 @@ Server-rendered pages (Jinja2, escaped by default) and one small script for the
 live feed and the review keys; every asset is served from this package. HTTP
 statuses are decided in one place (the exception handlers below); every form
 carries a CSRF token; the session cookie is signed, httpOnly and SameSite=strict.
-The routes live in `sorting`, `review` and `office`; what they share in `context`.
+The routes live in `sorting`, `review`, `office` and `bundles`; what they share in
+`context`; who may call each, declared in its signature, in `access`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from stations.station import Station
 from stations.web import bundles, office, review, sorting
+from stations.web.access import SignedIn, SignInNeeded
 from stations.web.auth import Permission, SignInThrottle, may, new_token
-from stations.web.context import HERE, SignInNeeded, Web, back, safe_next
+from stations.web.context import HERE, Web, back, safe_next
 from stations.web.text import LANGUAGES, text
 
 SESSION_HOURS = 12
@@ -45,6 +47,7 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
                 station.stop()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.web = web  # for the routes' permission dependencies (`access`)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     # ------------------------------------------------------------ plumbing
@@ -129,8 +132,7 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
         return back(safe_next(str(form.get("next", "/"))))
 
     @app.get("/")
-    def home(request: Request):
-        person = web.need(request)
+    def home(person: SignedIn):
         for permission, path in ((Permission.SORT, "/live"), (Permission.PROGRESS, "/progress")):
             if may(person.role, permission):
                 return back(path)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from models.bundles import BundleError, BundleState, DispatchMethod, next_steps
 from stations.delivery import deadline_passed_at, issue, recipient
-from stations.web.auth import Permission
+from stations.web.access import MayHandleBundles, MaySeeProgress
 from stations.web.context import Web, back
 from stations.web.text import LANGUAGES, text
 
@@ -29,8 +29,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
             raise HTTPException(404, "no such bundle") from None
 
     @app.get("/bundles", response_class=HTMLResponse)
-    def bundles(request: Request):
-        web.need(request, Permission.PROGRESS)
+    def bundles(request: Request, _: MaySeeProgress):
         lang = web.lang_of(request)
         waiting = [{"row": row, "name": web.describe(row.destination, lang)}
                    for row in store.pending(late_after=deadline_passed_at(campaign))]
@@ -39,8 +38,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return web.page(request, "bundles.html", waiting=waiting, listed=listed)
 
     @app.post("/bundles/close")
-    async def close(request: Request):
-        person = web.need(request, Permission.BUNDLES)
+    async def close(request: Request, person: MayHandleBundles):
         form = await web.form_of(request)
         destination = str(form.get("destination", ""))
         lang = web.lang_of(request)
@@ -55,8 +53,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return back(f"/bundles/{view.id}")
 
     @app.get("/bundles/{bundle_id}", response_class=HTMLResponse)
-    def show(request: Request, bundle_id: int):
-        web.need(request, Permission.PROGRESS)
+    def show(request: Request, _: MaySeeProgress, bundle_id: int):
         lang = web.lang_of(request)
         view = load(bundle_id)
         history = [{"event": e, "payload": json.loads(e.payload)}
@@ -68,9 +65,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
                         can={s.value for s in next_steps(view.state)})
 
     @app.post("/bundles/{bundle_id}/papers")
-    async def papers(request: Request, bundle_id: int):
+    async def papers(request: Request, person: MayHandleBundles, bundle_id: int):
         """The sheet or label as a PDF, written now and recorded as issued."""
-        person = web.need(request, Permission.BUNDLES)
         form = await web.form_of(request)
         view = load(bundle_id)
         if view.state is BundleState.VOID:
@@ -85,8 +81,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
                         headers={"Content-Disposition": f'inline; filename="{name}"'})
 
     @app.post("/bundles/{bundle_id}/step")
-    async def step(request: Request, bundle_id: int):
-        person = web.need(request, Permission.BUNDLES)
+    async def step(request: Request, person: MayHandleBundles, bundle_id: int):
         form = await web.form_of(request)
         lang = web.lang_of(request)
         action = str(form.get("action", ""))

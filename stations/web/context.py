@@ -1,5 +1,6 @@
-"""What every page of the station app needs: who is asking, in which language, may they,
-the CSRF check, the page rendering, and how pieces and destinations are shown."""
+"""What every page of the station app needs: who is asking, in which language, the CSRF
+check, the page rendering, and how pieces and destinations are shown (who may call which
+route is in `access`)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,6 @@ from stations.web.auth import Permission, SignInThrottle, may, new_token, same_t
 from stations.web.text import LANGUAGES, reason_text, text
 
 HERE = Path(__file__).parent
-
-
-class SignInNeeded(Exception):
-    """Raised by `Web.need` when nobody is signed in; the app answers with the sign-in page."""
 
 
 def back(path: str) -> RedirectResponse:
@@ -62,14 +59,6 @@ class Web:
         person_id = request.session.get("person")
         person = self.store.person(person_id) if isinstance(person_id, int) else None
         return person if person is not None and person.active else None
-
-    def need(self, request: Request, permission: Permission | None = None) -> PersonView:
-        person = self.person_of(request)
-        if person is None:
-            raise SignInNeeded()
-        if permission is not None and not may(person.role, permission):
-            raise HTTPException(403, "forbidden")
-        return person
 
     def csrf_of(self, request: Request) -> str:
         if "csrf" not in request.session:

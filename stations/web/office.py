@@ -9,7 +9,7 @@ from models.bundles import PIECE_KINDS
 from models.people import PeopleError, Role
 from models.sides import Side
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
-from stations.web.auth import Permission
+from stations.web.access import MayManagePeople, MaySeeProgress, MaySeeTrays, MaySetTrays
 from stations.web.context import Web, back
 from stations.web.text import text
 
@@ -31,18 +31,15 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return rows
 
     @app.get("/trays", response_class=HTMLResponse)
-    def trays(request: Request):
-        web.need(request, Permission.SEE_TRAYS)
+    def trays(request: Request, _: MaySeeTrays):
         return web.page(request, "trays.html", rows=tray_rows(web.lang_of(request)), editing=False)
 
     @app.get("/trays/edit", response_class=HTMLResponse)
-    def trays_edit(request: Request):
-        web.need(request, Permission.SET_TRAYS)
+    def trays_edit(request: Request, _: MaySetTrays):
         return web.page(request, "trays.html", rows=tray_rows(web.lang_of(request)), editing=True)
 
     @app.post("/trays")
-    async def trays_save(request: Request):
-        person = web.need(request, Permission.SET_TRAYS)
+    async def trays_save(request: Request, person: MaySetTrays):
         form = await web.form_of(request)
         wanted = {key: str(form.get(f"tray:{key}", "")).strip() for key in web.plan()}
         try:
@@ -57,8 +54,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
     # --------------------------------------------------------- progress
 
     @app.get("/progress", response_class=HTMLResponse)
-    def progress(request: Request):
-        web.need(request, Permission.PROGRESS)
+    def progress(request: Request, _: MaySeeProgress):
         per_case: dict[str, dict] = {c.code: {"case": c, **dict.fromkeys(PIECE_KINDS, 0),
                                              "signatures": 0} for c in campaign.cases}
         others: dict[tuple[str, str | None], int] = {}
@@ -83,13 +79,11 @@ def add_routes(app: FastAPI, web: Web) -> None:
     # ----------------------------------------------------------- people
 
     @app.get("/people", response_class=HTMLResponse)
-    def people(request: Request):
-        web.need(request, Permission.PEOPLE)
+    def people(request: Request, _: MayManagePeople):
         return web.page(request, "people.html", people=store.people(), roles=list(Role))
 
     @app.post("/people")
-    async def people_save(request: Request):
-        person = web.need(request, Permission.PEOPLE)
+    async def people_save(request: Request, person: MayManagePeople):
         form = await web.form_of(request)
         name = str(form.get("name", ""))
         try:

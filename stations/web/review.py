@@ -9,7 +9,7 @@ from models.review import CASE_KINDS, Choice, ReviewError, Verdict
 from models.sorting import reasons_of
 from models.store import item_ref
 from scanpipe.domain.routing import Kind, Status
-from stations.web.auth import Permission
+from stations.web.access import MayReview
 from stations.web.context import Web, back, kind_label
 from stations.web.text import reason_text, text
 
@@ -20,8 +20,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
     # ---------------------------------------------------------- review
 
     @app.get("/review", response_class=HTMLResponse)
-    def review_next(request: Request, after: int = 0, everywhere: bool = False):
-        web.need(request, Permission.REVIEW)
+    def review_next(request: Request, _: MayReview, after: int = 0, everywhere: bool = False):
         where = None if everywhere else station.name
         found = store.next_review(station=where, after=after)
         if found is None and after:
@@ -31,8 +30,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return back(f"/review/{found}" + ("?everywhere=1" if everywhere else ""))
 
     @app.get("/review/{item_id}", response_class=HTMLResponse)
-    def review_piece(request: Request, item_id: int, everywhere: bool = False):
-        web.need(request, Permission.REVIEW)
+    def review_piece(request: Request, _: MayReview, item_id: int, everywhere: bool = False):
         piece = store.review_piece(item_id)
         if piece is None:
             raise HTTPException(404)
@@ -50,8 +48,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
                     card=web.card(piece.item, lang))
 
     @app.post("/review/{item_id}/decide")
-    async def decide(request: Request, item_id: int):
-        person = web.need(request, Permission.REVIEW)
+    async def decide(request: Request, person: MayReview, item_id: int):
         form = await web.form_of(request)
         lang = web.lang_of(request)
         try:
@@ -75,8 +72,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return back(f"/review?after={item_id}{suffix}")
 
     @app.post("/review/undo")
-    async def undo(request: Request):
-        person = web.need(request, Permission.REVIEW)
+    async def undo(request: Request, person: MayReview):
         await web.form_of(request)
         lang = web.lang_of(request)
         try:

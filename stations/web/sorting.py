@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from scanpipe.domain.payload import Payload, PayloadKind, parse_payload
 from scanpipe.paper.preview import preview_jpeg
 from stations.handscanner import readings
-from stations.web.auth import Permission
+from stations.web.access import MaySeeImages, MaySort
 from stations.web.context import HERE, Web, back
 from stations.web.text import text
 
@@ -24,8 +24,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
     # ------------------------------------------------------------- live
 
     @app.get("/live", response_class=HTMLResponse)
-    def live(request: Request):
-        person = web.need(request, Permission.SORT)
+    def live(request: Request, person: MaySort):
         station.sign_in(person.name)  # whoever watches the live screen is at the scanner
         lang = web.lang_of(request)
         head = store.head_seq()
@@ -34,8 +33,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
                     state=web.live_state(lang), inbox=str(station.inbox))
 
     @app.get("/api/feed")
-    def feed(request: Request, after: int = 0, notices: int = 0):
-        person = web.need(request, Permission.SORT)
+    def feed(request: Request, person: MaySort, after: int = 0, notices: int = 0):
         if station.operator is None:  # the station restarted under a signed-in screen
             station.sign_in(person.name)
         lang = web.lang_of(request)
@@ -53,8 +51,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 "notices": station.notice_head, **web.live_state(lang)}
 
     @app.post("/batch/open")
-    async def open_batch(request: Request):
-        person = web.need(request, Permission.SORT)
+    async def open_batch(request: Request, person: MaySort):
         form = await web.form_of(request)
         lang = web.lang_of(request)
         typed = str(form.get("code", "")).strip()[:200]
@@ -74,16 +71,14 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return back("/live")
 
     @app.post("/batch/anonymous")
-    async def open_anonymous(request: Request):
-        person = web.need(request, Permission.SORT)
+    async def open_anonymous(request: Request, person: MaySort):
         await web.form_of(request)
         store.open_batch(station=station.name, operator=person.name, kit_serial=None)
         web.flash(request, text("live.opened_anonymous", web.lang_of(request)))
         return back("/live")
 
     @app.post("/batch/close")
-    async def close_batch(request: Request):
-        person = web.need(request, Permission.SORT)
+    async def close_batch(request: Request, person: MaySort):
         await web.form_of(request)
         closed = store.close_batch(station=station.name, operator=person.name)
         if closed is None:
@@ -92,8 +87,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return back(f"/batch/{closed}")
 
     @app.get("/batch/{batch_id}", response_class=HTMLResponse)
-    def batch_summary(request: Request, batch_id: int):
-        web.need(request, Permission.SORT)
+    def batch_summary(request: Request, _: MaySort, batch_id: int):
         summary = store.batch_summary(batch_id)
         if summary is None:
             raise HTTPException(404)
@@ -106,8 +100,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return preview_jpeg(store.images.get(sha256), page_number, width)
 
     @app.get("/items/{item_id}/image")
-    def item_image(request: Request, item_id: int, w: int = 240):
-        web.need(request, Permission.SEE_IMAGES)
+    def item_image(request: Request, _: MaySeeImages, item_id: int, w: int = 240):
         item = store.item(item_id)
         if item is None:
             raise HTTPException(404)
