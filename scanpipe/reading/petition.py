@@ -170,13 +170,6 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
 
 # ------------------------------------------------------------------ geometry helpers
 
-def _table_box(layout: kits.DocumentLayout) -> Box:
-    """The table's outer border: the header band on top of the rows."""
-    body = layout.writing_box
-    top = kits._PETITION_TABLE_TOP
-    return Box(body.x, top, body.w, body.bottom - top)
-
-
 def _map(h: np.ndarray, points_mm: np.ndarray) -> np.ndarray:
     """Template points (…, 2) in mm → image pixels (float32) through homography `h`."""
     x = points_mm[..., 0].astype(np.float32)
@@ -559,7 +552,8 @@ def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLay
     for close by; if that fails, or a photo's corners moved a lot, they are looked for
     farther off."""
     floor = 0.1 * contrast
-    table = _table_box(layout)
+    table = layout.table
+    assert table is not None  # a petition sheet's layout has its table
     coarse = (floor, _BORDER_WINDOW, _COARSE_STEP, _MAX_TILT)
     left, top, right, bottom = table.x, table.y, table.right, table.bottom
     top_side, right_side = _border_sides(pixels, guess, (((left, top), (right, top), (0.0, -1.0)),
