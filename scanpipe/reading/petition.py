@@ -51,16 +51,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanpipe.paper import kits, render
-
-from scanpipe.reading import normalise
+from scanpipe.paper import kits
 from scanpipe.paper.render import Box
+from scanpipe.reading import normalise, placement
 
 _Line = tuple[np.ndarray, np.ndarray]  # a point on it and its unit direction, template mm
 
 # Search and measurement constants, all in mm of the sheet unless noted.
-_MIN_QR_SIDE_PX = 12.0    # a smaller symbol cannot place a whole page
-_MIN_FINDER = 0.45        # likeness to a finder pattern of the QR's three marked corners
 _PAPER_AT_QR = 5.0        # the sheet's corners must put the QR this near where it is
 _BORDER_WINDOW = 12.0     # how far the QR-based guess may miss the table's border
 _BORDER_STATION_STEP = 8.0
@@ -146,7 +143,7 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
         return None
     layout = kits.petition_layout(rows)
     cells = kits.petition_rows(rows)
-    qr = _place_qr(pixels, qr_corners, qr_text, layout)
+    qr = placement.by_qr(pixels, qr_corners, qr_text, layout)
     if qr is None:
         return None
     guess, contrast = qr
@@ -154,7 +151,7 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
     if placed is None:
         # A photo's perspective may put the QR's guess too far off at the table's far corner:
         # the sheet's own corners, when they are found, place the whole sheet at once.
-        paper = _place_by_paper(pixels, guess, layout)
+        paper = placement.by_paper_near(normalise.find_paper(pixels), guess, layout, _PAPER_AT_QR)
         if paper is not None:
             placed, how = _place_table(pixels, paper, layout, cells, contrast), "qr+paper+table"
     if placed is None:
@@ -162,136 +159,13 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
     h, found = placed
     seen = _measure_cells(pixels, h, [row.signature for row in cells], found.shifts, contrast,
                           found.covered, found.stations)
-    signed = tuple(bool(ink >= _MIN_INK) for ink in seen.ink)
+    signed = tuple(bool(amount >= _MIN_INK) for amount in seen.ink)
     hidden = _maybe_under_cover(pixels, h, cells, found.shifts, seen, signed, contrast)
-    return SignatureCount(sum(signed), signed, tuple(round(float(ink), 2) for ink in seen.ink),
+    return SignatureCount(sum(signed), signed, tuple(round(float(amount), 2) for amount in seen.ink),
                           how, _doubts(found, seen, signed, hidden))
 
 
-# ------------------------------------------------------------------ geometry helpers
-
-def _map(h: np.ndarray, points_mm: np.ndarray) -> np.ndarray:
-    """Template points (…, 2) in mm → image pixels (float32) through homography `h`."""
-    x = points_mm[..., 0].astype(np.float32)
-    y = points_mm[..., 1].astype(np.float32)
-    m = h.astype(np.float32)
-    w = m[2, 0] * x + m[2, 1] * y + m[2, 2]
-    return np.stack([(m[0, 0] * x + m[0, 1] * y + m[0, 2]) / w,
-                     (m[1, 0] * x + m[1, 1] * y + m[1, 2]) / w], axis=-1)
-
-
-def _sample(pixels: np.ndarray, h: np.ndarray, points_mm: np.ndarray) -> np.ndarray:
-    """Grey levels at template points (… × 2 mm), bilinear; beyond the image its edge repeats
-    (flat, so no line is ever found there)."""
-    shape = points_mm.shape[:-1]
-    xy = _map(h, points_mm).reshape(-1, shape[-1], 2)
-    values = cv2.remap(pixels, np.ascontiguousarray(xy[..., 0]), np.ascontiguousarray(xy[..., 1]),
-                       cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return values.astype(np.float32).reshape(shape)
-
-
-# ------------------------------------------------------------------ 1. the QR
-
-def _finder_scores(pixels: np.ndarray, corners: np.ndarray, n: int) -> tuple[np.ndarray, float]:
-    """How much each corner's 7×7 modules look like a finder pattern (1 = perfectly), and the
-    symbol's print contrast (grey levels)."""
-    square = np.array([[0, 0], [n, 0], [n, n], [0, n]], dtype=np.float32)
-    h = cv2.getPerspectiveTransform(square, corners.astype(np.float32))
-    idx = np.arange(7)
-    ring = np.maximum(np.abs(idx[:, None] - 3), np.abs(idx[None, :] - 3))
-    dark = (ring != 2).ravel()
-    grid_v, grid_u = np.meshgrid(idx, idx, indexing="ij")
-    starts = ((0, 0), (n - 7, 0), (n - 7, n - 7), (0, n - 7))  # module (u, v) of each corner
-    centres = np.stack([np.stack([grid_u + u0 + 0.5, grid_v + v0 + 0.5], axis=-1)
-                        for u0, v0 in starts])  # 4 × 7 × 7 × 2
-    values = _sample(pixels, h, centres).reshape(4, 49)
-    light, ink = np.percentile(values, (90, 10))
-    contrast = float(light - ink)
-    if contrast < 1.0:
-        return np.zeros(4), contrast
-    scores = (values[:, ~dark].mean(axis=1) - values[:, dark].mean(axis=1)) / contrast
-    return scores, contrast
-
-
-def _place_qr(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float]], qr_text: str,
-              layout: kits.DocumentLayout) -> tuple[np.ndarray, float] | None:
-    """Template mm → image px from the QR alone (an affine fit), and the print contrast."""
-    try:
-        corners = np.asarray(qr_corners, dtype=np.float64).reshape(4, 2)
-    except (TypeError, ValueError):
-        return None
-    if not np.isfinite(corners).all():
-        return None
-    x, y = corners[:, 0], corners[:, 1]
-    area = 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-    if area < 0:  # counter-clockwise on the page (zbar's order may be): make it clockwise
-        corners = corners[[0, 3, 2, 1]]
-    edges = np.roll(corners, -1, axis=0) - corners
-    following = np.roll(edges, -1, axis=0)
-    sides = np.linalg.norm(edges, axis=1)
-    turns = edges[:, 0] * following[:, 1] - edges[:, 1] * following[:, 0]
-    if sides.min() < _MIN_QR_SIDE_PX or sides.max() > 1.6 * sides.min() or (turns <= 0).any():
-        return None  # not a plausible, mildly foreshortened square
-    n = len(render.qr_matrix(qr_text))
-    scores, contrast = _finder_scores(pixels, corners, n)
-    order = np.argsort(scores)
-    if scores[order[1]] < _MIN_FINDER:
-        return None  # fewer than three finder patterns: the corners do not frame this QR
-    # The corner without a finder pattern is the symbol's bottom-right.
-    corners = np.roll(corners, 2 - int(order[0]), axis=0)
-    symbol = layout.qr_box(qr_text).inset(render.QUIET_ZONE_MODULES * layout.qr_module_mm)
-    template = np.array([[symbol.x, symbol.y], [symbol.right, symbol.y],
-                         [symbol.right, symbol.bottom], [symbol.x, symbol.bottom]])
-    # An affine fit: the QR is too small to tell perspective from corner noise.
-    design = np.hstack([template, np.ones((4, 1))])
-    solution, *_ = np.linalg.lstsq(design, corners, rcond=None)
-    affine = np.vstack([solution.T, [0.0, 0.0, 1.0]])
-    return affine, contrast
-
-
-def _place_by_paper(pixels: np.ndarray, guess: np.ndarray,
-                    layout: kits.DocumentLayout) -> np.ndarray | None:
-    """Template mm → image px from the sheet's four corners (`normalise.find_paper`): a
-    perspective, which the QR is too small to tell. The QR's placement `guess` says which
-    corner is the sheet's top-left, and must agree with it where the QR is; None when no
-    sheet is found or its corners do not put the QR where it is (a desk's edge, a thumb
-    over a corner, another paper's size)."""
-    quad = normalise.find_paper(pixels)
-    if quad is None:
-        return None
-    corners = np.array(quad, dtype=np.float32)
-    page = np.array([(0.0, 0.0), (layout.page_w, 0.0), (layout.page_w, layout.page_h),
-                     (0.0, layout.page_h)], dtype=np.float32)
-    expected = _map(guess, page)
-    turn = min(range(4), key=lambda k: float(np.linalg.norm(np.roll(corners, -k, axis=0)
-                                                             - expected, axis=1).sum()))
-    h = cv2.getPerspectiveTransform(page, np.roll(corners, -turn, axis=0))
-    zone = layout.qr_zone
-    near_qr = np.array([(zone.x, zone.y), (zone.right, zone.y), (zone.right, zone.bottom),
-                        (zone.x, zone.bottom)])
-    apart = float(np.linalg.norm(_map(h, near_qr) - _map(guess, near_qr), axis=1).max())
-    return h if apart <= _PAPER_AT_QR * np.sqrt(abs(np.linalg.det(guess[:2, :2]))) else None
-
-
 # ------------------------------------------------------------------ 2. the table's border
-
-def _local_frames(h: np.ndarray, centres: np.ndarray,
-                  *vectors: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Template points and unit vectors (n × 2 mm each) → image points and the images of the
-    vectors there (px per mm): the homography's local linear part, exact enough over the
-    few millimetres a profile spans and far cheaper than mapping every sample."""
-    m = h.astype(np.float64)
-    x, y = centres[:, 0], centres[:, 1]
-    w = m[2, 0] * x + m[2, 1] * y + m[2, 2]
-    u = (m[0, 0] * x + m[0, 1] * y + m[0, 2]) / w
-    v = (m[1, 0] * x + m[1, 1] * y + m[1, 2]) / w
-    images = []
-    for vector in vectors:
-        du = ((m[0, 0] - u * m[2, 0]) * vector[:, 0] + (m[0, 1] - u * m[2, 1]) * vector[:, 1]) / w
-        dv = ((m[1, 0] - v * m[2, 0]) * vector[:, 0] + (m[1, 1] - v * m[2, 1]) * vector[:, 1]) / w
-        images.append(np.stack([du, dv], axis=1))
-    return np.stack([u, v], axis=1), *images
-
 
 def _profiles(pixels: np.ndarray, h: np.ndarray, centres: np.ndarray, along: np.ndarray,
               across: np.ndarray, window: float, step: float = _ACROSS_STEP,
@@ -301,7 +175,7 @@ def _profiles(pixels: np.ndarray, h: np.ndarray, centres: np.ndarray, along: np.
     over `along_len` mm of the line, and the offsets (mm, `step` apart) they were sampled at."""
     offsets = np.arange(-window, window + step / 2, step)
     steps = np.linspace(-along_len / 2, along_len / 2, samples)
-    at, step_along, step_across = _local_frames(h, centres, along, across)
+    at, step_along, step_across = placement.local_frames(h, centres, along, across)
     n = len(centres)
     base = (at[:, None, :] + steps[None, :, None] * step_along[:, None, :]).astype(np.float32)
     shift = (offsets[None, :, None] * step_across[:, None, :]).astype(np.float32)
@@ -500,7 +374,7 @@ def _walk_corners(pixels: np.ndarray, h: np.ndarray, top: _Line, right: _Line, t
                          [table.right, table.bottom], [table.x, table.bottom]])
     moved = float(np.abs(found[:3] - expected[:3]).max())
     return cv2.getPerspectiveTransform(expected.astype(np.float32),
-                                       _map(h, found).astype(np.float32)), moved
+                                       placement.map_points(h, found, np.float32)), moved
 
 
 def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
@@ -526,7 +400,7 @@ def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
         except np.linalg.LinAlgError:
             return None
         h = cv2.getPerspectiveTransform(expected.astype(np.float32),
-                                        _map(h, found).astype(np.float32))
+                                        placement.map_points(h, found, np.float32))
         shift = float(np.abs(found - expected).max())
         if shift < _SETTLED or (shift + _BOX_GAP < window and search[2] == _ACROSS_STEP):
             # Finely placed, and anything further out would have been in reach: the lines
@@ -726,13 +600,9 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: Sequence[Box], shif
     boxes = [box.inset(_CELL_MARGIN) for box in cells]
     # The column, rectified at a fixed resolution so that every size is in mm.
     x0, y0 = boxes[0].x, boxes[0].y - _ROW_WINDOW
-    width = round(boxes[0].w * _CELL_RES)
-    total = round((boxes[-1].bottom + _ROW_WINDOW - y0) * _CELL_RES)
-    out_to_mm = np.array([[1 / _CELL_RES, 0, x0 + 0.5 / _CELL_RES],
-                          [0, 1 / _CELL_RES, y0 + 0.5 / _CELL_RES], [0, 0, 1]])
-    column = cv2.warpPerspective(pixels, h @ out_to_mm, (width, total),
-                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                 borderMode=cv2.BORDER_REPLICATE)
+    column, _ = placement.rectify(pixels, h, Box(x0, y0, boxes[0].w,
+                                                 boxes[-1].bottom + _ROW_WINDOW - y0), _CELL_RES)
+    width = column.shape[1]
     # Paper level: a grey closing wipes out strokes narrower than the kernel.
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
     paper = cv2.blur(cv2.dilate(column, kernel), (9, 9))
@@ -756,13 +626,13 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: Sequence[Box], shif
     noise = max(1.0, (p25 - p05) / 0.97)
     threshold = max(p25 + 5.0 * noise, _MIN_INK_CONTRAST * contrast, 6.0)
     # One image of all cells, a blank row under each so that nothing joins two of them.
-    ink = np.zeros((len(boxes), height + 1, width), dtype=np.uint8)
-    ink[:, :height] = inside > threshold
+    stacked = np.zeros((len(boxes), height + 1, width), dtype=np.uint8)
+    stacked[:, :height] = inside > threshold
     if not open_.all():
-        ink[:, :height] &= visible
-    ink = ink.reshape(-1, width)
-    _wipe_rule_remnants(ink, height)
-    strokes, raw, straight = _stroke_ink(ink, height)
+        stacked[:, :height] &= visible
+    inked = stacked.reshape(-1, width)
+    _wipe_rule_remnants(inked, height)
+    strokes, raw, straight = _stroke_ink(inked, height)
     area = _CELL_RES * _CELL_RES
     return _Cells(strokes / area, raw / area, straight / area,
                   _light_steps(column, tops, height, open_),
@@ -897,7 +767,7 @@ def _doubts(found: _Rows, seen: _Cells, signed: tuple[bool, ...],
     not flat, a placement that fits poorly)."""
     doubts = []
     low, high = (share * _MIN_INK for share in _NEAR_INK)
-    near = [k for k, ink in enumerate(seen.strokes) if low <= ink < high]
+    near = [k for k, amount in enumerate(seen.strokes) if low <= amount < high]
     if len(near) >= _TEXTURE_ROWS:
         doubts.append(f"faint marks like paper texture or noise in {len(near)} rows "
                       f"({_rows(near)})")
