@@ -53,7 +53,7 @@ import numpy as np
 
 from scanpipe.paper import kits
 from scanpipe.paper.render import Box
-from scanpipe.reading import normalise, placement
+from scanpipe.reading import ink, normalise, placement
 
 _Line = tuple[np.ndarray, np.ndarray]  # a point on it and its unit direction, template mm
 
@@ -93,12 +93,9 @@ _COVER_EDGE = 2           # … and its outline, soft and seen askew, this many 
 _MAX_COVERED = 0.5        # share of the boxes that may be covered for the placement to be proven
 _CELL_RES = 6.0           # px per mm of the rectified signature boxes
 _CELL_MARGIN = 0.65       # shrink of a signature box: clear of its 1.2 pt border and small errors
-_RULE_BAND = 0.8          # rule remnants are looked for this close to the cell's edge
-_RULE_RUN = 3.0           # … as straight runs at least this long
-_RULE_THICKNESS = 1.5     # … no thicker than this, a slight tilt included,
+_RULE_THICKNESS = 1.5     # a rule's remnant along a cell's edge is no thicker than this (a tilt too),
 _RULE_WIDTH = 0.7         # … and hold no more ink than a line this wide along their length,
 _RULE_SPREAD = 0.25       # … straight within this (mm, one standard deviation) when that long
-_MIN_COMPONENT_EXTENT = 1.2   # mm: a dot or a speck is smaller than this
 _MIN_INK_CONTRAST = 0.18  # ink is darker than the paper by this share of the QR's contrast
 _MIN_INK = 2.5            # mm² of ink in strokes: the least a signature leaves
 _MIN_SIGNATURE_EXTENT = 3.0   # mm: the strokes of a signature span at least this much
@@ -603,10 +600,7 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: Sequence[Box], shif
     column, _ = placement.rectify(pixels, h, Box(x0, y0, boxes[0].w,
                                                  boxes[-1].bottom + _ROW_WINDOW - y0), _CELL_RES)
     width = column.shape[1]
-    # Paper level: a grey closing wipes out strokes narrower than the kernel.
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
-    paper = cv2.blur(cv2.dilate(column, kernel), (9, 9))
-    darker = cv2.subtract(paper, column)  # uint8, saturating: how much darker than the paper
+    darker = ink.darker_than_paper(column, 7, 9)
     height = round(boxes[0].h * _CELL_RES)
     tops = [round((box.y + dy - y0) * _CELL_RES) for box, dy in zip(boxes, shifts)]
     inside = np.stack([darker[top:top + height] for top in tops])
@@ -617,21 +611,17 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: Sequence[Box], shif
         nearest = np.clip(np.round((x - stations[0]) / _COVER_STEP).astype(int), 0,
                           len(stations) - 1)
         open_ = ~hidden[:, nearest]
-    # Noise, from the lightest quarter of the cells (paper even when most rows are signed):
-    # blank paper sits about two noise widths under the envelope.
+    # The paper's noise, from what is seen of the cells.
     visible = np.broadcast_to(open_[:, None, :], inside.shape)
     sample = inside[:, ::2, ::2][visible[:, ::2, ::2]] if not open_.all() else inside[:, ::2, ::2]
-    counts = np.cumsum(np.bincount(sample.ravel(), minlength=256))
-    p05, p25 = (int(np.searchsorted(counts, max(1, counts[-1]) * q)) for q in (0.05, 0.25))
-    noise = max(1.0, (p25 - p05) / 0.97)
-    threshold = max(p25 + 5.0 * noise, _MIN_INK_CONTRAST * contrast, 6.0)
+    threshold = ink.threshold(sample, _MIN_INK_CONTRAST * contrast)
     # One image of all cells, a blank row under each so that nothing joins two of them.
     stacked = np.zeros((len(boxes), height + 1, width), dtype=np.uint8)
     stacked[:, :height] = inside > threshold
     if not open_.all():
         stacked[:, :height] &= visible
     inked = stacked.reshape(-1, width)
-    _wipe_rule_remnants(inked, height)
+    ink.wipe_rule_remnants(inked, height, _CELL_RES)
     strokes, raw, straight = _stroke_ink(inked, height)
     area = _CELL_RES * _CELL_RES
     return _Cells(strokes / area, raw / area, straight / area,
@@ -665,74 +655,38 @@ def _light_steps(column: np.ndarray, tops: list[int], height: int,
                      for k, top in enumerate(tops)]) / level
 
 
-def _wipe_rule_remnants(ink: np.ndarray, height: int) -> None:
-    """Clear long straight runs along the cells' edges (cells of `height` rows stacked, one
-    blank row apart): what a sheet that is not quite flat lets in of the printed borders,
-    not a pen's stroke (a signature's underline may go too; its loops stay)."""
-    band = round(_RULE_BAND * _CELL_RES)
-    run = round(_RULE_RUN * _CELL_RES)
-    y = np.arange(ink.shape[0]) % (height + 1)
-    x = np.arange(ink.shape[1])
-    rows = ((y < band) | (y >= height - band))[:, None]
-    columns = ((x < band) | (x >= ink.shape[1] - band))[None, :]
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
-    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    rule = ((across > 0) & rows) | ((down > 0) & columns)
-    # … with their soft edges, a pixel either side.
-    ink[cv2.dilate(rule.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
-
-
-def _stroke_ink(ink: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stroke_ink(inked: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per cell (cells of `height` rows stacked, one blank row apart): the pixels of ink in
     components large enough to be pen strokes, when together they span a signature's extent
     (dots, specks and JPEG ringing do not count); the same whatever their span; and the
     pixels of the strokes that are straight lines across most of the cell."""
-    width = ink.shape[1]
-    cells = ink.shape[0] // (height + 1)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    stats = stats[1:]
-    x, w = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
-    y, h = stats[:, cv2.CC_STAT_TOP] % (height + 1), stats[:, cv2.CC_STAT_HEIGHT]
-    extent, thickness = np.maximum(w, h), np.minimum(w, h)
-    area = stats[:, cv2.CC_STAT_AREA]
-    cell_of = stats[:, cv2.CC_STAT_TOP] // (height + 1)
-
-    def spread(i: int) -> float:
-        """How far (px, one standard deviation) component i's ink strays from a straight line."""
-        top = stats[i, cv2.CC_STAT_TOP]
-        ys, xs = np.nonzero(labels[top:top + h[i], x[i]:x[i] + w[i]] == i + 1)
-        least = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))[0]
-        return float(np.sqrt(max(least, 0.0)))
-
+    width = inked.shape[1]
+    found = ink.components(inked, height)
+    x, y, w, h, area = found.x, found.y, found.w, found.h, found.area
+    extent, thickness = found.extent, found.thickness
     # A thin straight piece along the cell's edge is a printed rule the placement let in
     # (a sheet that is not quite flat), not a pen's stroke: however tilted, its ink is one
     # line's width along its length, where a signature's loops hold several; and it is
     # straight, where a signature of one flat wavy stroke near the edge is not.
-    band = 2 * _RULE_BAND * _CELL_RES  # what the straight runs left, a little further in
+    band = 2 * ink.RULE_BAND * _CELL_RES  # what the straight runs left, a little further in
     at_edge = (x < band) | (y < band) | (x + w > width - band) | (y + h > height - band)
     thin = ((thickness <= _RULE_THICKNESS * _CELL_RES) & (extent >= 3 * thickness)
             & (area <= _RULE_WIDTH * _CELL_RES * extent))
     rule = at_edge & thin
-    for i in np.flatnonzero(rule & (extent >= _RULE_RUN * _CELL_RES)):
-        rule[i] = spread(i) <= _RULE_SPREAD * _CELL_RES
-    stroke = (extent >= _MIN_COMPONENT_EXTENT * _CELL_RES) & ~rule
+    for i in np.flatnonzero(rule & (extent >= ink.RULE_RUN * _CELL_RES)):
+        rule[i] = found.spread(int(i), ddof=1) <= _RULE_SPREAD * _CELL_RES
+    stroke = found.stroke_sized(_CELL_RES) & ~rule
     # A straight line across most of the box, at any slant: a fold's crease or a ruler's
     # line, where a signature loops (its ink strays far from any one line).
     across = np.flatnonzero(stroke & (area <= _RULE_WIDTH * _CELL_RES * extent)
                             & ((w >= _STRAIGHT_SPAN * width) | (h >= _STRAIGHT_SPAN * height)))
-    straight = np.zeros(cells)
+    straight = np.zeros(found.boxes)
     for i in across:
-        if spread(i) <= _STRAIGHT_SPREAD * _CELL_RES:
-            straight[cell_of[i]] += area[i]
-    strokes = stats[stroke]
-    cell = cell_of[stroke]
-    total = np.bincount(cell, weights=strokes[:, cv2.CC_STAT_AREA], minlength=cells)
-    left = np.full(cells, width)
-    right = np.zeros(cells, dtype=np.int64)
-    np.minimum.at(left, cell, strokes[:, cv2.CC_STAT_LEFT])
-    np.maximum.at(right, cell, strokes[:, cv2.CC_STAT_LEFT] + strokes[:, cv2.CC_STAT_WIDTH])
+        if found.spread(int(i), ddof=1) <= _STRAIGHT_SPREAD * _CELL_RES:
+            straight[found.box[i]] += area[i]
+    total, span, _ = found.measure(stroke)
     raw = total.copy()
-    total[right - left < _MIN_SIGNATURE_EXTENT * _CELL_RES] = 0.0
+    total[span < _MIN_SIGNATURE_EXTENT * _CELL_RES] = 0.0
     return total, raw, straight
 
 

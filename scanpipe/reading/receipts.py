@@ -34,7 +34,7 @@ import numpy as np
 
 from scanpipe.paper import sheets
 from scanpipe.paper.render import Box
-from scanpipe.reading import placement
+from scanpipe.reading import ink, placement
 from scanpipe.reading.codes import Code
 
 _SEARCH_RES = 2.0         # px per mm of the area the marks are looked for in
@@ -56,9 +56,6 @@ _SCALE_RANGE = (0.6, 1.6)  # the marks' spacing against the QR's guess
 _CELL_RES = 6.0           # px per mm of the rectified cells
 _CELL_SIDE = 1.2          # inset of a cell's sides and bottom: clear of its 0.6 pt frame
 _MIN_INK_CONTRAST = 0.2   # ink is darker than the paper by this share of the marks' contrast
-_RULE_RUN = 3.0           # mm: straight runs along a cell's edge are its frame, not a pen
-_RULE_BAND = 0.8          # … looked for this close to the edge
-_MIN_COMPONENT_EXTENT = 1.2   # mm: a dot or a speck is smaller than this
 _LONG_LINE = 8.0          # mm: straight runs this long, in a component this long, are lines …
 _LINE_GAP = 1.0           # … even broken by gaps this long
 _LINE_CLEAR = 1.0         # mm: cleared along each line found
@@ -276,65 +273,29 @@ def _cell_ink(pixels: np.ndarray, h: np.ndarray, cell: Box, contrast: float) -> 
     inside = Box(cell.x + _CELL_SIDE, cell.y + sheets.CELL_LABEL_MM, cell.w - 2 * _CELL_SIDE,
                  cell.h - sheets.CELL_LABEL_MM - _CELL_SIDE)
     seen, _ = placement.rectify(pixels, h, inside, _CELL_RES)
-    # Paper level: a grey closing wipes out strokes narrower than the kernel.
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
-    paper = cv2.blur(cv2.dilate(seen, kernel), (11, 11))
-    darker = cv2.subtract(paper, seen)
-    # Noise from the lightest quarter of the cell (paper even when the cell is well inked).
-    counts = np.cumsum(np.bincount(darker[::2, ::2].ravel(), minlength=256))
-    p05, p25 = (int(np.searchsorted(counts, counts[-1] * q)) for q in (0.05, 0.25))
-    noise = max(1.0, (p25 - p05) / 0.97)
-    threshold = max(p25 + 5.0 * noise, _MIN_INK_CONTRAST * contrast, 6.0)
-    ink = (darker > threshold).astype(np.uint8)
-    _wipe_frame_remnants(ink)
-    return _stroke_ink(ink) / (_CELL_RES * _CELL_RES)
+    darker = ink.darker_than_paper(seen, 9, 11)
+    # The paper's noise, from the whole cell (paper even when the cell is well inked).
+    inked = (darker > ink.threshold(darker[::2, ::2], _MIN_INK_CONTRAST * contrast)).astype(np.uint8)
+    ink.wipe_rule_remnants(inked, inked.shape[0], _CELL_RES)
+    return _stroke_ink(inked) / (_CELL_RES * _CELL_RES)
 
 
-def _wipe_frame_remnants(ink: np.ndarray) -> None:
-    """Clear long straight runs along the cell's edges: its printed frame let in by a
-    sheet that is not quite flat, not a pen's stroke."""
-    band, run = round(_RULE_BAND * _CELL_RES), round(_RULE_RUN * _CELL_RES)
-    height, width = ink.shape
-    rows = np.zeros((height, 1), bool)
-    rows[:band] = rows[height - band:] = True
-    columns = np.zeros((1, width), bool)
-    columns[:, :band] = columns[:, width - band:] = True
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
-    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    rule = ((across > 0) & rows) | ((down > 0) & columns)
-    ink[cv2.dilate(rule.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
-
-
-def _stroke_ink(ink: np.ndarray) -> float:
+def _stroke_ink(inked: np.ndarray) -> float:
     """Pixels of ink in components large enough to be pen strokes, when together they
     span a signature's extent; dots, specks and JPEG ringing do not count, nor straight
     lines (a fold, a scanner's streak, pieces of the frame), however tilted, broken or
     crossing each other."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    strokes = []
-    for k in range(1, count):
-        x, y, w, h, area = stats[k]
-        if max(w, h) < _MIN_COMPONENT_EXTENT * _CELL_RES:
-            continue
-        component = (labels[y:y + h, x:x + w] == k).astype(np.uint8)
-        if not _is_lines(component, area):
-            strokes.append((x, y, x + w, y + h, area))
-    if not strokes:
-        return 0.0
-    boxes = np.array(strokes)
-    span = max(boxes[:, 2].max() - boxes[:, 0].min(), boxes[:, 3].max() - boxes[:, 1].min())
-    if span < _MIN_EXTENT * _CELL_RES:
-        return 0.0
-    return float(boxes[:, 4].sum())
+    found = ink.components(inked, inked.shape[0])
+    strokes = found.stroke_sized(_CELL_RES)
+    for k in np.flatnonzero(strokes):
+        strokes[k] = not _is_lines(found.mask(int(k)).astype(np.uint8), int(found.area[k]))
+    total, across, down = found.measure(strokes)
+    return float(total[0]) if max(across[0], down[0]) >= _MIN_EXTENT * _CELL_RES else 0.0
 
 
 def _is_lines(component: np.ndarray, area: int) -> bool:
     """Whether one component of ink is a straight line, or long straight lines crossing."""
-    m = cv2.moments(component, binaryImage=True)
-    vx, vy, cv = m["mu20"] / area, m["mu02"] / area, m["mu11"] / area
-    # The spread across the component's main direction: a line's is its thickness.
-    spread = (vx + vy) / 2 - np.sqrt(((vx - vy) / 2) ** 2 + cv * cv)
-    if np.sqrt(max(spread, 0.0)) <= _STRAIGHT_SPREAD * _CELL_RES:
+    if ink.line_spread(component) <= _STRAIGHT_SPREAD * _CELL_RES:
         return True
     length = round(_LONG_LINE * _CELL_RES)
     if max(component.shape) < length:
