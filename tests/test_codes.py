@@ -151,7 +151,7 @@ def test_zbar_reads_that_are_not_ours_and_not_confirmed_are_dropped(monkeypatch,
     """Shift-JIS garbage for a UTF-8 payload and a 1-D read in texture, as zbar gives them on
     photos: neither is our payload and zxing-cpp reads neither, so neither is reported."""
     garbage = [_zbar_read("MECARD:N:皜祈岫;;"), _zbar_read("04512345", "ITF", at=(500, 900))]
-    monkeypatch.setattr(codes_module, "_zbar", lambda pixels, attempt, scale=1.0, qr_only=False:
+    monkeypatch.setattr(codes_module, "read_with_zbar", lambda pixels, attempt, scale=1.0, qr_only=False:
                         [replace(c, attempt=attempt) for c in garbage])
     page = np.full((1200, 900), 235, np.uint8)
     reading = scan_codes(page, _never, quick_first=False)  # as `decode` reads: no campaign

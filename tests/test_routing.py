@@ -4,11 +4,11 @@ import io
 
 import numpy as np
 import pytest
+from conftest import case_code, kit_code, page_with_codes
 from PIL import Image
 
-from conftest import case_code, kit_code, page_with_codes
-from scanpipe.reading.codes import Reader, _zbar, read_codes
-from scanpipe.domain.payload import PayloadKind, encode_payload, Payload
+from scanpipe.domain.payload import Payload, PayloadKind, encode_payload
+from scanpipe.reading.codes import Reader, read_codes, read_with_zbar
 from scanpipe.reading.pipeline import process_file
 
 
@@ -109,6 +109,6 @@ def test_positions_are_in_pixels_of_the_page(campaign):
 def test_zbar_reader_gives_the_same_code(campaign):
     text = case_code(campaign, PayloadKind.PETITION, "MIKITA")
     pixels = np.asarray(Image.open(io.BytesIO(page_with_codes((text, 300, 300)))))
-    [code] = _zbar(np.ascontiguousarray(pixels), "zbar")
+    [code] = read_with_zbar(np.ascontiguousarray(pixels), "zbar")
     assert code.text == text and code.format == "QRCode" and code.reader is Reader.ZBAR
     assert len(code.position) == 4

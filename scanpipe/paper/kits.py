@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from scanpipe.paper import render
 from scanpipe.domain.campaign import Campaign, Case, PostcardRoute
 from scanpipe.domain.i18n import format_date, text
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
+from scanpipe.paper import render
 from scanpipe.paper.render import Box
 
 A4 = (210.0, 297.0)
@@ -40,6 +40,7 @@ class DocumentLayout:
     qr_module_mm: float
     writing_box: Box | None       # where people write (None: nowhere)
     line_pitch_mm: float | None   # ruled lines at writing_box.y + k * pitch, k = 1, 2, …
+    table: Box | None = None      # a ruled table's outer border, its header band included
 
     def qr_box(self, qr_text: str) -> Box:
         """The exact square the QR of `qr_text` covers, quiet zone included."""
@@ -295,12 +296,15 @@ def petition_rows(rows: int = 15) -> tuple[PetitionRow, ...]:
 
 
 def petition_layout(rows: int = 15) -> DocumentLayout:
-    """Layout of a petition sheet; its writing box is the body of the table."""
+    """Layout of a petition sheet: its writing box is the body of the table (the rows), its
+    table the rows with the header band on top."""
     row_h = _petition_row_height(rows)
     top = _PETITION_TABLE_TOP + _PETITION_HEADER_H
+    body = Box(15.0, top, sum(_PETITION_COLUMNS), rows * row_h)
     return DocumentLayout(*A4, qr_zone=PETITION_QR_ZONE, qr_module_mm=LETTER_MODULE_MM,
-                          writing_box=Box(15.0, top, sum(_PETITION_COLUMNS), rows * row_h),
-                          line_pitch_mm=row_h)
+                          writing_box=body, line_pitch_mm=row_h,
+                          table=Box(body.x, _PETITION_TABLE_TOP, body.w,
+                                    body.bottom - _PETITION_TABLE_TOP))
 
 
 def render_petition(campaign: Campaign, case: Case, lang: str | None = None,

@@ -161,7 +161,12 @@ def _decode_text(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _zbar(pixels: np.ndarray, attempt: str, scale: float = 1.0, qr_only: bool = False) -> list[Code]:
+def read_with_zbar(pixels: np.ndarray, attempt: str, scale: float = 1.0,
+                   qr_only: bool = False) -> list[Code]:
+    """zbar alone on `pixels` (2-D uint8, contiguous), as try `attempt`: every code it reads
+    (QR only with `qr_only`; 1-D reads under `MIN_1D_LENGTH` dropped), positions mapped back
+    by 1/`scale`, their corners from the one nearest the page's top-left. Its reads are not
+    checked here: `scan_codes` keeps them only when trusted or confirmed."""
     from pyzbar import pyzbar  # loads libzbar; imported late so a missing library names itself
 
     height, width = pixels.shape
@@ -259,7 +264,7 @@ def _halves_to_a_code(pixels: np.ndarray) -> bool:
 
 def _downscaled(pixels: np.ndarray) -> list[Code]:
     small = cv2.resize(pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    return _zbar(small, Attempt.DOWNSCALED, scale=0.5, qr_only=True)
+    return read_with_zbar(small, Attempt.DOWNSCALED, scale=0.5, qr_only=True)
 
 
 def _equalised(pixels: np.ndarray) -> list[Code]:
@@ -331,7 +336,7 @@ def scan_codes(pixels: np.ndarray, enough: Enough = _any, *, quick_first: bool =
     steps: tuple[tuple[Attempt, Callable[[np.ndarray], list[Code]]], ...] = (
         (Attempt.PAGE_ALL, lambda p: _zxing(p, _ALL, Attempt.PAGE_ALL)),
         (Attempt.GLOBAL_THRESHOLD, _global_threshold),
-        (Attempt.ZBAR, lambda p: _zbar(p, Attempt.ZBAR)),
+        (Attempt.ZBAR, lambda p: read_with_zbar(p, Attempt.ZBAR)),
         (Attempt.UPSCALED, lambda p: _upscaled(p, dpi)),
         (Attempt.DOWNSCALED, _downscaled),
         (Attempt.EQUALISED, _equalised),

@@ -18,12 +18,15 @@ from enum import StrEnum
 import cv2
 import numpy as np
 
-from scanpipe.paper import kits, render
 from scanpipe.domain.campaign import Campaign
-from scanpipe.reading.codes import Code
-from scanpipe.reading.pages import load_pages
 from scanpipe.domain.payload import PayloadKind
+from scanpipe.paper import kits
 from scanpipe.paper.render import Box
+from scanpipe.reading import placement
+from scanpipe.reading.codes import Code
+from scanpipe.reading.normalise import Quad
+from scanpipe.reading.pages import load_pages
+from scanpipe.reading.placement import Placement
 
 PX_PER_MM = 6.0           # resolution of the comparison (about 150 dpi)
 SEARCH_MM = 2.5           # the placement from the code may be off by this much
@@ -122,56 +125,21 @@ def _template(campaign: Campaign, case_code: str, sheet: Sheet, lang: str | None
     return _Template(scale, tuple(patches), tuple(grid))
 
 
-def _symbol_corners_mm(layout: kits.DocumentLayout, text: str) -> np.ndarray:
-    box = layout.qr_box(text)
-    q = render.QUIET_ZONE_MODULES * layout.qr_module_mm
-    x0, y0, x1, y1 = box.x + q, box.y + q, box.right - q, box.bottom - q
-    return np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], dtype=np.float32)
-
-
-@dataclass(frozen=True, eq=False)
-class Placement:
-    """Where a kit document lies on the page: mm on the document → pixels of the page."""
-
-    matrix: np.ndarray  # 3 × 3 (a perspective: a photo's sheet is not square to the lens)
-    how: str            # "code": from the code's corners; "paper": from the sheet's edges
-
-
 def by_code(code: Code, kind: PayloadKind | Sheet) -> Placement | None:
     """The document placed by its code's corners (where the kit prints it): exact for the
     kit's own print, off for a code pasted over another's a little askew."""
     sheet = _sheet(kind)
-    if sheet is None:
-        return None
-    source = _symbol_corners_mm(_REGIONS[sheet].layout, code.text)
-    matrix, _ = cv2.estimateAffinePartial2D(source, np.array(code.position, dtype=np.float32))
-    return None if matrix is None else Placement(np.vstack([matrix, (0.0, 0.0, 1.0)]), "code")
+    return None if sheet is None else placement.by_code(code.position, code.text,
+                                                         _REGIONS[sheet].layout)
 
 
-PAPER_ASPECT_TOLERANCE = 0.08  # a sheet's found sides may differ this much from the document's
-
-
-def by_paper(quad, image_shape: tuple[int, int], kind: PayloadKind | Sheet,
+def by_paper(quad: Quad | None, image_shape: tuple[int, int], kind: PayloadKind | Sheet,
              turns: int) -> Placement | None:
-    """The document placed by the sheet's four corners (`quad`: top-left, top-right,
-    bottom-right, bottom-left in the image; None: the sheet fills the image), its content
-    turned `turns` quarter turns clockwise; None when the sheet is not the document's shape."""
+    """The document placed by the sheet's four corners (see `placement.by_paper`); None when
+    the sheet is not the document's shape."""
     sheet = _sheet(kind)
-    if sheet is None:
-        return None
-    height, width = image_shape
-    corners = np.array(quad if quad is not None else
-                       ((0, 0), (width - 1, 0), (width - 1, height - 1), (0, height - 1)),
-                       dtype=np.float32)
-    corners = np.roll(corners, -(turns % 4), axis=0)  # the document's top-left corner first
-    layout = _REGIONS[sheet].layout
-    across = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
-    down = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
-    if down <= 0 or abs((across / down) / (layout.page_w / layout.page_h) - 1) > PAPER_ASPECT_TOLERANCE:
-        return None
-    document = np.array(((0, 0), (layout.page_w, 0), (layout.page_w, layout.page_h),
-                         (0, layout.page_h)), dtype=np.float32)
-    return Placement(cv2.getPerspectiveTransform(document, corners), "paper")
+    return None if sheet is None else placement.by_paper(quad, image_shape,
+                                                         _REGIONS[sheet].layout, turns)
 
 
 class _Page:
@@ -179,8 +147,8 @@ class _Page:
     warped and blurred once, each block scored once, however many templates share it (the
     code's case's blocks are compared with every other case's)."""
 
-    def __init__(self, pixels: np.ndarray, placement: Placement, sheet: Sheet):
-        self.pixels, self.placement, self.sheet = pixels, placement, sheet
+    def __init__(self, pixels: np.ndarray, placed: Placement, sheet: Sheet):
+        self.pixels, self.placement, self.sheet = pixels, placed, sheet
         self._seen: dict[tuple, np.ndarray] = {}
         self._scores: dict[tuple, tuple[np.ndarray, float]] = {}
 
@@ -200,15 +168,10 @@ class _Page:
         if where not in self._seen:
             left, top, right, bottom = where[0]
             pad = _BLUR_RADIUS
-            at = placed @ np.array([[1, 0, left - pad], [0, 1, top - pad], [0, 0, 1]],
-                                   dtype=np.float64)
+            at = placed @ placement.grid(left - pad, top - pad, 1.0)
             size = (right - left + 2 * pad, bottom - top + 2 * pad)
-            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-            seen = (cv2.warpAffine(self.pixels, at[:2], size, flags=flags,
-                                   borderMode=cv2.BORDER_REPLICATE)
-                    if np.allclose(placed[2], (0.0, 0.0, 1.0)) else
-                    cv2.warpPerspective(self.pixels, at, size, flags=flags,
-                                        borderMode=cv2.BORDER_REPLICATE))
+            seen = placement.warp(self.pixels, at, size,
+                                  affine=bool(np.allclose(placed[2], (0.0, 0.0, 1.0))))
             self._seen[where] = cv2.GaussianBlur(seen, (0, 0), 1.0)[pad:-pad, pad:-pad].astype(
                 np.float32)
         return self._seen[where]
@@ -237,8 +200,7 @@ def _block_scores(page: _Page, template: _Template) -> tuple[int, Iterator[float
     if not windows:
         return None
     # Template pixels → mm → page pixels, from the region's corner.
-    placed = page.placement.matrix.astype(np.float64) @ np.array(
-        [[1 / scale, 0, x0 / scale], [0, 1 / scale, y0 / scale], [0, 0, 1]], dtype=np.float64)
+    placed = page.placement.matrix.astype(np.float64) @ placement.grid(x0 / scale, y0 / scale, scale)
     # Scored as far as the caller reads.
     return len(windows), (page.score(placed, window, patch) for window, patch in windows)
 
@@ -293,10 +255,10 @@ def likeness(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind | Sh
     case's template (0..1): the median of its blocks' correlations (the best over the kit's
     languages); None: no template block."""
     sheet = _sheet(kind)
-    placement = None if sheet is None else _where(where, sheet)
-    if sheet is None or placement is None:
+    placed = None if sheet is None else _where(where, sheet)
+    if sheet is None or placed is None:
         return None
-    page = _Page(pixels, placement, sheet)
+    page = _Page(pixels, placed, sheet)
     found = [_block_scores(page, t) for t in _templates(campaign, case_code, sheet)]
     medians = [float(np.median(list(f[1]))) for f in found if f is not None]
     return max(medians) if medians else None
@@ -323,11 +285,11 @@ def differs_from_template(pixels: np.ndarray, where: Code | Placement, kind: Pay
     block to compare). Blocks are compared only until the median's side of `MIN_LIKENESS`
     is settled: about half of them."""
     sheet = _sheet(kind)
-    placement = None if sheet is None else _where(where, sheet)
-    if sheet is None or placement is None:
+    placed = None if sheet is None else _where(where, sheet)
+    if sheet is None or placed is None:
         return False
     compared = False
-    page = _Page(pixels, placement, sheet)
+    page = _Page(pixels, placed, sheet)
     for template in _judged(campaign, case_code, sheet):
         found = _block_scores(page, template)
         if found is None:
@@ -381,13 +343,13 @@ def printed_for_other_case(pixels: np.ndarray, where: Code | Placement, kind: Pa
     counts only when it looks like the page there, and clearly more than the code's case does.
     """
     sheet = _sheet(kind)
-    placement = None if sheet is None else _where(where, sheet)
-    if sheet is None or placement is None:
+    placed = None if sheet is None else _where(where, sheet)
+    if sheet is None or placed is None:
         return None
     found: OtherCase | None = None
     # The page is printed in one language: the one whose template of the code's case fits it
     # best (what all cases print alike, a heading, "Message pour", tells the language).
-    page = _Page(pixels, placement, sheet)
+    page = _Page(pixels, placed, sheet)
     owns = _templates(campaign, case_code, sheet)
     fits = [_median(page, t) or 0.0 for t in owns] if len(owns) > 1 else [1.0]
     language = int(np.argmax(fits))

@@ -51,16 +51,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanpipe.paper import kits, render
-
-from scanpipe.reading import normalise
+from scanpipe.paper import kits
 from scanpipe.paper.render import Box
+from scanpipe.reading import ink, normalise, placement
 
 _Line = tuple[np.ndarray, np.ndarray]  # a point on it and its unit direction, template mm
 
 # Search and measurement constants, all in mm of the sheet unless noted.
-_MIN_QR_SIDE_PX = 12.0    # a smaller symbol cannot place a whole page
-_MIN_FINDER = 0.45        # likeness to a finder pattern of the QR's three marked corners
 _PAPER_AT_QR = 5.0        # the sheet's corners must put the QR this near where it is
 _BORDER_WINDOW = 12.0     # how far the QR-based guess may miss the table's border
 _BORDER_STATION_STEP = 8.0
@@ -96,12 +93,9 @@ _COVER_EDGE = 2           # … and its outline, soft and seen askew, this many 
 _MAX_COVERED = 0.5        # share of the boxes that may be covered for the placement to be proven
 _CELL_RES = 6.0           # px per mm of the rectified signature boxes
 _CELL_MARGIN = 0.65       # shrink of a signature box: clear of its 1.2 pt border and small errors
-_RULE_BAND = 0.8          # rule remnants are looked for this close to the cell's edge
-_RULE_RUN = 3.0           # … as straight runs at least this long
-_RULE_THICKNESS = 1.5     # … no thicker than this, a slight tilt included,
+_RULE_THICKNESS = 1.5     # a rule's remnant along a cell's edge is no thicker than this (a tilt too),
 _RULE_WIDTH = 0.7         # … and hold no more ink than a line this wide along their length,
 _RULE_SPREAD = 0.25       # … straight within this (mm, one standard deviation) when that long
-_MIN_COMPONENT_EXTENT = 1.2   # mm: a dot or a speck is smaller than this
 _MIN_INK_CONTRAST = 0.18  # ink is darker than the paper by this share of the QR's contrast
 _MIN_INK = 2.5            # mm² of ink in strokes: the least a signature leaves
 _MIN_SIGNATURE_EXTENT = 3.0   # mm: the strokes of a signature span at least this much
@@ -146,7 +140,7 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
         return None
     layout = kits.petition_layout(rows)
     cells = kits.petition_rows(rows)
-    qr = _place_qr(pixels, qr_corners, qr_text, layout)
+    qr = placement.by_qr(pixels, qr_corners, qr_text, layout)
     if qr is None:
         return None
     guess, contrast = qr
@@ -154,7 +148,7 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
     if placed is None:
         # A photo's perspective may put the QR's guess too far off at the table's far corner:
         # the sheet's own corners, when they are found, place the whole sheet at once.
-        paper = _place_by_paper(pixels, guess, layout)
+        paper = placement.by_paper_near(normalise.find_paper(pixels), guess, layout, _PAPER_AT_QR)
         if paper is not None:
             placed, how = _place_table(pixels, paper, layout, cells, contrast), "qr+paper+table"
     if placed is None:
@@ -162,143 +156,13 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
     h, found = placed
     seen = _measure_cells(pixels, h, [row.signature for row in cells], found.shifts, contrast,
                           found.covered, found.stations)
-    signed = tuple(bool(ink >= _MIN_INK) for ink in seen.ink)
+    signed = tuple(bool(amount >= _MIN_INK) for amount in seen.ink)
     hidden = _maybe_under_cover(pixels, h, cells, found.shifts, seen, signed, contrast)
-    return SignatureCount(sum(signed), signed, tuple(round(float(ink), 2) for ink in seen.ink),
+    return SignatureCount(sum(signed), signed, tuple(round(float(amount), 2) for amount in seen.ink),
                           how, _doubts(found, seen, signed, hidden))
 
 
-# ------------------------------------------------------------------ geometry helpers
-
-def _table_box(layout: kits.DocumentLayout) -> Box:
-    """The table's outer border: the header band on top of the rows."""
-    body = layout.writing_box
-    top = kits._PETITION_TABLE_TOP
-    return Box(body.x, top, body.w, body.bottom - top)
-
-
-def _map(h: np.ndarray, points_mm: np.ndarray) -> np.ndarray:
-    """Template points (…, 2) in mm → image pixels (float32) through homography `h`."""
-    x = points_mm[..., 0].astype(np.float32)
-    y = points_mm[..., 1].astype(np.float32)
-    m = h.astype(np.float32)
-    w = m[2, 0] * x + m[2, 1] * y + m[2, 2]
-    return np.stack([(m[0, 0] * x + m[0, 1] * y + m[0, 2]) / w,
-                     (m[1, 0] * x + m[1, 1] * y + m[1, 2]) / w], axis=-1)
-
-
-def _sample(pixels: np.ndarray, h: np.ndarray, points_mm: np.ndarray) -> np.ndarray:
-    """Grey levels at template points (… × 2 mm), bilinear; beyond the image its edge repeats
-    (flat, so no line is ever found there)."""
-    shape = points_mm.shape[:-1]
-    xy = _map(h, points_mm).reshape(-1, shape[-1], 2)
-    values = cv2.remap(pixels, np.ascontiguousarray(xy[..., 0]), np.ascontiguousarray(xy[..., 1]),
-                       cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return values.astype(np.float32).reshape(shape)
-
-
-# ------------------------------------------------------------------ 1. the QR
-
-def _finder_scores(pixels: np.ndarray, corners: np.ndarray, n: int) -> tuple[np.ndarray, float]:
-    """How much each corner's 7×7 modules look like a finder pattern (1 = perfectly), and the
-    symbol's print contrast (grey levels)."""
-    square = np.array([[0, 0], [n, 0], [n, n], [0, n]], dtype=np.float32)
-    h = cv2.getPerspectiveTransform(square, corners.astype(np.float32))
-    idx = np.arange(7)
-    ring = np.maximum(np.abs(idx[:, None] - 3), np.abs(idx[None, :] - 3))
-    dark = (ring != 2).ravel()
-    grid_v, grid_u = np.meshgrid(idx, idx, indexing="ij")
-    starts = ((0, 0), (n - 7, 0), (n - 7, n - 7), (0, n - 7))  # module (u, v) of each corner
-    centres = np.stack([np.stack([grid_u + u0 + 0.5, grid_v + v0 + 0.5], axis=-1)
-                        for u0, v0 in starts])  # 4 × 7 × 7 × 2
-    values = _sample(pixels, h, centres).reshape(4, 49)
-    light, ink = np.percentile(values, (90, 10))
-    contrast = float(light - ink)
-    if contrast < 1.0:
-        return np.zeros(4), contrast
-    scores = (values[:, ~dark].mean(axis=1) - values[:, dark].mean(axis=1)) / contrast
-    return scores, contrast
-
-
-def _place_qr(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float]], qr_text: str,
-              layout: kits.DocumentLayout) -> tuple[np.ndarray, float] | None:
-    """Template mm → image px from the QR alone (an affine fit), and the print contrast."""
-    try:
-        corners = np.asarray(qr_corners, dtype=np.float64).reshape(4, 2)
-    except (TypeError, ValueError):
-        return None
-    if not np.isfinite(corners).all():
-        return None
-    x, y = corners[:, 0], corners[:, 1]
-    area = 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-    if area < 0:  # counter-clockwise on the page (zbar's order may be): make it clockwise
-        corners = corners[[0, 3, 2, 1]]
-    edges = np.roll(corners, -1, axis=0) - corners
-    following = np.roll(edges, -1, axis=0)
-    sides = np.linalg.norm(edges, axis=1)
-    turns = edges[:, 0] * following[:, 1] - edges[:, 1] * following[:, 0]
-    if sides.min() < _MIN_QR_SIDE_PX or sides.max() > 1.6 * sides.min() or (turns <= 0).any():
-        return None  # not a plausible, mildly foreshortened square
-    n = len(render.qr_matrix(qr_text))
-    scores, contrast = _finder_scores(pixels, corners, n)
-    order = np.argsort(scores)
-    if scores[order[1]] < _MIN_FINDER:
-        return None  # fewer than three finder patterns: the corners do not frame this QR
-    # The corner without a finder pattern is the symbol's bottom-right.
-    corners = np.roll(corners, 2 - int(order[0]), axis=0)
-    symbol = layout.qr_box(qr_text).inset(render.QUIET_ZONE_MODULES * layout.qr_module_mm)
-    template = np.array([[symbol.x, symbol.y], [symbol.right, symbol.y],
-                         [symbol.right, symbol.bottom], [symbol.x, symbol.bottom]])
-    # An affine fit: the QR is too small to tell perspective from corner noise.
-    design = np.hstack([template, np.ones((4, 1))])
-    solution, *_ = np.linalg.lstsq(design, corners, rcond=None)
-    affine = np.vstack([solution.T, [0.0, 0.0, 1.0]])
-    return affine, contrast
-
-
-def _place_by_paper(pixels: np.ndarray, guess: np.ndarray,
-                    layout: kits.DocumentLayout) -> np.ndarray | None:
-    """Template mm → image px from the sheet's four corners (`normalise.find_paper`): a
-    perspective, which the QR is too small to tell. The QR's placement `guess` says which
-    corner is the sheet's top-left, and must agree with it where the QR is; None when no
-    sheet is found or its corners do not put the QR where it is (a desk's edge, a thumb
-    over a corner, another paper's size)."""
-    quad = normalise.find_paper(pixels)
-    if quad is None:
-        return None
-    corners = np.array(quad, dtype=np.float32)
-    page = np.array([(0.0, 0.0), (layout.page_w, 0.0), (layout.page_w, layout.page_h),
-                     (0.0, layout.page_h)], dtype=np.float32)
-    expected = _map(guess, page)
-    turn = min(range(4), key=lambda k: float(np.linalg.norm(np.roll(corners, -k, axis=0)
-                                                             - expected, axis=1).sum()))
-    h = cv2.getPerspectiveTransform(page, np.roll(corners, -turn, axis=0))
-    zone = layout.qr_zone
-    near_qr = np.array([(zone.x, zone.y), (zone.right, zone.y), (zone.right, zone.bottom),
-                        (zone.x, zone.bottom)])
-    apart = float(np.linalg.norm(_map(h, near_qr) - _map(guess, near_qr), axis=1).max())
-    return h if apart <= _PAPER_AT_QR * np.sqrt(abs(np.linalg.det(guess[:2, :2]))) else None
-
-
 # ------------------------------------------------------------------ 2. the table's border
-
-def _local_frames(h: np.ndarray, centres: np.ndarray,
-                  *vectors: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Template points and unit vectors (n × 2 mm each) → image points and the images of the
-    vectors there (px per mm): the homography's local linear part, exact enough over the
-    few millimetres a profile spans and far cheaper than mapping every sample."""
-    m = h.astype(np.float64)
-    x, y = centres[:, 0], centres[:, 1]
-    w = m[2, 0] * x + m[2, 1] * y + m[2, 2]
-    u = (m[0, 0] * x + m[0, 1] * y + m[0, 2]) / w
-    v = (m[1, 0] * x + m[1, 1] * y + m[1, 2]) / w
-    images = []
-    for vector in vectors:
-        du = ((m[0, 0] - u * m[2, 0]) * vector[:, 0] + (m[0, 1] - u * m[2, 1]) * vector[:, 1]) / w
-        dv = ((m[1, 0] - v * m[2, 0]) * vector[:, 0] + (m[1, 1] - v * m[2, 1]) * vector[:, 1]) / w
-        images.append(np.stack([du, dv], axis=1))
-    return np.stack([u, v], axis=1), *images
-
 
 def _profiles(pixels: np.ndarray, h: np.ndarray, centres: np.ndarray, along: np.ndarray,
               across: np.ndarray, window: float, step: float = _ACROSS_STEP,
@@ -308,7 +172,7 @@ def _profiles(pixels: np.ndarray, h: np.ndarray, centres: np.ndarray, along: np.
     over `along_len` mm of the line, and the offsets (mm, `step` apart) they were sampled at."""
     offsets = np.arange(-window, window + step / 2, step)
     steps = np.linspace(-along_len / 2, along_len / 2, samples)
-    at, step_along, step_across = _local_frames(h, centres, along, across)
+    at, step_along, step_across = placement.local_frames(h, centres, along, across)
     n = len(centres)
     base = (at[:, None, :] + steps[None, :, None] * step_along[:, None, :]).astype(np.float32)
     shift = (offsets[None, :, None] * step_across[:, None, :]).astype(np.float32)
@@ -507,7 +371,7 @@ def _walk_corners(pixels: np.ndarray, h: np.ndarray, top: _Line, right: _Line, t
                          [table.right, table.bottom], [table.x, table.bottom]])
     moved = float(np.abs(found[:3] - expected[:3]).max())
     return cv2.getPerspectiveTransform(expected.astype(np.float32),
-                                       _map(h, found).astype(np.float32)), moved
+                                       placement.map_points(h, found, np.float32)), moved
 
 
 def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
@@ -533,7 +397,7 @@ def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
         except np.linalg.LinAlgError:
             return None
         h = cv2.getPerspectiveTransform(expected.astype(np.float32),
-                                        _map(h, found).astype(np.float32))
+                                        placement.map_points(h, found, np.float32))
         shift = float(np.abs(found - expected).max())
         if shift < _SETTLED or (shift + _BOX_GAP < window and search[2] == _ACROSS_STEP):
             # Finely placed, and anything further out would have been in reach: the lines
@@ -559,7 +423,8 @@ def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLay
     for close by; if that fails, or a photo's corners moved a lot, they are looked for
     farther off."""
     floor = 0.1 * contrast
-    table = _table_box(layout)
+    table = layout.table
+    assert table is not None  # a petition sheet's layout has its table
     coarse = (floor, _BORDER_WINDOW, _COARSE_STEP, _MAX_TILT)
     left, top, right, bottom = table.x, table.y, table.right, table.bottom
     top_side, right_side = _border_sides(pixels, guess, (((left, top), (right, top), (0.0, -1.0)),
@@ -732,17 +597,10 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: Sequence[Box], shif
     boxes = [box.inset(_CELL_MARGIN) for box in cells]
     # The column, rectified at a fixed resolution so that every size is in mm.
     x0, y0 = boxes[0].x, boxes[0].y - _ROW_WINDOW
-    width = round(boxes[0].w * _CELL_RES)
-    total = round((boxes[-1].bottom + _ROW_WINDOW - y0) * _CELL_RES)
-    out_to_mm = np.array([[1 / _CELL_RES, 0, x0 + 0.5 / _CELL_RES],
-                          [0, 1 / _CELL_RES, y0 + 0.5 / _CELL_RES], [0, 0, 1]])
-    column = cv2.warpPerspective(pixels, h @ out_to_mm, (width, total),
-                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                 borderMode=cv2.BORDER_REPLICATE)
-    # Paper level: a grey closing wipes out strokes narrower than the kernel.
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
-    paper = cv2.blur(cv2.dilate(column, kernel), (9, 9))
-    darker = cv2.subtract(paper, column)  # uint8, saturating: how much darker than the paper
+    column, _ = placement.rectify(pixels, h, Box(x0, y0, boxes[0].w,
+                                                 boxes[-1].bottom + _ROW_WINDOW - y0), _CELL_RES)
+    width = column.shape[1]
+    darker = ink.darker_than_paper(column, 7, 9)
     height = round(boxes[0].h * _CELL_RES)
     tops = [round((box.y + dy - y0) * _CELL_RES) for box, dy in zip(boxes, shifts)]
     inside = np.stack([darker[top:top + height] for top in tops])
@@ -753,22 +611,18 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: Sequence[Box], shif
         nearest = np.clip(np.round((x - stations[0]) / _COVER_STEP).astype(int), 0,
                           len(stations) - 1)
         open_ = ~hidden[:, nearest]
-    # Noise, from the lightest quarter of the cells (paper even when most rows are signed):
-    # blank paper sits about two noise widths under the envelope.
+    # The paper's noise, from what is seen of the cells.
     visible = np.broadcast_to(open_[:, None, :], inside.shape)
     sample = inside[:, ::2, ::2][visible[:, ::2, ::2]] if not open_.all() else inside[:, ::2, ::2]
-    counts = np.cumsum(np.bincount(sample.ravel(), minlength=256))
-    p05, p25 = (int(np.searchsorted(counts, max(1, counts[-1]) * q)) for q in (0.05, 0.25))
-    noise = max(1.0, (p25 - p05) / 0.97)
-    threshold = max(p25 + 5.0 * noise, _MIN_INK_CONTRAST * contrast, 6.0)
+    threshold = ink.threshold(sample, _MIN_INK_CONTRAST * contrast)
     # One image of all cells, a blank row under each so that nothing joins two of them.
-    ink = np.zeros((len(boxes), height + 1, width), dtype=np.uint8)
-    ink[:, :height] = inside > threshold
+    stacked = np.zeros((len(boxes), height + 1, width), dtype=np.uint8)
+    stacked[:, :height] = inside > threshold
     if not open_.all():
-        ink[:, :height] &= visible
-    ink = ink.reshape(-1, width)
-    _wipe_rule_remnants(ink, height)
-    strokes, raw, straight = _stroke_ink(ink, height)
+        stacked[:, :height] &= visible
+    inked = stacked.reshape(-1, width)
+    ink.wipe_rule_remnants(inked, height, _CELL_RES)
+    strokes, raw, straight = _stroke_ink(inked, height)
     area = _CELL_RES * _CELL_RES
     return _Cells(strokes / area, raw / area, straight / area,
                   _light_steps(column, tops, height, open_),
@@ -801,74 +655,38 @@ def _light_steps(column: np.ndarray, tops: list[int], height: int,
                      for k, top in enumerate(tops)]) / level
 
 
-def _wipe_rule_remnants(ink: np.ndarray, height: int) -> None:
-    """Clear long straight runs along the cells' edges (cells of `height` rows stacked, one
-    blank row apart): what a sheet that is not quite flat lets in of the printed borders,
-    not a pen's stroke (a signature's underline may go too; its loops stay)."""
-    band = round(_RULE_BAND * _CELL_RES)
-    run = round(_RULE_RUN * _CELL_RES)
-    y = np.arange(ink.shape[0]) % (height + 1)
-    x = np.arange(ink.shape[1])
-    rows = ((y < band) | (y >= height - band))[:, None]
-    columns = ((x < band) | (x >= ink.shape[1] - band))[None, :]
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
-    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    rule = ((across > 0) & rows) | ((down > 0) & columns)
-    # … with their soft edges, a pixel either side.
-    ink[cv2.dilate(rule.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
-
-
-def _stroke_ink(ink: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stroke_ink(inked: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per cell (cells of `height` rows stacked, one blank row apart): the pixels of ink in
     components large enough to be pen strokes, when together they span a signature's extent
     (dots, specks and JPEG ringing do not count); the same whatever their span; and the
     pixels of the strokes that are straight lines across most of the cell."""
-    width = ink.shape[1]
-    cells = ink.shape[0] // (height + 1)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    stats = stats[1:]
-    x, w = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
-    y, h = stats[:, cv2.CC_STAT_TOP] % (height + 1), stats[:, cv2.CC_STAT_HEIGHT]
-    extent, thickness = np.maximum(w, h), np.minimum(w, h)
-    area = stats[:, cv2.CC_STAT_AREA]
-    cell_of = stats[:, cv2.CC_STAT_TOP] // (height + 1)
-
-    def spread(i: int) -> float:
-        """How far (px, one standard deviation) component i's ink strays from a straight line."""
-        top = stats[i, cv2.CC_STAT_TOP]
-        ys, xs = np.nonzero(labels[top:top + h[i], x[i]:x[i] + w[i]] == i + 1)
-        least = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))[0]
-        return float(np.sqrt(max(least, 0.0)))
-
+    width = inked.shape[1]
+    found = ink.components(inked, height)
+    x, y, w, h, area = found.x, found.y, found.w, found.h, found.area
+    extent, thickness = found.extent, found.thickness
     # A thin straight piece along the cell's edge is a printed rule the placement let in
     # (a sheet that is not quite flat), not a pen's stroke: however tilted, its ink is one
     # line's width along its length, where a signature's loops hold several; and it is
     # straight, where a signature of one flat wavy stroke near the edge is not.
-    band = 2 * _RULE_BAND * _CELL_RES  # what the straight runs left, a little further in
+    band = 2 * ink.RULE_BAND * _CELL_RES  # what the straight runs left, a little further in
     at_edge = (x < band) | (y < band) | (x + w > width - band) | (y + h > height - band)
     thin = ((thickness <= _RULE_THICKNESS * _CELL_RES) & (extent >= 3 * thickness)
             & (area <= _RULE_WIDTH * _CELL_RES * extent))
     rule = at_edge & thin
-    for i in np.flatnonzero(rule & (extent >= _RULE_RUN * _CELL_RES)):
-        rule[i] = spread(i) <= _RULE_SPREAD * _CELL_RES
-    stroke = (extent >= _MIN_COMPONENT_EXTENT * _CELL_RES) & ~rule
+    for i in np.flatnonzero(rule & (extent >= ink.RULE_RUN * _CELL_RES)):
+        rule[i] = found.spread(int(i), ddof=1) <= _RULE_SPREAD * _CELL_RES
+    stroke = found.stroke_sized(_CELL_RES) & ~rule
     # A straight line across most of the box, at any slant: a fold's crease or a ruler's
     # line, where a signature loops (its ink strays far from any one line).
     across = np.flatnonzero(stroke & (area <= _RULE_WIDTH * _CELL_RES * extent)
                             & ((w >= _STRAIGHT_SPAN * width) | (h >= _STRAIGHT_SPAN * height)))
-    straight = np.zeros(cells)
+    straight = np.zeros(found.boxes)
     for i in across:
-        if spread(i) <= _STRAIGHT_SPREAD * _CELL_RES:
-            straight[cell_of[i]] += area[i]
-    strokes = stats[stroke]
-    cell = cell_of[stroke]
-    total = np.bincount(cell, weights=strokes[:, cv2.CC_STAT_AREA], minlength=cells)
-    left = np.full(cells, width)
-    right = np.zeros(cells, dtype=np.int64)
-    np.minimum.at(left, cell, strokes[:, cv2.CC_STAT_LEFT])
-    np.maximum.at(right, cell, strokes[:, cv2.CC_STAT_LEFT] + strokes[:, cv2.CC_STAT_WIDTH])
+        if found.spread(int(i), ddof=1) <= _STRAIGHT_SPREAD * _CELL_RES:
+            straight[found.box[i]] += area[i]
+    total, span, _ = found.measure(stroke)
     raw = total.copy()
-    total[right - left < _MIN_SIGNATURE_EXTENT * _CELL_RES] = 0.0
+    total[span < _MIN_SIGNATURE_EXTENT * _CELL_RES] = 0.0
     return total, raw, straight
 
 
@@ -903,7 +721,7 @@ def _doubts(found: _Rows, seen: _Cells, signed: tuple[bool, ...],
     not flat, a placement that fits poorly)."""
     doubts = []
     low, high = (share * _MIN_INK for share in _NEAR_INK)
-    near = [k for k, ink in enumerate(seen.strokes) if low <= ink < high]
+    near = [k for k, amount in enumerate(seen.strokes) if low <= amount < high]
     if len(near) >= _TEXTURE_ROWS:
         doubts.append(f"faint marks like paper texture or noise in {len(near)} rows "
                       f"({_rows(near)})")

@@ -33,10 +33,10 @@ import cv2
 import numpy as np
 
 from scanpipe.paper import sheets
-from scanpipe.reading.codes import Code
 from scanpipe.paper.render import Box
+from scanpipe.reading import ink, placement
+from scanpipe.reading.codes import Code
 
-_MIN_QR_SIDE_PX = 12.0    # a smaller symbol cannot place a whole page
 _SEARCH_RES = 2.0         # px per mm of the area the marks are looked for in
 _SEARCH_MM = 45.0         # how far a mark may be from where the QR puts it (a photo's perspective)
 _MAX_CANDIDATES = 16      # dark squares kept from the search, the most mark-like first
@@ -56,9 +56,6 @@ _SCALE_RANGE = (0.6, 1.6)  # the marks' spacing against the QR's guess
 _CELL_RES = 6.0           # px per mm of the rectified cells
 _CELL_SIDE = 1.2          # inset of a cell's sides and bottom: clear of its 0.6 pt frame
 _MIN_INK_CONTRAST = 0.2   # ink is darker than the paper by this share of the marks' contrast
-_RULE_RUN = 3.0           # mm: straight runs along a cell's edge are its frame, not a pen
-_RULE_BAND = 0.8          # … looked for this close to the edge
-_MIN_COMPONENT_EXTENT = 1.2   # mm: a dot or a speck is smaller than this
 _LONG_LINE = 8.0          # mm: straight runs this long, in a component this long, are lines …
 _LINE_GAP = 1.0           # … even broken by gaps this long
 _LINE_CLEAR = 1.0         # mm: cleared along each line found
@@ -93,12 +90,12 @@ def check_receipt(pixels: np.ndarray, code: Code) -> ReceiptCheck | None:
         symbol = np.array(sheets.bundle_qr_corners_mm(code.text), dtype=np.float64)
     except ValueError:  # no QR of this text fits the sheet's zone: not one of our sheets
         return None
-    corners = _symbol_corners(code)
+    corners = placement.code_corners(code.position)
     if corners is None:
         return None
     # The given order first; the others for readers that do not report the symbol's own.
     for turn in range(4):
-        guess = _affine(symbol, np.roll(corners, -turn, axis=0))
+        guess = placement.affine_fit(symbol, np.roll(corners, -turn, axis=0))
         placed = _place_box(pixels, guess)
         if placed is not None:
             break
@@ -111,57 +108,10 @@ def check_receipt(pixels: np.ndarray, code: Code) -> ReceiptCheck | None:
                         round(signature, 2), round(stamp, 2))
 
 
-# ------------------------------------------------------------------ 1. the QR
-
-def _symbol_corners(code: Code) -> np.ndarray | None:
-    """The code's corners, clockwise on the page, when they frame a plausible square."""
-    try:
-        corners = np.asarray(code.position, dtype=np.float64).reshape(4, 2)
-    except (TypeError, ValueError):
-        return None
-    if not np.isfinite(corners).all():
-        return None
-    x, y = corners[:, 0], corners[:, 1]
-    if float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) < 0:
-        corners = corners[[0, 3, 2, 1]]  # counter-clockwise (a mirrored reading order)
-    edges = np.roll(corners, -1, axis=0) - corners
-    sides = np.linalg.norm(edges, axis=1)
-    following = np.roll(edges, -1, axis=0)
-    turns = edges[:, 0] * following[:, 1] - edges[:, 1] * following[:, 0]
-    if sides.min() < _MIN_QR_SIDE_PX or sides.max() > 1.6 * sides.min() or (turns <= 0).any():
-        return None
-    return corners
-
-
-def _affine(source_mm: np.ndarray, target_px: np.ndarray) -> np.ndarray:
-    """The least-squares affine map (3 × 3) of `source_mm` onto `target_px`."""
-    design = np.hstack([source_mm, np.ones((len(source_mm), 1))])
-    solution, *_ = np.linalg.lstsq(design, target_px, rcond=None)
-    return np.vstack([solution.T, [0.0, 0.0, 1.0]])
-
-
-def _map(h: np.ndarray, points: np.ndarray) -> np.ndarray:
-    p = np.hstack([points, np.ones((len(points), 1))]) @ h.T
-    return p[:, :2] / p[:, 2:]
-
-
 # ------------------------------------------------------------------ 2. the marks
 
 def _mark_centres_mm() -> np.ndarray:
     return np.array([(m.x + m.w / 2, m.y + m.h / 2) for m in sheets.RECEIPT_MARKS])
-
-
-def _rectify(pixels: np.ndarray, h: np.ndarray, area: Box,
-             res: float) -> tuple[np.ndarray, np.ndarray]:
-    """`area` (mm of page 1) seen through `h` at `res` px per mm, and its px → image px map."""
-    to_mm = np.array([[1 / res, 0, area.x + 0.5 / res], [0, 1 / res, area.y + 0.5 / res],
-                      [0, 0, 1]])
-    to_image = h @ to_mm
-    size = (round(area.w * res), round(area.h * res))
-    seen = cv2.warpPerspective(pixels, to_image, size,
-                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                               borderMode=cv2.BORDER_REPLICATE)
-    return seen, to_image
 
 
 def _mark_scores(seen: np.ndarray, res: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,7 +145,7 @@ def _candidates(pixels: np.ndarray, guess: np.ndarray) -> np.ndarray:
     box = sheets.RECEIPT_BOX
     area = Box(box.x - _SEARCH_MM, box.y - _SEARCH_MM, box.w + 2 * _SEARCH_MM,
                box.h + 2 * _SEARCH_MM)
-    seen, _ = _rectify(pixels, guess, area, _SEARCH_RES)
+    seen, _ = placement.rectify(pixels, guess, area, _SEARCH_RES)
     score, _, _ = _mark_scores(seen, _SEARCH_RES)
     peak = round(sheets.RECEIPT_MARK_MM * _SEARCH_RES) | 1
     local_max = score >= cv2.dilate(score, np.ones((peak, peak), np.uint8))
@@ -250,7 +200,7 @@ def _refine(pixels: np.ndarray, h: np.ndarray, mark: Box,
     `h` puts it (within `reach_mm`); None unless a solid dark square is there."""
     area = Box(mark.x - reach_mm, mark.y - reach_mm, mark.w + 2 * reach_mm,
                mark.h + 2 * reach_mm)
-    seen, to_image = _rectify(pixels, h, area, _REFINE_RES)
+    seen, to_image = placement.rectify(pixels, h, area, _REFINE_RES)
     score, core, dark = _mark_scores(seen, _REFINE_RES)
     row, col = np.unravel_index(int(np.argmax(score)), score.shape)
     if score[row, col] <= 0:
@@ -266,7 +216,7 @@ def _refine(pixels: np.ndarray, h: np.ndarray, mark: Box,
     total = float(weights.sum())
     centre = np.array([[left + float((xs * weights).sum()) / total,
                         top + float((ys * weights).sum()) / total]])
-    return _map(to_image, centre)[0], darkness
+    return placement.map_points(to_image, centre)[0], darkness
 
 
 def _place_box(pixels: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, float] | None:
@@ -275,7 +225,7 @@ def _place_box(pixels: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, float
     # A bundle label's larger QR, or a wrong turn, puts the box off the image: no search.
     height, width = pixels.shape
     slack = _SEARCH_MM * np.sqrt(abs(np.linalg.det(guess[:2, :2])))
-    marks = _map(guess, _mark_centres_mm())
+    marks = placement.map_points(guess, _mark_centres_mm())
     if ((marks < -slack) | (marks > np.array([width, height]) + slack)).any():
         return None
     # A scan: the QR's guess is within a millimetre or two, each mark is where it says.
@@ -285,7 +235,7 @@ def _place_box(pixels: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, float
     # A photo in perspective: the marks are looked for far around, then each near.
     for coarse in _match(_candidates(pixels, guess)):
         h = cv2.getPerspectiveTransform(_mark_centres_mm().astype(np.float32),
-                                        _map(guess, coarse).astype(np.float32))
+                                        placement.map_points(guess, coarse).astype(np.float32))
         placed = _from_marks(pixels, h, guess, _REFINE_MM)
         if placed is not None:
             return placed
@@ -304,11 +254,12 @@ def _from_marks(pixels: np.ndarray, h: np.ndarray, guess: np.ndarray,
     centres_px = np.array([f[0] for f in found])
     # Four dark squares do not make a receipt box: they must be laid out as its marks,
     # to within a photo's perspective, at about the QR's scale, not mirrored against it.
-    fit = _affine(centres_mm, centres_px)
+    fit = placement.affine_fit(centres_mm, centres_px)
     det, expected = np.linalg.det(fit[:2, :2]), np.linalg.det(guess[:2, :2])
     if det * expected <= 0 or not _SCALE_RANGE[0] <= np.sqrt(det / expected) <= _SCALE_RANGE[1]:
         return None
-    misfit = np.linalg.norm(_map(fit, centres_mm) - centres_px, axis=1).max() / np.sqrt(abs(det))
+    misfit = (np.linalg.norm(placement.map_points(fit, centres_mm) - centres_px, axis=1).max()
+              / np.sqrt(abs(det)))
     if misfit > _MAX_MISFIT:
         return None
     h = cv2.getPerspectiveTransform(centres_mm.astype(np.float32), centres_px.astype(np.float32))
@@ -321,71 +272,30 @@ def _cell_ink(pixels: np.ndarray, h: np.ndarray, cell: Box, contrast: float) -> 
     """mm² of stroke ink inside `cell`, clear of its frame and its printed label."""
     inside = Box(cell.x + _CELL_SIDE, cell.y + sheets.CELL_LABEL_MM, cell.w - 2 * _CELL_SIDE,
                  cell.h - sheets.CELL_LABEL_MM - _CELL_SIDE)
-    width, height = round(inside.w * _CELL_RES), round(inside.h * _CELL_RES)
-    out_to_mm = np.array([[1 / _CELL_RES, 0, inside.x + 0.5 / _CELL_RES],
-                          [0, 1 / _CELL_RES, inside.y + 0.5 / _CELL_RES], [0, 0, 1]])
-    seen = cv2.warpPerspective(pixels, h @ out_to_mm, (width, height),
-                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                               borderMode=cv2.BORDER_REPLICATE)
-    # Paper level: a grey closing wipes out strokes narrower than the kernel.
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
-    paper = cv2.blur(cv2.dilate(seen, kernel), (11, 11))
-    darker = cv2.subtract(paper, seen)
-    # Noise from the lightest quarter of the cell (paper even when the cell is well inked).
-    counts = np.cumsum(np.bincount(darker[::2, ::2].ravel(), minlength=256))
-    p05, p25 = (int(np.searchsorted(counts, counts[-1] * q)) for q in (0.05, 0.25))
-    noise = max(1.0, (p25 - p05) / 0.97)
-    threshold = max(p25 + 5.0 * noise, _MIN_INK_CONTRAST * contrast, 6.0)
-    ink = (darker > threshold).astype(np.uint8)
-    _wipe_frame_remnants(ink)
-    return _stroke_ink(ink) / (_CELL_RES * _CELL_RES)
+    seen, _ = placement.rectify(pixels, h, inside, _CELL_RES)
+    darker = ink.darker_than_paper(seen, 9, 11)
+    # The paper's noise, from the whole cell (paper even when the cell is well inked).
+    inked = (darker > ink.threshold(darker[::2, ::2], _MIN_INK_CONTRAST * contrast)).astype(np.uint8)
+    ink.wipe_rule_remnants(inked, inked.shape[0], _CELL_RES)
+    return _stroke_ink(inked) / (_CELL_RES * _CELL_RES)
 
 
-def _wipe_frame_remnants(ink: np.ndarray) -> None:
-    """Clear long straight runs along the cell's edges: its printed frame let in by a
-    sheet that is not quite flat, not a pen's stroke."""
-    band, run = round(_RULE_BAND * _CELL_RES), round(_RULE_RUN * _CELL_RES)
-    height, width = ink.shape
-    rows = np.zeros((height, 1), bool)
-    rows[:band] = rows[height - band:] = True
-    columns = np.zeros((1, width), bool)
-    columns[:, :band] = columns[:, width - band:] = True
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
-    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    rule = ((across > 0) & rows) | ((down > 0) & columns)
-    ink[cv2.dilate(rule.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0
-
-
-def _stroke_ink(ink: np.ndarray) -> float:
+def _stroke_ink(inked: np.ndarray) -> float:
     """Pixels of ink in components large enough to be pen strokes, when together they
     span a signature's extent; dots, specks and JPEG ringing do not count, nor straight
     lines (a fold, a scanner's streak, pieces of the frame), however tilted, broken or
     crossing each other."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    strokes = []
-    for k in range(1, count):
-        x, y, w, h, area = stats[k]
-        if max(w, h) < _MIN_COMPONENT_EXTENT * _CELL_RES:
-            continue
-        component = (labels[y:y + h, x:x + w] == k).astype(np.uint8)
-        if not _is_lines(component, area):
-            strokes.append((x, y, x + w, y + h, area))
-    if not strokes:
-        return 0.0
-    boxes = np.array(strokes)
-    span = max(boxes[:, 2].max() - boxes[:, 0].min(), boxes[:, 3].max() - boxes[:, 1].min())
-    if span < _MIN_EXTENT * _CELL_RES:
-        return 0.0
-    return float(boxes[:, 4].sum())
+    found = ink.components(inked, inked.shape[0])
+    strokes = found.stroke_sized(_CELL_RES)
+    for k in np.flatnonzero(strokes):
+        strokes[k] = not _is_lines(found.mask(int(k)).astype(np.uint8), int(found.area[k]))
+    total, across, down = found.measure(strokes)
+    return float(total[0]) if max(across[0], down[0]) >= _MIN_EXTENT * _CELL_RES else 0.0
 
 
 def _is_lines(component: np.ndarray, area: int) -> bool:
     """Whether one component of ink is a straight line, or long straight lines crossing."""
-    m = cv2.moments(component, binaryImage=True)
-    vx, vy, cv = m["mu20"] / area, m["mu02"] / area, m["mu11"] / area
-    # The spread across the component's main direction: a line's is its thickness.
-    spread = (vx + vy) / 2 - np.sqrt(((vx - vy) / 2) ** 2 + cv * cv)
-    if np.sqrt(max(spread, 0.0)) <= _STRAIGHT_SPREAD * _CELL_RES:
+    if ink.line_spread(component) <= _STRAIGHT_SPREAD * _CELL_RES:
         return True
     length = round(_LONG_LINE * _CELL_RES)
     if max(component.shape) < length:
