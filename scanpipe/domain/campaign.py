@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -21,6 +22,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 # Codes travel inside QR payloads, so they are restricted to characters that QR
 # alphanumeric mode encodes compactly and that cannot collide with the separator.
@@ -119,8 +121,9 @@ class Campaign(_Frozen):
     @model_validator(mode="after")
     def _references_resolve(self) -> "Campaign":
         problems: list[str] = []
-        for label, items in (("embassies", self.embassies), ("partners", self.partners),
-                             ("cases", self.cases)):
+        groups: tuple[tuple[str, Sequence[Embassy | Partner | Case]], ...] = (
+            ("embassies", self.embassies), ("partners", self.partners), ("cases", self.cases))
+        for label, items in groups:
             seen: set[str] = set()
             for i, item in enumerate(items):
                 if item.code in seen:
@@ -174,7 +177,7 @@ def postcard_destination(case: Case) -> str:
             return f"{route.to.value}:{case.code}"
 
 
-def _field_path(loc: tuple) -> str:
+def _field_path(loc: tuple[int | str, ...]) -> str:
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -186,7 +189,7 @@ def _field_path(loc: tuple) -> str:
     return path or "(top level)"
 
 
-def _explain(error: dict) -> str:
+def _explain(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "string_pattern_mismatch":
         return "use 1 to 24 capital letters, digits or '-', starting with a letter or digit"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TypedDict
 
 from scanpipe.reading.blank import Blankness
 from scanpipe.domain.campaign import Campaign, Case, letter_destination, postcard_destination
@@ -95,6 +96,47 @@ _CASE_KINDS = {PayloadKind.LETTER: Kind.LETTER, PayloadKind.POSTCARD: Kind.POSTC
 _QR_FORMATS = {"QRCode", "MicroQRCode"}
 
 
+class FindingJson(TypedDict):
+    """A `Finding` as the ledger and the command line write it."""
+
+    reason: str
+    detail: str
+    code: str | None
+    reader: str | None
+    attempt: str | None
+
+
+class TermHitJson(TypedDict):
+    term: str
+    found: str
+    similarity: float
+
+
+class CandidateJson(TypedDict):
+    """A candidate case as a reviewer sees it."""
+
+    case: str
+    score: float
+    evidence: list[TermHitJson]
+
+
+class DecisionJson(TypedDict):
+    """A `Decision` as the ledger and the command line write it."""
+
+    kind: str
+    case: str | None
+    destination: str | None
+    status: str
+    method: str | None
+    confidence: float
+    reasons: list[str]
+    evidence: list[FindingJson]
+    kit: int | None
+    bundle: int | None
+    signatures: int | None
+    candidates: list[CandidateJson]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One piece of evidence: a reason and what exactly was seen."""
@@ -105,7 +147,7 @@ class Finding:
     reader: str | None = None
     attempt: str | None = None  # which try of the reader found the code
 
-    def to_json(self) -> dict:
+    def to_json(self) -> FindingJson:
         return {"reason": self.reason.value, "detail": self.detail,
                 "code": self.code_text, "reader": self.reader, "attempt": self.attempt}
 
@@ -134,7 +176,7 @@ class Decision:
                 seen.append(finding.reason.value)
         return seen
 
-    def to_json(self) -> dict:
+    def to_json(self) -> DecisionJson:
         return {
             "kind": self.kind.value, "case": self.case, "destination": self.destination,
             "status": self.status.value, "method": self.method.value if self.method else None,
@@ -155,7 +197,7 @@ def destination_for(case: Case, kind: Kind) -> str:
     return letter_destination(case)
 
 
-def candidate_json(candidate: Candidate) -> dict:
+def candidate_json(candidate: Candidate) -> CandidateJson:
     """A candidate case as shown to a reviewer: the case, its score and the words that named it."""
     return {"case": candidate.case, "score": round(candidate.score, 3),
             "evidence": [{"term": hit.term, "found": hit.found,
@@ -290,6 +332,7 @@ def text_contradicts(decision: Decision, candidates: tuple[Candidate, ...]) -> D
     finding = Finding(Reason.TEXT_NAMES_OTHER_CASE,
                       f"the code says case {decision.case}, the printed text names case {named}")
     coded = decision.findings[0].code_text or ""
+    assert decision.case is not None  # routed by a case's code (the cross-check's premise)
     if all(c.case != decision.case for c in candidates):
         candidates = (*candidates, code_candidate(decision.case, coded))
     return Decision(decision.kind, Status.REVIEW, findings=(finding, *decision.findings),

@@ -41,7 +41,8 @@ def _pdf_page(data: bytes, page: int, width: int) -> Image.Image:
                 raise UnreadableFile(FileFault.CORRUPT, f"the PDF has no page {page}")
             pdf_page = document[page - 1]
             scale = width / max(pdf_page.get_width(), 1.0)
-            return pdf_page.render(scale=scale).to_pil()
+            image: Image.Image = pdf_page.render(scale=scale).to_pil()
+            return image
         finally:
             document.close()
     except pdfium.PdfiumError as exc:

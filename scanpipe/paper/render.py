@@ -218,7 +218,7 @@ def draw_lines(canvas: Canvas, page_h_mm: float, lines: list[str], x_mm: float, 
     for line in lines:
         canvas.drawString(x_mm * mm, page_h_mm * mm - y, line)
         y += size * leading
-    return (y - size * leading + size * 0.3) / mm
+    return float((y - size * leading + size * 0.3) / mm)
 
 
 def draw_text(canvas: Canvas, page_h_mm: float, text: str, x_mm: float, top_mm: float,
@@ -230,7 +230,7 @@ def draw_text(canvas: Canvas, page_h_mm: float, text: str, x_mm: float, top_mm: 
 
 def string_mm(text: str, font: str, size: float) -> float:
     """Width of `text` in mm."""
-    return pdfmetrics.stringWidth(text, font, size) / mm
+    return float(pdfmetrics.stringWidth(text, font, size) / mm)
 
 
 def fit_line(text: str, font: str, sizes: Sequence[float], width_mm: float) -> float:
@@ -275,4 +275,4 @@ def vline(canvas: Canvas, page_h_mm: float, x: float, y0: float, y1: float,
 
 def baseline(page_h_mm: float, top_mm: float, size: float) -> float:
     """Reportlab y (points) of the baseline of a `size` line whose top is at `top_mm`."""
-    return page_h_mm * mm - top_mm * mm - size
+    return float(page_h_mm * mm - top_mm * mm - size)

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -50,10 +52,11 @@ SIGNATURE_CELL = Box(22.0, 239.0, 88.0, 33.0)
 STAMP_CELL = Box(116.0, 239.0, 72.0, 33.0)     # an embassy's round stamp is 30–40 mm
 CELL_LABEL_MM = 5.0   # the cell's printed label ("Signature", "Cachet") fills its top this far
 
-_DELIVERY_COLUMNS = (("sheet.col_case", 24.0), ("sheet.col_person", 66.0),
+_Column = tuple[str, float]  # the i18n key of its heading, its width in mm
+_DELIVERY_COLUMNS: tuple[_Column, ...] = (("sheet.col_case", 24.0), ("sheet.col_person", 66.0),
                      ("sheet.col_letters", 22.0), ("sheet.col_postcards", 22.0),
                      ("sheet.col_petitions", 22.0), ("sheet.col_signatures", 24.0))
-_FORWARDING_COLUMNS = (("sheet.col_case", 26.0), ("sheet.col_person", 66.0),
+_FORWARDING_COLUMNS: tuple[_Column, ...] = (("sheet.col_case", 26.0), ("sheet.col_person", 66.0),
                        ("sheet.col_postcards", 24.0), ("sheet.col_solidarity_letters", 42.0),
                        ("sheet.col_total", 22.0))
 _ROW_H = 7.0
@@ -121,8 +124,8 @@ class DeliverySheet:
 
         The signature total is None unless every line's signatures were counted.
         """
-        signatures = [x.signatures for x in self.lines]
-        counted = None if any(n is None for n in signatures) else sum(signatures)
+        signatures = [x.signatures for x in self.lines if x.signatures is not None]
+        counted = sum(signatures) if len(signatures) == len(self.lines) else None
         return (sum(x.letters for x in self.lines), sum(x.postcards for x in self.lines),
                 sum(x.petitions for x in self.lines), counted)
 
@@ -154,14 +157,14 @@ def bundle_title(ref: str, lang: str) -> str:
     return text("sheet.bundle_ref", lang, serial=ref)
 
 
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types: Canvas is Any
     """A canvas that writes "page X / Y" once it knows Y (reportlab's two-pass recipe)."""
 
-    def __init__(self, *args, footer: str, lang: str, **kwargs):
+    def __init__(self, *args: Any, footer: str, lang: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._footer = footer
         self._lang = lang
-        self._pages: list[dict] = []
+        self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
         self._pages.append(dict(self.__dict__))
@@ -274,7 +277,7 @@ def _draw_header(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
               BUNDLE_QR_ZONE.bottom + 3) + 6
 
 
-def _draw_row(c: Canvas, y: float, cells: tuple[str, ...], columns, font: str,
+def _draw_row(c: Canvas, y: float, cells: tuple[str, ...], columns: Sequence[_Column], font: str,
               fill: float | None) -> None:
     if fill is not None:
         c.setFillGray(fill)
@@ -298,11 +301,12 @@ def _count(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
-def _table_rows(sheet: DeliverySheet, lang: str) -> tuple[tuple, list[tuple[str, ...]],
+def _table_rows(sheet: DeliverySheet, lang: str) -> tuple[tuple[_Column, ...], list[tuple[str, ...]],
                                                           tuple[str, ...]]:
     """(columns, rows, total row) of the sheet's kind."""
     letters, postcards, petitions, signatures = sheet.totals
     total_label = text("sheet.total", lang)
+    rows: list[tuple[str, ...]]
     if sheet.forwarding:
         rows = [(x.case, x.person, str(x.postcards), str(x.solidarity_letters),
                  str(x.postcards + x.solidarity_letters)) for x in sheet.lines]
@@ -358,7 +362,7 @@ def _draw_notes(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
     w.y += 6
 
 
-def _close_table(c: Canvas, columns, top: float, bottom: float) -> None:
+def _close_table(c: Canvas, columns: Sequence[_Column], top: float, bottom: float) -> None:
     render.draw_box(c, PAGE_H, Box(LEFT, top, RIGHT - LEFT, bottom - top), 0.8)
     x = LEFT
     for _, width in columns[:-1]:
@@ -408,7 +412,7 @@ def _draw_items(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
         w.need(_ITEM_LEADING * 2)
         per_column = int((w.bottom - w.y) // _ITEM_LEADING)
         block = items[start:start + per_column * columns]
-        # Column-major: the list reads down each column, as people scan a printed list.
+        # _Column-major: the list reads down each column, as people scan a printed list.
         rows = -(-len(block) // columns)
         c.setFont(f.regular, _ITEM_SIZE)
         for k, item in enumerate(block):

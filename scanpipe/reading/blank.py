@@ -26,9 +26,14 @@ file's resolution is believed only when it makes the sheet a sheet's size):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
+from cv2.typing import MatLike
+
+from scanpipe.reading.pages import Pixels
 
 WHOLE_PAGE = 0.85          # a sheet cut out smaller than this share of its image may be a part
 WORK_DPI = 150.0           # a 0.3 mm stroke keeps two pixels
@@ -66,7 +71,7 @@ class Blankness:
     detail: str           # what was measured, in words, for the reason shown
 
 
-def blankness(sheet: np.ndarray, dpi: float | None, page: np.ndarray | None = None) -> Blankness:
+def blankness(sheet: Pixels, dpi: float | None, page: Pixels | None = None) -> Blankness:
     """Whether `sheet` (2-D uint8, the paper cut out of its scan) carries no writing at all,
     and what was found on it.
 
@@ -86,7 +91,7 @@ def blankness(sheet: np.ndarray, dpi: float | None, page: np.ndarray | None = No
     return verdict
 
 
-def _judge(sheet: np.ndarray, dpi: float | None) -> Blankness:
+def _judge(sheet: Pixels, dpi: float | None) -> Blankness:
     """Marks found, sorted, and strokes counted on one image."""
     work, mm = _working_image(sheet, dpi)
     faint, strong = _marks(work, mm)
@@ -120,7 +125,7 @@ _ONE = {f"specks under {MIN_STROKE_MM:g} mm": f"speck under {MIN_STROKE_MM:g} mm
         "punched holes": "punched hole", _LINES: "straight line"}
 
 
-def _sort(marks: _Marks, shape: tuple[int, int], mm: float) -> dict[str, np.ndarray]:
+def _sort(marks: _Marks, shape: tuple[int, int], mm: float) -> dict[str, npt.NDArray[np.bool_]]:
     """Which marks are specks, faint, on the sheet's edge, punched holes, or strokes."""
     h, w = shape
     speck = marks.extent < MIN_STROKE_MM
@@ -142,7 +147,7 @@ def _sort(marks: _Marks, shape: tuple[int, int], mm: float) -> dict[str, np.ndar
     return dict(zip((*_SET_ASIDE, _STROKE), (speck, weak, on_edge, hole, stroke)))
 
 
-def _working_image(sheet: np.ndarray, dpi: float | None) -> tuple[np.ndarray, float]:
+def _working_image(sheet: Pixels, dpi: float | None) -> tuple[MatLike, float]:
     """The sheet at about `WORK_DPI`, never with fewer than `MIN_WORK_LONG_PX` along its
     length, and its pixels per millimetre. Reduced by a whole factor with an area average
     (cheap), then by what remains with a linear one (a thin stroke keeps most of its
@@ -150,7 +155,7 @@ def _working_image(sheet: np.ndarray, dpi: float | None) -> tuple[np.ndarray, fl
     long_px = max(sheet.shape)
     believed = dpi if dpi and _plausible(sheet.shape, dpi) else long_px / A4_LONG_MM * 25.4
     scale = min(1.0, max(WORK_DPI / believed, MIN_WORK_LONG_PX / long_px))
-    work = sheet
+    work: MatLike = sheet
     factor = int(1 / scale)
     if factor > 1:
         h, w = sheet.shape
@@ -168,7 +173,7 @@ def _plausible(shape: tuple[int, ...], dpi: float) -> bool:
     return PLAUSIBLE_LONG_MM[0] <= max(shape) / dpi * 25.4 <= PLAUSIBLE_LONG_MM[1]
 
 
-def _marks(work: np.ndarray, mm: float) -> tuple[np.ndarray, np.ndarray]:
+def _marks(work: MatLike, mm: float) -> tuple[MatLike, MatLike]:
     """Pixels of marks (their outline) and of strokes (their core), as 0/255 masks.
 
     The paper's level is a grey closing over `PAPER_MM`: it fills in every mark narrower
@@ -210,18 +215,18 @@ class _Marks:
     """The connected marks of a mask: bounding boxes (px, right and bottom exclusive), the
     extent of their strokes' core (mm), their area and their strokes' pixels (px)."""
 
-    left: np.ndarray
-    top: np.ndarray
-    right: np.ndarray
-    bottom: np.ndarray
-    extent: np.ndarray
-    area: np.ndarray
-    strong: np.ndarray
-    labels: np.ndarray    # the label image, and each mark's label in it
-    ids: np.ndarray
+    left: npt.NDArray[np.int64]
+    top: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    bottom: npt.NDArray[np.int64]
+    extent: npt.NDArray[np.float64]
+    area: npt.NDArray[np.int64]
+    strong: npt.NDArray[np.int64]
+    labels: MatLike    # the label image, and each mark's label in it
+    ids: npt.NDArray[np.integer[Any]]
 
 
-def _measure(faint: np.ndarray, strong: np.ndarray, mm: float) -> _Marks:
+def _measure(faint: MatLike, strong: MatLike, mm: float) -> _Marks:
     """The marks of `faint`, with the pixels of `strong` in each. Labelled without OpenCV's
     statistics (which visit every pixel of the sheet): only the marks' pixels are looked at."""
     _, labels = cv2.connectedComponents(faint, connectivity=8)
@@ -250,8 +255,8 @@ def _measure(faint: np.ndarray, strong: np.ndarray, mm: float) -> _Marks:
     return _Marks(left, top, right, bottom, extent, area, strong_px, labels, label[starts])
 
 
-def _remove_straight_lines(faint: np.ndarray, marks: _Marks, long: np.ndarray,
-                           mm: float) -> tuple[np.ndarray, int]:
+def _remove_straight_lines(faint: MatLike, marks: _Marks, long: npt.NDArray[np.intp],
+                           mm: float) -> tuple[MatLike, int]:
     """`faint` without the straight lines longer than `RULE_MM` found in the marks `long`,
     and how many lines that was (collinear pieces counted once)."""
     length = max(3, round(RULE_MM * mm))
@@ -278,7 +283,7 @@ def _remove_straight_lines(faint: np.ndarray, marks: _Marks, long: np.ndarray,
     return cleared, len(found)
 
 
-def _lines(tops: np.ndarray, bottoms: np.ndarray) -> int:
+def _lines(tops: npt.NDArray[np.int64], bottoms: npt.NDArray[np.int64]) -> int:
     """How many lines of writing strokes form: their middle halves, stacked, make bands."""
     if len(tops) == 0:
         return 0

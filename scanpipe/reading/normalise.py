@@ -6,15 +6,23 @@ corners, `rectify` cuts it out square, `text_skew` measures the skew of text
 lines, and `size_class` names the paper (A4, A5, A6 postcard, envelope) from its size in
 millimetres when the resolution is known, from its proportions otherwise.
 All work on a reduced copy where precision allows: this runs on every page.
+
+OpenCV's stubs give its results no dtype (`MatLike`); its filters and warps keep their
+input's, so a grey page they return is cast back to `Pixels`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import cast
 
 import cv2
 import numpy as np
+import numpy.typing as npt
+from cv2.typing import MatLike
+
+from scanpipe.reading.pages import Pixels
 
 Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 WORK_SIDE = 800          # px: the reduced copy used to find the paper
@@ -51,16 +59,16 @@ _SIZES = (
 SIZE_TOLERANCE = 0.06  # scanners crop loosely and pages are cut unevenly
 
 
-def _order(points: np.ndarray) -> Quad:
+def _order(points: npt.NDArray[np.float64]) -> Quad:
     """Corners ordered top-left, top-right, bottom-right, bottom-left (image axes)."""
     s = points.sum(axis=1)
     d = np.diff(points, axis=1).ravel()
-    tl, br = points[np.argmin(s)], points[np.argmax(s)]
-    tr, bl = points[np.argmin(d)], points[np.argmax(d)]
-    return tuple((float(x), float(y)) for x, y in (tl, tr, br, bl))  # type: ignore[return-value]
+    tl, tr, br, bl = ((float(x), float(y)) for x, y in (points[np.argmin(s)], points[np.argmin(d)],
+                                                         points[np.argmax(s)], points[np.argmax(d)]))
+    return tl, tr, br, bl
 
 
-def find_paper(pixels: np.ndarray) -> Quad | None:
+def find_paper(pixels: Pixels) -> Quad | None:
     """The corners of the sheet when it stands out from its background; None when it fills the image.
 
     Two ways: the bright shape (a scanner's dark lid or bed around a white sheet), and the
@@ -89,7 +97,7 @@ _PAPER_RATIOS = (1.414, 1.294, 2.0)
 PAPER_RATIO_TOLERANCE = 0.06
 
 
-def _paper_shaped(quad: np.ndarray) -> bool:
+def _paper_shaped(quad: MatLike) -> bool:
     width, height = _side_lengths(_order(quad.reshape(-1, 2).astype(np.float64)))
     if min(width, height) <= 0:
         return False
@@ -100,7 +108,7 @@ def _paper_shaped(quad: np.ndarray) -> bool:
 EDGE_THRESHOLDS = (10, 30)  # Canny's: low, to find a light sheet on a light desk
 
 
-def _by_edges(blurred: np.ndarray) -> np.ndarray | None:
+def _by_edges(blurred: MatLike) -> MatLike | None:
     """The largest convex four-cornered outline among the image's edges."""
     edges = cv2.dilate(cv2.Canny(blurred, *EDGE_THRESHOLDS), np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
@@ -118,7 +126,7 @@ def _by_edges(blurred: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _four_corners(hull: np.ndarray) -> np.ndarray | None:
+def _four_corners(hull: MatLike) -> npt.NDArray[np.float32] | None:
     """The hull as four corners: its outline simplified, then the corners that hold the least
     area dropped one by one (a thumb or a bent corner over an edge adds a corner or two)."""
     points = cv2.approxPolyDP(hull, 0.01 * cv2.arcLength(hull, True), True).reshape(-1, 2)
@@ -133,7 +141,7 @@ def _four_corners(hull: np.ndarray) -> np.ndarray | None:
     return quad if len(points) == 4 and cv2.isContourConvex(quad) else None
 
 
-def _by_brightness(blurred: np.ndarray) -> np.ndarray | None:
+def _by_brightness(blurred: MatLike) -> MatLike | None:
     """The largest bright shape (Otsu's threshold), as four corners."""
     _, bright = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # Writing on the sheet must not cut it into pieces: close over it.
@@ -157,7 +165,7 @@ def _by_brightness(blurred: np.ndarray) -> np.ndarray | None:
     return quad
 
 
-def flatten_light(pixels: np.ndarray) -> np.ndarray:
+def flatten_light(pixels: Pixels) -> Pixels:
     """The page with its light made even: each pixel divided by the paper's level around it
     (a closing wipes the writing out of a reduced copy). A phone photo's light falls off
     across the sheet and no single threshold splits its print from its paper; Tesseract
@@ -170,7 +178,7 @@ def flatten_light(pixels: np.ndarray) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (FLATTEN_KERNEL, FLATTEN_KERNEL))
     paper = cv2.GaussianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), (0, 0), 5)
     paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
-    return cv2.divide(pixels, np.maximum(paper, 1), scale=255)
+    return cast(Pixels, cv2.divide(pixels, np.maximum(paper, 1), scale=255))
 
 
 FLATTEN_SIDE = 1000   # px: the paper's level is found on a copy this long
@@ -184,14 +192,14 @@ def _side_lengths(quad: Quad) -> tuple[float, float]:
     return float(width), float(height)
 
 
-def rectify(pixels: np.ndarray, quad: Quad) -> np.ndarray:
+def rectify(pixels: Pixels, quad: Quad) -> Pixels:
     """The sheet cut out of the image and made rectangular (perspective removed)."""
     width, height = _side_lengths(quad)
     w, h = max(1, int(round(width))), max(1, int(round(height)))
     target = np.array([(0, 0), (w - 1, 0), (w - 1, h - 1), (0, h - 1)], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(np.array(quad, dtype=np.float32), target)
-    return cv2.warpPerspective(pixels, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REPLICATE)
+    return cast(Pixels, cv2.warpPerspective(pixels, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                                            borderMode=cv2.BORDER_REPLICATE))
 
 
 def size_class(width_px: float, height_px: float, dpi: float | None) -> tuple[SizeClass, tuple[float, float] | None]:
@@ -211,7 +219,7 @@ def size_class(width_px: float, height_px: float, dpi: float | None) -> tuple[Si
     return SizeClass.UNKNOWN, None
 
 
-def measure_paper(pixels: np.ndarray, dpi: float | None) -> Paper:
+def measure_paper(pixels: Pixels, dpi: float | None) -> Paper:
     """Find the sheet and name its size."""
     quad = find_paper(pixels)
     if quad is None:
@@ -223,7 +231,7 @@ def measure_paper(pixels: np.ndarray, dpi: float | None) -> Paper:
     return Paper(quad, width, height, size, mm)
 
 
-def ink_mask(pixels: np.ndarray, contrast: int = INK_CONTRAST) -> np.ndarray:
+def ink_mask(pixels: Pixels, contrast: int = INK_CONTRAST) -> Pixels:
     """Pixels clearly darker than the paper around them (writing, print), as a 0/255 mask."""
     height, width = pixels.shape
     background = cv2.medianBlur(cv2.resize(pixels, (max(1, width // 8), max(1, height // 8)),
@@ -233,16 +241,13 @@ def ink_mask(pixels: np.ndarray, contrast: int = INK_CONTRAST) -> np.ndarray:
     return np.where(darker >= contrast, 255, 0).astype(np.uint8)
 
 
-def text_skew(pixels: np.ndarray, limit: float = 15.0) -> float:
+def text_skew(pixels: Pixels, limit: float = 15.0) -> float:
     """The angle (degrees, counter-clockwise positive as OpenCV rotates) that levels the text lines.
 
     Projection profiles: the rotation that makes the row sums of the ink most
     uneven is the one that lines the text up. Coarse then fine, on a reduced copy.
     """
-    height, width = pixels.shape
-    scale = min(1.0, 1000 / max(height, width))
-    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
-    mask = ink_mask(small, 30) // 255  # 0/1 bytes: turned several times faster than floats
+    mask = ink_mask(_reduced(pixels, 1000), 30) // 255  # 0/1 bytes: turned several times faster than floats
     if np.count_nonzero(mask) < 50:
         return 0.0
     h, w = mask.shape
@@ -259,28 +264,34 @@ def text_skew(pixels: np.ndarray, limit: float = 15.0) -> float:
     return float(round(fine, 2))
 
 
-def line_axis(pixels: np.ndarray) -> int:
+def line_axis(pixels: Pixels) -> int:
     """0 when the page's lines of writing run across the image, 90 when they run down it."""
     return line_axis_vote(pixels)[0]
 
 
-def line_axis_vote(pixels: np.ndarray) -> tuple[int, float]:
+def line_axis_vote(pixels: Pixels) -> tuple[int, float]:
     """`line_axis` and how clear the vote is: the stronger direction's jumps over the
     weaker's (1: no telling; a page of typed lines gives several)."""
-    height, width = pixels.shape
-    scale = min(1.0, 1000 / max(height, width))
-    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
-    mask = _writing(small)
+    mask = _writing(_reduced(pixels, 1000))
     across = float(np.var(np.diff(mask.sum(axis=1))))  # lines across: row sums jump line to line
     down = float(np.var(np.diff(mask.sum(axis=0))))
     clarity = max(across, down) / max(min(across, down), 1e-9)
     return (0 if across >= down else 90), clarity
 
 
-def _writing(small: np.ndarray) -> np.ndarray:
+def _reduced(pixels: Pixels, side: int) -> Pixels:
+    """`pixels` reduced (an area average) to `side` pixels along its longer side, if longer."""
+    height, width = pixels.shape
+    scale = min(1.0, side / max(height, width))
+    if scale < 1:
+        return cast(Pixels, cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))
+    return pixels
+
+
+def _writing(small: Pixels) -> npt.NDArray[np.float32]:
     """The ink of writing: margins (edges, shadows) and long ruled lines either way removed."""
     h, w = small.shape
-    mask = ink_mask(small, 30)
+    mask: MatLike = ink_mask(small, 30)
     my, mx = int(h * 0.05), int(w * 0.05)
     mask[:my], mask[h - my:], mask[:, :mx], mask[:, w - mx:] = 0, 0, 0, 0
     for kernel in ((max(3, w // 8), 1), (1, max(3, h // 8))):
@@ -289,7 +300,7 @@ def _writing(small: np.ndarray) -> np.ndarray:
     return (mask > 0).astype(np.float32)
 
 
-def upright_score(pixels: np.ndarray) -> float:
+def upright_score(pixels: Pixels) -> float:
     """Positive when the page's horizontal lines of writing are the right way up, negative upside down.
 
     For pages Tesseract cannot orient (handwriting): Latin script reaches above
@@ -297,10 +308,7 @@ def upright_score(pixels: np.ndarray) -> float:
     lines start at a straight left margin and end raggedly on the right. Ruled
     lines are removed first; each line of writing votes.
     """
-    height, width = pixels.shape
-    scale = min(1.0, 1200 / max(height, width))
-    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
-    mask = _writing(small) > 0
+    mask = _writing(_reduced(pixels, 1200)) > 0
     h, w = mask.shape
     rows = mask.sum(axis=1).astype(np.float64)
     if rows.sum() < 200:
@@ -335,7 +343,7 @@ def upright_score(pixels: np.ndarray) -> float:
     return reach + 2.0 * margins
 
 
-def rotate(pixels: np.ndarray, angle: float) -> np.ndarray:
+def rotate(pixels: Pixels, angle: float) -> Pixels:
     """`pixels` turned by `angle` degrees (counter-clockwise positive), the canvas grown to fit."""
     if abs(angle) < 0.05:
         return pixels
@@ -345,11 +353,11 @@ def rotate(pixels: np.ndarray, angle: float) -> np.ndarray:
     new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
     matrix[0, 2] += new_w / 2 - width / 2
     matrix[1, 2] += new_h / 2 - height / 2
-    return cv2.warpAffine(pixels, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+    return cast(Pixels, cv2.warpAffine(pixels, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
+                                       borderMode=cv2.BORDER_REPLICATE))
 
 
-def quarter_turn(pixels: np.ndarray, degrees_clockwise: int) -> np.ndarray:
+def quarter_turn(pixels: Pixels, degrees_clockwise: int) -> Pixels:
     """Undo a content rotation of `degrees_clockwise` (0/90/180/270): the result is upright."""
     turns = (degrees_clockwise // 90) % 4
     return np.ascontiguousarray(np.rot90(pixels, k=turns)) if turns else pixels

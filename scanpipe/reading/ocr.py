@@ -22,9 +22,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import cv2
 import numpy as np
+
+from scanpipe.reading.pages import Pixels
 
 # Where tesseract lives on Debian/Ubuntu, on other Unixes and with Homebrew.
 _SEARCH_PATH = "/usr/local/bin:/usr/bin:/bin:/opt/homebrew/bin:/opt/local/bin"
@@ -136,7 +139,7 @@ def available(languages: str = "fra+nld+eng") -> TesseractInfo:
     return TesseractInfo(_binary(), first.removeprefix("tesseract ").strip(), installed)
 
 
-def read_text(pixels: np.ndarray, *, dpi: float | None = None, languages: str = "fra+nld+eng",
+def read_text(pixels: Pixels, *, dpi: float | None = None, languages: str = "fra+nld+eng",
               timeout: float = 30.0) -> OcrText:
     """Read the printed text of an upright 2-D uint8 grayscale page.
 
@@ -160,7 +163,7 @@ def read_text(pixels: np.ndarray, *, dpi: float | None = None, languages: str = 
     return OcrText("\n".join(lines), words, mean, seconds)
 
 
-def detect_orientation(pixels: np.ndarray, *, dpi: float | None = None,
+def detect_orientation(pixels: Pixels, *, dpi: float | None = None,
                        timeout: float = 20.0) -> Orientation | None:
     """How far the content of a 2-D uint8 grayscale page is turned clockwise, or None.
 
@@ -201,7 +204,7 @@ def _check_languages(languages: str) -> None:
         raise ValueError(f"languages must look like 'fra+nld+eng', not {languages!r}")
 
 
-def _scaled(pixels: np.ndarray, dpi: float | None, target: float) -> tuple[np.ndarray, float, float | None]:
+def _scaled(pixels: Pixels, dpi: float | None, target: float) -> tuple[Pixels, float, float | None]:
     """The page shrunk to about `target` dpi when it is much finer; (image, scale, its dpi)."""
     if pixels.ndim != 2 or pixels.dtype != np.uint8 or min(pixels.shape) < 1:
         raise ValueError(f"expected a 2-D uint8 grayscale page, got {pixels.dtype} {pixels.shape}")
@@ -210,7 +213,7 @@ def _scaled(pixels: np.ndarray, dpi: float | None, target: float) -> tuple[np.nd
     scale = target / dpi
     height, width = pixels.shape
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA), scale, target
+    return cast(Pixels, cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)), scale, target  # uint8 kept
 
 
 def _dpi_args(dpi: float | None) -> list[str]:
@@ -219,7 +222,7 @@ def _dpi_args(dpi: float | None) -> list[str]:
 
 
 @contextlib.contextmanager
-def _page_file(pixels: np.ndarray) -> Iterator[str]:
+def _page_file(pixels: Pixels) -> Iterator[str]:
     """The page as a binary PGM file (a header and the raw bytes, no compression to pay
     for), removed afterwards."""
     height, width = pixels.shape

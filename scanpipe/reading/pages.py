@@ -18,10 +18,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, cast
 
 import cv2
 import numpy as np
-from PIL import ExifTags, Image, UnidentifiedImageError
+import numpy.typing as npt
+from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
+
+Pixels = npt.NDArray[np.uint8]  # a grey page (0 black … 255 white) or a 0/255 mask, height × width
 
 PDF_DPI = 200  # PDF pages are rasterised at this resolution; positions are in these pixels
 MAX_PAGES = 500  # a scanner batch larger than this is not a batch; quarantine it
@@ -67,10 +74,10 @@ class Page:
     """One page image, grey levels 0–255, as the file gives it (EXIF rotation applied)."""
 
     number: int  # 1-based within its file
-    pixels: np.ndarray = field(repr=False)  # 2-D uint8, height × width
+    pixels: Pixels = field(repr=False)
     dpi: float | None  # from the file, or the rasterisation resolution for PDF
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.pixels.setflags(write=False)  # a value: every step that changes it makes a copy
 
     @property
@@ -170,7 +177,7 @@ def _raster_pages(data: bytes) -> Iterator[Page]:
     return _raster_frames(image, data, frames)
 
 
-def _check_raster(image: Image.Image, data: bytes) -> int:
+def _check_raster(image: ImageFile.ImageFile, data: bytes) -> int:
     """The number of frames, once the file's headers say it can be decoded within the limits."""
     frames = getattr(image, "n_frames", 1)
     if frames > MAX_PAGES:
@@ -218,7 +225,7 @@ def _frame(image: Image.Image, index: int, frames: int) -> Page:
     return Page(index + 1, pixels, _plausible(dpi, pixels.shape))
 
 
-def _gray(image: Image.Image, *, upright: bool, last: bool) -> np.ndarray:
+def _gray(image: Image.Image, *, upright: bool, last: bool) -> Pixels:
     """The frame in grey levels, turned by its EXIF orientation when `upright`.
 
     The decoded frame (up to 4 bytes a pixel: the largest copy) is let go as soon as its
@@ -226,7 +233,7 @@ def _gray(image: Image.Image, *, upright: bool, last: bool) -> np.ndarray:
     otherwise Pillow's picture of the frame dropped (there is no public call for it) and
     the next frame decoded afresh, so it does not stay while this page is decided.
     """
-    turn = _TURNS.get(image.getexif().get(ExifTags.Base.Orientation)) if upright else None
+    turn = _TURNS.get(image.getexif().get(ExifTags.Base.Orientation, 1)) if upright else None
     alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     if alpha:
         first = image.convert("LA")
@@ -237,7 +244,7 @@ def _gray(image: Image.Image, *, upright: bool, last: bool) -> np.ndarray:
     if last:
         image.close()
     else:
-        image.im = None
+        image.im = None  # type: ignore[assignment]  # Pillow's frame buffer: no public call drops it
     if alpha:  # transparent areas are paper, not black
         gray = Image.new("L", first.size, 255)
         gray.paste(first.getchannel("L"), mask=first.getchannel("A"))
@@ -272,7 +279,7 @@ def _plausible(dpi: float | None, shape: tuple[int, ...]) -> float | None:
     return dpi if max(shape[:2]) * 25.4 / dpi <= PLAUSIBLE_MM else None
 
 
-def _jpeg_pixels(data: bytes) -> np.ndarray:
+def _jpeg_pixels(data: bytes) -> Pixels:
     """A single-frame JPEG, decoded straight to grey by libjpeg-turbo (about twice Pillow's speed).
 
     OpenCV applies the EXIF orientation as Pillow's `exif_transpose` does.
@@ -281,7 +288,7 @@ def _jpeg_pixels(data: bytes) -> np.ndarray:
     if pixels is None:
         raise UnreadableFile(FileFault.CORRUPT, "page 1 of 1: cannot decode the JPEG image "
                                                 "(damaged); scan it again")  # libjpeg said why on stderr
-    return pixels
+    return cast(Pixels, pixels)  # IMREAD_GRAYSCALE decodes to 8-bit grey
 
 
 # ------------------------------------------------------------------ PDF
@@ -322,7 +329,7 @@ def _pdf_pages(data: bytes, dpi: int) -> Iterator[Page]:
     return _rendered(document, count, dpi)
 
 
-def _rendered(document, count: int, dpi: int) -> Iterator[Page]:
+def _rendered(document: pdfium.PdfDocument, count: int, dpi: int) -> Iterator[Page]:
     try:
         for index in range(count):
             yield _render(document, index, count, dpi)
@@ -330,7 +337,7 @@ def _rendered(document, count: int, dpi: int) -> Iterator[Page]:
         document.close()
 
 
-def _render(document, index: int, count: int, dpi: int) -> Page:
+def _render(document: pdfium.PdfDocument, index: int, count: int, dpi: int) -> Page:
     import pypdfium2 as pdfium
 
     try:

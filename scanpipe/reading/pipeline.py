@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from scanpipe.paper import kits
 
 from scanpipe.reading import blank, crosscheck, normalise, ocr, receipts, text_routing, upright
 from scanpipe.domain.campaign import Campaign
 from scanpipe.reading.codes import Code, scan_codes
 from scanpipe.reading.matching import MatchSettings, rank_cases
-from scanpipe.reading.pages import Page, UnreadableFile, open_pages
+from scanpipe.reading.pages import Page, Pixels, UnreadableFile, open_pages
 from scanpipe.domain.payload import Payload, PayloadKind, parse_payload
 from scanpipe.reading.petition import count_signatures
 from scanpipe.domain.routing import (Decision, Finding, Kind, Reason, Status, anonymous_envelope,
@@ -163,7 +161,9 @@ def _check_coded(page: Page, result: PageResult, campaign: Campaign,
     decision = result.decision
     if decision.status is not Status.ROUTED:
         return result
-    code, payload = _our_code(result.codes, campaign)
+    found = _our_code(result.codes, campaign)
+    assert found is not None  # process_page checks only pages with our code
+    code, payload = found
     if payload.kind is PayloadKind.BUNDLE:
         return replace(result, decision=_check_receipt(page, code, decision))
     decision, seconds = _cross_check(page, result, code, payload, campaign, settings)
@@ -260,6 +260,6 @@ def _read_uncoded(page: Page, codes: tuple[Code, ...], attempts: tuple[str, ...]
     return replace(result, decision=decision, orientation=orientation, ocr_seconds=text.seconds)
 
 
-def _read(upright: np.ndarray, dpi: float | None, settings: RecognitionSettings) -> ocr.OcrText:
+def _read(upright: Pixels, dpi: float | None, settings: RecognitionSettings) -> ocr.OcrText:
     return ocr.read_text(upright, dpi=dpi, languages=settings.ocr_languages,
                          timeout=settings.ocr_timeout)

@@ -25,6 +25,7 @@ from dataclasses import replace
 import numpy as np
 
 from scanpipe.reading import normalise, ocr
+from scanpipe.reading.pages import Pixels
 
 STRONG_UPRIGHT = 0.2   # |upright_score| from which the geometry is trusted on handwriting
 AXIS_CLEAR = 3.0       # line_axis_vote's clarity from which the lines' direction is trusted
@@ -34,7 +35,7 @@ READS_WELL = 12        # sure words of three letters or more: the page was read 
 SURE_SHARE = 0.45      # … when they are this share of the words read
 BETTER = 1.5           # a second read wins with this many times the first read's sure words
 
-Read = Callable[[np.ndarray], ocr.OcrText]
+Read = Callable[[Pixels], ocr.OcrText]
 
 
 def sure_words(text: ocr.OcrText) -> int:
@@ -61,7 +62,7 @@ def _across(text: ocr.OcrText) -> bool:
     return float(np.median([width / max(1, height) for _, _, width, height in boxes])) > 1.0
 
 
-def read_upright(sheet: np.ndarray, code_turns: Sequence[float], dpi: float | None,
+def read_upright(sheet: Pixels, code_turns: Sequence[float], dpi: float | None,
                  read: Read, names_a_case: Callable[[ocr.OcrText], bool], *,
                  timeout: float) -> tuple[int | None, ocr.OcrText]:
     """The sheet's orientation (degrees its content is turned clockwise, or None when
@@ -117,7 +118,7 @@ def read_upright(sheet: np.ndarray, code_turns: Sequence[float], dpi: float | No
 
 
 def _doubted(axis: int, clarity: float, geometric: int, score: float,
-             sheet: np.ndarray) -> list[int]:
+             sheet: Pixels) -> list[int]:
     """The turns worth a read when the first did not settle: the other way up when the
     up-or-down vote is weak, the other direction of lines (its likelier way up) when the
     lines' direction is unclear."""

@@ -13,14 +13,17 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence, cast
 
 import cv2
 import numpy as np
+import numpy.typing as npt
+from cv2.typing import MatLike
 from PIL import Image
 
 PxBox = tuple[int, int, int, int]  # left, top, right, bottom in pixels
-Param = float | int | str | tuple
+Param = float | int | str | tuple["Param", ...]
+FloatPixels = npt.NDArray[np.float32]  # an image in float grey levels (0–255), for arithmetic
 STAIN_COLOURS = ((150, 98, 52), (122, 80, 45), (170, 120, 70))  # coffee, strong tea, milky
 DESKS = ("wood", "laminate", "fabric", "white")
 
@@ -32,7 +35,7 @@ class Applied:
     name: str
     params: tuple[tuple[str, Param], ...] = ()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Param | list[Param]]:
         return {"name": self.name, **{k: list(v) if isinstance(v, tuple) else v
                                       for k, v in self.params}}
 
@@ -48,18 +51,18 @@ def applied(name: str, **params: Param) -> Applied:
     return Applied(name, tuple((k, tidy(v)) for k, v in params.items()))
 
 
-def _float(image: Image.Image) -> np.ndarray:
+def _float(image: Image.Image) -> FloatPixels:
     return np.asarray(image, dtype=np.float32)
 
 
-def _image(pixels: np.ndarray, mode: str) -> Image.Image:
+def _image(pixels: npt.NDArray[np.floating[Any]], mode: str) -> Image.Image:
     return Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8), mode)
 
 
-def _smooth_field(rng: np.random.Generator, h: int, w: int, cell: int) -> np.ndarray:
+def _smooth_field(rng: np.random.Generator, h: int, w: int, cell: int) -> FloatPixels:
     """Low-frequency noise in about [-1, 1]: a small random grid enlarged smoothly."""
     small = rng.normal(0, 1, size=(max(2, h // cell + 2), max(2, w // cell + 2))).astype(np.float32)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    return cast(FloatPixels, cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC))
 
 
 # ------------------------------------------------------------------ geometry
@@ -146,9 +149,9 @@ def show_through(image: Image.Image, back: Image.Image, strength: float,
     typical of 80 g/m² paper on a scanner.
     """
     front = _float(image.convert("RGB"))
-    mirrored = np.asarray(back.convert("L").resize(image.size).transpose(Image.FLIP_LEFT_RIGHT),
+    mirrored = np.asarray(back.convert("L").resize(image.size).transpose(Image.Transpose.FLIP_LEFT_RIGHT),
                           dtype=np.float32)
-    mirrored = cv2.GaussianBlur(mirrored, (0, 0), sigma_px)
+    mirrored = cast(FloatPixels, cv2.GaussianBlur(mirrored, (0, 0), sigma_px))
     darkness = (1.0 - mirrored / 255.0) * strength
     return _image(front * (1.0 - darkness[:, :, None]), "RGB")
 
@@ -163,7 +166,7 @@ class Stain:
     colour: tuple[int, int, int]
 
 
-def _blot_mask(rng: np.random.Generator, size: int) -> np.ndarray:
+def _blot_mask(rng: np.random.Generator, size: int) -> npt.NDArray[np.uint8]:
     """An irregular blot shape (1 inside) in a square of `size` px, radius about size/4."""
     harmonics = [(k, float(rng.uniform(0, 0.16 / k ** 0.5)), float(rng.uniform(0, 2 * math.pi)))
                  for k in range(2, 9)]
@@ -185,7 +188,7 @@ def _blot_mask(rng: np.random.Generator, size: int) -> np.ndarray:
     return mask
 
 
-def _covered(mask: np.ndarray, origin: tuple[int, int], target: PxBox) -> float:
+def _covered(mask: MatLike, origin: tuple[int, int], target: PxBox) -> float:
     ox, oy = origin
     left, top, right, bottom = target
     x0, y0 = max(left, ox), max(top, oy)
@@ -269,12 +272,13 @@ class Photo:
                        desk=self.desk, shadow=self.shadow, light=self.light)
 
 
-def desk_texture(rng: np.random.Generator, width: int, height: int, kind: str) -> np.ndarray:
+def desk_texture(rng: np.random.Generator, width: int, height: int, kind: str) -> FloatPixels:
     """A desk surface (float RGB, 0–255): wood grain, laminate, fabric or a white table."""
     grain = _smooth_field(rng, height, width, max(16, width // 12))
     fine = rng.normal(0, 1, size=(height, width)).astype(np.float32)
     ys = np.arange(height, dtype=np.float32)[:, None]
     xs = np.arange(width, dtype=np.float32)[None, :]
+    base: FloatPixels
     if kind == "wood":
         base = np.array([rng.uniform(120, 175), rng.uniform(78, 115), rng.uniform(40, 70)],
                         np.float32)
@@ -295,11 +299,12 @@ def desk_texture(rng: np.random.Generator, width: int, height: int, kind: str) -
     else:
         base = np.full(3, float(rng.uniform(200, 230)), np.float32)
         shade = 1.0 + 0.02 * grain + 0.02 * fine
-    return base[None, None, :] * shade.astype(np.float32)[:, :, None]
+    texture: FloatPixels = base[None, None, :] * shade.astype(np.float32)[:, :, None]
+    return texture
 
 
 def _page_corners(rng: np.random.Generator, page_w: int, page_h: int, frame_w: int,
-                  frame_h: int, rotation: float, tilt: float) -> np.ndarray:
+                  frame_h: int, rotation: float, tilt: float) -> npt.NDArray[np.float64]:
     """Where the page's corners land in the frame: scaled to fit, turned, pulled in perspective."""
     fill = float(rng.uniform(0.72, 0.88))
     for _ in range(40):
@@ -311,7 +316,7 @@ def _page_corners(rng: np.random.Generator, page_w: int, page_h: int, frame_w: i
         corners = corners @ rot.T
         jitter = rng.uniform(-tilt, tilt, size=(4, 2)) * min(frame_w, frame_h)
         centre = np.array([frame_w / 2, frame_h / 2]) + rng.uniform(-0.04, 0.04, 2) * [frame_w, frame_h]
-        placed = corners + jitter + centre
+        placed: npt.NDArray[np.float64] = corners + jitter + centre
         margin = 0.015 * min(frame_w, frame_h)
         if (placed[:, 0].min() > margin and placed[:, 1].min() > margin
                 and placed[:, 0].max() < frame_w - margin and placed[:, 1].max() < frame_h - margin):
@@ -351,7 +356,7 @@ def phone_photo(page: Image.Image, rng: np.random.Generator, *, long_side: int =
     k = 8
     sw, sh = fw // k + 1, fh // k + 1
     small_mask = cv2.resize(mask, (sw, sh), interpolation=cv2.INTER_AREA)
-    offset = np.float32([[1, 0, sw * 0.004], [0, 1, sh * 0.006]])
+    offset = np.array([[1, 0, sw * 0.004], [0, 1, sh * 0.006]], np.float32)
     contact = cv2.GaussianBlur(cv2.warpAffine(small_mask, offset, (sw, sh)), (0, 0),
                                max(0.7, sw * 0.004))
     ys = (np.arange(sh, dtype=np.float32) * k)[:, None]
@@ -363,7 +368,7 @@ def phone_photo(page: Image.Image, rng: np.random.Generator, *, long_side: int =
     gain = (1.0 - light * (ramp + 0.5)) * (1.0 - 0.15 * vignette)
     # A shadow (a hand, the phone): a soft-edged half-plane or blob over part of the frame.
     shadow = float(rng.uniform(0.15, 0.45))
-    shade = np.zeros((sh, sw), np.float32)
+    shade: MatLike = np.zeros((sh, sw), np.float32)
     if rng.random() < 0.5:
         a = float(rng.uniform(0, 2 * math.pi))
         cut = float(rng.uniform(0.15, 0.45))
@@ -375,15 +380,15 @@ def phone_photo(page: Image.Image, rng: np.random.Generator, *, long_side: int =
         cv2.ellipse(shade, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
     shade = cv2.GaussianBlur(shade, (0, 0), max(sw, sh) * float(rng.uniform(0.01, 0.04)))
     # The page's own small shadow darkens the desk just outside its edges.
-    desk_gain = gain * (1.0 - shadow * shade) * (1.0 - 0.35 * contact)
-    page_gain = gain * (1.0 - shadow * shade)
+    desk_gain: MatLike = gain * (1.0 - shadow * shade) * (1.0 - 0.35 * contact)
+    page_gain: MatLike = gain * (1.0 - shadow * shade)
     desk_gain = cv2.resize(desk_gain.astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR)
     page_gain = cv2.resize(page_gain.astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR)
-    cast = (1.0 + rng.uniform(-0.06, 0.06, 3)).astype(np.float32)
+    colour_cast = (1.0 + rng.uniform(-0.06, 0.06, 3)).astype(np.float32)
     m = mask[:, :, None]
     photo = (warped * (m * page_gain[:, :, None])
-             + desk * ((1.0 - m) * desk_gain[:, :, None])) * cast[None, None, :]
-    photo = cv2.GaussianBlur(photo, (0, 0), float(rng.uniform(0.5, 1.1)))
+             + desk * ((1.0 - m) * desk_gain[:, :, None])) * colour_cast[None, None, :]
+    photo = cast(FloatPixels, cv2.GaussianBlur(photo, (0, 0), float(rng.uniform(0.5, 1.1))))
     photo += rng.normal(0, float(rng.uniform(1.5, 4.0)), size=(fh, fw, 1)).astype(np.float32)
     corners = tuple((int(round(x)), int(round(y))) for x, y in dst)
     record = Photo((fw, fh), corners, rotation, tilt, desk_kind, shadow, light)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
@@ -64,6 +65,14 @@ class ExpectedPage:
     by_text: bool = False          # routed by its printed text: it carries no code
 
 
+class _Facts(TypedDict, total=False):
+    """The facts of an `ExpectedPage` beyond its outcome."""
+
+    kit: int
+    signatures: int
+    by_text: bool
+
+
 @dataclass(frozen=True)
 class SampleFile:
     """One file of the sample set and the expected outcome of each of its pages."""
@@ -102,26 +111,29 @@ class _Maker:
                      grayscale: bool = False) -> Image.Image:
         page = scansim.rasterise_pdf(kits.render_letter_sheet(self.campaign, case, self.lang),
                                      DPI)[0]
-        layout = kits.LETTER_LAYOUT
+        box, pitch = kits.LETTER_LAYOUT.writing_box, kits.LETTER_LAYOUT.line_pitch_mm
+        assert box is not None and pitch is not None  # the letter sheet has ruled lines
         lines = [case.letter or self.words["letter"].format(person=case.person),
                  self.words["regards"], self.writer()]
         return scansim.scan_image(page, seed=self.next_seed(), dpi=DPI,
-                                  writing_box_px=layout.writing_box.px(DPI),
+                                  writing_box_px=box.px(DPI),
                                   handwriting_lines=lines,
-                                  line_pitch_px=layout.line_pitch_mm * DPI / 25.4,
+                                  line_pitch_px=pitch * DPI / 25.4,
                                   quarter_turns=quarter_turns, grayscale=grayscale)
 
     def postcard_image(self, case: Case, side: int) -> Image.Image:
         pages = scansim.rasterise_pdf(kits.render_postcard(self.campaign, case, self.lang), DPI)
         if side == 0:
             return scansim.scan_image(pages[0], seed=self.next_seed(), dpi=DPI)
-        layout = kits.POSTCARD_MESSAGE_LAYOUT
+        box, pitch = (kits.POSTCARD_MESSAGE_LAYOUT.writing_box,
+                      kits.POSTCARD_MESSAGE_LAYOUT.line_pitch_mm)
+        assert box is not None and pitch is not None  # the message side has ruled lines
         first = case.person.split()[0]
         return scansim.scan_image(pages[1], seed=self.next_seed(), dpi=DPI,
-                                  writing_box_px=layout.writing_box.px(DPI),
+                                  writing_box_px=box.px(DPI),
                                   handwriting_lines=[self.words["postcard"].format(first=first),
                                                      self.writer()],
-                                  line_pitch_px=layout.line_pitch_mm * DPI / 25.4)
+                                  line_pitch_px=pitch * DPI / 25.4)
 
     def petition_image(self, case: Case, signed: int) -> Image.Image:
         page = scansim.rasterise_pdf(kits.render_petition(self.campaign, case, self.lang),
@@ -199,7 +211,7 @@ def _pdf(jpegs: list[bytes]) -> bytes:
 
 
 def _one(path: str, data: bytes, kind: str, case: Case | None, status: str,
-         note: str, **facts) -> SampleFile:
+         note: str, **facts: Unpack[_Facts]) -> SampleFile:
     return SampleFile(path, data, (ExpectedPage(1, kind, case.code if case else None, status,
                                                 note, **facts),))
 
@@ -217,7 +229,7 @@ def make_sample_set(campaign: Campaign, *, seed: int = 2021, lang: str = "fr") -
     routed = "routed"
 
     def add(path: str, data: bytes, kind: str, case: Case | None, status: str, note: str,
-            **facts):
+            **facts: Unpack[_Facts]) -> None:
         files.append(_one(path, data, kind, case, status, note, **facts))
 
     # Envelope 1: a kit envelope and what a family put in it.

@@ -16,10 +16,11 @@ import io
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, cast
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
@@ -103,19 +104,19 @@ class _Hand:
 
     def word(self, word: str, x: float, base: float) -> None:
         if self.font is not None:
-            self._font_word(word, x, base)
+            self._font_word(self.font, word, x, base)
         else:
             self._stroke_word(word, x, base)
 
-    def _font_word(self, word: str, x: float, base: float) -> None:
-        font = self.font
-        left, top, right, bottom = font.getbbox(word, anchor="ls")
+    def _font_word(self, font: ImageFont.FreeTypeFont, word: str, x: float, base: float) -> None:
+        # FreeType's boxes are whole pixels, though typed as floats.
+        left, top, right, bottom = (int(v) for v in font.getbbox(word, anchor="ls"))
         pad = 4
         mask = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
         ImageDraw.Draw(mask).text((pad - left, pad - top), word, font=font, fill=255,
                                   anchor="ls")
         angle = float(self.rng.uniform(-2.5, 2.5))
-        mask = mask.rotate(angle, resample=Image.BICUBIC, expand=True)
+        mask = mask.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
         strength = float(self.rng.uniform(0.82, 1.0))
         mask = mask.point(lambda v: int(v * strength))
         # Paste so the word's baseline lands on `base` despite the rotation's growth.
@@ -376,7 +377,7 @@ _STAMP_WORDS = (("EMBAJADA", "DE GUATEMALA"), ("AMBASSADE", "DE FRANCE"),
                 ("EMBASSY", "OF CANADA"), ("CONSULADO", "GENERAL"), ("BOTSCHAFT", "BRÜSSEL"))
 
 
-def _stamp_font(size: int) -> ImageFont.ImageFont:
+def _stamp_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     path = render.DEJAVU_DIR / "DejaVuSans-Bold.ttf"
     return ImageFont.truetype(str(path), size) if path.is_file() else ImageFont.load_default()
 
@@ -403,7 +404,7 @@ def _draw_office_stamp(page: Image.Image, rng: np.random.Generator, dpi: float,
     day = f"{int(rng.integers(20, 29))}.01.2022"
     for k, words_line in enumerate((*words, day)):
         d.text((w / 2, size * (0.32 + 0.18 * k)), words_line, font=font, fill=255, anchor="mm")
-    mask = mask.rotate(float(rng.uniform(-20, 20)), resample=Image.BICUBIC, expand=True)
+    mask = mask.rotate(float(rng.uniform(-20, 20)), resample=Image.Resampling.BICUBIC, expand=True)
     # Rubber stamps ink unevenly: a blotchy strength between faint and full.
     field = _smooth_stamp_field(rng, mask.height, mask.width, _mm(3, dpi))
     strength = np.clip(float(rng.uniform(0.55, 0.9)) + 0.25 * field, 0.25, 1.0)
@@ -416,9 +417,9 @@ def _draw_office_stamp(page: Image.Image, rng: np.random.Generator, dpi: float,
     return image
 
 
-def _smooth_stamp_field(rng: np.random.Generator, h: int, w: int, cell: int) -> np.ndarray:
+def _smooth_stamp_field(rng: np.random.Generator, h: int, w: int, cell: int) -> npt.NDArray[np.float32]:
     small = rng.normal(0, 1, size=(h // cell + 2, w // cell + 2)).astype(np.float32)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    return cast(npt.NDArray[np.float32], cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC))
 
 
 def sign_delivery_sheet(pdf_bytes: bytes, *, seed: int, dpi: float = 200, signed: bool = True,
@@ -470,13 +471,14 @@ def crop_label(label_pdf_bytes: bytes, label_index: int, dpi: float) -> Image.Im
     try:
         if page >= len(doc):
             raise ValueError(f"label {label_index} is not on this {len(doc)}-page sheet")
-        image = doc[page].render(scale=dpi / 72).to_pil().convert("RGB")
+        image: Image.Image = doc[page].render(scale=dpi / 72).to_pil().convert("RGB")
     finally:
         doc.close()
     return image.crop(box.inset(0.4).px(dpi))  # inset: leave the printed outline behind
 
 
-def _draw_stamp(env: Image.Image, rng: np.random.Generator, dpi: float, paper) -> PxBox:
+def _draw_stamp(env: Image.Image, rng: np.random.Generator, dpi: float,
+                paper: tuple[int, int, int]) -> PxBox:
     w = env.width
     sw, sh = _mm(24, dpi), _mm(28, dpi)
     x0, y0 = w - _mm(8, dpi) - sw, _mm(7, dpi)

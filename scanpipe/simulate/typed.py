@@ -15,8 +15,10 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal, TypedDict, TypeVar
 
 import numpy as np
 import segno
@@ -27,6 +29,7 @@ from scanpipe.simulate import scansim
 from scanpipe.domain.campaign import Case
 
 PxBox = tuple[int, int, int, int]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,31 @@ STREETS = ("Rue de la Station", "Avenue des Tilleuls", "Rue du Moulin", "Chauss�
            "Kerkstraat", "Stationsstraat", "Rue Haute", "Place du Marché", "Dorpsstraat",
            "Rue des Écoles")
 _MONTH = {"fr": "décembre", "en": "December", "nl": "december"}
-_WORDS = {
+
+
+class _Words(TypedDict):
+    """A language's words of a letter: choices (tuples) and fixed phrases ({x}: the case)."""
+
+    named: tuple[str, ...]
+    keyword: tuple[str, ...]
+    country: tuple[str, ...]
+    middle: tuple[str, ...]
+    demand_named: str
+    demand: str
+    thanks: str
+    closing: str
+    salutation: str
+    excellency: str
+    president: str
+    subject: str
+    subject_plain: str
+    date: str
+    to: str
+
+
+_Opening = Literal["named", "keyword", "country"]
+_Salutation = Literal["salutation", "excellency", "president"]
+_WORDS: dict[str, _Words] = {
     "fr": {
         "named": ("Je vous écris pour vous faire part de ma profonde inquiétude au sujet de {x}.",
                   "Par la présente, je souhaite attirer votre attention sur la situation de {x}.",
@@ -274,7 +301,7 @@ class LetterText:
                           self.salutation, *self.paragraphs, self.closing, self.signer))
 
 
-def _pick(rng: np.random.Generator, items):
+def _pick(rng: np.random.Generator, items: Sequence[_T]) -> _T:
     return items[int(rng.integers(len(items)))]
 
 
@@ -291,9 +318,10 @@ def compose_letter(case: Case, mention: Mention, lang: str,
     day = int(rng.integers(1, 32))
     date_line = w["date"].format(town=town, day=day, month=_MONTH[lang])
     by_name = mention in (Mention.FULL_NAME, Mention.SURNAME)
-    opening_key = {Mention.FULL_NAME: "named", Mention.SURNAME: "named",
-                   Mention.KEYWORD: "keyword", Mention.AUTHORITY_COUNTRY: "country"}[mention]
-    opening = _pick(rng, w[opening_key]).format(x=named)
+    openings: dict[Mention, _Opening] = {Mention.FULL_NAME: "named", Mention.SURNAME: "named",
+                                         Mention.KEYWORD: "keyword",
+                                         Mention.AUTHORITY_COUNTRY: "country"}
+    opening = _pick(rng, w[openings[mention]]).format(x=named)
     middle = list(w["middle"])
     rng.shuffle(middle)
     body = [opening + " " + " ".join(middle[:int(rng.integers(1, 3))])]
@@ -302,10 +330,10 @@ def compose_letter(case: Case, mention: Mention, lang: str,
     body.append(w["demand_named"].format(x=named) if by_name else w["demand"])
     if rng.random() < 0.5:
         body.append(w["thanks"])
-    salutation_key = _pick(rng, ("salutation", "excellency", "president")
-                           if case.authority.startswith("Président") else
-                           ("salutation", "excellency"))
-    salutation = w[salutation_key]
+    salutations: tuple[_Salutation, ...] = (("salutation", "excellency", "president")
+                                            if case.authority.startswith("Président") else
+                                            ("salutation", "excellency"))
+    salutation = w[_pick(rng, salutations)]
     closing = w["closing"].format(salutation=salutation.rstrip(",") + ",")
     subject = None
     if rng.random() < 0.5:
@@ -318,7 +346,7 @@ def compose_letter(case: Case, mention: Mention, lang: str,
 
 def handwritten_paragraphs(letter: LetterText, with_addressee: bool) -> tuple[str, ...]:
     """The same letter as someone copies it out by hand: one paragraph per line group."""
-    head = (letter.date_line,)
+    head: tuple[str, ...] = (letter.date_line,)
     if with_addressee:
         colon = " :" if letter.lang == "fr" else ":"
         head += (f"{_WORDS[letter.lang]['to']}{colon} {letter.addressee[0]}",)
@@ -364,7 +392,7 @@ class _Pen:
         self.bold = _font(family.bold, size_px)
         self.step = round(size_px * leading)
 
-    def lines(self, lines, x: float, y: float, *, bold: bool = False, align: str = "left",
+    def lines(self, lines: Sequence[str], x: float, y: float, *, bold: bool = False, align: str = "left",
               right: float | None = None) -> float:
         font = self.bold if bold else self.regular
         for line in lines:
