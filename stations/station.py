@@ -1,7 +1,7 @@
 """One scanning station at work: its hot folder, who is signed in, what the screen must tell.
 
 The scanner drops files into the inbox; the hot folder hands each stable file
-(a copy) to `Station.take_file`, which decides its pages and records them in the
+(a copy) to `Station.take_files`, which decides its pages and records them in the
 ledger in one transaction, in the name of the person signed in at the station.
 Only then does the hot folder move the original to done/ (or to quarantine/,
 with the reason, when the file cannot be read). While nobody is signed in,
@@ -33,7 +33,8 @@ from models.store import Store
 from scanpipe.domain.campaign import Campaign
 from scanpipe.reading.pipeline import RecognitionSettings
 from scanpipe.domain.routing import Reason, Status
-from stations.hotfolder import FolderEvent, Handled, HotFolder, RetryLater, original_name
+from stations.hotfolder import (FolderEvent, FolderOptions, Folders, Handled, HotFolder, RetryLater,
+                               original_name)
 from stations.workers import (GROUP_WAIT, Prepared, Recognizer, WorkerCrashed, ahead, group_least,
                               joins)
 
@@ -71,12 +72,10 @@ class Station:
         self._on_event = on_event
         self.recognizer = Recognizer(campaign, recognition, store.images, workers)
         self._ahead: dict[Path, Future] = {}  # copies being decided ahead, by their path
-        self.folder = HotFolder(inbox, done, quarantine, work, self.take_file, polling=polling,
-                                max_bytes=max_bytes, ready=lambda: self.operator is not None,
-                                on_event=self._folder_event, settle_seconds=settle_seconds,
-                                lookahead=ahead(self.recognizer.workers),
-                                prefetch=self._decide_ahead, forget=self._forget,
-                                on_refusal=self._refused, handle_group=self.take_files)
+        self.folder = HotFolder(Folders(inbox, done, quarantine, work), self,
+                                FolderOptions(settle_seconds=settle_seconds, polling=polling,
+                                              lookahead=ahead(self.recognizer.workers),
+                                              max_bytes=max_bytes))
 
     # -------------------------------------------------------------- people
 
@@ -108,12 +107,19 @@ class Station:
             future.cancel()
         self.recognizer.close()
 
-    def _decide_ahead(self, copy: Path) -> None:
+    # The hot folder's client (stations.hotfolder.FolderClient): ready, decide_ahead, forget,
+    # take_files, refused, folder_event.
+
+    def ready(self) -> bool:
+        """Files are taken while someone is signed in; until then they wait in the inbox."""
+        return self.operator is not None
+
+    def decide_ahead(self, copy: Path) -> None:
         with self._lock:
             if copy not in self._ahead:
                 self._ahead[copy] = self.recognizer.submit(copy)
 
-    def _forget(self, copy: Path) -> None:
+    def forget(self, copy: Path) -> None:
         with self._lock:
             future = self._ahead.pop(copy, None)
         if future is not None:
@@ -133,11 +139,11 @@ class Station:
         try:
             prepared = [self.recognizer.result(self._future(first), first)]
         except WorkerCrashed as exc:
-            self._forget(first)
+            self.forget(first)
             self._quarantine_in_ledger(first, original_name(first), str(exc), operator)
             return [Handled(done=False, reason=str(exc))]
         if prepared[0].sha256 is None:
-            self._forget(first)
+            self.forget(first)
             raise RetryLater("the copy of the file could not be read")
         least, deadline = group_least(self.recognizer.workers), time.monotonic() + GROUP_WAIT
         for copy in copies[1:]:
@@ -157,7 +163,7 @@ class Station:
         except OperationalError as exc:  # the database is away: the files wait in the inbox
             raise RetryLater(f"the ledger cannot be reached: {exc.orig or exc}") from None
         for p in prepared:
-            self._forget(p.path)
+            self.forget(p.path)
         return [_handled(p) for p in prepared]
 
     def _future(self, copy: Path) -> Future:
@@ -167,7 +173,7 @@ class Station:
                 future = self._ahead[copy] = self.recognizer.submit(copy)
         return future
 
-    def _refused(self, original: Path, name: str, reason: str) -> None:
+    def refused(self, original: Path, name: str, reason: str) -> None:
         """A file refused before it was read goes in the ledger before it goes to quarantine/."""
         self._quarantine_in_ledger(original, name, reason, self.operator or "station")
 
@@ -187,7 +193,7 @@ class Station:
 
     # -------------------------------------------------------------- notices
 
-    def _folder_event(self, event: FolderEvent) -> None:
+    def folder_event(self, event: FolderEvent) -> None:
         self._on_event(event)
         if event.kind in ("quarantined", "retry", "error"):
             with self._lock:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from stations import hotfolder
-from stations.hotfolder import FolderEvent, Handled, HotFolder, RetryLater
+from stations.hotfolder import FolderEvent, FolderOptions, Folders, Handled, HotFolder, RetryLater, moves
 
 JPEG = b"\xff\xd8\xff\xe0" + b"scan" * 64
 
@@ -28,30 +27,46 @@ class Clock:
 
 
 class Desk:
-    """A hot folder in tmp_path with a handler that records what it was given."""
+    """A hot folder in tmp_path whose client records what it was given; `options` are the
+    folder's (FolderOptions), settling at once unless told."""
 
-    def __init__(self, root: Path, answer=None, **options):
+    def __init__(self, root: Path, answer=None, *, ready=lambda: True, screen=lambda event: None,
+                 done: Path | None = None, quarantine: Path | None = None, work: Path | None = None,
+                 **options):
         self.inbox = root / "inbox"
         self.inbox.mkdir(exist_ok=True)
-        self.done, self.quarantine, self.work = root / "done", root / "quarantine", root / "work"
-        for name in ("done", "quarantine", "work"):
-            if name in options:
-                setattr(self, name, options.pop(name))
+        self.done, self.quarantine, self.work = (done or root / "done", quarantine or root / "quarantine",
+                                                 work or root / "work")
         self.answer = answer or (lambda copy: Handled(done=True))
         self.calls: list[tuple[str, bytes, Path]] = []  # (original name, content, path given)
         self.events: list[FolderEvent] = []
-        self.screen = options.pop("on_event", lambda event: None)
+        self._ready, self.screen = ready, screen
         options.setdefault("settle_seconds", 0)
-        self.folder = HotFolder(self.inbox, self.done, self.quarantine, self.work, self._handle,
-                                on_event=self._on_event, **options)
+        self.folder = HotFolder(Folders(self.inbox, self.done, self.quarantine, self.work), self,
+                                FolderOptions(**options))
 
-    def _on_event(self, event: FolderEvent) -> None:
+    # The hot folder's client: one file at a time, nothing decided ahead.
+
+    def ready(self) -> bool:
+        return self._ready()
+
+    def take_files(self, copies: list[Path]) -> list[Handled]:
+        copy = copies[0]
+        self.calls.append((copy.name.split("--", 1)[1], copy.read_bytes(), copy))
+        return [self.answer(copy)]
+
+    def refused(self, original: Path, name: str, reason: str) -> None:
+        pass
+
+    def decide_ahead(self, copy: Path) -> None:
+        pass
+
+    def forget(self, copy: Path) -> None:
+        pass
+
+    def folder_event(self, event: FolderEvent) -> None:
         self.events.append(event)
         self.screen(event)
-
-    def _handle(self, copy: Path) -> Handled:
-        self.calls.append((copy.name.split("--", 1)[1], copy.read_bytes(), copy))
-        return self.answer(copy)
 
     def drop(self, name: str, data: bytes = JPEG, mtime: float | None = None) -> Path:
         path = self.inbox / name
@@ -241,7 +256,7 @@ def test_a_handler_crash_quarantines_the_file_and_the_worker_goes_on(tmp_path):
     def broken_screen(event: FolderEvent) -> None:
         raise OSError("the screen is gone")
 
-    desk = Desk(tmp_path, answer, settle_seconds=0.05, on_event=broken_screen)
+    desk = Desk(tmp_path, answer, settle_seconds=0.05, screen=broken_screen)
     desk.drop("first.jpg", mtime=1_700_000_000)
     desk.drop("second.jpg", mtime=1_700_000_001)
     desk.folder.start()
@@ -340,7 +355,7 @@ def test_a_move_across_filesystems_copies_then_removes_the_original(tmp_path, mo
             raise OSError(errno.EXDEV, "Invalid cross-device link")
         real_replace(source, target)
 
-    monkeypatch.setattr(hotfolder.os, "replace", replace)
+    monkeypatch.setattr(moves.os, "replace", replace)
     desk = Desk(tmp_path)
     original = desk.drop("scan-1.jpg", mtime=1_700_000_000)
     event = desk.folder.run_once()[-1]
@@ -424,8 +439,8 @@ def test_an_original_that_cannot_be_removed_after_its_copy_is_not_copied_twice(t
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         real_unlink(path, *args, **kwargs)
 
-    monkeypatch.setattr(hotfolder.os, "replace", replace)
-    monkeypatch.setattr(hotfolder.os, "unlink", unlink)
+    monkeypatch.setattr(moves.os, "replace", replace)
+    monkeypatch.setattr(moves.os, "unlink", unlink)
     desk = Desk(tmp_path, clock=clock)
     original = desk.drop("scan-1.jpg")
     assert [e.kind for e in desk.folder.run_once()] == ["taken", "error"]

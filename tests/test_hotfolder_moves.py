@@ -1,0 +1,86 @@
+"""The hot folder's file operations: a file keeps its bytes wherever it goes, never lacks its
+reason in quarantine/, and never takes the name of another."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from models.images import sha256_of_file
+from stations.hotfolder import moves, original_name
+from stations.hotfolder.inbox import Stat, stat_of
+
+DATA = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8
+
+
+def scan(root: Path, name: str, data: bytes = DATA) -> Path:
+    path = root / "inbox" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_a_file_moved_to_quarantine_keeps_its_bytes_and_gets_its_reason(tmp_path):
+    original = scan(tmp_path, "batch-3/notes.txt")
+    renamed: set[Path] = set()
+    target = moves.to_quarantine(tmp_path / "quarantine", "batch-3/notes.txt", original,
+                                 "not a scan", renamed)
+    assert target == tmp_path / "quarantine" / "notes.txt"
+    assert target.read_bytes() == DATA and not original.exists()
+    lines = (tmp_path / "quarantine" / "notes.txt.reason.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "file: batch-3/notes.txt" and lines[2] == "reason: not a scan"
+    assert lines[1].startswith("quarantined: ") and lines[1].endswith(" UTC")
+    assert renamed == {tmp_path / "quarantine", original.parent}
+
+
+def test_a_name_whose_reason_file_is_left_in_quarantine_is_not_reused(tmp_path):
+    quarantine = tmp_path / "quarantine"
+    quarantine.mkdir()
+    (quarantine / "scan.jpg.reason.txt").write_text("an earlier file's reason", encoding="utf-8")
+    target = moves.to_quarantine(quarantine, "scan.jpg", scan(tmp_path, "scan.jpg"), "unreadable", set())
+    assert target.name == "scan-2.jpg" and (quarantine / "scan-2.jpg.reason.txt").exists()
+    assert (quarantine / "scan.jpg.reason.txt").read_text(encoding="utf-8") == "an earlier file's reason"
+
+
+def test_a_move_to_quarantine_that_fails_leaves_no_reason_without_its_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        moves.to_quarantine(tmp_path / "quarantine", "gone.jpg", tmp_path / "inbox" / "gone.jpg",
+                            "unreadable", set())
+    assert list((tmp_path / "quarantine").iterdir()) == []
+
+
+def test_done_files_go_under_the_day_with_their_inbox_folders_and_a_free_name(tmp_path):
+    today = date.today().isoformat()
+    (tmp_path / "done" / today / "batch-7").mkdir(parents=True)
+    (tmp_path / "done" / today / "batch-7" / "scan.jpg").write_bytes(b"earlier")
+    target = moves.to_done(tmp_path / "done", "batch-7/scan.jpg", scan(tmp_path, "batch-7/scan.jpg"), set())
+    if date.today().isoformat() == today:  # not across midnight
+        assert target == tmp_path / "done" / today / "batch-7" / "scan-2.jpg"
+    assert target.read_bytes() == DATA
+
+
+def test_the_work_copy_is_private_and_named_after_the_original(tmp_path):
+    original = scan(tmp_path, "scan-1.jpg")
+    copy = moves.copy_to_work(tmp_path / "work", original, stat_of(original))
+    assert copy.parent == tmp_path / "work" and original_name(copy) == "scan-1.jpg"
+    assert copy.read_bytes() == DATA and original.read_bytes() == DATA
+
+
+def test_a_file_that_is_not_what_settled_is_not_copied(tmp_path):
+    original = scan(tmp_path, "scan-1.jpg")
+    settled = stat_of(original)
+    with pytest.raises(moves.Changed):
+        moves.copy_to_work(tmp_path / "work", original, Stat(settled.size - 1, settled.mtime_ns))
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_copies_left_in_work_are_removed_and_their_digests_kept(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "0123456789ab--scan-1.jpg").write_bytes(DATA)
+    (work / "notes.txt").write_bytes(b"not ours")
+    assert moves.clear_copies(work) == {sha256_of_file(scan(tmp_path, "scan-1.jpg"))}
+    assert [p.name for p in work.iterdir()] == ["notes.txt"]
+    assert moves.clear_copies(tmp_path / "no-work-yet") == set()
