@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from models.ledger import ChainWalk
+from models.events import ChainWalk
 from models.replay import ItemLife, Problem, Replay
 from models.signing import SignedHead, key_id, signature_holds
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from models.bundles import PIECE_KINDS, BundleError
+from models.bundles import BundleError
+from models.events import PIECE_KINDS
 from models.people import PeopleError, Role
 from models.sides import Side
 from models.store import StoreError, item_ref
