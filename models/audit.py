@@ -2,7 +2,7 @@
 
 `verify_events` needs only events, checkpoints and the office's public key, so the
 same check runs on the live ledger (`AuditVerbs.audit`) and on an exported folder
-(`models.export`). It stops at the first broken place and names it.
+(`models.export_check`). It stops at the first broken place and names it.
 """
 
 from __future__ import annotations
