@@ -20,7 +20,7 @@ candidates) and 2 % rejected (UNREADABLE_FILE, BLANK_PAGE).
 Every decision is a real `routing.Decision`, built by the routing functions themselves
 (`route_page` on codes carrying real payloads, `route_by_text` on candidates ranked by
 the real matcher, `text_contradicts`, `uncounted_petition`, `unreadable`, …), and its
-event payload is `models.store._decision_payload(decision)`: payloads cannot drift from
+event payload is `models.events.decision_payload(decision)`: payloads cannot drift from
 what intake writes.
 
 **No image files are written.** Each item has a distinct fake image SHA-256 and a
@@ -28,7 +28,7 @@ what intake writes.
 ``store.audit(check_images=False)`` (chain unbroken, every item row agreeing with its
 events); the default ``audit()`` would report the first image as missing.
 
-Timestamps are ISO 8601 UTC with microseconds, as `Store._now` writes them, and never
+Timestamps are ISO 8601 UTC with microseconds, as `Store.now` writes them, and never
 decrease along the chain (an item's item.scanned and routing event share one time, as in
 `record_file`). The season starts five weeks before the campaign's deadline, or the first
 working day after the chain's head when that is later: open the store with
@@ -66,9 +66,9 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import bindparam, func, insert, select, text, update  # noqa: E402
 
 from models import tables as t  # noqa: E402
-from models.ledger import GENESIS, EventType, canonical_json, event_hash  # noqa: E402
+from models.events import (GENESIS, EventType, canonical_json, decision_payload, event_hash,  # noqa: E402
+                           status_event)
 from models.evidence import seal_words  # noqa: E402
-from models.intake import _decision_payload, _status_event  # noqa: E402
 from models.store import Store  # noqa: E402
 from scanpipe.domain.campaign import Campaign, parse_campaign  # noqa: E402
 from scanpipe.reading.codes import Attempt, Code, Reader  # noqa: E402
@@ -137,10 +137,10 @@ class _Outcome:
 def _outcome(decision: Decision) -> _Outcome:
     # Sealed once per scenario, with a salt drawn from the decision itself so the same seed
     # gives the same season (intake draws a random salt per item).
-    payload = _decision_payload(decision)
+    payload = decision_payload(decision)
     salt = hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()[:32]
     payload, sealed = seal_words(payload, salt)
-    return _Outcome(decision, _status_event(decision.status).value, canonical_json(payload),
+    return _Outcome(decision, status_event(decision.status).value, canonical_json(payload),
                     json.dumps(decision.reasons), sealed)
 
 
@@ -380,7 +380,7 @@ class _Writer:
         self.prev_hash = digest
 
     def close_batch(self, at: datetime, station: str, operator: str) -> None:
-        """What `Store._close` writes: closed_at, and batch.closed with the batch's item count."""
+        """What `Store.close_batch_in` writes: closed_at, and batch.closed with the batch's item count."""
         batch = self.open.pop(station, None)
         if batch is None:
             return
@@ -394,7 +394,7 @@ class _Writer:
                     canonical_json({"items": count}))
 
     def open_batch(self, at: datetime, station: str, operator: str, kit: int | None) -> None:
-        """What `Store._new_batch` writes."""
+        """What `Store.new_batch_in` writes."""
         when, stamp = self._tick(at)
         batch_id = self.next_batch
         self.next_batch += 1
@@ -438,7 +438,7 @@ class _Writer:
         if not self.events:
             return
         with self.store.writer.begin() as conn:
-            if self.postgres:  # as models.ledger._lock_ledger does
+            if self.postgres:  # as models.ledger.lock_ledger does
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 0x5CA4_91BE})
             head = conn.execute(select(t.Event.seq, t.Event.hash)
                                 .order_by(t.Event.seq.desc()).limit(1)).first()

@@ -21,7 +21,8 @@ from models import tables as t
 from models.audit import (BUNDLE_COLUMNS, ITEM_COLUMNS, AuditResult, Verification, rows_agree,
                           verify_events)
 from models.evidence import check_words
-from models.ledger import EventType, lock_ledger
+from models.events import EventType
+from models.ledger import lock_ledger
 from models.reconcile import reconcile
 from models.replay import Problem, Replay, replay
 from models.report_types import Reconciliation
@@ -112,7 +113,7 @@ class AuditVerbs:
                 raise ValueError("the ledger is empty: there is nothing to sign yet")
             campaign = session.exec(select(t.CampaignVersion.campaign_id)
                                     .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
-            _, at = self._now()
+            _, at = self.now()
             signed = sign_head(private, campaign or "", head.seq, head.hash, at)
             session.add(t.Checkpoint(campaign_id=signed.campaign_id, seq=signed.seq, hash=signed.hash,
                                      signed_at=signed.signed_at, key_id=signed.key_id,

@@ -9,10 +9,10 @@ postcards go) from the routed pieces not yet bundled. Its life:
         │    ╲──────────→ delivered / refused (handed over on the spot)
         └─→ voided (its pieces are free to be bundled again)
 
-Every step is a ledger event written in the same transaction as the rows, and
-a piece is in one bundle at most: the pieces point at their bundle, and closing
-takes the ledger's lock before it chooses them, so two coordinators closing at
-once never share a piece.
+The states and steps are `models.events.BundleState` and `BUNDLE_STEPS`. Every step is a
+ledger event written in the same transaction as the rows, and a piece is in one bundle at
+most: the pieces point at their bundle, and closing takes the ledger's lock before it
+chooses them, so two coordinators closing at once never share a piece.
 """
 
 from __future__ import annotations
@@ -27,63 +27,17 @@ from sqlalchemy import case as sql_case, func, literal, update
 from sqlmodel import Session, select
 
 from models import tables as t
-from models.ledger import EventType, lock_ledger
+from models.events import BUNDLE_STEPS, PIECE_KINDS, BundleState, EventType
+from models.ledger import lock_ledger
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 
-PIECE_KINDS = (Kind.LETTER.value, Kind.SOLIDARITY_LETTER.value, Kind.POSTCARD.value,
-               Kind.PETITION.value)
-# Kinds that go where the case's postcards go (the person, the relatives, a partner office):
-# never to an embassy, so never into an embassy's bundle.
-FORWARDED_KINDS = frozenset({Kind.POSTCARD.value, Kind.SOLIDARITY_LETTER.value})
 _CHUNK = 900  # ids per statement: far under every database's limit on parameters
 _TEXT_LIMIT = 200
-
-
-class BundleState(StrEnum):
-    PREPARED = "prepared"
-    DISPATCHED = "dispatched"
-    DELIVERED = "delivered"
-    REFUSED = "refused"
-    RETURNED = "returned"
-    VOID = "void"
 
 
 class DispatchMethod(StrEnum):
     HAND = "hand"
     POST = "post"
-
-
-# Which states each step may start from.
-_FROM: dict[EventType, frozenset[BundleState]] = {
-    EventType.BUNDLE_DISPATCHED: frozenset({BundleState.PREPARED, BundleState.REFUSED,
-                                            BundleState.RETURNED}),
-    EventType.BUNDLE_DELIVERED: frozenset({BundleState.PREPARED, BundleState.DISPATCHED}),
-    EventType.BUNDLE_REFUSED: frozenset({BundleState.PREPARED, BundleState.DISPATCHED}),
-    EventType.BUNDLE_RETURNED: frozenset({BundleState.DISPATCHED}),
-    EventType.BUNDLE_VOIDED: frozenset({BundleState.PREPARED, BundleState.REFUSED,
-                                        BundleState.RETURNED}),
-}
-_TO = {EventType.BUNDLE_DISPATCHED: BundleState.DISPATCHED,
-       EventType.BUNDLE_DELIVERED: BundleState.DELIVERED,
-       EventType.BUNDLE_REFUSED: BundleState.REFUSED,
-       EventType.BUNDLE_RETURNED: BundleState.RETURNED,
-       EventType.BUNDLE_VOIDED: BundleState.VOID}
-
-
-def next_steps(state: BundleState) -> frozenset[BundleState]:
-    """The states a bundle in `state` may go to next (what buttons a screen offers)."""
-    return frozenset(_TO[step] for step, starts in _FROM.items() if state in starts)
-
-
-def to_authority(destination: str | None) -> bool:
-    """An embassy's destination: it takes letters to the authority and petition sheets only."""
-    return (destination or "").startswith("embassy:")
-
-
-def misrouted_to_authority(kind: str | None, destination: str | None) -> bool:
-    """A postcard or a letter to the person routed to an embassy: the worst misroute there is
-    for such a letter, which the ledger never records (and the audit refuses)."""
-    return kind in FORWARDED_KINDS and to_authority(destination)
 
 
 class BundleError(ValueError):
@@ -329,7 +283,7 @@ class BundleVerbs:
             ids = [row[0] for row in rows]
             late = [row[0] for row in rows
                     if late_after is not None and row[4] >= late_after]
-            now, at = self._now()
+            now, at = self.now()
             bundle = t.Bundle(destination=destination, state=BundleState.PREPARED.value,
                               pieces=len(ids), late=len(late), created_at=now, created_by=actor,
                               changed_at=now)
@@ -367,13 +321,13 @@ class BundleVerbs:
     def _apply_step(self, session: Session, bundle: t.Bundle, step: EventType, *, actor: str,
                     station: str, payload: dict, at: tuple[datetime, str] | None = None,
                     **fields) -> None:
-        state = BundleState(bundle.state)
-        if state not in _FROM[step]:
-            allowed = ", ".join(sorted(s.value for s in _FROM[step]))
+        state, rule = BundleState(bundle.state), BUNDLE_STEPS[step]
+        if state not in rule.starts:
+            allowed = ", ".join(sorted(s.value for s in rule.starts))
             raise BundleError(f"bundle {bundle.id} is {state.value}: it can be "
-                              f"{_TO[step].value} only when {allowed}")
-        now, stamp = at or self._now()
-        bundle.state = _TO[step].value
+                              f"{rule.to.value} only when {allowed}")
+        now, stamp = at or self.now()
+        bundle.state = rule.to.value
         bundle.changed_at = now
         for name, value in fields.items():
             setattr(bundle, name, value)
@@ -382,7 +336,7 @@ class BundleVerbs:
             session.exec(update(t.Item).where(t.Item.bundle_id == bundle.id)
                          .values(bundle_id=None))
         self._append(session, stamp, actor, station, step, f"bundle:{bundle.id}",
-                     {"state": _TO[step].value, "from": state.value, **payload})
+                     {"state": rule.to.value, "from": state.value, **payload})
 
     def dispatch_bundle(self, bundle_id: int, *, method: DispatchMethod, tracking: str | None,
                         actor: str, station: str) -> t.Bundle:
@@ -428,15 +382,16 @@ class BundleVerbs:
                             pdf_sha256: str, totals: dict, actor: str, station: str) -> None:
         """A delivery sheet, forwarding manifest or label of a bundle was written."""
         with self.transaction() as session:
-            _, at = self._now()
+            _, at = self.now()
             self._append(session, at, actor, station, EventType.SHEET_ISSUED, f"bundle:{bundle_id}",
                          {"document": document, "lang": lang, "issued_on": issued_on.isoformat(),
                           "pdf_sha256": pdf_sha256, "totals": totals})
 
     # ------------------------------------------------------------- receipts
 
-    def _receipt_decision(self, session: Session, decision: Decision) -> Decision:
-        """A delivery sheet scanned back: review unless its bundle can take it."""
+    def receipt_decision(self, session: Session, decision: Decision) -> Decision:
+        """A delivery sheet scanned back: review unless its bundle can take it (in the caller's
+        transaction, as `take_receipt`)."""
         if decision.kind is not Kind.DELIVERY_RECEIPT or decision.status is not Status.ROUTED:
             return decision
         lock_ledger(session)  # see the bundle as it is now, and keep it so until the commit
@@ -445,16 +400,16 @@ class BundleVerbs:
             finding = Finding(Reason.UNKNOWN_BUNDLE,
                               f"this ledger has no bundle {decision.bundle_serial}")
         elif (bundle.state != BundleState.DELIVERED.value
-              and BundleState(bundle.state) not in _FROM[EventType.BUNDLE_DELIVERED]):
+              and BundleState(bundle.state) not in BUNDLE_STEPS[EventType.BUNDLE_DELIVERED].starts):
             finding = Finding(Reason.BUNDLE_NOT_DELIVERABLE, f"bundle {bundle.id} is {bundle.state}")
         else:
             return decision
         return replace(decision, status=Status.REVIEW, method=None, confidence=0.0,
                        findings=(finding, *decision.findings))
 
-    def _take_receipt(self, session: Session, item: t.Item, decision: Decision,
-                      when: tuple[datetime, str], station: str, operator: str) -> None:
-        """The signed first page of a delivery sheet marks its bundle delivered."""
+    def take_receipt(self, session: Session, decision: Decision, *, item_id: int, image_sha256: str,
+                     page: int, when: tuple[datetime, str], station: str, operator: str) -> None:
+        """The signed first page of a delivery sheet (item `item_id`) marks its bundle delivered."""
         if (decision.kind is not Kind.DELIVERY_RECEIPT or decision.status is not Status.ROUTED
                 or Reason.RECEIPT_APPENDIX.value in decision.reasons):
             return
@@ -465,6 +420,6 @@ class BundleVerbs:
         self._apply_step(session, bundle, EventType.BUNDLE_DELIVERED, actor=operator,
                          station=station, at=when,
                          payload={"received_by": None, "received_on": received_on.isoformat(),
-                                  "receipt_item": item.id, "receipt_image": item.image_sha256,
-                                  "receipt_page": item.page},
-                         received_on=received_on, receipt_item_id=item.id)
+                                  "receipt_item": item_id, "receipt_image": image_sha256,
+                                  "receipt_page": page},
+                         received_on=received_on, receipt_item_id=item_id)

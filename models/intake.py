@@ -11,20 +11,43 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from models import tables as t
-from models.bundles import misrouted_to_authority
 from models.evidence import seal_words
-from models.ledger import GENESIS, EventType, canonical_json, event_hash, lock_ledger
+from models.events import (GENESIS, EventType, canonical_json, decision_payload, event_hash,
+                           misrouted_to_authority, status_event)
+from models.ledger import lock_ledger
 from scanpipe.reading.matching import Candidate
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 
 # The tables themselves: bulk inserts without the ORM's bookkeeping.
 _IMAGE, _ITEM, _WORDS, _EVENT = (model.__table__ for model in (
     t.StoredImage, t.Item, t.EvidenceText, t.Event))
+
+
+class LedgerWriter(Protocol):
+    """What intake needs of the store besides its tables, in intake's transaction: the
+    clock, the station's batches, and the delivery receipts (`Store` is one)."""
+
+    def now(self) -> tuple[datetime, str]: ...
+
+    def find_open_batch(self, session: Session, station: str) -> t.Batch | None: ...
+
+    def close_batch_in(self, session: Session, batch: t.Batch, operator: str, station: str,
+                       when: tuple[datetime, str] | None = None) -> None: ...
+
+    def new_batch_in(self, session: Session, station: str, operator: str,
+                     kit_serial: int | None, when: tuple[datetime, str] | None = None) -> t.Batch: ...
+
+    def receipt_decision(self, session: Session, decision: Decision) -> Decision: ...
+
+    def take_receipt(self, session: Session, decision: Decision, *, item_id: int, image_sha256: str,
+                     page: int, when: tuple[datetime, str], station: str, operator: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -76,7 +99,7 @@ class IntakeVerbs:
                                         for page, decision in record.pages])
                  for record in files]
         # What needs no ledger is made before taking its lock: the other stations wait less.
-        states = [[seal_words(_decision_payload(decision)) for _, decision in record.pages]
+        states = [[seal_words(decision_payload(decision)) for _, decision in record.pages]
                   for record in files]
         with self.transaction() as session:
             lock_ledger(session)  # before looking for the pages: two stations may take one image
@@ -115,7 +138,7 @@ class _Outcome:
 class _Group:
     """The rows of one transaction, written in bulk; events hashed here, in chain order."""
 
-    store: object
+    store: LedgerWriter
     session: Session
     station: str
     operator: str
@@ -129,7 +152,7 @@ class _Group:
     batch: dict | None = None                                 # the station's open batch
 
     def __post_init__(self) -> None:
-        self.now, self.at = self.store._now()
+        self.now, self.at = self.store.now()
         self.batch = self._open_batch()
 
     # -------------------------------------------------------------- one file
@@ -163,24 +186,27 @@ class _Group:
                                         {"source": record.source_name, "page": page}))
                 outcomes.append(_Outcome(page, decision, batch_id, True, ref))
                 continue
-            checked = self.store._receipt_decision(session, decision)
+            checked = self.store.receipt_decision(session, decision)
             if checked is not decision:  # a receipt its bundle cannot take: to review
                 decision = checked
-                state, sealed = seal_words(_decision_payload(decision))
+                state, sealed = seal_words(decision_payload(decision))
             self._batch_for(decision)
             pending = _Pending(self._item_row(record, page, decision), decision, state, sealed)
             self.items.append(pending)
             self.events.append((EventType.ITEM_SCANNED, pending,
                                 {"sha256": record.sha256, "page": page, "source": record.source_name,
                                  "batch": self.batch["id"]}))
-            self.events.append((_status_event(decision.status), pending, state))
+            self.events.append((status_event(decision.status), pending, state))
             self.batch["items"] += 1
             self.known[(record.sha256, page)] = (pending, self.batch["id"])
             outcomes.append(_Outcome(page, decision, self.batch["id"], False, pending))
             if decision.kind is Kind.DELIVERY_RECEIPT and decision.status is Status.ROUTED:
                 self._flush()  # the bundle's step reads and writes the ledger itself
-                self.store._take_receipt(self.session, _ItemView(pending), decision,
-                                         (self.now, self.at), self.station, self.operator)
+                assert pending.id is not None  # given by the flush
+                self.store.take_receipt(self.session, decision, item_id=pending.id,
+                                        image_sha256=record.sha256, page=page,
+                                        when=(self.now, self.at), station=self.station,
+                                        operator=self.operator)
                 self.head = None
         self.outcomes.append(outcomes)
 
@@ -193,7 +219,7 @@ class _Group:
     # ------------------------------------------------------------- batches
 
     def _open_batch(self) -> dict | None:
-        batch = self.store._open_batch(self.session, self.station)
+        batch = self.store.find_open_batch(self.session, self.station)
         if batch is None:
             return None
         count = self.session.execute(select(func.count()).select_from(t.Item)
@@ -214,16 +240,16 @@ class _Group:
                 return
             self._flush()
             if batch is not None:
-                self.store._close(self.session, self.session.get(t.Batch, batch["id"]),
-                                  self.operator, self.station, (self.now, self.at))
+                self.store.close_batch_in(self.session, self.session.get(t.Batch, batch["id"]),
+                                          self.operator, self.station, (self.now, self.at))
             self.batch = self._new_batch(serial)
         elif batch is None:
             self._flush()
             self.batch = self._new_batch(None)
 
     def _new_batch(self, kit: int | None) -> dict:
-        batch = self.store._new_batch(self.session, self.station, self.operator, kit,
-                                      (self.now, self.at))
+        batch = self.store.new_batch_in(self.session, self.station, self.operator, kit,
+                                        (self.now, self.at))
         self.head = None  # the store appended to the chain
         return {"id": batch.id, "kit": kit, "items": 0}
 
@@ -285,25 +311,6 @@ class _Group:
         return self.head
 
 
-@dataclass(frozen=True)
-class _ItemView:
-    """What the receipt step needs of an item just inserted."""
-
-    pending: _Pending
-
-    @property
-    def id(self) -> int:
-        return self.pending.id
-
-    @property
-    def image_sha256(self) -> str:
-        return self.pending.row["image_sha256"]
-
-    @property
-    def page(self) -> int:
-        return self.pending.row["page"]
-
-
 def never_to_authority(decision: Decision) -> Decision:
     """A postcard or letter to the person routed to an embassy goes to review instead.
 
@@ -322,20 +329,3 @@ def never_to_authority(decision: Decision) -> Decision:
         (Candidate(decision.case, decision.confidence, ()),) if decision.case else ())
     return replace(decision, status=Status.REVIEW, case=None, destination=None, method=None,
                    confidence=0.0, findings=(finding, *decision.findings), candidates=candidates)
-
-
-def _status_event(status: Status) -> EventType:
-    match status:
-        case Status.ROUTED:
-            return EventType.ITEM_ROUTED
-        case Status.REVIEW:
-            return EventType.ITEM_REVIEW
-        case Status.REJECTED:
-            return EventType.ITEM_REJECTED
-
-
-def _decision_payload(decision: Decision) -> dict:
-    data = decision.to_json()
-    return {key: data[key] for key in ("kind", "case", "destination", "status", "method",
-                                       "confidence", "reasons", "evidence", "kit", "bundle",
-                                       "signatures", "candidates")}

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from models import tables as t
-from models.ledger import EventType
+from models.events import EventType
 
 MIN_SECRET = 4  # a PIN of four digits at least; sign-ins are throttled at the station
 _HASHER = PasswordHasher()
@@ -90,7 +90,7 @@ class PeopleVerbs:
             if session.exec(select(t.Person).where(t.Person.login == login)).first():
                 raise PeopleError(f"someone named {cleaned!r} already exists; choose another name "
                                   "or change that person's role or password")
-            now, at = self._now()
+            now, at = self.now()
             row = t.Person(login=login, name=cleaned, role=Role(role).value,
                            password_hash=_HASHER.hash(secret), active=True, created_at=now)
             session.add(row)
@@ -115,7 +115,7 @@ class PeopleVerbs:
                 row.password_hash = _HASHER.hash(secret)
                 changes["password"] = "changed"
             if changes:
-                _, at = self._now()
+                _, at = self.now()
                 session.add(row)
                 self._append(session, at, actor, station, EventType.PERSON_CHANGED,
                              f"person:{row.id}", {"name": row.name, **changes})

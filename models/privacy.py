@@ -17,8 +17,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from models import tables as t
+from models.events import EventType
 from models.images import fsync_dir
-from models.ledger import EventType, lock_ledger
+from models.ledger import lock_ledger
 from models.replay import Replay
 from scanpipe.domain.routing import Kind
 
@@ -83,7 +84,7 @@ class PrivacyVerbs:
             lock_ledger(session)  # nothing is bundled, delivered or purged meanwhile
             items, images, kept = purgeable(self.replay_ledger(), delivered_before)
             if items:
-                _, at = self._now()
+                _, at = self.now()
                 self._append(session, at, actor, station, EventType.IMAGES_PURGED,
                              f"purge:{delivered_before.isoformat()}",
                              {"before": delivered_before.isoformat(), "items": items,

@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Iterable
 
-from models.bundles import _FROM, _TO, PIECE_KINDS, BundleState, misrouted_to_authority
-from models.ledger import STATE_EVENTS, EventType
+from models.events import (BUNDLE_STEPS, PIECE_KINDS, STATE_EVENTS, BundleState, EventLike,
+                           EventType, misrouted_to_authority)
 from models.sides import rejected_as
 from scanpipe.domain.routing import Kind, Status
 
@@ -27,16 +27,6 @@ _MACHINE_STATES = frozenset({EventType.ITEM_ROUTED, EventType.ITEM_REVIEW, Event
 # the ledger: a season's worth of it would not fit in an auditor's memory).
 _KEPT = ("kind", "case", "destination", "status", "method", "confidence", "reasons",
          "signatures", "text")
-
-
-class EventLike(Protocol):
-    seq: int
-    at: str
-    actor: str
-    station: str
-    type: str
-    subject: str
-    payload: str
 
 
 @dataclass(frozen=True)
@@ -182,7 +172,7 @@ class Replay:
             return None
         if type_ == EventType.BUNDLE_CLOSED:
             return self._closed(event)
-        if type_ in _TO:
+        if type_ in BUNDLE_STEPS:
             return self._step(event)
         if type_ == EventType.SHEET_ISSUED:
             return self._sheet(event)
@@ -287,13 +277,14 @@ class Replay:
         if bundle is None:
             return "a step of a bundle that was never closed"
         step = EventType(event.type)
+        rule = BUNDLE_STEPS[step]
         payload = json.loads(event.payload)
-        if BundleState(bundle.state) not in _FROM[step]:
-            return f"the bundle was {bundle.state}, from which it cannot become {_TO[step].value}"
-        if payload.get("from") != bundle.state or payload.get("state") != _TO[step].value:
+        if BundleState(bundle.state) not in rule.starts:
+            return f"the bundle was {bundle.state}, from which it cannot become {rule.to.value}"
+        if payload.get("from") != bundle.state or payload.get("state") != rule.to.value:
             return (f"says {payload.get('from')} → {payload.get('state')}, but the bundle was "
-                    f"{bundle.state} and this step makes it {_TO[step].value}")
-        bundle.state, bundle.changed_at = _TO[step].value, event.at
+                    f"{bundle.state} and this step makes it {rule.to.value}")
+        bundle.state, bundle.changed_at = rule.to.value, event.at
         match step:
             case EventType.BUNDLE_DISPATCHED:
                 bundle.method, bundle.tracking = payload.get("method"), payload.get("tracking")

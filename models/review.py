@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 
 from models import tables as t
 from models.evidence import join_words
-from models.ledger import STATE_EVENTS, EventType, lock_ledger
+from models.events import STATE_EVENTS, EventType
+from models.ledger import lock_ledger
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.routing import Kind, Method, Reason, Status, destination_for
 
@@ -158,7 +159,7 @@ class ReviewVerbs:
             if seen_seq is not None and current is not None and current.seq != seen_seq:
                 raise ReviewError(f"item {item_id:07d} changed while you looked at it; look again")
             state = decided_state(item, choice, campaign, current.seq if current else 0)
-            _, at = self._now()
+            _, at = self.now()
             self._append(session, at, actor, station, EventType.ITEM_DECIDED, f"item:{item_id}", state)
             _apply(item, state)
             session.add(item)
@@ -193,7 +194,7 @@ class ReviewVerbs:
                     raise ReviewError(f"item {item_id:07d} is in bundle {item.bundle_id} now: a "
                                       "coordinator must void that bundle before it can be undone")
                 state = {**json.loads(before.payload), "undoes": decision.seq}
-                _, at = self._now()
+                _, at = self.now()
                 self._append(session, at, actor, station, EventType.ITEM_UNDONE, decision.subject,
                              state)
                 _apply(item, state)

@@ -4,18 +4,13 @@ The recogniser rejects the blank back of a duplex scan (`BLANK_PAGE`) and the pi
 of a kit postcard whose message side is the piece (`POSTCARD_PICTURE_SIDE`). They are
 counted apart, as sides of their file — never as unreadable files, never as pieces — so
 nobody reads a duplex back as a lost letter. The same rule serves the audit's replay (from
-the events) and the station's counts (from the item table).
+the events) and the station's counts (from the item table, `models.sorting`).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import and_, func, not_
-from sqlalchemy import case as sql_case
-from sqlmodel import Session, select
-
-from models import tables as t
 from scanpipe.domain.routing import Method, Reason, Status
 
 
@@ -27,8 +22,8 @@ class Side(StrEnum):
 
 
 # In order: a page whose reasons name both is counted once, as the first.
-_BY_REASON = ((Reason.BLANK_PAGE.value, Side.BLANK),
-              (Reason.POSTCARD_PICTURE_SIDE.value, Side.PICTURE))
+SIDE_REASONS = ((Reason.BLANK_PAGE.value, Side.BLANK),
+                (Reason.POSTCARD_PICTURE_SIDE.value, Side.PICTURE))
 
 
 def side_of(status: str | None, reasons: list[str] | None) -> Side | None:
@@ -36,7 +31,7 @@ def side_of(status: str | None, reasons: list[str] | None) -> Side | None:
     if status != Status.REJECTED.value:
         return None
     found = set(reasons or ())
-    return next((side for reason, side in _BY_REASON if reason in found), None)
+    return next((side for reason, side in SIDE_REASONS if reason in found), None)
 
 
 def rejected_as(reasons: list[str] | None, method: str | None) -> str:
@@ -46,23 +41,6 @@ def rejected_as(reasons: list[str] | None, method: str | None) -> str:
     if side is not None:
         return side.value
     return "set_aside" if method == Method.MANUAL.value else "unreadable"
-
-
-def side_counts(session: Session, *where) -> dict[str, int]:
-    """How many rejected items matching `where` are blank backs and picture sides
-    (keys: `Side` values; only those with pages)."""
-    # Reasons are a JSON list of codes: the quoted code is one whole entry. A page whose
-    # reasons name both sides counts once, as the first (as `side_of` says).
-    names = [t.Item.reasons.contains(f'"{reason}"', autoescape=True) for reason, _ in _BY_REASON]
-    # Sums, not a GROUP BY on an expression: PostgreSQL would take its bound parameters for
-    # other columns than the selected ones.
-    sums = [func.sum(sql_case((and_(name, *(not_(earlier) for earlier in names[:i])), 1),
-                              else_=0))
-            for i, name in enumerate(names)]
-    row = session.exec(select(*sums).where(t.Item.status == Status.REJECTED.value,
-                                           *where)).one()
-    counted = {side.value: int(count or 0) for (_, side), count in zip(_BY_REASON, row)}
-    return {key: n for key, n in counted.items() if n}
 
 
 def split_rejected(by_status: dict[str, int], sides: dict[str, int]) -> dict[str, int]:

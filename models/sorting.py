@@ -7,12 +7,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, not_
+from sqlalchemy import case as sql_case
 from sqlmodel import Session, select
 
 from models import tables as t
-from models.ledger import EventType
-from models.sides import Side, side_counts, split_rejected
+from models.events import EventType
+from models.sides import SIDE_REASONS, Side, split_rejected
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.routing import Kind, Status
 from scanpipe.domain.trays import check_plan, default_plan
@@ -85,7 +86,7 @@ class SortingVerbs:
         with self.transaction() as session:
             for destination, label in complete.items():
                 session.merge(t.Tray(destination=destination, label=label))
-            _, at = self._now()
+            _, at = self.now()
             self._append(session, at, actor, station, EventType.TRAYS_SET, f"campaign:{campaign.id}",
                          {"trays": complete})
         return complete
@@ -95,14 +96,14 @@ class SortingVerbs:
     def open_batch(self, *, station: str, operator: str, kit_serial: int | None) -> int:
         """Close the station's open batch, if any, and open one (for a kit, or anonymous)."""
         with self.transaction() as session:
-            batch = self._open_batch(session, station)
+            batch = self.find_open_batch(session, station)
             if batch is not None:
-                self._close(session, batch, operator, station)
-            return self._new_batch(session, station, operator, kit_serial).id
+                self.close_batch_in(session, batch, operator, station)
+            return self.new_batch_in(session, station, operator, kit_serial).id
 
     def current_batch(self, station: str) -> t.Batch | None:
         with Session(self.engine) as session:
-            return self._open_batch(session, station)
+            return self.find_open_batch(session, station)
 
     def batch(self, batch_id: int) -> t.Batch | None:
         with Session(self.engine) as session:
@@ -205,6 +206,23 @@ class SortingVerbs:
                                                      .group_by(t.Item.status)).all()),
                                    side_counts(session, *here))
         return Counts(batch, today)
+
+
+def side_counts(session: Session, *where) -> dict[str, int]:
+    """How many rejected items matching `where` are blank backs and picture sides
+    (keys: `Side` values; only those with pages)."""
+    # Reasons are a JSON list of codes: the quoted code is one whole entry. A page whose
+    # reasons name both sides counts once, as the first (as `sides.side_of` says).
+    names = [t.Item.reasons.contains(f'"{reason}"', autoescape=True) for reason, _ in SIDE_REASONS]
+    # Sums, not a GROUP BY on an expression: PostgreSQL would take its bound parameters for
+    # other columns than the selected ones.
+    sums = [func.sum(sql_case((and_(name, *(not_(earlier) for earlier in names[:i])), 1),
+                              else_=0))
+            for i, name in enumerate(names)]
+    row = session.exec(select(*sums).where(t.Item.status == Status.REJECTED.value,
+                                           *where)).one()
+    counted = {side.value: int(count or 0) for (_, side), count in zip(SIDE_REASONS, row)}
+    return {key: n for key, n in counted.items() if n}
 
 
 def reasons_of(item: t.Item) -> list[str]:

@@ -28,7 +28,8 @@ from models.auditors import AuditVerbs
 from models.bundles import BundleVerbs
 from models.privacy import PrivacyVerbs
 from models.replay import Problem  # noqa: F401 (part of the store's interface)
-from models.ledger import EventType, append_event, lock_ledger
+from models.events import EventType
+from models.ledger import append_event, lock_ledger
 from models.people import PeopleVerbs
 from models.schema import MigrationOutcome, SchemaError, migrate
 from models.sides import rejected_as
@@ -175,7 +176,8 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
         with Session(self.writer, expire_on_commit=False) as session, session.begin():
             yield session
 
-    def _now(self) -> tuple[datetime, str]:
+    def now(self) -> tuple[datetime, str]:
+        """The clock's time in UTC, and its text as events hold it."""
         now = self.clock().astimezone(timezone.utc)
         return now, now.isoformat(timespec="microseconds")
 
@@ -199,7 +201,7 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
                     "needs a ledger of its own (another --data-dir or database URL)")
             if current and current.sha256 == digest:
                 return campaign, False
-            now, at = self._now()
+            now, at = self.now()
             session.add(t.CampaignVersion(campaign_id=campaign.id, name=campaign.name,
                                           deadline=campaign.deadline, sha256=digest,
                                           toml=toml_text, loaded_at=now))
@@ -220,7 +222,7 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
     def record_kits_printed(self, first: int, count: int, *, actor: str, station: str) -> None:
         """Kits `first` … `first + count - 1` were printed to be sent out."""
         with self.transaction() as session:
-            _, at = self._now()
+            _, at = self.now()
             self._append(session, at, actor, station, EventType.KITS_PRINTED,
                          f"kits:{first}-{first + count - 1}", {"first": first, "count": count})
 
@@ -236,14 +238,18 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
 
     # ------------------------------------------------------------- batches
 
-    def _open_batch(self, session: Session, station: str) -> t.Batch | None:
+    # The batch steps below run in the caller's transaction (`models.intake` uses them too).
+
+    def find_open_batch(self, session: Session, station: str) -> t.Batch | None:
+        """The station's open batch, if any."""
         return session.exec(select(t.Batch).where(t.Batch.station == station,
                                                   t.Batch.closed_at.is_(None))
                             .order_by(t.Batch.id.desc()).limit(1)).first()
 
-    def _close(self, session: Session, batch: t.Batch, operator: str, station: str,
-               when: tuple[datetime, str] | None = None) -> None:
-        now, at = when or self._now()
+    def close_batch_in(self, session: Session, batch: t.Batch, operator: str, station: str,
+                       when: tuple[datetime, str] | None = None) -> None:
+        """Close `batch` and record it, with its item count."""
+        now, at = when or self.now()
         batch.closed_at = now
         session.add(batch)
         count = session.exec(select(func.count()).select_from(t.Item)
@@ -251,9 +257,10 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
         self._append(session, at, operator, station, EventType.BATCH_CLOSED, f"batch:{batch.id}",
                      {"items": count})
 
-    def _new_batch(self, session: Session, station: str, operator: str,
-                   kit_serial: int | None, when: tuple[datetime, str] | None = None) -> t.Batch:
-        now, at = when or self._now()
+    def new_batch_in(self, session: Session, station: str, operator: str,
+                     kit_serial: int | None, when: tuple[datetime, str] | None = None) -> t.Batch:
+        """Open a batch at the station (for a kit, or anonymous) and record it."""
+        now, at = when or self.now()
         batch = t.Batch(station=station, operator=operator, kit_serial=kit_serial, opened_at=now)
         session.add(batch)
         session.flush()
@@ -264,10 +271,10 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
     def close_batch(self, *, station: str, operator: str) -> int | None:
         """Close the station's open batch, if any; returns its id."""
         with self.transaction() as session:
-            batch = self._open_batch(session, station)
+            batch = self.find_open_batch(session, station)
             if batch is None:
                 return None
-            self._close(session, batch, operator, station)
+            self.close_batch_in(session, batch, operator, station)
             return batch.id
 
     # -------------------------------------------------------------- intake
@@ -289,7 +296,7 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
             if any(at == station and json.loads(payload).get("source") == source_name
                    for at, payload in earlier):
                 return False
-            _, at = self._now()
+            _, at = self.now()
             self._append(session, at, operator, station, EventType.FILE_QUARANTINED, subject,
                          {"source": source_name, "sha256": sha256, "size": size,
                           "reason": reason[:1000]})

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from conftest import StepClock
 from models.audit import clopper_pearson, upper_bound
 from models.auditors import draw
-from models.ledger import event_hash
+from models.events import event_hash
 from models.store import Store
 from season import build_season
 

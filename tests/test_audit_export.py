@@ -4,7 +4,10 @@ the privacy purge removes images and words of delivered pieces and the audit sti
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -12,8 +15,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives import serialization
 
-from conftest import StepClock
-from models.export import verify_export, write_export
+from conftest import ROOT, StepClock
+from models.export import write_export
+from models.export_check import verify_export
 from models.store import Store
 from season import build_season
 
@@ -99,6 +103,43 @@ def test_a_changed_export_is_caught_at_its_first_broken_place(season, tmp_path):
     # Without a key, the folder's own is used and the result says so.
     result = verify_export(original)
     assert result.ok and any("taken from the export itself" in w for w in result.warnings)
+
+
+_DATABASE_STACK = {"sqlalchemy", "sqlmodel", "alembic", "fastapi"}
+
+
+def _scanpipe_verify(*args: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """`scanpipe-verify ARGS` in a Python of its own, and the top-level packages it imported."""
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                           "from models.verify import main; main()", *map(str, args)],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
+    imported = {line.rpartition("|")[2].strip().partition(".")[0]
+                for line in done.stderr.splitlines() if line.startswith("import time:")}
+    return done, imported
+
+
+@pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)  # the export is the same on both
+def test_scanpipe_verify_checks_an_export_without_the_database_stack(season, tmp_path):
+    store, made = season
+    public = _public_file(tmp_path, made.key)
+    good = tmp_path / "export"
+    summary = write_export(store, good, public=public, with_images=True)
+    tampered = tmp_path / "tampered"
+    shutil.copytree(good, tampered)
+    _edit_line(tampered / "events.jsonl", 21, lambda line: line.replace('"station": "', '"station": "x', 1))
+
+    verified, imported = _scanpipe_verify(good, "--public-key", public)
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith(f"Verified: {summary.events} events in an unbroken chain, "
+                                      "2 checkpoints verified")
+    assert "models" in imported and not imported & _DATABASE_STACK
+
+    refused, imported = _scanpipe_verify(tampered, "--public-key", public)
+    assert refused.returncode == 1 and not refused.stdout
+    assert "Error: AUDIT FAILED at event 21: " in refused.stderr
+    assert "models" in imported and not imported & _DATABASE_STACK
 
 
 # ------------------------------------------------------------------- purge

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from conftest import StepClock, record_piece as piece
-from models.bundles import BundleError, BundleState, DispatchMethod, NothingToBundle
-from models.ledger import EventType
+from models.bundles import BundleError, DispatchMethod, NothingToBundle
+from models.events import BundleState, EventType
 from models.review import Choice, Verdict
 from models.store import Store
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 import json
 from pathlib import Path
 
@@ -136,15 +137,14 @@ def test_export_and_the_standalone_verifier(run, tmp_path):
     assert made.exit_code == 0, made.output
     assert run("audit", "export", out).exit_code == 3  # never over an earlier export
     public = run.data / "keys" / "office-signing.pub"
-    from stations.cli.audit import verify_main
-    import sys
+    from models import verify
 
     for args, code in (([str(out), "--public-key", str(public)], 0),):
         old = sys.argv
         sys.argv = ["scanpipe-verify", *args]
         try:
             with pytest.raises(SystemExit) as exited:
-                verify_main()
+                verify.main()
         finally:
             sys.argv = old
         assert exited.value.code == code

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from conftest import case_code, kit_code, page_with_codes
 from models.images import sha256_of
-from models.ledger import GENESIS, EventType
+from models.events import GENESIS, EventType
 from models.store import StoreError
 from scanpipe.domain.payload import PayloadKind
 from scanpipe.reading.pipeline import process_file

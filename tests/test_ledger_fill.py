@@ -17,8 +17,7 @@ if str(ROOT) not in sys.path:
 from bench.ledger_fill import FillStats, fill_ledger  # noqa: E402
 from conftest import kit_code  # noqa: E402
 from models import tables as t  # noqa: E402
-from models.ledger import GENESIS, EventType  # noqa: E402
-from models.intake import _decision_payload  # noqa: E402
+from models.events import GENESIS, EventType, decision_payload  # noqa: E402
 from scanpipe.reading.codes import Code, Reader  # noqa: E402
 from scanpipe.domain.routing import route_page  # noqa: E402
 
@@ -113,7 +112,7 @@ def _says_what_intake_would_write(store, before, stats, calls):
     found = letter["evidence"][0]
     decision = route_page([Code("QRCode", found["code"], ((0, 0), (9, 0), (9, 9), (0, 9)),
                                 Reader(found["reader"]), found["attempt"])], campaign)
-    assert json.loads(json.dumps(_decision_payload(decision))) == letter
+    assert json.loads(json.dumps(decision_payload(decision))) == letter
     # Batches: opened and closed when their events say, all closed.
     stamps = {(e.type, e.subject): e.at for e in events}
     batches = [b for b in _batches(store) if b.id > 1]
@@ -121,7 +120,7 @@ def _says_what_intake_would_write(store, before, stats, calls):
     for b in batches:
         assert _same_time(b.opened_at, stamps[(EventType.BATCH_OPENED, f"batch:{b.id}")])
         assert _same_time(b.closed_at, stamps[(EventType.BATCH_CLOSED, f"batch:{b.id}")])
-    # Times never go back along the chain, in Store._now's format.
+    # Times never go back along the chain, in Store.now's format.
     times = [datetime.fromisoformat(e.at) for e in events[len(before):]]
     assert all(a <= b for a, b in zip(times, times[1:]))
     assert all(e.at.endswith("+00:00") and len(e.at) == 32 for e in events)

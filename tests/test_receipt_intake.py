@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from conftest import record_piece
-from models.bundles import BundleState, DispatchMethod
-from models.ledger import EventType
+from models.bundles import DispatchMethod
+from models.events import BundleState, EventType
 from scanpipe.reading.pipeline import RecognitionSettings, process_file
 from scanpipe.simulate.scansim import rasterise_pdf, sign_delivery_sheet
 from stations.delivery import render_label, render_sheet

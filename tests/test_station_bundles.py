@@ -8,7 +8,7 @@ import re
 import pypdfium2 as pdfium
 
 from conftest import record_piece
-from models.ledger import EventType
+from models.events import EventType
 from scanpipe.domain.routing import Kind
 from test_station_app import csrf, setup, sign_in  # noqa: F401 (the fixture)
 

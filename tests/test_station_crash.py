@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from models import tables as t
 from models.images import sha256_of_file
-from models.ledger import EventType
+from models.events import EventType
 from models.store import Store
 from stacks import write_stack
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from badfiles import READABLE, make_bad_files
 from models import tables as t
 from models.images import sha256_of_file
-from models.ledger import EventType
+from models.events import EventType
 from scanpipe.reading.pages import FileFault
 from scanpipe.reading.pipeline import RecognitionSettings
 from scanpipe.domain.routing import Reason

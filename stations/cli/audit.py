@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from models.audit import AuditResult, clopper_pearson, upper_bound
-from models.export import read_checkpoints, verify_export, write_export
-from models.signing import (SignedHead, SigningKeyError, create_key, key_id, load_private,
-                            load_public)
+from models.audit import clopper_pearson, upper_bound
+from models.export import write_export
+from models.signing import SigningKeyError, create_key, key_id, load_private, load_public
 from models.store import item_ref
+from models.verify import extra_checkpoints, report, verify_export_command
 from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.errors import AuditFailed, BadInput, LedgerError
 from stations.untrusted import spreadsheet_text, terminal_text
@@ -42,33 +42,8 @@ def _public_key(obj: Context, given: Path | None):
         raise BadInput(str(exc)) from None
 
 
-def _extra_checkpoints(files: tuple[Path, ...]) -> tuple[SignedHead, ...]:
-    heads: list[SignedHead] = []
-    for file in files:
-        try:
-            heads += read_checkpoints(file)
-        except ValueError as exc:
-            raise BadInput(f"{file}: {exc}") from None
-    return tuple(heads)
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _report_result(result: AuditResult, what: str) -> None:
-    for warning in result.warnings:
-        click.echo(f"note: {warning}", err=True)
-    if result.problem:
-        raise AuditFailed(f"AUDIT FAILED at {result.problem.where}: {result.problem.message}. "
-                          f"{result.events} events verified before it. Keep {what} as it is and "
-                          "compare it with a backup or export to find what changed.")
-    signed = (f"{_count(result.checkpoints, 'checkpoint')} verified (up to event {result.signed_up_to}, "
-              f"key {result.key_id[:16]}…)" if result.checkpoints else "no checkpoint verified")
-    click.echo(f"Verified: {result.events} events in an unbroken chain, {signed}, "
-               f"{result.items} items with a consistent life that agree with the tables, "
-               f"{result.images} images intact"
-               + (f", {result.purged} purged (their hashes kept)." if result.purged else "."))
 
 
 @audit.command("verify")
@@ -85,8 +60,8 @@ def audit_verify(obj: Context, no_images: bool, public_key: Path | None,
     Exits 0 when everything verifies; 1 with the first broken place otherwise.
     """
     result = obj.store().audit(check_images=not no_images, public=_public_key(obj, public_key),
-                               extra_checkpoints=_extra_checkpoints(checkpoint_files))
-    _report_result(result, "this ledger")
+                               extra_checkpoints=extra_checkpoints(checkpoint_files))
+    report(result, "this ledger")
 
 
 @audit.group("key")
@@ -235,20 +210,7 @@ def audit_export(obj: Context, folder: Path, with_images: bool) -> None:
                f"{summary.folder}")
 
 
-@audit.command("verify-export")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--public-key", type=_FILE, help="The office's public key, as the office gave it.")
-@click.option("--checkpoints", "checkpoint_files", type=_FILE, multiple=True,
-              help="Checkpoints kept outside the office (JSON lines).")
-def audit_verify_export(folder: Path, public_key: Path | None,
-                        checkpoint_files: tuple[Path, ...]) -> None:
-    """Verify an audit export FOLDER without any database (also: scanpipe-verify FOLDER)."""
-    try:
-        public = load_public(public_key) if public_key else None
-    except SigningKeyError as exc:
-        raise BadInput(str(exc)) from None
-    result = verify_export(folder, public, _extra_checkpoints(checkpoint_files))
-    _report_result(result, "this export")
+audit.add_command(verify_export_command)  # also the whole of scanpipe-verify (`models.verify`)
 
 
 SAMPLE_COLUMNS = ("item", "bundle", "position", "destination", "case", "kind", "source",
@@ -396,10 +358,3 @@ def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
     if result.files_removed > len(result.images):
         click.echo(f"Removed {result.files_removed - len(result.images)} files left by an "
                    "interrupted purge.")
-
-
-def verify_main() -> None:
-    """Console entry point of `scanpipe-verify FOLDER`: the export verifier on its own."""
-    from stations.cli import cli
-
-    cli(args=["audit", "verify-export", *sys.argv[1:]], prog_name="scanpipe-verify")

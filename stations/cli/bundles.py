@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from models.bundles import BundleError, BundleState, DispatchMethod, NothingToBundle
+from models.bundles import BundleError, DispatchMethod, NothingToBundle
+from models.events import BundleState
 from models.store import item_ref
 from scanpipe.domain.routing import Kind
 from stations.cli.base import LANGS, Context, echo_json, pass_context

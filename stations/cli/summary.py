@@ -6,7 +6,7 @@ from collections import Counter
 
 import click
 
-from models.bundles import PIECE_KINDS
+from models.events import PIECE_KINDS
 from models.sides import Side
 from models.store import item_ref
 from stations.cli.base import Context, pass_context

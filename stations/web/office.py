@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from models.bundles import PIECE_KINDS
+from models.events import PIECE_KINDS
 from models.people import PeopleError, Role
 from models.sides import Side
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
