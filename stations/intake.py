@@ -15,11 +15,11 @@ from pathlib import Path
 
 from models.store import PageOutcome, Store
 from scanpipe.domain.campaign import Campaign
+from scanpipe.reading.pages import SCAN_SUFFIXES
 from scanpipe.reading.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings
 from stations.workers import Recognizer
 
 _WORTH_A_POOL = 4
-SCAN_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".pdf"}
 
 
 @dataclass(frozen=True)

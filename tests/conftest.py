@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CAMPAIGN = ROOT / "samples" / "campaign.toml"
 
 
-_RECORDER = Recorder(ocr.run_tesseract, fresh=MODE == "record") if MODE != "off" else None
+_RECORDER = Recorder(ocr.run_tesseract) if MODE != "off" else None
 
 
 @pytest.fixture(autouse=True)
@@ -40,14 +40,18 @@ def recorded_tesseract(request, monkeypatch) -> Recorder | None:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    if _RECORDER is not None:
-        _RECORDER.save(only_used=MODE == "record")
+    if _RECORDER is not None and MODE == "record":
+        _RECORDER.save()
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if _RECORDER is not None and (_RECORDER.hits or _RECORDER.added):
-        terminalreporter.write_line(f"recorded tesseract: {_RECORDER.hits} answers replayed, "
-                                    f"{_RECORDER.added} pages read by the program and recorded")
+    if _RECORDER is None or not (_RECORDER.hits or _RECORDER.added):
+        return
+    terminalreporter.write_line(f"recorded tesseract: {_RECORDER.hits} answers replayed, "
+                                f"{_RECORDER.added} pages read by the program")
+    most = sorted(_RECORDER.missed_by.items(), key=lambda item: -item[1])[:5]
+    for test, pages in most:
+        terminalreporter.write_line(f"  not recorded: {pages} page(s) in {test}")
 
 
 @pytest.fixture(scope="session")

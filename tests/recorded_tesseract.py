@@ -7,11 +7,12 @@ page file, and a recorded answer (exit code, stdout, stderr) is given back as th
 would give it. A page not recorded yet is read by the real program and its answer kept, so a
 changed image can never replay a stale answer: it simply costs a real run.
 
-The answers live in `tests/data/tesseract-answers.jsonl.gz` (committed). New answers are added
-at the end of the session; `SCANPIPE_TESSERACT_ANSWERS=record` starts from nothing and keeps
-only the answers the session used (run it with the whole suite to prune old ones), `off` runs
-the real program everywhere. Tests about OCR itself are marked `real_tesseract` and always run
-the program.
+The answers live in `tests/data/tesseract-answers.jsonl.gz` (committed), written only by
+`make test-record` (`SCANPIPE_TESSERACT_ANSWERS=record` over the whole suite: the file then holds
+exactly the answers the suite used). By default answers are replayed and pages not recorded are
+read by the program, nothing written; `off` runs the program everywhere. Tests about OCR itself
+are marked `real_tesseract` and always run the program. The session's summary names the tests
+whose pages were not recorded (new tests, or pages that are not the same from run to run).
 """
 
 from __future__ import annotations
@@ -45,12 +46,13 @@ def _bytes(field: dict[str, str]) -> bytes:
 class Recorder:
     """Stands in for `scanpipe.reading.ocr.run_tesseract`; counts its hits and misses."""
 
-    def __init__(self, real: Run, path: Path = ANSWERS, *, fresh: bool = False):
+    def __init__(self, real: Run, path: Path = ANSWERS):
         self.real, self.path = real, path
-        self.answers: dict[str, dict] = {} if fresh or not path.exists() else self._load(path)
+        self.answers: dict[str, dict] = self._load(path) if path.exists() else {}
         self.used: set[str] = set()
         self.added = 0
         self.hits = 0
+        self.missed_by: dict[str, int] = {}  # test -> pages read by the program
         self._version: str | None = None
 
     @staticmethod
@@ -80,16 +82,16 @@ class Recorder:
             self.hits += 1
             return subprocess.CompletedProcess(args, entry["rc"], _bytes(entry["out"]), _bytes(entry["err"]))
         done = self.real(args, timeout)
+        test = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" (", 1)[0]
+        self.missed_by[test] = self.missed_by.get(test, 0) + 1
         self.answers[key] = {"key": key, "rc": done.returncode, "out": _text(done.stdout),
                              "err": _text(done.stderr)}
         self.added += 1
         return done
 
-    def save(self, *, only_used: bool) -> None:
-        """Write the answers (those of this session alone with `only_used`) when any was added."""
-        if not self.added and not only_used:
-            return
-        keep = [e for k, e in sorted(self.answers.items()) if not only_used or k in self.used]
+    def save(self) -> None:
+        """Write the answers this session used, and no other."""
+        keep = [e for k, e in sorted(self.answers.items()) if k in self.used]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         part = self.path.with_name(self.path.name + ".part")
         # mtime=0: the same answers make the same bytes, so git sees no change without one.

@@ -38,6 +38,8 @@ MAX_PAGES = 500  # a scanner batch larger than this is not a batch; quarantine i
 # bench/page_memory.py).
 MAX_PIXELS = 40_000_000
 _RASTER_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "BMP"]  # MPO (JPEG with more pictures) is JPEG's
+# The file names a station takes as scans: the formats above and PDF.
+SCAN_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".pdf"})
 _EACH_FRAME_SIZED = {"TIFF", "MPO"}  # frames of their own sizes; others are one canvas
 _BLANK = b" \t\r\n\x0b\x0c\x00"
 _PNG_END = b"IEND\xaeB`\x82"  # the end chunk and its (constant) CRC
