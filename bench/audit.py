@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from bench.station import working_copy  # noqa: E402
-from models.bundles import DispatchMethod  # noqa: E402
-from models.export import write_export  # noqa: E402
-from models.export_check import verify_export  # noqa: E402
+from models.store.bundles import DispatchMethod  # noqa: E402
+from models.audit.export import write_export  # noqa: E402
+from models.audit.export_check import verify_export  # noqa: E402
 from models.store import Store  # noqa: E402
 from stations.audit_report import report_pdf, write_report_csv  # noqa: E402
 

@@ -65,10 +65,10 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import bindparam, func, insert, select, text, update  # noqa: E402
 
-from models import tables as t  # noqa: E402
+from models.store import tables as t  # noqa: E402
 from models.events import (GENESIS, EventType, canonical_json, decision_payload, event_hash,  # noqa: E402
                            status_event)
-from models.evidence import seal_words  # noqa: E402
+from models.audit.evidence import seal_words  # noqa: E402
 from models.store import Store  # noqa: E402
 from scanpipe.domain.campaign import Campaign, parse_campaign  # noqa: E402
 from scanpipe.reading.codes import Attempt, Code, Reader  # noqa: E402
@@ -438,7 +438,7 @@ class _Writer:
         if not self.events:
             return
         with self.store.writer.begin() as conn:
-            if self.postgres:  # as models.ledger.lock_ledger does
+            if self.postgres:  # as models.store.ledger.lock_ledger does
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 0x5CA4_91BE})
             head = conn.execute(select(t.Event.seq, t.Event.hash)
                                 .order_by(t.Event.seq.desc()).limit(1)).first()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from fastapi.testclient import TestClient  # noqa: E402
 
 from bench.ledger_fill import fill_ledger, season_start  # noqa: E402
-from models.people import Role  # noqa: E402
+from models.store.people import Role  # noqa: E402
 from models.store import Store  # noqa: E402
 from scanpipe.domain.campaign import parse_campaign  # noqa: E402
 from scanpipe.reading.pipeline import RecognitionSettings  # noqa: E402

@@ -34,7 +34,7 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from models import tables as t  # noqa: E402
+from models.store import tables as t  # noqa: E402
 from models.store import FileRecord, Store, normalise_url  # noqa: E402
 from scanpipe.domain.campaign import letter_destination, parse_campaign, postcard_destination  # noqa: E402
 from scanpipe.reading.matching import Candidate, TermHit  # noqa: E402

@@ -3,7 +3,7 @@ and of bundles say, and how events are hashed and chained.
 
 Each event's hash covers its sequence number, time, actor, station, type, subject, payload
 and the previous event's hash, so altering, removing or reordering any event breaks the
-chain from that place on. The stations write events with `models.ledger`; the audit and
+chain from that place on. The stations write events with `models.store.ledger`; the audit and
 the offline verifier check them with what is here, so both follow the same rules.
 """
 

@@ -4,7 +4,7 @@ The recogniser rejects the blank back of a duplex scan (`BLANK_PAGE`) and the pi
 of a kit postcard whose message side is the piece (`POSTCARD_PICTURE_SIDE`). They are
 counted apart, as sides of their file — never as unreadable files, never as pieces — so
 nobody reads a duplex back as a lost letter. The same rule serves the audit's replay (from
-the events) and the station's counts (from the item table, `models.sorting`).
+the events) and the station's counts (from the item table, `models.store.sorting`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Renderers of the auditors' reconciliation report: terminal text, CSV files and a PDF.
 
-The report (`models.report_types.Reconciliation`) is made from the ledger
+The report (`models.audit.report_types.Reconciliation`) is made from the ledger
 elsewhere; this module only shows it. Its values may be text that somebody typed
 or named (stations, operators, file names), so the terminal gets no control
 characters, spreadsheets no formulas, and reportlab no markup.
@@ -32,7 +32,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (CondPageBreak, Flowable, LongTable, PageBreak, Paragraph,
                                 SimpleDocTemplate, Spacer, TableStyle)
 
-from models.report_types import FIGURES, TABLES, Reconciliation, Table
+from models.audit.report_types import FIGURES, TABLES, Reconciliation, Table
 from scanpipe.paper.render import Fonts, fonts
 from stations.audit_words import Words, words
 from stations.untrusted import spreadsheet_text, terminal_text
@@ -432,7 +432,7 @@ def progress_per_case(table: Table) -> dict[str, tuple[float, ...]]:
     """Per case (summed over its destinations), its routed pieces split into the segments
     of `PROGRESS`, each piece in exactly one.
 
-    The columns follow `models.bundles.DeliveryProgress`: `bundled` counts every piece in a
+    The columns follow `models.store.bundles.DeliveryProgress`: `bundled` counts every piece in a
     bundle (dispatched and back ones included), `dispatched` counts the delivered ones too.
     """
     sums: dict[str, list[float]] = {}

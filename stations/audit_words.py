@@ -1,7 +1,7 @@
 """The words of the auditors' reconciliation report, in French (default), English and Dutch.
 
 Keys are namespaced after what they name: `figure.*`, `table.*` and `column.*`
-(the fixed keys of `models.report_types`), `outcome.*`, `exception.*`,
+(the fixed keys of `models.audit.report_types`), `outcome.*`, `exception.*`,
 `state.*` (bundle states), `kind.*` (item kinds), `series.*` (chart legends)
 and `phrase.*`. Numbers are written here too, because "12 345", "12,345" and
 "12.345" are the same number in three languages.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from models.bundles import BundleView
+from models.store.bundles import BundleView
 from models.events import to_authority
 from models.images import sha256_of
 from models.store import Store, item_ref

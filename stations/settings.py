@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.signing import PRIVATE_NAME, PUBLIC_NAME
+from models.audit.signing import PRIVATE_NAME, PUBLIC_NAME
 from scanpipe.reading.matching import MatchSettings
 from scanpipe.reading.pipeline import RecognitionSettings
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.images import ImageStore, sha256_of
-from models.intake import FileRecord
+from models.store.intake import FileRecord
 from scanpipe.domain.campaign import Campaign
 from scanpipe.reading.pages import sniff
 from scanpipe.reading.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings, process_file

@@ -13,9 +13,9 @@ from datetime import date
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from models.bundles import DispatchMethod, NothingToBundle
+from models.store.bundles import DispatchMethod, NothingToBundle
 from models.events import BundleState
-from models.review import CASE_KINDS, Choice, Verdict
+from models.store.review import CASE_KINDS, Choice, Verdict
 from models.store import Store
 from scanpipe.domain.campaign import Campaign
 from scanpipe.reading.matching import Candidate, TermHit

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
 from conftest import StepClock
-from models.audit import clopper_pearson, upper_bound
-from models.auditors import draw
+from models.audit.checks import clopper_pearson, upper_bound
+from models.store.auditors import draw
 from models.events import event_hash
 from models.store import Store
 from season import build_season

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives import serialization
 
 from conftest import ROOT, StepClock
-from models.export import write_export
-from models.export_check import verify_export
+from models.audit.export import write_export
+from models.audit.export_check import verify_export
 from models.store import Store
 from season import build_season
 
@@ -112,7 +112,7 @@ def _scanpipe_verify(*args: Path) -> tuple[subprocess.CompletedProcess[str], set
     """`scanpipe-verify ARGS` in a Python of its own, and the top-level packages it imported."""
     paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     done = subprocess.run([sys.executable, "-X", "importtime", "-c",
-                           "from models.verify import main; main()", *map(str, args)],
+                           "from models.audit.verify import main; main()", *map(str, args)],
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
     imported = {line.rpartition("|")[2].strip().partition(".")[0]

@@ -10,7 +10,7 @@ import numpy as np
 import pypdfium2
 import pytest
 
-from models.report_types import EXCEPTIONS, FIGURES, OUTCOMES, TABLES, Reconciliation, Table
+from models.audit.report_types import EXCEPTIONS, FIGURES, OUTCOMES, TABLES, Reconciliation, Table
 from scanpipe.simulate.scansim import rasterise_pdf
 from stations.audit_report import (PROGRESS, progress_per_case, report_pdf, report_text,
                                    write_report_csv)

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from conftest import StepClock, record_piece as piece
-from models.bundles import BundleError, DispatchMethod, NothingToBundle
+from models.store.bundles import BundleError, DispatchMethod, NothingToBundle
 from models.events import BundleState, EventType
-from models.review import Choice, Verdict
+from models.store.review import Choice, Verdict
 from models.store import Store
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
 

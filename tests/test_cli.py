@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLE_CAMPAIGN, case_code, kit_code, page_with_codes
-from models.bundles import BundleError
-from models.people import PeopleError
+from models.store.bundles import BundleError
+from models.store.people import PeopleError
 from models.store import StoreError
 from scanpipe.paper import kits
 from scanpipe.simulate import scansim

@@ -137,7 +137,7 @@ def test_export_and_the_standalone_verifier(run, tmp_path):
     assert made.exit_code == 0, made.output
     assert run("audit", "export", out).exit_code == 3  # never over an earlier export
     public = run.data / "keys" / "office-signing.pub"
-    from models import verify
+    from models.audit import verify
 
     for args, code in (([str(out), "--public-key", str(public)], 0),):
         old = sys.argv

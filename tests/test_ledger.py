@@ -66,7 +66,7 @@ def test_kit_envelope_opens_a_batch_for_its_kit(filled):
     assert items[0].kind == "kit_envelope"
     assert len({i.batch_id for i in items}) == 1
     from sqlmodel import Session, select
-    from models.tables import Batch
+    from models.store.tables import Batch
     with Session(filled.engine) as session:
         batch = session.exec(select(Batch)).one()
     assert batch.kit_serial == 1

@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
 
 from bench.ledger_fill import FillStats, fill_ledger  # noqa: E402
 from conftest import kit_code  # noqa: E402
-from models import tables as t  # noqa: E402
+from models.store import tables as t  # noqa: E402
 from models.events import GENESIS, EventType, decision_payload  # noqa: E402
 from scanpipe.reading.codes import Code, Reader  # noqa: E402
 from scanpipe.domain.routing import route_page  # noqa: E402

@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 
 from conftest import StepClock, record_piece
 from models.images import ImageStore
-from models.schema import BASELINE, migrate, schema_status
+from models.store.schema import BASELINE, migrate, schema_status
 from models.store import Store, StoreError, open_engines
 from scanpipe.domain.routing import Status
 from stations.cli import cli
@@ -62,7 +62,7 @@ def _legacy_ledger(url: str, tmp_path, campaign_text: str) -> dict[str, int]:
 
 
 def test_the_revisions_give_exactly_the_models_schema(ledger_url, tmp_path):
-    """The guard that a change to models/tables.py comes with a revision."""
+    """The guard that a change to models/store/tables.py comes with a revision."""
     store = Store.open(ledger_url, tmp_path / "images", StepClock())
     assert _differences(store.engine) == []
     assert _revisions(store.engine) == [schema_status(store.engine).head]

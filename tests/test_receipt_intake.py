@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from conftest import record_piece
-from models.bundles import DispatchMethod
+from models.store.bundles import DispatchMethod
 from models.events import BundleState, EventType
 from scanpipe.reading.pipeline import RecognitionSettings, process_file
 from scanpipe.simulate.scansim import rasterise_pdf, sign_delivery_sheet

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_CAMPAIGN, StepClock
 
-from models.review import CASE_KINDS, Choice, Verdict, decided_state
+from models.store.review import CASE_KINDS, Choice, Verdict, decided_state
 from models.sides import Side, side_of
 from models.store import Store
 from scanpipe.domain import i18n

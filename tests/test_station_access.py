@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount, Route
 
-from models.people import Role
+from models.store.people import Role
 from stations.web.access import Gate
 from stations.web.text import text
 from test_station_app import setup, sign_in  # noqa: F401 (the fixture)

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from models.people import Role
+from models.store.people import Role
 from models.store import Store
 from scanpipe.domain.campaign import parse_campaign
 from scanpipe.domain.payload import encode_payload, kit_payload
@@ -172,7 +172,7 @@ def test_a_stale_review_page_cannot_overwrite_another_decision(setup):
     sign_in(client, "Alice")
     seen = re.search(r'name="seen" value="(\d+)"',
                      client.get(f"/review/{item_id}").text).group(1)
-    from models.review import Choice, Verdict
+    from models.store.review import Choice, Verdict
     store.decide(item_id, Choice(Verdict.UNREADABLE), campaign, actor="Chloé", station="desk-2")
     client.post(f"/review/{item_id}/decide",
                 data={"csrf": csrf(client, "/live"), "case": "ZHANG", "seen": seen})

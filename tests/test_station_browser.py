@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import segno
 
-from models.people import Role
+from models.store.people import Role
 from models.store import Store
 from scanpipe.domain.campaign import letter_destination, postcard_destination
 from scanpipe.domain.payload import encode_payload, kit_payload

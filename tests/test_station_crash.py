@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from models import tables as t
+from models.store import tables as t
 from models.images import sha256_of_file
 from models.events import EventType
 from models.store import Store

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from badfiles import READABLE, make_bad_files
-from models import tables as t
+from models.store import tables as t
 from models.images import sha256_of_file
 from models.events import EventType
 from scanpipe.reading.pages import FileFault

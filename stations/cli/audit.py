@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from models.audit import clopper_pearson, upper_bound
-from models.export import write_export
-from models.signing import SigningKeyError, create_key, key_id, load_private, load_public
+from models.audit.checks import clopper_pearson, upper_bound
+from models.audit.export import write_export
+from models.audit.signing import SigningKeyError, create_key, key_id, load_private, load_public
 from models.store import item_ref
-from models.verify import extra_checkpoints, report, verify_export_command
+from models.audit.verify import extra_checkpoints, report, verify_export_command
 from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.errors import AuditFailed, BadInput, LedgerError
 from stations.untrusted import spreadsheet_text, terminal_text
@@ -210,7 +210,7 @@ def audit_export(obj: Context, folder: Path, with_images: bool) -> None:
                f"{summary.folder}")
 
 
-audit.add_command(verify_export_command)  # also the whole of scanpipe-verify (`models.verify`)
+audit.add_command(verify_export_command)  # also the whole of scanpipe-verify (`models.audit.verify`)
 
 
 SAMPLE_COLUMNS = ("item", "bundle", "position", "destination", "case", "kind", "source",

@@ -12,9 +12,9 @@ import click
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
-from models.bundles import BundleError
-from models.people import PeopleError
-from models.schema import SchemaError
+from models.store.bundles import BundleError
+from models.store.people import PeopleError
+from models.store.schema import SchemaError
 from models.store import Store, StoreError
 from scanpipe.domain.campaign import Campaign, CampaignError, parse_campaign
 from scanpipe.reading import ocr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from models.bundles import BundleError, DispatchMethod, NothingToBundle
+from models.store.bundles import BundleError, DispatchMethod, NothingToBundle
 from models.events import BundleState
 from models.store import item_ref
 from scanpipe.domain.routing import Kind

@@ -1,6 +1,6 @@
 """The ledger database's schema: `scanpipe db status` and `scanpipe db upgrade`.
 
-Opening the ledger upgrades its schema anyway, under a lock (`models.schema`); these commands
+Opening the ledger upgrades its schema anyway, under a lock (`models.store.schema`); these commands
 show where it stands without changing it, and upgrade it on purpose.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from sqlalchemy import make_url
 
-from models.schema import MigrationOutcome, SchemaStatus, migrate, schema_status
+from models.store.schema import MigrationOutcome, SchemaStatus, migrate, schema_status
 from models.store import open_engines
 from stations.cli.base import Context, masked_url, pass_context
 

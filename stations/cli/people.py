@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from models.people import Role
+from models.store.people import Role
 from stations.cli.base import Context, pass_context
 
 ROLES = click.Choice([r.value for r in Role])

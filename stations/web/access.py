@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from models.people import PersonView
+from models.store.people import PersonView
 from stations.web.auth import Permission, may
 from stations.web.context import Web
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.people import Role
+from models.store.people import Role
 
 
 class Permission(StrEnum):

@@ -12,7 +12,7 @@ from datetime import date
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from models.bundles import BundleError, DispatchMethod
+from models.store.bundles import BundleError, DispatchMethod
 from models.events import BundleState, next_steps
 from stations.delivery import deadline_passed_at, issue, recipient
 from stations.web.access import MayHandleBundles, MaySeeProgress

@@ -11,9 +11,9 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from models.people import PersonView
+from models.store.people import PersonView
 from models.sides import side_of
-from models.sorting import reasons_of
+from models.store.sorting import reasons_of
 from models.store import item_ref
 from scanpipe.domain.routing import Status
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, tray_key

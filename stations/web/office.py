@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from models.events import PIECE_KINDS
-from models.people import PeopleError, Role
+from models.store.people import PeopleError, Role
 from models.sides import Side
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
 from stations.web.access import MayManagePeople, MaySeeProgress, MaySeeTrays, MaySetTrays

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from models.review import CASE_KINDS, Choice, ReviewError, Verdict
-from models.sorting import reasons_of
+from models.store.review import CASE_KINDS, Choice, ReviewError, Verdict
+from models.store.sorting import reasons_of
 from models.store import item_ref
 from scanpipe.domain.routing import Kind, Status
 from stations.web.access import MayReview

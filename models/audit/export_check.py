@@ -1,4 +1,4 @@
-"""The audit export read back and checked, without any database (`models.export` writes it).
+"""The audit export read back and checked, without any database (`models.audit.export` writes it).
 
 `verify_export` replays the events, checks the chain, the checkpoints, every life, the two
 tables against the events, the images and the manifest.
@@ -15,10 +15,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from models.audit import AuditResult, dict_get, rows_agree, verify_events
+from models.audit.checks import AuditResult, dict_get, rows_agree, verify_events
 from models.images import ImageStore
-from models.replay import Problem
-from models.signing import PUBLIC_NAME, SignedHead, SigningKeyError, key_id, load_public
+from models.audit.replay import Problem
+from models.audit.signing import PUBLIC_NAME, SignedHead, SigningKeyError, key_id, load_public
 
 MANIFEST = "MANIFEST.sha256"
 # The fields of each line of events.jsonl, as the ledger stores and hashes them.

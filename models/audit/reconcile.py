@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timezone, tzinfo
 
-from models.replay import ItemLife, Replay
-from models.report_types import OUTCOMES, TABLES, Reconciliation, Table
+from models.audit.replay import ItemLife, Replay
+from models.audit.report_types import OUTCOMES, TABLES, Reconciliation, Table
 from models.sides import Side
 from scanpipe.domain.routing import Kind
 

@@ -1,6 +1,6 @@
 """The reconciliation report as plain values: headline figures and named tables.
 
-Made from the ledger's events alone (`models.reconcile`), rendered as terminal
+Made from the ledger's events alone (`models.audit.reconcile`), rendered as terminal
 tables, CSV files and a PDF with charts (`stations.audit_report`). The keys of
 figures, tables and columns are fixed: renderers translate them, tests and
 spreadsheets rely on them.

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, not_
 from sqlalchemy import case as sql_case
 from sqlmodel import Session, select
 
-from models import tables as t
+from models.store import tables as t
 from models.events import EventType
 from models.sides import SIDE_REASONS, Side, split_rejected
 from scanpipe.domain.campaign import Campaign

@@ -16,11 +16,11 @@ from datetime import date
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from models import tables as t
+from models.store import tables as t
 from models.events import EventType
 from models.images import fsync_dir
-from models.ledger import lock_ledger
-from models.replay import Replay
+from models.store.ledger import lock_ledger
+from models.audit.replay import Replay
 from scanpipe.domain.routing import Kind
 
 _CHUNK = 900

@@ -26,9 +26,9 @@ from enum import StrEnum
 from sqlalchemy import case as sql_case, func, literal, update
 from sqlmodel import Session, select
 
-from models import tables as t
+from models.store import tables as t
 from models.events import BUNDLE_STEPS, PIECE_KINDS, BundleState, EventType
-from models.ledger import lock_ledger
+from models.store.ledger import lock_ledger
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 
 _CHUNK = 900  # ids per statement: far under every database's limit on parameters

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from models.audit import AuditResult
-from models.export_check import read_checkpoints, verify_export
-from models.signing import SignedHead, SigningKeyError, load_public
+from models.audit.checks import AuditResult
+from models.audit.export_check import read_checkpoints, verify_export
+from models.audit.signing import SignedHead, SigningKeyError, load_public
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 

@@ -1,7 +1,7 @@
 """The store's verbs for auditors (mixed into `models.store.Store`): read-only, but for
 signing a checkpoint, which only appends to its own table.
 
-Everything an auditor is told is counted from the events (`models.replay`); the
+Everything an auditor is told is counted from the events (`models.audit.replay`); the
 tables are only checked against them.
 """
 
@@ -17,16 +17,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from models import tables as t
-from models.audit import (BUNDLE_COLUMNS, ITEM_COLUMNS, AuditResult, Verification, rows_agree,
+from models.store import tables as t
+from models.audit.checks import (BUNDLE_COLUMNS, ITEM_COLUMNS, AuditResult, Verification, rows_agree,
                           verify_events)
-from models.evidence import check_words
+from models.audit.evidence import check_words
 from models.events import EventType
-from models.ledger import lock_ledger
-from models.reconcile import reconcile
-from models.replay import Problem, Replay, replay
-from models.report_types import Reconciliation
-from models.signing import SignedHead, key_id, sign_head
+from models.store.ledger import lock_ledger
+from models.audit.reconcile import reconcile
+from models.audit.replay import Problem, Replay, replay
+from models.audit.report_types import Reconciliation
+from models.audit.signing import SignedHead, key_id, sign_head
 
 _EVENT_COLUMNS = (t.Event.seq, t.Event.at, t.Event.actor, t.Event.station, t.Event.type,
                   t.Event.subject, t.Event.payload, t.Event.prev_hash, t.Event.hash)

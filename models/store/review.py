@@ -15,10 +15,10 @@ from enum import StrEnum
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models import tables as t
-from models.evidence import join_words
+from models.store import tables as t
+from models.audit.evidence import join_words
 from models.events import STATE_EVENTS, EventType
-from models.ledger import lock_ledger
+from models.store.ledger import lock_ledger
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.routing import Kind, Method, Reason, Status, destination_for
 

@@ -5,7 +5,7 @@ are written as the SQLAlchemy types they stand for (AutoString as String, UTCDat
 DateTime(timezone=True)), so this file stays as it is whatever sqlmodel becomes.
 
 A ledger made before migrations existed is checked against these same tables
-(`models.schema`): what it lacks and may be empty is added, then it is stamped with this
+(`models.store.schema`): what it lacks and may be empty is added, then it is stamped with this
 revision.
 
 Revision ID: 0001
@@ -35,7 +35,7 @@ def downgrade() -> None:
 
 def create_tables(op) -> None:
     """The baseline's tables and indexes, made through `op`: Alembic's operations when
-    upgrading, or `models.schema`'s collector when it checks a ledger older than migrations."""
+    upgrading, or `models.store.schema`'s collector when it checks a ledger older than migrations."""
     op.create_table('batch',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('station', sa.String(), nullable=False),

@@ -2,7 +2,7 @@
 
 `verify_events` needs only events, checkpoints and the office's public key, so the
 same check runs on the live ledger (`AuditVerbs.audit`) and on an exported folder
-(`models.export_check`). It stops at the first broken place and names it.
+(`models.audit.export_check`). It stops at the first broken place and names it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Iterable, Sequence
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from models.events import ChainWalk
-from models.replay import ItemLife, Problem, Replay
-from models.signing import SignedHead, key_id, signature_holds
+from models.audit.replay import ItemLife, Problem, Replay
+from models.audit.signing import SignedHead, key_id, signature_holds
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from typing import Protocol
 from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
-from models import tables as t
-from models.evidence import seal_words
+from models.store import tables as t
+from models.audit.evidence import seal_words
 from models.events import (GENESIS, EventType, canonical_json, decision_payload, event_hash,
                            misrouted_to_authority, status_event)
-from models.ledger import lock_ledger
+from models.store.ledger import lock_ledger
 from scanpipe.reading.matching import Candidate
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 

@@ -20,21 +20,21 @@ from sqlalchemy import event as sa_event, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, select
 
-from models import tables as t
+from models.store import tables as t
 from models.images import ImageStore
-from models.intake import FileRecord, IntakeVerbs, PageOutcome  # noqa: F401 (the store's interface)
-from models.audit import AuditResult  # noqa: F401 (part of the store's interface)
-from models.auditors import AuditVerbs
-from models.bundles import BundleVerbs
-from models.privacy import PrivacyVerbs
-from models.replay import Problem  # noqa: F401 (part of the store's interface)
+from models.store.intake import FileRecord, IntakeVerbs, PageOutcome  # noqa: F401 (the store's interface)
+from models.audit.checks import AuditResult  # noqa: F401 (part of the store's interface)
+from models.store.auditors import AuditVerbs
+from models.store.bundles import BundleVerbs
+from models.store.privacy import PrivacyVerbs
+from models.audit.replay import Problem  # noqa: F401 (part of the store's interface)
 from models.events import EventType
-from models.ledger import append_event, lock_ledger
-from models.people import PeopleVerbs
-from models.schema import MigrationOutcome, SchemaError, migrate
+from models.store.ledger import append_event, lock_ledger
+from models.store.people import PeopleVerbs
+from models.store.schema import MigrationOutcome, SchemaError, migrate
 from models.sides import rejected_as
-from models.review import ReviewVerbs
-from models.sorting import SortingVerbs
+from models.store.review import ReviewVerbs
+from models.store.sorting import SortingVerbs
 from scanpipe.domain.campaign import (Campaign, campaign_digest, letter_destination, parse_campaign,
                                postcard_destination)
 from scanpipe.domain.routing import Status
@@ -161,7 +161,7 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
         return store
 
     def create_schema(self) -> MigrationOutcome:
-        """Bring the ledger's schema to this scanpipe's (see `models.schema.migrate`)."""
+        """Bring the ledger's schema to this scanpipe's (see `models.store.schema.migrate`)."""
         try:
             return migrate(self.writer, reader=self.engine)
         except SchemaError as exc:
@@ -238,7 +238,7 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
 
     # ------------------------------------------------------------- batches
 
-    # The batch steps below run in the caller's transaction (`models.intake` uses them too).
+    # The batch steps below run in the caller's transaction (`models.store.intake` uses them too).
 
     def find_open_batch(self, session: Session, station: str) -> t.Batch | None:
         """The station's open batch, if any."""

@@ -8,7 +8,7 @@
     README.txt         what this is and how to verify it
     MANIFEST.sha256    the SHA-256 of every file above (`sha256sum -c` reads it)
 
-`models.export_check.verify_export` checks such a folder without the database.
+`models.audit.export_check.verify_export` checks such a folder without the database.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from models import tables as t
-from models.audit import BUNDLE_COLUMNS, ITEM_COLUMNS
-from models.export_check import EVENT_FIELDS, MANIFEST, export_files, file_sha256
+from models.store import tables as t
+from models.audit.checks import BUNDLE_COLUMNS, ITEM_COLUMNS
+from models.audit.export_check import EVENT_FIELDS, MANIFEST, export_files, file_sha256
 from models.images import ImageStore, fsync_dir
-from models.signing import PUBLIC_NAME, key_id, load_public
+from models.audit.signing import PUBLIC_NAME, key_id, load_public
 
 _README = """scanpipe audit export
 =====================

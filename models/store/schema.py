@@ -1,4 +1,4 @@
-"""The ledger's schema: created and upgraded by the Alembic revisions in `models/migrations`.
+"""The ledger's schema: created and upgraded by the Alembic revisions in `models/store/migrations`.
 
 `migrate` is called every time a store opens, so it first only looks: a ledger already at this
 scanpipe's head costs one query. Otherwise it works under a lock (a PostgreSQL advisory lock,
@@ -111,7 +111,7 @@ def schema_status(engine: Engine) -> SchemaStatus:
 
 def _config() -> Config:
     config = Config()
-    config.set_main_option("script_location", "models:migrations")
+    config.set_main_option("script_location", "models.store:migrations")
     return config
 
 

@@ -1,6 +1,6 @@
 """Alembic's environment for the ledger's migrations.
 
-scanpipe runs it itself: `models.schema.migrate` passes its own connection (in
+scanpipe runs it itself: `models.store.schema.migrate` passes its own connection (in
 `config.attributes["connection"]`), inside the transaction that holds its lock, so no
 alembic.ini is needed at run time. Developers run the `alembic` command from the
 repository root (see alembic.ini) and name the database with `-x url=…`.
@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import TypeDecorator, create_engine, make_url, pool
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401 - puts the tables on SQLModel.metadata
+import models.store.tables  # noqa: F401 - puts the tables on SQLModel.metadata
 from models.store import normalise_url
 
 config = context.config

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from models.events import GENESIS, EventType, canonical_json, event_hash
-from models.tables import Event
+from models.store.tables import Event
 
 _PG_LEDGER_LOCK = 0x5CA4_91BE  # advisory lock id that serialises appends on PostgreSQL
 
