@@ -47,6 +47,12 @@ class DocumentLayout:
         side = render.qr_size_mm(qr_text, self.qr_module_mm)
         return Box(self.qr_zone.right - side, self.qr_zone.y, side, side)
 
+    def ruled_space(self) -> tuple[Box, float]:
+        """The writing box and its line pitch (mm); only a layout people write on has them."""
+        if self.writing_box is None or self.line_pitch_mm is None:
+            raise ValueError("this layout has no ruled writing space")
+        return self.writing_box, self.line_pitch_mm
+
 
 def _zone(right: float, top: float, module_mm: float) -> Box:
     side = (render.MAX_QR_MODULES + 2 * render.QUIET_ZONE_MODULES) * module_mm
@@ -142,7 +148,7 @@ def _draw_return_footer(c: Canvas, h: float, campaign: Campaign, lang: str, y: f
 
 
 def _ruled_lines(c: Canvas, layout: DocumentLayout) -> None:
-    box, pitch = layout.writing_box, layout.line_pitch_mm
+    box, pitch = layout.ruled_space()
     k = 1
     while k * pitch <= box.h - 1.0:
         render.hline(c, layout.page_h, box.x, box.right, box.y + k * pitch, 0.35, 0.6)
@@ -184,7 +190,8 @@ def render_letter_sheet(campaign: Campaign, case: Case, lang: str | None = None)
         render.draw_lines(c, h, lines, model.x, model.y, f.regular, size, 1.2)
 
     c.setFillGray(0.35)
-    render.draw_lines(c, h, [text("letter.write_here", lang)], 15, lay.writing_box.y - 4.2,
+    writing, _ = lay.ruled_space()
+    render.draw_lines(c, h, [text("letter.write_here", lang)], 15, writing.y - 4.2,
                       f.regular, 7.5)
     c.setFillGray(0)
     _ruled_lines(c, lay)
@@ -199,6 +206,7 @@ def render_letter_sheet(campaign: Campaign, case: Case, lang: str | None = None)
 def _postcard_recipient(campaign: Campaign, case: Case) -> str:
     route = case.postcards
     if route.to is PostcardRoute.PARTNER:
+        assert route.partner is not None  # the campaign's validation requires it for this route
         partner = campaign.partner(route.partner)
         return partner.name if partner else route.partner
     return route.name or case.person
@@ -329,7 +337,7 @@ def render_petition(campaign: Campaign, case: Case, lang: str | None = None,
     size, lines = render.fit_text(words, f.bold, (14, 12, 11, 10, 9), demand.inset(3), 1.2)
     render.draw_lines(c, h, lines, demand.x + 3, demand.y + 3, f.bold, size, 1.2)
 
-    table = lay.writing_box
+    table, row_h = lay.ruled_space()
     header = Box(table.x, _PETITION_TABLE_TOP, table.w, _PETITION_HEADER_H)
     c.setFillGray(0.85)
     c.rect(header.x * mm, (h - header.bottom) * mm, header.w * mm, header.h * mm, stroke=0,
@@ -341,7 +349,6 @@ def render_petition(campaign: Campaign, case: Case, lang: str | None = None,
     for key, width in zip(titles, _PETITION_COLUMNS):
         render.draw_lines(c, h, [text(key, lang)], x + 1.5, header.y + 2.2, f.bold, 8.5)
         x += width
-    row_h = lay.line_pitch_mm
     for row in cells:
         top = row.name.y
         render.hline(c, h, table.x, table.right, top, 0.5)

@@ -40,12 +40,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypedDict, cast
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 import zxingcpp
 
 Point = tuple[int, int]
+Corners = tuple[Point, Point, Point, Point]
 
 
 class Reader(StrEnum):
@@ -64,6 +67,16 @@ class Attempt(StrEnum):
     EQUALISED = "equalised"
 
 
+class CodeJson(TypedDict):
+    """A `Code` as the command line writes it."""
+
+    format: str
+    text: str
+    position: list[list[int]]
+    reader: str
+    attempt: str
+
+
 @dataclass(frozen=True, slots=True)
 class Code:
     """One barcode found on a page.
@@ -76,7 +89,7 @@ class Code:
 
     format: str  # zxing-cpp's format names: "QRCode", "EAN13", "Code128", ...
     text: str
-    position: tuple[Point, Point, Point, Point]
+    position: Corners
     reader: Reader
     attempt: str = Attempt.PAGE_ALL.value
     orientation: float | None = None
@@ -92,7 +105,7 @@ class Code:
         pts = np.array(self.position, dtype=np.float64)
         return float(np.mean(np.linalg.norm(pts - np.roll(pts, -1, axis=0), axis=1)))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> CodeJson:
         return {"format": self.format, "text": self.text,
                 "position": [list(p) for p in self.position],
                 "reader": self.reader.value, "attempt": self.attempt}
@@ -137,8 +150,15 @@ def _any(codes: Sequence[Code]) -> bool:
 
 # ------------------------------------------------------------------ the two readers
 
-def _zxing(pixels: np.ndarray, formats, attempt: str, scale: float = 1.0,
-           offset: tuple[int, int] = (0, 0), binarizer=zxingcpp.Binarizer.LocalAverage) -> list[Code]:
+def _rounded(corners: Sequence[tuple[float, float]]) -> Corners:
+    """Four corners to whole pixels."""
+    first, second, third, fourth = ((round(x), round(y)) for x, y in corners)
+    return first, second, third, fourth
+
+
+def _zxing(pixels: npt.NDArray[np.uint8], formats: zxingcpp.BarcodeFormats, attempt: str,
+           scale: float = 1.0, offset: tuple[float, float] = (0, 0),
+           binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage) -> list[Code]:
     """zxing-cpp on `pixels`; positions mapped back by 1/`scale` and `offset`."""
     codes = []
     # Plain text mode: control characters stay themselves instead of "<SOH>" renderings.
@@ -147,8 +167,8 @@ def _zxing(pixels: np.ndarray, formats, attempt: str, scale: float = 1.0,
         if not found.valid:
             continue
         p = found.position
-        corners = tuple((int(round(q.x / scale + offset[0])), int(round(q.y / scale + offset[1])))
-                        for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+        corners = _rounded([(q.x / scale + offset[0], q.y / scale + offset[1])
+                            for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)])
         codes.append(Code(found.format.name, found.text, corners, Reader.ZXING, attempt,
                           float(found.orientation)))
     return codes
@@ -161,7 +181,7 @@ def _decode_text(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def read_with_zbar(pixels: np.ndarray, attempt: str, scale: float = 1.0,
+def read_with_zbar(pixels: npt.NDArray[np.uint8], attempt: str, scale: float = 1.0,
                    qr_only: bool = False) -> list[Code]:
     """zbar alone on `pixels` (2-D uint8, contiguous), as try `attempt`: every code it reads
     (QR only with `qr_only`; 1-D reads under `MIN_1D_LENGTH` dropped), positions mapped back
@@ -178,8 +198,7 @@ def read_with_zbar(pixels: np.ndarray, attempt: str, scale: float = 1.0,
         polygon = np.array([(pt.x, pt.y) for pt in found.polygon], dtype=np.float32) / scale
         box = cv2.boxPoints(cv2.minAreaRect(polygon)) if len(polygon) != 4 else polygon
         start = int(np.argmin(box.sum(axis=1)))  # the corner nearest the page's top-left
-        ordered = [box[(start + i) % 4] for i in range(4)]
-        corners = tuple((int(round(x)), int(round(y))) for x, y in ordered)
+        corners = _rounded([box[(start + i) % 4] for i in range(4)])
         name = _ZBAR_NAMES.get(found.type, found.type.title())
         codes.append(Code(name, _decode_text(found.data), corners, Reader.ZBAR, attempt))
     return codes
@@ -187,15 +206,22 @@ def read_with_zbar(pixels: np.ndarray, attempt: str, scale: float = 1.0,
 
 # ------------------------------------------------------------------ the tries
 
-def _halved(pixels: np.ndarray) -> np.ndarray:
+def _scaled(pixels: npt.NDArray[np.uint8], factor: float, interpolation: int) -> npt.NDArray[np.uint8]:
+    """The page resized by `factor` (OpenCV keeps its uint8; its stubs give no dtype)."""
+    return cast(npt.NDArray[np.uint8],
+                cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=interpolation))
+
+
+def _halved(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     """The page at half size, each pixel the mean of a 2 × 2 block (an odd last row or
     column left out), so that a position halved is exactly a position at full size halved."""
     height, width = pixels.shape
     even = pixels[:height - height % 2, :width - width % 2]
-    return cv2.resize(even, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    return cast(npt.NDArray[np.uint8],  # OpenCV keeps the uint8; its stubs give no dtype
+                cv2.resize(even, (width // 2, height // 2), interpolation=cv2.INTER_AREA))
 
 
-def _corners(pixels: np.ndarray, enough: Enough, scale: float = 1.0) -> list[Code]:
+def _corners(pixels: npt.NDArray[np.uint8], enough: Enough, scale: float = 1.0) -> list[Code]:
     """QR codes in the corners of `pixels` (the page scaled by `scale`), stopping at the
     first corner that gives `enough`; positions in pixels of the page at full size."""
     height, width = pixels.shape
@@ -214,7 +240,7 @@ def _corners(pixels: np.ndarray, enough: Enough, scale: float = 1.0) -> list[Cod
     return codes
 
 
-def _at_full_size(pixels: np.ndarray, code: Code) -> Code:
+def _at_full_size(pixels: npt.NDArray[np.uint8], code: Code) -> Code:
     """`code`, found on the page scaled down, read again at full size where it lies (a small
     crop: cheap), for corners to the pixel; as found when that read does not give it back."""
     xs, ys = zip(*code.position)
@@ -228,7 +254,8 @@ def _at_full_size(pixels: np.ndarray, code: Code) -> Code:
     return code
 
 
-def _whole_page_for(pixels: np.ndarray, half: np.ndarray | None, found: Sequence[Code]) -> list[Code]:
+def _whole_page_for(pixels: npt.NDArray[np.uint8], half: npt.NDArray[np.uint8] | None,
+                    found: Sequence[Code]) -> list[Code]:
     """The whole page, QR only, scaled down as far as the found codes allow (fast); `half`
     is the page already halved, if it was."""
     module = min(code.side for code in found) / 25  # our codes have 25+ modules a side
@@ -239,37 +266,37 @@ def _whole_page_for(pixels: np.ndarray, half: np.ndarray | None, found: Sequence
     if scale == 1.0:
         return _zxing(pixels, _QR, Attempt.CORNERS)
     base, base_scale = (half, 0.5) if half is not None else (pixels, 1.0)
-    small = base if scale == base_scale else cv2.resize(
-        base, None, fx=scale / base_scale, fy=scale / base_scale, interpolation=cv2.INTER_AREA)
+    small = base if scale == base_scale else _scaled(base, scale / base_scale, cv2.INTER_AREA)
     return _zxing(small, _QR, Attempt.CORNERS, scale=scale)
 
 
-def _global_threshold(pixels: np.ndarray) -> list[Code]:
+def _global_threshold(pixels: npt.NDArray[np.uint8]) -> list[Code]:
     return _zxing(pixels, _QR, Attempt.GLOBAL_THRESHOLD, binarizer=zxingcpp.Binarizer.GlobalHistogram)
 
 
-def _upscaled(pixels: np.ndarray, dpi: float | None) -> list[Code]:
+def _upscaled(pixels: npt.NDArray[np.uint8], dpi: float | None) -> list[Code]:
     if max(pixels.shape) > 4000:  # a large page's codes are not small; enlarging costs too much
         return []
     if dpi is not None and dpi >= UPSCALE_BELOW_DPI:  # a fine scan's codes are not small either
         return []
-    big = cv2.resize(pixels, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+    big = _scaled(pixels, 2.0, cv2.INTER_CUBIC)
     return _zxing(big, _QR, Attempt.UPSCALED, scale=2.0)
 
 
-def _halves_to_a_code(pixels: np.ndarray) -> bool:
+def _halves_to_a_code(pixels: npt.NDArray[np.uint8]) -> bool:
     """Whether the page halved can still hold a QR code (OpenCV refuses to make 0 px)."""
-    return min(pixels.shape) // 2 >= MIN_QR_PX
+    return int(min(pixels.shape)) // 2 >= MIN_QR_PX
 
 
-def _downscaled(pixels: np.ndarray) -> list[Code]:
-    small = cv2.resize(pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+def _downscaled(pixels: npt.NDArray[np.uint8]) -> list[Code]:
+    small = _scaled(pixels, 0.5, cv2.INTER_AREA)
     return read_with_zbar(small, Attempt.DOWNSCALED, scale=0.5, qr_only=True)
 
 
-def _equalised(pixels: np.ndarray) -> list[Code]:
+def _equalised(pixels: npt.NDArray[np.uint8]) -> list[Code]:
     clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
-    return _zxing(clahe.apply(pixels), _QR, Attempt.EQUALISED)
+    equalised = cast(npt.NDArray[np.uint8], clahe.apply(pixels))  # OpenCV's stubs give no dtype
+    return _zxing(equalised, _QR, Attempt.EQUALISED)
 
 
 def _same_code(a: Code, b: Code, tolerance: float) -> bool:
@@ -289,7 +316,7 @@ def _confirmed(code: Code, kept: Sequence[Code]) -> bool:
                for old in kept)
 
 
-def scan_codes(pixels: np.ndarray, enough: Enough = _any, *, quick_first: bool = True,
+def scan_codes(pixels: npt.NDArray[np.uint8], enough: Enough = _any, *, quick_first: bool = True,
                dpi: float | None = None, trusted: Trusted | None = None) -> CodeReading:
     """Every code on the page, trying harder only until `enough` says so.
 
@@ -333,7 +360,7 @@ def scan_codes(pixels: np.ndarray, enough: Enough = _any, *, quick_first: bool =
             return CodeReading(tuple(kept), tuple(attempts))
     # Ordered by what each rescues for its cost, measured on ZXing's own photo sets
     # (bench/zxing_photos.py) and on simulated scans (bench/recognition.py).
-    steps: tuple[tuple[Attempt, Callable[[np.ndarray], list[Code]]], ...] = (
+    steps: tuple[tuple[Attempt, Callable[[npt.NDArray[np.uint8]], list[Code]]], ...] = (
         (Attempt.PAGE_ALL, lambda p: _zxing(p, _ALL, Attempt.PAGE_ALL)),
         (Attempt.GLOBAL_THRESHOLD, _global_threshold),
         (Attempt.ZBAR, lambda p: read_with_zbar(p, Attempt.ZBAR)),
@@ -349,7 +376,7 @@ def scan_codes(pixels: np.ndarray, enough: Enough = _any, *, quick_first: bool =
     return CodeReading(tuple(kept), tuple(attempts))
 
 
-def read_codes(pixels: np.ndarray) -> list[Code]:
+def read_codes(pixels: npt.NDArray[np.uint8]) -> list[Code]:
     """Every code on the page (all formats), best reader first; the same code read twice is kept once."""
     return list(scan_codes(pixels, quick_first=False).codes)
 

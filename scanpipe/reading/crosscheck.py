@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.payload import PayloadKind
@@ -41,6 +42,10 @@ BLOCK_LEAD = 0.2          # … ahead of the other template by this much
 _BLOCKS_DIFFER = 6.0      # mean grey-level difference from which two templates' blocks differ
 _BLUR_RADIUS = 4          # px: how far the blur (sigma 1 px) reaches, a border for each window
 _LANGUAGES = ("fr", "nl", "en")  # kits may be printed in any of them
+
+_Patch = tuple[int, int, npt.NDArray[np.float32]]  # (x, y, grey levels) of a block, template px
+_Window = tuple[int, int, int, int]                 # left, top, right, bottom, template px of a region
+_Where = tuple[_Window, bytes]                      # a window and the placement's matrix, as bytes
 
 
 class Sheet(StrEnum):
@@ -85,9 +90,9 @@ class _Template:
     """A kit template's case block, ready to compare: the blocks that hold print, and every
     block of the region (to find where two cases' prints differ)."""
 
-    scale: float                                      # template px per mm
-    patches: tuple[tuple[int, int, np.ndarray], ...]  # (x, y, grey levels) of each block, template px
-    grid: tuple[tuple[int, int, np.ndarray], ...]     # every block of the region, printed or not
+    scale: float                  # template px per mm
+    patches: tuple[_Patch, ...]   # the blocks that hold print
+    grid: tuple[_Patch, ...]      # every block of the region, printed or not
 
 
 def _render(campaign: Campaign, case_code: str, sheet: Sheet, lang: str | None) -> bytes:
@@ -147,13 +152,13 @@ class _Page:
     warped and blurred once, each block scored once, however many templates share it (the
     code's case's blocks are compared with every other case's)."""
 
-    def __init__(self, pixels: np.ndarray, placed: Placement, sheet: Sheet):
+    def __init__(self, pixels: npt.NDArray[np.uint8], placed: Placement, sheet: Sheet):
         self.pixels, self.placement, self.sheet = pixels, placed, sheet
-        self._seen: dict[tuple, np.ndarray] = {}
-        self._scores: dict[tuple, tuple[np.ndarray, float]] = {}
+        self._seen: dict[_Where, npt.NDArray[np.float32]] = {}
+        self._scores: dict[tuple[_Where, int], tuple[npt.NDArray[np.float32], float]] = {}
 
-    def score(self, placed: np.ndarray, window: tuple[int, int, int, int],
-              patch: np.ndarray) -> float:
+    def score(self, placed: npt.NDArray[np.float64], window: _Window,
+              patch: npt.NDArray[np.float32]) -> float:
         """The best correlation of `patch` within `window` (template pixels of the region,
         `placed` on the page)."""
         where = (window, placed.tobytes())
@@ -163,7 +168,7 @@ class _Page:
             self._scores[key] = (patch, float(score.max()))
         return self._scores[key][1]
 
-    def _window(self, where: tuple, placed: np.ndarray) -> np.ndarray:
+    def _window(self, where: _Where, placed: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
         # With a border for the blur, so that the window is blurred as the whole region would be.
         if where not in self._seen:
             left, top, right, bottom = where[0]
@@ -249,7 +254,7 @@ def _sheet(kind: PayloadKind | Sheet) -> Sheet | None:
     return kind if isinstance(kind, Sheet) else _SHEETS.get(kind)
 
 
-def likeness(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind | Sheet,
+def likeness(pixels: npt.NDArray[np.uint8], where: Code | Placement, kind: PayloadKind | Sheet,
              campaign: Campaign, case_code: str) -> float | None:
     """How much the page's case block, placed by a code or a `Placement`, looks like the
     case's template (0..1): the median of its blocks' correlations (the best over the kit's
@@ -278,7 +283,7 @@ def _differs(found: tuple[int, Iterator[float]]) -> bool:
     return float(np.median(seen)) < MIN_LIKENESS  # an even count split evenly: the middle two
 
 
-def differs_from_template(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind | Sheet,
+def differs_from_template(pixels: npt.NDArray[np.uint8], where: Code | Placement, kind: PayloadKind | Sheet,
                           campaign: Campaign, case_code: str) -> bool:
     """Whether the page's case block, placed by a code or a `Placement`, looks like none of
     the case's templates: `likeness` below `MIN_LIKENESS` (False when there is no template
@@ -334,7 +339,7 @@ def _median(page: _Page, template: _Template) -> float | None:
     return None if found is None else float(np.median(list(found[1])))
 
 
-def printed_for_other_case(pixels: np.ndarray, where: Code | Placement, kind: PayloadKind,
+def printed_for_other_case(pixels: npt.NDArray[np.uint8], where: Code | Placement, kind: PayloadKind,
                            campaign: Campaign, case_code: str) -> OtherCase | None:
     """The case whose kit print the page clearly carries, when it is not `case_code`'s.
 
@@ -361,10 +366,10 @@ def printed_for_other_case(pixels: np.ndarray, where: Code | Placement, kind: Pa
         pair = _differing(other, own)
         if pair is None:
             continue
-        scored = [_block_scores(page, t) for t in pair]
-        if scored[0] is None or scored[1] is None:
+        theirs_found, ours_found = (_block_scores(page, t) for t in pair)
+        if theirs_found is None or ours_found is None:
             continue
-        theirs, ours = (np.array(list(found_[1])) for found_ in scored)
+        theirs, ours = (np.array(list(found_[1])) for found_ in (theirs_found, ours_found))
         lead = float(np.median(theirs) - np.median(ours))
         if _prints_other(theirs, ours) and (found is None or
                                             lead > found.likeness - found.own_likeness):
@@ -372,7 +377,7 @@ def printed_for_other_case(pixels: np.ndarray, where: Code | Placement, kind: Pa
     return found
 
 
-def _prints_other(theirs: np.ndarray, ours: np.ndarray) -> bool:
+def _prints_other(theirs: npt.NDArray[np.float64], ours: npt.NDArray[np.float64]) -> bool:
     """Whether the page carries the other case's print rather than the code's case's, from
     their blocks' likeness where the two templates differ: clearly more like the other's
     over all of them, or — part of them hidden (a thumb over a photographed card, a stain)
@@ -387,7 +392,7 @@ def _prints_other(theirs: np.ndarray, ours: np.ndarray) -> bool:
 MIN_PICTURE_LIKENESS = 0.7  # the emblem is large and plain: a photo of it still correlates well
 
 
-def is_postcard_picture_side(pixels: np.ndarray, where: Code | Placement,
+def is_postcard_picture_side(pixels: npt.NDArray[np.uint8], where: Code | Placement,
                              campaign: Campaign) -> bool:
     """Whether the page is the picture side of one of our kit postcards, placed by its
     web-address QR or by the card's edges (the emblem is the same for every case)."""

@@ -50,12 +50,14 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from scanpipe.paper import kits
 from scanpipe.paper.render import Box
 from scanpipe.reading import ink, normalise, placement
 
-_Line = tuple[np.ndarray, np.ndarray]  # a point on it and its unit direction, template mm
+# A line: a point on it and its unit direction, template mm.
+_Line = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
 
 # Search and measurement constants, all in mm of the sheet unless noted.
 _PAPER_AT_QR = 5.0        # the sheet's corners must put the QR this near where it is
@@ -123,7 +125,7 @@ class SignatureCount:
     doubts: tuple[str, ...] = ()    # why the count may be wrong, in words; empty when sure
 
 
-def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float]],
+def count_signatures(pixels: npt.NDArray[np.uint8], qr_corners: Sequence[tuple[float, float]],
                      qr_text: str, rows: int = 15) -> SignatureCount | None:
     """Count the signed rows of a petition sheet, or None when it cannot be placed reliably.
     The count says why it may be wrong (`doubts`, empty when it is sure): then a person
@@ -164,10 +166,11 @@ def count_signatures(pixels: np.ndarray, qr_corners: Sequence[tuple[float, float
 
 # ------------------------------------------------------------------ 2. the table's border
 
-def _profiles(pixels: np.ndarray, h: np.ndarray, centres: np.ndarray, along: np.ndarray,
-              across: np.ndarray, window: float, step: float = _ACROSS_STEP,
+def _profiles(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64],
+              centres: npt.NDArray[np.float64], along: npt.NDArray[np.float64],
+              across: npt.NDArray[np.float64], window: float, step: float = _ACROSS_STEP,
               along_len: float = _ALONG_LEN,
-              samples: int = _ALONG_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+              samples: int = _ALONG_SAMPLES) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float64]]:
     """Grey-level profiles across a line at each station (stations × samples), each averaged
     over `along_len` mm of the line, and the offsets (mm, `step` apart) they were sampled at."""
     offsets = np.arange(-window, window + step / 2, step)
@@ -183,8 +186,8 @@ def _profiles(pixels: np.ndarray, h: np.ndarray, centres: np.ndarray, along: np.
     return profiles, offsets
 
 
-def _valleys(profiles: np.ndarray, floor: float,
-             step: float = _ACROSS_STEP) -> tuple[np.ndarray, np.ndarray]:
+def _valleys(profiles: npt.NDArray[np.float32], floor: float,
+             step: float = _ACROSS_STEP) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """How much darker each sample is than both flanks of a thin line, and which samples are
     clear local maxima of that (≥ `floor` and ≥ a quarter of their profile's best)."""
     near, far = (round(f / step) for f in _FLANK)
@@ -203,16 +206,18 @@ def _valleys(profiles: np.ndarray, floor: float,
     return depth, peak
 
 
-def _refine(depth: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+def _refine(depth: npt.NDArray[np.float64], rows: npt.NDArray[np.intp],
+            cols: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
     """Sub-sample position of peaks by a parabola through their neighbours."""
     c = np.clip(cols, 1, depth.shape[1] - 2)
     a, b, d = depth[rows, c - 1], depth[rows, c], depth[rows, c + 1]
     denom = a - 2 * b + d
     safe = np.where(np.abs(denom) > 1e-9, denom, -1.0)
-    return c + np.clip(0.5 * (a - d) / safe, -0.5, 0.5)
+    shift: npt.NDArray[np.float64] = np.clip(0.5 * (a - d) / safe, -0.5, 0.5)
+    return c + shift
 
 
-def _fit(s: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+def _fit(s: npt.NDArray[np.float64], t: npt.NDArray[np.float64]) -> tuple[float, float]:
     """Least-squares t = a + b·s."""
     sm, tm = np.add.reduce(s) / len(s), np.add.reduce(t) / len(t)  # the means, as .mean() has them
     ds = s - sm
@@ -222,14 +227,15 @@ def _fit(s: np.ndarray, t: np.ndarray) -> tuple[float, float]:
 
 
 @functools.lru_cache(maxsize=8)
-def _slopes(max_tilt: float) -> np.ndarray:
+def _slopes(max_tilt: float) -> npt.NDArray[np.float64]:
     """The slopes a Hough vote tries, `_TILT_STEP` apart (read-only: shared between calls)."""
     slopes = np.linspace(-max_tilt, max_tilt, 2 * round(max_tilt / _TILT_STEP) + 1)
     slopes.flags.writeable = False
     return slopes
 
 
-def _straight_runs(groups: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, int]],
+def _straight_runs(groups: Sequence[tuple[npt.NDArray[np.float64], npt.NDArray[np.intp],
+                                          npt.NDArray[np.float64], int]],
                    max_tilt: float) -> list[list[tuple[float, float, int]]]:
     """Per group of valleys (s, station, t, stations) — a side of the border, a row line —
     the straight lines t = a + b·s met by valleys at most of its stations: a Hough vote over
@@ -280,7 +286,7 @@ def _straight_runs(groups: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, in
     return found
 
 
-def _border_sides(pixels: np.ndarray, h: np.ndarray,
+def _border_sides(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64],
                   sides: Sequence[tuple[tuple[float, float], tuple[float, float],
                                         tuple[float, float]]],
                   floor: float, window: float, step: float,
@@ -329,14 +335,16 @@ def _border_sides(pixels: np.ndarray, h: np.ndarray,
     return found
 
 
-def _cross(p: np.ndarray, d: np.ndarray, q: np.ndarray, e: np.ndarray) -> np.ndarray:
+def _cross(p: npt.NDArray[np.float64], d: npt.NDArray[np.float64], q: npt.NDArray[np.float64],
+           e: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Where line (p, d) meets line (q, e)."""
     k = np.linalg.solve(np.array([d, -e]).T, q - p)
-    return p + k[0] * d
+    crossing: npt.NDArray[np.float64] = p + k[0] * d
+    return crossing
 
 
-def _line_end(pixels: np.ndarray, h: np.ndarray, start: np.ndarray, direction: np.ndarray,
-              floor: float) -> float:
+def _line_end(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], start: npt.NDArray[np.float64],
+              direction: npt.NDArray[np.float64], floor: float) -> float:
     """How far (mm) the printed line through `start` runs along `direction` before bare paper."""
     s = np.arange(_WALK_STEP, _WALK_LENGTH, _WALK_STEP)
     normal = np.array([-direction[1], direction[0]])
@@ -352,8 +360,8 @@ def _line_end(pixels: np.ndarray, h: np.ndarray, start: np.ndarray, direction: n
     return float(s[gone[0]] if len(gone) else s[-1])
 
 
-def _walk_corners(pixels: np.ndarray, h: np.ndarray, top: _Line, right: _Line, table: Box,
-                  floor: float) -> tuple[np.ndarray, float] | None:
+def _walk_corners(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], top: _Line, right: _Line,
+                  table: Box, floor: float) -> tuple[npt.NDArray[np.float64], float] | None:
     """A new guess from the top and right borders alone (those nearest the QR, found even when
     the QR's guess is far off at the bottom-left): their crossing, and how far each runs. Also
     how far (mm) that moved the three corners it found."""
@@ -370,12 +378,12 @@ def _walk_corners(pixels: np.ndarray, h: np.ndarray, top: _Line, right: _Line, t
     expected = np.array([[table.x, table.y], [table.right, table.y],
                          [table.right, table.bottom], [table.x, table.bottom]])
     moved = float(np.abs(found[:3] - expected[:3]).max())
-    return cv2.getPerspectiveTransform(expected.astype(np.float32),
-                                       placement.map_points(h, found, np.float32)), moved
+    return placement.perspective(expected.astype(np.float32),
+                                 placement.map_points(h, found, np.float32)), moved
 
 
-def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
-                 window: float, alone: float) -> np.ndarray | None:
+def _fit_borders(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], table: Box, floor: float,
+                 window: float, alone: float) -> npt.NDArray[np.float64] | None:
     """Passes over the four borders from placement `h`, searching `window` mm at first: the
     outermost lines found make the next placement, until the corners stay put. The bottom
     border is looked at left of `alone` mm, where it runs alone: under the signature column
@@ -390,14 +398,15 @@ def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
                                           ((right, top), (right, bottom), (1.0, 0.0)),
                                           ((left, bottom), (alone, bottom), (0.0, 1.0)),
                                           ((left, top), (left, bottom), (-1.0, 0.0))), *search)
-        if any(side is None for side in sides):
+        lines = [side for side in sides if side is not None]
+        if len(lines) < len(sides):
             return None
         try:
-            found = np.array([_cross(*sides[k], *sides[(k + 3) % 4]) for k in range(4)])
+            found = np.array([_cross(*lines[k], *lines[(k + 3) % 4]) for k in range(4)])
         except np.linalg.LinAlgError:
             return None
-        h = cv2.getPerspectiveTransform(expected.astype(np.float32),
-                                        placement.map_points(h, found, np.float32))
+        h = placement.perspective(expected.astype(np.float32),
+                                  placement.map_points(h, found, np.float32))
         shift = float(np.abs(found - expected).max())
         if shift < _SETTLED or (shift + _BOX_GAP < window and search[2] == _ACROSS_STEP):
             # Finely placed, and anything further out would have been in reach: the lines
@@ -410,9 +419,9 @@ def _fit_borders(pixels: np.ndarray, h: np.ndarray, table: Box, floor: float,
     return None
 
 
-def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLayout,
+def _place_table(pixels: npt.NDArray[np.uint8], guess: npt.NDArray[np.float64], layout: kits.DocumentLayout,
                  cells: tuple[kits.PetitionRow, ...],
-                 contrast: float) -> tuple[np.ndarray, _Rows] | None:
+                 contrast: float) -> tuple[npt.NDArray[np.float64], _Rows] | None:
     """Template mm → image px from the table's four border lines, and each row's shift from
     it (None if the borders are not found, or the rows are not where they put them).
 
@@ -439,7 +448,9 @@ def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLay
     near = float(np.clip(1.5 * moved + 2.0, _FLANK[1] + 1.0, _BORDER_WINDOW))
     for window in dict.fromkeys((near, _BORDER_WINDOW)):
         placed = _fit_borders(pixels, h, table, floor, window, cells[0].contact.right)
-        rows = None if placed is None else _row_shifts(pixels, placed, cells, contrast)
+        if placed is None:
+            continue
+        rows = _row_shifts(pixels, placed, cells, contrast)
         if rows is not None:
             return placed, rows
     return None
@@ -447,8 +458,8 @@ def _place_table(pixels: np.ndarray, guess: np.ndarray, layout: kits.DocumentLay
 
 # ------------------------------------------------------------------ 3. the rows
 
-def _row_line_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
-                     floor: float) -> np.ndarray:
+def _row_line_shifts(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64],
+                     cells: tuple[kits.PetitionRow, ...], floor: float) -> npt.NDArray[np.float64]:
     """How far (mm, down) each ruled row line, the table's bottom included, lies from where
     `h` puts it, at the signature column; NaN where it was not found. Measured across the name
     and contact columns, where each line runs alone, and carried on straight to the right."""
@@ -488,17 +499,17 @@ class _Rows:
     placement, how well the ruled lines and the boxes' borders bore it out, and what of each
     box something lying on the sheet hides (a thumb)."""
 
-    shifts: np.ndarray
+    shifts: npt.NDArray[np.float64]
     lines_missing: int          # ruled row lines (the table's bottom included) not found
     off_plane: float            # mm: the farthest a found row line lies from the table's plane
     edges_missing: tuple[int, ...]   # per row, the places its box's border was not found
     edge_places: int                 # … of this many looked at
-    covered: np.ndarray              # rows × stations: the box is hidden there (see `_cover`)
-    stations: np.ndarray             # mm: where along the boxes (x) the stations lie
+    covered: npt.NDArray[np.bool_]    # rows × stations: the box is hidden there (see `_cover`)
+    stations: npt.NDArray[np.float64]  # mm: where along the boxes (x) the stations lie
 
 
-def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
-                contrast: float) -> _Rows | None:
+def _row_shifts(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64],
+                cells: tuple[kits.PetitionRow, ...], contrast: float) -> _Rows | None:
     """Per row, how far (mm, down) its signature box lies from where `h` puts it — a sheet
     that is not quite flat bends the rows a little — or None when the ruled lines and the
     boxes' borders are not where they should be: then `h` is wrong, and nothing is counted.
@@ -519,7 +530,7 @@ def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow
     along = np.array([(x, y + dy) for row, dy in zip(cells, shifts)
                       for y in (row.signature.y, row.signature.bottom) for x in stations])
     covered = _cover(_bare(pixels, h, along, floor).reshape(2 * len(cells), -1))
-    covered = covered.reshape(len(cells), 2, -1).any(axis=1)
+    covered = np.any(covered.reshape(len(cells), 2, -1), axis=1)
     if covered.mean() > _MAX_COVERED:
         return None  # too little of the boxes seen to prove the placement
     # The boxes' own borders must then be where the shifted rows put them, where uncovered.
@@ -552,7 +563,8 @@ def _row_shifts(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow
                  covered, stations)
 
 
-def _bare(pixels: np.ndarray, h: np.ndarray, points: np.ndarray, floor: float) -> np.ndarray:
+def _bare(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], points: npt.NDArray[np.float64],
+          floor: float) -> npt.NDArray[np.bool_]:
     """At template points on horizontal printed lines (mm): whether nothing is seen within
     `_BARE_WINDOW` of them — no printed line (where a box's border runs, a row line and the
     next box's border run that near) and hardly a change of grey (lines blurred into one
@@ -564,10 +576,11 @@ def _bare(pixels: np.ndarray, h: np.ndarray, points: np.ndarray, floor: float) -
     _, peak = _valleys(profiles, floor, _BARE_STEP)
     within = np.abs(offsets) <= _BARE_WINDOW
     flat = np.ptp(profiles[:, within], axis=1) < _BARE_FLAT * floor
-    return flat & ~(peak & within[None, :]).any(axis=1)
+    bare: npt.NDArray[np.bool_] = flat & ~(peak & within[None, :]).any(axis=1)
+    return bare
 
 
-def _cover(bare: np.ndarray) -> np.ndarray:
+def _cover(bare: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     """Stations (lines × stations) where something hides the sheet: bare runs of at least
     `_MIN_COVER_RUN` stations (a pen's stroke across a border hides less), widened each way by
     `_COVER_EDGE` stations, where the cover's soft outline lies."""
@@ -582,16 +595,17 @@ def _cover(bare: np.ndarray) -> np.ndarray:
 class _Cells:
     """What is inside each box of a column of boxes (the signature boxes), per row."""
 
-    ink: np.ndarray         # mm² of stroke ink, the signature is judged on
-    strokes: np.ndarray     # … also where it spans too little for a signature
-    straight: np.ndarray    # mm² of it in straight lines across the box (a fold, a ruler)
-    light_step: np.ndarray  # the steepest change of light across the box (share of the paper)
-    covered: np.ndarray     # mm of the box's width hidden (its ink there is not looked at)
+    ink: npt.NDArray[np.float64]         # mm² of stroke ink, the signature is judged on
+    strokes: npt.NDArray[np.float64]     # … also where it spans too little for a signature
+    straight: npt.NDArray[np.float64]    # mm² of it in straight lines across the box (a fold, a ruler)
+    light_step: npt.NDArray[np.float64]  # the steepest change of light across the box (share of the paper)
+    covered: npt.NDArray[np.float64]     # mm of the box's width hidden (its ink there is not looked at)
 
 
-def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: Sequence[Box], shifts: np.ndarray,
-                   contrast: float, hidden: np.ndarray | None = None,
-                   stations: np.ndarray | None = None) -> _Cells:
+def _measure_cells(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], cells: Sequence[Box],
+                   shifts: npt.NDArray[np.float64], contrast: float,
+                   hidden: npt.NDArray[np.bool_] | None = None,
+                   stations: npt.NDArray[np.float64] | None = None) -> _Cells:
     """The ink inside each box of a column (`cells`, of one width, each moved down by its
     shift), where it is not `hidden` (boxes × `stations` along them, mm)."""
     boxes = [box.inset(_CELL_MARGIN) for box in cells]
@@ -629,8 +643,8 @@ def _measure_cells(pixels: np.ndarray, h: np.ndarray, cells: Sequence[Box], shif
                   (~open_).sum(axis=1) / _CELL_RES)
 
 
-def _light_steps(column: np.ndarray, tops: list[int], height: int,
-                 open_: np.ndarray) -> np.ndarray:
+def _light_steps(column: npt.NDArray[np.uint8], tops: list[int], height: int,
+                 open_: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
     """Per box, the steepest change of the light falling on it (share of the paper's level
     over `_LIGHT_STEP` mm): a shadow's hard edge or a fold's shade across the box, where the
     paper's level is misjudged and its dark side taken for ink. Judged on the light under
@@ -655,7 +669,8 @@ def _light_steps(column: np.ndarray, tops: list[int], height: int,
                      for k, top in enumerate(tops)]) / level
 
 
-def _stroke_ink(inked: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stroke_ink(inked: npt.NDArray[np.uint8], height: int
+                ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Per cell (cells of `height` rows stacked, one blank row apart): the pixels of ink in
     components large enough to be pen strokes, when together they span a signature's extent
     (dots, specks and JPEG ringing do not count); the same whatever their span; and the
@@ -690,9 +705,9 @@ def _stroke_ink(inked: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray,
     return total, raw, straight
 
 
-def _maybe_under_cover(pixels: np.ndarray, h: np.ndarray, cells: tuple[kits.PetitionRow, ...],
-                       shifts: np.ndarray, seen: _Cells, signed: tuple[bool, ...],
-                       contrast: float) -> list[int]:
+def _maybe_under_cover(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64],
+                       cells: tuple[kits.PetitionRow, ...], shifts: npt.NDArray[np.float64],
+                       seen: _Cells, signed: tuple[bool, ...], contrast: float) -> list[int]:
     """Rows counted unsigned whose box is partly covered and where a signature may lie under
     the cover: their name or town is written, or covered too. A row whose name and town are
     both left empty was signed by nobody: the sheet asks everyone who signs for both."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast, overload
 
 import cv2
 import numpy as np
@@ -31,18 +32,20 @@ MIN_QR_SIDE_PX = 12.0          # a smaller symbol cannot place a whole page
 MIN_FINDER = 0.45              # likeness to a finder pattern of the QR's three marked corners
 PAPER_ASPECT_TOLERANCE = 0.08  # a sheet's found sides may differ this much from the document's
 
+_Float = TypeVar("_Float", bound=np.floating[Any])
+
 
 @dataclass(frozen=True, eq=False)
 class Placement:
     """Where a kit document lies on the page: mm on the document → pixels of the page."""
 
-    matrix: np.ndarray  # 3 × 3 (a perspective: a photo's sheet is not square to the lens)
-    how: str            # "code": from the code's corners; "paper": from the sheet's edges
+    matrix: npt.NDArray[np.float64]  # 3 × 3 (a perspective: a photo's sheet is not square to the lens)
+    how: str                         # "code": from the code's corners; "paper": from the sheet's edges
 
 
 # ------------------------------------------------------------------ the template's corners
 
-def symbol_corners_mm(layout: DocumentLayout, qr_text: str) -> np.ndarray:
+def symbol_corners_mm(layout: DocumentLayout, qr_text: str) -> npt.NDArray[np.float64]:
     """The QR symbol's corners (quiet zone excluded) where `layout` prints the code of
     `qr_text`: top-left, top-right, bottom-right, bottom-left, mm (4 × 2)."""
     symbol = layout.qr_box(qr_text).inset(render.QUIET_ZONE_MODULES * layout.qr_module_mm)
@@ -50,7 +53,7 @@ def symbol_corners_mm(layout: DocumentLayout, qr_text: str) -> np.ndarray:
                      [symbol.right, symbol.bottom], [symbol.x, symbol.bottom]])
 
 
-def page_corners_mm(layout: DocumentLayout) -> np.ndarray:
+def page_corners_mm(layout: DocumentLayout) -> npt.NDArray[np.float64]:
     """The page's corners, from its top-left clockwise, mm (4 × 2)."""
     return np.array([(0.0, 0.0), (layout.page_w, 0.0), (layout.page_w, layout.page_h),
                      (0.0, layout.page_h)])
@@ -58,7 +61,7 @@ def page_corners_mm(layout: DocumentLayout) -> np.ndarray:
 
 # ------------------------------------------------------------------ from a QR's corners
 
-def code_corners(position: Sequence[tuple[float, float]]) -> np.ndarray | None:
+def code_corners(position: Sequence[tuple[float, float]]) -> npt.NDArray[np.float64] | None:
     """A code reader's four corners (4 × 2), clockwise on the page, when they frame a
     plausible, mildly foreshortened square; None otherwise."""
     try:
@@ -79,18 +82,27 @@ def code_corners(position: Sequence[tuple[float, float]]) -> np.ndarray | None:
     return corners
 
 
-def affine_fit(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+def perspective(source: npt.NDArray[np.float32],
+                target: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """The perspective map (3 × 3) of four points `source` onto four `target` (4 × 2 each)."""
+    return cast(npt.NDArray[np.float64],  # OpenCV's stubs give no dtype
+                cv2.getPerspectiveTransform(source, target))
+
+
+def affine_fit(source: npt.NDArray[np.float64],
+               target: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The least-squares affine map (3 × 3) of points `source` onto `target` (n × 2 each)."""
     design = np.hstack([source, np.ones((len(source), 1))])
     solution, *_ = np.linalg.lstsq(design, target, rcond=None)
     return np.vstack([solution.T, [0.0, 0.0, 1.0]])
 
 
-def _finder_scores(pixels: np.ndarray, corners: np.ndarray, n: int) -> tuple[np.ndarray, float]:
+def _finder_scores(pixels: npt.NDArray[np.uint8], corners: npt.NDArray[np.float64],
+                   n: int) -> tuple[npt.NDArray[np.floating[Any]], float]:
     """How much each corner's 7×7 modules look like a finder pattern (1 = perfectly), and the
     symbol's print contrast (grey levels)."""
     square = np.array([[0, 0], [n, 0], [n, n], [0, n]], dtype=np.float32)
-    h = cv2.getPerspectiveTransform(square, corners.astype(np.float32))
+    h = perspective(square, corners.astype(np.float32))
     idx = np.arange(7)
     ring = np.maximum(np.abs(idx[:, None] - 3), np.abs(idx[None, :] - 3))
     dark = (ring != 2).ravel()
@@ -107,8 +119,8 @@ def _finder_scores(pixels: np.ndarray, corners: np.ndarray, n: int) -> tuple[np.
     return scores, contrast
 
 
-def by_qr(pixels: np.ndarray, position: Sequence[tuple[float, float]], qr_text: str,
-          layout: DocumentLayout) -> tuple[np.ndarray, float] | None:
+def by_qr(pixels: npt.NDArray[np.uint8], position: Sequence[tuple[float, float]], qr_text: str,
+          layout: DocumentLayout) -> tuple[npt.NDArray[np.float64], float] | None:
     """Template mm → image px from the QR alone (an affine fit), and the symbol's print
     contrast; None unless the corners frame the QR of `qr_text` (three finder patterns).
     The corners may come in any reader's order: the finder patterns put them right."""
@@ -135,9 +147,9 @@ def by_code(position: Sequence[tuple[float, float]], qr_text: str,
 
 # ------------------------------------------------------------------ from the paper's corners
 
-def _onto(layout: DocumentLayout, corners: np.ndarray) -> np.ndarray:
+def _onto(layout: DocumentLayout, corners: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     """The page onto four image points (its top-left first): a perspective."""
-    return cv2.getPerspectiveTransform(page_corners_mm(layout).astype(np.float32), corners)
+    return perspective(page_corners_mm(layout).astype(np.float32), corners)
 
 
 def by_paper(quad: Quad | None, image_shape: tuple[int, int], layout: DocumentLayout,
@@ -157,8 +169,8 @@ def by_paper(quad: Quad | None, image_shape: tuple[int, int], layout: DocumentLa
     return Placement(_onto(layout, corners), "paper")
 
 
-def by_paper_near(quad: Quad | None, guess: np.ndarray, layout: DocumentLayout,
-                  max_apart_mm: float) -> np.ndarray | None:
+def by_paper_near(quad: Quad | None, guess: npt.NDArray[np.float64], layout: DocumentLayout,
+                  max_apart_mm: float) -> npt.NDArray[np.float64] | None:
     """Template mm → image px from the sheet's four corners (a perspective, which a QR is
     too small to tell). The QR's placement `guess` says which corner is the sheet's top-left,
     and must agree with it where the QR is, within `max_apart_mm`; None when no sheet was
@@ -181,13 +193,23 @@ def by_paper_near(quad: Quad | None, guess: np.ndarray, layout: DocumentLayout,
 
 # ------------------------------------------------------------------ mapping and sampling
 
-def _projected(m: np.ndarray, x: np.ndarray,
-               y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _projected(m: npt.NDArray[_Float], x: npt.NDArray[_Float], y: npt.NDArray[_Float]
+               ) -> tuple[npt.NDArray[_Float], npt.NDArray[_Float], npt.NDArray[_Float]]:
     w = m[2, 0] * x + m[2, 1] * y + m[2, 2]
     return (m[0, 0] * x + m[0, 1] * y + m[0, 2]) / w, (m[1, 0] * x + m[1, 1] * y + m[1, 2]) / w, w
 
 
-def map_points(h: np.ndarray, points_mm: np.ndarray, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
+@overload
+def map_points(h: npt.NDArray[np.float64], points_mm: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+
+
+@overload
+def map_points(h: npt.NDArray[np.float64], points_mm: npt.NDArray[np.float64],
+               dtype: type[_Float]) -> npt.NDArray[_Float]: ...
+
+
+def map_points(h: npt.NDArray[np.float64], points_mm: npt.NDArray[np.float64],
+               dtype: type[np.floating[Any]] = np.float64) -> npt.NDArray[np.floating[Any]]:
     """Template points (…, 2) in mm → image pixels through `h`, computed in `dtype`
     (float32: as fine as OpenCV's sampling maps, and cheaper)."""
     u, v, _ = _projected(h.astype(dtype), points_mm[..., 0].astype(dtype),
@@ -195,8 +217,8 @@ def map_points(h: np.ndarray, points_mm: np.ndarray, dtype: npt.DTypeLike = np.f
     return np.stack([u, v], axis=-1)
 
 
-def local_frames(h: np.ndarray, centres: np.ndarray,
-                 *vectors: np.ndarray) -> tuple[np.ndarray, ...]:
+def local_frames(h: npt.NDArray[np.float64], centres: npt.NDArray[np.float64],
+                 *vectors: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], ...]:
     """Template points and unit vectors (n × 2 mm each) → image points and the images of the
     vectors there (px per mm): the homography's local linear part, exact enough over a few
     millimetres and far cheaper than mapping every sample."""
@@ -210,7 +232,8 @@ def local_frames(h: np.ndarray, centres: np.ndarray,
     return np.stack([u, v], axis=1), *images
 
 
-def sample(pixels: np.ndarray, h: np.ndarray, points_mm: np.ndarray) -> np.ndarray:
+def sample(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64],
+           points_mm: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
     """Grey levels at template points (… × 2 mm), bilinear; beyond the image its edge repeats
     (flat, so no line is ever found there)."""
     shape = points_mm.shape[:-1]
@@ -222,25 +245,28 @@ def sample(pixels: np.ndarray, h: np.ndarray, points_mm: np.ndarray) -> np.ndarr
 
 # ------------------------------------------------------------------ rectifying
 
-def grid(x: float, y: float, res: float) -> np.ndarray:
+def grid(x: float, y: float, res: float) -> npt.NDArray[np.float64]:
     """Pixels of an image at `res` px per mm whose pixel (0, 0) lies at (`x`, `y`) mm → mm."""
     return np.array([[1 / res, 0, x], [0, 1 / res, y], [0, 0, 1]], dtype=np.float64)
 
 
-def warp(pixels: np.ndarray, to_image: np.ndarray, size: tuple[int, int],
-         affine: bool = False) -> np.ndarray:
+def warp(pixels: npt.NDArray[np.uint8], to_image: npt.NDArray[np.float64], size: tuple[int, int],
+         affine: bool = False) -> npt.NDArray[np.uint8]:
     """The image of `size` (width, height) whose pixels `to_image` maps into `pixels`,
     bilinear, the image's edge repeated beyond it. `affine`: `to_image`'s last row is taken
     as (0, 0, 1), which is cheaper."""
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     if affine:
-        return cv2.warpAffine(pixels, to_image[:2], size, flags=flags,
-                              borderMode=cv2.BORDER_REPLICATE)
-    return cv2.warpPerspective(pixels, to_image, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        warped = cv2.warpAffine(pixels, to_image[:2], size, flags=flags,
+                                borderMode=cv2.BORDER_REPLICATE)
+    else:
+        warped = cv2.warpPerspective(pixels, to_image, size, flags=flags,
+                                     borderMode=cv2.BORDER_REPLICATE)
+    return cast(npt.NDArray[np.uint8], warped)  # the warps keep their input's dtype
 
 
-def rectify(pixels: np.ndarray, h: np.ndarray, area: Box,
-            res: float) -> tuple[np.ndarray, np.ndarray]:
+def rectify(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], area: Box,
+            res: float) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
     """`area` (template mm) seen through `h` at `res` px per mm, and its px → image px map."""
     to_image = h @ grid(area.x + 0.5 / res, area.y + 0.5 / res, res)
     return warp(pixels, to_image, (round(area.w * res), round(area.h * res))), to_image

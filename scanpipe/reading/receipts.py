@@ -28,9 +28,11 @@ coordinates, as OpenCV samples).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from scanpipe.paper import sheets
 from scanpipe.paper.render import Box
@@ -76,7 +78,7 @@ class ReceiptCheck:
     stamp_ink: float        # mm² of stroke ink in the stamp cell
 
 
-def check_receipt(pixels: np.ndarray, code: Code) -> ReceiptCheck | None:
+def check_receipt(pixels: npt.NDArray[np.uint8], code: Code) -> ReceiptCheck | None:
     """Whether page 1 of a delivery sheet is signed or stamped, or None when the page's
     layout cannot be placed from `code` (the bundle QR, as the code reader found it).
 
@@ -110,11 +112,12 @@ def check_receipt(pixels: np.ndarray, code: Code) -> ReceiptCheck | None:
 
 # ------------------------------------------------------------------ 2. the marks
 
-def _mark_centres_mm() -> np.ndarray:
+def _mark_centres_mm() -> npt.NDArray[np.float64]:
     return np.array([(m.x + m.w / 2, m.y + m.h / 2) for m in sheets.RECEIPT_MARKS])
 
 
-def _mark_scores(seen: np.ndarray, res: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _mark_scores(seen: npt.NDArray[np.uint8], res: float
+                 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """For each pixel of `seen`: how much a mark centred there stands out (0 where no solid
     dark square of the marks' size with light around is centred), its core's darkness,
     and the pixel's own darkness against the local paper."""
@@ -136,11 +139,12 @@ def _mark_scores(seen: np.ndarray, res: float) -> tuple[np.ndarray, np.ndarray, 
     return np.where(mark_like, core_mean - ring, 0.0), core_mean, dark
 
 
-def _box_mean(image: np.ndarray, side: int) -> np.ndarray:
-    return cv2.boxFilter(image, -1, (side, side), borderType=cv2.BORDER_REPLICATE)
+def _box_mean(image: npt.NDArray[np.float32], side: int) -> npt.NDArray[np.float32]:
+    return cast(npt.NDArray[np.float32],  # the filter keeps its input's dtype; OpenCV's stubs give none
+                cv2.boxFilter(image, -1, (side, side), borderType=cv2.BORDER_REPLICATE))
 
 
-def _candidates(pixels: np.ndarray, guess: np.ndarray) -> np.ndarray:
+def _candidates(pixels: npt.NDArray[np.uint8], guess: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Centres (guess mm) of dark squares of the marks' size around the receipt box."""
     box = sheets.RECEIPT_BOX
     area = Box(box.x - _SEARCH_MM, box.y - _SEARCH_MM, box.w + 2 * _SEARCH_MM,
@@ -155,7 +159,7 @@ def _candidates(pixels: np.ndarray, guess: np.ndarray) -> np.ndarray:
                      area.y + (rows[best] + 0.5) / _SEARCH_RES], axis=1)
 
 
-def _match(candidates: np.ndarray) -> list[np.ndarray]:
+def _match(candidates: npt.NDArray[np.float64]) -> list[npt.NDArray[np.float64]]:
     """Fours of candidates (guess mm) laid out as the receipt box's marks, best first.
 
     Each ordered pair is tried as the top-left and top-right marks; the pair
@@ -194,15 +198,15 @@ def _match(candidates: np.ndarray) -> list[np.ndarray]:
     return [candidates[[i[k], j[k], picks[0][k], picks[1][k]]] for k in order]
 
 
-def _refine(pixels: np.ndarray, h: np.ndarray, mark: Box,
-            reach_mm: float) -> tuple[np.ndarray, float] | None:
+def _refine(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], mark: Box,
+            reach_mm: float) -> tuple[npt.NDArray[np.float64], float] | None:
     """`mark`'s centre in image px to a fraction of a pixel, and its darkness, near where
     `h` puts it (within `reach_mm`); None unless a solid dark square is there."""
     area = Box(mark.x - reach_mm, mark.y - reach_mm, mark.w + 2 * reach_mm,
                mark.h + 2 * reach_mm)
     seen, to_image = placement.rectify(pixels, h, area, _REFINE_RES)
     score, core, dark = _mark_scores(seen, _REFINE_RES)
-    row, col = np.unravel_index(int(np.argmax(score)), score.shape)
+    row, col = divmod(int(np.argmax(score)), int(score.shape[1]))
     if score[row, col] <= 0:
         return None  # no solid dark square here: text, a scribble, or nothing
     darkness = float(core[row, col])
@@ -219,7 +223,8 @@ def _refine(pixels: np.ndarray, h: np.ndarray, mark: Box,
     return placement.map_points(to_image, centre)[0], darkness
 
 
-def _place_box(pixels: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, float] | None:
+def _place_box(pixels: npt.NDArray[np.uint8],
+               guess: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float] | None:
     """Page-1 mm → image px from the receipt box's marks (a homography), and the marks'
     print contrast; None unless all four are found, laid out as a receipt box's."""
     # A bundle label's larger QR, or a wrong turn, puts the box off the image: no search.
@@ -234,16 +239,16 @@ def _place_box(pixels: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, float
         return placed
     # A photo in perspective: the marks are looked for far around, then each near.
     for coarse in _match(_candidates(pixels, guess)):
-        h = cv2.getPerspectiveTransform(_mark_centres_mm().astype(np.float32),
-                                        placement.map_points(guess, coarse).astype(np.float32))
+        h = placement.perspective(_mark_centres_mm().astype(np.float32),
+                                  placement.map_points(guess, coarse).astype(np.float32))
         placed = _from_marks(pixels, h, guess, _REFINE_MM)
         if placed is not None:
             return placed
     return None
 
 
-def _from_marks(pixels: np.ndarray, h: np.ndarray, guess: np.ndarray,
-                reach_mm: float) -> tuple[np.ndarray, float] | None:
+def _from_marks(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], guess: npt.NDArray[np.float64],
+                reach_mm: float) -> tuple[npt.NDArray[np.float64], float] | None:
     found = []
     for mark in sheets.RECEIPT_MARKS:
         f = _refine(pixels, h, mark, reach_mm)
@@ -262,13 +267,13 @@ def _from_marks(pixels: np.ndarray, h: np.ndarray, guess: np.ndarray,
               / np.sqrt(abs(det)))
     if misfit > _MAX_MISFIT:
         return None
-    h = cv2.getPerspectiveTransform(centres_mm.astype(np.float32), centres_px.astype(np.float32))
+    h = placement.perspective(centres_mm.astype(np.float32), centres_px.astype(np.float32))
     return h, float(np.median([f[1] for f in found]))
 
 
 # ------------------------------------------------------------------ 3. the ink
 
-def _cell_ink(pixels: np.ndarray, h: np.ndarray, cell: Box, contrast: float) -> float:
+def _cell_ink(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], cell: Box, contrast: float) -> float:
     """mm² of stroke ink inside `cell`, clear of its frame and its printed label."""
     inside = Box(cell.x + _CELL_SIDE, cell.y + sheets.CELL_LABEL_MM, cell.w - 2 * _CELL_SIDE,
                  cell.h - sheets.CELL_LABEL_MM - _CELL_SIDE)
@@ -280,7 +285,7 @@ def _cell_ink(pixels: np.ndarray, h: np.ndarray, cell: Box, contrast: float) -> 
     return _stroke_ink(inked) / (_CELL_RES * _CELL_RES)
 
 
-def _stroke_ink(inked: np.ndarray) -> float:
+def _stroke_ink(inked: npt.NDArray[np.uint8]) -> float:
     """Pixels of ink in components large enough to be pen strokes, when together they
     span a signature's extent; dots, specks and JPEG ringing do not count, nor straight
     lines (a fold, a scanner's streak, pieces of the frame), however tilted, broken or
@@ -293,7 +298,7 @@ def _stroke_ink(inked: np.ndarray) -> float:
     return float(total[0]) if max(across[0], down[0]) >= _MIN_EXTENT * _CELL_RES else 0.0
 
 
-def _is_lines(component: np.ndarray, area: int) -> bool:
+def _is_lines(component: npt.NDArray[np.uint8], area: int) -> bool:
     """Whether one component of ink is a straight line, or long straight lines crossing."""
     if ink.line_spread(component) <= _STRAIGHT_SPREAD * _CELL_RES:
         return True
