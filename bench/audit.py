@@ -22,14 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bench.station import working_copy  # noqa: E402
-from models.store.bundles import DispatchMethod  # noqa: E402
-from models.audit.export import write_export  # noqa: E402
-from models.audit.export_check import verify_export  # noqa: E402
-from models.store import Store  # noqa: E402
-from stations.audit_report import report_pdf, write_report_csv  # noqa: E402
+from bench.station import working_copy
+from models.audit.export import write_export
+from models.audit.export_check import verify_export
+from models.store import Store
+from models.store.bundles import DispatchMethod
+from stations.audit_report import report_pdf, write_report_csv
 
 
 def measured(label: str, action):

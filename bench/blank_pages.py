@@ -28,29 +28,28 @@ import os
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-import argparse  # noqa: E402
-import functools  # noqa: E402
-import io  # noqa: E402
-import math  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import functools
+import io
+import math
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw, ImageFilter, ImageFont  # noqa: E402
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scanpipe.reading import blank, normalise  # noqa: E402
-
+from scanpipe.domain.campaign import Campaign, parse_campaign
+from scanpipe.reading import blank, normalise
+from scanpipe.reading.pages import open_pages
 from scanpipe.simulate import degrade, scansim, typed
-from scanpipe.domain.campaign import Campaign, parse_campaign  # noqa: E402
-from scanpipe.reading.pages import open_pages  # noqa: E402
 
 REAL_HANDWRITING = ROOT.parent / "shared" / "testdata" / "real-pages" / "handwriting-fr"
 CAMPAIGN_FILE = ROOT / "samples" / "campaign.toml"

@@ -23,14 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pypdfium2 as pdfium  # noqa: E402
+import pypdfium2 as pdfium
 
-from bench.station import working_copy  # noqa: E402
-from scanpipe.reading import receipts  # noqa: E402
-from scanpipe.reading.pages import load_pages  # noqa: E402
-from scanpipe.reading.codes import scan_codes  # noqa: E402
-from scanpipe.simulate.scansim import sign_delivery_sheet  # noqa: E402
-from stations.delivery import deadline_passed_at, render_label, render_sheet  # noqa: E402
+from bench.station import working_copy
+from scanpipe.reading import receipts
+from scanpipe.reading.codes import scan_codes
+from scanpipe.reading.pages import load_pages
+from scanpipe.simulate.scansim import sign_delivery_sheet
+from stations.delivery import deadline_passed_at, render_label, render_sheet
 
 
 def timed(action):
@@ -51,7 +51,7 @@ def receipt_checks(pdf: bytes, repeat: int) -> tuple[list[float], int, int]:
             codes = [c for c in scan_codes(page.pixels).codes if c.text.startswith("SP1:B:")]
             if not codes:
                 continue
-            check, ms = timed(lambda: receipts.check_receipt(page.pixels, codes[0]))
+            check, ms = timed(lambda pixels=page.pixels, code=codes[0]: receipts.check_receipt(pixels, code))
             times.append(ms)
             ok = check is not None and check.signed == signed
             signed_right += ok and signed
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--receipts", type=int, default=10, help="signed and unsigned scans each")
     args = parser.parse_args(argv)
 
-    with working_copy(args.items, "bundles") as (store, source, work):
+    with working_copy(args.items, "bundles") as (store, source, _work):
         campaign = store.campaign()
         late_after = deadline_passed_at(campaign)
         print(f"bundles with {args.items:,} items in the ledger (SQLite, a copy of {source.name})")
@@ -77,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         closes = []
         views = []
         for row in waiting:
-            view, ms = timed(lambda: store.close_bundle(row.destination, actor="bench",
-                                                        station="bench", late_after=late_after))
+            view, ms = timed(lambda to=row.destination: store.close_bundle(to, actor="bench", station="bench",
+                                                                       late_after=late_after))
             closes.append(ms)
             views.append(view)
         biggest = max(views, key=lambda v: len(v.item_ids))

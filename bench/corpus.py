@@ -36,15 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from scanpipe.paper import kits, render  # noqa: E402
-
+from scanpipe.domain.campaign import Campaign, letter_destination, parse_campaign, postcard_destination
+from scanpipe.domain.payload import PayloadKind
+from scanpipe.paper import kits, render
 from scanpipe.simulate import degrade, scansim, typed
-from scanpipe.domain.campaign import (Campaign, letter_destination, parse_campaign,  # noqa: E402
-                               postcard_destination)
-from scanpipe.domain.payload import PayloadKind  # noqa: E402
 
 CORPUS_VERSION = 4
 CAMPAIGN_FILE = ROOT / "samples" / "campaign.toml"
@@ -171,7 +169,7 @@ def _campaign() -> Campaign:
     return _CAMPAIGN
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _kit_pdf(doc: str, case: str, lang: str) -> bytes:
     campaign = _campaign()
     c = campaign.case(case)

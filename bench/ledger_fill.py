@@ -56,31 +56,39 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import bindparam, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import bindparam, func, insert, select, text, update
 
-from models.store import tables as t  # noqa: E402
-from models.events import (GENESIS, EventType, canonical_json, decision_payload, event_hash,  # noqa: E402
-                           status_event)
-from models.audit.evidence import seal_words  # noqa: E402
-from models.store import Store  # noqa: E402
-from scanpipe.domain.campaign import Campaign, parse_campaign  # noqa: E402
-from scanpipe.reading.codes import Attempt, Code, Reader  # noqa: E402
-from scanpipe.reading.blank import Blankness  # noqa: E402
-from scanpipe.reading.matching import Candidate, MatchSettings, pick_case, rank_cases  # noqa: E402
-from scanpipe.reading.ocr import OcrText, OcrWord  # noqa: E402
-from scanpipe.reading.pages import FileFault, UnreadableFile  # noqa: E402
-from scanpipe.domain.payload import Payload, PayloadKind, encode_payload  # noqa: E402
-from scanpipe.reading.text_routing import explain  # noqa: E402
-from scanpipe.domain.routing import (Decision, Kind, Reason, anonymous_envelope,  # noqa: E402
-                              blank_page, route_by_text, route_page, text_contradicts,
-                              uncounted_petition, unreadable)
+from models.audit.evidence import seal_words
+from models.events import GENESIS, EventType, canonical_json, decision_payload, event_hash, status_event
+from models.store import Store
+from models.store import tables as t
+from scanpipe.domain.campaign import Campaign, parse_campaign
+from scanpipe.domain.payload import Payload, PayloadKind, encode_payload
+from scanpipe.domain.routing import (
+    Decision,
+    Kind,
+    Reason,
+    anonymous_envelope,
+    blank_page,
+    route_by_text,
+    route_page,
+    text_contradicts,
+    uncounted_petition,
+    unreadable,
+)
+from scanpipe.reading.blank import Blankness
+from scanpipe.reading.codes import Attempt, Code, Reader
+from scanpipe.reading.matching import Candidate, MatchSettings, pick_case, rank_cases
+from scanpipe.reading.ocr import OcrText, OcrWord
+from scanpipe.reading.pages import FileFault, UnreadableFile
+from scanpipe.reading.text_routing import explain
 
 SEASON_DAYS = 40                 # working days of scanning
 SEASON_LEAD = timedelta(weeks=5)  # scanning starts this long before the deadline
@@ -288,7 +296,7 @@ def _workday(day: date) -> date:
 
 
 def _morning(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, DAY_START_UTC, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, DAY_START_UTC, tzinfo=UTC)
 
 
 def _batch_sizes(rng: random.Random, items: int) -> list[int]:
@@ -474,7 +482,7 @@ def _head(store: Store) -> tuple[int, str, datetime | None]:
                             .order_by(t.Event.seq.desc()).limit(1)).first()
     if head is None:
         return 0, GENESIS, None
-    return head.seq, head.hash, datetime.fromisoformat(head.at).astimezone(timezone.utc)
+    return head.seq, head.hash, datetime.fromisoformat(head.at).astimezone(UTC)
 
 
 def fill_ledger(store: Store, campaign_toml: str, *, items: int = 100_000, stations: int = 3,
@@ -600,7 +608,7 @@ def fill_ledger(store: Store, campaign_toml: str, *, items: int = 100_000, stati
                     progress(writer.counts["items"], items)
         day = _workday(day + timedelta(days=1))
     for station in station_names:  # nothing stays open (the day's close did it; be sure)
-        writer.close_batch(writer.last_at or datetime.now(timezone.utc), station, "coordinator")
+        writer.close_batch(writer.last_at or datetime.now(UTC), station, "coordinator")
     writer.flush()
     if progress:
         progress(writer.counts["items"], items)

@@ -22,26 +22,26 @@ import os
 
 os.environ["OMP_THREAD_LIMIT"] = "1"  # before anything loads Tesseract or OpenMP
 
-import argparse  # noqa: E402
-import resource  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import cv2  # noqa: E402
+import cv2
 
-from bench import corpus  # noqa: E402
-from scanpipe.simulate import degrade  # noqa: E402
-from scanpipe.domain.campaign import parse_campaign  # noqa: E402
-from scanpipe.reading.pipeline import DEFAULT_SETTINGS, process_file  # noqa: E402
+from bench import corpus
+from scanpipe.domain.campaign import parse_campaign
+from scanpipe.reading.pipeline import DEFAULT_SETTINGS, process_file
+from scanpipe.simulate import degrade
 
 DPI = 300
 SEED = 5150

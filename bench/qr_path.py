@@ -33,13 +33,13 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.store import Store  # noqa: E402
-from scanpipe.paper import kits  # noqa: E402
+from models.store import Store
+from scanpipe.domain.campaign import parse_campaign
+from scanpipe.paper import kits
+from scanpipe.reading.pipeline import process_file
 from scanpipe.simulate import scansim
-from scanpipe.domain.campaign import parse_campaign  # noqa: E402
-from scanpipe.reading.pipeline import process_file  # noqa: E402
-from stations.intake import take_in  # noqa: E402
-from stations.workers import Recognizer, default_workers, keep_freed_memory  # noqa: E402
+from stations.intake import take_in
+from stations.workers import Recognizer, default_workers, keep_freed_memory
 
 ROUNDS = 5
 DPI = 300
@@ -129,7 +129,7 @@ def _variants(pages: list[tuple[str, bytes]], count: int) -> list[bytes]:
         _, data = pages[n % len(pages)]
         pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
         pixels[n // len(pages), 0] ^= 1
-        ok, encoded = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, 80])
+        _ok, encoded = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, 80])
         out.append(encoded.tobytes())
     return out
 
@@ -177,7 +177,7 @@ def all_cores(pages: list[tuple[str, bytes]], text: str, campaign) -> None:
         store = Store.open(f"sqlite:///{tmp}/ledger.sqlite3", Path(tmp) / "images")
         store.load_campaign(text, actor="bench", station="bench")
         with Recognizer(campaign, images=store.images, workers=cores) as recognizer:
-            for group in recognizer.in_groups(files[:cores * 2]):  # workers started
+            for _group in recognizer.in_groups(files[:cores * 2]):  # workers started
                 pass
             start, cpu = time.perf_counter(), time.process_time()
             results = list(take_in(files, store, campaign, station="bench", operator="bench",

@@ -31,17 +31,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import cv2  # noqa: E402
-from qr_path import kit_pages  # noqa: E402
+import cv2
+from qr_path import kit_pages
 
-from scanpipe.reading import crosscheck  # noqa: E402
-from scanpipe.domain.campaign import parse_campaign  # noqa: E402
-from scanpipe.reading.codes import scan_codes  # noqa: E402
-from scanpipe.reading.pages import load_pages  # noqa: E402
-from scanpipe.domain.payload import Payload, PayloadKind, parse_payload  # noqa: E402
-from scanpipe.reading.petition import count_signatures  # noqa: E402
-from scanpipe.reading.pipeline import process_file  # noqa: E402
-from scanpipe.domain.routing import route_page  # noqa: E402
+from scanpipe.domain.campaign import parse_campaign
+from scanpipe.domain.payload import Payload, PayloadKind, parse_payload
+from scanpipe.domain.routing import route_page
+from scanpipe.reading import crosscheck
+from scanpipe.reading.codes import scan_codes
+from scanpipe.reading.pages import load_pages
+from scanpipe.reading.petition import count_signatures
+from scanpipe.reading.pipeline import process_file
 
 MIX = {"letter": 10, "petition": 10, "postcard": 5}  # the end-to-end bench's pages
 STAGES = ("decode", "scan_codes", "payload", "route_page", "cross-check", "signatures",

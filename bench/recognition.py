@@ -27,23 +27,22 @@ import os
 
 os.environ["OMP_THREAD_LIMIT"] = "1"  # before anything loads Tesseract or OpenMP
 
-import argparse  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import multiprocessing  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import hashlib
+import json
+import multiprocessing
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import (CAMPAIGN_FILE, CATEGORIES, QR_CATEGORIES, CorpusSpec,  # noqa: E402
-                          ensure_corpus, load_labels)
-from bench.unseen import corpus as unseen  # noqa: E402
-from bench.unseen import report as unseen_report  # noqa: E402
+from bench.corpus import CAMPAIGN_FILE, CATEGORIES, QR_CATEGORIES, CorpusSpec, ensure_corpus, load_labels
+from bench.unseen import corpus as unseen
+from bench.unseen import report as unseen_report
 
 ALL_CATEGORIES = (*CATEGORIES, *unseen.CATEGORIES)
 MISSING = object()
@@ -101,7 +100,7 @@ def _run_file(task: tuple[str, str, str]) -> tuple[str, float, list[dict], str |
     start = time.perf_counter()
     try:
         results = process_file(data, _campaign(campaign))
-    except Exception as exc:  # noqa: BLE001 - a crash is a figure of the benchmark, not its end
+    except Exception as exc:
         return rel, time.perf_counter() - start, [], f"{exc.__class__.__name__}: {exc}"
     seconds = time.perf_counter() - start
     return rel, seconds, [_page_result(r) for r in results], None

@@ -26,15 +26,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from bench.ledger_fill import fill_ledger, season_start  # noqa: E402
-from models.store.people import Role  # noqa: E402
-from models.store import Store  # noqa: E402
-from scanpipe.domain.campaign import parse_campaign  # noqa: E402
-from scanpipe.reading.pipeline import RecognitionSettings  # noqa: E402
-from stations.station import Station  # noqa: E402
-from stations.web.app import create_app  # noqa: E402
+from bench.ledger_fill import fill_ledger, season_start
+from models.store import Store
+from models.store.people import Role
+from scanpipe.domain.campaign import parse_campaign
+from scanpipe.reading.pipeline import RecognitionSettings
+from stations.station import Station
+from stations.web.app import create_app
 
 TARGET_MS = 100.0
 VERSION = 2  # bump when ledger_fill changes what it writes

@@ -30,16 +30,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
-from models.store import tables as t  # noqa: E402
-from models.store import FileRecord, Store, normalise_url  # noqa: E402
-from scanpipe.domain.campaign import letter_destination, parse_campaign, postcard_destination  # noqa: E402
-from scanpipe.reading.matching import Candidate, TermHit  # noqa: E402
-from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status  # noqa: E402
-from stations.workers import ahead  # noqa: E402
+from models.store import FileRecord, Store, normalise_url
+from models.store import tables as t
+from scanpipe.domain.campaign import letter_destination, parse_campaign, postcard_destination
+from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
+from scanpipe.reading.matching import Candidate, TermHit
+from stations.workers import ahead
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/scanpipe_bench"
 TARGET_EVENTS_S = 1000.0
@@ -139,7 +139,7 @@ def _fresh(url: str) -> bool:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server: say so, skip
+    except Exception as exc:
         print(f"4 stations on PostgreSQL: skipped, cannot reach {url} ({type(exc).__name__})")
         return False
     return True
@@ -168,7 +168,7 @@ def main() -> None:
             label = f"groups of up to {group} files" if group > 1 else "one file a transaction"
             verdict = ("MET" if rate >= TARGET_EVENTS_S else "NOT MET") if group > 1 else "(for comparison)"
             print(f"  {label:<26} {events:7,} events in {elapsed:5.1f} s = {rate:7,.0f} events/s "
-                  f"{'target >= %d: %s' % (TARGET_EVENTS_S, verdict) if group > 1 else verdict}")
+                  f"{f'target >= {TARGET_EVENTS_S}: {verdict}' if group > 1 else verdict}")
         store = Store.open(url, Path(images))
         start = time.perf_counter()
         found = store.verification()

@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scanpipe.reading.pages import load_pages  # noqa: E402
+from scanpipe.reading.pages import load_pages
 
 DATA = ROOT.parent / "shared" / "testdata" / "zxing-qr"
 ROTATIONS = (0, 90, 180, 270)
@@ -280,7 +280,8 @@ def report(results: Sequence[SetResult], *, details: bool = True, out=sys.stdout
                 f"{statistics.median(p.ms for p in r.photos):>7.1f}  {'PASS' if r.ok else 'FAIL'}")
     if negatives:
         say()
-        say(f"{'negative set':<17}{'rot':>4}  {'false pos.':>10}  {'max':>4}  {'ms med':>7}  verdict  formats")
+        say(f"{'negative set':<17}{'rot':>4}  {'false pos.':>10}  {'max':>4}  {'ms med':>7}  "
+            "verdict  formats")
         for r in negatives:
             fmts = ", ".join(f"{k}×{v}" for k, v in sorted(r.fp_formats.items())) or "-"
             say(f"{r.set:<17}{r.rotation:>4}  {f'{r.false_positives}/{r.n}':>10}  "
@@ -314,7 +315,8 @@ def report(results: Sequence[SetResult], *, details: bool = True, out=sys.stdout
                     say(f"  {r.set} {r.rotation:>3} {p.name}: false positive → {_found(p.found)}")
                 else:
                     tag = "MISREAD" if p.misread else "missed"
-                    say(f"  {r.set} {r.rotation:>3} {p.name}: {tag} '{_short(p.expected)}' → {_found(p.found)}")
+                    say(f"  {r.set} {r.rotation:>3} {p.name}: {tag} '{_short(p.expected)}' "
+                        f"→ {_found(p.found)}")
     bad = [f"{r.set}@{r.rotation}" for r in results if not r.ok]
     misread = [f"{r.set}@{r.rotation}:{r.misreads}" for r in results
                if r.bar and r.bar.max_misreads is not None and r.misreads > r.bar.max_misreads]

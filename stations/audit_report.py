@@ -29,8 +29,16 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (CondPageBreak, Flowable, LongTable, PageBreak, Paragraph,
-                                SimpleDocTemplate, Spacer, TableStyle)
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    LongTable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
 
 from models.audit.report_types import FIGURES, TABLES, Reconciliation, Table
 from scanpipe.paper.render import Fonts, fonts

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from models.store.bundles import BundleView
 from models.events import to_authority
 from models.images import sha256_of
 from models.store import Store, item_ref
+from models.store.bundles import BundleView
 from scanpipe.domain.campaign import Campaign
-from scanpipe.paper.labels import BundleLabel, render_bundle_label
 from scanpipe.domain.payload import appendix_payload, bundle_payload, encode_payload
+from scanpipe.paper.labels import BundleLabel, render_bundle_label
 from scanpipe.paper.sheets import DeliverySheet, SheetLine, render_delivery_sheet
 
 

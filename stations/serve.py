@@ -12,8 +12,8 @@ from pathlib import Path
 
 from models.store import Store
 from scanpipe.domain.campaign import Campaign
-from stations.settings import Settings
 from stations.hotfolder import FolderEvent
+from stations.settings import Settings
 from stations.station import Station
 
 

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
@@ -31,12 +31,18 @@ from sqlalchemy.exc import OperationalError
 from models.images import sha256_of_file
 from models.store import Store
 from scanpipe.domain.campaign import Campaign
-from scanpipe.reading.pipeline import RecognitionSettings
 from scanpipe.domain.routing import Reason, Status
-from stations.hotfolder import (FolderEvent, FolderOptions, Folders, Handled, HotFolder, RetryLater,
-                               original_name)
-from stations.workers import (GROUP_WAIT, Prepared, Recognizer, WorkerCrashed, ahead, group_least,
-                              joins)
+from scanpipe.reading.pipeline import RecognitionSettings
+from stations.hotfolder import (
+    FolderEvent,
+    FolderOptions,
+    Folders,
+    Handled,
+    HotFolder,
+    RetryLater,
+    original_name,
+)
+from stations.workers import GROUP_WAIT, Prepared, Recognizer, WorkerCrashed, ahead, group_least, joins
 
 
 @dataclass(frozen=True)
@@ -198,7 +204,7 @@ class Station:
         if event.kind in ("quarantined", "retry", "error"):
             with self._lock:
                 self._count += 1
-                self._notices.append(Notice(self._count, datetime.now(timezone.utc).isoformat(),
+                self._notices.append(Notice(self._count, datetime.now(UTC).isoformat(),
                                             event.kind, event.name, event.reason))
 
     def notices(self, after: int = 0) -> list[Notice]:

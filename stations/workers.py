@@ -30,9 +30,9 @@ from pathlib import Path
 from models.images import ImageStore, sha256_of
 from models.store.intake import FileRecord
 from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.routing import unreadable
 from scanpipe.reading.pages import sniff
 from scanpipe.reading.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings, process_file
-from scanpipe.domain.routing import unreadable
 
 # Files a worker takes before it is replaced by a fresh process: what a long season's odd file
 # leaves behind in a worker's memory does not stay for weeks.
@@ -216,7 +216,7 @@ class Recognizer:
         self._task = task or _prepare_in_worker
         self._pool: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> "Recognizer":
+    def __enter__(self) -> Recognizer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -233,7 +233,7 @@ class Recognizer:
             future: Future = Future()
             try:
                 future.set_result(prepare(path, self.campaign, self.settings, self.images))
-            except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the result
+            except BaseException as exc:
                 future.set_exception(exc)
             return future
         try:

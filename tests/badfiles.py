@@ -31,15 +31,15 @@ from pathlib import Path
 from typing import Final
 
 import segno
+from conftest import SAMPLE_CAMPAIGN, page_with_codes
 from PIL import Image, ImageDraw
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 
-from conftest import SAMPLE_CAMPAIGN, page_with_codes
 from scanpipe.domain.campaign import Campaign, parse_campaign
-from scanpipe.reading.pages import MAX_PAGES, MAX_PIXELS, PDF_DPI, FileFault
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload
 from scanpipe.domain.routing import Reason
+from scanpipe.reading.pages import MAX_PAGES, MAX_PIXELS, PDF_DPI, FileFault
 
 READABLE: Final = "readable"
 Expected = FileFault | Reason | str  # str: READABLE only
@@ -438,7 +438,7 @@ def _wrong_type() -> list[_Variant]:
 
     u = FileFault.UNKNOWN_TYPE
     variants = [
-        ("text.jpg", u, lambda: "Lettre pour Amnesty, merci de la transmettre.\n".encode()),
+        ("text.jpg", u, lambda: b"Lettre pour Amnesty, merci de la transmettre.\n"),
         ("text-utf16.png", u, lambda: "Lettre écrite à la main".encode("utf-16")),
         ("html.pdf", u, lambda: b"<!DOCTYPE html><html><body><h1>Scan</h1></body></html>"),
         ("svg.png", u, lambda: b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'),
@@ -506,8 +506,8 @@ def _oversized() -> list[_Variant]:
         ("pdf-page-just-over-limit.pdf", t, lambda: _pdf_pages([tuple(points_over)])),
     ]
     made = [_Variant(f"oversized-{name}", "oversized", expected, make) for name, expected, make in variants]
-    return made + [_Variant("oversized-png-just-under-limit.png", "oversized", READABLE,
-                            lambda: _png_of(*under, rows=under[1], fill=0xFF), slow=True)]
+    return [*made, _Variant("oversized-png-just-under-limit.png", "oversized", READABLE,
+                            lambda: _png_of(*under, rows=under[1], fill=255), slow=True)]
 
 
 def _many_pages() -> list[_Variant]:

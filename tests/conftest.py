@@ -8,21 +8,22 @@ import io
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import segno
 from PIL import Image
-
-from models.store import Store, normalise_url
-from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
-from scanpipe.domain.campaign import Campaign, parse_campaign
-from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
-from scanpipe.reading import ocr
 from recorded_tesseract import MODE, Recorder
 
+from models.store import Store, normalise_url
+from scanpipe.domain.campaign import Campaign, parse_campaign
+from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
+from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
+from scanpipe.reading import ocr
+
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ("station_app",)  # the station app's `setup` fixture
 SAMPLE_CAMPAIGN = ROOT / "samples" / "campaign.toml"
 
 
@@ -89,7 +90,7 @@ class StepClock:
     """A clock that advances one second per reading, so event times are distinct and known."""
 
     def __init__(self):
-        self.now = datetime(2021, 12, 10, 9, 0, tzinfo=timezone.utc)
+        self.now = datetime(2021, 12, 10, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
@@ -117,7 +118,7 @@ def own_postgres_database() -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means: skip, visibly
+    except Exception as exc:
         admin.dispose()
         pytest.skip(f"PostgreSQL tests skipped: cannot create a database on {server.render_as_string()}"
                     f": {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")

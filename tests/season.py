@@ -13,13 +13,13 @@ from datetime import date
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from models.store.bundles import DispatchMethod, NothingToBundle
 from models.events import BundleState
-from models.store.review import CASE_KINDS, Choice, Verdict
 from models.store import Store
+from models.store.bundles import DispatchMethod, NothingToBundle
+from models.store.review import CASE_KINDS, Choice, Verdict
 from scanpipe.domain.campaign import Campaign
-from scanpipe.reading.matching import Candidate, TermHit
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status, destination_for
+from scanpipe.reading.matching import Candidate, TermHit
 
 OFFICE = "office"
 

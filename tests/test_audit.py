@@ -13,15 +13,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import StepClock
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from season import build_season
 from sqlalchemy import text
 
-from conftest import StepClock
 from models.audit.checks import clopper_pearson, upper_bound
-from models.store.auditors import draw
 from models.events import event_hash
 from models.store import Store
-from season import build_season
+from models.store.auditors import draw
 
 ENVELOPES = 230  # about 22 events each: over 5,000 events in all
 

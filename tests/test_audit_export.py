@@ -12,14 +12,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives import serialization
-
 from conftest import ROOT, StepClock
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from season import build_season
+
 from models.audit.export import write_export
 from models.audit.export_check import verify_export
 from models.store import Store
-from season import build_season
 
 
 @pytest.fixture

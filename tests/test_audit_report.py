@@ -12,8 +12,7 @@ import pytest
 
 from models.audit.report_types import EXCEPTIONS, FIGURES, OUTCOMES, TABLES, Reconciliation, Table
 from scanpipe.simulate.scansim import rasterise_pdf
-from stations.audit_report import (PROGRESS, progress_per_case, report_pdf, report_text,
-                                   write_report_csv)
+from stations.audit_report import PROGRESS, progress_per_case, report_pdf, report_text, write_report_csv
 from stations.audit_words import LANGUAGES, catalogue_keys, words
 
 HOSTILE_OPERATOR = "<b>x</b>&\"'"

@@ -9,11 +9,11 @@ pixels already decoded, so it would add a second a page and nothing about the fi
 from collections import Counter
 
 import pytest
-
 from badfiles import READABLE, VARIANTS, BadFile, make_bad_files
+
+from scanpipe.domain.routing import Reason, Status
 from scanpipe.reading.pages import FileFault, UnreadableFile, load_pages
 from scanpipe.reading.pipeline import PageResult, RecognitionSettings, process_file
-from scanpipe.domain.routing import Reason, Status
 
 CODES_ONLY = RecognitionSettings(ocr=False)
 

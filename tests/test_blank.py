@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from bench import blank_pages as pages
+from scanpipe.domain.routing import Reason, Status, blank_page
 from scanpipe.reading import blank
 from scanpipe.reading.pipeline import RecognitionSettings, process_file
-from scanpipe.domain.routing import Reason, Status, blank_page
 
 DPI = 150
 
@@ -160,11 +160,9 @@ def test_pencil_that_hardly_darkens_the_paper_is_writing(darkest):
     the unseen corpus, no resolution in its JPEG, was dropped as blank at 20 %)."""
     import io
 
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
     from scanpipe.simulate import scansim
-
-    from PIL import ImageFilter
 
     paper = 250.0
     strokes = Image.new("L", (1256, 1813), 0)

@@ -8,13 +8,14 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from conftest import StepClock
+from conftest import record_piece as piece
 from sqlalchemy import text
 
-from conftest import StepClock, record_piece as piece
-from models.store.bundles import BundleError, DispatchMethod, NothingToBundle
 from models.events import BundleState, EventType
-from models.store.review import Choice, Verdict
 from models.store import Store
+from models.store.bundles import BundleError, DispatchMethod, NothingToBundle
+from models.store.review import Choice, Verdict
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
 
 GT = "embassy:GT"
@@ -66,7 +67,7 @@ def test_a_bundle_takes_the_routed_pieces_of_its_destination_once(season):
 
 
 def test_voiding_releases_the_pieces_as_an_event(season):
-    store, ids = season
+    store, _ids = season
     first = store.close_bundle(GT, actor="cora", station="office")
     store.void_bundle(first.id, reason="wrong date on the sheet", actor="cora", station="office")
     assert events_of(store, f"bundle:{first.id}") == ["bundle.closed", "bundle.voided"]
@@ -104,7 +105,7 @@ def test_delivery_states_are_ledger_events_and_wrong_steps_are_refused(season):
     delivered = json.loads(store.bundle_events(b)[-1].payload)
     assert delivered == {"state": "delivered", "from": "dispatched", "received_by": "Sra. María López",
                          "received_on": "2022-01-20", "receipt_item": None}
-    with pytest.raises(BundleError, match="control characters|needed"):
+    with pytest.raises(BundleError, match=r"control characters|needed"):
         store.refuse_bundle(b, reason="\x00", actor="cora", station="office")
     assert store.audit(check_images=False).ok
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT, SAMPLE_CAMPAIGN, case_code, kit_code, page_with_codes
+
+from models.store import StoreError
 from models.store.bundles import BundleError
 from models.store.people import PeopleError
-from models.store import StoreError
+from scanpipe.domain.payload import PayloadKind
 from scanpipe.paper import kits
 from scanpipe.simulate import scansim
-from scanpipe.domain.payload import PayloadKind
 from stations.cli import campaign as cli_campaign
 from stations.cli import cli
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 import json
+import sys
 from pathlib import Path
 
 import pypdfium2
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives import serialization
-
 from conftest import StepClock
-from models.store import Store
+from cryptography.hazmat.primitives import serialization
 from season import build_season, take_in
+
+from models.store import Store
 from scanpipe.domain.routing import Decision, Kind, Status
 from scanpipe.simulate.scansim import rasterise_pdf
 from stations.cli import cli

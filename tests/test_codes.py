@@ -8,16 +8,16 @@ from dataclasses import replace
 import cv2
 import numpy as np
 import pytest
+from conftest import case_code, page_with_codes
 from PIL import Image
 
-from conftest import case_code, page_with_codes
-from scanpipe.reading import codes as codes_module
-from scanpipe.paper import kits
-from scanpipe.simulate import scansim
-from scanpipe.reading.codes import Attempt, Code, Reader, scan_codes
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, parse_payload
-from scanpipe.reading.pipeline import RecognitionSettings, process_file
 from scanpipe.domain.routing import Status
+from scanpipe.paper import kits
+from scanpipe.reading import codes as codes_module
+from scanpipe.reading.codes import Attempt, Code, Reader, scan_codes
+from scanpipe.reading.pipeline import RecognitionSettings, process_file
+from scanpipe.simulate import scansim
 
 DPI = 200
 

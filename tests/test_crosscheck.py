@@ -14,14 +14,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scanpipe.paper import kits
-
-from scanpipe.reading import crosscheck
-
-from scanpipe.simulate import scansim
 from scanpipe.domain.campaign import Campaign
-from scanpipe.reading.codes import scan_codes
 from scanpipe.domain.payload import PayloadKind
+from scanpipe.paper import kits
+from scanpipe.reading import crosscheck
+from scanpipe.reading.codes import scan_codes
+from scanpipe.simulate import scansim
 
 KINDS = {PayloadKind.LETTER: kits.render_letter_sheet, PayloadKind.PETITION: kits.render_petition}
 

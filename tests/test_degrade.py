@@ -9,8 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from scanpipe.simulate import degrade, typed
 from scanpipe.reading.pages import load_pages
+from scanpipe.simulate import degrade, typed
 
 
 def _qr_page(text: str = "https://www.example.be/test", module_px: int = 6):
@@ -81,7 +81,7 @@ def test_stain_covers_what_it_says_and_the_code_still_reads(fraction):
     assert abs(record.fraction - fraction) < 0.02
     assert not np.array_equal(np.asarray(stained), np.asarray(page))
     # Outside the blot nothing changed.
-    left, top, right, bottom = record.box
+    _left, _top, _right, bottom = record.box
     assert np.array_equal(np.asarray(stained)[-5:], np.asarray(page)[-5:]) or bottom >= 795
     assert _read(stained) == [("QRCode", "https://www.example.be/test")]
 
@@ -92,7 +92,7 @@ def test_phone_photo_records_where_the_page_went_and_keeps_the_code_readable():
     assert photo.size == record.frame == (900, 1200)  # portrait page, portrait frame
     xs = [x for x, _ in record.corners]
     ys = [y for _, y in record.corners]
-    assert 0 < min(xs) and max(xs) < 900 and 0 < min(ys) and max(ys) < 1200
+    assert min(xs) > 0 and max(xs) < 900 and min(ys) > 0 and max(ys) < 1200
     assert record.desk in degrade.DESKS
     assert _read(photo) == [("QRCode", "https://www.example.be/test")]
     assert record.to_applied().to_json()["name"] == "photo"

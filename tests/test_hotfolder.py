@@ -127,7 +127,7 @@ def test_the_handler_reads_a_copy_in_work_which_is_removed_afterwards(tmp_path):
     desk = Desk(tmp_path, answer)
     desk.drop("scan-1.jpg")
     desk.folder.run_once()
-    (name, content, path), = desk.calls
+    (_name, content, path), = desk.calls
     assert path.parent == desk.work and path.name.endswith("--scan-1.jpg")
     assert content == JPEG and seen["original still in the inbox"]
     assert list(desk.work.iterdir()) == []
@@ -169,7 +169,7 @@ def test_a_file_still_growing_is_not_taken_until_it_stops(tmp_path):
 
     def scanner() -> None:
         with (desk.inbox / "scan-1.pdf").open("wb") as out:
-            for chunk in range(12):
+            for _ in range(12):
                 out.write(b"%PDF-" + bytes(2000))
                 out.flush()
                 time.sleep(0.06)

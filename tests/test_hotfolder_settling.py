@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from stations.hotfolder import Folders, Handled
 from scanpipe.reading.pages import SCAN_SUFFIXES
+from stations.hotfolder import Folders, Handled
 from stations.hotfolder.inbox import Inbox
 from stations.hotfolder.settling import Queue
 

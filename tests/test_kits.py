@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanpipe.domain import i18n
-
-from scanpipe.paper import kits, render
 from scanpipe.domain.campaign import parse_campaign
 from scanpipe.domain.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
+from scanpipe.paper import kits, render
 from scanpipe.paper.render import Box
 from scanpipe.simulate.scansim import rasterise_pdf
 
@@ -103,7 +104,7 @@ def test_petition_rows_geometry():
         cells = kits.petition_rows(rows)
         table = kits.petition_layout(rows).writing_box
         assert [c.number for c in cells] == list(range(1, rows + 1))
-        for above, below in zip(cells, cells[1:]):
+        for above, below in itertools.pairwise(cells):
             assert above.signature.bottom < below.signature.y
         for c in cells:
             assert table.x <= c.name.x < c.contact.x < c.signature.x
@@ -168,7 +169,7 @@ def test_unknown_language_is_refused(campaign):
 
 
 def test_catalogue_is_complete():
-    for key in i18n.keys():
+    for key in i18n.keys():  # noqa: SIM118 (a function of the module, not a dict)
         for lang in i18n.LANGUAGES:
             assert i18n.text(key, lang, person="P", country="C", code="X", deadline="D",
                              address="A", name="N", authority="Au", serial="1", id="I",
@@ -177,7 +178,7 @@ def test_catalogue_is_complete():
 
 def test_qr_modules_never_below_half_a_millimetre():
     canvas, _ = render.new_canvas(100, 100, "t")
-    with pytest.raises(ValueError, match="0.5 mm"):
+    with pytest.raises(ValueError, match=re.escape("0.5 mm")):
         render.draw_qr(canvas, "SP1:K:X:1:ABCDEFGH", 10, 10, module_mm=0.4)
 
 
@@ -195,7 +196,7 @@ def test_wrapped_lines_fit_their_width(words, width_mm):
 @given(st.floats(0, 200), st.floats(0, 280), st.floats(1, 100), st.floats(1, 100))
 def test_box_pixels_follow_dpi(x, y, w, h):
     box = Box(x, y, w, h)
-    left, top, right, bottom = box.px(254)
+    left, _top, _right, bottom = box.px(254)
     assert abs(left - x * 10) <= 0.5 and abs(bottom - (y + h) * 10) <= 0.5 + 1e-6
 
 

@@ -10,9 +10,9 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
+from scanpipe.domain.payload import PayloadKind, bundle_payload, encode_payload, parse_payload
 from scanpipe.paper import labels, render
 from scanpipe.paper.labels import BundleLabel, render_bundle_label
-from scanpipe.domain.payload import PayloadKind, bundle_payload, encode_payload, parse_payload
 from scanpipe.simulate.scansim import rasterise_pdf
 
 KEY = b"scanpipe:MDL2021"

@@ -1,13 +1,14 @@
 """The ledger on SQLite and PostgreSQL: intake is idempotent, and every tampering is caught."""
 
+import itertools
 import json
 
 import pytest
+from conftest import case_code, kit_code, page_with_codes
 from sqlalchemy import text
 
-from conftest import case_code, kit_code, page_with_codes
-from models.images import sha256_of
 from models.events import GENESIS, EventType
+from models.images import sha256_of
 from models.store import StoreError
 from scanpipe.domain.payload import PayloadKind
 from scanpipe.reading.pipeline import process_file
@@ -45,7 +46,7 @@ def test_chain_links_every_event(filled):
     events = filled.events()
     assert events[0].type == EventType.CAMPAIGN_LOADED and events[0].prev_hash == GENESIS
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:]))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     assert filled.audit().ok
 
 
@@ -66,6 +67,7 @@ def test_kit_envelope_opens_a_batch_for_its_kit(filled):
     assert items[0].kind == "kit_envelope"
     assert len({i.batch_id for i in items}) == 1
     from sqlmodel import Session, select
+
     from models.store.tables import Batch
     with Session(filled.engine) as session:
         batch = session.exec(select(Batch)).one()
@@ -177,7 +179,7 @@ def test_a_ledger_from_an_older_schema_is_refused_with_advice(tmp_path):
     with create_engine(url).begin() as connection:  # made before migrations, without the column
         connection.execute(text("DROP TABLE alembic_version"))
         connection.execute(text("ALTER TABLE item DROP COLUMN source_name"))
-    with pytest.raises(StoreError, match="item lacks source_name.*older scanpipe"):
+    with pytest.raises(StoreError, match=r"item lacks source_name.*older scanpipe"):
         Store.open(url, tmp_path / "images")
 
 

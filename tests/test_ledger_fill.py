@@ -14,12 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.ledger_fill import FillStats, fill_ledger  # noqa: E402
-from conftest import kit_code  # noqa: E402
-from models.store import tables as t  # noqa: E402
-from models.events import GENESIS, EventType, decision_payload  # noqa: E402
-from scanpipe.reading.codes import Code, Reader  # noqa: E402
-from scanpipe.domain.routing import route_page  # noqa: E402
+import itertools
+
+from conftest import kit_code
+
+from bench.ledger_fill import FillStats, fill_ledger
+from models.events import GENESIS, EventType, decision_payload
+from models.store import tables as t
+from scanpipe.domain.routing import route_page
+from scanpipe.reading.codes import Code, Reader
 
 ITEMS = 2000
 
@@ -122,7 +125,7 @@ def _says_what_intake_would_write(store, before, stats, calls):
         assert _same_time(b.closed_at, stamps[(EventType.BATCH_CLOSED, f"batch:{b.id}")])
     # Times never go back along the chain, in Store.now's format.
     times = [datetime.fromisoformat(e.at) for e in events[len(before):]]
-    assert all(a <= b for a, b in zip(times, times[1:]))
+    assert all(a <= b for a, b in itertools.pairwise(times))
     assert all(e.at.endswith("+00:00") and len(e.at) == 32 for e in events)
 
 

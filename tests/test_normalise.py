@@ -5,15 +5,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from scanpipe.paper import kits
-
 from scanpipe.reading import normalise
-
-from scanpipe.simulate import scansim
 from scanpipe.reading.normalise import SizeClass
+from scanpipe.simulate import scansim
 
 DPI = 150
 

@@ -4,11 +4,11 @@ import io
 
 import numpy as np
 import pytest
+from badfiles import made
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from badfiles import made
 from scanpipe.reading.pages import MAX_PIXELS, FileFault, UnreadableFile, load_pages, open_pages
 from scanpipe.reading.pipeline import process_file
 

@@ -3,10 +3,10 @@
 import string
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scanpipe.domain.payload import (Fault, Payload, PayloadKind, Rejected, encode_payload,
-                              parse_payload)
+from scanpipe.domain.payload import Fault, Payload, PayloadKind, Rejected, encode_payload, parse_payload
 
 KEY = b"scanpipe:TEST"
 codes = st.from_regex(r"[A-Z0-9][A-Z0-9-]{0,23}", fullmatch=True)

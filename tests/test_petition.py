@@ -23,14 +23,14 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from bench.unseen import hand
-from scanpipe.paper import kits
-from scanpipe.simulate import scansim
 from scanpipe.domain.campaign import Campaign
-from scanpipe.reading.codes import scan_codes
 from scanpipe.domain.payload import PayloadKind
+from scanpipe.domain.routing import Reason, Status
+from scanpipe.paper import kits
+from scanpipe.reading.codes import scan_codes
 from scanpipe.reading.petition import SignatureCount, count_signatures
 from scanpipe.reading.pipeline import RecognitionSettings, process_file
-from scanpipe.domain.routing import Reason, Status
+from scanpipe.simulate import scansim
 
 NAMES = ("Marie Dupont", "Jan Peeters", "Ahmed El Idrissi", "Claire Dubois")
 TOWNS = ("Namur", "m.dupont@example.org", "Louvain-la-Neuve")
@@ -392,7 +392,7 @@ def _phone_photo(page: Image.Image, seed: int, *, thumb: tuple[int, int] | None 
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     quad = np.array([(-w, -h), (w, -h), (w, h), (-w, h)]) * scale / 2 @ rotation.T
     quad[[1, 2]] *= 1 - tilt
-    quad += (out_w / 2, out_h / 2) + rng.normal(0, 6, (4, 2))
+    quad += (out_w / 2, out_h / 2, *rng.normal(0, 6, (4, 2)))
     matrix = cv2.getPerspectiveTransform(np.float32([(0, 0), (w, 0), (w, h), (0, h)]),
                                          quad.astype(np.float32))
     shot = cv2.warpPerspective(gray, matrix, (out_w, out_h), flags=cv2.INTER_AREA,

@@ -8,10 +8,10 @@ import io
 from datetime import date
 
 import pytest
-
 from conftest import record_piece
-from models.store.bundles import DispatchMethod
+
 from models.events import BundleState, EventType
+from models.store.bundles import DispatchMethod
 from scanpipe.reading.pipeline import RecognitionSettings, process_file
 from scanpipe.simulate.scansim import rasterise_pdf, sign_delivery_sheet
 from stations.delivery import render_label, render_sheet

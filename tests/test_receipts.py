@@ -11,15 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from scanpipe.paper import sheets
-
-from scanpipe.simulate import degrade
-from scanpipe.reading.codes import Code, scan_codes
-from scanpipe.paper.labels import BundleLabel, render_bundle_label
 from scanpipe.domain.payload import appendix_payload, bundle_payload, encode_payload
-from scanpipe.reading.receipts import ReceiptCheck, check_receipt
-from scanpipe.simulate.scansim import rasterise_pdf, scan_image, sign_delivery_sheet
+from scanpipe.paper import sheets
+from scanpipe.paper.labels import BundleLabel, render_bundle_label
 from scanpipe.paper.sheets import DeliverySheet, SheetLine, render_delivery_sheet
+from scanpipe.reading.codes import Code, scan_codes
+from scanpipe.reading.receipts import ReceiptCheck, check_receipt
+from scanpipe.simulate import degrade
+from scanpipe.simulate.scansim import rasterise_pdf, scan_image, sign_delivery_sheet
 
 KEY = b"scanpipe:MDL2021"
 BUNDLE = encode_payload(bundle_payload("MDL2021", 12), KEY)

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scanpipe.paper import kits
-
-from scanpipe.simulate import scansim, typed
 from scanpipe.domain.payload import PayloadKind
+from scanpipe.paper import kits
 from scanpipe.reading.pipeline import RecognitionSettings, process_file
+from scanpipe.simulate import scansim, typed
 
 DPI = 200
 

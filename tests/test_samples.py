@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import ROOT
+
 from scanpipe.reading.pipeline import process_file
 
 SCANS = ROOT / "samples" / "scans"

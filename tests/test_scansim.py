@@ -12,11 +12,10 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageSequence
 
-from scanpipe.paper import kits
-
-from scanpipe.simulate import scansim
 from scanpipe.domain.campaign import parse_campaign
 from scanpipe.domain.payload import Payload, PayloadKind, Rejected, parse_payload
+from scanpipe.paper import kits
+from scanpipe.simulate import scansim
 from scanpipe.simulate.samplegen import KINDS, STATUSES, make_sample_set
 
 CAMPAIGN_FILE = Path(__file__).resolve().parent.parent / "samples" / "campaign.toml"

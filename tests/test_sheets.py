@@ -11,11 +11,16 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
+from scanpipe.domain.payload import (
+    PayloadKind,
+    appendix_payload,
+    bundle_payload,
+    encode_payload,
+    parse_payload,
+)
 from scanpipe.paper import sheets
-from scanpipe.domain.payload import (PayloadKind, appendix_payload, bundle_payload, encode_payload,
-                              parse_payload)
-from scanpipe.simulate.scansim import rasterise_pdf
 from scanpipe.paper.sheets import DeliverySheet, SheetLine, render_delivery_sheet
+from scanpipe.simulate.scansim import rasterise_pdf
 
 KEY = b"scanpipe:MDL2021"
 LINES = (
@@ -240,7 +245,7 @@ def label_boxes(pdf: bytes, word: str) -> list[tuple[float, float]]:
     searcher = textpage.search(word, match_case=True, match_whole_word=True)
     found = []
     while (hit := searcher.get_next()) is not None:
-        left, bottom, right, top = textpage.get_charbox(hit[0])
+        left, _bottom, _right, top = textpage.get_charbox(hit[0])
         found.append((round(left / 72 * 25.4, 2), round((height_pt - top) / 72 * 25.4, 2)))
     return found
 

@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 import segno
 
-from models.store.people import Role
 from models.store import Store
+from models.store.people import Role
 from scanpipe.domain.campaign import letter_destination, postcard_destination
 from scanpipe.domain.payload import encode_payload, kit_payload
 from scanpipe.reading.pipeline import RecognitionSettings
 from stations.station import Station
 from stations.web.app import create_app
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: run make test")
+playwright_api = pytest.importorskip("playwright.sync_api",
+                                     reason="playwright is not installed: run make test")
 expect = playwright_api.expect
 # A loaded machine (CI, two cores, OCR in other processes) answers slowly: every wait for the
 # screen is generous; none is a measure of speed.
@@ -135,8 +136,8 @@ def test_a_day_at_the_station(server, browser):
         drop(server["inbox"], name, (SCANS / "envelope-1" / name).read_bytes())
     expect(page.locator("#pieces li")).to_have_count(4, timeout=WAIT_MS)
     rows = page.locator("#pieces li")
-    shown = {rows.nth(i).locator(".what").inner_text().split(" · ")[0]: rows.nth(i).locator(".tray").inner_text()
-             for i in range(rows.count())}
+    shown = {rows.nth(i).locator(".what").inner_text().split(" · ")[0]:
+             rows.nth(i).locator(".tray").inner_text() for i in range(rows.count())}
     for name, case_code in expected.items():
         case = campaign.case(case_code)
         destination = postcard_destination(case) if "postcard" in name else letter_destination(case)

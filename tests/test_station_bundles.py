@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pypdfium2 as pdfium
-
 from conftest import record_piece
+from station_app import csrf, sign_in
+
 from models.events import EventType
 from scanpipe.domain.routing import Kind
-from test_station_app import csrf, setup, sign_in  # noqa: F401 (the fixture)
 
 SCRIPT = "<script>alert('x')</script>"
 

@@ -3,6 +3,7 @@ stations on one PostgreSQL ledger take every piece exactly once and keep one cha
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -15,12 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
-
-from models.store import tables as t
-from models.images import sha256_of_file
-from models.events import EventType
-from models.store import Store
 from stacks import write_stack
+
+from models.events import EventType
+from models.images import sha256_of_file
+from models.store import Store
+from models.store import tables as t
 
 SCANPIPE = str(Path(sys.executable).with_name("scanpipe"))
 PAGES = 200
@@ -63,10 +64,8 @@ def group_alive(process: subprocess.Popen) -> bool:
 
 def end_group(process: subprocess.Popen) -> None:
     """Kill whatever is left of the station's process group (nothing, when all went well)."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     if process.poll() is None:
         process.wait()
 

@@ -9,20 +9,20 @@ import os
 from pathlib import Path
 
 import pytest
+from badfiles import READABLE, make_bad_files
 from sqlalchemy import select
 from sqlmodel import Session
+from stacks import write_stack
+from test_workers import dying_task
 
-from badfiles import READABLE, make_bad_files
-from models.store import tables as t
-from models.images import sha256_of_file
 from models.events import EventType
+from models.images import sha256_of_file
+from models.store import tables as t
+from scanpipe.domain.routing import Reason
 from scanpipe.reading.pages import FileFault
 from scanpipe.reading.pipeline import RecognitionSettings
-from scanpipe.domain.routing import Reason
-from stacks import write_stack
 from stations.station import Station
 from stations.workers import Recognizer
-from test_workers import dying_task
 
 MAX_BYTES = 8 * 1024 * 1024
 

@@ -13,12 +13,12 @@ import cv2
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE_CAMPAIGN, case_code, page_with_codes
 from PIL import Image
 
-from conftest import SAMPLE_CAMPAIGN, case_code, page_with_codes
 from scanpipe.domain.payload import PayloadKind
-from scanpipe.reading.pipeline import decode_file, process_file
 from scanpipe.domain.routing import Reason
+from scanpipe.reading.pipeline import decode_file, process_file
 from stations.cli import cli
 from stations.cli import intake as cli_intake
 

@@ -20,23 +20,23 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.unseen import real  # noqa: E402
-from bench.unseen.cases import ROOT as REPO  # noqa: E402
-from bench.unseen.cases import case_infos, named_cases  # noqa: E402
-from bench.unseen.corpus import Job, UnseenSpec, make_job  # noqa: E402
-from scanpipe.domain.campaign import Campaign, parse_campaign  # noqa: E402
-from scanpipe.reading.pipeline import PageResult, process_file  # noqa: E402
+from bench.unseen import real
+from bench.unseen.cases import ROOT as REPO
+from bench.unseen.cases import case_infos, named_cases
+from bench.unseen.corpus import Job, UnseenSpec, make_job
+from scanpipe.domain.campaign import Campaign, parse_campaign
+from scanpipe.reading.pipeline import PageResult, process_file
 
 pytestmark = pytest.mark.skipif(not real.available(), reason=f"no real pages in {real.REAL_PAGES}")
 SPEC = UnseenSpec()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _campaign(rel: str) -> Campaign:
     return parse_campaign((REPO / rel).read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def decided(category: str, case: str, lang: str, index: int) -> tuple[tuple[dict, PageResult], ...]:
     """Each page of one generated file, its label and what the pipeline decided."""
     _, data, labels = make_job(Job(f"test-{category}-{index}", category, index, case, lang), SPEC)
@@ -54,7 +54,8 @@ def _seen(result: PageResult) -> str:
 
 def _case_person(case: str) -> str:
     campaign, code = case.split(":")
-    for path in (REPO / "samples" / "campaign.toml", *sorted((REPO / "bench" / "unseen").glob("campaign-*.toml"))):
+    others = sorted((REPO / "bench" / "unseen").glob("campaign-*.toml"))
+    for path in (REPO / "samples" / "campaign.toml", *others):
         for info in case_infos(path):
             if info.campaign.id == campaign and info.case.code == code:
                 return info.case.person

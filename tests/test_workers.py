@@ -4,6 +4,7 @@ stop the station."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,11 +14,11 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+from stacks import write_stack
 
 from scanpipe.reading.pipeline import RecognitionSettings
 from stations import workers
 from stations.workers import Recognizer, WorkerCrashed
-from stacks import write_stack
 
 SETTINGS = RecognitionSettings(ocr=False)
 
@@ -77,7 +78,7 @@ def test_a_file_that_kills_its_worker_twice_is_reported_and_the_rest_go_on(stack
     files = [*stack[:3], poison, *stack[3:6]]
     with Recognizer(campaign, SETTINGS, workers=2, task=dying_task) as pool:
         future = pool.submit(poison)
-        with pytest.raises(WorkerCrashed, match="poison.jpg"):
+        with pytest.raises(WorkerCrashed, match=re.escape("poison.jpg")):
             pool.result(future, poison)
         done = [p for group in pool.in_groups(files) for p in group]
     assert [p.path for p in done] == files

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.zxing_photos import count, load_set, parse_pass_counts  # noqa: E402
-from scanpipe.reading.codes import Reader, read_codes, scan_codes  # noqa: E402
+from bench.zxing_photos import count, load_set, parse_pass_counts
+from scanpipe.reading.codes import Reader, read_codes, scan_codes
 
 DATA = ROOT.parent / "shared" / "testdata" / "zxing-qr"
 

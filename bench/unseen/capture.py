@@ -183,7 +183,8 @@ def _desk(rng: np.random.Generator, h: int, w: int) -> tuple[np.ndarray, str]:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), kind
 
 
-def _thumb(shape: tuple[int, int], quad: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
+def _thumb(shape: tuple[int, int], quad: np.ndarray,
+           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
     """A thumb holding the page at one of its edges: (mask 0..1 at low size, skin colour, log)."""
     h, w = shape
     lh, lw = max(2, h // _LOW), max(2, w // _LOW)
@@ -196,7 +197,8 @@ def _thumb(shape: tuple[int, int], quad: np.ndarray, rng: np.random.Generator) -
     centre = (int(cx + inward[0] * size * 0.2), int(cy + inward[1] * size * 0.2))
     angle = float(np.degrees(np.arctan2(inward[1], inward[0])))
     mask = np.zeros((lh, lw), np.float32)
-    cv2.ellipse(mask, centre, (max(1, int(size * 1.6)), max(1, int(size * 0.75))), angle + 180, 0, 360, 1.0, -1)
+    axes = (max(1, int(size * 1.6)), max(1, int(size * 0.75)))
+    cv2.ellipse(mask, centre, axes, angle + 180, 0, 360, 1.0, -1)
     mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, size * 0.08))
     skin = np.array([(224, 172, 140), (198, 140, 105), (141, 95, 70), (236, 196, 170)][int(rng.integers(4))],
                     np.float32)
@@ -242,7 +244,8 @@ def photo(page: Image.Image, rng: np.random.Generator, *, turns: int,
     desk, desk_kind = _desk(rng, out_h, out_w)
     arr = desk
     cv2.copyTo(warped, (mask > 127).astype(np.uint8), arr)
-    log.append({"name": "perspective", "fill": round(fill, 3), "rotation_deg": round(float(np.degrees(rot)), 2),
+    log.append({"name": "perspective", "fill": round(fill, 3),
+                "rotation_deg": round(float(np.degrees(rot)), 2),
                 "tilt": round(tilt, 3), "desk": desk_kind, "size": [out_w, out_h]})
     lh, lw = max(2, out_h // _LOW), max(2, out_w // _LOW)
     gain = 1 - float(rng.uniform(0.05, 0.35)) * (0.5 + 0.5 * _smooth(rng, lh, lw, 2))

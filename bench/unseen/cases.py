@@ -279,7 +279,7 @@ def _context_words(campaign: Campaign, case: Case, facts: Facts) -> tuple[str, .
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def case_infos(campaign_file: Path) -> tuple[CaseInfo, ...]:
     """The cases of one campaign file with their facts; fails loudly when the facts are wrong."""
     campaign = parse_campaign(campaign_file.read_text(encoding="utf-8"))
@@ -308,7 +308,7 @@ def all_infos() -> tuple[CaseInfo, ...]:
     return tuple(info for path in CAMPAIGN_FILES for info in case_infos(path))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def all_name_words() -> frozenset[str]:
     """Every name word of every case: the sender and author banks must avoid them."""
     out: set[str] = set()

@@ -324,7 +324,7 @@ def authority_letter(info: CaseInfo, lang: str, rng: np.random.Generator, mentio
     order = rng.permutation(len(middle))
     middle = [middle[i] for i in order]
     body = _maybe_typos(about + middle, rng, typo_rate)
-    paragraphs = _paragraphs(body, rng) + [" ".join(_maybe_typos(demands, rng, typo_rate))]
+    paragraphs = [*_paragraphs(body, rng), " ".join(_maybe_typos(demands, rng, typo_rate))]
     if rng.random() < 0.6:
         paragraphs.insert(0, fill(pick(rng, ph.INTROS[lang]), values))
 

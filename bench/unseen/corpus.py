@@ -36,13 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 # The first corpus's file helpers and labels.jsonl reader (the same format).
-from bench.corpus import fill_folder, load_labels, write_index  # noqa: E402,F401
-from bench.unseen import capture, fonts, real  # noqa: E402
-from bench.unseen.cases import CAMPAIGN_FILES, CaseInfo, all_infos  # noqa: E402
-from bench.unseen.makers import MAKERS, Redraw  # noqa: E402
+from bench.corpus import fill_folder, load_labels, write_index  # noqa: F401
+from bench.unseen import capture, fonts, real
+from bench.unseen.cases import CAMPAIGN_FILES, CaseInfo, all_infos
+from bench.unseen.makers import MAKERS, Redraw
 
 OUTPUT = ROOT / "bench" / "output"
 HERE = Path(__file__).resolve().parent

@@ -20,8 +20,8 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from bench.unseen import compose, hand
 from bench.unseen.cases import CaseInfo
-from scanpipe.paper import kits
 from scanpipe.domain.payload import PayloadKind
+from scanpipe.paper import kits
 
 DOCS = ("letter", "postcard", "petition")
 _KINDS = {"letter": PayloadKind.LETTER, "postcard": PayloadKind.POSTCARD,

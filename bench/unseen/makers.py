@@ -84,7 +84,8 @@ def _typed_page(document: compose.Document, rng: np.random.Generator, job: Job, 
         raise Redraw("the text runs off the page")
     image = rendered.image
     if rendered.signature_box and rng.random() < 0.8:
-        image = hand.sign(image, rendered.signature_box, hand.Pen.named(str(rng.choice(("black", "blue"))), rng), rng)
+        pen = hand.Pen.named(str(rng.choice(("black", "blue"))), rng)
+        image = hand.sign(image, rendered.signature_box, pen, rng)
     shot = _shoot(image, render_dpi, rng, how, dpi)
     content = {"lang": document.lang, "genre": document.genre.value, "style": style.to_json(),
                "notes": dict(document.notes), "written": True, **extra}
@@ -244,7 +245,8 @@ def _make_real_orientation(job, info, rng, spec):
     files = real.orientation_pages()
     if job.index < len(files):
         path, degrees = files[job.index]
-        label_shot = capture.Shot(Image.new("L", (1, 1)), None, degrees // 90, "as_given", ({"name": "as_given"},))
+        label_shot = capture.Shot(Image.new("L", (1, 1)), None, degrees // 90, "as_given",
+                                  ({"name": "as_given"},))
         return path.read_bytes(), path.suffix.lstrip("."), [
             Page(label_shot, _review(), {"real": path.name, "as_given": True, "written": True}, degrees)]
     path, degrees = files[(job.index - len(files)) % len(files)]
@@ -281,7 +283,8 @@ def _make_two_sided(job, info, rng, spec):
     turns = int(rng.integers(4))
     back_turns = (turns + (2 if rng.random() < 0.5 else 0)) % 4  # duplex: the back flipped or not
     if photo:   # a phone scanning app's two-page PDF
-        shots = [capture.photo(picture, rng, turns=turns), capture.photo(message.image, rng, turns=back_turns)]
+        shots = [capture.photo(picture, rng, turns=turns),
+                 capture.photo(message.image, rng, turns=back_turns)]
         fmt = "pdf"
     else:
         scan_dpi = int(rng.choice(capture.SCAN_DPIS))
@@ -290,8 +293,8 @@ def _make_two_sided(job, info, rng, spec):
                  capture.scan(message.image, dpi, rng, dpi=scan_dpi, turns=back_turns, fmt=fmt)]
     front = Page(shots[0], _expected("postcard", None, "rejected", reason="POSTCARD_PICTURE_SIDE"),
                  {"side": "picture", "postcard_of": info.case.code, "written": True}, shots[0].turns * 90)
-    back = Page(shots[1], _routed(info, Kind.POSTCARD), {**message.content, "side": "message", "written": True},
-                shots[1].turns * 90)
+    back = Page(shots[1], _routed(info, Kind.POSTCARD),
+                {**message.content, "side": "message", "written": True}, shots[1].turns * 90)
     return shots, fmt, [front, back]
 
 
@@ -342,8 +345,8 @@ def _make_blank(job, info, rng, spec) -> list[Page]:
         y = round(size[1] * float(rng.uniform(0.3, 0.7)))
         arr[y:y + max(1, round(0.3 * mm))] *= 0.9
     image = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
-    shot = _shoot(image, dpi, rng, "photo" if rng.random() < 0.1 else "scan", int(rng.choice((150, 200, 300))),
-                  allow_bitonal=False)
+    how = "photo" if rng.random() < 0.1 else "scan"
+    shot = _shoot(image, dpi, rng, how, int(rng.choice((150, 200, 300))), allow_bitonal=False)
     return [Page(shot, _expected(None, None, "rejected", reason="BLANK_PAGE"),
                  {"blank": kind, "written": False}, None)]
 

@@ -11,8 +11,18 @@ import numpy as np
 
 from bench.unseen import phrases as ph
 from bench.unseen.cases import CaseInfo
-from bench.unseen.compose import (Block, Document, Genre, Role, date_line, fill, pick, sender,
-                                  sentence_case, year_of)
+from bench.unseen.compose import (
+    Block,
+    Document,
+    Genre,
+    Role,
+    date_line,
+    fill,
+    pick,
+    sender,
+    sentence_case,
+    year_of,
+)
 
 UNIVERSITIES = ("Université de Liège", "KU Leuven", "Universiteit Gent", "UCLouvain", "University of Kent")
 
@@ -56,8 +66,8 @@ def press_text(info: CaseInfo, lang: str, rng: np.random.Generator, *, paper: bo
     templates = rng.permutation(len(with_cite))
     sentences = [fill(with_cite[templates[i % len(templates)]], {**values, "cite": text})
                  for i, (text, _) in enumerate(cites)]
-    sentences += [fill(t, values) for t in rng.choice(without, size=min(len(without), int(rng.integers(8, 16))),
-                                                        replace=False)]
+    size = min(len(without), int(rng.integers(8, 16)))
+    sentences += [fill(t, values) for t in rng.choice(without, size=size, replace=False)]
     order = rng.permutation(len(sentences))
     sentences = [sentence_case(sentences[i]) for i in order]
     blocks: list[Block] = []
@@ -80,7 +90,8 @@ def press_text(info: CaseInfo, lang: str, rng: np.random.Generator, *, paper: bo
         journalist = sender(rng, lang)["name"]
         blocks += [Block(Role.LETTERHEAD, pick(rng, ph.OUTLETS[lang])),
                    Block(Role.HEADLINE, pick(rng, ph.HEADLINES[lang])),
-                   Block(Role.BYLINE, f"{journalist} · {date_line(rng, lang, '', year_of(info)).strip(', ')}")]
+                   Block(Role.BYLINE,
+                         f"{journalist} · {date_line(rng, lang, '', year_of(info)).strip(', ')}")]
         cut = max(1, len(sentences) // 2)
         blocks += [Block(Role.BODY, " ".join(sentences[:cut])), Block(Role.BODY, " ".join(sentences[cut:]))]
         for i in rng.permutation(len(ph.BRIEFS[lang]))[:int(rng.integers(2, 5))]:
@@ -117,7 +128,8 @@ def other_matter(info: CaseInfo, lang: str, rng: np.random.Generator) -> Documen
                            f"{w[8]}\t\t\t{total * 1.21:.2f}"])
         customer = "\n".join([s["name"], s["street"], f"{s['postcode']} {s['town']}"])
         blocks = [Block(Role.LETTERHEAD, header), Block(Role.RECIPIENT, customer),
-                  Block(Role.HEADLINE, w[0]), Block(Role.SUBJECT, fill(w[1], values) + "\n" + fill(w[2], values)),
+                  Block(Role.HEADLINE, w[0]),
+                  Block(Role.SUBJECT, fill(w[1], values) + "\n" + fill(w[2], values)),
                   Block(Role.TABLE, table), Block(Role.FOOTER, w[9])]
     elif genre is Genre.NEWSLETTER:
         w = ph.NEWSLETTER[lang]

@@ -81,7 +81,8 @@ def rejected_pages(rows: list[dict]) -> list[dict]:
 
 def orientation(rows: list[dict], categories: tuple[str, ...]) -> dict:
     """Orientation right among the pages of `categories` whose turn is known."""
-    items = [r for r in rows if r["label"]["category"] in categories and r["label"]["orientation"] is not None]
+    items = [r for r in rows
+             if r["label"]["category"] in categories and r["label"]["orientation"] is not None]
     right = sum(bool(r["judged"]["orientation_ok"]) for r in items)
     unknown = sum(r["got"] is not None and r["got"]["orientation"] is None for r in items)
     return {"n": len(items), "right": right, "unknown": unknown, "wrong": len(items) - right - unknown}
@@ -118,7 +119,7 @@ def headlines(summary: dict, rows: list[dict]) -> list[tuple[str, str, bool | No
     written = sum(bool(r["label"]["content"].get("written")) for r in rows)
     lines.append(("no written page rejected as blank", f"{len(blank)} of {written} written pages",
                   len(blank) == 0 if written else None))
-    o = orientation(rows, TYPED_UNCODED + ("real_orientation",))
+    o = orientation(rows, (*TYPED_UNCODED, "real_orientation"))
     label = f"orientation right ≥ {TARGETS['orientation']}% (typed pages without a code)"
     if o["n"]:
         lines.append((label, f"{_pct(o['right'], o['n'])}% ({o['right']}/{o['n']}; {o['unknown']} unknown, "
@@ -161,11 +162,12 @@ def print_report(summary: dict, rows: list[dict], folder) -> None:
         print(f"  {name:<34}{t['n']:>5}{_pct(t['right'], t['n']):>8}{_pct(t['review'], t['n']):>9}"
               f"{_pct(t['rejected'], t['n']):>9}{t['misrouted']:>10}{t['wrong_destination']:>10}")
 
-    o_typed = orientation(rows, TYPED_UNCODED + ("real_orientation",))
+    o_typed = orientation(rows, (*TYPED_UNCODED, "real_orientation"))
     o_all = orientation(rows, UNCODED)
     print()
     print("Orientation of pages without a code:")
-    for name, o in (("typed pages (and Tesseract's phototest)", o_typed), ("every page without a code", o_all)):
+    for name, o in (("typed pages (and Tesseract's phototest)", o_typed),
+                    ("every page without a code", o_all)):
         print(f"  {name:<42} {_pct(o['right'], o['n'])}% right ({o['right']}/{o['n']}; "
               f"{o['unknown']} unknown, {o['wrong']} wrong)")
 
@@ -185,7 +187,7 @@ def print_report(summary: dict, rows: list[dict], folder) -> None:
 
 def to_json(summary: dict, rows: list[dict]) -> dict:
     return {"summary": summary, "by_capture": capture_table(rows), "rejected": rejected_pages(rows),
-            "orientation_typed": orientation(rows, TYPED_UNCODED + ("real_orientation",)),
+            "orientation_typed": orientation(rows, (*TYPED_UNCODED, "real_orientation")),
             "orientation_uncoded": orientation(rows, UNCODED),
             "targets": [{"target": w, "figure": f, "met": m} for w, f, m in headlines(summary, rows)]}
 

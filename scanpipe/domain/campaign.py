@@ -74,7 +74,7 @@ class Postcards(_Frozen):
     partner: Code | None = None
 
     @model_validator(mode="after")
-    def _route_is_complete(self) -> "Postcards":
+    def _route_is_complete(self) -> Postcards:
         if self.to is PostcardRoute.PARTNER:
             if not self.partner:
                 raise ValueError('to = "partner" needs partner = "<code of a [[partners]] entry>"')
@@ -119,7 +119,7 @@ class Campaign(_Frozen):
     cases: tuple[Case, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> "Campaign":
+    def _references_resolve(self) -> Campaign:
         problems: list[str] = []
         groups: tuple[tuple[str, Sequence[Embassy | Partner | Case]], ...] = (
             ("embassies", self.embassies), ("partners", self.partners), ("cases", self.cases))

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypedDict
 
-from scanpipe.reading.blank import Blankness
 from scanpipe.domain.campaign import Campaign, Case, letter_destination, postcard_destination
+from scanpipe.domain.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
+from scanpipe.reading.blank import Blankness
 from scanpipe.reading.codes import Code
 from scanpipe.reading.matching import Candidate, TermHit
-from scanpipe.domain.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
 
 
 class Kind(StrEnum):
@@ -210,13 +210,15 @@ def _read(codes: list[Code], campaign: Campaign) -> tuple[list[tuple[Code, Paylo
     findings: list[Finding] = []
     for code in codes:
         if code.format not in _QR_FORMATS:
-            findings.append(Finding(Reason.FOREIGN_CODE, f"{code.format} barcode", code.text, code.reader, code.attempt))
+            findings.append(Finding(Reason.FOREIGN_CODE, f"{code.format} barcode", code.text, code.reader,
+                                    code.attempt))
             continue
         parsed = parse_payload(code.text, campaign.id, campaign.check_key)
         match parsed:
             case Rejected(fault=fault, detail=detail):
                 findings.append(Finding(_FAULT_REASON[fault], detail, code.text, code.reader, code.attempt))
-            case Payload(kind=kind, subject=subject) if kind in _CASE_KINDS and campaign.case(subject) is None:
+            case Payload(kind=kind, subject=subject) if (kind in _CASE_KINDS
+                                                          and campaign.case(subject) is None):
                 findings.append(Finding(Reason.UNKNOWN_CASE, f"case {subject} is not in this campaign",
                                         code.text, code.reader, code.attempt))
             case Payload():
@@ -261,15 +263,18 @@ def route_page(codes: list[Code], campaign: Campaign) -> Decision:
             assert case is not None  # _read keeps only known cases
             kind = _CASE_KINDS[payload.kind]
             destination = destination_for(case, kind)
-            found = Finding(Reason.ROUTED_BY_QR, f"{kind.value} of case {case.code}", code.text, code.reader, code.attempt)
+            found = Finding(Reason.ROUTED_BY_QR, f"{kind.value} of case {case.code}", code.text, code.reader,
+                            code.attempt)
             return Decision(kind, Status.ROUTED, case.code, destination, Method.QR, 1.0,
                             (found, *findings))
         case PayloadKind.KIT:
-            found = Finding(Reason.KIT_ENVELOPE, f"kit {payload.subject}", code.text, code.reader, code.attempt)
+            found = Finding(Reason.KIT_ENVELOPE, f"kit {payload.subject}", code.text, code.reader,
+                            code.attempt)
             return Decision(Kind.KIT_ENVELOPE, Status.ROUTED, method=Method.QR, confidence=1.0,
                             findings=(found, *findings), kit_serial=payload.serial)
         case PayloadKind.BUNDLE:
-            found = Finding(Reason.DELIVERY_RECEIPT, f"bundle {payload.subject}", code.text, code.reader, code.attempt)
+            found = Finding(Reason.DELIVERY_RECEIPT, f"bundle {payload.subject}", code.text, code.reader,
+                            code.attempt)
             return Decision(Kind.DELIVERY_RECEIPT, Status.ROUTED, method=Method.QR, confidence=1.0,
                             findings=(found, *findings), bundle_serial=payload.serial)
         case PayloadKind.APPENDIX:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from scanpipe.paper import render
 from scanpipe.domain.i18n import format_date, text
+from scanpipe.paper import render
 from scanpipe.paper.render import Box
 from scanpipe.paper.sheets import bundle_title
 

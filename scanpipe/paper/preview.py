@@ -6,7 +6,7 @@ import io
 
 from PIL import Image, ImageOps
 
-from scanpipe.reading.pages import MAX_PIXELS, UnreadableFile, FileFault, sniff
+from scanpipe.reading.pages import MAX_PIXELS, FileFault, UnreadableFile, sniff
 
 
 def preview_jpeg(data: bytes, page: int, width: int, *, quality: int = 80) -> bytes:

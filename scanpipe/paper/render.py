@@ -51,10 +51,10 @@ class Box:
         k = dpi / 25.4
         return (round(self.x * k), round(self.y * k), round(self.right * k), round(self.bottom * k))
 
-    def inset(self, d: float) -> "Box":
+    def inset(self, d: float) -> Box:
         return Box(self.x + d, self.y + d, self.w - 2 * d, self.h - 2 * d)
 
-    def overlaps(self, other: "Box") -> bool:
+    def overlaps(self, other: Box) -> bool:
         return (self.x < other.right and other.x < self.right
                 and self.y < other.bottom and other.y < self.bottom)
 

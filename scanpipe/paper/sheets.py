@@ -26,8 +26,8 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from scanpipe.paper import render
 from scanpipe.domain.i18n import format_date, text
+from scanpipe.paper import render
 from scanpipe.paper.render import Box
 
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -166,7 +166,7 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types
         self._lang = lang
         self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+    def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
         self._startPage()
 

@@ -263,8 +263,9 @@ def _remove_straight_lines(faint: MatLike, marks: _Marks, long: npt.NDArray[np.i
     cleared = faint.copy()
     found: set[tuple[int, int]] = set()
     for i in long:
-        l, t, r, b = (int(v) for v in (marks.left[i], marks.top[i], marks.right[i], marks.bottom[i]))
-        mark = np.where(marks.labels[t:b, l:r] == marks.ids[i], 255, 0).astype(np.uint8)
+        left, top, right, bottom = (int(v) for v in (marks.left[i], marks.top[i], marks.right[i],
+                                                     marks.bottom[i]))
+        mark = np.where(marks.labels[top:bottom, left:right] == marks.ids[i], 255, 0).astype(np.uint8)
         segments = cv2.HoughLinesP(mark, 1, np.pi / 180, threshold=length // 2,
                                    minLineLength=length, maxLineGap=max(2, round(mm)))
         if segments is None:
@@ -273,12 +274,12 @@ def _remove_straight_lines(faint: MatLike, marks: _Marks, long: npt.NDArray[np.i
             # Wiped a little beyond its ends too: where two lines meet (a fold's corner).
             along = np.array([x2 - x1, y2 - y1]) / max(1.0, float(np.hypot(x2 - x1, y2 - y1)))
             reach = along * RULE_END_MM * mm
-            start = np.round(np.array([l + x1, t + y1]) - reach).astype(int)
-            end = np.round(np.array([l + x2, t + y2]) + reach).astype(int)
+            start = np.round(np.array([left + x1, top + y1]) - reach).astype(int)
+            end = np.round(np.array([left + x2, top + y2]) + reach).astype(int)
             cv2.line(cleared, tuple(start), tuple(end), 0,
                      thickness=max(3, round(RULE_WIDTH_MM * mm)))
             angle = np.arctan2(y2 - y1, x2 - x1) % np.pi
-            offset = (l + x1) * np.sin(angle) - (t + y1) * np.cos(angle)
+            offset = (left + x1) * np.sin(angle) - (top + y1) * np.cos(angle)
             found.add((round(angle / np.radians(3)), round(offset / (3 * mm))))
     return cleared, len(found)
 

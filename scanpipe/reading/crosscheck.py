@@ -32,7 +32,8 @@ from scanpipe.reading.placement import Placement
 PX_PER_MM = 6.0           # resolution of the comparison (about 150 dpi)
 SEARCH_MM = 2.5           # the placement from the code may be off by this much
 MIN_LIKENESS = 0.85       # median block correlation from which the page is its template (measured on the
-                          # recognition corpus's coded sheets: its own case's median 0.96, another case's at most 0.81)
+                          # recognition corpus's coded sheets: its own case's median 0.96, another
+                          # case's at most 0.81)
 OTHER_CASE_LEAD = 0.08    # where two cases' prints differ, the other must look this much more like the
                           # page (measured on simulated scans at 150-300 dpi: a kit's own print leads every
                           # other case by 0.09 or more there, a pasted code's case trails by 0.18 or more)

@@ -79,7 +79,8 @@ def find_paper(pixels: Pixels) -> Quad | None:
     scale = WORK_SIDE / max(height, width)
     if min(height, width) * scale < 1:
         return None  # a strip that reduces to nothing holds no sheet (and OpenCV refuses 0 px)
-    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
+    small = (cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1
+             else pixels)
     scale = min(scale, 1.0)
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
     bright, edged = _by_brightness(blurred), _by_edges(blurred)
@@ -202,15 +203,17 @@ def rectify(pixels: Pixels, quad: Quad) -> Pixels:
                                             borderMode=cv2.BORDER_REPLICATE))
 
 
-def size_class(width_px: float, height_px: float, dpi: float | None) -> tuple[SizeClass, tuple[float, float] | None]:
+def size_class(width_px: float, height_px: float,
+               dpi: float | None) -> tuple[SizeClass, tuple[float, float] | None]:
     """The paper's class from its size in pixels and the resolution (proportions alone without it)."""
     short, long = sorted((width_px, height_px))
     if short <= 0:
         return SizeClass.UNKNOWN, None
     if dpi:
         mm = (short * 25.4 / dpi, long * 25.4 / dpi)
-        for (s, l), name in _SIZES:
-            if abs(mm[0] - s) <= s * SIZE_TOLERANCE and abs(mm[1] - l) <= l * SIZE_TOLERANCE:
+        for (width, height), name in _SIZES:
+            if (abs(mm[0] - width) <= width * SIZE_TOLERANCE
+                    and abs(mm[1] - height) <= height * SIZE_TOLERANCE):
                 return name, mm
         return SizeClass.UNKNOWN, mm
     # Without a resolution proportions alone tell nothing safely: A-sizes share 1:√2, and a

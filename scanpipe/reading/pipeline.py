@@ -12,19 +12,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from scanpipe.paper import kits
-
-from scanpipe.reading import blank, crosscheck, normalise, ocr, receipts, text_routing, upright
 from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.payload import Payload, PayloadKind, parse_payload
+from scanpipe.domain.routing import (
+    Decision,
+    Finding,
+    Kind,
+    Reason,
+    Status,
+    anonymous_envelope,
+    blank_page,
+    picture_side,
+    printed_for_other_case,
+    route_page,
+    text_contradicts,
+    uncounted_petition,
+    unreadable,
+    unsigned_receipt,
+    unsure_petition,
+)
+from scanpipe.paper import kits
+from scanpipe.reading import blank, crosscheck, normalise, ocr, receipts, text_routing, upright
 from scanpipe.reading.codes import Code, scan_codes
 from scanpipe.reading.matching import MatchSettings, rank_cases
 from scanpipe.reading.pages import Page, Pixels, UnreadableFile, open_pages
-from scanpipe.domain.payload import Payload, PayloadKind, parse_payload
 from scanpipe.reading.petition import count_signatures
-from scanpipe.domain.routing import (Decision, Finding, Kind, Reason, Status, anonymous_envelope,
-                              blank_page, picture_side, printed_for_other_case, route_page,
-                              text_contradicts, uncounted_petition, unreadable, unsigned_receipt,
-                              unsure_petition)
 
 _QR_FORMATS = {"QRCode", "MicroQRCode"}
 
@@ -92,7 +104,7 @@ def _safely(page: Page, campaign: Campaign, settings: RecognitionSettings) -> Pa
     stopping the station: the piece is kept, with the fault as its reason."""
     try:
         return process_page(page, campaign, settings)
-    except Exception as exc:  # noqa: BLE001 - the safety net of the whole pipeline
+    except Exception as exc:
         finding = Finding(Reason.RECOGNITION_FAILED, f"{type(exc).__name__}: {exc}"[:500])
         return PageResult(page.number, (), Decision(Kind.UNKNOWN, Status.REVIEW, findings=(finding,)))
 

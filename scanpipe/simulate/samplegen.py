@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import TypedDict, Unpack
 
 from PIL import Image
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 
-from scanpipe.paper import kits
-
-from scanpipe.simulate import scansim
 from scanpipe.domain.campaign import Campaign, Case
+from scanpipe.paper import kits
+from scanpipe.simulate import scansim
 
 DPI = 200
 KINDS = ("letter", "postcard", "petition", "kit_envelope", "unknown")

@@ -14,9 +14,10 @@ from __future__ import annotations
 import functools
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence, cast
+from typing import cast
 
 import cv2
 import numpy as np
@@ -90,7 +91,7 @@ class _Hand:
         if style.font_path:
             # Scale the font so its x-height matches the target (fonts differ a lot).
             probe = ImageFont.truetype(style.font_path, 100)
-            left, top, right, bottom = probe.getbbox("x", anchor="ls")
+            _left, top, _right, _bottom = probe.getbbox("x", anchor="ls")
             size = max(8, round(100 * style.x_height / max(1, -top)))
             self.font = ImageFont.truetype(style.font_path, size)
 

@@ -25,8 +25,8 @@ import segno
 import segno.helpers
 from PIL import Image, ImageDraw, ImageFont
 
-from scanpipe.simulate import scansim
 from scanpipe.domain.campaign import Case
+from scanpipe.simulate import scansim
 
 PxBox = tuple[int, int, int, int]
 _T = TypeVar("_T")

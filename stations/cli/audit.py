@@ -14,8 +14,8 @@ import click
 from models.audit.checks import clopper_pearson, upper_bound
 from models.audit.export import write_export
 from models.audit.signing import SigningKeyError, create_key, key_id, load_private, load_public
-from models.store import item_ref
 from models.audit.verify import extra_checkpoints, report, verify_export_command
+from models.store import item_ref
 from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.errors import AuditFailed, BadInput, LedgerError
 from stations.untrusted import spreadsheet_text, terminal_text

@@ -12,10 +12,10 @@ import click
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from models.store import Store, StoreError
 from models.store.bundles import BundleError
 from models.store.people import PeopleError
 from models.store.schema import SchemaError
-from models.store import Store, StoreError
 from scanpipe.domain.campaign import Campaign, CampaignError, parse_campaign
 from scanpipe.reading import ocr
 from stations.errors import BadInput, LedgerError, MissingProgram, ScanpipeError

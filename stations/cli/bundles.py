@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from models.store.bundles import BundleError, DispatchMethod, NothingToBundle
 from models.events import BundleState
 from models.store import item_ref
+from models.store.bundles import BundleError, DispatchMethod, NothingToBundle
 from scanpipe.domain.routing import Kind
 from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.cli.words import counted

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 from sqlalchemy import make_url
 
-from models.store.schema import MigrationOutcome, SchemaStatus, migrate, schema_status
 from models.store import open_engines
+from models.store.schema import MigrationOutcome, SchemaStatus, migrate, schema_status
 from stations.cli.base import Context, masked_url, pass_context
 
 

@@ -27,8 +27,7 @@ nor counted twice:
 The station is the hot folder's one `FolderClient` (`client`).
 """
 
-from stations.hotfolder.client import (FolderClient, FolderEvent, FolderOptions, Folders, Handled,
-                                       RetryLater)
+from stations.hotfolder.client import FolderClient, FolderEvent, FolderOptions, Folders, Handled, RetryLater
 from stations.hotfolder.loop import HotFolder
 from stations.hotfolder.moves import original_name
 

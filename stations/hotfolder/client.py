@@ -11,7 +11,6 @@ from typing import Protocol
 from scanpipe.reading.pages import SCAN_SUFFIXES
 
 
-
 @dataclass(frozen=True)
 class Handled:
     """What the client did with a file."""

@@ -15,8 +15,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from stations.hotfolder import moves
-from stations.hotfolder.client import (FolderClient, FolderEvent, FolderOptions, Folders, Handled,
-                                       RetryLater)
+from stations.hotfolder.client import FolderClient, FolderEvent, FolderOptions, Folders, Handled, RetryLater
 from stations.hotfolder.inbox import Inbox
 from stations.hotfolder.settling import Queue, Seen
 
@@ -220,7 +219,7 @@ class HotFolder:
             self._emit(FolderEvent("error", name, f"cannot read it: {exc}; it stays in the inbox "
                                    f"and is tried again in {seen.delay:.0f} s"), events)
             return None
-        group = [(name, copy)] + self._queue.copies(followers)
+        group = [(name, copy), *self._queue.copies(followers)]
         self._emit(FolderEvent("taken", name), events)
         try:
             outcomes = self._client.take_files([c for _, c in group])

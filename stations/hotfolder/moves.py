@@ -8,13 +8,14 @@ crash leaves a file in one place or both, never in none.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
 import re
 import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from models.images import sha256_of_file
@@ -69,10 +70,8 @@ def clear_copies(work: Path) -> set[str]:
     for entry in entries:
         if _COPY_NAME.match(entry.name) and not entry.is_dir(follow_symlinks=False):
             log.info("hot folder: removing a copy left when the station stopped: %s", entry.path)
-            try:
+            with contextlib.suppress(OSError):
                 digests.add(sha256_of_file(Path(entry.path)))
-            except OSError:
-                pass
             os.unlink(entry.path)
     return digests
 
@@ -89,7 +88,7 @@ def to_quarantine(quarantine: Path, name: str, path: Path, reason: str, renamed:
     """Move to quarantine/ with `<name>.reason.txt`, written first so the file never lacks it."""
     target = _free_name(quarantine, path.name, also=".reason.txt")
     note = target.with_name(target.name + ".reason.txt")
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     with open(note, "x", encoding="utf-8") as out:
         out.write(f"file: {name}\nquarantined: {when}\nreason: {reason}\n")
         out.flush()

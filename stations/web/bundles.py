@@ -12,8 +12,8 @@ from datetime import date
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from models.store.bundles import BundleError, DispatchMethod
 from models.events import BundleState, next_steps
+from models.store.bundles import BundleError, DispatchMethod
 from stations.delivery import deadline_passed_at, issue, recipient
 from stations.web.access import MayHandleBundles, MaySeeProgress
 from stations.web.context import Web, back

@@ -4,17 +4,17 @@ route is in `access`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from models.store.people import PersonView
 from models.sides import side_of
-from models.store.sorting import reasons_of
 from models.store import item_ref
+from models.store.people import PersonView
+from models.store.sorting import reasons_of
 from scanpipe.domain.routing import Status
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, tray_key
 from stations.station import Station
@@ -167,4 +167,4 @@ def kind_label(kind: str, lang: str) -> str:
 def since_midnight() -> datetime:
     """The start of today, local time (the station's day), in UTC."""
     now = datetime.now().astimezone()
-    return now.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)

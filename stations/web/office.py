@@ -6,8 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from models.events import PIECE_KINDS
-from models.store.people import PeopleError, Role
 from models.sides import Side
+from models.store.people import PeopleError, Role
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
 from stations.web.access import MayManagePeople, MaySeeProgress, MaySeeTrays, MaySetTrays
 from stations.web.context import Web, back

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from models.store import item_ref
 from models.store.review import CASE_KINDS, Choice, ReviewError, Verdict
 from models.store.sorting import reasons_of
-from models.store import item_ref
 from scanpipe.domain.routing import Kind, Status
 from stations.web.access import MayReview
 from stations.web.context import Web, back, kind_label
