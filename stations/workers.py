@@ -198,7 +198,8 @@ def keep_freed_memory() -> bool:
     return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)) and bool(mallopt(_M_TRIM_THRESHOLD, _TRIM_FROM))
 
 
-def _prepare_in_worker(path: str) -> Prepared:
+def prepare_in_worker(path: str) -> Prepared:
+    """The task a worker runs on a path by default: prepared with the campaign it was started with."""
     assert _worker is not None, "the worker was not started"
     campaign, settings, images = _worker
     return prepare(Path(path), campaign, settings, images)
@@ -213,7 +214,7 @@ class Recognizer:
         """`task`: what a worker runs on a path (a module-level function; tests pass their own)."""
         self.campaign, self.settings, self.images = campaign, settings, images
         self.workers = default_workers() if workers is None else max(0, workers)
-        self._task = task or _prepare_in_worker
+        self._task = task or prepare_in_worker
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Recognizer:

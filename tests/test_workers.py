@@ -27,7 +27,7 @@ def dying_task(path: str):
     """A worker's task that dies on files named *poison*, as a decoder's crash would."""
     if "poison" in Path(path).name:
         os._exit(9)
-    return workers._prepare_in_worker(path)
+    return workers.prepare_in_worker(path)
 
 
 def decisions(prepared) -> list[tuple]:
@@ -90,7 +90,7 @@ def test_a_file_that_kills_its_worker_twice_is_reported_and_the_rest_go_on(stack
 def slow_task(path: str):
     """A worker's task that takes its time: 3 s for files named *slow*, 20 ms for the others."""
     time.sleep(3.0 if "slow" in Path(path).name else 0.02)
-    return workers._prepare_in_worker(path)
+    return workers.prepare_in_worker(path)
 
 
 def test_results_a_moment_apart_are_recorded_together(stack, campaign, monkeypatch):
