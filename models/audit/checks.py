@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from models.events import ChainWalk
+from models.events import ChainedEvent, ChainWalk
 from models.audit.replay import ItemLife, Problem, Replay
 from models.audit.signing import SignedHead, key_id, signature_holds
 
@@ -48,7 +49,7 @@ class Verification:
     warnings: list[str] = field(default_factory=list)
 
 
-def verify_events(events: Iterable, checkpoints: Sequence[SignedHead],
+def verify_events(events: Iterable[ChainedEvent], checkpoints: Sequence[SignedHead],
                   public: Ed25519PublicKey | None) -> Verification:
     """Walk the chain and replay every life in one pass, then check the checkpoints."""
     found = Verification()
@@ -112,19 +113,22 @@ def _check_checkpoints(found: Verification, checkpoints: Sequence[SignedHead],
 
 # ------------------------------------------------------------ tables vs events
 
-def _norm(value) -> str:
+def _norm(value: object) -> str:
     """One text form for a value read from a table, a CSV file or an event."""
     return "" if value is None else str(value)
 
 
-def _reasons(value) -> str:
+def _reasons(value: str | Iterable[str] | None) -> str:
     if isinstance(value, str):
+        text = value
         try:
-            value = json.loads(value) if value else []
+            value = json.loads(text) if text else []
         except ValueError:
-            return value
+            return text
     return json.dumps(list(value or []))
 
+
+R = TypeVar("R")  # a table row: an object, or a dict read from a CSV file
 
 ITEM_COLUMNS = ("id", "batch_id", "image_sha256", "page", "source_name", "kind", "status",
                 "case_code", "destination", "method", "confidence", "reasons", "signatures",
@@ -133,8 +137,8 @@ BUNDLE_COLUMNS = ("id", "destination", "state", "pieces", "late", "method", "tra
                   "received_by", "received_on", "receipt_item_id", "note")
 
 
-def item_facts(item: ItemLife) -> dict:
-    """An item row as the events say it must be."""
+def item_facts(item: ItemLife) -> dict[str, Any]:
+    """An item row as the events say it must be (its state's values as the JSON held them)."""
     state = item.state
     return {"id": item.id, "batch_id": item.batch, "image_sha256": item.sha256, "page": item.page,
             "source_name": item.source, "kind": state.get("kind"), "status": state.get("status"),
@@ -144,7 +148,7 @@ def item_facts(item: ItemLife) -> dict:
             "bundle_id": item.bundle, "station": item.station, "operator": item.operator}
 
 
-def bundle_facts(state: Replay, bundle_id: int) -> dict:
+def bundle_facts(state: Replay, bundle_id: int) -> dict[str, str | int | None]:
     bundle = state.bundles[bundle_id]
     return {"id": bundle.id, "destination": bundle.destination, "state": bundle.state,
             "pieces": len(bundle.items), "late": len(bundle.late), "method": bundle.method,
@@ -153,8 +157,8 @@ def bundle_facts(state: Replay, bundle_id: int) -> dict:
             "note": bundle.note}
 
 
-def rows_agree(state: Replay, items: Iterable, bundles: Iterable,
-               get=getattr) -> Problem | None:
+def rows_agree(state: Replay, items: Iterable[R], bundles: Iterable[R],
+               get: Callable[[R, str], Any] = getattr) -> Problem | None:
     """Every item and bundle row must be exactly what the events say, and the other way round.
 
     `items`/`bundles`: rows with the columns above (objects, or dicts with `get=dict_get`).
@@ -201,7 +205,7 @@ def rows_agree(state: Replay, items: Iterable, bundles: Iterable,
     return None
 
 
-def dict_get(row: dict, column: str):
+def dict_get(row: dict[str, str], column: str) -> str | None:
     value = row.get(column)
     return None if value == "" else value
 
@@ -245,7 +249,7 @@ def _binom_sf(k: int, n: int, p: float) -> float:
     return 1.0 - _binom_cdf(k - 1, n, p) if k > 0 else 1.0
 
 
-def _solve(f) -> float:
+def _solve(f: Callable[[float], float]) -> float:
     """The root in (0, 1) of an increasing function, by bisection (60 halvings: exact enough)."""
     low, high = 0.0, 1.0
     for _ in range(60):

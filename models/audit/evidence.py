@@ -13,6 +13,7 @@ import copy
 import hashlib
 import json
 import secrets
+from typing import Any
 
 
 def words_json(words: list[str]) -> str:
@@ -23,7 +24,7 @@ def words_digest(salt: str, words: list[str]) -> str:
     return hashlib.sha256((salt + words_json(words)).encode("utf-8")).hexdigest()
 
 
-def split_words(payload: dict) -> tuple[dict, list[str]]:
+def split_words(payload: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The payload without the words read on the page, and those words in order."""
     words: list[str] = []
     out = copy.deepcopy(payload)
@@ -34,7 +35,7 @@ def split_words(payload: dict) -> tuple[dict, list[str]]:
     return out, words
 
 
-def join_words(payload: dict, words: list[str] | None) -> dict:
+def join_words(payload: dict[str, Any], words: list[str] | None) -> dict[str, Any]:
     """The payload with its words back in place (or "" where they were purged)."""
     out = copy.deepcopy(payload)
     queue = list(words or [])
@@ -45,7 +46,8 @@ def join_words(payload: dict, words: list[str] | None) -> dict:
     return out
 
 
-def seal_words(payload: dict, salt: str | None = None) -> tuple[dict, tuple[str, str, str] | None]:
+def seal_words(payload: dict[str, Any],
+               salt: str | None = None) -> tuple[dict[str, Any], tuple[str, str, str] | None]:
     """Split the words out of a state payload: (payload with `text` digest, (digest, salt, words)).
 
     Nothing to seal (no words) gives the payload unchanged and None.

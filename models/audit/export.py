@@ -17,12 +17,13 @@ import csv
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, col, select
 
-from models.store import tables as t
+from models.store import Store, tables as t
 from models.audit.checks import BUNDLE_COLUMNS, ITEM_COLUMNS
 from models.audit.export_check import EVENT_FIELDS, MANIFEST, export_files, file_sha256
 from models.images import ImageStore, fsync_dir
@@ -68,7 +69,7 @@ class ExportSummary:
     images: int
 
 
-def write_export(store, folder: Path, *, public: Path | None,
+def write_export(store: Store, folder: Path, *, public: Path | None,
                  with_images: bool = False) -> ExportSummary:
     """Write the export into `folder` (which must not exist): built beside it, then renamed."""
     if folder.exists():
@@ -80,14 +81,14 @@ def write_export(store, folder: Path, *, public: Path | None,
     try:
         events, head = _write_events(store, partial / "events.jsonl")
         with Session(store.engine) as session:
-            items = _write_csv(partial / "items.csv", ITEM_COLUMNS,
-                               session.exec(select(t.Item).order_by(t.Item.id)))
-            bundles = _write_csv(partial / "bundles.csv", BUNDLE_COLUMNS,
-                                 session.exec(select(t.Bundle).order_by(t.Bundle.id)))
-            stored = session.exec(select(t.StoredImage).where(t.StoredImage.purged_at.is_(None))
+            item_rows = session.exec(select(t.Item).order_by(col(t.Item.id)))
+            items = _write_csv(partial / "items.csv", ITEM_COLUMNS, item_rows)
+            bundle_rows = session.exec(select(t.Bundle).order_by(col(t.Bundle.id)))
+            bundles = _write_csv(partial / "bundles.csv", BUNDLE_COLUMNS, bundle_rows)
+            stored = session.exec(select(t.StoredImage).where(col(t.StoredImage.purged_at).is_(None))
                                   .order_by(t.StoredImage.sha256)).all()
             campaign = session.exec(select(t.CampaignVersion.campaign_id)
-                                    .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
+                                    .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
         checkpoints = store.checkpoints()
         (partial / "checkpoints.jsonl").write_text(
             "".join(json.dumps(c.to_json()) + "\n" for c in checkpoints), encoding="utf-8")
@@ -117,7 +118,7 @@ def write_export(store, folder: Path, *, public: Path | None,
     return ExportSummary(folder, events, items, bundles, len(checkpoints), copied)
 
 
-def _write_events(store, path: Path) -> tuple[int, tuple[int, str]]:
+def _write_events(store: Store, path: Path) -> tuple[int, tuple[int, str]]:
     count, head = 0, (0, "")
     with path.open("w", encoding="utf-8") as out:
         for row in store.event_rows():
@@ -127,7 +128,7 @@ def _write_events(store, path: Path) -> tuple[int, tuple[int, str]]:
     return count, head
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows) -> int:
+def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[SQLModel]) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)

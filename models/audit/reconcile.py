@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timezone, tzinfo
 
-from models.audit.replay import ItemLife, Replay
-from models.audit.report_types import OUTCOMES, TABLES, Reconciliation, Table
+from models.audit.replay import ItemLife, Replay, Totals
+from models.audit.report_types import OUTCOMES, TABLES, Reconciliation, Row, Table
 from models.sides import Side
 from scanpipe.domain.routing import Kind
 
@@ -32,7 +32,7 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
     ended = Counter(outcome.values())
     late = {item_id for bundle in state.bundles.values() for item_id in bundle.late}
 
-    tables = {
+    tables: dict[str, tuple[Row, ...]] = {
         "by_case": _by_case(pieces, persons),
         "by_destination": _by_destination(pieces),
         "by_kind": _count_rows(Counter(i.kind or "unknown" for i in items)),
@@ -80,7 +80,7 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
         tables=tuple(Table(key, TABLES[key], rows) for key, rows in tables.items()))
 
 
-def _count_rows(counts: Counter) -> tuple:
+def _count_rows(counts: Counter[str]) -> tuple[Row, ...]:
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
@@ -89,7 +89,7 @@ def _kind_counts(group: list[ItemLife]) -> tuple[int, ...]:
     return tuple(kinds[k] for k in _KIND_COLUMNS)
 
 
-def _by_case(pieces: list[ItemLife], persons: dict[str, str]) -> tuple:
+def _by_case(pieces: list[ItemLife], persons: dict[str, str]) -> tuple[Row, ...]:
     groups: dict[str, list[ItemLife]] = defaultdict(list)
     for item in pieces:
         groups[item.state.get("case") or "—"].append(item)
@@ -102,15 +102,15 @@ def _by_case(pieces: list[ItemLife], persons: dict[str, str]) -> tuple:
     return tuple(rows)
 
 
-def _by_destination(pieces: list[ItemLife]) -> tuple:
+def _by_destination(pieces: list[ItemLife]) -> tuple[Row, ...]:
     groups: dict[str, list[ItemLife]] = defaultdict(list)
     for item in pieces:
         groups[item.state.get("destination") or "—"].append(item)
     return tuple((d, *_kind_counts(groups[d]), len(groups[d])) for d in sorted(groups))
 
 
-def _by_day(items: list[ItemLife], tz: tzinfo) -> tuple:
-    days: dict[str, Counter] = defaultdict(Counter)
+def _by_day(items: list[ItemLife], tz: tzinfo) -> tuple[Row, ...]:
+    days: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
         day = datetime.fromisoformat(item.scanned_at).astimezone(tz).date().isoformat()
         days[day]["items"] += 1
@@ -118,8 +118,8 @@ def _by_day(items: list[ItemLife], tz: tzinfo) -> tuple:
     return tuple((day, days[day]["items"], days[day]["pieces"]) for day in sorted(days))
 
 
-def _delivery(pieces: list[ItemLife], outcome: dict[int, str]) -> tuple:
-    groups: dict[tuple[str, str], Counter] = defaultdict(Counter)
+def _delivery(pieces: list[ItemLife], outcome: dict[int, str]) -> tuple[Row, ...]:
+    groups: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for item in pieces:
         groups[(item.state.get("case") or "—", item.state.get("destination") or "—")][outcome[item.id]] += 1
     rows = []
@@ -131,7 +131,7 @@ def _delivery(pieces: list[ItemLife], outcome: dict[int, str]) -> tuple:
     return tuple(rows)
 
 
-def _totals_text(totals: dict | None) -> str | None:
+def _totals_text(totals: Totals | None) -> str | None:
     if totals is None:
         return None
     signatures = "—" if totals.get("signatures") is None else totals["signatures"]
@@ -141,7 +141,7 @@ def _totals_text(totals: dict | None) -> str | None:
             f"+ {totals.get('petitions')} P ({signatures} sig.)")
 
 
-def _bundles(state: Replay) -> tuple:
+def _bundles(state: Replay) -> tuple[Row, ...]:
     rows = []
     for bundle in sorted(state.bundles.values(), key=lambda b: b.id):
         printed = bundle.sheets[-1][1]["totals"] if bundle.sheets else None
@@ -153,8 +153,8 @@ def _bundles(state: Replay) -> tuple:
 
 
 def _exceptions(state: Replay, items: list[ItemLife], outcome: dict[int, str],
-                late: set[int]) -> tuple:
-    rows = []
+                late: set[int]) -> tuple[Row, ...]:
+    rows: list[Row] = []
     for item in items:
         what = outcome[item.id]
         reasons = ", ".join(item.state.get("reasons") or [])
@@ -162,6 +162,7 @@ def _exceptions(state: Replay, items: list[ItemLife], outcome: dict[int, str],
             detail = reasons if what != "waiting" else item.state.get("destination") or ""
             rows.append((what, f"{item.id:07d}", item.bundle, detail))
         elif what == "back":
+            assert item.bundle is not None  # only a bundled piece's bundle comes back
             bundle = state.bundles[item.bundle]
             rows.append(("back", f"{item.id:07d}", bundle.id, f"{bundle.state}: {bundle.note or ''}"))
         if item.id in late:

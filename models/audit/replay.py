@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, TypedDict
 
 from models.events import (BUNDLE_STEPS, PIECE_KINDS, STATE_EVENTS, BundleState, EventLike,
                            EventType, misrouted_to_authority)
@@ -23,10 +24,33 @@ from models.sides import rejected_as
 from scanpipe.domain.routing import Kind, Status
 
 _MACHINE_STATES = frozenset({EventType.ITEM_ROUTED, EventType.ITEM_REVIEW, EventType.ITEM_REJECTED})
-# What a piece's life needs of its state events (the rest — evidence, candidates — stays in
-# the ledger: a season's worth of it would not fit in an auditor's memory).
-_KEPT = ("kind", "case", "destination", "status", "method", "confidence", "reasons",
-         "signatures", "text")
+
+
+class ItemState(TypedDict, total=False):
+    """What a piece's life needs of its newest state event (the rest — evidence, candidates —
+    stays in the ledger: a season's worth of it would not fit in an auditor's memory). Empty
+    until the first decision; then every key, None where the event has no such field."""
+
+    kind: str | None
+    case: str | None
+    destination: str | None
+    status: str | None
+    method: str | None
+    confidence: float | None
+    reasons: list[str] | None
+    signatures: int | None
+    text: str | None  # the salted digest of the words read (`models.audit.evidence`)
+
+
+class Totals(TypedDict):
+    """A bundle's totals, as `bundle.closed` and `sheet.issued` events hold them."""
+
+    letters: int
+    solidarity_letters: int
+    postcards: int
+    petitions: int
+    signatures: int | None  # None when a petition sheet was not counted
+    pieces: int
 
 
 @dataclass(frozen=True)
@@ -48,7 +72,7 @@ class ItemLife:
     batch: int
     station: str
     operator: str
-    state: dict = field(default_factory=dict)
+    state: ItemState = field(default_factory=ItemState)
     state_seq: int = 0
     bundle: int | None = None
     seen_again: list[str] = field(default_factory=list)  # sources of later copies (duplicates)
@@ -78,8 +102,8 @@ class BundleLife:
     closed_by: str
     items: list[int]
     late: list[int]
-    totals: dict
-    lines: list[dict]
+    totals: Totals
+    lines: list[dict[str, Any]]
     state: str = BundleState.PREPARED.value
     changed_at: str = ""
     method: str | None = None
@@ -88,7 +112,7 @@ class BundleLife:
     received_on: str | None = None
     receipt_item: int | None = None
     note: str | None = None
-    sheets: list[tuple[int, dict]] = field(default_factory=list)  # (seq, sheet.issued payload)
+    sheets: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (seq, sheet.issued payload)
 
 
 @dataclass
@@ -112,7 +136,7 @@ class Replay:
     kits_printed: set[int] = field(default_factory=set)
     quarantined_files: list[str] = field(default_factory=list)  # their names, in order
     purged_images: set[str] = field(default_factory=set)
-    purges: list[tuple[int, dict]] = field(default_factory=list)
+    purges: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     head_seq: int = 0
     head_hash: str = ""
     problem: Problem | None = None
@@ -231,7 +255,7 @@ class Replay:
                 and misrouted_to_authority(payload.get("kind"), payload.get("destination"))):
             return (f"routes a {payload.get('kind')} to {payload.get('destination')}: letters to "
                     "the person and postcards never go to the authorities")
-        item.state, item.state_seq = {k: payload.get(k) for k in _KEPT}, event.seq
+        item.state, item.state_seq = _kept_state(payload), event.seq
         return None
 
     def _closed(self, event: EventLike) -> str | None:
@@ -329,9 +353,17 @@ class Replay:
         return None
 
 
-def piece_totals(items: Iterable[ItemLife]) -> dict:
+def _kept_state(payload: dict[str, Any]) -> ItemState:
+    return ItemState(kind=payload.get("kind"), case=payload.get("case"),
+                     destination=payload.get("destination"), status=payload.get("status"),
+                     method=payload.get("method"), confidence=payload.get("confidence"),
+                     reasons=payload.get("reasons"), signatures=payload.get("signatures"),
+                     text=payload.get("text"))
+
+
+def piece_totals(items: Iterable[ItemLife]) -> Totals:
     """A bundle's totals from its pieces' states, as `BundleView.totals` counts them."""
-    kinds: Counter = Counter()
+    kinds: Counter[str | None] = Counter()
     signatures: list[int | None] = []
     pieces = 0
     for item in items:
@@ -339,14 +371,15 @@ def piece_totals(items: Iterable[ItemLife]) -> dict:
         kinds[item.kind] += 1
         if item.kind == Kind.PETITION.value:
             signatures.append(item.state.get("signatures"))
+    counted = [n for n in signatures if n is not None]
     return {"letters": kinds[Kind.LETTER.value],
             "solidarity_letters": kinds[Kind.SOLIDARITY_LETTER.value],
             "postcards": kinds[Kind.POSTCARD.value], "petitions": kinds[Kind.PETITION.value],
-            "signatures": None if any(n is None for n in signatures) else sum(signatures),
+            "signatures": None if len(counted) < len(signatures) else sum(counted),
             "pieces": pieces}
 
 
-def recorded_totals(totals):
+def recorded_totals(totals: object) -> object:
     """Totals as a `bundle.closed` or `sheet.issued` event holds them, in today's shape: a
     ledger written before letters to the person were a kind of their own has no count of
     them, which can only be 0 (anything that is not a dict is left to fail the comparison)."""

@@ -55,6 +55,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "exceptions": ("exception", "item", "bundle", "detail"),
 }
 
+# A value of a table's cell, and of a headline figure.
+Cell = str | int | float | None
+Row = tuple[Cell, ...]
+
 # The outcomes of an item at the end of the ledger (rows of the "outcomes" table).
 # blank_side and picture_side: rejected pages that belong to their file (`models.sides`).
 OUTCOMES = ("delivered", "dispatched", "bundled", "waiting", "back", "review", "set_aside",
@@ -76,9 +80,9 @@ EXCEPTIONS = (
 class Table:
     key: str
     columns: tuple[str, ...]
-    rows: tuple[tuple, ...]  # each value a str, int, float or None
+    rows: tuple[Row, ...]
 
-    def column(self, name: str) -> list:
+    def column(self, name: str) -> list[Cell]:
         index = self.columns.index(name)
         return [row[index] for row in self.rows]
 
@@ -90,7 +94,7 @@ class Reconciliation:
     made_at: str    # ISO 8601 UTC: when the report was made
     head_seq: int   # the ledger's newest event, which the report covers
     head_hash: str
-    figures: dict   # FIGURES → int, float or None
+    figures: dict[str, int | float | None]  # FIGURES → value
     tables: tuple[Table, ...]
 
     def table(self, key: str) -> Table:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -40,12 +42,13 @@ class SignedHead:
     def message(self) -> bytes:
         return checkpoint_message(self.campaign_id, self.seq, self.hash, self.signed_at)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str | int]:
         return {"campaign": self.campaign_id, "seq": self.seq, "hash": self.hash,
                 "signed_at": self.signed_at, "key_id": self.key_id, "signature": self.signature}
 
     @classmethod
-    def from_json(cls, data: dict) -> "SignedHead":
+    def from_json(cls, data: Mapping[str, Any]) -> SignedHead:
+        """A checkpoint from its JSON object; anything else raises `SigningKeyError`."""
         try:
             return cls(str(data["campaign"]), int(data["seq"]), str(data["hash"]),
                        str(data["signed_at"]), str(data["key_id"]), str(data["signature"]))
@@ -84,27 +87,33 @@ def create_key(folder: Path) -> tuple[Path, Path, str]:
     return private_path, public_path, key_id(public)
 
 
-def _load(path: Path, read, kind: type, what: str, missing: str):
+def _read_key(path: Path, read: Callable[[bytes], object], what: str, missing: str) -> object:
     try:
-        key = read(path.read_bytes())
+        return read(path.read_bytes())
     except FileNotFoundError:
         raise SigningKeyError(missing) from None
     except (ValueError, TypeError, OSError) as exc:
         raise SigningKeyError(f"{path} is not a readable {what}: {exc}") from None
-    if not isinstance(key, kind):
-        raise SigningKeyError(f"{path} holds another kind of key; checkpoints use Ed25519")
-    return key
+
+
+def _other_kind(path: Path) -> SigningKeyError:
+    return SigningKeyError(f"{path} holds another kind of key; checkpoints use Ed25519")
 
 
 def load_private(path: Path) -> Ed25519PrivateKey:
-    return _load(path, lambda data: serialization.load_pem_private_key(data, password=None),
-                 Ed25519PrivateKey, "Ed25519 private key",
-                 f"no signing key at {path}: make one with 'scanpipe audit key create'")
+    key = _read_key(path, lambda data: serialization.load_pem_private_key(data, password=None),
+                    "Ed25519 private key",
+                    f"no signing key at {path}: make one with 'scanpipe audit key create'")
+    if not isinstance(key, Ed25519PrivateKey):
+        raise _other_kind(path)
+    return key
 
 
 def load_public(path: Path) -> Ed25519PublicKey:
-    return _load(path, serialization.load_pem_public_key, Ed25519PublicKey, "public key",
-                 f"no public key at {path}")
+    key = _read_key(path, serialization.load_pem_public_key, "public key", f"no public key at {path}")
+    if not isinstance(key, Ed25519PublicKey):
+        raise _other_kind(path)
+    return key
 
 
 def sign_head(private: Ed25519PrivateKey, campaign_id: str, seq: int, hash_: str,
