@@ -3,6 +3,7 @@ the privacy purge removes images and words of delivered pieces and the audit sti
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -60,6 +61,15 @@ def _edit_line(path: Path, number: int, change) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
+def _set_cell(path: Path, row: int, column: str, value: str) -> None:
+    """One cell of a CSV file changed (row 1 is the first row after the header)."""
+    with path.open(newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    rows[row][rows[0].index(column)] = value
+    with path.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows(rows)
+
+
 def test_a_changed_export_is_caught_at_its_first_broken_place(season, tmp_path):
     store, made = season
     original = tmp_path / "original"
@@ -92,6 +102,13 @@ def test_a_changed_export_is_caught_at_its_first_broken_place(season, tmp_path):
     added = fresh("added")
     (added / "notes.txt").write_text("slipped in")
     assert verify_export(added, public).problem.where == "notes.txt"
+
+    # Cells that are not even of their type are a broken place too, never a crash of the verifier.
+    for column, value in (("confidence", "abc"), ("reasons", "5"), ("id", "x")):
+        odd = fresh(f"odd-{column}")
+        _set_cell(odd / "items.csv", 12, column, value)
+        problem = verify_export(odd, public).problem
+        assert problem is not None and ("item" in problem.where), (column, problem)
 
     forged = fresh("forged")
     _edit_line(forged / "checkpoints.jsonl", 1, lambda line: json.dumps(

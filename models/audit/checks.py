@@ -125,6 +125,8 @@ def _reasons(value: str | Iterable[str] | None) -> str:
             value = json.loads(text) if text else []
         except ValueError:
             return text
+        if not isinstance(value, list):
+            return text  # not a list of reasons: compared as written, so it differs
     return json.dumps(list(value or []))
 
 
@@ -165,7 +167,9 @@ def rows_agree(state: Replay, items: Iterable[R], bundles: Iterable[R],
     """
     seen: set[int] = set()
     for row in items:
-        item_id = int(get(row, "id"))
+        item_id = _row_id(get(row, "id"))
+        if item_id is None:
+            return Problem("item table", f"a row's id is not a number: {get(row, 'id')!r}")
         seen.add(item_id)
         where = f"item {item_id:07d}"
         life = state.items.get(item_id)
@@ -180,7 +184,10 @@ def rows_agree(state: Replay, items: Iterable[R], bundles: Iterable[R],
             if column == "reasons":
                 have, want = _reasons(have), _reasons(want)
             elif column == "confidence" and have is not None and want is not None:
-                have, want = float(have), float(want)
+                try:
+                    have, want = float(have), float(want)
+                except ValueError:
+                    return Problem(where, f"its {column} is {have!r}, not a number")
             if _norm(have) != _norm(want):
                 return Problem(where, f"its {column} is {have!r} but the ledger says {want!r}")
     for item_id in state.items:
@@ -189,7 +196,9 @@ def rows_agree(state: Replay, items: Iterable[R], bundles: Iterable[R],
                                                   "table has no row for it")
     seen = set()
     for row in bundles:
-        bundle_id = int(get(row, "id"))
+        bundle_id = _row_id(get(row, "id"))
+        if bundle_id is None:
+            return Problem("bundle table", f"a row's id is not a number: {get(row, 'id')!r}")
         seen.add(bundle_id)
         if bundle_id not in state.bundles:
             return Problem(f"bundle {bundle_id}", "no bundle.closed event in the ledger for it")
@@ -203,6 +212,16 @@ def rows_agree(state: Replay, items: Iterable[R], bundles: Iterable[R],
             return Problem(f"bundle {bundle_id}", "the ledger records this bundle but the bundle "
                                                   "table has no row for it")
     return None
+
+
+def _row_id(value: object) -> int | None:
+    """A row's id as a number, None when a tampered file holds something else."""
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
 
 
 def dict_get(row: dict[str, str], column: str) -> str | None:
