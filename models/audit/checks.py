@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from models.events import ChainedEvent, ChainWalk
 from models.audit.replay import ItemLife, Problem, Replay
 from models.audit.signing import SignedHead, key_id, signature_holds
+from models.events import ChainedEvent, ChainWalk
 
 
 @dataclass(frozen=True)
