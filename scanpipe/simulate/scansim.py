@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypedDict, Unpack
@@ -46,15 +46,21 @@ def _mm(value: float, dpi: float) -> int:
     return round(value * dpi / 25.4)
 
 
-@functools.cache
-def handwriting_fonts() -> tuple[str, ...]:
-    """Installed handwriting font files (paths), in a fixed order; empty when none."""
+def font_files(names: Collection[str]) -> dict[str, str]:
+    """The installed font files among `names`: file name to path, the first found under FONT_ROOTS."""
     found: dict[str, str] = {}
     for root in FONT_ROOTS:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
-                if path.name in HANDWRITING_FILES and path.name not in found:
+                if path.name in names and path.name not in found:
                     found[path.name] = str(path)
+    return found
+
+
+@functools.cache
+def handwriting_fonts() -> tuple[str, ...]:
+    """Installed handwriting font files (paths), in a fixed order; empty when none."""
+    found = font_files(HANDWRITING_FILES)
     return tuple(found[name] for name in HANDWRITING_FILES if name in found)
 
 
