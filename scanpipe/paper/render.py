@@ -7,10 +7,11 @@ the bottom-left in points, so every drawing helper here converts.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from scanpipe.runs import true_runs
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 QUIET_ZONE_MODULES = 4
@@ -137,15 +140,8 @@ def draw_qr(canvas: Canvas, text: str, x_mm: float, y_mm: float, module_mm: floa
     path = canvas.beginPath()
     # One rectangle per horizontal run of dark modules keeps the PDF small.
     for r, row in enumerate(matrix):
-        c = 0
-        while c < n:
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < n and row[c]:
-                c += 1
-            path.rect(origin_x + start * m, top - (r + 1) * m, (c - start) * m, m)
+        for start, end in true_runs(row):
+            path.rect(origin_x + start * m, top - (r + 1) * m, (end - start) * m, m)
     canvas.drawPath(path, stroke=0, fill=1)
     canvas.restoreState()
     return side
@@ -242,35 +238,41 @@ def fit_line(text: str, font: str, sizes: Sequence[float], width_mm: float) -> f
     return sizes[-1]
 
 
-def draw_box(canvas: Canvas, page_h_mm: float, box: Box, width_pt: float = 0.6,
-             gray: float = 0.0) -> None:
-    """Stroke the outline of `box`."""
+@contextlib.contextmanager
+def _pen(canvas: Canvas, width_pt: float, gray: float) -> Iterator[None]:
+    """Stroke with a line of `width_pt` points in `gray` inside the block."""
     canvas.saveState()
     canvas.setLineWidth(width_pt)
     canvas.setStrokeGray(gray)
-    canvas.rect(box.x * mm, (page_h_mm - box.bottom) * mm, box.w * mm, box.h * mm,
-                stroke=1, fill=0)
+    yield
     canvas.restoreState()
+
+
+def draw_box(canvas: Canvas, page_h_mm: float, box: Box, width_pt: float = 0.6,
+             gray: float = 0.0) -> None:
+    """Stroke the outline of `box`."""
+    with _pen(canvas, width_pt, gray):
+        canvas.rect(box.x * mm, (page_h_mm - box.bottom) * mm, box.w * mm, box.h * mm,
+                    stroke=1, fill=0)
+
+
+def _line(canvas: Canvas, page_h_mm: float, start: tuple[float, float], end: tuple[float, float],
+          width_pt: float, gray: float) -> None:
+    """A straight line between two points given in mm from the top-left corner."""
+    with _pen(canvas, width_pt, gray):
+        canvas.line(start[0] * mm, (page_h_mm - start[1]) * mm, end[0] * mm, (page_h_mm - end[1]) * mm)
 
 
 def hline(canvas: Canvas, page_h_mm: float, x0: float, x1: float, y: float,
           width_pt: float = 0.4, gray: float = 0.0) -> None:
     """A horizontal line at `y` mm from the top."""
-    canvas.saveState()
-    canvas.setLineWidth(width_pt)
-    canvas.setStrokeGray(gray)
-    canvas.line(x0 * mm, (page_h_mm - y) * mm, x1 * mm, (page_h_mm - y) * mm)
-    canvas.restoreState()
+    _line(canvas, page_h_mm, (x0, y), (x1, y), width_pt, gray)
 
 
 def vline(canvas: Canvas, page_h_mm: float, x: float, y0: float, y1: float,
           width_pt: float = 0.4, gray: float = 0.0) -> None:
     """A vertical line at `x` mm from the left, from `y0` to `y1` mm from the top."""
-    canvas.saveState()
-    canvas.setLineWidth(width_pt)
-    canvas.setStrokeGray(gray)
-    canvas.line(x * mm, (page_h_mm - y0) * mm, x * mm, (page_h_mm - y1) * mm)
-    canvas.restoreState()
+    _line(canvas, page_h_mm, (x, y0), (x, y1), width_pt, gray)
 
 
 def baseline(page_h_mm: float, top_mm: float, size: float) -> float:

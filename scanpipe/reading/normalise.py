@@ -23,6 +23,7 @@ import numpy.typing as npt
 from cv2.typing import MatLike
 
 from scanpipe.reading.pages import Pixels
+from scanpipe.runs import true_runs
 
 Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 WORK_SIDE = 800          # px: the reduced copy used to find the paper
@@ -196,7 +197,7 @@ def _side_lengths(quad: Quad) -> tuple[float, float]:
 def rectify(pixels: Pixels, quad: Quad) -> Pixels:
     """The sheet cut out of the image and made rectangular (perspective removed)."""
     width, height = _side_lengths(quad)
-    w, h = max(1, int(round(width))), max(1, int(round(height)))
+    w, h = max(1, round(width)), max(1, round(height))
     target = np.array([(0, 0), (w - 1, 0), (w - 1, h - 1), (0, h - 1)], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(np.array(quad, dtype=np.float32), target)
     return cast(Pixels, cv2.warpPerspective(pixels, matrix, (w, h), flags=cv2.INTER_LINEAR,
@@ -312,22 +313,15 @@ def upright_score(pixels: Pixels) -> float:
     lines are removed first; each line of writing votes.
     """
     mask = _writing(_reduced(pixels, 1200)) > 0
-    h, w = mask.shape
+    w = mask.shape[1]
     rows = mask.sum(axis=1).astype(np.float64)
     if rows.sum() < 200:
         return 0.0
     inked = rows > max(2.0, rows.max() * 0.08)
     extent = above = below = 0.0
     lefts, rights = [], []
-    y = 0
-    while y < h:
-        if not inked[y]:
-            y += 1
-            continue
-        start = y
-        while y < h and inked[y]:
-            y += 1
-        band = rows[start:y]
+    for start, end in true_runs(inked):
+        band = rows[start:end]
         if len(band) < 4:
             continue
         core = np.flatnonzero(band >= band.max() * 0.5)
@@ -335,7 +329,7 @@ def upright_score(pixels: Pixels) -> float:
         above += band[:top].sum()
         below += band[bottom + 1:].sum()
         extent += band.sum()
-        cols = np.flatnonzero(mask[start:y].any(axis=0))
+        cols = np.flatnonzero(mask[start:end].any(axis=0))
         if len(cols) > w * 0.15:
             lefts.append(cols[0])
             rights.append(cols[-1])

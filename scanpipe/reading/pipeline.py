@@ -128,7 +128,7 @@ def process_page(page: Page, campaign: Campaign,
     picture = _picture_side(page, codes, campaign)
     if picture is not None:
         return PageResult(page.number, reading.codes, picture_side(picture),
-                          int(round((picture.orientation or 0) / 90.0)) % 4 * 90,
+                          round((picture.orientation or 0) / 90.0) % 4 * 90,
                           attempts=reading.attempts)
     return _read_uncoded(page, reading.codes, reading.attempts, decision, campaign, settings)
 
@@ -141,7 +141,7 @@ def _picture_side(page: Page, codes: Sequence[Code], campaign: Campaign) -> Code
     code = codes[0]
     if crosscheck.is_postcard_picture_side(page.pixels, code, campaign):
         return code
-    turns = int(round((code.orientation or 0) / 90.0)) % 4
+    turns = round((code.orientation or 0) / 90.0) % 4
     paper = crosscheck.by_paper(normalise.find_paper(page.pixels), page.pixels.shape,
                                 crosscheck.Sheet.POSTCARD_PICTURE, turns)
     if paper is not None and crosscheck.is_postcard_picture_side(page.pixels, paper, campaign):
@@ -165,7 +165,7 @@ def _code_orientation(codes: Sequence[Code], campaign: Campaign) -> int | None:
     found = _our_code(codes, campaign)
     if found is None or found[0].orientation is None:
         return None
-    return int(round(found[0].orientation / 90.0)) % 4 * 90
+    return round(found[0].orientation / 90.0) % 4 * 90
 
 
 def _check_coded(page: Page, result: PageResult, campaign: Campaign,

@@ -109,7 +109,7 @@ def read_upright(sheet: Pixels, code_turns: Sequence[float], dpi: float | None,
         return answer(geometric, first)
     degrees: int | None
     if code_turns:
-        degrees = int(round(code_turns[0] / 90.0)) % 4 * 90
+        degrees = round(code_turns[0] / 90.0) % 4 * 90
     else:
         degrees = geometric if score != 0 else None
     if degrees is None or degrees in reads:

@@ -60,7 +60,7 @@ def _image(pixels: npt.NDArray[np.floating[Any]], mode: str) -> Image.Image:
     return Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8), mode)
 
 
-def _smooth_field(rng: np.random.Generator, h: int, w: int, cell: int) -> FloatPixels:
+def smooth_field(rng: np.random.Generator, h: int, w: int, cell: int) -> FloatPixels:
     """Low-frequency noise in about [-1, 1]: a small random grid enlarged smoothly."""
     small = rng.normal(0, 1, size=(max(2, h // cell + 2), max(2, w // cell + 2))).astype(np.float32)
     return cast(FloatPixels, cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC))
@@ -98,7 +98,7 @@ def skew(image: Image.Image, degrees: float, fill: Sequence[int] | None = None) 
     h, w = a.shape[:2]
     rot = cv2.getRotationMatrix2D((w / 2, h / 2), -degrees, 1.0)  # cv2: positive = anticlockwise
     cos, sin = abs(rot[0, 0]), abs(rot[0, 1])
-    new_w, new_h = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
+    new_w, new_h = math.ceil(w * cos + h * sin), math.ceil(w * sin + h * cos)
     rot[0, 2] += (new_w - w) / 2
     rot[1, 2] += (new_h - h) / 2
     border = fill if a.ndim == 3 else fill[0]
@@ -138,7 +138,7 @@ def paper_tone(image: Image.Image, rng: np.random.Generator, grey: float,
     """Tinted, fibrous paper: white becomes `grey` (0–1) with blotches of ±`fibre` levels."""
     a = _float(image.convert("RGB"))
     h, w = a.shape[:2]
-    blotch = _smooth_field(rng, h, w, max(8, min(h, w) // 60)) * fibre
+    blotch = smooth_field(rng, h, w, max(8, min(h, w) // 60)) * fibre
     return _image(a * grey + blotch[:, :, None], "RGB")
 
 
@@ -238,7 +238,7 @@ def stain(image: Image.Image, rng: np.random.Generator, target: PxBox,
     inside = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
     ring = np.exp(-(inside / ring_w) ** 2) * (mask > 0)
     alpha = mask * alpha_in + ring * float(rng.uniform(0.2, 0.4))
-    alpha *= 1.0 + 0.25 * _smooth_field(rng, size, size, max(4, size // 12))
+    alpha *= 1.0 + 0.25 * smooth_field(rng, size, size, max(4, size // 12))
     alpha = cv2.GaussianBlur(np.clip(alpha, 0, 0.9).astype(np.float32), (0, 0), max(0.8, ring_w / 2))
     colour = STAIN_COLOURS[int(rng.integers(len(STAIN_COLOURS)))]
     absorb = 1.0 - np.array(colour, np.float32) / 255.0
@@ -275,7 +275,7 @@ class Photo:
 
 def desk_texture(rng: np.random.Generator, width: int, height: int, kind: str) -> FloatPixels:
     """A desk surface (float RGB, 0–255): wood grain, laminate, fabric or a white table."""
-    grain = _smooth_field(rng, height, width, max(16, width // 12))
+    grain = smooth_field(rng, height, width, max(16, width // 12))
     fine = rng.normal(0, 1, size=(height, width)).astype(np.float32)
     ys = np.arange(height, dtype=np.float32)[:, None]
     xs = np.arange(width, dtype=np.float32)[None, :]
@@ -391,7 +391,7 @@ def phone_photo(page: Image.Image, rng: np.random.Generator, *, long_side: int =
              + desk * ((1.0 - m) * desk_gain[:, :, None])) * colour_cast[None, None, :]
     photo = cast(FloatPixels, cv2.GaussianBlur(photo, (0, 0), float(rng.uniform(0.5, 1.1))))
     photo += rng.normal(0, float(rng.uniform(1.5, 4.0)), size=(fh, fw, 1)).astype(np.float32)
-    corners = tuple((int(round(x)), int(round(y))) for x, y in dst)
+    corners = tuple((round(x), round(y)) for x, y in dst)
     record = Photo((fw, fh), corners, rotation, tilt, desk_kind, shadow, light)
     return _image(photo, "RGB"), record
 
@@ -406,10 +406,10 @@ def encode_jpeg(image: Image.Image, quality: int, dpi: float | None) -> bytes:
     return out.getvalue()
 
 
-def encode_png(image: Image.Image, dpi: float, levels: int = 16) -> bytes:
-    """A scanner's "document" PNG: grey, paper whitened, `levels` grey levels."""
+def encode_png(image: Image.Image, dpi: float, levels: int = 16, white: int = 200) -> bytes:
+    """A scanner's "document" PNG: grey, paper (levels ≥ `white`) whitened, `levels` grey levels."""
     out = io.BytesIO()
-    whitened = image.convert("L").point(lambda v: 255 if v >= 200 else v)
+    whitened = image.convert("L").point(lambda v: 255 if v >= white else v)
     whitened.quantize(levels, dither=Image.Dither.NONE).save(out, "PNG", optimize=True,
                                                              dpi=(dpi, dpi))
     return out.getvalue()
@@ -431,16 +431,21 @@ def encode_tiff(images: Sequence[Image.Image], dpi: float) -> bytes:
 
 def encode_pdf(images: Sequence[Image.Image], dpi: float, quality: int = 80) -> bytes:
     """A PDF whose pages are JPEG scans at `dpi`, as scanners that write PDF do."""
+    return pdf_of_jpegs([encode_jpeg(image.convert("RGB") if image.mode not in ("L", "RGB") else image,
+                                     quality, dpi) for image in images], dpi)
+
+
+def pdf_of_jpegs(jpegs: Sequence[bytes], dpi: float, creator: str = "scanpipe degrade") -> bytes:
+    """A PDF with one page a JPEG scan, each at `dpi`; `creator` goes in its metadata."""
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen.canvas import Canvas
 
     out = io.BytesIO()
     canvas = Canvas(out, invariant=1)
-    canvas.setCreator("scanpipe degrade")
-    for image in images:
-        data = encode_jpeg(image.convert("RGB") if image.mode not in ("L", "RGB") else image,
-                           quality, dpi)
-        w, h = image.width * 72 / dpi, image.height * 72 / dpi
+    canvas.setCreator(creator)
+    for data in jpegs:
+        with Image.open(io.BytesIO(data)) as image:
+            w, h = image.width * 72 / dpi, image.height * 72 / dpi
         canvas.setPageSize((w, h))
         canvas.drawImage(ImageReader(io.BytesIO(data)), 0, 0, w, h)
         canvas.showPage()

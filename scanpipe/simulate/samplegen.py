@@ -7,17 +7,14 @@ The files are returned as bytes; writing them out is the caller's business.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import TypedDict, Unpack
 
 from PIL import Image
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
 
 from scanpipe.domain.campaign import Campaign, Case
 from scanpipe.paper import kits
-from scanpipe.simulate import scansim
+from scanpipe.simulate import degrade, scansim
 
 DPI = 200
 KINDS = ("letter", "postcard", "petition", "kit_envelope", "unknown")
@@ -166,47 +163,7 @@ class _Maker:
 
 def _jpeg(image: Image.Image) -> bytes:
     # Quality between 60 and 80, varied by content but fixed for the same image size.
-    quality = 60 + (image.width * 7 + image.height) % 21
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=quality, optimize=True, dpi=(DPI, DPI))
-    return out.getvalue()
-
-
-def _png(image: Image.Image) -> bytes:
-    # A scanner's "document" mode: paper whitened and 16 grey levels keep the PNG small.
-    out = io.BytesIO()
-    whitened = image.convert("L").point(lambda v: 255 if v >= 190 else v)
-    whitened.quantize(16, dither=Image.Dither.NONE).save(
-        out, "PNG", optimize=True, dpi=(DPI, DPI), bits=4)
-    return out.getvalue()
-
-
-def _bilevel(image: Image.Image) -> Image.Image:
-    return image.convert("L").point(lambda v: 255 if v > 150 else 0).convert("1")
-
-
-def _tiff(images: list[Image.Image]) -> bytes:
-    # Black-and-white CCITT group 4: what production scanners write as TIFF.
-    pages = [_bilevel(i) for i in images]
-    out = io.BytesIO()
-    pages[0].save(out, "TIFF", save_all=True, append_images=pages[1:], compression="group4",
-                  dpi=(DPI, DPI))
-    return out.getvalue()
-
-
-def _pdf(jpegs: list[bytes]) -> bytes:
-    """A multi-page PDF whose pages are the JPEG scans, as scanners that write PDF do."""
-    out = io.BytesIO()
-    canvas = Canvas(out, invariant=1)
-    canvas.setCreator("scanpipe sample scanner")
-    for data in jpegs:
-        image = Image.open(io.BytesIO(data))
-        w, h = image.width * 72 / DPI, image.height * 72 / DPI
-        canvas.setPageSize((w, h))
-        canvas.drawImage(ImageReader(io.BytesIO(data)), 0, 0, w, h)
-        canvas.showPage()
-    canvas.save()
-    return out.getvalue()
+    return degrade.encode_jpeg(image, 60 + (image.width * 7 + image.height) % 21, DPI)
 
 
 def _one(path: str, data: bytes, kind: str, case: Case | None, status: str,
@@ -266,11 +223,14 @@ def make_sample_set(campaign: Campaign, *, seed: int = 2021, lang: str = "fr") -
         "letter", c[5], routed,
         f"handwritten letter on plain paper about {c[5].person}; no code: this handwriting "
         "font is clear enough for OCR to read the name, so it routes by its text", by_text=True)
-    add(f"envelope-2/07-letter-{c[7].code}.png", _png(m.letter_image(c[7], grayscale=True)),
+    # A scanner's "document" mode: paper whitened and 16 grey levels keep the PNG small.
+    add(f"envelope-2/07-letter-{c[7].code}.png",
+        degrade.encode_png(m.letter_image(c[7], grayscale=True), DPI, white=190),
         "letter", c[7], routed, "kit letter sheet saved as 16-grey PNG")
     front = m.letter_image(c[8], grayscale=True)
     files.append(SampleFile(
-        f"envelope-2/08-letter-{c[8].code}-with-blank-back.tif", _tiff([front, m.blank_back()]),
+        f"envelope-2/08-letter-{c[8].code}-with-blank-back.tif",
+        degrade.encode_tiff([front, m.blank_back()], DPI),
         (ExpectedPage(1, "letter", c[8].code, routed, "kit letter sheet, black-and-white TIFF"),
          ExpectedPage(2, "unknown", None, "rejected",
                       "blank back of the letter sheet: dropped with the reason BLANK_PAGE"))))
@@ -283,7 +243,9 @@ def make_sample_set(campaign: Campaign, *, seed: int = 2021, lang: str = "fr") -
         "envelope with a handwritten address, no kit code: envelope-sized, opens an anonymous batch")
     batch = [c[9], c[3], c[2]]
     files.append(SampleFile(
-        "envelope-3/scan-batch.pdf", _pdf([_jpeg(m.letter_image(case)) for case in batch]),
+        "envelope-3/scan-batch.pdf",
+        degrade.pdf_of_jpegs([_jpeg(m.letter_image(case)) for case in batch], DPI,
+                             "scanpipe sample scanner"),
         tuple(ExpectedPage(i + 1, "letter", case.code, routed,
                            "kit letter sheet inside a multi-page scanner PDF")
               for i, case in enumerate(batch))))

@@ -12,21 +12,20 @@ date, a signature and an office stamp. Same seed, same bytes.
 from __future__ import annotations
 
 import functools
-import io
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import cast
+from typing import TypedDict, Unpack
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
 from scanpipe.paper import render, sheets
 from scanpipe.paper.kits import LABEL_SHEET
+from scanpipe.simulate import degrade
 
 PxBox = tuple[int, int, int, int]  # left, top, right, bottom in pixels
 AUTO = "auto"
@@ -47,15 +46,21 @@ def _mm(value: float, dpi: float) -> int:
     return round(value * dpi / 25.4)
 
 
-@functools.cache
-def handwriting_fonts() -> tuple[str, ...]:
-    """Installed handwriting font files (paths), in a fixed order; empty when none."""
+def font_files(names: Collection[str]) -> dict[str, str]:
+    """The installed font files among `names`: file name to path, the first found under FONT_ROOTS."""
     found: dict[str, str] = {}
     for root in FONT_ROOTS:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
-                if path.name in HANDWRITING_FILES and path.name not in found:
+                if path.name in names and path.name not in found:
                     found[path.name] = str(path)
+    return found
+
+
+@functools.cache
+def handwriting_fonts() -> tuple[str, ...]:
+    """Installed handwriting font files (paths), in a fixed order; empty when none."""
+    found = font_files(HANDWRITING_FILES)
     return tuple(found[name] for name in HANDWRITING_FILES if name in found)
 
 
@@ -246,6 +251,18 @@ def _write_field(hand: _Hand, box: PxBox, value: str) -> None:
             break
 
 
+class Handwriting(TypedDict, total=False):
+    """What `write_by_hand` writes, as keyword arguments the scanning functions pass on."""
+
+    writing_box_px: PxBox | None
+    handwriting_lines: Sequence[str] | None
+    line_pitch_px: float | None
+    fields: Sequence[tuple[PxBox, str]]
+    signature_boxes_px: Sequence[PxBox]
+    handwriting_font: str | None
+    ink: tuple[int, int, int] | None
+
+
 def write_by_hand(page_image: Image.Image, *, seed: int, dpi: float,
                   writing_box_px: PxBox | None = None,
                   handwriting_lines: Sequence[str] | None = None,
@@ -319,56 +336,31 @@ def _scan(image: Image.Image, rng: np.random.Generator, dpi: float, max_rotation
     return result.convert("L") if grayscale else result
 
 
-def _jpeg(image: Image.Image, quality: int, dpi: float) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=quality, optimize=True, dpi=(dpi, dpi))
-    return out.getvalue()
-
-
-def scan_image(page_image: Image.Image, *, seed: int, dpi: float,
-               writing_box_px: PxBox | None = None,
-               handwriting_lines: Sequence[str] | None = None,
-               line_pitch_px: float | None = None,
-               fields: Sequence[tuple[PxBox, str]] = (),
-               signature_boxes_px: Sequence[PxBox] = (),
-               handwriting_font: str | None = AUTO,
-               max_rotation_deg: float = 2.5, quarter_turns: int = 0,
-               grayscale: bool = False) -> Image.Image:
+def scan_image(page_image: Image.Image, *, seed: int, dpi: float, max_rotation_deg: float = 2.5,
+               quarter_turns: int = 0, grayscale: bool = False,
+               **hand: Unpack[Handwriting]) -> Image.Image:
     """Like `simulate_scan`, but the scanned image before any file encoding."""
     written = page_image
-    if writing_box_px is not None or fields or signature_boxes_px:
-        written = write_by_hand(page_image, seed=seed, dpi=dpi, writing_box_px=writing_box_px,
-                                handwriting_lines=handwriting_lines, line_pitch_px=line_pitch_px,
-                                fields=fields, signature_boxes_px=signature_boxes_px,
-                                handwriting_font=handwriting_font)
+    if hand.get("writing_box_px") is not None or hand.get("fields") or hand.get("signature_boxes_px"):
+        written = write_by_hand(page_image, seed=seed, dpi=dpi, **hand)
     rng = np.random.default_rng([seed, 2])
     return _scan(written, rng, dpi, max_rotation_deg, quarter_turns, grayscale)
 
 
-def simulate_scan(page_image: Image.Image, *, seed: int, dpi: float,
-                  writing_box_px: PxBox | None = None,
-                  handwriting_lines: Sequence[str] | None = None,
-                  line_pitch_px: float | None = None,
-                  fields: Sequence[tuple[PxBox, str]] = (),
-                  signature_boxes_px: Sequence[PxBox] = (),
-                  handwriting_font: str | None = AUTO,
-                  max_rotation_deg: float = 2.5, quarter_turns: int = 0,
-                  jpeg_quality: tuple[int, int] = (60, 85),
-                  grayscale: bool = False) -> bytes:
+def simulate_scan(page_image: Image.Image, *, seed: int, dpi: float, max_rotation_deg: float = 2.5,
+                  quarter_turns: int = 0, jpeg_quality: tuple[int, int] = (60, 85),
+                  grayscale: bool = False, **hand: Unpack[Handwriting]) -> bytes:
     """A realistic scan of `page_image` (rendered at `dpi`) as JPEG bytes.
 
-    Handwriting as in `write_by_hand`; then a rotation within ±`max_rotation_deg`
+    Handwriting (`hand`) as in `write_by_hand`; then a rotation within ±`max_rotation_deg`
     and a slight skew onto a dark-grey scanner background, paper tint, noise,
     blur, `quarter_turns` clockwise quarter turns (pages fed sideways or upside
     down) and JPEG at a quality drawn from `jpeg_quality`. Deterministic in `seed`.
     """
-    image = scan_image(page_image, seed=seed, dpi=dpi, writing_box_px=writing_box_px,
-                       handwriting_lines=handwriting_lines, line_pitch_px=line_pitch_px,
-                       fields=fields, signature_boxes_px=signature_boxes_px,
-                       handwriting_font=handwriting_font, max_rotation_deg=max_rotation_deg,
-                       quarter_turns=quarter_turns, grayscale=grayscale)
+    image = scan_image(page_image, seed=seed, dpi=dpi, max_rotation_deg=max_rotation_deg,
+                       quarter_turns=quarter_turns, grayscale=grayscale, **hand)
     quality = int(np.random.default_rng([seed, 3]).integers(jpeg_quality[0], jpeg_quality[1] + 1))
-    return _jpeg(image, quality, dpi)
+    return degrade.encode_jpeg(image, quality, dpi)
 
 
 # ------------------------------------------------------------------ returned delivery sheets
@@ -407,7 +399,7 @@ def _draw_office_stamp(page: Image.Image, rng: np.random.Generator, dpi: float,
         d.text((w / 2, size * (0.32 + 0.18 * k)), words_line, font=font, fill=255, anchor="mm")
     mask = mask.rotate(float(rng.uniform(-20, 20)), resample=Image.Resampling.BICUBIC, expand=True)
     # Rubber stamps ink unevenly: a blotchy strength between faint and full.
-    field = _smooth_stamp_field(rng, mask.height, mask.width, _mm(3, dpi))
+    field = degrade.smooth_field(rng, mask.height, mask.width, _mm(3, dpi))
     strength = np.clip(float(rng.uniform(0.55, 0.9)) + 0.25 * field, 0.25, 1.0)
     mask = Image.fromarray((np.asarray(mask, dtype=np.float32) * strength).astype(np.uint8), "L")
     image = page.convert("RGB")
@@ -416,11 +408,6 @@ def _draw_office_stamp(page: Image.Image, rng: np.random.Generator, dpi: float,
     ink = _STAMP_INKS[int(rng.integers(len(_STAMP_INKS)))]
     image.paste(ink, (round(cx - mask.width / 2), round(cy - mask.height / 2)), mask)
     return image
-
-
-def _smooth_stamp_field(rng: np.random.Generator, h: int, w: int, cell: int) -> npt.NDArray[np.float32]:
-    small = rng.normal(0, 1, size=(h // cell + 2, w // cell + 2)).astype(np.float32)
-    return cast(npt.NDArray[np.float32], cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC))
 
 
 def sign_delivery_sheet(pdf_bytes: bytes, *, seed: int, dpi: float = 200, signed: bool = True,
@@ -555,4 +542,4 @@ def simulate_envelope(label_pdf_bytes: bytes, label_index: int, *, seed: int, dp
                             line_pitch_px=_mm(9, dpi))
     _draw_postmark(env, rng, dpi, stamp)
     scanned = _scan(env, rng, dpi, max_rotation_deg, 0, grayscale=False)
-    return _jpeg(scanned, int(rng.integers(60, 86)), dpi)
+    return degrade.encode_jpeg(scanned, int(rng.integers(60, 86)), dpi)

@@ -60,13 +60,7 @@ FONT_FAMILIES = (
 @functools.cache
 def typed_fonts() -> tuple[TypedFont, ...]:
     """The installed typed font families, in `FONT_FAMILIES` order; raises when none is."""
-    wanted = {f for _, regular, bold in FONT_FAMILIES for f in (regular, bold)}
-    found: dict[str, str] = {}
-    for root in scansim.FONT_ROOTS:
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.name in wanted and path.name not in found:
-                    found[path.name] = str(path)
+    found = scansim.font_files({f for _, regular, bold in FONT_FAMILIES for f in (regular, bold)})
     families = tuple(TypedFont(name, found[regular], found[bold])
                      for name, regular, bold in FONT_FAMILIES
                      if regular in found and bold in found)

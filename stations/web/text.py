@@ -257,19 +257,21 @@ _REASONS: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, lang: str, **values) -> str:
+def _in(entry: dict[str, str], lang: str) -> str:
+    """An entry's words in `lang`, else in English, else in French."""
+    return entry.get(lang) or entry.get("en") or entry["fr"]
+
+
+def text(key: str, lang: str, **values: object) -> str:
     """The words for `key` in `lang`, with `values` filled in."""
-    entry = _T[key]
-    words = entry.get(lang) or entry.get("en") or entry["fr"]
+    words = _in(_T[key], lang)
     return words.format(**values) if values else words
 
 
 def reason_text(code: str, lang: str) -> str:
     """A reason code as people read it; an unknown code is shown as it is."""
     entry = _REASONS.get(code)
-    if entry is None:
-        return code
-    return entry.get(lang) or entry.get("en") or entry["fr"]
+    return code if entry is None else _in(entry, lang)
 
 
 def catalogue_keys() -> set[str]:
