@@ -134,6 +134,19 @@ def test_a_bundled_decision_cannot_be_undone(loaded_store, campaign):
     assert loaded_store.audit(check_images=False).ok
 
 
+def test_a_void_bundle_still_shows_when_a_piece_of_it_went_back_to_review(loaded_store, campaign):
+    decided = piece(loaded_store, 1, status=Status.REVIEW)
+    routed = piece(loaded_store, 2)
+    loaded_store.decide(decided, Choice(Verdict.CASE, "CAAL", Kind.LETTER), campaign, actor="ana",
+                        station="s1")
+    b = loaded_store.close_bundle(GT, actor="cora", station="office")
+    loaded_store.void_bundle(b.id, reason="undo a review decision", actor="cora", station="office")
+    loaded_store.undo_last(actor="ana", station="s1")
+    view = loaded_store.bundle(b.id)  # the piece in review has no case now: it is in no line
+    assert view.item_ids == tuple(sorted((decided, routed)))
+    assert [(line.case, line.letters) for line in view.lines] == [("CAAL", 1)]
+
+
 def test_a_receipt_scanned_back_marks_its_bundle_delivered_once(season):
     store, _ = season
     b = store.close_bundle(GT, actor="cora", station="office").id

@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event as sa_event, func
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine, select
+from sqlalchemy import event as sa_event, func, select as sa_select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session, col, create_engine, select
 
 from models.store import tables as t
 from models.images import ImageStore
@@ -29,7 +29,8 @@ from models.store.bundles import BundleVerbs
 from models.store.privacy import PrivacyVerbs
 from models.audit.replay import Problem  # noqa: F401 (part of the store's interface)
 from models.events import EventType
-from models.store.ledger import append_event, lock_ledger
+from models.store.core import all_rows, stored_id, utc_now
+from models.store.ledger import lock_ledger
 from models.store.people import PeopleVerbs
 from models.store.schema import MigrationOutcome, SchemaError, migrate
 from models.sides import rejected_as
@@ -46,10 +47,6 @@ class StoreError(Exception):
 
 class NoCampaign(StoreError):
     pass
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def normalise_url(url: str) -> str:
@@ -86,7 +83,7 @@ class RejectedPage:
     counted_as: str  # `models.sides.rejected_as`: blank_side, picture_side, set_aside, unreadable
 
 
-def _wal(cursor, wait: float = 30.0) -> None:
+def _wal(cursor: sqlite3.Cursor, wait: float = 30.0) -> None:
     """Put the SQLite ledger in write-ahead-log mode (kept in the file: once is enough).
     Stations opening a new ledger at the same moment race to switch it, and SQLite answers
     the losers "database is locked" at once, without its busy wait: they try again."""
@@ -106,7 +103,8 @@ def _wal(cursor, wait: float = 30.0) -> None:
 
 def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
     @sa_event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):  # pragma: no cover - exercised via every test
+    def _connect(dbapi_connection: sqlite3.Connection,
+                 _record: ConnectionPoolEntry) -> None:  # pragma: no cover - exercised via every test
         dbapi_connection.isolation_level = None  # let the "begin" hook issue BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout=30000")
@@ -115,7 +113,7 @@ def _sqlite_pragmas(engine: Engine, *, writer: bool) -> None:
         cursor.close()
 
     @sa_event.listens_for(engine, "begin")
-    def _begin(connection):
+    def _begin(connection: Connection) -> None:
         # Writers take the write lock at the start so two never interleave chain appends;
         # readers see a snapshot (WAL) and never wait for, nor hold up, a writer.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
@@ -138,22 +136,16 @@ def open_engines(url: str) -> tuple[Engine, Engine]:
     return engine, writer
 
 
-class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, AuditVerbs, PrivacyVerbs):
+class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, PrivacyVerbs, AuditVerbs):
     """All reads and writes of the ledger database.
 
-    The verbs of intake, people, review, sorting, bundles, audit and privacy live in their own modules and are
-    mixed in here, so there is still one store that owns every statement.
+    The verbs of intake, people, review, sorting, bundles, privacy and audit live in their own modules, each
+    a class on `models.store.core.StoreCore`, and are joined here, so there is still one store that owns every
+    statement.
     """
 
-    def __init__(self, engine: Engine, images: ImageStore,
-                 clock: Callable[[], datetime] = utc_now, writer: Engine | None = None):
-        self.engine = engine  # reads
-        self.writer = writer or engine  # transactions that write
-        self.images = images
-        self.clock = clock
-
     @classmethod
-    def open(cls, url: str, image_root: Path, clock: Callable[[], datetime] = utc_now) -> "Store":
+    def open(cls, url: str, image_root: Path, clock: Callable[[], datetime] = utc_now) -> Store:
         """Open (and create or upgrade if needed) the ledger at `url` with images under `image_root`."""
         engine, writer = open_engines(url)
         store = cls(engine, ImageStore(Path(image_root)), clock, writer)
@@ -167,25 +159,6 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
         except SchemaError as exc:
             raise StoreError(str(exc)) from None
 
-    def close(self) -> None:
-        self.engine.dispose()
-        self.writer.dispose()
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        with Session(self.writer, expire_on_commit=False) as session, session.begin():
-            yield session
-
-    def now(self) -> tuple[datetime, str]:
-        """The clock's time in UTC, and its text as events hold it."""
-        now = self.clock().astimezone(timezone.utc)
-        return now, now.isoformat(timespec="microseconds")
-
-    def _append(self, session: Session, at: str, actor: str, station: str, type_: EventType,
-                subject: str, payload: dict) -> None:
-        append_event(session, at=at, actor=actor, station=station, type_=type_,
-                     subject=subject, payload=payload)
-
     # ------------------------------------------------------------ campaign
 
     def load_campaign(self, toml_text: str, *, actor: str, station: str) -> tuple[Campaign, bool]:
@@ -194,7 +167,7 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
         digest = campaign_digest(toml_text)
         with self.transaction() as session:
             current = session.exec(select(t.CampaignVersion)
-                                   .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
+                                   .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
             if current and current.campaign_id != campaign.id:
                 raise StoreError(
                     f"this ledger belongs to campaign {current.campaign_id}; campaign {campaign.id} "
@@ -230,43 +203,13 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
         """The campaign in force; raises `NoCampaign` if none was loaded."""
         with Session(self.engine) as session:
             current = session.exec(select(t.CampaignVersion)
-                                   .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
+                                   .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
         if current is None:
             raise NoCampaign("no campaign is loaded in this ledger: run "
                              "'scanpipe campaign load CAMPAIGN.toml' first")
         return parse_campaign(current.toml)
 
     # ------------------------------------------------------------- batches
-
-    # The batch steps below run in the caller's transaction (`models.store.intake` uses them too).
-
-    def find_open_batch(self, session: Session, station: str) -> t.Batch | None:
-        """The station's open batch, if any."""
-        return session.exec(select(t.Batch).where(t.Batch.station == station,
-                                                  t.Batch.closed_at.is_(None))
-                            .order_by(t.Batch.id.desc()).limit(1)).first()
-
-    def close_batch_in(self, session: Session, batch: t.Batch, operator: str, station: str,
-                       when: tuple[datetime, str] | None = None) -> None:
-        """Close `batch` and record it, with its item count."""
-        now, at = when or self.now()
-        batch.closed_at = now
-        session.add(batch)
-        count = session.exec(select(func.count()).select_from(t.Item)
-                             .where(t.Item.batch_id == batch.id)).one()
-        self._append(session, at, operator, station, EventType.BATCH_CLOSED, f"batch:{batch.id}",
-                     {"items": count})
-
-    def new_batch_in(self, session: Session, station: str, operator: str,
-                     kit_serial: int | None, when: tuple[datetime, str] | None = None) -> t.Batch:
-        """Open a batch at the station (for a kit, or anonymous) and record it."""
-        now, at = when or self.now()
-        batch = t.Batch(station=station, operator=operator, kit_serial=kit_serial, opened_at=now)
-        session.add(batch)
-        session.flush()
-        self._append(session, at, operator, station, EventType.BATCH_OPENED, f"batch:{batch.id}",
-                     {"kit": kit_serial})
-        return batch
 
     def close_batch(self, *, station: str, operator: str) -> int | None:
         """Close the station's open batch, if any; returns its id."""
@@ -306,26 +249,25 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
 
     def routing_summary(self) -> list[SummaryRow]:
         with Session(self.engine) as session:
-            rows = session.exec(
-                select(t.Item.case_code, t.Item.destination, t.Item.kind, t.Item.status, func.count(),
-                       func.sum(t.Item.signatures))
-                .group_by(t.Item.case_code, t.Item.destination, t.Item.kind, t.Item.status)
-            ).all()
+            rows = all_rows(session, sa_select(
+                col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind), col(t.Item.status),
+                func.count(), func.sum(col(t.Item.signatures)))
+                .group_by(col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind),
+                          col(t.Item.status)))
         return sorted((SummaryRow(*row) for row in rows),
                       key=lambda r: (r.status, r.case or "~", r.kind))
 
     def rejected_pages(self) -> list[RejectedPage]:
         """Every rejected page, oldest first, with what it counts as."""
         with Session(self.engine) as session:
-            rows = session.exec(select(t.Item.id, t.Item.source_name, t.Item.page, t.Item.reasons,
-                                       t.Item.method)
-                                .where(t.Item.status == Status.REJECTED.value)
-                                .order_by(t.Item.id)).all()
+            rows = all_rows(session, sa_select(stored_id(t.Item.id), col(t.Item.source_name),
+                                               col(t.Item.page), col(t.Item.reasons), col(t.Item.method))
+                            .where(col(t.Item.status) == Status.REJECTED.value)
+                            .order_by(col(t.Item.id)))
         pages = []
         for item_id, source, page, reasons, method in rows:
-            reasons = tuple(json.loads(reasons or "[]"))
-            pages.append(RejectedPage(item_id, source, page, reasons,
-                                      rejected_as(list(reasons), method)))
+            codes = tuple(json.loads(reasons or "[]"))
+            pages.append(RejectedPage(item_id, source, page, codes, rejected_as(list(codes), method)))
         return pages
 
     def rejected_counts(self) -> dict[str, int]:
@@ -334,7 +276,7 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
             # Few distinct lists of reason codes: grouped here, told apart below.
             rows = session.exec(select(t.Item.method, t.Item.reasons, func.count())
                                 .where(t.Item.status == Status.REJECTED.value)
-                                .group_by(t.Item.method, t.Item.reasons)).all()
+                                .group_by(col(t.Item.method), col(t.Item.reasons))).all()
         counts: dict[str, int] = {}
         for method, reasons, count in rows:
             what = rejected_as(json.loads(reasons or "[]"), method)
@@ -343,9 +285,9 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Au
 
     def items(self) -> list[t.Item]:
         with Session(self.engine) as session:
-            return list(session.exec(select(t.Item).order_by(t.Item.id)).all())
+            return list(session.exec(select(t.Item).order_by(col(t.Item.id))).all())
 
     def events(self) -> list[t.Event]:
         with Session(self.engine) as session:
-            return list(session.exec(select(t.Event).order_by(t.Event.seq)).all())
+            return list(session.exec(select(t.Event).order_by(col(t.Event.seq))).all())
 

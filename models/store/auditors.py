@@ -1,4 +1,4 @@
-"""The store's verbs for auditors (mixed into `models.store.Store`): read-only, but for
+"""The store's verbs for auditors (part of `models.store.Store`): read-only, but for
 signing a checkpoint, which only appends to its own table.
 
 Everything an auditor is told is counted from the events (`models.audit.replay`); the
@@ -9,27 +9,30 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlalchemy import Row, select as sa_select
+from sqlmodel import Session, col, select
 
 from models.store import tables as t
+from models.store.core import StoreCore
 from models.audit.checks import (BUNDLE_COLUMNS, ITEM_COLUMNS, AuditResult, Verification, rows_agree,
                           verify_events)
 from models.audit.evidence import check_words
-from models.events import EventType
+from models.events import ChainedEvent, EventType
 from models.store.ledger import lock_ledger
 from models.audit.reconcile import reconcile
 from models.audit.replay import Problem, Replay, replay
 from models.audit.report_types import Reconciliation
 from models.audit.signing import SignedHead, key_id, sign_head
 
-_EVENT_COLUMNS = (t.Event.seq, t.Event.at, t.Event.actor, t.Event.station, t.Event.type,
-                  t.Event.subject, t.Event.payload, t.Event.prev_hash, t.Event.hash)
+_EVENT_COLUMNS = (col(t.Event.seq), col(t.Event.at), col(t.Event.actor), col(t.Event.station),
+                  col(t.Event.type), col(t.Event.subject), col(t.Event.payload), col(t.Event.prev_hash),
+                  col(t.Event.hash))
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ def draw(state: Replay, seed: str, n: int) -> tuple[int, list[SamplePiece]]:
     pieces = []
     for item_id in chosen:
         item = state.items[item_id]
+        assert item.bundle is not None  # delivered: it is in a bundle
         bundle = state.bundles[item.bundle]
         if bundle.id not in positions:
             positions[bundle.id] = {i: p for p, i in enumerate(sorted(bundle.items), 1)}
@@ -81,26 +85,27 @@ def draw(state: Replay, seed: str, n: int) -> tuple[int, list[SamplePiece]]:
     return len(delivered), pieces
 
 
-class AuditVerbs:
+class AuditVerbs(StoreCore):
     """Verify, reconcile, trace, sample; sign checkpoints."""
 
-    def event_rows(self) -> Iterator:
+    def event_rows(self) -> Iterator[ChainedEvent]:
         """Every event in sequence order, streamed (rows with the Event's attributes)."""
         with self.engine.connect() as connection:
             result = connection.execution_options(yield_per=5000).execute(
-                sa_select(*_EVENT_COLUMNS).order_by(t.Event.seq))
+                sa_select(*_EVENT_COLUMNS).order_by(col(t.Event.seq)))
             yield from result
 
-    def _rows(self, table, columns) -> Iterator:
+    def _rows(self, table: type[t.Item] | type[t.Bundle],
+              columns: Sequence[str]) -> Iterator[Row[*tuple[Any, ...]]]:
         """A table's rows (only `columns`), streamed in id order."""
         with self.engine.connect() as connection:
             result = connection.execution_options(yield_per=5000).execute(
-                sa_select(*(getattr(table, c) for c in columns)).order_by(table.id))
+                sa_select(*(getattr(table, c) for c in columns)).order_by(col(table.id)))
             yield from result
 
     def checkpoints(self) -> list[SignedHead]:
         with Session(self.engine) as session:
-            rows = session.exec(select(t.Checkpoint).order_by(t.Checkpoint.id)).all()
+            rows = session.exec(select(t.Checkpoint).order_by(col(t.Checkpoint.id))).all()
         return [SignedHead(r.campaign_id, r.seq, r.hash, r.signed_at, r.key_id, r.signature)
                 for r in rows]
 
@@ -108,11 +113,11 @@ class AuditVerbs:
         """Sign the ledger's head with the office key and keep the checkpoint."""
         with self.transaction() as session:
             lock_ledger(session)  # the head cannot move while it is signed
-            head = session.exec(select(t.Event).order_by(t.Event.seq.desc()).limit(1)).first()
+            head = session.exec(select(t.Event).order_by(col(t.Event.seq).desc()).limit(1)).first()
             if head is None:
                 raise ValueError("the ledger is empty: there is nothing to sign yet")
             campaign = session.exec(select(t.CampaignVersion.campaign_id)
-                                    .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
+                                    .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
             _, at = self.now()
             signed = sign_head(private, campaign or "", head.seq, head.hash, at)
             session.add(t.Checkpoint(campaign_id=signed.campaign_id, seq=signed.seq, hash=signed.hash,
@@ -155,7 +160,7 @@ class AuditVerbs:
 
     def _words_intact(self, session: Session, state: Replay, warnings: list[str]) -> Problem | None:
         lingering = 0
-        for row in session.exec(select(t.EvidenceText).order_by(t.EvidenceText.id)):
+        for row in session.exec(select(t.EvidenceText).order_by(col(t.EvidenceText.id))):
             item = state.items.get(row.item_id)
             where = f"item {row.item_id:07d}"
             if item is None:
@@ -169,7 +174,7 @@ class AuditVerbs:
             warnings.append(f"words of {lingering} purged pieces are still kept: run the purge again")
         return None
 
-    def _images_intact(self, state: Replay, stored: list[t.StoredImage], check_files: bool,
+    def _images_intact(self, state: Replay, stored: Sequence[t.StoredImage], check_files: bool,
                        warnings: list[str]) -> Problem | None:
         known = {image.sha256: image for image in stored}
         for item in state.items.values():
@@ -201,7 +206,7 @@ class AuditVerbs:
         with Session(self.engine) as session:
             persons = {row.code: row.person for row in session.exec(select(t.CaseRow))}
             name = session.exec(select(t.CampaignVersion.name)
-                                .order_by(t.CampaignVersion.id.desc()).limit(1)).first()
+                                .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
         return reconcile(state, campaign_name=name or "", persons=persons, tz=tz,
                          made_at=self.clock())
 
@@ -212,13 +217,13 @@ class AuditVerbs:
             if item is None:
                 return None
             rows = list(session.exec(select(t.Event).where(t.Event.subject == f"item:{item_id}")))
-            bundles = set()
+            bundles: set[str] = set()
             for closed in session.exec(select(t.Event).where(
                     t.Event.type == EventType.BUNDLE_CLOSED.value)):
                 if item_id in json.loads(closed.payload)["items"]:
                     bundles.add(closed.subject)
             if bundles:
-                rows += session.exec(select(t.Event).where(t.Event.subject.in_(sorted(bundles))))
+                rows += session.exec(select(t.Event).where(col(t.Event.subject).in_(sorted(bundles))))
             for purge in session.exec(select(t.Event).where(
                     t.Event.type == EventType.IMAGES_PURGED.value)):
                 if item_id in json.loads(purge.payload)["items"]:
@@ -226,7 +231,7 @@ class AuditVerbs:
             image = session.get(t.StoredImage, item.image_sha256)
             kept = session.exec(select(t.EvidenceText.words)
                                 .where(t.EvidenceText.item_id == item_id)
-                                .order_by(t.EvidenceText.id.desc())).first()
+                                .order_by(col(t.EvidenceText.id).desc())).first()
             bundle = session.get(t.Bundle, item.bundle_id) if item.bundle_id else None
         if image is not None and image.purged_at is not None:
             state = "purged"

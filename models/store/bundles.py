@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from enum import StrEnum
+from typing import Any, Literal, overload
 
-from sqlalchemy import case as sql_case, func, literal, update
-from sqlmodel import Session, select
+from sqlalchemy import case as sql_case, func, literal, select as sa_select, update
+from sqlmodel import Session, col, select
 
 from models.store import tables as t
+from models.store.core import StoreCore, all_rows, stored_id
 from models.events import BUNDLE_STEPS, PIECE_KINDS, BundleState, EventType
 from models.store.ledger import lock_ledger
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
@@ -70,6 +73,7 @@ class BundleView:
 
     @property
     def id(self) -> int:
+        assert self.bundle.id is not None  # a stored bundle
         return self.bundle.id
 
     @property
@@ -77,13 +81,12 @@ class BundleView:
         return BundleState(self.bundle.state)
 
     @property
-    def totals(self) -> dict:
-        signatures = [x.signatures for x in self.lines if x.petitions]
+    def totals(self) -> dict[str, Any]:
         return {"letters": sum(x.letters for x in self.lines),
                 "solidarity_letters": sum(x.solidarity_letters for x in self.lines),
                 "postcards": sum(x.postcards for x in self.lines),
                 "petitions": sum(x.petitions for x in self.lines),
-                "signatures": None if any(n is None for n in signatures) else sum(signatures),
+                "signatures": _sum_known([x.signatures for x in self.lines if x.petitions]),
                 "pieces": len(self.item_ids)}
 
 
@@ -121,6 +124,14 @@ class DeliveryProgress:
     petitions: int
 
 
+@overload
+def clean_text(value: str | None, what: str, *, required: Literal[True]) -> str: ...
+
+
+@overload
+def clean_text(value: str | None, what: str, *, required: bool) -> str | None: ...
+
+
 def clean_text(value: str | None, what: str, *, required: bool) -> str | None:
     """A person's words for the ledger: trimmed, one line, not too long."""
     value = " ".join((value or "").split())
@@ -135,11 +146,21 @@ def clean_text(value: str | None, what: str, *, required: bool) -> str | None:
     return value
 
 
-def _lines(rows, persons: dict[str, str]) -> tuple[BundleLine, ...]:
-    """Counts per case from (case, kind, signatures) rows."""
-    kinds: dict[str, Counter] = defaultdict(Counter)
+def _sum_known(values: list[int | None]) -> int | None:
+    """The sum, or None when a value is not known."""
+    known = [n for n in values if n is not None]
+    return sum(known) if len(known) == len(values) else None
+
+
+def _lines(rows: Iterable[tuple[str | None, str, int | None]],
+           persons: dict[str, str]) -> tuple[BundleLine, ...]:
+    """Counts per case from (case, kind, signatures) rows. A piece without a case is in no line:
+    one of a void bundle that was taken back to review since."""
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
     signed: dict[str, list[int | None]] = defaultdict(list)
     for case, kind, signatures in rows:
+        if case is None:
+            continue
         kinds[case][kind] += 1
         if kind == Kind.PETITION.value:
             signed[case].append(signatures)
@@ -148,18 +169,18 @@ def _lines(rows, persons: dict[str, str]) -> tuple[BundleLine, ...]:
         counts = signed[case]
         lines.append(BundleLine(case, persons.get(case, case), kinds[case][Kind.LETTER.value],
                                 kinds[case][Kind.POSTCARD.value], kinds[case][Kind.PETITION.value],
-                                None if any(n is None for n in counts) else sum(counts),
+                                _sum_known(counts),
                                 kinds[case][Kind.SOLIDARITY_LETTER.value]))
     return tuple(lines)
 
 
-def _line_json(line: BundleLine) -> dict:
+def _line_json(line: BundleLine) -> dict[str, Any]:
     return {"case": line.case, "letters": line.letters,
             "solidarity_letters": line.solidarity_letters, "postcards": line.postcards,
             "petitions": line.petitions, "signatures": line.signatures}
 
 
-class BundleVerbs:
+class BundleVerbs(StoreCore):
     """The store's verbs for bundles (mixed into `models.store.Store`)."""
 
     # ----------------------------------------------------------------- reads
@@ -169,17 +190,18 @@ class BundleVerbs:
 
     def pending(self, *, late_after: datetime | None = None) -> list[Pending]:
         """Per destination, the routed pieces not yet in a bundle."""
-        late = (func.sum(sql_case((t.Item.scanned_at >= late_after.astimezone(timezone.utc), 1),
+        late = (func.sum(sql_case((col(t.Item.scanned_at) >= late_after.astimezone(timezone.utc), 1),
                                   else_=0))
                 if late_after is not None else literal(0))
         with Session(self.engine) as session:
             rows = session.exec(
-                select(t.Item.destination, t.Item.kind, func.count(), late)
-                .where(t.Item.status == Status.ROUTED.value, t.Item.bundle_id.is_(None),
-                       t.Item.kind.in_(PIECE_KINDS), t.Item.destination.is_not(None))
-                .group_by(t.Item.destination, t.Item.kind)).all()
-        counts: dict[str, Counter] = defaultdict(Counter)
+                select(col(t.Item.destination), col(t.Item.kind), func.count(), late)
+                .where(t.Item.status == Status.ROUTED.value, col(t.Item.bundle_id).is_(None),
+                       col(t.Item.kind).in_(PIECE_KINDS), col(t.Item.destination).is_not(None))
+                .group_by(col(t.Item.destination), col(t.Item.kind))).all()
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
         for destination, kind, count, late_count in rows:
+            assert destination is not None  # selected so
             counts[destination][kind] += count
             counts[destination]["late"] += int(late_count or 0)
         return [Pending(d, c[Kind.LETTER.value], c[Kind.SOLIDARITY_LETTER.value],
@@ -189,7 +211,7 @@ class BundleVerbs:
     def bundles(self, *, state: BundleState | None = None,
                 destination: str | None = None) -> list[t.Bundle]:
         with Session(self.engine) as session:
-            query = select(t.Bundle).order_by(t.Bundle.id)
+            query = select(t.Bundle).order_by(col(t.Bundle.id))
             if state is not None:
                 query = query.where(t.Bundle.state == state.value)
             if destination is not None:
@@ -205,20 +227,21 @@ class BundleVerbs:
             closed = session.exec(select(t.Event).where(
                 t.Event.subject == f"bundle:{bundle_id}",
                 t.Event.type == EventType.BUNDLE_CLOSED.value)).first()
-            recorded = json.loads(closed.payload) if closed else {"items": [], "late": []}
+            recorded: dict[str, Any] = (json.loads(closed.payload) if closed
+                                        else {"items": [], "late": []})
+            columns = (stored_id(t.Item.id), col(t.Item.case_code), col(t.Item.kind),
+                       col(t.Item.signatures))
+            rows: list[tuple[int, str | None, str, int | None]] = []
             if bundle.state == BundleState.VOID.value:
                 # Its pieces were released (and may be in another bundle): read them as closed.
                 ids = recorded["items"]
-                rows = []
                 for start in range(0, len(ids), _CHUNK):
-                    rows += session.exec(select(t.Item.id, t.Item.case_code, t.Item.kind,
-                                                t.Item.signatures)
-                                         .where(t.Item.id.in_(ids[start:start + _CHUNK]))).all()
+                    rows += session.exec(select(*columns)
+                                         .where(col(t.Item.id).in_(ids[start:start + _CHUNK]))).all()
             else:
-                rows = session.exec(select(t.Item.id, t.Item.case_code, t.Item.kind,
-                                           t.Item.signatures)
-                                    .where(t.Item.bundle_id == bundle_id)
-                                    .order_by(t.Item.id)).all()
+                rows += session.exec(select(*columns)
+                                     .where(t.Item.bundle_id == bundle_id)
+                                     .order_by(col(t.Item.id))).all()
             persons = self._persons(session)
         lines = _lines(((case, kind, signed) for _, case, kind, signed in rows), persons)
         return BundleView(bundle, lines, tuple(sorted(row[0] for row in rows)),
@@ -227,7 +250,7 @@ class BundleVerbs:
     def bundle_events(self, bundle_id: int) -> list[t.Event]:
         with Session(self.engine) as session:
             return list(session.exec(select(t.Event).where(t.Event.subject == f"bundle:{bundle_id}")
-                                     .order_by(t.Event.seq)).all())
+                                     .order_by(col(t.Event.seq))).all())
 
     def delivery_progress(self) -> list[DeliveryProgress]:
         """Per case and destination: pieces routed, bundled, dispatched and delivered.
@@ -235,17 +258,19 @@ class BundleVerbs:
         Each count includes the next (a delivered piece was also dispatched and bundled).
         """
         with Session(self.engine) as session:
-            rows = session.exec(
-                select(t.Item.case_code, t.Item.destination, t.Item.kind, t.Bundle.state,
-                       func.count())
-                .join(t.Bundle, t.Item.bundle_id == t.Bundle.id, isouter=True)
-                .where(t.Item.status == Status.ROUTED.value, t.Item.kind.in_(PIECE_KINDS),
-                       t.Item.case_code.is_not(None))
-                .group_by(t.Item.case_code, t.Item.destination, t.Item.kind,
-                          t.Bundle.state)).all()
-        table: dict[tuple[str, str], Counter] = defaultdict(Counter)
-        kinds: dict[tuple[str, str], Counter] = defaultdict(Counter)
+            rows = all_rows(session, sa_select(
+                col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind), col(t.Bundle.state),
+                func.count())
+                .join(t.Bundle, col(t.Item.bundle_id) == t.Bundle.id, isouter=True)
+                .where(col(t.Item.status) == Status.ROUTED.value, col(t.Item.kind).in_(PIECE_KINDS),
+                       col(t.Item.case_code).is_not(None))
+                .group_by(col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind),
+                          col(t.Bundle.state)))
+        # State None: not in a bundle (the outer join found none).
+        table: dict[tuple[str, str], Counter[str | None]] = defaultdict(Counter)
+        kinds: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         for case, destination, kind, state, count in rows:
+            assert case is not None and destination is not None  # a routed piece of a case
             table[(case, destination)][state] += count
             kinds[(case, destination)][kind] += count
         out = []
@@ -272,12 +297,12 @@ class BundleVerbs:
         """
         with self.transaction() as session:
             lock_ledger(session)  # PostgreSQL: one closer at a time (SQLite: BEGIN IMMEDIATE)
-            rows = session.exec(
-                select(t.Item.id, t.Item.case_code, t.Item.kind, t.Item.signatures,
-                       t.Item.scanned_at)
-                .where(t.Item.status == Status.ROUTED.value, t.Item.destination == destination,
-                       t.Item.bundle_id.is_(None), t.Item.kind.in_(PIECE_KINDS))
-                .order_by(t.Item.id)).all()
+            rows = all_rows(session, sa_select(
+                stored_id(t.Item.id), col(t.Item.case_code), col(t.Item.kind), col(t.Item.signatures),
+                col(t.Item.scanned_at))
+                .where(col(t.Item.status) == Status.ROUTED.value, col(t.Item.destination) == destination,
+                       col(t.Item.bundle_id).is_(None), col(t.Item.kind).in_(PIECE_KINDS))
+                .order_by(col(t.Item.id)))
             if not rows:
                 raise NothingToBundle(f"no routed piece for {destination} is waiting for a bundle")
             ids = [row[0] for row in rows]
@@ -292,8 +317,8 @@ class BundleVerbs:
             taken = 0
             for start in range(0, len(ids), _CHUNK):
                 result = session.exec(update(t.Item)
-                                      .where(t.Item.id.in_(ids[start:start + _CHUNK]),
-                                             t.Item.bundle_id.is_(None))
+                                      .where(col(t.Item.id).in_(ids[start:start + _CHUNK]),
+                                             col(t.Item.bundle_id).is_(None))
                                       .values(bundle_id=bundle.id))
                 taken += result.rowcount
             if taken != len(ids):  # cannot happen under the lock; never let it pass silently
@@ -308,7 +333,7 @@ class BundleVerbs:
         return view
 
     def _step(self, bundle_id: int, step: EventType, *, actor: str, station: str,
-              payload: dict, **fields) -> t.Bundle:
+              payload: dict[str, Any], **fields: Any) -> t.Bundle:
         with self.transaction() as session:
             lock_ledger(session)
             bundle = session.get(t.Bundle, bundle_id)
@@ -319,8 +344,8 @@ class BundleVerbs:
             return bundle
 
     def _apply_step(self, session: Session, bundle: t.Bundle, step: EventType, *, actor: str,
-                    station: str, payload: dict, at: tuple[datetime, str] | None = None,
-                    **fields) -> None:
+                    station: str, payload: dict[str, Any], at: tuple[datetime, str] | None = None,
+                    **fields: Any) -> None:
         state, rule = BundleState(bundle.state), BUNDLE_STEPS[step]
         if state not in rule.starts:
             allowed = ", ".join(sorted(s.value for s in rule.starts))
@@ -333,7 +358,7 @@ class BundleVerbs:
             setattr(bundle, name, value)
         session.add(bundle)
         if step is EventType.BUNDLE_VOIDED:
-            session.exec(update(t.Item).where(t.Item.bundle_id == bundle.id)
+            session.exec(update(t.Item).where(col(t.Item.bundle_id) == bundle.id)
                          .values(bundle_id=None))
         self._append(session, stamp, actor, station, step, f"bundle:{bundle.id}",
                      {"state": rule.to.value, "from": state.value, **payload})
@@ -379,7 +404,7 @@ class BundleVerbs:
                           payload={"reason": reason}, note=reason)
 
     def record_sheet_issued(self, bundle_id: int, *, document: str, lang: str, issued_on: date,
-                            pdf_sha256: str, totals: dict, actor: str, station: str) -> None:
+                            pdf_sha256: str, totals: dict[str, Any], actor: str, station: str) -> None:
         """A delivery sheet, forwarding manifest or label of a bundle was written."""
         with self.transaction() as session:
             _, at = self.now()

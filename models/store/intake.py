@@ -12,22 +12,24 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select
-from sqlmodel import Session
+from sqlalchemy import func, insert
+from sqlmodel import Session, SQLModel, col, select
 
 from models.store import tables as t
 from models.audit.evidence import seal_words
+from models.store.bundles import BundleVerbs
 from models.events import (GENESIS, EventType, canonical_json, decision_payload, event_hash,
                            misrouted_to_authority, status_event)
+from models.store.core import stored_id
 from models.store.ledger import lock_ledger
 from scanpipe.reading.matching import Candidate
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 
 # The tables themselves: bulk inserts without the ORM's bookkeeping.
-_IMAGE, _ITEM, _WORDS, _EVENT = (model.__table__ for model in (
-    t.StoredImage, t.Item, t.EvidenceText, t.Event))
+_IMAGE, _ITEM, _WORDS, _EVENT = (SQLModel.metadata.tables[name] for name in (
+    "stored_image", "item", "evidence_text", "event"))
 
 
 class LedgerWriter(Protocol):
@@ -73,8 +75,9 @@ class FileRecord:
     retake: bool = False  # taken in again after the station stopped half-way: no duplicate events
 
 
-class IntakeVerbs:
-    """Mixed into `Store`: recording what the stations take in."""
+class IntakeVerbs(BundleVerbs):
+    """Part of `Store`: recording what the stations take in (a delivery sheet scanned back
+    takes its bundle's step)."""
 
     def record_file(self, *, source_name: str, sha256: str, media_type: str, size: int,
                     pages: list[tuple[int, Decision]], station: str,
@@ -114,10 +117,10 @@ class IntakeVerbs:
 class _Pending:
     """An item to insert, and what to write about it once it has its id."""
 
-    row: dict
+    row: dict[str, Any]
     decision: Decision
-    state: dict
-    sealed: tuple | None
+    state: dict[str, Any]
+    sealed: tuple[str, str, str] | None  # the words read: digest, salt, words
     id: int | None = None
 
 
@@ -131,7 +134,19 @@ class _Outcome:
 
     @property
     def item_id(self) -> int:
-        return self.item.id if isinstance(self.item, _Pending) else self.item
+        if isinstance(self.item, _Pending):
+            assert self.item.id is not None  # given by the flush
+            return self.item.id
+        return self.item
+
+
+@dataclass
+class _OpenBatch:
+    """The station's open batch, as this group sees it."""
+
+    id: int
+    kit: int | None
+    items: int
 
 
 @dataclass
@@ -144,12 +159,15 @@ class _Group:
     operator: str
     outcomes: list[list[_Outcome]] = field(default_factory=list)
     items: list[_Pending] = field(default_factory=list)       # not inserted yet
-    events: list[tuple] = field(default_factory=list)         # (type, subject or _Pending, payload)
-    known: dict[tuple[str, int], tuple[object, int]] = field(default_factory=dict)
+    # (type, item id or _Pending, payload)
+    events: list[tuple[EventType, _Pending | int, dict[str, Any]]] = field(default_factory=list)
+    known: dict[tuple[str, int], tuple[_Pending | int, int]] = field(default_factory=dict)
     stored: set[str] = field(default_factory=set)             # images the ledger holds
-    images: list[dict] = field(default_factory=list)          # stored images, not inserted yet
+    images: list[dict[str, Any]] = field(default_factory=list)  # stored images, not inserted yet
     head: tuple[int, str] | None = None
-    batch: dict | None = None                                 # the station's open batch
+    batch: _OpenBatch | None = None                           # the station's open batch
+    now: datetime = field(init=False)
+    at: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.now, self.at = self.store.now()
@@ -162,14 +180,15 @@ class _Group:
         digests = sorted({record.sha256 for record in files})
         for start in range(0, len(digests), 500):
             chunk = digests[start:start + 500]
-            self.stored.update(self.session.execute(
-                select(t.StoredImage.sha256).where(t.StoredImage.sha256.in_(chunk))).scalars())
-            for row in self.session.execute(select(t.Item.image_sha256, t.Item.page, t.Item.id,
-                                                   t.Item.batch_id)
-                                            .where(t.Item.image_sha256.in_(chunk))):
-                self.known[(row.image_sha256, row.page)] = (row.id, row.batch_id)
+            self.stored.update(self.session.exec(
+                select(t.StoredImage.sha256).where(col(t.StoredImage.sha256).in_(chunk))))
+            for sha256, page, item_id, batch_id in self.session.exec(
+                    select(t.Item.image_sha256, t.Item.page, stored_id(t.Item.id), t.Item.batch_id)
+                    .where(col(t.Item.image_sha256).in_(chunk))):
+                self.known[(sha256, page)] = (item_id, batch_id)
 
-    def add(self, record: FileRecord, states: list[tuple[dict, tuple | None]]) -> None:
+    def add(self, record: FileRecord,
+            states: Sequence[tuple[dict[str, Any], tuple[str, str, str] | None]]) -> None:
         session = self.session
         if record.sha256 not in self.stored:
             self.images.append({"sha256": record.sha256, "size": record.size,
@@ -190,16 +209,17 @@ class _Group:
             if checked is not decision:  # a receipt its bundle cannot take: to review
                 decision = checked
                 state, sealed = seal_words(decision_payload(decision))
-            self._batch_for(decision)
-            pending = _Pending(self._item_row(record, page, decision), decision, state, sealed)
+            batch = self._batch_for(decision)
+            pending = _Pending(self._item_row(record, page, decision, batch.id), decision, state,
+                               sealed)
             self.items.append(pending)
             self.events.append((EventType.ITEM_SCANNED, pending,
                                 {"sha256": record.sha256, "page": page, "source": record.source_name,
-                                 "batch": self.batch["id"]}))
+                                 "batch": batch.id}))
             self.events.append((status_event(decision.status), pending, state))
-            self.batch["items"] += 1
-            self.known[(record.sha256, page)] = (pending, self.batch["id"])
-            outcomes.append(_Outcome(page, decision, self.batch["id"], False, pending))
+            batch.items += 1
+            self.known[(record.sha256, page)] = (pending, batch.id)
+            outcomes.append(_Outcome(page, decision, batch.id, False, pending))
             if decision.kind is Kind.DELIVERY_RECEIPT and decision.status is Status.ROUTED:
                 self._flush()  # the bundle's step reads and writes the ledger itself
                 assert pending.id is not None  # given by the flush
@@ -218,45 +238,52 @@ class _Group:
 
     # ------------------------------------------------------------- batches
 
-    def _open_batch(self) -> dict | None:
+    def _open_batch(self) -> _OpenBatch | None:
         batch = self.store.find_open_batch(self.session, self.station)
         if batch is None:
             return None
-        count = self.session.execute(select(func.count()).select_from(t.Item)
-                                     .where(t.Item.batch_id == batch.id)).scalar_one()
-        return {"id": batch.id, "kit": batch.kit_serial, "items": count}
+        assert batch.id is not None  # a stored row
+        count = self.session.exec(select(func.count()).select_from(t.Item)
+                                  .where(t.Item.batch_id == batch.id)).one()
+        return _OpenBatch(batch.id, batch.kit_serial, count)
 
-    def _batch_for(self, decision: Decision) -> None:
+    def _batch_for(self, decision: Decision) -> _OpenBatch:
         """A kit envelope opens its kit's batch (closing the open one); other pieces go into
         the open batch, or a new anonymous one. One envelope, one batch: an envelope whose
         batch the operator opened just before (hand scanner, or an empty anonymous batch)
         goes into it. Batches are closed and opened by the store's own steps, after what is
-        pending here is written: their events follow those before them in the chain."""
+        pending here is written: their events follow those before them in the chain. Returns
+        the batch the piece goes into."""
         batch = self.batch
         if decision.kind is Kind.KIT_ENVELOPE and decision.status is Status.ROUTED:
             serial = decision.kit_serial
-            if batch is not None and batch["kit"] == serial and (serial is not None
-                                                                 or batch["items"] == 0):
-                return
+            if batch is not None and batch.kit == serial and (serial is not None
+                                                              or batch.items == 0):
+                return batch
             self._flush()
             if batch is not None:
-                self.store.close_batch_in(self.session, self.session.get(t.Batch, batch["id"]),
-                                          self.operator, self.station, (self.now, self.at))
-            self.batch = self._new_batch(serial)
+                row = self.session.get(t.Batch, batch.id)
+                assert row is not None  # found open in this transaction
+                self.store.close_batch_in(self.session, row, self.operator, self.station,
+                                          (self.now, self.at))
+            self.batch = batch = self._new_batch(serial)
         elif batch is None:
             self._flush()
-            self.batch = self._new_batch(None)
+            self.batch = batch = self._new_batch(None)
+        return batch
 
-    def _new_batch(self, kit: int | None) -> dict:
+    def _new_batch(self, kit: int | None) -> _OpenBatch:
         batch = self.store.new_batch_in(self.session, self.station, self.operator, kit,
                                         (self.now, self.at))
         self.head = None  # the store appended to the chain
-        return {"id": batch.id, "kit": kit, "items": 0}
+        assert batch.id is not None  # given by the flush
+        return _OpenBatch(batch.id, kit, 0)
 
     # -------------------------------------------------------------- writing
 
-    def _item_row(self, record: FileRecord, page: int, decision: Decision) -> dict:
-        return {"batch_id": self.batch["id"], "image_sha256": record.sha256, "page": page,
+    def _item_row(self, record: FileRecord, page: int, decision: Decision,
+                  batch_id: int) -> dict[str, Any]:
+        return {"batch_id": batch_id, "image_sha256": record.sha256, "page": page,
                 "source_name": record.source_name, "kind": decision.kind.value,
                 "status": decision.status.value, "case_code": decision.case,
                 "destination": decision.destination,
@@ -286,11 +313,8 @@ class _Group:
         if self.events:
             seq, prev = self._head()
             rows = []
-            for type_, subject, payload in self.events:
-                if isinstance(subject, _Pending):
-                    subject = f"item:{subject.id}"
-                elif isinstance(subject, int):
-                    subject = f"item:{subject}"
+            for type_, item, payload in self.events:
+                subject = f"item:{item.id if isinstance(item, _Pending) else item}"
                 seq += 1
                 body = canonical_json(payload)
                 digest = event_hash(seq, self.at, self.operator, self.station, type_.value,
@@ -305,9 +329,9 @@ class _Group:
 
     def _head(self) -> tuple[int, str]:
         if self.head is None:
-            row = self.session.execute(select(t.Event.seq, t.Event.hash)
-                                       .order_by(t.Event.seq.desc()).limit(1)).first()
-            self.head = (row.seq, row.hash) if row else (0, GENESIS)
+            row = self.session.exec(select(t.Event.seq, t.Event.hash)
+                                    .order_by(col(t.Event.seq).desc()).limit(1)).first()
+            self.head = (row[0], row[1]) if row else (0, GENESIS)
         return self.head
 
 

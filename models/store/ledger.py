@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.events import GENESIS, EventType, canonical_json, event_hash
 from models.store.tables import Event
@@ -20,14 +20,14 @@ _PG_LEDGER_LOCK = 0x5CA4_91BE  # advisory lock id that serialises appends on Pos
 def lock_ledger(session: Session) -> None:
     """Serialise appends so the chain stays one line (SQLite: BEGIN IMMEDIATE does it)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_PG_LEDGER_LOCK))
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_PG_LEDGER_LOCK))
 
 
 def append_event(session: Session, *, at: str, actor: str, station: str, type_: EventType,
                  subject: str, payload: dict[str, Any]) -> Event:
     """Append one event inside the caller's transaction and return it."""
     lock_ledger(session)
-    head = session.exec(select(Event).order_by(Event.seq.desc()).limit(1)).first()
+    head = session.exec(select(Event).order_by(col(Event.seq).desc()).limit(1)).first()
     seq = head.seq + 1 if head else 1
     prev = head.hash if head else GENESIS
     body = canonical_json(payload)

@@ -11,12 +11,14 @@ import functools
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from models.store import tables as t
+from models.store.core import StoreCore
 from models.events import EventType
 
 MIN_SECRET = 4  # a PIN of four digits at least; sign-ins are throttled at the station
@@ -74,10 +76,11 @@ def _check_secret(secret: str) -> None:
 
 
 def _view(row: t.Person) -> PersonView:
+    assert row.id is not None  # a stored row
     return PersonView(row.id, row.login, row.name, Role(row.role), row.active)
 
 
-class PeopleVerbs:
+class PeopleVerbs(StoreCore):
     """The store's verbs about people (mixed into `models.store.Store`)."""
 
     def add_person(self, name: str, role: Role, secret: str, *, actor: str,
@@ -106,7 +109,7 @@ class PeopleVerbs:
             _check_secret(secret)
         with self.transaction() as session:
             row = self._person_row(session, name)
-            changes: dict = {}
+            changes: dict[str, Any] = {}
             if role is not None and Role(role).value != row.role:
                 row.role = changes["role"] = Role(role).value
             if active is not None and active != row.active:
@@ -143,6 +146,7 @@ class PeopleVerbs:
         if _HASHER.check_needs_rehash(row.password_hash):
             with self.transaction() as session:
                 fresh = session.get(t.Person, row.id)
+                assert fresh is not None  # nobody is ever removed
                 fresh.password_hash = _HASHER.hash(secret)
                 session.add(fresh)
         return _view(row)

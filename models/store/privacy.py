@@ -13,14 +13,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from pathlib import Path
+
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.store import tables as t
 from models.events import EventType
 from models.images import fsync_dir
+from models.store.auditors import AuditVerbs
 from models.store.ledger import lock_ledger
-from models.audit.replay import Replay
+from models.audit.replay import ItemLife, Replay
 from scanpipe.domain.routing import Kind
 
 _CHUNK = 900
@@ -40,27 +43,28 @@ def purgeable(state: Replay, before: date) -> tuple[list[int], list[str], int]:
     """Items whose data may go (delivered before `before`, and the kit envelopes of batches
     that hold only such pieces), the images all of whose pages may go, and how many images
     of those items must stay."""
-    def delivered_before(item) -> bool:
-        if state.outcome(item) != "delivered":
+    def delivered_before(item: ItemLife) -> bool:
+        if state.outcome(item) != "delivered" or item.bundle is None:
             return False
         bundle = state.bundles[item.bundle]
         day = bundle.received_on or bundle.changed_at[:10]
         return date.fromisoformat(day) < before
 
-    by_batch = defaultdict(list)
+    by_batch: defaultdict[int, list[ItemLife]] = defaultdict(list)
     for item in state.items.values():
         by_batch[item.batch].append(item)
-    chosen = set()
+    chosen: set[int] = set()
     for batch_id, items in by_batch.items():
         pieces = [i for i in items if i.kind != Kind.KIT_ENVELOPE.value]
         done = [i for i in pieces if i.purged or delivered_before(i)]
         chosen.update(i.id for i in done if not i.purged)
         if pieces and len(done) == len(pieces) and state.batches[batch_id].closed:
             chosen.update(i.id for i in items if i.kind == Kind.KIT_ENVELOPE.value and not i.purged)
-    pages = defaultdict(list)
+    pages: defaultdict[str, list[ItemLife]] = defaultdict(list)
     for item in state.items.values():
         pages[item.sha256].append(item)
-    images, kept = [], 0
+    images: list[str] = []
+    kept = 0
     for sha, items in pages.items():
         if sha in state.purged_images or not any(i.id in chosen for i in items):
             continue
@@ -71,8 +75,9 @@ def purgeable(state: Replay, before: date) -> tuple[list[int], list[str], int]:
     return sorted(chosen), sorted(images), kept
 
 
-class PrivacyVerbs:
-    """The store's verb for the privacy purge (mixed into `models.store.Store`)."""
+class PrivacyVerbs(AuditVerbs):
+    """The store's verb for the privacy purge (part of `models.store.Store`): it purges what the
+    audit's replay of the ledger says may go."""
 
     def purge(self, *, delivered_before: date, actor: str, station: str,
               dry_run: bool = False) -> PurgeResult:
@@ -92,12 +97,12 @@ class PrivacyVerbs:
                 now = self.clock()
                 for start in range(0, len(images), _CHUNK):
                     for row in session.exec(select(t.StoredImage).where(
-                            t.StoredImage.sha256.in_(images[start:start + _CHUNK]))):
+                            col(t.StoredImage.sha256).in_(images[start:start + _CHUNK]))):
                         row.purged_at = now
                         session.add(row)
                 for start in range(0, len(items), _CHUNK):
                     session.exec(delete(t.EvidenceText).where(
-                        t.EvidenceText.item_id.in_(items[start:start + _CHUNK])))
+                        col(t.EvidenceText.item_id).in_(items[start:start + _CHUNK])))
         removed = self._remove_purged_files()
         return PurgeResult(delivered_before, tuple(items), tuple(images), kept, removed, False)
 
@@ -105,8 +110,9 @@ class PrivacyVerbs:
         """Remove from disk every image the ledger says was purged (after the commit)."""
         with Session(self.engine) as session:
             shas = session.exec(select(t.StoredImage.sha256)
-                                .where(t.StoredImage.purged_at.is_not(None))).all()
-        removed, folders = 0, set()
+                                .where(col(t.StoredImage.purged_at).is_not(None))).all()
+        removed = 0
+        folders: set[Path] = set()
         for sha in shas:
             path = self.images.path_for(sha)
             if path.exists():

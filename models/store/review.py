@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.store import tables as t
+from models.store.core import StoreCore
 from models.audit.evidence import join_words
 from models.events import STATE_EVENTS, EventType
 from models.store.ledger import lock_ledger
@@ -52,7 +54,7 @@ class ReviewPiece:
     """A piece as the review screen shows it: the item and the evidence of its last state."""
 
     item: t.Item
-    state: dict     # the payload of the newest state event (reasons, evidence, candidates)
+    state: dict[str, Any]  # the payload of the newest state event (reasons, evidence, candidates)
     state_seq: int  # that event's sequence number
 
 
@@ -66,11 +68,11 @@ class Undone:
 def _state_event(session: Session, item_id: int) -> t.Event | None:
     return session.exec(select(t.Event)
                         .where(t.Event.subject == f"item:{item_id}",
-                               t.Event.type.in_([e.value for e in STATE_EVENTS]))
-                        .order_by(t.Event.seq.desc()).limit(1)).first()
+                               col(t.Event.type).in_([e.value for e in STATE_EVENTS]))
+                        .order_by(col(t.Event.seq).desc()).limit(1)).first()
 
 
-def _apply(item: t.Item, state: dict) -> None:
+def _apply(item: t.Item, state: dict[str, Any]) -> None:
     """Make the item row say what a state event says."""
     item.kind = state["kind"]
     item.status = state["status"]
@@ -82,9 +84,9 @@ def _apply(item: t.Item, state: dict) -> None:
     item.signatures = state["signatures"]
 
 
-def decided_state(item: t.Item, choice: Choice, campaign: Campaign, follows: int) -> dict:
+def decided_state(item: t.Item, choice: Choice, campaign: Campaign, follows: int) -> dict[str, Any]:
     """The state a person's choice gives a piece, in the shape of every state event."""
-    base = {"evidence": [], "kit": None, "bundle": None, "candidates": [], "follows": follows,
+    base: dict[str, Any] = {"evidence": [], "kit": None, "bundle": None, "candidates": [], "follows": follows,
             "method": Method.MANUAL.value, "confidence": 1.0}
     match choice.verdict:
         case Verdict.CASE:
@@ -111,16 +113,16 @@ def decided_state(item: t.Item, choice: Choice, campaign: Campaign, follows: int
                     "status": Status.REJECTED.value, "reasons": [reason.value], "signatures": None}
 
 
-class ReviewVerbs:
+class ReviewVerbs(StoreCore):
     """The store's verbs for the review screen (mixed into `models.store.Store`)."""
 
     def next_review(self, *, station: str | None = None, after: int = 0) -> int | None:
         """The id of the oldest piece in review after item `after` (of one station, or any)."""
         with Session(self.engine) as session:
-            query = select(t.Item.id).where(t.Item.status == Status.REVIEW.value, t.Item.id > after)
+            query = select(t.Item.id).where(t.Item.status == Status.REVIEW.value, col(t.Item.id) > after)
             if station is not None:
                 query = query.where(t.Item.station == station)
-            return session.exec(query.order_by(t.Item.id).limit(1)).first()
+            return session.exec(query.order_by(col(t.Item.id)).limit(1)).first()
 
     def review_count(self, *, station: str | None = None) -> int:
         with Session(self.engine) as session:
@@ -176,7 +178,7 @@ class ReviewVerbs:
             decisions = session.exec(select(t.Event)
                                      .where(t.Event.type == EventType.ITEM_DECIDED.value,
                                             t.Event.actor == actor, t.Event.station == station)
-                                     .order_by(t.Event.seq.desc()).limit(50)).all()
+                                     .order_by(col(t.Event.seq).desc()).limit(50)).all()
             for decision in decisions:
                 item_id = int(decision.subject.split(":", 1)[1])
                 current = _state_event(session, item_id)
@@ -184,12 +186,13 @@ class ReviewVerbs:
                     continue  # already taken back, or changed since by someone else
                 before = session.exec(select(t.Event)
                                       .where(t.Event.subject == decision.subject,
-                                             t.Event.type.in_([e.value for e in STATE_EVENTS]),
+                                             col(t.Event.type).in_([e.value for e in STATE_EVENTS]),
                                              t.Event.seq < decision.seq)
-                                      .order_by(t.Event.seq.desc()).limit(1)).first()
+                                      .order_by(col(t.Event.seq).desc()).limit(1)).first()
                 if before is None:
                     continue
                 item = session.get(t.Item, item_id)
+                assert item is not None  # it has state events, so it has a row
                 if item.bundle_id is not None:
                     raise ReviewError(f"item {item_id:07d} is in bundle {item.bundle_id} now: a "
                                       "coordinator must void that bundle before it can be undone")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -21,6 +22,7 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import SchemaItem
 
 BASELINE = "0001"  # the revision a ledger made before migrations is stamped with
 _PG_SCHEMA_LOCK = 0x5CA4_5C4E  # advisory lock id of schema changes (the ledger's is 0x5CA491BE)
@@ -122,7 +124,9 @@ def _script() -> ScriptDirectory:
 
 @cache
 def _head() -> str:
-    return _script().get_current_head()
+    head = _script().get_current_head()
+    assert head is not None  # scanpipe ships its revisions
+    return head
 
 
 @cache
@@ -176,7 +180,7 @@ class _Collector:
     def f(self, name: str) -> str:
         return name
 
-    def create_table(self, name: str, *items, **options) -> None:
+    def create_table(self, name: str, *items: SchemaItem, **options: Any) -> None:
         sa.Table(name, self.metadata, *items, **options)
 
     def create_index(self, name: str, table: str, columns: list[str], unique: bool = False) -> None:

@@ -7,11 +7,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, not_
-from sqlalchemy import case as sql_case
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, and_, func, not_
+from sqlalchemy import case as sql_case, select as sa_select
+from sqlmodel import Session, col, select
 
 from models.store import tables as t
+from models.store.core import StoreCore, all_rows
 from models.events import EventType
 from models.sides import SIDE_REASONS, Side, split_rejected
 from scanpipe.domain.campaign import Campaign
@@ -62,7 +63,7 @@ class Counts:
     today: dict[str, int] = field(default_factory=dict)
 
 
-class SortingVerbs:
+class SortingVerbs(StoreCore):
     """The store's verbs for the sorting table (mixed into `models.store.Store`)."""
 
     # ---------------------------------------------------------------- trays
@@ -99,7 +100,9 @@ class SortingVerbs:
             batch = self.find_open_batch(session, station)
             if batch is not None:
                 self.close_batch_in(session, batch, operator, station)
-            return self.new_batch_in(session, station, operator, kit_serial).id
+            opened = self.new_batch_in(session, station, operator, kit_serial)
+            assert opened.id is not None  # given by the flush
+            return opened.id
 
     def current_batch(self, station: str) -> t.Batch | None:
         with Session(self.engine) as session:
@@ -114,14 +117,14 @@ class SortingVerbs:
             batch = session.get(t.Batch, batch_id)
             if batch is None:
                 return None
-            rows = session.exec(select(t.Item.case_code, t.Item.kind, t.Item.status, func.count(),
-                                       func.sum(t.Item.signatures))
-                                .where(t.Item.batch_id == batch_id)
-                                .group_by(t.Item.case_code, t.Item.kind, t.Item.status)).all()
-            sides = side_counts(session, t.Item.batch_id == batch_id)
+            rows = all_rows(session, sa_select(col(t.Item.case_code), col(t.Item.kind), col(t.Item.status),
+                                               func.count(), func.sum(col(t.Item.signatures)))
+                            .where(col(t.Item.batch_id) == batch_id)
+                            .group_by(col(t.Item.case_code), col(t.Item.kind), col(t.Item.status)))
+            sides = side_counts(session, col(t.Item.batch_id) == batch_id)
             duplicates = self._duplicates_in(session, batch)
-        by_status: Counter = Counter()
-        per_case = []
+        by_status: Counter[str] = Counter()
+        per_case: list[tuple[str, str, int, int | None]] = []
         envelopes = 0
         for case, kind, status, count, signatures in rows:
             by_status[status] += count
@@ -157,7 +160,7 @@ class SortingVerbs:
         with Session(self.engine) as session:
             # By (station, scanned_at): the index walks back from the newest, no sort of the season.
             return list(session.exec(select(t.Item).where(t.Item.station == station)
-                                     .order_by(t.Item.scanned_at.desc(), t.Item.id.desc())
+                                     .order_by(col(t.Item.scanned_at).desc(), col(t.Item.id).desc())
                                      .limit(limit)))
 
     def item(self, item_id: int) -> t.Item | None:
@@ -175,7 +178,7 @@ class SortingVerbs:
             # A range of the primary key, filtered here: an index on type or station would make
             # the database walk the whole season.
             window = session.exec(select(t.Event).where(t.Event.seq > start)
-                                  .order_by(t.Event.seq)).all()
+                                  .order_by(col(t.Event.seq))).all()
             events = [e for e in window if e.station == station and e.type in wanted]
             if len(events) > limit:
                 events = events[:limit]
@@ -183,7 +186,7 @@ class SortingVerbs:
             else:
                 head = max(head, after_seq, window[-1].seq if window else 0)
             ids = {int(e.subject.split(":", 1)[1]) for e in events if e.subject.startswith("item:")}
-            items = {row.id: row for row in session.exec(select(t.Item).where(t.Item.id.in_(ids)))} \
+            items = {row.id: row for row in session.exec(select(t.Item).where(col(t.Item.id).in_(ids)))} \
                 if ids else {}
         return [FeedEvent(e.seq, e.type, e.subject, e.actor, e.at,
                           items.get(int(e.subject.split(":", 1)[1])) if e.subject.startswith("item:")
@@ -195,25 +198,25 @@ class SortingVerbs:
         with Session(self.engine) as session:
             batch: dict[str, int] = {}
             if batch_id is not None:
-                in_batch = t.Item.batch_id == batch_id
+                in_batch = col(t.Item.batch_id) == batch_id
                 batch = split_rejected(dict(session.exec(select(t.Item.status, func.count())
                                                          .where(in_batch)
-                                                         .group_by(t.Item.status)).all()),
+                                                         .group_by(col(t.Item.status))).all()),
                                        side_counts(session, in_batch))
-            here = (t.Item.station == station, t.Item.scanned_at >= since)
+            here = (col(t.Item.station) == station, col(t.Item.scanned_at) >= since)
             today = split_rejected(dict(session.exec(select(t.Item.status, func.count())
                                                      .where(*here)
-                                                     .group_by(t.Item.status)).all()),
+                                                     .group_by(col(t.Item.status))).all()),
                                    side_counts(session, *here))
         return Counts(batch, today)
 
 
-def side_counts(session: Session, *where) -> dict[str, int]:
+def side_counts(session: Session, *where: ColumnElement[bool]) -> dict[str, int]:
     """How many rejected items matching `where` are blank backs and picture sides
     (keys: `Side` values; only those with pages)."""
     # Reasons are a JSON list of codes: the quoted code is one whole entry. A page whose
     # reasons name both sides counts once, as the first (as `sides.side_of` says).
-    names = [t.Item.reasons.contains(f'"{reason}"', autoescape=True) for reason, _ in SIDE_REASONS]
+    names = [col(t.Item.reasons).contains(f'"{reason}"', autoescape=True) for reason, _ in SIDE_REASONS]
     # Sums, not a GROUP BY on an expression: PostgreSQL would take its bound parameters for
     # other columns than the selected ones.
     sums = [func.sum(sql_case((and_(name, *(not_(earlier) for earlier in names[:i])), 1),
@@ -226,4 +229,5 @@ def side_counts(session: Session, *where) -> dict[str, int]:
 
 
 def reasons_of(item: t.Item) -> list[str]:
-    return json.loads(item.reasons or "[]")
+    reasons: list[str] = json.loads(item.reasons or "[]")
+    return reasons

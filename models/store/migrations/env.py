@@ -7,9 +7,11 @@ repository root (see alembic.ini) and name the database with `-x url=…`.
 """
 
 from logging.config import fileConfig
+from typing import Any, Literal
 
 from alembic import context
-from sqlalchemy import TypeDecorator, create_engine, make_url, pool
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import Connection, TypeDecorator, create_engine, make_url, pool
 from sqlmodel import SQLModel
 
 import models.store.tables  # noqa: F401 - puts the tables on SQLModel.metadata
@@ -18,7 +20,7 @@ from models.store import normalise_url
 config = context.config
 
 
-def render_item(type_, obj, autogen_context):
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write sqlmodel's column types (AutoString, UTCDateTime) as the SQLAlchemy types they
     decorate, so a revision needs no sqlmodel and means the same whatever its version."""
     if (type_ == "type" and isinstance(obj, TypeDecorator)
@@ -27,13 +29,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-def options(dialect_name: str) -> dict:
+def options(dialect_name: str) -> dict[str, Any]:
     # SQLite can alter little in place: batch mode copies a table to change it.
     return {"target_metadata": SQLModel.metadata, "render_item": render_item,
             "render_as_batch": dialect_name == "sqlite"}
 
 
-def run(connection) -> None:
+def run(connection: Connection) -> None:
     context.configure(connection=connection, **options(connection.dialect.name))
     with context.begin_transaction():  # a no-op inside scanpipe's own transaction
         context.run_migrations()

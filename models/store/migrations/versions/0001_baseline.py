@@ -12,7 +12,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-24 20:33:59.215532
 """
-from typing import Sequence, Union
+from typing import Any, Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
@@ -33,7 +33,7 @@ def downgrade() -> None:
     raise NotImplementedError("the first revision is never undone: it would drop the whole ledger")
 
 
-def create_tables(op) -> None:
+def create_tables(op: Any) -> None:  # Alembic's `op` module, or `models.store.schema`'s collector
     """The baseline's tables and indexes, made through `op`: Alembic's operations when
     upgrading, or `models.store.schema`'s collector when it checks a ledger older than migrations."""
     op.create_table('batch',
