@@ -1,11 +1,13 @@
 # The two commands of the README: `make demo` and `make test`. Both set up what they need.
+# `make test` is the fast suite (tests marked slow left out); `make test-all` is everything CI runs:
+# the linters (`make lint`: ruff, mypy --strict on scanpipe/ and models/) and every test.
 VENV    := .venv
 BIN     := $(VENV)/bin
 DEMO    := demo-output
 SP      := $(BIN)/scanpipe --data-dir $(DEMO)/data
 CAMPAIGN := samples/campaign.toml
 
-.PHONY: setup demo test bench samples clean
+.PHONY: setup demo test test-all test-record lint bench samples clean
 
 setup:
 	@./setup.sh
@@ -58,7 +60,18 @@ demo: setup
 	@echo "Try: $(SP) audit verify   or   $(BIN)/scanpipe --help"
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow" --durations=10
+
+test-all: setup lint
+	$(BIN)/python -m pytest -q --durations=10
+
+# Re-record Tesseract's answers for the tests that replay them (tests/recorded_tesseract.py).
+test-record: setup
+	SCANPIPE_TESSERACT_ANSWERS=record $(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/qr_path.py

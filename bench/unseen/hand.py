@@ -197,7 +197,7 @@ def signature_ink(width: int, height: int, rng: np.random.Generator) -> np.ndarr
             curve.append(0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2
                                 + (-p0 + 3 * p1 - 3 * p2 + p3) * t3))
     layer = np.zeros((height, width), np.uint8)
-    thickness = max(1, int(round(height * float(rng.uniform(0.02, 0.035)))))
+    thickness = max(1, round(height * float(rng.uniform(0.02, 0.035))))
     cv2.polylines(layer, [np.array(curve, dtype=np.int32)], False, 255, thickness, cv2.LINE_AA)
     if rng.random() < 0.6:
         y0 = int(height * rng.uniform(0.75, 0.9))
@@ -234,7 +234,7 @@ def stationery(kind: str, size_px: tuple[int, int], dpi: int, rng: np.random.Gen
             draw.line([(0, int(y)), (w, int(y))], fill=(200, 210, 230), width=1)
     elif kind == "seyes":
         for y in np.arange(0, h, 2 * mm):
-            strong = int(round(y / (2 * mm))) % 4 == 0
+            strong = round(y / (2 * mm)) % 4 == 0
             draw.line([(0, int(y)), (w, int(y))], fill=(150, 150, 220) if strong else (205, 205, 235),
                       width=max(1, int(0.15 * mm)) if strong else 1)
         for x in np.arange(0, w, 8 * mm):

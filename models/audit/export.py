@@ -23,11 +23,12 @@ from pathlib import Path
 
 from sqlmodel import Session, SQLModel, col, select
 
-from models.store import Store, tables as t
 from models.audit.checks import BUNDLE_COLUMNS, ITEM_COLUMNS
 from models.audit.export_check import EVENT_FIELDS, MANIFEST, export_files, file_sha256
-from models.images import ImageStore, fsync_dir
 from models.audit.signing import PUBLIC_NAME, key_id, load_public
+from models.images import ImageStore, fsync_dir
+from models.store import Store
+from models.store import tables as t
 
 _README = """scanpipe audit export
 =====================

@@ -16,9 +16,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from models.audit.checks import AuditResult, dict_get, rows_agree, verify_events
-from models.images import ImageStore
 from models.audit.replay import Problem
 from models.audit.signing import PUBLIC_NAME, SignedHead, SigningKeyError, key_id, load_public
+from models.images import ImageStore
 
 MANIFEST = "MANIFEST.sha256"
 # The fields of each line of events.jsonl, as the ledger stores and hashes them.

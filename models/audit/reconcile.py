@@ -9,7 +9,7 @@ read: an auditor's figures are the ledger's.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from models.audit.replay import ItemLife, Replay, Totals
 from models.audit.report_types import OUTCOMES, TABLES, Reconciliation, Row, Table
@@ -25,7 +25,7 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
               tz: tzinfo | None = None, made_at: datetime | None = None) -> Reconciliation:
     """The report of a replayed ledger. `tz`: the office's time zone, for days (default UTC)."""
     persons = persons or {}
-    tz = tz or timezone.utc
+    tz = tz or UTC
     items = sorted(state.items.values(), key=lambda i: i.id)
     pieces = [i for i in items if i.is_piece]
     outcome = {i.id: state.outcome(i) for i in items}
@@ -72,7 +72,7 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
         "sheet_mismatches": sum(1 for row in tables["bundles"] if row[-1] == "no"),
         "exceptions": len(tables["exceptions"]),
     }
-    made = (made_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    made = (made_at or datetime.now(UTC)).astimezone(UTC)
     return Reconciliation(
         campaign_id=state.campaign_id or "", campaign_name=campaign_name,
         made_at=made.isoformat(timespec="seconds"), head_seq=state.head_seq,

@@ -18,8 +18,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from models.events import (BUNDLE_STEPS, PIECE_KINDS, STATE_EVENTS, BundleState, EventLike,
-                           EventType, misrouted_to_authority)
+from models.events import (
+    BUNDLE_STEPS,
+    PIECE_KINDS,
+    STATE_EVENTS,
+    BundleState,
+    EventLike,
+    EventType,
+    misrouted_to_authority,
+)
 from models.sides import rejected_as
 from scanpipe.domain.routing import Kind, Status
 
@@ -245,7 +252,8 @@ class Replay:
             if item.status != Status.REVIEW.value:
                 return f"settles an item that was not in review (it was {item.status})"
             if payload.get("follows") != item.state_seq:
-                return f"says it follows event {payload.get('follows')}, but the item's state was event {item.state_seq}"
+                return (f"says it follows event {payload.get('follows')}, but the item's state was "
+                        f"event {item.state_seq}")
         elif event.type == EventType.ITEM_UNDONE:
             if payload.get("undoes") != item.state_seq:
                 return f"takes back event {payload.get('undoes')}, which is not the item's newest decision"
@@ -316,7 +324,8 @@ class Replay:
                 receipt = payload.get("receipt_item")
                 if receipt is not None and receipt not in self.items:
                     return f"keeps item {receipt:07d} as the receipt, which the ledger never scanned"
-                bundle.received_by, bundle.received_on = payload.get("received_by"), payload.get("received_on")
+                bundle.received_by = payload.get("received_by")
+                bundle.received_on = payload.get("received_on")
                 bundle.receipt_item = receipt
             case EventType.BUNDLE_REFUSED | EventType.BUNDLE_RETURNED:
                 bundle.note = payload.get("reason")

@@ -15,29 +15,36 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event as sa_event, func, select as sa_select
+from sqlalchemy import event as sa_event
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, col, create_engine, select
 
-from models.store import tables as t
-from models.images import ImageStore
-from models.store.intake import FileRecord, IntakeVerbs, PageOutcome  # noqa: F401 (the store's interface)
 from models.audit.checks import AuditResult  # noqa: F401 (part of the store's interface)
-from models.store.auditors import AuditVerbs
-from models.store.bundles import BundleVerbs
-from models.store.privacy import PrivacyVerbs
 from models.audit.replay import Problem  # noqa: F401 (part of the store's interface)
 from models.events import EventType
+from models.images import ImageStore
+from models.sides import rejected_as
+from models.store import tables as t
+from models.store.auditors import AuditVerbs
+from models.store.bundles import BundleVerbs
 from models.store.core import all_rows, stored_id, utc_now
+from models.store.intake import FileRecord, IntakeVerbs, PageOutcome  # noqa: F401 (the store's interface)
 from models.store.ledger import lock_ledger
 from models.store.people import PeopleVerbs
-from models.store.schema import MigrationOutcome, SchemaError, migrate
-from models.sides import rejected_as
+from models.store.privacy import PrivacyVerbs
 from models.store.review import ReviewVerbs
+from models.store.schema import MigrationOutcome, SchemaError, migrate
 from models.store.sorting import SortingVerbs
-from scanpipe.domain.campaign import (Campaign, campaign_digest, letter_destination, parse_campaign,
-                               postcard_destination)
+from scanpipe.domain.campaign import (
+    Campaign,
+    campaign_digest,
+    letter_destination,
+    parse_campaign,
+    postcard_destination,
+)
 from scanpipe.domain.routing import Status
 
 

@@ -15,20 +15,27 @@ from datetime import tzinfo
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Row, select as sa_select
+from sqlalchemy import Row
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from models.store import tables as t
-from models.store.core import StoreCore
-from models.audit.checks import (BUNDLE_COLUMNS, ITEM_COLUMNS, AuditResult, Verification, rows_agree,
-                          verify_events)
+from models.audit.checks import (
+    BUNDLE_COLUMNS,
+    ITEM_COLUMNS,
+    AuditResult,
+    Verification,
+    rows_agree,
+    verify_events,
+)
 from models.audit.evidence import check_words
-from models.events import ChainedEvent, EventType
-from models.store.ledger import lock_ledger
 from models.audit.reconcile import reconcile
 from models.audit.replay import Problem, Replay, replay
 from models.audit.report_types import Reconciliation
 from models.audit.signing import SignedHead, key_id, sign_head
+from models.events import ChainedEvent, EventType
+from models.store import tables as t
+from models.store.core import StoreCore
+from models.store.ledger import lock_ledger
 
 _EVENT_COLUMNS = (col(t.Event.seq), col(t.Event.at), col(t.Event.actor), col(t.Event.station),
                   col(t.Event.type), col(t.Event.subject), col(t.Event.payload), col(t.Event.prev_hash),

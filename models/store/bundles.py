@@ -21,16 +21,18 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Literal, overload
 
-from sqlalchemy import case as sql_case, func, literal, select as sa_select, update
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, literal, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from models.events import BUNDLE_STEPS, PIECE_KINDS, BundleState, EventType
 from models.store import tables as t
 from models.store.core import StoreCore, all_rows, stored_id
-from models.events import BUNDLE_STEPS, PIECE_KINDS, BundleState, EventType
 from models.store.ledger import lock_ledger
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 
@@ -190,7 +192,7 @@ class BundleVerbs(StoreCore):
 
     def pending(self, *, late_after: datetime | None = None) -> list[Pending]:
         """Per destination, the routed pieces not yet in a bundle."""
-        late = (func.sum(sql_case((col(t.Item.scanned_at) >= late_after.astimezone(timezone.utc), 1),
+        late = (func.sum(sql_case((col(t.Item.scanned_at) >= late_after.astimezone(UTC), 1),
                                   else_=0))
                 if late_after is not None else literal(0))
         with Session(self.engine) as session:

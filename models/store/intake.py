@@ -17,15 +17,22 @@ from typing import Any, Protocol
 from sqlalchemy import func, insert
 from sqlmodel import Session, SQLModel, col, select
 
-from models.store import tables as t
 from models.audit.evidence import seal_words
+from models.events import (
+    GENESIS,
+    EventType,
+    canonical_json,
+    decision_payload,
+    event_hash,
+    misrouted_to_authority,
+    status_event,
+)
+from models.store import tables as t
 from models.store.bundles import BundleVerbs
-from models.events import (GENESIS, EventType, canonical_json, decision_payload, event_hash,
-                           misrouted_to_authority, status_event)
 from models.store.core import stored_id
 from models.store.ledger import lock_ledger
-from scanpipe.reading.matching import Candidate
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
+from scanpipe.reading.matching import Candidate
 
 # The tables themselves: bulk inserts without the ORM's bookkeeping.
 _IMAGE, _ITEM, _WORDS, _EVENT = (SQLModel.metadata.tables[name] for name in (

@@ -17,9 +17,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
+from models.events import EventType
 from models.store import tables as t
 from models.store.core import StoreCore
-from models.events import EventType
 
 MIN_SECRET = 4  # a PIN of four digits at least; sign-ins are throttled at the station
 _HASHER = PasswordHasher()

@@ -12,18 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-
 from pathlib import Path
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from models.store import tables as t
+from models.audit.replay import ItemLife, Replay
 from models.events import EventType
 from models.images import fsync_dir
+from models.store import tables as t
 from models.store.auditors import AuditVerbs
 from models.store.ledger import lock_ledger
-from models.audit.replay import ItemLife, Replay
 from scanpipe.domain.routing import Kind
 
 _CHUNK = 900

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models.store import tables as t
-from models.store.core import StoreCore
 from models.audit.evidence import join_words
 from models.events import STATE_EVENTS, EventType
+from models.store import tables as t
+from models.store.core import StoreCore
 from models.store.ledger import lock_ledger
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.routing import Kind, Method, Reason, Status, destination_for

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, not_
-from sqlalchemy import case as sql_case, select as sa_select
+from sqlalchemy import case as sql_case
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from models.store import tables as t
-from models.store.core import StoreCore, all_rows
 from models.events import EventType
 from models.sides import SIDE_REASONS, Side, split_rejected
+from models.store import tables as t
+from models.store.core import StoreCore, all_rows
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.routing import Kind, Status
 from scanpipe.domain.trays import check_plan, default_plan

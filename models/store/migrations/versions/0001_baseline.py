@@ -12,17 +12,17 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-24 20:33:59.215532
 """
-from typing import Any, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0001'
-down_revision: Union[str, Sequence[str], None] = None
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -74,7 +74,8 @@ def create_tables(op: Any) -> None:  # Alembic's `op` module, or `models.store.s
     sa.Column('loaded_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_index(op.f('ix_campaign_version_campaign_id'), 'campaign_version', ['campaign_id'], unique=False)
+    op.create_index(op.f('ix_campaign_version_campaign_id'), 'campaign_version', ['campaign_id'],
+                    unique=False)
     op.create_table('case_',
     sa.Column('code', sa.String(length=24), nullable=False),
     sa.Column('person', sa.String(), nullable=False),
