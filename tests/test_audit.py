@@ -23,6 +23,8 @@ from models.events import event_hash
 from models.store import Store
 from models.store.auditors import draw
 
+pytestmark = pytest.mark.slow  # a big season and a hundred tamperings: `make test-all` and CI run it
+
 ENVELOPES = 230  # about 22 events each: over 5,000 events in all
 
 

@@ -22,6 +22,8 @@ from models.audit.export import write_export
 from models.audit.export_check import verify_export
 from models.store import Store
 
+pytestmark = pytest.mark.slow  # a season built for each test: `make test-all` and CI run it
+
 
 @pytest.fixture
 def season(store, campaign_text):

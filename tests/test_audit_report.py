@@ -240,6 +240,7 @@ def test_catalogue_names_every_key_in_every_language():
         assert all(w(k, seq=1, page=1, pages=1, count=1, id="x", hash="x", when="x") for k in keys)
 
 
+@pytest.mark.slow
 def test_a_season_sized_report_flows_over_many_pages():
     """5,000 exception rows flow on (how long it takes: bench/audit.py)."""
     rec = make_reconciliation(cases=20, days=60, bundles=500, exceptions=5000)

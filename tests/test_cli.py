@@ -76,6 +76,7 @@ def test_intake_without_a_campaign_exits_4(run, scans):
     assert result.exit_code == 4 and "campaign load" in result.output
 
 
+@pytest.mark.slow
 def test_scan_json_contract_and_dry_run(run, scans, tmp_path):
     result = run("scan", scans, "--campaign", SAMPLE_CAMPAIGN, "--json", "--dry-run")
     assert result.exit_code == 0, result.output
@@ -92,6 +93,7 @@ def test_scan_json_contract_and_dry_run(run, scans, tmp_path):
     assert not (tmp_path / "data").exists()  # a dry run writes nothing
 
 
+@pytest.mark.slow
 def test_the_whole_path(run, scans, tmp_path):
     assert run("campaign", "load", SAMPLE_CAMPAIGN).exit_code == 0
     first = run("intake", scans, "--station", "desk-1", "--operator", "ana")
@@ -140,6 +142,7 @@ def test_the_whole_path(run, scans, tmp_path):
     assert verified.exit_code == 0 and "Verified: " in verified.output
 
 
+@pytest.mark.slow
 def test_audit_verify_exits_1_naming_the_place(run, scans, tmp_path):
     run("campaign", "load", SAMPLE_CAMPAIGN)
     run("intake", scans)

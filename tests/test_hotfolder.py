@@ -162,7 +162,8 @@ def test_a_file_is_taken_only_once_its_size_and_mtime_have_settled(tmp_path):
 
 
 def test_a_file_still_growing_is_not_taken_until_it_stops(tmp_path):
-    desk = Desk(tmp_path, settle_seconds=0.4, rescan_seconds=0.5)
+    # Settling takes 2 s of quiet: far more than the writer's pauses even on a loaded machine.
+    desk = Desk(tmp_path, settle_seconds=2.0, rescan_seconds=0.5)
     taken_at: list[float] = []
     desk.answer = lambda copy: taken_at.append(time.monotonic()) or Handled(done=True)
     finished: list[float] = []

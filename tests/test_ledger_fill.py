@@ -44,6 +44,7 @@ def filled(store, campaign_text):
     return store, before, stats, calls
 
 
+@pytest.mark.slow
 def test_a_filled_season(filled):
     """One fill per database (it is the slow part), checked from every side."""
     _verifies_and_continues_the_chain(*filled)

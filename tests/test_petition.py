@@ -392,7 +392,7 @@ def _phone_photo(page: Image.Image, seed: int, *, thumb: tuple[int, int] | None 
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     quad = np.array([(-w, -h), (w, -h), (w, h), (-w, h)]) * scale / 2 @ rotation.T
     quad[[1, 2]] *= 1 - tilt
-    quad += (out_w / 2, out_h / 2, *rng.normal(0, 6, (4, 2)))
+    quad += np.array((out_w / 2, out_h / 2)) + rng.normal(0, 6, (4, 2))
     matrix = cv2.getPerspectiveTransform(np.float32([(0, 0), (w, 0), (w, h), (0, h)]),
                                          quad.astype(np.float32))
     shot = cv2.warpPerspective(gray, matrix, (out_w, out_h), flags=cv2.INTER_AREA,

@@ -16,6 +16,8 @@ from scanpipe.reading.pipeline import RecognitionSettings, process_file
 from scanpipe.simulate.scansim import rasterise_pdf, sign_delivery_sheet
 from stations.delivery import render_label, render_sheet
 
+pytestmark = pytest.mark.slow  # seasons with bundles on both databases: `make test-all` and CI run it
+
 CODES_ONLY = RecognitionSettings(ocr=False)
 
 

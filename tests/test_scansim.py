@@ -147,6 +147,7 @@ def _pages(sample) -> list[Image.Image]:
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_sample_set_matches_its_expected_truth(campaign):
     samples = make_sample_set(campaign, seed=2021, lang="fr")
     assert sum(len(s.data) for s in samples) <= 4_500_000

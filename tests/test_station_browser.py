@@ -40,8 +40,9 @@ SCRIPT = "<script>alert('pwned')</script>"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Chromium is not installed (make test installs it with apt)")
+pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Chromium is not installed (make test installs it with apt)"),
+              pytest.mark.slow]  # a real browser: `make test-all` and CI run it
 
 
 def _free_port() -> int:

@@ -23,9 +23,11 @@ from models.images import sha256_of_file
 from models.store import Store
 from models.store import tables as t
 
+pytestmark = pytest.mark.slow  # kill -9 runs of whole stations: `make test-all` and CI run it
+
 SCANPIPE = str(Path(sys.executable).with_name("scanpipe"))
 PAGES = 200
-RUNS = 12
+RUNS = 8
 _started: list[subprocess.Popen] = []  # every station a test started (see no_process_left)
 
 

@@ -56,6 +56,7 @@ def reason_of(root: Path, name: str) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_over_a_hundred_malformed_files_are_quarantined_with_reasons_and_events(
         store, campaign, campaign_text, tmp_path):
     store.load_campaign(campaign_text, actor="coordinator", station="office")
@@ -115,6 +116,7 @@ def test_over_a_hundred_malformed_files_are_quarantined_with_reasons_and_events(
     assert store.reconciliation().figures["quarantined_files"] == len(quarantined) >= 4
 
 
+@pytest.mark.slow
 def test_a_file_that_kills_the_reader_twice_is_quarantined_in_the_ledger(
         loaded_store, campaign, tmp_path):
     files = write_stack(tmp_path / "inbox", campaign, 6, seed=2)

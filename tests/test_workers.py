@@ -40,6 +40,7 @@ def stack(tmp_path_factory, campaign) -> list[Path]:
     return write_stack(tmp_path_factory.mktemp("stack"), campaign, 24, seed=3)
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_same_results_in_the_same_order_as_none(stack, campaign, tmp_path):
     with Recognizer(campaign, SETTINGS, workers=0) as inline:
         expected = decisions(p for group in inline.in_groups(stack) for p in group)
@@ -60,6 +61,7 @@ def test_the_workers_keep_each_file_in_the_image_store(stack, campaign, tmp_path
     assert {images.get(p.sha256) for p in done} == {path.read_bytes() for path in stack[:6]}
 
 
+@pytest.mark.slow
 def test_workers_killed_mid_work_are_replaced_and_every_file_is_decided(stack, campaign):
     with Recognizer(campaign, SETTINGS, workers=0) as inline:
         expected = decisions(p for group in inline.in_groups(stack) for p in group)
@@ -71,6 +73,7 @@ def test_workers_killed_mid_work_are_replaced_and_every_file_is_decided(stack, c
     assert decisions(got) == expected
 
 
+@pytest.mark.slow
 def test_a_file_that_kills_its_worker_twice_is_reported_and_the_rest_go_on(stack, campaign,
                                                                             tmp_path):
     poison = tmp_path / "poison.jpg"
@@ -93,6 +96,7 @@ def slow_task(path: str):
     return workers.prepare_in_worker(path)
 
 
+@pytest.mark.slow
 def test_results_a_moment_apart_are_recorded_together(stack, campaign, monkeypatch):
     # Each file takes 20 ms in a worker: one by one, a transaction would hold a file or two. A
     # group waits (here as long as it takes) until it holds `group_least` files.
@@ -104,6 +108,7 @@ def test_results_a_moment_apart_are_recorded_together(stack, campaign, monkeypat
     assert len(groups) <= len(stack) // workers.group_least(2) + 1
 
 
+@pytest.mark.slow
 def test_a_group_does_not_wait_long_for_a_slow_file(stack, campaign, tmp_path):
     slow = tmp_path / "slow.jpg"
     slow.write_bytes(stack[0].read_bytes())
@@ -133,6 +138,7 @@ def test_joining_a_group_waits_only_while_it_is_short_and_until_its_deadline(mon
     assert workers.joins(late, size=1, least=2, deadline=far)  # decided before the deadline
 
 
+@pytest.mark.slow
 def test_a_worker_keeps_freed_memory_for_the_next_page():
     # Each page decoded takes a block of its size; fresh from the kernel each time, every
     # 4 KiB of it costs a page fault (a fifth of a page's time on a virtual machine, measured).
