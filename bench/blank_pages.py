@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scanpipe.domain.campaign import Campaign, parse_campaign
+from scanpipe.domain.found import Blankness
 from scanpipe.reading import blank, normalise
 from scanpipe.reading.pages import open_pages
 from scanpipe.simulate import degrade, scansim, typed
@@ -591,7 +592,7 @@ def sheets(data: bytes) -> Iterator[tuple[np.ndarray, float | None, int, np.ndar
         yield sheet, page.dpi, page.number, page.pixels
 
 
-def judge(sample: Sample, page: int | None = None) -> list[tuple[blank.Blankness, float]]:
+def judge(sample: Sample, page: int | None = None) -> list[tuple[Blankness, float]]:
     """The judgement of each page of the sample's file (or only `page`), and its seconds."""
     out = []
     for sheet, dpi, number, pixels in sheets(sample.data):

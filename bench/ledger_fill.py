@@ -70,6 +70,7 @@ from models.events import GENESIS, EventType, canonical_json, decision_payload, 
 from models.store import Store
 from models.store import tables as t
 from scanpipe.domain.campaign import Campaign, parse_campaign
+from scanpipe.domain.found import Attempt, Blankness, Candidate, Code, Reader
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload
 from scanpipe.domain.routing import (
     Decision,
@@ -83,9 +84,7 @@ from scanpipe.domain.routing import (
     uncounted_petition,
     unreadable,
 )
-from scanpipe.reading.blank import Blankness
-from scanpipe.reading.codes import Attempt, Code, Reader
-from scanpipe.reading.matching import Candidate, MatchSettings, pick_case, rank_cases
+from scanpipe.reading.matching import MatchSettings, pick_case, rank_cases
 from scanpipe.reading.ocr import OcrText, OcrWord
 from scanpipe.reading.pages import FileFault, UnreadableFile
 from scanpipe.reading.text_routing import explain

@@ -37,8 +37,8 @@ from sqlmodel import Session
 from models.store import FileRecord, Store, normalise_url
 from models.store import tables as t
 from scanpipe.domain.campaign import letter_destination, parse_campaign, postcard_destination
+from scanpipe.domain.found import Candidate, TermHit
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
-from scanpipe.reading.matching import Candidate, TermHit
 from stations.workers import ahead
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/scanpipe_bench"

@@ -18,8 +18,8 @@ from models.store import Store
 from models.store.bundles import DispatchMethod, NothingToBundle
 from models.store.review import CASE_KINDS, Choice, Verdict
 from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.found import Candidate, TermHit
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status, destination_for
-from scanpipe.reading.matching import Candidate, TermHit
 
 OFFICE = "office"
 

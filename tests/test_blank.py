@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from bench import blank_pages as pages
+from scanpipe.domain.found import Blankness
 from scanpipe.domain.routing import Reason, Status, blank_page
 from scanpipe.reading import blank
 from scanpipe.reading.pipeline import RecognitionSettings, process_file
@@ -21,7 +22,7 @@ from scanpipe.reading.pipeline import RecognitionSettings, process_file
 DPI = 150
 
 
-def _judged(data: bytes) -> blank.Blankness:
+def _judged(data: bytes) -> Blankness:
     [(sheet, dpi, _, pixels)] = list(pages.sheets(data))
     return blank.blankness(sheet, dpi, pixels)
 

@@ -11,11 +11,12 @@ import pytest
 from conftest import case_code, page_with_codes
 from PIL import Image
 
+from scanpipe.domain.found import Attempt, Code, Reader
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, parse_payload
 from scanpipe.domain.routing import Status
 from scanpipe.paper import kits
 from scanpipe.reading import codes as codes_module
-from scanpipe.reading.codes import Attempt, Code, Reader, scan_codes
+from scanpipe.reading.codes import scan_codes
 from scanpipe.reading.pipeline import RecognitionSettings, process_file
 from scanpipe.simulate import scansim
 

@@ -21,8 +21,8 @@ from conftest import kit_code
 from bench.ledger_fill import FillStats, fill_ledger
 from models.events import GENESIS, EventType, decision_payload
 from models.store import tables as t
+from scanpipe.domain.found import Code, Reader
 from scanpipe.domain.routing import route_page
-from scanpipe.reading.codes import Code, Reader
 
 ITEMS = 2000
 

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanpipe.domain.campaign import Campaign, parse_campaign
-from scanpipe.reading.matching import Candidate, MatchSettings, fold_words, persons_of, pick_case, rank_cases
+from scanpipe.domain.found import Candidate
+from scanpipe.reading.matching import MatchSettings, fold_words, persons_of, pick_case, rank_cases
 from scanpipe.reading.ocr import OcrText, OcrWord
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "campaign.toml"

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from scanpipe.domain.found import Code
 from scanpipe.domain.payload import appendix_payload, bundle_payload, encode_payload
 from scanpipe.paper import sheets
 from scanpipe.paper.labels import BundleLabel, render_bundle_label
 from scanpipe.paper.sheets import DeliverySheet, SheetLine, render_delivery_sheet
-from scanpipe.reading.codes import Code, scan_codes
+from scanpipe.reading.codes import scan_codes
 from scanpipe.reading.receipts import ReceiptCheck, check_receipt
 from scanpipe.simulate import degrade
 from scanpipe.simulate.scansim import rasterise_pdf, scan_image, sign_delivery_sheet

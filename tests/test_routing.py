@@ -7,8 +7,9 @@ import pytest
 from conftest import case_code, kit_code, page_with_codes
 from PIL import Image
 
+from scanpipe.domain.found import Reader
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload
-from scanpipe.reading.codes import Reader, read_codes, read_with_zbar
+from scanpipe.reading.codes import read_codes, read_with_zbar
 from scanpipe.reading.pipeline import process_file
 
 

@@ -21,9 +21,9 @@ from models.store import Store
 from models.store.review import CASE_KINDS, Choice, Verdict, decided_state
 from scanpipe.domain import i18n
 from scanpipe.domain.campaign import postcard_destination
+from scanpipe.domain.found import Candidate
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status, destination_for
 from scanpipe.domain.trays import tray_key
-from scanpipe.reading.matching import Candidate
 from stations import audit_words
 from stations.audit_report import report_pdf, report_text, write_report_csv
 from stations.cli import cli

@@ -19,7 +19,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.zxing_photos import count, load_set, parse_pass_counts
-from scanpipe.reading.codes import Reader, read_codes, scan_codes
+from scanpipe.domain.found import Reader
+from scanpipe.reading.codes import read_codes, scan_codes
 
 DATA = ROOT.parent / "shared" / "testdata" / "zxing-qr"
 

@@ -31,8 +31,8 @@ from models.store import tables as t
 from models.store.bundles import BundleVerbs
 from models.store.core import stored_id
 from models.store.ledger import lock_ledger
+from scanpipe.domain.found import Candidate
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
-from scanpipe.reading.matching import Candidate
 
 # The tables themselves: bulk inserts without the ORM's bookkeeping.
 _IMAGE, _ITEM, _WORDS, _EVENT = (SQLModel.metadata.tables[name] for name in (

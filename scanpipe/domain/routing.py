@@ -16,10 +16,8 @@ from enum import StrEnum
 from typing import TypedDict
 
 from scanpipe.domain.campaign import Campaign, Case, letter_destination, postcard_destination
+from scanpipe.domain.found import Blankness, Candidate, Code, TermHit
 from scanpipe.domain.payload import Fault, Payload, PayloadKind, Rejected, parse_payload
-from scanpipe.reading.blank import Blankness
-from scanpipe.reading.codes import Code
-from scanpipe.reading.matching import Candidate, TermHit
 
 
 class Kind(StrEnum):

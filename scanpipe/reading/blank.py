@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from cv2.typing import MatLike
 
+from scanpipe.domain.found import Blankness
 from scanpipe.reading.pages import Pixels
 
 WHOLE_PAGE = 0.85          # a sheet cut out smaller than this share of its image may be a part
@@ -57,18 +58,6 @@ HOLE_ZONE_MM = 25.0        # … within this of an edge
 RULE_MM = 15.0             # straight lines longer than this are ruled, creased or an outline
 RULE_WIDTH_MM = 1.0        # … and what is wiped along them,
 RULE_END_MM = 3.0          # … and beyond their ends
-
-
-@dataclass(frozen=True, slots=True)
-class Blankness:
-    """What was found on a sheet, and whether it is blank."""
-
-    blank: bool
-    strokes: int          # marks of writing or print
-    lines: int            # lines of writing they form
-    ink: float            # share of the sheet the strokes cover
-    set_aside: tuple[tuple[str, int], ...]   # marks not counted as writing, by why
-    detail: str           # what was measured, in words, for the reason shown
 
 
 def blankness(sheet: Pixels, dpi: float | None, page: Pixels | None = None) -> Blankness:

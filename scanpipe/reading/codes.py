@@ -39,76 +39,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import TypedDict, cast
+from typing import cast
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 import zxingcpp
 
-Point = tuple[int, int]
-Corners = tuple[Point, Point, Point, Point]
-
-
-class Reader(StrEnum):
-    ZXING = "zxing-cpp"
-    ZBAR = "zbar"
-
-
-class Attempt(StrEnum):
-    CORNERS = "corners"
-    PAGE_QR = "page-qr"
-    GLOBAL_THRESHOLD = "global-threshold"
-    PAGE_ALL = "page-all"
-    ZBAR = "zbar"
-    UPSCALED = "upscaled"
-    DOWNSCALED = "downscaled"
-    EQUALISED = "equalised"
-
-
-class CodeJson(TypedDict):
-    """A `Code` as the command line writes it."""
-
-    format: str
-    text: str
-    position: list[list[int]]
-    reader: str
-    attempt: str
-
-
-@dataclass(frozen=True, slots=True)
-class Code:
-    """One barcode found on a page.
-
-    `position` holds the four corners (top-left, top-right, bottom-right,
-    bottom-left in the code's own orientation) in pixels of the page as given.
-    `orientation` is how far the symbol is turned clockwise (degrees, zxing-cpp
-    only); `attempt` names the try that found it.
-    """
-
-    format: str  # zxing-cpp's format names: "QRCode", "EAN13", "Code128", ...
-    text: str
-    position: Corners
-    reader: Reader
-    attempt: str = Attempt.PAGE_ALL.value
-    orientation: float | None = None
-
-    @property
-    def center(self) -> tuple[float, float]:
-        xs, ys = zip(*self.position)
-        return sum(xs) / 4, sum(ys) / 4
-
-    @property
-    def side(self) -> float:
-        """Mean length of the symbol's edges, in pixels."""
-        pts = np.array(self.position, dtype=np.float64)
-        return float(np.mean(np.linalg.norm(pts - np.roll(pts, -1, axis=0), axis=1)))
-
-    def to_json(self) -> CodeJson:
-        return {"format": self.format, "text": self.text,
-                "position": [list(p) for p in self.position],
-                "reader": self.reader.value, "attempt": self.attempt}
+from scanpipe.domain.found import Attempt, Code, Corners, Reader
 
 
 @dataclass(frozen=True, slots=True)

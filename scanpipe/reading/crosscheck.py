@@ -20,11 +20,11 @@ import numpy as np
 import numpy.typing as npt
 
 from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.found import Code
 from scanpipe.domain.payload import PayloadKind
 from scanpipe.paper import kits
 from scanpipe.paper.render import Box
 from scanpipe.reading import placement
-from scanpipe.reading.codes import Code
 from scanpipe.reading.normalise import Quad
 from scanpipe.reading.pages import load_pages
 from scanpipe.reading.placement import Placement

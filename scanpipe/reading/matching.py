@@ -42,6 +42,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from scanpipe.domain.campaign import Campaign, Case
+from scanpipe.domain.found import Candidate, TermHit
 from scanpipe.reading.ocr import OcrText
 
 
@@ -83,28 +84,6 @@ _STREET = re.compile(
     r"(?!\w)", re.IGNORECASE)
 _ADDRESS_BLOCK_WORDS = 9    # lines of an address block are short
 _NAME_LINES_ABOVE = 2       # the lines above an address line that name who lives there
-
-
-@dataclass(frozen=True, slots=True)
-class TermHit:
-    """One term of a case found in the page: what was looked for, what was read, how alike."""
-
-    term: str          # as written in the campaign file
-    found: str         # the text of the page that matched it
-    similarity: float  # 0..1; 1 is the same after folding
-    weight: float      # evidence the term carries for this case; 0 when other cases share it
-    evidence: str = ""            # an `Evidence` value: what kind of term it is on this page
-    confidence: float | None = None  # Tesseract's least confidence over the words found
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A case the page may be about, its score (0..1), whether it is named, and the evidence."""
-
-    case: str
-    score: float
-    hits: tuple[TermHit, ...]
-    named: bool = False  # the page names the case's person (see the module's rules)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.found import Code
 from scanpipe.domain.payload import Payload, PayloadKind, parse_payload
 from scanpipe.domain.routing import (
     Decision,
@@ -33,7 +34,7 @@ from scanpipe.domain.routing import (
 )
 from scanpipe.paper import kits
 from scanpipe.reading import blank, crosscheck, normalise, ocr, receipts, text_routing, upright
-from scanpipe.reading.codes import Code, scan_codes
+from scanpipe.reading.codes import scan_codes
 from scanpipe.reading.matching import MatchSettings, rank_cases
 from scanpipe.reading.pages import Page, Pixels, UnreadableFile, open_pages
 from scanpipe.reading.petition import count_signatures

@@ -34,10 +34,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from scanpipe.domain.found import Code
 from scanpipe.paper import sheets
 from scanpipe.paper.render import Box
 from scanpipe.reading import ink, placement
-from scanpipe.reading.codes import Code
 
 _SEARCH_RES = 2.0         # px per mm of the area the marks are looked for in
 _SEARCH_MM = 45.0         # how far a mark may be from where the QR puts it (a photo's perspective)

@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanpipe.domain.campaign import Campaign, Case
+from scanpipe.domain.found import Candidate
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status, route_by_text, uncounted_petition
 from scanpipe.reading import addressee
-from scanpipe.reading.matching import Candidate, MatchSettings, persons_of, pick_case, rank_cases
+from scanpipe.reading.matching import MatchSettings, persons_of, pick_case, rank_cases
 from scanpipe.reading.normalise import SizeClass
 from scanpipe.reading.ocr import OcrText
 
