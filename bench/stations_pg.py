@@ -139,7 +139,7 @@ def _fresh(url: str) -> bool:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    except Exception as exc:
+    except Exception as exc:  # any failure to reach the server: say so, skip
         print(f"4 stations on PostgreSQL: skipped, cannot reach {url} ({type(exc).__name__})")
         return False
     return True

@@ -234,7 +234,7 @@ class Recognizer:
             future: Future = Future()
             try:
                 future.set_result(prepare(path, self.campaign, self.settings, self.images))
-            except BaseException as exc:
+            except BaseException as exc:  # handed to whoever asks for the result
                 future.set_exception(exc)
             return future
         try:

@@ -118,7 +118,7 @@ def own_postgres_database() -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
+    except Exception as exc:  # any connection failure means: skip, visibly
         admin.dispose()
         pytest.skip(f"PostgreSQL tests skipped: cannot create a database on {server.render_as_string()}"
                     f": {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")

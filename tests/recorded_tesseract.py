@@ -50,7 +50,6 @@ class Recorder:
         self.real, self.path = real, path
         self.answers: dict[str, dict] = self._load(path) if path.exists() else {}
         self.used: set[str] = set()
-        self.added = 0
         self.hits = 0
         self.missed_by: dict[str, int] = {}  # test -> pages read by the program
         self._version: str | None = None
@@ -86,8 +85,12 @@ class Recorder:
         self.missed_by[test] = self.missed_by.get(test, 0) + 1
         self.answers[key] = {"key": key, "rc": done.returncode, "out": _text(done.stdout),
                              "err": _text(done.stderr)}
-        self.added += 1
         return done
+
+    @property
+    def added(self) -> int:
+        """Pages read by the program this session (their answers kept)."""
+        return sum(self.missed_by.values())
 
     def save(self) -> None:
         """Write the answers this session used, and no other."""

@@ -122,7 +122,7 @@ def test_stations_opening_a_new_ledger_at_once_make_one_schema(ledger_url, tmp_p
         start.wait()
         try:
             outcomes.append(store.create_schema())  # what Store.open does
-        except Exception as exc:
+        except Exception as exc:  # every failure is the finding
             errors.append(exc)
         store.close()
 

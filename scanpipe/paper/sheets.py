@@ -166,7 +166,7 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types
         self._lang = lang
         self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:
+    def showPage(self) -> None:  # reportlab's name
         self._pages.append(dict(self.__dict__))
         self._startPage()
 

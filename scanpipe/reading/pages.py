@@ -162,7 +162,7 @@ def _decoding(what: str) -> Iterator[None]:
     except UnidentifiedImageError:
         raise UnreadableFile(FileFault.CORRUPT, f"{what}: not a readable image (damaged or "
                                                 f"truncated); scan it again") from None
-    except Exception as exc:
+    except Exception as exc:  # see the docstring
         raise UnreadableFile(FileFault.CORRUPT, f"{what}: cannot decode the image "
                                                 f"({type(exc).__name__}: {exc}); scan it again") from None
 

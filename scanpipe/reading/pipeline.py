@@ -105,7 +105,7 @@ def _safely(page: Page, campaign: Campaign, settings: RecognitionSettings) -> Pa
     stopping the station: the piece is kept, with the fault as its reason."""
     try:
         return process_page(page, campaign, settings)
-    except Exception as exc:
+    except Exception as exc:  # the safety net of the whole pipeline
         finding = Finding(Reason.RECOGNITION_FAILED, f"{type(exc).__name__}: {exc}"[:500])
         return PageResult(page.number, (), Decision(Kind.UNKNOWN, Status.REVIEW, findings=(finding,)))
 

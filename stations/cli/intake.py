@@ -26,7 +26,7 @@ def decode(files: tuple[str, ...], as_json: bool) -> None:
             decoded = decode_file(Path(file).read_bytes())
         except (UnreadableFile, OSError) as exc:
             error = str(exc)
-        except Exception as exc:
+        except Exception as exc:  # one file's fault never stops the others
             error = (f"reading its codes failed ({type(exc).__name__}: {exc}); a fault of "
                      f"scanpipe's, not of the file: the other files are decoded, keep this one "
                      f"and report it")
