@@ -160,3 +160,16 @@ def test_the_checks_see_what_they_are_meant_to():
     edges = {_target(s, n or "") for _, s, n in imports(found["scanpipe.reading.pipeline"], load_time=True)}
     assert "scanpipe.reading.ocr" in edges and "scanpipe.domain.routing" in edges
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+_AMBIENT = ("os.environ", "os.getenv", "datetime.now", "datetime.utcnow", "date.today", "time.time")
+
+
+def test_the_core_reads_no_environment_and_no_clock():
+    # What scanpipe decides depends on the page and the campaign only: settings and dates are given.
+    found = [f"{module}:{node.lineno} reads {ast.unparse(node)}"
+             for module, tree in modules().items()
+             if module.startswith(("scanpipe.domain", "scanpipe.reading", "scanpipe.paper"))
+             for node in ast.walk(tree)
+             if isinstance(node, ast.Attribute) and ast.unparse(node) in _AMBIENT]
+    assert not found, "\n".join(found)
