@@ -412,7 +412,7 @@ def _draw_items(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
         w.need(_ITEM_LEADING * 2)
         per_column = int((w.bottom - w.y) // _ITEM_LEADING)
         block = items[start:start + per_column * columns]
-        # _Column-major: the list reads down each column, as people scan a printed list.
+        # Column-major: the list reads down each column, as people scan a printed list.
         rows = -(-len(block) // columns)
         c.setFont(f.regular, _ITEM_SIZE)
         for k, item in enumerate(block):
