@@ -148,8 +148,7 @@ def bundle_qr_corners_mm(code_text: str) -> tuple[tuple[float, float], ...]:
     """The bundle QR symbol's corners on page 1 (top-left, top-right, bottom-right,
     bottom-left; quiet zone excluded), mm from the page's top-left: the points a
     code reader reports, to place the page's layout on a scan."""
-    box = bundle_qr_box(code_text).inset(render.QUIET_ZONE_MODULES * BUNDLE_MODULE_MM)
-    return ((box.x, box.y), (box.right, box.y), (box.right, box.bottom), (box.x, box.bottom))
+    return bundle_qr_box(code_text).inset(render.QUIET_ZONE_MODULES * BUNDLE_MODULE_MM).corners()
 
 
 def bundle_title(ref: str, lang: str) -> str:
