@@ -54,6 +54,11 @@ class Box:
         k = dpi / 25.4
         return (round(self.x * k), round(self.y * k), round(self.right * k), round(self.bottom * k))
 
+    def corners(self) -> tuple[tuple[float, float], ...]:
+        """Its four corners from the top-left, clockwise: top-left, top-right, bottom-right,
+        bottom-left."""
+        return ((self.x, self.y), (self.right, self.y), (self.right, self.bottom), (self.x, self.bottom))
+
     def inset(self, d: float) -> Box:
         return Box(self.x + d, self.y + d, self.w - 2 * d, self.h - 2 * d)
 

@@ -148,8 +148,7 @@ def bundle_qr_corners_mm(code_text: str) -> tuple[tuple[float, float], ...]:
     """The bundle QR symbol's corners on page 1 (top-left, top-right, bottom-right,
     bottom-left; quiet zone excluded), mm from the page's top-left: the points a
     code reader reports, to place the page's layout on a scan."""
-    box = bundle_qr_box(code_text).inset(render.QUIET_ZONE_MODULES * BUNDLE_MODULE_MM)
-    return ((box.x, box.y), (box.right, box.y), (box.right, box.bottom), (box.x, box.bottom))
+    return bundle_qr_box(code_text).inset(render.QUIET_ZONE_MODULES * BUNDLE_MODULE_MM).corners()
 
 
 def bundle_title(ref: str, lang: str) -> str:
@@ -412,7 +411,7 @@ def _draw_items(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
         w.need(_ITEM_LEADING * 2)
         per_column = int((w.bottom - w.y) // _ITEM_LEADING)
         block = items[start:start + per_column * columns]
-        # _Column-major: the list reads down each column, as people scan a printed list.
+        # Column-major: the list reads down each column, as people scan a printed list.
         rows = -(-len(block) // columns)
         c.setFont(f.regular, _ITEM_SIZE)
         for k, item in enumerate(block):

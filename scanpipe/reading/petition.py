@@ -375,8 +375,7 @@ def _walk_corners(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], top
         return h, 0.0  # lost the line early (a crease, a stain): keep the QR's guess
     top_left, bottom_right = corner - across_top * top[1], corner + down_right * right[1]
     found = np.array([top_left, corner, bottom_right, top_left + bottom_right - corner])
-    expected = np.array([[table.x, table.y], [table.right, table.y],
-                         [table.right, table.bottom], [table.x, table.bottom]])
+    expected = np.array(table.corners())
     moved = float(np.abs(found[:3] - expected[:3]).max())
     return placement.perspective(expected.astype(np.float32),
                                  placement.map_points(h, found, np.float32)), moved
@@ -390,7 +389,7 @@ def _fit_borders(pixels: npt.NDArray[np.uint8], h: npt.NDArray[np.float64], tabl
     the boxes' bottoms run 1.2 mm above it, and a photo shaken across the rows blurs the two
     into one band whose valley wanders between them."""
     left, top, right, bottom = table.x, table.y, table.right, table.bottom
-    expected = np.array([[left, top], [right, top], [right, bottom], [left, bottom]])
+    expected = np.array(table.corners())
     search = (floor, window, _COARSE_STEP if window > 4.0 else _ACROSS_STEP,
               float(np.clip(window / 50.0, 2 * _TILT_STEP, _MAX_TILT)))
     for _ in range(_PASSES):

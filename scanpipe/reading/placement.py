@@ -49,14 +49,12 @@ def symbol_corners_mm(layout: DocumentLayout, qr_text: str) -> npt.NDArray[np.fl
     """The QR symbol's corners (quiet zone excluded) where `layout` prints the code of
     `qr_text`: top-left, top-right, bottom-right, bottom-left, mm (4 × 2)."""
     symbol = layout.qr_box(qr_text).inset(render.QUIET_ZONE_MODULES * layout.qr_module_mm)
-    return np.array([[symbol.x, symbol.y], [symbol.right, symbol.y],
-                     [symbol.right, symbol.bottom], [symbol.x, symbol.bottom]])
+    return np.array(symbol.corners())
 
 
 def page_corners_mm(layout: DocumentLayout) -> npt.NDArray[np.float64]:
     """The page's corners, from its top-left clockwise, mm (4 × 2)."""
-    return np.array([(0.0, 0.0), (layout.page_w, 0.0), (layout.page_w, layout.page_h),
-                     (0.0, layout.page_h)])
+    return np.array(Box(0.0, 0.0, layout.page_w, layout.page_h).corners())
 
 
 # ------------------------------------------------------------------ from a QR's corners
@@ -183,9 +181,7 @@ def by_paper_near(quad: Quad | None, guess: npt.NDArray[np.float64], layout: Doc
     turn = min(range(4), key=lambda k: float(np.linalg.norm(np.roll(corners, -k, axis=0)
                                                              - expected, axis=1).sum()))
     h = _onto(layout, np.roll(corners, -turn, axis=0))
-    zone = layout.qr_zone
-    near_qr = np.array([(zone.x, zone.y), (zone.right, zone.y), (zone.right, zone.bottom),
-                        (zone.x, zone.bottom)])
+    near_qr = np.array(layout.qr_zone.corners())
     apart = float(np.linalg.norm(map_points(h, near_qr, np.float32)
                                  - map_points(guess, near_qr, np.float32), axis=1).max())
     return h if apart <= max_apart_mm * np.sqrt(abs(np.linalg.det(guess[:2, :2]))) else None

@@ -107,8 +107,7 @@ class _Maker:
                      grayscale: bool = False) -> Image.Image:
         page = scansim.rasterise_pdf(kits.render_letter_sheet(self.campaign, case, self.lang),
                                      DPI)[0]
-        box, pitch = kits.LETTER_LAYOUT.writing_box, kits.LETTER_LAYOUT.line_pitch_mm
-        assert box is not None and pitch is not None  # the letter sheet has ruled lines
+        box, pitch = kits.LETTER_LAYOUT.ruled_space()
         lines = [case.letter or self.words["letter"].format(person=case.person),
                  self.words["regards"], self.writer()]
         return scansim.scan_image(page, seed=self.next_seed(), dpi=DPI,
@@ -121,9 +120,7 @@ class _Maker:
         pages = scansim.rasterise_pdf(kits.render_postcard(self.campaign, case, self.lang), DPI)
         if side == 0:
             return scansim.scan_image(pages[0], seed=self.next_seed(), dpi=DPI)
-        box, pitch = (kits.POSTCARD_MESSAGE_LAYOUT.writing_box,
-                      kits.POSTCARD_MESSAGE_LAYOUT.line_pitch_mm)
-        assert box is not None and pitch is not None  # the message side has ruled lines
+        box, pitch = kits.POSTCARD_MESSAGE_LAYOUT.ruled_space()
         first = case.person.split()[0]
         return scansim.scan_image(pages[1], seed=self.next_seed(), dpi=DPI,
                                   writing_box_px=box.px(DPI),
