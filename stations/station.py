@@ -121,9 +121,7 @@ class Station:
         return self.operator is not None
 
     def decide_ahead(self, copy: Path) -> None:
-        with self._lock:
-            if copy not in self._ahead:
-                self._ahead[copy] = self.recognizer.submit(copy)
+        self._future(copy)
 
     def forget(self, copy: Path) -> None:
         with self._lock:
@@ -173,6 +171,7 @@ class Station:
         return [_handled(p) for p in prepared]
 
     def _future(self, copy: Path) -> Future:
+        """The copy's decision, submitted to the workers unless it already was."""
         with self._lock:
             future = self._ahead.get(copy)
             if future is None:

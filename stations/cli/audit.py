@@ -17,6 +17,7 @@ from models.audit.signing import SigningKeyError, create_key, key_id, load_priva
 from models.audit.verify import extra_checkpoints, report, verify_export_command
 from models.store import item_ref
 from stations.cli.base import LANGS, Context, echo_json, pass_context
+from stations.cli.words import plural
 from stations.errors import AuditFailed, BadInput, LedgerError
 from stations.untrusted import spreadsheet_text, terminal_text
 
@@ -40,10 +41,6 @@ def _public_key(obj: Context, given: Path | None):
         return load_public(path)
     except SigningKeyError as exc:
         raise BadInput(str(exc)) from None
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @audit.command("verify")
@@ -206,7 +203,7 @@ def audit_export(obj: Context, folder: Path, with_images: bool) -> None:
     except FileExistsError as exc:
         raise BadInput(str(exc)) from None
     click.echo(f"Exported {summary.events} events, {summary.items} items, {summary.bundles} "
-               f"bundles, {_count(summary.checkpoints, 'checkpoint')} and {summary.images} images to "
+               f"bundles, {plural(summary.checkpoints, 'checkpoint')} and {summary.images} images to "
                f"{summary.folder}")
 
 
@@ -342,8 +339,8 @@ def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
     before: date = delivered_before.date()
     if dry_run or not yes:
         preview = store.purge(delivered_before=before, actor="", station="", dry_run=True)
-        click.echo(f"{_count(len(preview.items), 'piece')} delivered before {before.isoformat()}: "
-                   f"{_count(len(preview.images), 'image')} and their words to remove"
+        click.echo(f"{plural(len(preview.items), 'piece')} delivered before {before.isoformat()}: "
+                   f"{plural(len(preview.images), 'image')} and their words to remove"
                    + (f" ({preview.kept_images} images kept: shared with pieces not yet delivered)"
                       if preview.kept_images else "") + ".")
         if dry_run:
@@ -353,8 +350,8 @@ def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
     result = store.purge(delivered_before=before, actor=operator or obj.settings.operator,
                          station=obj.settings.station)
     if result.items:
-        click.echo(f"Purged {_count(len(result.items), 'piece')}: "
-                   f"{_count(len(result.images), 'image')} removed; their hashes stay in the ledger.")
+        click.echo(f"Purged {plural(len(result.items), 'piece')}: "
+                   f"{plural(len(result.images), 'image')} removed; their hashes stay in the ledger.")
     if result.files_removed > len(result.images):
         click.echo(f"Removed {result.files_removed - len(result.images)} files left by an "
                    "interrupted purge.")

@@ -12,7 +12,7 @@ from models.store import item_ref
 from models.store.bundles import BundleError, DispatchMethod, NothingToBundle
 from scanpipe.domain.routing import Kind
 from stations.cli.base import LANGS, Context, echo_json, pass_context
-from stations.cli.words import counted
+from stations.cli.words import counted, plural
 from stations.delivery import deadline_passed_at, recipient, write_documents
 from stations.errors import BadInput
 
@@ -30,10 +30,6 @@ def _day(value) -> date:
 
 def _signatures(count: int | None) -> str:
     return "—" if count is None else str(count)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 # A bundle's totals and the kinds they count, in the order the papers show them.
@@ -54,7 +50,7 @@ def _contents(totals: dict, late: int) -> str:
         parts[-1] += f" ({_signatures(totals['signatures'])} signatures)"
     if late:
         parts.append(f"{late} arrived after the deadline")
-    return f"{_plural(totals['pieces'], 'piece')}: " + ", ".join(parts)
+    return f"{plural(totals['pieces'], 'piece')}: " + ", ".join(parts)
 
 
 def _operator_option(f):
@@ -176,7 +172,7 @@ def bundle_list(obj: Context, state: str | None, as_json: bool) -> None:
                        "receipt_item": item_ref(row.receipt_item_id) if row.receipt_item_id else None})
         else:
             click.echo(f"  {row.id:>5}  {row.destination:<18} {row.state:<10} "
-                       f"{_plural(row.pieces, 'piece'):>12}{f' ({row.late} late)' if row.late else ''}")
+                       f"{plural(row.pieces, 'piece'):>12}{f' ({row.late} late)' if row.late else ''}")
 
 
 @bundle.command("show")

@@ -42,6 +42,11 @@ def counted(count: int, kind: str) -> str:
     return f"{count} {kind_word(kind, count)}"
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 piece', '3 pieces': a count and a noun that takes an s."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def counted_rejected(count: int, counted_as: str) -> str:
     """'2 blank sides', '1 postcard picture side'."""
     one, many = _REJECTED.get(counted_as, (counted_as, counted_as))
