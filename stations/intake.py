@@ -15,7 +15,7 @@ from pathlib import Path
 
 from models.store import PageOutcome, Store
 from scanpipe.domain.campaign import Campaign
-from scanpipe.reading.pages import SCAN_SUFFIXES
+from scanpipe.reading.formats import SCAN_SUFFIXES
 from scanpipe.reading.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings
 from stations.workers import Recognizer
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanpipe.reading.pages import SCAN_SUFFIXES
+from scanpipe.reading.formats import SCAN_SUFFIXES
 from stations.hotfolder import Folders, Handled
 from stations.hotfolder.inbox import Inbox
 from stations.hotfolder.settling import Queue

@@ -25,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
+from scanpipe.reading.formats import RASTER_FORMATS
+
 if TYPE_CHECKING:
     import pypdfium2 as pdfium
 
@@ -37,9 +39,6 @@ MAX_PAGES = 500  # a scanner batch larger than this is not a batch; quarantine i
 # a decompression bomb or a poster, and would take a worker past its 400 MB (see
 # bench/page_memory.py).
 MAX_PIXELS = 40_000_000
-_RASTER_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "BMP"]  # MPO (JPEG with more pictures) is JPEG's
-# The file names a station takes as scans: the formats above and PDF.
-SCAN_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".pdf"})
 _EACH_FRAME_SIZED = {"TIFF", "MPO"}  # frames of their own sizes; others are one canvas
 _BLANK = b" \t\r\n\x0b\x0c\x00"
 _PNG_END = b"IEND\xaeB`\x82"  # the end chunk and its (constant) CRC
@@ -170,7 +169,7 @@ def _decoding(what: str) -> Iterator[None]:
 def _raster_pages(data: bytes) -> Iterator[Page]:
     with _decoding("the file"), warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(data), formats=_RASTER_FORMATS)
+        image = Image.open(io.BytesIO(data), formats=list(RASTER_FORMATS))
         try:
             frames = _check_raster(image, data)
         except BaseException:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from scanpipe.reading.pages import SCAN_SUFFIXES
+from scanpipe.reading.formats import SCAN_SUFFIXES
 
 
 @dataclass(frozen=True)
