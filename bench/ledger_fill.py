@@ -69,6 +69,7 @@ from models.audit.evidence import seal_words
 from models.events import GENESIS, EventType, canonical_json, decision_payload, event_hash, status_event
 from models.store import Store
 from models.store import tables as t
+from models.store.ledger import lock_ledger
 from scanpipe.domain.campaign import Campaign, parse_campaign
 from scanpipe.domain.found import Attempt, Blankness, Candidate, Code, Reader
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload
@@ -445,8 +446,7 @@ class _Writer:
         if not self.events:
             return
         with self.store.writer.begin() as conn:
-            if self.postgres:  # as models.store.ledger.lock_ledger does
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 0x5CA4_91BE})
+            lock_ledger(conn)  # the lock every writer of the ledger takes
             head = conn.execute(select(t.Event.seq, t.Event.hash)
                                 .order_by(t.Event.seq.desc()).limit(1)).first()
             if (tuple(head) if head else (0, GENESIS)) != self.committed:

@@ -188,6 +188,13 @@ def misrouted_to_authority(kind: str | None, destination: str | None) -> bool:
     return kind in FORWARDED_KINDS and to_authority(destination)
 
 
+def known_sum(counts: list[int | None]) -> int | None:
+    """Signatures counted on petition sheets, summed; None when a sheet was not counted. The
+    store's bundle totals and the audit's replay of them count so alike."""
+    known = [n for n in counts if n is not None]
+    return sum(known) if len(known) == len(counts) else None
+
+
 class BundleState(StrEnum):
     PREPARED = "prepared"
     DISPATCHED = "dispatched"

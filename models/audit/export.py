@@ -24,9 +24,9 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel, col, select
 
 from models.audit.checks import BUNDLE_COLUMNS, ITEM_COLUMNS
-from models.audit.export_check import EVENT_FIELDS, MANIFEST, export_files, file_sha256
+from models.audit.export_check import EVENT_FIELDS, MANIFEST, export_files
 from models.audit.signing import PUBLIC_NAME, key_id, load_public
-from models.images import ImageStore, fsync_dir
+from models.images import ImageStore, fsync_dir, sha256_of_file
 from models.store import Store
 from models.store import tables as t
 
@@ -141,5 +141,5 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[SQLModel]) -
 
 
 def _write_manifest(folder: Path) -> None:
-    lines = [f"{file_sha256(p)}  {p.relative_to(folder).as_posix()}\n" for p in export_files(folder)]
+    lines = [f"{sha256_of_file(p)}  {p.relative_to(folder).as_posix()}\n" for p in export_files(folder)]
     (folder / MANIFEST).write_text("".join(lines), encoding="utf-8")

@@ -7,7 +7,6 @@ tables against the events, the images and the manifest.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from models.audit.checks import AuditResult, dict_get, rows_agree, verify_events
 from models.audit.replay import Problem
 from models.audit.signing import PUBLIC_NAME, SignedHead, SigningKeyError, key_id, load_public
-from models.images import ImageStore
+from models.images import ImageStore, sha256_of_file
 
 MANIFEST = "MANIFEST.sha256"
 # The fields of each line of events.jsonl, as the ledger stores and hashes them.
@@ -36,14 +35,6 @@ class EventRecord:
     payload: str
     prev_hash: str
     hash: str
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def export_files(folder: Path) -> list[Path]:
@@ -133,6 +124,6 @@ def _manifest_problem(folder: Path) -> Problem | None:
     for name, digest in sorted(listed.items()):
         if name not in present:
             return Problem(name, "this file is listed in the manifest but missing")
-        if file_sha256(folder / name) != digest:
+        if sha256_of_file(folder / name) != digest:
             return Problem(name, "this file differs from its SHA-256 in the manifest")
     return None

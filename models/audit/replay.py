@@ -25,6 +25,7 @@ from models.events import (
     BundleState,
     EventLike,
     EventType,
+    known_sum,
     misrouted_to_authority,
 )
 from models.sides import rejected_as
@@ -380,11 +381,10 @@ def piece_totals(items: Iterable[ItemLife]) -> Totals:
         kinds[item.kind] += 1
         if item.kind == Kind.PETITION.value:
             signatures.append(item.state.get("signatures"))
-    counted = [n for n in signatures if n is not None]
     return {"letters": kinds[Kind.LETTER.value],
             "solidarity_letters": kinds[Kind.SOLIDARITY_LETTER.value],
             "postcards": kinds[Kind.POSTCARD.value], "petitions": kinds[Kind.PETITION.value],
-            "signatures": None if len(counted) < len(signatures) else sum(counted),
+            "signatures": known_sum(signatures),
             "pieces": pieces}
 
 

@@ -22,8 +22,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, col, create_engine, select
 
-from models.audit.checks import AuditResult  # noqa: F401 (part of the store's interface)
-from models.audit.replay import Problem  # noqa: F401 (part of the store's interface)
 from models.events import EventType
 from models.images import ImageStore
 from models.sides import rejected_as

@@ -30,7 +30,7 @@ from sqlalchemy import func, literal, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from models.events import BUNDLE_STEPS, PIECE_KINDS, BundleState, EventType
+from models.events import BUNDLE_STEPS, PIECE_KINDS, BundleState, EventType, known_sum
 from models.store import tables as t
 from models.store.core import StoreCore, all_rows, stored_id
 from models.store.ledger import lock_ledger
@@ -88,7 +88,7 @@ class BundleView:
                 "solidarity_letters": sum(x.solidarity_letters for x in self.lines),
                 "postcards": sum(x.postcards for x in self.lines),
                 "petitions": sum(x.petitions for x in self.lines),
-                "signatures": _sum_known([x.signatures for x in self.lines if x.petitions]),
+                "signatures": known_sum([x.signatures for x in self.lines if x.petitions]),
                 "pieces": len(self.item_ids)}
 
 
@@ -148,12 +148,6 @@ def clean_text(value: str | None, what: str, *, required: bool) -> str | None:
     return value
 
 
-def _sum_known(values: list[int | None]) -> int | None:
-    """The sum, or None when a value is not known."""
-    known = [n for n in values if n is not None]
-    return sum(known) if len(known) == len(values) else None
-
-
 def _lines(rows: Iterable[tuple[str | None, str, int | None]],
            persons: dict[str, str]) -> tuple[BundleLine, ...]:
     """Counts per case from (case, kind, signatures) rows. A piece without a case is in no line:
@@ -171,7 +165,7 @@ def _lines(rows: Iterable[tuple[str | None, str, int | None]],
         counts = signed[case]
         lines.append(BundleLine(case, persons.get(case, case), kinds[case][Kind.LETTER.value],
                                 kinds[case][Kind.POSTCARD.value], kinds[case][Kind.PETITION.value],
-                                _sum_known(counts),
+                                known_sum(counts),
                                 kinds[case][Kind.SOLIDARITY_LETTER.value]))
     return tuple(lines)
 

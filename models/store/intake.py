@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, SQLModel, col, select
@@ -37,26 +37,6 @@ from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 # The tables themselves: bulk inserts without the ORM's bookkeeping.
 _IMAGE, _ITEM, _WORDS, _EVENT = (SQLModel.metadata.tables[name] for name in (
     "stored_image", "item", "evidence_text", "event"))
-
-
-class LedgerWriter(Protocol):
-    """What intake needs of the store besides its tables, in intake's transaction: the
-    clock, the station's batches, and the delivery receipts (`Store` is one)."""
-
-    def now(self) -> tuple[datetime, str]: ...
-
-    def find_open_batch(self, session: Session, station: str) -> t.Batch | None: ...
-
-    def close_batch_in(self, session: Session, batch: t.Batch, operator: str, station: str,
-                       when: tuple[datetime, str] | None = None) -> None: ...
-
-    def new_batch_in(self, session: Session, station: str, operator: str,
-                     kit_serial: int | None, when: tuple[datetime, str] | None = None) -> t.Batch: ...
-
-    def receipt_decision(self, session: Session, decision: Decision) -> Decision: ...
-
-    def take_receipt(self, session: Session, decision: Decision, *, item_id: int, image_sha256: str,
-                     page: int, when: tuple[datetime, str], station: str, operator: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -160,7 +140,7 @@ class _OpenBatch:
 class _Group:
     """The rows of one transaction, written in bulk; events hashed here, in chain order."""
 
-    store: LedgerWriter
+    store: BundleVerbs  # the store: its clock, the station's batches, the delivery receipts
     session: Session
     station: str
     operator: str

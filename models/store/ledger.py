@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from models.events import GENESIS, EventType, canonical_json, event_hash
@@ -17,9 +18,10 @@ from models.store.tables import Event
 _PG_LEDGER_LOCK = 0x5CA4_91BE  # advisory lock id that serialises appends on PostgreSQL
 
 
-def lock_ledger(session: Session) -> None:
+def lock_ledger(session: Session | Connection) -> None:
     """Serialise appends so the chain stays one line (SQLite: BEGIN IMMEDIATE does it)."""
-    if session.get_bind().dialect.name == "postgresql":
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_PG_LEDGER_LOCK))
 
 
