@@ -250,8 +250,9 @@ def audit_sample(obj: Context, seed: str, count: int, as_of: int | None, out: Pa
     click.echo(f"Drew {len(sample.pieces)} of {sample.population} delivered pieces (seed "
                f"{seed!r}, as of event {sample.as_of}) into {out}")
     for piece in sample.pieces[:20]:
-        click.echo(f"  bundle {piece.bundle_id:>4} #{piece.position:<5} item {item_ref(piece.item_id)} "
-                   f"{piece.kind:<9} {piece.case or '—':<10} → {piece.destination}")
+        click.echo(terminal_text(f"  bundle {piece.bundle_id:>4} #{piece.position:<5} item "
+                                 f"{item_ref(piece.item_id)} {piece.kind:<9} {piece.case or '—':<10} "
+                                 f"→ {piece.destination}"))
     if len(sample.pieces) > 20:
         click.echo(f"  … and {len(sample.pieces) - 20} more in {out}")
 
@@ -281,7 +282,7 @@ def audit_sample_result(obj: Context, file: Path, confidence: float) -> None:
         raise BadInput(f"{file}: a result is 'match', 'mismatch' or 'missing', not " + "; ".join(wrong[:5]))
     checked = len(results) - len(blank)
     population = drawn.population
-    click.echo(f"Sample of {len(rows)} from {population} delivered pieces (seed {seed!r}, "
+    click.echo(f"Sample of {len(rows)} from {population} delivered pieces (seed {terminal_text(repr(seed))}, "
                f"as of event {as_of}); {checked} checked, {len(blank)} not yet.")
     for name in ("mismatch", "missing"):
         found = results.count(name)
@@ -294,8 +295,8 @@ def audit_sample_result(obj: Context, file: Path, confidence: float) -> None:
                    f"{confidence:.0%} confidence" if checked else f"  {label}: nothing checked yet")
         for row, result in zip(rows, results):
             if result == name:
-                click.echo(f"    item {row['item']} (bundle {row['bundle']} #{row['position']}): "
-                           f"{terminal_text(row.get('note', ''))}")
+                click.echo(terminal_text(f"    item {row['item']} (bundle {row['bundle']} "
+                                         f"#{row['position']}): {row.get('note', '')}"))
 
 
 def _read_sample(file: Path) -> tuple[dict, list[dict]]:

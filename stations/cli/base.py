@@ -3,7 +3,6 @@ the campaign file reader, the language choice, and the one place errors become e
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from scanpipe.domain.campaign import Campaign, CampaignError, parse_campaign
 from scanpipe.reading import ocr
 from stations.errors import BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.settings import Settings
+from stations.untrusted import json_text, terminal_text
 
 LANGS = click.Choice(["fr", "en", "nl"])
 
@@ -54,7 +54,7 @@ class ScanpipeGroup(click.Group):
             code = exit_code(exc)
             if code is None:
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {terminal_text(exc)}", err=True)
             ctx.exit(code)
 
 
@@ -114,7 +114,7 @@ def read_campaign(path: str) -> tuple[str, Campaign]:
 
 
 def echo_json(value: dict) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False))
+    click.echo(json_text(value))
 
 
 def need_ocr(settings: Settings) -> None:

@@ -15,6 +15,7 @@ from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.cli.words import counted, plural
 from stations.delivery import deadline_passed_at, recipient, write_documents
 from stations.errors import BadInput
+from stations.untrusted import terminal_text
 
 STATES = click.Choice([s.value for s in BundleState])
 DAY = click.DateTime(["%Y-%m-%d"])
@@ -81,9 +82,9 @@ def bundle_pending(obj: Context) -> None:
     click.echo(f"  {'destination':<18} {_LETTERS_HEAD} {'postcards':>9} {'petitions':>9} "
                f"{'late':>5}  recipient")
     for row in waiting:
-        click.echo(f"  {row.destination:<18} {row.letters:>12} {row.solidarity_letters:>9} "
-                   f"{row.postcards:>9} {row.petitions:>9} {row.late:>5}  "
-                   f"{recipient(campaign, row.destination).name}")
+        click.echo(terminal_text(f"  {row.destination:<18} {row.letters:>12} {row.solidarity_letters:>9} "
+                                 f"{row.postcards:>9} {row.petitions:>9} {row.late:>5}  "
+                                 f"{recipient(campaign, row.destination).name}"))
     click.echo(_LETTERS_NOTE)
 
 
@@ -123,13 +124,14 @@ def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, 
         except NothingToBundle as exc:
             known = ", ".join(row.destination for row in store.pending()) or "none"
             raise BundleError(f"{exc} (destinations with pieces waiting: {known})") from None
-        click.echo(f"Bundle {view.id} for {destination} ({recipient(campaign, destination).name}): "
-                   f"{_contents(view.totals, len(view.late_ids))}")
+        click.echo(terminal_text(f"Bundle {view.id} for {destination} "
+                                 f"({recipient(campaign, destination).name}): "
+                                 f"{_contents(view.totals, len(view.late_ids))}"))
         if out is not None:
             for path in write_documents(store, view, campaign, out, issued_on=_day(issued),
                                         lang=lang or campaign.language, actor=actor,
                                         station=station):
-                click.echo(f"  wrote {path}")
+                click.echo(f"  wrote {terminal_text(path)}")
 
 
 @bundle.command("print")
@@ -171,7 +173,7 @@ def bundle_list(obj: Context, state: str | None, as_json: bool) -> None:
                        "received_on": row.received_on.isoformat() if row.received_on else None,
                        "receipt_item": item_ref(row.receipt_item_id) if row.receipt_item_id else None})
         else:
-            click.echo(f"  {row.id:>5}  {row.destination:<18} {row.state:<10} "
+            click.echo(f"  {row.id:>5}  {terminal_text(row.destination):<18} {row.state:<10} "
                        f"{plural(row.pieces, 'piece'):>12}{f' ({row.late} late)' if row.late else ''}")
 
 
@@ -184,11 +186,12 @@ def bundle_show(obj: Context, bundle_id: int) -> None:
     store = obj.store()
     view = store.bundle(bundle_id)
     b = view.bundle
-    click.echo(f"Bundle {b.id} → {b.destination} ({recipient(campaign, b.destination).name}): {b.state}")
+    click.echo(terminal_text(f"Bundle {b.id} → {b.destination} "
+                             f"({recipient(campaign, b.destination).name}): {b.state}"))
     click.echo(f"  {'case':<10} {_LETTERS_HEAD} {'postcards':>9} {'petitions':>9} "
                f"{'signatures':>10}")
     for line in view.lines:
-        click.echo(f"  {line.case:<10} {line.letters:>12} {line.solidarity_letters:>9} "
+        click.echo(f"  {terminal_text(line.case):<10} {line.letters:>12} {line.solidarity_letters:>9} "
                    f"{line.postcards:>9} {line.petitions:>9} {_signatures(line.signatures):>10}")
     totals = view.totals
     click.echo(f"  {'total':<10} {totals['letters']:>12} {totals['solidarity_letters']:>9} "
@@ -197,8 +200,9 @@ def bundle_show(obj: Context, bundle_id: int) -> None:
     click.echo(f"  {_contents(totals, len(view.late_ids))}")
     click.echo("History:")
     for event in store.bundle_events(bundle_id):
-        click.echo(f"  {event.at[:19]}  {event.type:<18} by {event.actor} at {event.station}  "
-                   f"{event.payload if event.type != 'bundle.closed' else ''}")
+        click.echo(terminal_text(f"  {event.at[:19]}  {event.type:<18} by {event.actor} at "
+                                 f"{event.station}  "
+                                 f"{event.payload if event.type != 'bundle.closed' else ''}"))
     click.echo(f"Pieces ({len(view.item_ids)}): " + " ".join(item_ref(i) for i in view.item_ids))
     if view.late_ids:
         click.echo(f"Late ({len(view.late_ids)}): " + " ".join(item_ref(i) for i in view.late_ids))
@@ -217,8 +221,8 @@ def bundle_dispatch(obj: Context, bundle_id: int, method: str, tracking: str | N
     actor, station = _who(obj, operator)
     row = obj.store().dispatch_bundle(bundle_id, method=DispatchMethod(method), tracking=tracking,
                                       actor=actor, station=station)
-    click.echo(f"Bundle {row.id}: dispatched by {row.method}"
-               f"{f', tracking {row.tracking}' if row.tracking else ''}.")
+    click.echo(terminal_text(f"Bundle {row.id}: dispatched by {row.method}"
+                             f"{f', tracking {row.tracking}' if row.tracking else ''}."))
 
 
 @bundle.command("deliver")
@@ -236,7 +240,8 @@ def bundle_deliver(obj: Context, bundle_id: int, received_by: str, received_on,
     row = obj.store().deliver_bundle(bundle_id, received_by=received_by,
                                      received_on=_day(received_on), receipt_item=receipt_item,
                                      actor=actor, station=station)
-    click.echo(f"Bundle {row.id}: delivered to {row.received_by} on {row.received_on.isoformat()}.")
+    click.echo(f"Bundle {row.id}: delivered to {terminal_text(row.received_by)} on "
+               f"{row.received_on.isoformat()}.")
 
 
 def _reason_step(verb: str, method: str, doc: str):
@@ -248,7 +253,7 @@ def _reason_step(verb: str, method: str, doc: str):
     def command(obj: Context, bundle_id: int, reason: str, operator: str | None) -> None:
         actor, station = _who(obj, operator)
         row = getattr(obj.store(), method)(bundle_id, reason=reason, actor=actor, station=station)
-        click.echo(f"Bundle {row.id}: {row.state} ({row.note}).")
+        click.echo(f"Bundle {row.id}: {row.state} ({terminal_text(row.note)}).")
     return command
 
 
@@ -277,7 +282,8 @@ def progress(obj: Context, as_json: bool) -> None:
         else:
             kinds = ", ".join(counted(getattr(row, key), kind.value) for key, kind in _TOTALS
                               if getattr(row, key))
-            click.echo(f"  {row.case:<10} {row.destination:<18} {row.routed:>7} {row.bundled:>8} "
+            click.echo(f"  {terminal_text(row.case):<10} {terminal_text(row.destination):<18} "
+                       f"{row.routed:>7} {row.bundled:>8} "
                        f"{row.dispatched:>10} {row.delivered:>9} {row.refused_or_returned:>5}  "
                        f"{kinds}")
     if not as_json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from stations.cli.base import Context, pass_context, read_campaign
+from stations.untrusted import terminal_text
 
 
 @click.group()
@@ -17,9 +18,11 @@ def campaign() -> None:
 def campaign_check(file: str) -> None:
     """Validate a campaign FILE and list its cases; changes nothing."""
     _, loaded = read_campaign(file)
-    click.echo(f"{loaded.id} — {loaded.name}, deadline {loaded.deadline.isoformat()}")
+    click.echo(f"{terminal_text(loaded.id)} — {terminal_text(loaded.name)}, "
+               f"deadline {loaded.deadline.isoformat()}")
     for case in loaded.cases:
-        click.echo(f"  {case.code:<10} {case.person} ({case.country}) → embassy {case.embassy}")
+        click.echo(terminal_text(f"  {case.code:<10} {case.person} ({case.country}) "
+                                 f"→ embassy {case.embassy}"))
     click.echo(f"OK: {len(loaded.cases)} cases, {len(loaded.embassies)} embassies, "
                f"{len(loaded.partners)} partners")
 
@@ -34,4 +37,4 @@ def campaign_load(obj: Context, file: str, operator: str | None) -> None:
     loaded, changed = obj.store().load_campaign(
         text, actor=operator or obj.settings.operator, station=obj.settings.station)
     state = "loaded" if changed else "already loaded, unchanged"
-    click.echo(f"Campaign {loaded.id} {state}: {len(loaded.cases)} cases.")
+    click.echo(f"Campaign {terminal_text(loaded.id)} {state}: {len(loaded.cases)} cases.")

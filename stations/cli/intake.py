@@ -13,6 +13,7 @@ from scanpipe.reading.pages import UnreadableFile
 from scanpipe.reading.pipeline import decode_file
 from stations.cli.base import Context, echo_json, need_ocr, pass_context, read_campaign
 from stations.intake import FileResult, expand_paths, take_in
+from stations.untrusted import terminal_text
 
 
 @click.command()
@@ -34,14 +35,14 @@ def decode(files: tuple[str, ...], as_json: bool) -> None:
             if as_json:
                 echo_json({"source": file, "page": None, "codes": [], "error": error})
             else:
-                click.echo(f"{file}: cannot read: {error}", err=True)
+                click.echo(f"{terminal_text(file)}: cannot read: {terminal_text(error)}", err=True)
             continue
         for page, codes in decoded:
             if as_json:
                 echo_json({"source": file, "page": page, "codes": [c.to_json() for c in codes]})
             else:
                 texts = ", ".join(f"{c.format} {c.text!r}" for c in codes) or "no code"
-                click.echo(f"{file} p{page}: {texts}")
+                click.echo(f"{terminal_text(file)} p{page}: {terminal_text(texts)}")
 
 
 def _piece_json(result: FileResult) -> list[dict]:
@@ -64,7 +65,7 @@ def _piece_line(row: dict) -> str:
                                    "anonymous batch" if row["kind"] == "kit_envelope" else "—")
     flag = " (already taken in: not counted again)" if row.get("duplicate") else ""
     reasons = "" if row["status"] == "routed" else "  " + ", ".join(row["reasons"])
-    return (f"{row['source']} p{row['page']}: {row['status']:<8} {row['kind']:<17} "
+    return terminal_text(f"{row['source']} p{row['page']}: {row['status']:<8} {row['kind']:<17} "
             f"{row['case'] or '—':<10} → {where}{reasons}{flag}")
 
 
@@ -73,7 +74,7 @@ def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, stati
     need_ocr(obj.settings)
     paths, skipped = expand_paths(files)
     for path in skipped:
-        click.echo(f"skipped (not a scan by its name): {path}", err=True)
+        click.echo(f"skipped (not a scan by its name): {terminal_text(path)}", err=True)
     store = None if dry_run else obj.store()
     tally: Counter = Counter()
     results = take_in(paths, store, loaded, station=station, operator=operator, dry_run=dry_run,

@@ -6,6 +6,7 @@ import click
 
 from models.store.people import Role
 from stations.cli.base import Context, pass_context
+from stations.untrusted import terminal_text
 
 ROLES = click.Choice([r.value for r in Role])
 
@@ -37,7 +38,7 @@ def people_add(obj: Context, name: str, role: str, secret: str, actor: str | Non
     """Let NAME sign in at the stations with ROLE."""
     person = obj.store().add_person(name, Role(role), secret, actor=actor or obj.settings.operator,
                                     station=obj.settings.station)
-    click.echo(f"{person.name} may now sign in as {person.role}.")
+    click.echo(f"{terminal_text(person.name)} may now sign in as {person.role}.")
 
 
 @people.command("list")
@@ -49,7 +50,7 @@ def people_list(obj: Context) -> None:
         click.echo("Nobody yet: 'scanpipe people add NAME --role admin' adds the first person.")
     for person in everyone:
         state = "" if person.active else "  (access removed)"
-        click.echo(f"  {person.name:<30} {person.role}{state}")
+        click.echo(f"  {terminal_text(person.name):<30} {person.role}{state}")
 
 
 @people.command("change")
@@ -70,4 +71,4 @@ def people_change(obj: Context, name: str, role: str | None, new_pin: bool, acti
                                        role=Role(role) if role else None, active=active,
                                        secret=secret)
     state = "may sign in" if person.active else "may not sign in"
-    click.echo(f"{person.name}: {person.role}, {state}.")
+    click.echo(f"{terminal_text(person.name)}: {person.role}, {state}.")

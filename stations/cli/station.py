@@ -42,8 +42,8 @@ def station_serve(obj: Context, host: str | None, port: int | None, inbox: Path 
         click.echo("Nobody can sign in yet: add someone first, e.g. "
                    "'scanpipe people add \"Your Name\" --role admin'.", err=True)
     host, port = host or settings.host, port or settings.port
-    click.echo(f"Station {settings.station}: open http://{host}:{port}/ — scanner folder "
-               f"{settings.inbox_dir.resolve()}", err=True)
+    click.echo(f"Station {terminal_text(settings.station)}: open http://{host}:{port}/ — scanner "
+               f"folder {terminal_text(settings.inbox_dir.resolve())}", err=True)
     serve(settings, store, loaded, host=host, port=port)
 
 

@@ -26,7 +26,8 @@ def summary(obj: Context) -> None:
     click.echo(f"  {'case':<10} {'destination':<18} {'kind':<24} {'pieces':>6} {'signatures':>10}")
     for row in routed:
         signed = "" if row.kind != "petition" else "—" if row.signatures is None else str(row.signatures)
-        click.echo(f"  {row.case:<10} {row.destination:<18} {kind_word(row.kind):<24} "
+        click.echo(f"  {terminal_text(row.case):<10} {terminal_text(row.destination):<18} "
+                   f"{kind_word(row.kind):<24} "
                    f"{row.count:>6} {signed:>10}")
     by_status = Counter()
     for row in rows:
@@ -66,8 +67,8 @@ def _rejected_lines(pages: list, counted_as: str) -> list[str]:
     """The pages, by file: sides as 'file p2, p4'; unreadable and set-aside pages, which
     someone must act on, each with its reasons."""
     if counted_as not in {s.value for s in Side}:
-        return [f"{terminal_text(p.source)} p{p.page} ({item_ref(p.item_id)}): "
-                f"{', '.join(p.reasons)}" for p in pages]
+        return [terminal_text(f"{p.source} p{p.page} ({item_ref(p.item_id)}): {', '.join(p.reasons)}")
+                for p in pages]
     by_file: dict[str, list[int]] = {}
     for page in pages:
         by_file.setdefault(page.source, []).append(page.page)
