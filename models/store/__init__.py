@@ -8,15 +8,17 @@ ledger events, so the tables never say something the ledger does not.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import func
+from sqlalchemy import func, make_url
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -34,7 +36,7 @@ from models.store.ledger import lock_ledger
 from models.store.people import PeopleVerbs
 from models.store.privacy import PrivacyVerbs
 from models.store.review import ReviewVerbs
-from models.store.schema import MigrationOutcome, SchemaError, migrate
+from models.store.schema import MigrationOutcome, SchemaError, migrate, schema_status
 from models.store.sorting import SortingVerbs
 from scanpipe.domain.campaign import (
     Campaign,
@@ -52,6 +54,10 @@ class StoreError(Exception):
 
 class NoCampaign(StoreError):
     pass
+
+
+class SchemaBehind(StoreError):
+    """A ledger opened read-only whose schema this scanpipe would upgrade first."""
 
 
 def normalise_url(url: str) -> str:
@@ -141,6 +147,91 @@ def open_engines(url: str) -> tuple[Engine, Engine]:
     return engine, writer
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite ledger URL; None for another database or SQLite in memory."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def sqlite_problem(path: Path) -> str:
+    """What stands in the way of a SQLite ledger file, in words (or "" when nothing shows)."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f"its folder {folder} does not exist"
+    if not path.exists():
+        return f"the file {path} does not exist"
+    if not path.is_file():
+        return f"{path} is not a file"
+    if not os.access(path, os.R_OK):
+        return f"the file {path} is not readable by this user"
+    if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK):
+        return (f"the file {path} or its folder is read-only (SQLite also writes beside the file): "
+                "the commands that only read ('audit verify', 'audit report', …) open it read-only; "
+                "those that write need write access")
+    return ""
+
+
+def _read_only_sqlite(path: Path) -> Callable[[], sqlite3.Connection]:
+    """How to connect to the SQLite ledger at `path` without ever writing to it or beside it.
+
+    `mode=ro` first: it reads the write-ahead log too, but SQLite needs the log's index file
+    (`-shm`) beside the ledger, or to make it. On a read-only folder or mount without one, the
+    file is opened `immutable`: SQLite then reads the file alone, which holds everything when
+    no write-ahead log is left with changes in it (else it is refused, never read stale).
+    """
+    uri = "file:" + quote(str(path.absolute())) + "?mode=ro"
+    try:
+        probe = sqlite3.connect(uri, uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.Error as exc:
+        log = Path(f"{path}-wal")
+        if not path.is_file() or not os.access(path, os.R_OK):
+            raise StoreError(f"cannot open the SQLite ledger file {path}: {exc}; "
+                             f"{sqlite_problem(path) or 'check the file'}") from None
+        if log.exists() and log.stat().st_size > 0:
+            raise StoreError(
+                f"cannot open the SQLite ledger file {path} read-only: its write-ahead log {log} "
+                "holds changes and the folder is read-only, so SQLite cannot read them; copy the "
+                "folder (with the -wal and -shm files) somewhere writable and verify the copy") from None
+        uri += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+    return connect
+
+
+def open_read_only(url: str) -> Engine:
+    """An engine on the ledger at `url` that cannot write: SQLite opened `mode=ro` (or
+    `immutable` on a read-only medium, see `_read_only_sqlite`), PostgreSQL sessions read-only."""
+    url = normalise_url(url)
+    path = sqlite_file(url)
+    if path is None:
+        if url.startswith("postgresql"):
+            return create_engine(url, pool_pre_ping=True,
+                                 connect_args={"options": "-c default_transaction_read_only=on"})
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(f"sqlite:///{path.as_posix()}", creator=_read_only_sqlite(path))
+
+    @sa_event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: sqlite3.Connection,
+                 _record: ConnectionPoolEntry) -> None:  # pragma: no cover - exercised via the CLI
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+    return engine
+
+
 class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, PrivacyVerbs, AuditVerbs):
     """All reads and writes of the ledger database.
 
@@ -155,6 +246,31 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
         engine, writer = open_engines(url)
         store = cls(engine, ImageStore(Path(image_root)), clock, writer)
         store.create_schema()
+        return store
+
+    @classmethod
+    def open_read_only(cls, url: str, image_root: Path,
+                       clock: Callable[[], datetime] = utc_now) -> Store:
+        """Open the ledger at `url` to read only (`open_read_only`): a read-only file or mount
+        will do. Its schema must be this scanpipe's already (`SchemaBehind` otherwise); every
+        verb that writes fails."""
+        engine = open_read_only(url)
+        store = cls(engine, ImageStore(Path(image_root)), clock, engine)
+        try:
+            status = schema_status(engine)
+        except BaseException:
+            store.close()
+            raise
+        if status.newer:
+            store.close()
+            raise StoreError(f"the ledger's schema is at {status.current}, newer than this "
+                             "scanpipe knows: a newer scanpipe upgraded it. Update scanpipe on "
+                             "this machine.")
+        if status.pending or status.legacy:
+            store.close()
+            raise SchemaBehind(f"the ledger's schema is at {status.current or 'no revision'}, not "
+                               f"this scanpipe's {status.head}: it needs 'scanpipe db upgrade', "
+                               "with write access, first")
         return store
 
     def create_schema(self) -> MigrationOutcome:

@@ -56,7 +56,7 @@ def audit_verify(obj: Context, no_images: bool, public_key: Path | None,
 
     Exits 0 when everything verifies; 1 with the first broken place otherwise.
     """
-    result = obj.store().audit(check_images=not no_images, public=_public_key(obj, public_key),
+    result = obj.store(read_only=True).audit(check_images=not no_images, public=_public_key(obj, public_key),
                                extra_checkpoints=extra_checkpoints(checkpoint_files))
     report(result, "this ledger")
 
@@ -127,7 +127,7 @@ def audit_report(obj: Context, fmt: str, out: Path | None, lang: str | None, row
     item ids. Counted from the events alone."""
     from stations.audit_report import report_pdf, report_text, write_report_csv
 
-    report = obj.store().reconciliation(tz=datetime.now().astimezone().tzinfo)
+    report = obj.store(read_only=True).reconciliation(tz=datetime.now().astimezone().tzinfo)
     if fmt == "text":
         click.echo(report_text(report, limit=rows))
     elif fmt == "json":
@@ -154,7 +154,7 @@ def audit_report(obj: Context, fmt: str, out: Path | None, lang: str | None, row
 def audit_trail(obj: Context, item: int, as_json: bool) -> None:
     """The whole history of piece ITEM (its number as printed, e.g. 0000042): every event,
     the bundles it was in, its evidence and its image's hash."""
-    trail = obj.store().trail(item)
+    trail = obj.store(read_only=True).trail(item)
     if trail is None:
         raise BadInput(f"there is no item {item_ref(item)} in this ledger")
     row = trail.item
@@ -198,7 +198,7 @@ def audit_export(obj: Context, folder: Path, with_images: bool) -> None:
     key, a README and a manifest. 'scanpipe-verify FOLDER' checks it without the database."""
     public = obj.settings.public_key_path
     try:
-        summary = write_export(obj.store(), folder, public=public if public.exists() else None,
+        summary = write_export(obj.store(read_only=True), folder, public=public if public.exists() else None,
                                with_images=with_images)
     except FileExistsError as exc:
         raise BadInput(str(exc)) from None
@@ -232,7 +232,7 @@ def audit_sample(obj: Context, seed: str, count: int, as_of: int | None, out: Pa
     'match', 'mismatch' (wrong case or destination) or 'missing' in the result
     column, then run 'scanpipe audit sample-result FILE'.
     """
-    sample = obj.store().draw_sample(seed, count, as_of)
+    sample = obj.store(read_only=True).draw_sample(seed, count, as_of)
     if not sample.pieces:
         raise LedgerError("no piece is delivered yet: there is nothing to sample")
     partial = out.with_name(out.name + ".part")
@@ -271,7 +271,7 @@ def audit_sample_result(obj: Context, file: Path, confidence: float) -> None:
     seed, as_of = header.get("seed"), header.get("as_of")
     if not isinstance(seed, str) or not isinstance(as_of, int):
         raise BadInput(f"{file}: its first line is not a scanpipe sample header")
-    drawn = obj.store().draw_sample(seed, len(rows), as_of)
+    drawn = obj.store(read_only=True).draw_sample(seed, len(rows), as_of)
     if sorted(r["item"] for r in rows) != sorted(item_ref(p.item_id) for p in drawn.pieces):
         raise AuditFailed(f"{file}: its pieces are not the sample this seed draws from the ledger "
                           "— the file was edited or belongs to another ledger")

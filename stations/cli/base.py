@@ -11,7 +11,7 @@ import click
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
-from models.store import Store, StoreError
+from models.store import SchemaBehind, Store, StoreError, sqlite_file, sqlite_problem
 from models.store.bundles import BundleError
 from models.store.people import PeopleError
 from models.store.schema import SchemaError
@@ -64,13 +64,32 @@ class Context:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._store: Store | None = None
+        self._read_only = False
 
-    def store(self) -> Store:
+    def store(self, *, read_only: bool = False) -> Store:
+        """The ledger, opened on first use. `read_only` for the commands that only read: the
+        ledger is opened so that it cannot be written (a read-only file or mount will do), unless
+        its schema must be upgraded first or it does not exist yet (then it is opened as usual)."""
+        if self._store is not None and self._read_only and not read_only:
+            self._store.close()
+            self._store = None
         if self._store is None:
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            url, images = self.settings.ledger_url, self.settings.image_root
             with self.reaching_ledger():
-                self._store = Store.open(self.settings.ledger_url, self.settings.image_root)
+                if read_only and self._exists(url):
+                    try:
+                        self._store, self._read_only = Store.open_read_only(url, images), True
+                        return self._store
+                    except SchemaBehind:
+                        pass
+                self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+                self._store, self._read_only = Store.open(url, images), False
         return self._store
+
+    @staticmethod
+    def _exists(url: str) -> bool:
+        path = sqlite_file(url)
+        return path is None or path.exists()
 
     @contextmanager
     def reaching_ledger(self) -> Iterator[None]:
@@ -83,15 +102,27 @@ class Context:
         except (StoreError, SchemaError) as exc:
             raise LedgerError(str(exc)) from None
         except Exception as exc:  # the driver's own error types vary by database
-            raise LedgerError(f"cannot open the ledger at {masked_url(self.settings.ledger_url)}: "
-                              f"{exc}. Check SCANPIPE_DATABASE_URL / --database-url and that the "
-                              "database server is running.") from None
+            raise LedgerError(ledger_hint(self.settings.ledger_url, exc)) from None
 
-    def campaign(self) -> Campaign:
-        return self.store().campaign()
+    def campaign(self, *, read_only: bool = False) -> Campaign:
+        return self.store(read_only=read_only).campaign()
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def ledger_hint(url: str, exc: Exception) -> str:
+    """Why the ledger at `url` could not be opened, and what to do: for a SQLite file, what is
+    wrong with the file or its folder; for a server, to check the URL and the server."""
+    error = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    path = sqlite_file(url)
+    if path is not None:
+        problem = sqlite_problem(path)
+        return (f"cannot open the SQLite ledger file {path}: {error}"
+                + (f"; {problem}." if problem else ". Check the file and its folder (--data-dir, "
+                   "SCANPIPE_DATA_DIR or SCANPIPE_DATABASE_URL)."))
+    return (f"cannot open the ledger at {masked_url(url)}: {error}. Check SCANPIPE_DATABASE_URL / "
+            "--database-url and that the database server is running.")
 
 
 def masked_url(url: str) -> str:

@@ -74,8 +74,8 @@ def bundle() -> None:
 @pass_context
 def bundle_pending(obj: Context) -> None:
     """What can be bundled now: routed pieces per destination not yet in a bundle."""
-    campaign = obj.campaign()
-    waiting = obj.store().pending(late_after=deadline_passed_at(campaign))
+    campaign = obj.campaign(read_only=True)
+    waiting = obj.store(read_only=True).pending(late_after=deadline_passed_at(campaign))
     if not waiting:
         click.echo("Nothing waiting: every routed piece is in a bundle.")
         return
@@ -161,7 +161,7 @@ def bundle_print(obj: Context, bundle_id: int, out: Path, issued, lang: str | No
 @pass_context
 def bundle_list(obj: Context, state: str | None, as_json: bool) -> None:
     """Every bundle, its destination, state and pieces."""
-    rows = obj.store().bundles(state=BundleState(state) if state else None)
+    rows = obj.store(read_only=True).bundles(state=BundleState(state) if state else None)
     if not rows and not as_json:
         click.echo("No bundle yet: 'scanpipe bundle pending' shows what can be bundled.")
     for row in rows:
@@ -182,8 +182,8 @@ def bundle_list(obj: Context, state: str | None, as_json: bool) -> None:
 @pass_context
 def bundle_show(obj: Context, bundle_id: int) -> None:
     """One bundle: its counts per case, its history, its pieces."""
-    campaign = obj.campaign()
-    store = obj.store()
+    campaign = obj.campaign(read_only=True)
+    store = obj.store(read_only=True)
     view = store.bundle(bundle_id)
     b = view.bundle
     click.echo(terminal_text(f"Bundle {b.id} → {b.destination} "
@@ -269,7 +269,7 @@ _reason_step("void", "void_bundle", "Void BUNDLE_ID before delivery: its pieces 
 def progress(obj: Context, as_json: bool) -> None:
     """Per case and destination: pieces routed (and of which kind), bundled, dispatched,
     delivered."""
-    rows = obj.store().delivery_progress()
+    rows = obj.store(read_only=True).delivery_progress()
     if not as_json:
         click.echo(f"  {'case':<10} {'destination':<18} {'routed':>7} {'bundled':>8} "
                    f"{'dispatched':>10} {'delivered':>9} {'back':>5}  routed pieces")

@@ -45,7 +45,7 @@ def people_add(obj: Context, name: str, role: str, secret: str, actor: str | Non
 @pass_context
 def people_list(obj: Context) -> None:
     """List everyone, their role and whether they may sign in."""
-    everyone = obj.store().people()
+    everyone = obj.store(read_only=True).people()
     if not everyone:
         click.echo("Nobody yet: 'scanpipe people add NAME --role admin' adds the first person.")
     for person in everyone:

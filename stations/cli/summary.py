@@ -19,7 +19,7 @@ from stations.untrusted import terminal_text
 def summary(obj: Context) -> None:
     """Print the routing summary: pieces per case and destination, pieces in review, and the
     pages that are not pieces (blank sides, postcard picture sides, unreadable, set aside)."""
-    store = obj.store()
+    store = obj.store(read_only=True)
     rows = store.routing_summary()
     routed = [r for r in rows if r.status == "routed" and r.case]
     click.echo("Routed pieces per case and destination:")
