@@ -22,6 +22,9 @@ from scanpipe.domain.found import Candidate, TermHit
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status, destination_for
 
 OFFICE = "office"
+# What each stored file starts with: a JPEG's first bytes, as a scan's (an audit export copies
+# scanned images only, by their first bytes).
+JPEG_START = b"\xff\xd8\xff\xe0"
 
 
 @dataclass
@@ -75,11 +78,13 @@ def build_season(store: Store, campaign_text: str, *, envelopes: int, seed: int 
     stations = (("station-1", "ana"), ("station-2", "bruno"), ("station-2", "chloé"))
     for serial in range(1, envelopes + 1):
         station, operator = stations[serial % len(stations)]
-        take_in(store, season, f"env-{serial}.jpg", f"envelope {serial} {rng.random()}".encode(),
+        take_in(store, season, f"env-{serial}.jpg",
+                JPEG_START + f"envelope {serial} {rng.random()}".encode(),
                 _kit(serial), station, operator)
         for n in range(rng.randint(3, 15)):
             item = take_in(store, season, f"env-{serial}-{n:02d}.jpg",
-                           f"piece {serial}/{n} {rng.random()}".encode(), _piece(campaign, rng),
+                           JPEG_START + f"piece {serial}/{n} {rng.random()}".encode(),
+                           _piece(campaign, rng),
                            station, operator)
             if store.review_piece(item).item.status == Status.REVIEW.value:
                 season.reviewed.append(item)

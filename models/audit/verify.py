@@ -71,7 +71,11 @@ def verify_export_command(folder: Path, public_key: Path | None,
         public = load_public(public_key) if public_key else None
     except SigningKeyError as exc:
         raise UnreadableFile(str(exc)) from None
-    report(verify_export(folder, public, extra_checkpoints(checkpoint_files)), "this export")
+    try:
+        result = verify_export(folder, public, extra_checkpoints(checkpoint_files))
+    except SigningKeyError as exc:  # the export's own public key, used when none was given
+        raise UnreadableFile(f"{exc} (give the office's key with --public-key)") from None
+    report(result, "this export")
 
 
 def main() -> None:

@@ -189,22 +189,53 @@ def _brief(event) -> str:
                      and p[k] not in (None, [], ""))
 
 
+def _file_mode(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    try:
+        mode = int(value, 8)
+    except ValueError:
+        raise click.BadParameter(f"an octal file mode such as 600 or 640, not {value!r}") from None
+    if mode & ~0o777 or mode & 0o022 or not mode & 0o400:
+        raise click.BadParameter(f"{value}: readable by the owner, writable by nobody else "
+                                 "(600, 640, 644…)")
+    return mode
+
+
 @audit.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--with-images", is_flag=True, help="Copy the stored images too (large).")
+@click.option("--with-images", is_flag=True,
+              help="Copy the scanned images of the pieces too (large); anything else the image "
+                   "store holds is left out and listed in images-skipped.csv.")
+@click.option("--mode", default="600", show_default=True, callback=_file_mode,
+              help="File mode of the exported files, octal; the folders get the same with search "
+                   "rights (600 → 700, 640 → 750). Never writable by others.")
 @pass_context
-def audit_export(obj: Context, folder: Path, with_images: bool) -> None:
+def audit_export(obj: Context, folder: Path, with_images: bool, mode: int) -> None:
     """Write an audit export into FOLDER (new): events, items, bundles, checkpoints, the public
-    key, a README and a manifest. 'scanpipe-verify FOLDER' checks it without the database."""
+    key, a README and a manifest. 'scanpipe-verify FOLDER' checks it without the database.
+
+    The export's files are readable by their owner only (0600 in 0700 folders) unless --mode
+    says otherwise: it holds the supporters' scans.
+    """
     public = obj.settings.public_key_path
+    if public.exists():
+        _public_key(obj, public)  # a key that cannot be read: exit 3 before anything is written
     try:
-        summary = write_export(obj.store(read_only=True), folder, public=public if public.exists() else None,
-                               with_images=with_images)
+        summary = write_export(obj.store(read_only=True), folder,
+                               public=public if public.exists() else None,
+                               with_images=with_images, mode=mode)
     except FileExistsError as exc:
+        raise BadInput(str(exc)) from None
+    except SigningKeyError as exc:
         raise BadInput(str(exc)) from None
     click.echo(f"Exported {summary.events} events, {summary.items} items, {summary.bundles} "
                f"bundles, {plural(summary.checkpoints, 'checkpoint')} and {summary.images} images to "
-               f"{summary.folder}")
+               f"{terminal_text(summary.folder)}")
+    if summary.skipped:
+        click.echo(f"Left out {plural(len(summary.skipped), 'file')} of the image store that "
+                   f"{'is' if len(summary.skipped) == 1 else 'are'} not scanned images "
+                   "(listed with the reason in images-skipped.csv):", err=True)
+        for sha, reason in summary.skipped[:20]:
+            click.echo(f"  {sha}: {reason}", err=True)
 
 
 audit.add_command(verify_export_command)  # also the whole of scanpipe-verify (`models.audit.verify`)
