@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import signal
 import threading
 from collections import Counter
@@ -13,23 +11,15 @@ from pathlib import Path
 from models.store import Store
 from scanpipe.domain.campaign import Campaign
 from stations.hotfolder import FolderEvent
+from stations.private import station_secret
 from stations.settings import Settings
 from stations.station import Station
 
 
 def session_secret(data_dir: Path) -> str:
-    """The key that signs session cookies: made once per station, kept private in the data folder."""
-    path = data_dir / "station-secret"
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        pass
-    data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(secret + "\n")
-    return secret
+    """The key that signs session cookies: made once per station, kept in DATA_DIR/private/
+    (0600 in a 0700 folder, out of reach of intake and exports; see `stations.private`)."""
+    return station_secret(data_dir)
 
 
 def build_station(settings: Settings, store: Store, campaign: Campaign,

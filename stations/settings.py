@@ -51,8 +51,9 @@ class Settings(BaseSettings):
     polling: bool = False      # watch the inbox by polling (network shares without inotify)
     max_file_mb: int = Field(default=200, ge=1, le=4096)
     # The audit (see the README, "Audit").
-    signing_key: Path | None = None  # the office's private key; default data_dir/keys/
-    public_key: Path | None = None   # the office's public key; default beside the private one
+    signing_key: Path | None = None  # the office's private key; default data_dir/private/
+    public_key: Path | None = None   # the office's public key; default data_dir/keys/ (or
+                                     # beside SCANPIPE_SIGNING_KEY when that is set)
 
     @property
     def recognition(self) -> RecognitionSettings:
@@ -76,13 +77,18 @@ class Settings(BaseSettings):
         return self.image_dir or self.data_dir / "images"
 
     @property
-    def key_dir(self) -> Path:
-        return self.signing_key.parent if self.signing_key else self.data_dir / "keys"
+    def private_dir(self) -> Path:
+        """Where the station's secrets live (0700): see `stations.private`."""
+        return self.data_dir / "private"
 
     @property
     def signing_key_path(self) -> Path:
-        return self.signing_key or self.key_dir / PRIVATE_NAME
+        return self.signing_key or self.private_dir / PRIVATE_NAME
 
     @property
     def public_key_path(self) -> Path:
-        return self.public_key or self.key_dir / PUBLIC_NAME
+        if self.public_key:
+            return self.public_key
+        if self.signing_key:
+            return self.signing_key.parent / PUBLIC_NAME
+        return self.data_dir / "keys" / PUBLIC_NAME

@@ -59,7 +59,10 @@ def test_key_create(tmp_path):
     base = ["--data-dir", str(tmp_path / "data")]
     created = runner.invoke(cli, [*base, "audit", "key", "create"])
     assert created.exit_code == 0, created.output
-    assert (tmp_path / "data" / "keys" / "office-signing.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "data" / "private" / "office-signing.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "data" / "private").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "data" / "keys" / "office-signing.pub").stat().st_mode & 0o777 == 0o644
+    assert not (tmp_path / "data" / "keys" / "office-signing.key").exists()
     again = runner.invoke(cli, [*base, "audit", "key", "create"])
     assert again.exit_code == 3 and "exists already" in again.output  # never replaced
 

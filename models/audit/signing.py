@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,32 +69,54 @@ def key_id(public: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def create_key(folder: Path) -> tuple[Path, Path, str]:
-    """Make the office's key pair in `folder`; refuses to replace one that exists."""
-    folder.mkdir(parents=True, exist_ok=True)
-    private_path, public_path = folder / PRIVATE_NAME, folder / PUBLIC_NAME
-    if private_path.exists():
+def create_key(private_path: Path, public_path: Path) -> str:
+    """Make the office's key pair: the private key at `private_path` (0600 whatever the umask,
+    written whole under a temporary name then linked into place), the public one at
+    `public_path` (0644, for the auditors). Refuses to replace a private key that exists;
+    returns the fingerprint. A folder it makes for the private key is 0700."""
+    if private_path.exists() or private_path.is_symlink():
         raise SigningKeyError(f"{private_path} exists already: an office keeps one key. Keep using it "
-                        "(replacing it would orphan every checkpoint signed with it).")
+                              "(replacing it would orphan every checkpoint signed with it).")
+    private_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
+    fd, temp = tempfile.mkstemp(dir=private_path.parent, prefix=".new-key-")  # made 0600
+    try:
+        with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(pem)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(temp, private_path)  # never replaces a file
+    except FileExistsError:
+        raise SigningKeyError(f"{private_path} exists already: an office keeps one key") from None
+    finally:
+        os.unlink(temp)
     public = private.public_key()
-    public_path.write_bytes(public.public_bytes(serialization.Encoding.PEM,
-                                                serialization.PublicFormat.SubjectPublicKeyInfo))
-    return private_path, public_path, key_id(public)
+    public_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = public_path.with_name(public_path.name + ".part")
+    partial.write_bytes(public.public_bytes(serialization.Encoding.PEM,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo))
+    partial.chmod(0o644)
+    partial.replace(public_path)
+    return key_id(public)
 
 
 def _read_key(path: Path, read: Callable[[bytes], object], what: str, missing: str) -> object:
     try:
-        return read(path.read_bytes())
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SigningKeyError(missing) from None
-    except (ValueError, TypeError, OSError) as exc:
-        raise SigningKeyError(f"{path} is not a readable {what}: {exc}") from None
+    except OSError as exc:
+        raise SigningKeyError(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
+    try:
+        return read(data)
+    except (ValueError, TypeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SigningKeyError(f"{path} is not a readable {what}: {reason}") from None
+    except Exception as exc:  # the key parser's own errors (UnsupportedAlgorithm…)
+        raise SigningKeyError(f"{path} is not a readable {what}: {type(exc).__name__}") from None
 
 
 def _other_kind(path: Path) -> SigningKeyError:

@@ -19,6 +19,7 @@ from models.store import item_ref
 from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.cli.words import plural
 from stations.errors import AuditFailed, BadInput, LedgerError
+from stations.private import prepare_private
 from stations.untrusted import spreadsheet_text, terminal_text
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -70,12 +71,15 @@ def audit_key() -> None:
 @pass_context
 def audit_key_create(obj: Context) -> None:
     """Make the office's key pair (once); give the public key to the auditors."""
+    prepare_private(obj.settings)
+    private, public = obj.settings.signing_key_path, obj.settings.public_key_path
     try:
-        private, public, fingerprint = create_key(obj.settings.key_dir)
+        fingerprint = create_key(private, public)
     except SigningKeyError as exc:
         raise BadInput(str(exc)) from None
-    click.echo(f"Private key: {private} (readable by you only; back it up, never share it)")
-    click.echo(f"Public key:  {public} — give it to the auditors")
+    click.echo(f"Private key: {terminal_text(private)} (readable by you only; back it up, never "
+               "share it)")
+    click.echo(f"Public key:  {terminal_text(public)} — give it to the auditors")
     click.echo(f"Fingerprint: {fingerprint}")
 
 
@@ -99,6 +103,8 @@ def audit_checkpoint(obj: Context, key_file: Path | None) -> None:
     outside the office (mail it to the auditors), then 'audit verify
     --checkpoints FILE' proves that nothing up to it was changed or removed.
     """
+    if key_file is None:
+        prepare_private(obj.settings)  # an old layout's key moved in first
     try:
         private = load_private(key_file or obj.settings.signing_key_path)
         signed = obj.store().sign_checkpoint(private)

@@ -18,6 +18,7 @@ from models.store.schema import SchemaError
 from scanpipe.domain.campaign import Campaign, CampaignError, parse_campaign
 from scanpipe.reading import ocr
 from stations.errors import BadInput, LedgerError, MissingProgram, ScanpipeError
+from stations.private import check_layout, prepare_private
 from stations.settings import Settings
 from stations.untrusted import json_text, terminal_text
 
@@ -75,6 +76,7 @@ class Context:
             self._store = None
         if self._store is None:
             url, images = self.settings.ledger_url, self.settings.image_root
+            check_layout(self.settings)
             with self.reaching_ledger():
                 if read_only and self._exists(url):
                     try:
@@ -82,7 +84,10 @@ class Context:
                         return self._store
                     except SchemaBehind:
                         pass
-                self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            # A command that writes: the private folder made or repaired first (an old layout's
+            # secrets moved in), before anything of this station reads a file.
+            prepare_private(self.settings)
+            with self.reaching_ledger():
                 self._store, self._read_only = Store.open(url, images), False
         return self._store
 
