@@ -148,6 +148,7 @@ def write_export(store: Store, folder: Path, *, public: Path | None, with_images
         copied, skipped = 0, []
         if with_images:
             target = ImageStore(partial / "images")
+            target.root.mkdir()
             for sha in stored:
                 reason = _copy_scan(store.images, sha, target)
                 if reason is None:

@@ -15,7 +15,8 @@ from models.audit.checks import AuditResult
 from models.audit.export_check import read_checkpoints, verify_export
 from models.audit.signing import SignedHead, SigningKeyError, load_public
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+# Not `readable=True`: a file that cannot be read is the loader's to report (exit 3, not 2).
+_FILE = click.Path(exists=True, dir_okay=False, readable=False, path_type=Path)
 
 
 class VerificationFailed(click.ClickException):
@@ -38,6 +39,8 @@ def extra_checkpoints(files: tuple[Path, ...]) -> tuple[SignedHead, ...]:
             heads += read_checkpoints(file)
         except ValueError as exc:
             raise UnreadableFile(f"{file}: {exc}") from None
+        except OSError as exc:
+            raise UnreadableFile(f"cannot read {file}: {exc.strerror or exc}") from None
     return tuple(heads)
 
 

@@ -22,7 +22,8 @@ from stations.errors import AuditFailed, BadInput, LedgerError
 from stations.private import prepare_private
 from stations.untrusted import spreadsheet_text, terminal_text
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+# Not `readable=True`: a file that cannot be read is the loader's to report (exit 3, not 2).
+_FILE = click.Path(exists=True, dir_okay=False, readable=False, path_type=Path)
 
 
 @click.group()
