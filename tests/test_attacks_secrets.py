@@ -153,6 +153,15 @@ def test_an_image_store_or_inbox_configured_over_the_private_folder_is_refused(t
     assert not (data / "ledger.sqlite3").exists()  # refused before anything was opened
 
 
+def test_a_station_served_with_its_inbox_on_the_private_folder_is_refused(tmp_path):
+    data = tmp_path / "data"
+    secure_private(data)
+    # No campaign is loaded: were the check missing, the command would stop at that (exit 4),
+    # never start a server.
+    refused = _scanpipe(data, "station", "serve", "--inbox", data / "private")
+    assert refused.exit_code == 3 and "overlaps the private folder" in refused.output
+
+
 def test_a_signing_key_configured_inside_the_inbox_is_refused(tmp_path):
     data = tmp_path / "data"
     refused = _scanpipe(data, "audit", "key", "create",

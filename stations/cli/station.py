@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from stations.cli.base import Context, need_ocr, pass_context
+from stations.private import check_layout
 from stations.untrusted import terminal_text
 
 
@@ -35,6 +36,7 @@ def station_serve(obj: Context, host: str | None, port: int | None, inbox: Path 
 
     settings = obj.settings.model_copy(update={k: v for k, v in (("inbox", inbox), ("station", name))
                                                if v})
+    check_layout(settings)  # --inbox too: never over the private folder
     need_ocr(settings)
     store = obj.store()
     loaded = obj.campaign()
