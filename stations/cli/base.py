@@ -55,7 +55,10 @@ class ScanpipeGroup(click.Group):
             code = exit_code(exc)
             if code is None:
                 raise
-            click.echo(f"Error: {terminal_text(exc)}", err=True)
+            # Its own line breaks kept (a campaign's problems, one a line); every other control
+            # or disguising character escaped.
+            lines = (terminal_text(line) for line in str(exc).split("\n"))
+            click.echo("Error: " + "\n".join(lines), err=True)
             ctx.exit(code)
 
 
