@@ -182,7 +182,7 @@ def exit_with(pid: int) -> None:
         if handle is not None:
             select.select([handle], [], [])  # readable once the process has ended
         else:
-            while _alive(pid):
+            while alive(pid):
                 time.sleep(1.0)
         os._exit(0)
 
@@ -208,7 +208,7 @@ def die_with_parent(station: int) -> bool:
     if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         return False
     parent = os.getppid()
-    if parent != station and _parent_of(parent) != station:
+    if parent != station and parent_of(parent) != station:
         os._exit(0)  # the parent ended already: this worker has no one to work for
     return True
 
@@ -222,12 +222,13 @@ def _proc_stat(pid: int) -> list[str] | None:
     return stat.rpartition(")")[2].split()
 
 
-def _parent_of(pid: int) -> int | None:
+def parent_of(pid: int) -> int | None:
+    """The parent of process `pid` (None: gone, or no /proc)."""
     fields = _proc_stat(pid)
     return int(fields[1]) if fields and len(fields) > 1 else None
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """Whether process `pid` runs: not gone, and not a zombie (a station killed with -9 stays
     one until whoever started it collects it, and `kill(pid, 0)` still succeeds on it)."""
     try:
