@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -34,15 +34,16 @@ def dying_task(path: str):
 def gated_task(path: str):
     """A worker's task that says it started (its pid in gate/started-NAME, `gate` the nearest
     folder above the file that holds one) and waits until gate/go exists: files stay in flight,
-    each in a known worker, for as long as a test needs. Files named *poison* kill their worker."""
-    if "poison" in Path(path).name:
-        os._exit(9)
+    each in a known worker, for as long as a test needs. Files named *poison* then kill their
+    worker."""
     gate = next(folder / "gate" for folder in Path(path).parents if (folder / "gate").is_dir())
     started = gate / f"started-{Path(path).name}"
     started.with_suffix(".tmp").write_text(str(os.getpid()))
     started.with_suffix(".tmp").replace(started)
     while not (gate / "go").exists():
         time.sleep(0.01)
+    if "poison" in Path(path).name:
+        os._exit(9)
     return workers.prepare_in_worker(path)
 
 
@@ -131,6 +132,31 @@ def test_a_worker_killed_from_outside_makes_no_file_guilty(stack, campaign, tmp_
         (tmp_path / "gate" / "go").touch()
         got = [pool.result(future, path) for path, future in futures]  # no WorkerCrashed
     assert [(p.path.name, rest) for p, (_, *rest) in zip(got, decisions(got), strict=True)] == expected
+
+
+@pytest.mark.slow
+def test_a_worker_killed_again_while_the_files_are_tried_again_makes_no_file_guilty(
+        stack, campaign, tmp_path):
+    # The second kill lands on a worker of the fresh pool: every file has now been in two
+    # broken pools, and each is decided alone (where nobody kills it), none reported crashed.
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    files = []
+    for path in stack[:4]:
+        files.append(tmp_path / path.name)
+        files[-1].write_bytes(path.read_bytes())
+    with Recognizer(campaign, SETTINGS, workers=2, task=gated_task) as pool, \
+            ThreadPoolExecutor(1) as asker:
+        futures = [(path, pool.submit(path)) for path in files]
+        first = wait_for(lambda: started_workers(gate, 2), "two files in flight")
+        os.kill(first[0], signal.SIGKILL)
+        got = asker.submit(lambda: [pool.result(future, path) for path, future in futures])
+        fresh = wait_for(lambda: set(started_workers(gate, 1) or ()) - set(first),
+                         "a file in flight in the fresh pool")
+        os.kill(fresh.pop(), signal.SIGKILL)
+        (gate / "go").touch()
+        done = got.result()  # raises WorkerCrashed if a file was judged guilty
+    assert [p.path for p in done] == files and all(p.sha256 for p in done)
 
 
 @pytest.mark.slow
