@@ -194,8 +194,11 @@ def die_with_parent(station: int) -> bool:
     parent-death signal), then check that the parent is still the one expected: the station
     `station` itself, or a process the station started (the forkserver that forked this worker).
     Had the parent ended before the request, this process would already belong to another (init,
-    a subreaper) and no signal would ever come: it ends at once instead. The signal is tied to
-    the parent's thread that forked this process: the forkserver has only one.
+    a subreaper, outside the station's tree) and no signal would ever come: it ends at once
+    instead. Where the tree cannot be read it carries on (`exit_with` watches the station). The
+    signal is tied to the parent's thread that forked this process: the forkserver has only one.
+    Under the forkserver the parent is not the station: the signal ends a worker with the
+    forkserver, `exit_with` ends it with the station (the forkserver then ends by itself).
     Returns False where there is no parent-death signal (not Linux): `exit_with` remains."""
     if not sys.platform.startswith("linux"):
         return False
@@ -207,10 +210,23 @@ def die_with_parent(station: int) -> bool:
     prctl.restype = ctypes.c_int
     if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         return False
-    parent = os.getppid()
-    if parent != station and parent_of(parent) != station:
+    if descends_from(os.getppid(), station) is False:
         os._exit(0)  # the parent ended already: this worker has no one to work for
     return True
+
+
+def descends_from(pid: int, ancestor: int) -> bool | None:
+    """Whether process `pid` is `ancestor` or one of its descendants (None: cannot tell)."""
+    for _ in range(64):
+        if pid == ancestor:
+            return True
+        if pid <= 1:
+            return False
+        parent = parent_of(pid)
+        if parent is None:
+            return None
+        pid = parent
+    return None
 
 
 def _proc_stat(pid: int) -> list[str] | None:
