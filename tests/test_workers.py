@@ -110,7 +110,7 @@ def test_workers_killed_mid_work_are_replaced_and_every_file_is_decided(stack, c
         expected = decisions(p for group in inline.in_groups(stack) for p in group)
     with Recognizer(campaign, SETTINGS, workers=2) as pool:
         futures = [(path, pool.submit(path)) for path in stack]
-        for pid in list(pool._pool._processes):
+        for pid in pool.worker_pids():
             os.kill(pid, signal.SIGKILL)
         got = [pool.result(future, path) for path, future in futures]
     assert decisions(got) == expected
