@@ -6,9 +6,19 @@ pages. Only the decisions travel back. The station then records the files one by
 order they were scanned, because a kit envelope opens the batch for the pages after it: the
 workers run ahead, the ledger never does.
 
-A worker that dies (a decoder's segmentation fault, the kernel's out-of-memory killer) breaks
-the pool: the pool is made again and the file is tried once more alone; a file that kills a
-worker twice is reported as `WorkerCrashed` so that it goes to quarantine and the station goes on.
+A worker that dies breaks the pool, and every file then in flight with it: a decoder's
+segmentation fault or the kernel's out-of-memory killer (the file's fault), or someone killing a
+worker from outside (not the file's). So a file is never judged by one break: every file in flight
+is tried again in a fresh pool, and a file whose second try breaks its pool too is tried once
+more alone (the only file in a fresh process of its own, one such trial at a time). Only a file
+that kills that process as well is reported as `WorkerCrashed`, so that it goes to quarantine and
+the station goes on; killing a worker once never sends a file there.
+
+Workers end with their station, however it ends (kill -9 included): the pool's processes are
+started by a forkserver (a child of the station), so each worker asks the kernel for SIGKILL when
+the forkserver ends (Linux's parent-death signal, see `die_with_parent`) and watches the station
+itself (`exit_with`: a pidfd, else a poll). The forkserver ends by itself once the station and
+its workers are gone (they hold the write ends of its "alive" pipe).
 """
 
 from __future__ import annotations
@@ -18,8 +28,11 @@ import multiprocessing
 import os
 import resource
 import select
+import signal
+import sys
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
@@ -47,8 +60,13 @@ _MMAP_FROM = 32 * 2**20    # glibc's largest: a 300 dpi A4 page (8.7 MB) and its
 _TRIM_FROM = 256 * 2**20   # free memory at the heap's top kept up to this much
 
 
+# prctl(2): the signal this process gets when its parent ends (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
 class WorkerCrashed(Exception):
-    """A file made its worker process die twice; quarantine it."""
+    """A file made its worker process die on its own: twice, the second time as the only file
+    in a fresh process. Quarantine it (a worker killed from outside never raises this)."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +150,7 @@ def _start_worker(campaign: Campaign, settings: RecognitionSettings, image_root:
                   station: int | None = None) -> None:
     global _worker
     if station is not None:
+        die_with_parent(station)
         exit_with(station)
     set_up_worker_process()
     _worker = (campaign, settings, ImageStore(Path(image_root)) if image_root else None)
@@ -163,21 +182,79 @@ def exit_with(pid: int) -> None:
         if handle is not None:
             select.select([handle], [], [])  # readable once the process has ended
         else:
-            while _alive(pid):
+            while alive(pid):
                 time.sleep(1.0)
         os._exit(0)
 
     threading.Thread(target=watch, name=f"exit-with-{pid}", daemon=True).start()
 
 
-def _alive(pid: int) -> bool:
+def die_with_parent(station: int) -> bool:
+    """Have the kernel send SIGKILL to this process the moment its parent ends (Linux's
+    parent-death signal), then check that the parent is still the one expected: the station
+    `station` itself, or a process the station started (the forkserver that forked this worker).
+    Had the parent ended before the request, this process would already belong to another (init,
+    a subreaper, outside the station's tree) and no signal would ever come: it ends at once
+    instead. Where the tree cannot be read it carries on (`exit_with` watches the station). The
+    signal is tied to the parent's thread that forked this process: the forkserver has only one.
+    Under the forkserver the parent is not the station: the signal ends a worker with the
+    forkserver, `exit_with` ends it with the station (the forkserver then ends by itself).
+    Returns False where there is no parent-death signal (not Linux): `exit_with` remains."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return False
+    if descends_from(os.getppid(), station) is False:
+        os._exit(0)  # the parent ended already: this worker has no one to work for
+    return True
+
+
+def descends_from(pid: int, ancestor: int) -> bool | None:
+    """Whether process `pid` is `ancestor` or one of its descendants (None: cannot tell)."""
+    for _ in range(64):
+        if pid == ancestor:
+            return True
+        if pid <= 1:
+            return False
+        parent = parent_of(pid)
+        if parent is None:
+            return None
+        pid = parent
+    return None
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, parent, …); None if gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    return stat.rpartition(")")[2].split()
+
+
+def parent_of(pid: int) -> int | None:
+    """The parent of process `pid` (None: gone, or no /proc)."""
+    fields = _proc_stat(pid)
+    return int(fields[1]) if fields and len(fields) > 1 else None
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs: not gone, and not a zombie (a station killed with -9 stays
+    one until whoever started it collects it, and `kill(pid, 0)` still succeeds on it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         pass  # alive, under another user
-    return True
+    fields = _proc_stat(pid)
+    return not (fields and fields[0] in ("Z", "X"))
 
 
 def keep_freed_memory() -> bool:
@@ -216,6 +293,14 @@ class Recognizer:
         self.workers = default_workers() if workers is None else max(0, workers)
         self._task = task or prepare_in_worker
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.RLock()       # the pool, its generation and the tries below
+        self._alone = threading.Lock()       # one file decided alone at a time
+        self._generation = 0                 # pools made so far: the current one's number
+        # Every future handed out while someone holds it: (path, its pool's generation, breaks
+        # it was in before), and what replaced it when its pool broke (None: decided alone).
+        self._tries: weakref.WeakKeyDictionary[Future, tuple[str, int, int]] = \
+            weakref.WeakKeyDictionary()
+        self._again: weakref.WeakKeyDictionary[Future, Future | None] = weakref.WeakKeyDictionary()
 
     def __enter__(self) -> Recognizer:
         return self
@@ -224,9 +309,16 @@ class Recognizer:
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the pool's workers now running (none before the first file)."""
+        with self._lock:
+            pool = self._pool
+            return sorted(pool._processes or ()) if pool is not None else []
 
     def submit(self, path: Path) -> Future:
         """Start deciding `path`; `result` gives what came of it."""
@@ -237,25 +329,62 @@ class Recognizer:
             except BaseException as exc:  # handed to whoever asks for the result
                 future.set_exception(exc)
             return future
-        try:
-            return self._executor().submit(self._task, str(path))
-        except BrokenProcessPool:
-            self._restart()
-            return self._executor().submit(self._task, str(path))
+        with self._lock:
+            return self._submit(str(path), breaks=0)
 
     def result(self, future: Future, path: Path) -> Prepared:
-        """What came of `submit(path)`; raises `WorkerCrashed` when the file kills a worker twice."""
+        """What came of `submit(path)`. When the pool breaks (a worker died), the file is tried
+        again with the others then in flight; a file that is in a broken pool twice is tried
+        alone. Raises `WorkerCrashed` when the file kills that lone process too."""
+        while True:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                pass
+            again = self._after_break(future, str(path))
+            if again is None:
+                return self._decide_alone(str(path))
+            future = again
+
+    def _submit(self, path: str, breaks: int) -> Future:
         try:
-            return future.result()
-        except BrokenProcessPool:
-            pass
-        self._restart()
-        try:
-            return self._executor().submit(self._task, str(path)).result()
-        except BrokenProcessPool:
+            future = self._executor().submit(self._task, path)
+        except BrokenProcessPool:  # broke since: its files are tried again by `_after_break`
             self._restart()
-            raise WorkerCrashed(f"the recogniser's process died twice while reading {Path(path).name} "
-                                "(a damaged file, or not enough memory)") from None
+            future = self._executor().submit(self._task, path)
+        self._tries[future] = (path, self._generation, breaks)
+        return future
+
+    def _after_break(self, broken: Future, path: str) -> Future | None:
+        """What replaces `broken`, whose pool broke: the same file in a fresh pool, or None when
+        it has been in a broken pool before (it is then decided alone). Every other file in
+        flight in that pool is submitted again at the same time, so the fresh pool is busy at
+        once and none waits for its turn."""
+        with self._lock:
+            if broken in self._again:
+                return self._again[broken]
+            generation = self._tries.setdefault(broken, (path, self._generation, 0))[1]
+            if generation == self._generation:
+                self._restart()
+            for other, (other_path, other_generation, other_breaks) in list(self._tries.items()):
+                if other_generation == generation and other not in self._again and _broke(other):
+                    self._again[other] = (None if other_breaks
+                                          else self._submit(other_path, other_breaks + 1))
+            return self._again[broken]
+
+    def _decide_alone(self, path: str) -> Prepared:
+        """Decide one file as the only file of a fresh worker process: no other file, nor the
+        memory another file takes, can be what kills it."""
+        with self._alone:
+            pool = self._new_pool(1)
+            try:
+                return pool.submit(self._task, path).result()
+            except BrokenProcessPool:
+                raise WorkerCrashed(
+                    f"the recogniser's process died twice while reading {Path(path).name}, the "
+                    "second time reading it alone (a damaged file, or not enough memory)") from None
+            finally:
+                pool.shutdown(wait=False, cancel_futures=True)
 
     def in_groups(self, paths: Iterable[Path], most: int = 64) -> Iterator[list[Prepared]]:
         """The paths' results in the given order, a group at a time: the next result, and those
@@ -293,17 +422,29 @@ class Recognizer:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            root = str(self.images.root) if self.images is not None else None
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["stations.workers"])  # each new worker starts warm
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context,
-                initializer=_start_worker,
-                initargs=(self.campaign, self.settings, root, os.getpid()),
-                max_tasks_per_child=TASKS_PER_WORKER)
+            self._pool = self._new_pool(self.workers)
+            self._generation += 1
         return self._pool
 
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        root = str(self.images.root) if self.images is not None else None
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["stations.workers"])  # each new worker starts warm
+        return ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_start_worker,
+            initargs=(self.campaign, self.settings, root, os.getpid()),
+            max_tasks_per_child=TASKS_PER_WORKER)
+
     def _restart(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _broke(future: Future) -> bool:
+    """Whether a future of a pool that broke is to be tried again: not cancelled (forgotten),
+    not decided (a result, or the task's own exception), so broken with its pool."""
+    if future.cancelled():
+        return False
+    return not future.done() or isinstance(future.exception(), BrokenProcessPool)

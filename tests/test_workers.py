@@ -3,6 +3,7 @@ stop the station."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,48 @@ def dying_task(path: str):
     if "poison" in Path(path).name:
         os._exit(9)
     return workers.prepare_in_worker(path)
+
+
+def gated_task(path: str):
+    """A worker's task that says it started (its pid in gate/started-NAME, `gate` the nearest
+    folder above the file that holds one) and waits until gate/go exists: files stay in flight,
+    each in a known worker, for as long as a test needs. Files named *poison* then kill their
+    worker."""
+    gate = next(folder / "gate" for folder in Path(path).parents if (folder / "gate").is_dir())
+    started = gate / f"started-{Path(path).name}"
+    started.with_suffix(".tmp").write_text(str(os.getpid()))
+    started.with_suffix(".tmp").replace(started)
+    while not (gate / "go").exists():
+        time.sleep(0.01)
+    if "poison" in Path(path).name:
+        os._exit(9)
+    return workers.prepare_in_worker(path)
+
+
+def wait_for(check, what: str, limit: float = 120.0):
+    """Poll `check` until it gives something true; fail after `limit` seconds (a bound for a
+    broken run, never a measure)."""
+    deadline = time.monotonic() + limit
+    while not (found := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        time.sleep(0.02)
+    return found
+
+
+def started_workers(gate: Path, least: int) -> list[int] | None:
+    """The pids of the workers that took a file, once at least `least` did."""
+    pids = {int(f.read_text()) for f in gate.glob("started-*") if f.suffix != ".tmp"}
+    return sorted(pids) if len(pids) >= least else None
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie (reading /proc)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
 
 
 def decisions(prepared) -> list[tuple]:
@@ -67,10 +110,126 @@ def test_workers_killed_mid_work_are_replaced_and_every_file_is_decided(stack, c
         expected = decisions(p for group in inline.in_groups(stack) for p in group)
     with Recognizer(campaign, SETTINGS, workers=2) as pool:
         futures = [(path, pool.submit(path)) for path in stack]
-        for pid in list(pool._pool._processes):
+        for pid in pool.worker_pids():
             os.kill(pid, signal.SIGKILL)
         got = [pool.result(future, path) for path, future in futures]
     assert decisions(got) == expected
+
+
+def test_a_worker_killed_from_outside_makes_no_file_guilty(stack, campaign, tmp_path):
+    (tmp_path / "gate").mkdir()
+    files = []
+    for path in stack[:6]:
+        files.append(tmp_path / path.name)
+        files[-1].write_bytes(path.read_bytes())
+    with Recognizer(campaign, SETTINGS, workers=0) as inline:
+        expected = [(p.name, rest) for (_, *rest), p in zip(
+            decisions(inline.result(inline.submit(f), f) for f in files), files, strict=True)]
+    with Recognizer(campaign, SETTINGS, workers=2, task=gated_task) as pool:
+        futures = [(path, pool.submit(path)) for path in files]
+        busy = wait_for(lambda: started_workers(tmp_path / "gate", 2), "two files in flight")
+        os.kill(busy[0], signal.SIGKILL)  # one worker, from outside, with files in flight
+        (tmp_path / "gate" / "go").touch()
+        got = [pool.result(future, path) for path, future in futures]  # no WorkerCrashed
+    assert [(p.path.name, rest) for p, (_, *rest) in zip(got, decisions(got), strict=True)] == expected
+
+
+@pytest.mark.slow
+def test_a_worker_killed_again_while_the_files_are_tried_again_makes_no_file_guilty(
+        stack, campaign, tmp_path):
+    # The second kill lands on a worker of the fresh pool: every file has now been in two
+    # broken pools, and each is decided alone (where nobody kills it), none reported crashed.
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    files = []
+    for path in stack[:4]:
+        files.append(tmp_path / path.name)
+        files[-1].write_bytes(path.read_bytes())
+    with Recognizer(campaign, SETTINGS, workers=2, task=gated_task) as pool, \
+            ThreadPoolExecutor(1) as asker:
+        futures = [(path, pool.submit(path)) for path in files]
+        first = wait_for(lambda: started_workers(gate, 2), "two files in flight")
+        os.kill(first[0], signal.SIGKILL)
+        got = asker.submit(lambda: [pool.result(future, path) for path, future in futures])
+        fresh = wait_for(lambda: set(started_workers(gate, 1) or ()) - set(first),
+                         "a file in flight in the fresh pool")
+        os.kill(fresh.pop(), signal.SIGKILL)
+        (gate / "go").touch()
+        done = got.result()  # raises WorkerCrashed if a file was judged guilty
+    assert [p.path for p in done] == files and all(p.sha256 for p in done)
+
+
+@pytest.mark.slow
+def test_a_killed_forkserver_takes_its_workers_with_it_and_no_file_is_guilty(stack, campaign,
+                                                                             tmp_path):
+    # The workers' parent is the forkserver: it ends, they end (the parent-death signal, and the
+    # station ending what is left of a broken pool); the files in flight are decided again.
+    (tmp_path / "gate").mkdir()
+    files = []
+    for path in stack[:4]:
+        files.append(tmp_path / path.name)
+        files[-1].write_bytes(path.read_bytes())
+    with Recognizer(campaign, SETTINGS, workers=2, task=gated_task) as pool:
+        futures = [(path, pool.submit(path)) for path in files]
+        busy = wait_for(lambda: started_workers(tmp_path / "gate", 2), "two files in flight")
+        forkserver = {workers.parent_of(pid) for pid in busy}
+        assert len(forkserver) == 1 and os.getpid() not in forkserver
+        os.kill(forkserver.pop(), signal.SIGKILL)
+        wait_for(lambda: not any(running(pid) for pid in busy), "the workers ended")
+        (tmp_path / "gate" / "go").touch()
+        got = [pool.result(future, path) for path, future in futures]
+    assert [p.path for p in got] == files and all(p.sha256 for p in got)
+
+
+SLEEPER = """
+import os, sys, time
+from stations.workers import die_with_parent
+die_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
+print(os.getpid(), flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("how", ["its parent", "its parent's parent"])
+def test_a_worker_ends_when_its_parent_is_killed(how, tmp_path):
+    # Only the parent-death signal can end the sleeper: it starts no watch of its own.
+    parent_program = ("import subprocess, sys, time\n"
+                      "child = subprocess.Popen([sys.executable, '-c', sys.argv[1], *sys.argv[2:]])\n"
+                      "time.sleep(600)\n")
+    args = [] if how == "its parent" else [str(os.getpid())]
+    parent = subprocess.Popen([sys.executable, "-c", parent_program, SLEEPER, *args],
+                              stdout=subprocess.PIPE, text=True, start_new_session=True,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    try:
+        child = int(parent.stdout.readline())
+        assert running(child)
+        parent.kill()
+        parent.wait()
+        wait_for(lambda: not running(child), "the child ended with its parent")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(parent.pid, signal.SIGKILL)
+        parent.wait()
+
+
+def test_a_worker_whose_parent_is_not_the_stations_ends_at_once():
+    # Its parent ended before it asked for the signal: it was handed to another process.
+    done = subprocess.run([sys.executable, "-c", SLEEPER, str(2**22 + 1)], capture_output=True,
+                          text=True, timeout=120, start_new_session=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert done.returncode == 0 and done.stdout == ""
+
+
+def test_a_killed_station_left_a_zombie_is_not_alive():
+    # kill(pid, 0) succeeds on a zombie: a worker polling that way would wait for ever.
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        wait_for(lambda: not running(child.pid), "the child became a zombie")
+        assert Path(f"/proc/{child.pid}").exists()  # not collected yet
+        assert not workers.alive(child.pid)
+    finally:
+        child.wait()
+    assert workers.alive(os.getpid())
 
 
 @pytest.mark.slow
@@ -87,6 +246,7 @@ def test_a_file_that_kills_its_worker_twice_is_reported_and_the_rest_go_on(stack
     assert [p.path for p in done] == files
     crashed = done[3]
     assert crashed.sha256 is None and "died twice" in crashed.pages[0].decision.findings[0].detail
+    assert "alone" in crashed.pages[0].decision.findings[0].detail
     assert all(p.sha256 is not None for p in done if p is not crashed)
 
 
