@@ -290,3 +290,4 @@ def test_attribution_ends_with_the_operator_s_session(setup, tmp_path, how):
     with pytest.raises(RetryLater):  # the file waits in the inbox
         record_through_the_station(station, tmp_path, 3)
     assert actors_of_pieces(store) == set()
+

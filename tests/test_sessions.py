@@ -126,3 +126,29 @@ def test_a_change_that_changes_nothing_ends_no_session(setup):
     assert may_enter(alice)
     store.change_person("Chloé", actor="Adam", station="office", active=False)
     assert may_enter(alice)  # someone else's change ends only her sessions
+
+
+def test_the_store_s_sessions_on_each_database(store):
+    """The verbs under the app, on SQLite and PostgreSQL (the `store` fixture: a StepClock)."""
+    ana = store.add_person("Ana", Role.OPERATOR, "1234", actor="setup", station="office")
+    idle = timedelta(minutes=IDLE_MINUTES)
+    first = store.open_session(ana.id, station="desk-1", hours=1)
+    second = store.open_session(ana.id, station="desk-2", hours=1)
+    found = store.session_person(first, idle=idle)
+    assert found is not None and found[1] == ana and found[0].person_id == ana.id
+    assert store.session_person("not-a-token", idle=idle) is None
+    assert store.session_person(session_id=found[0].id, idle=idle, touch=False) == found
+    store.end_session(first)
+    assert store.session_person(first, idle=idle) is None
+    assert store.session_person(second, idle=idle) is not None
+    kept = store.session_person(second, idle=idle)[0].id
+    store.change_person("Ana", actor="Ana", station="desk-2", secret="5678", keep_session=kept)
+    assert store.session_person(second, idle=idle) is not None  # her own PIN change: kept
+    store.change_person("Ana", actor="Adam", station="office", role=Role.AUDITOR)
+    assert store.session_person(second, idle=idle) is None
+    third = store.open_session(ana.id, station="desk-1", hours=1)
+    assert store.revoke_sessions(ana.id) == 1 and store.session_person(third, idle=idle) is None
+    store.clock.now += timedelta(hours=2)
+    fourth = store.open_session(ana.id, station="desk-1", hours=1)
+    store.clock.now += timedelta(hours=1, seconds=1)
+    assert store.session_person(fourth, idle=timedelta(days=1)) is None  # expired
