@@ -152,3 +152,18 @@ def test_the_store_s_sessions_on_each_database(store):
     fourth = store.open_session(ana.id, station="desk-1", hours=1)
     store.clock.now += timedelta(hours=1, seconds=1)
     assert store.session_person(fourth, idle=timedelta(days=1)) is None  # expired
+
+
+def test_an_admin_signs_someone_out_everywhere(setup):
+    store, _, station, client = setup
+    admin, desk, office = signed_in(client, "Adam"), signed_in(client, "Alice"), signed_in(client, "Alice")
+    assert may_enter(desk, "/live") and station.operator == "Alice"
+    admin.post("/people", data={"csrf": csrf(admin, "/people"), "action": "end_sessions",
+                                "name": "alice"})
+    assert not may_enter(desk) and not may_enter(office)
+    assert station.operator is None  # her files wait until someone scans in her name
+    assert store.check_sign_in("Alice", "1234") is not None  # her access stays
+    other = signed_in(client, "Adam")
+    admin.post("/people", data={"csrf": csrf(admin, "/people"), "action": "end_sessions",
+                                "name": "Adam"})
+    assert may_enter(admin, "/people") and not may_enter(other)  # herself: but here

@@ -155,6 +155,13 @@ class PeopleVerbs(SessionVerbs):
             raise LastAdmin(f"{changed.name} is the last active admin: make someone else admin "
                             "first, or nobody could manage people any more")
 
+    def end_sessions_of(self, name: str, *, keep_session: int | None = None) -> int:
+        """Sign `name` out everywhere (but `keep_session`); returns how many sessions ended."""
+        with self.transaction() as session:
+            row = self._person_row(session, name)
+            assert row.id is not None  # a stored row
+            return self._revoke(session, row.id, keep=keep_session)
+
     def session_person(self, token: str | None = None, *, session_id: int | None = None,
                        idle: timedelta, touch: bool = True) -> tuple[SessionView, PersonView] | None:
         """The live session of `token` (or of row `session_id`) and its person, read afresh;

@@ -57,6 +57,8 @@ WORDS: dict[str, dict[str, str]] = {
         "fr": "{name} est la dernière personne admin active : nommez d'abord une autre admin.",
         "en": "{name} is the last active admin: make someone else admin first.",
         "nl": "{name} is de laatste actieve beheerder: maak eerst iemand anders beheerder."},
+    "people.end_sessions": {"fr": "Déconnecter partout", "en": "Sign out everywhere",
+                            "nl": "Overal afmelden"},
     "error.server": {"fr": "Une erreur inattendue est survenue. Réessayez ; si elle revient, "
                            "prévenez la coordination.",
                      "en": "Something unexpected went wrong. Try again; if it happens again, "

@@ -88,9 +88,13 @@ def add_routes(app: FastAPI, web: Web) -> None:
         name = str(form.get("name", ""))
         try:
             role = Role(form.get("role")) if form.get("role") else None
+            found = web.session_of(request)
+            own = found is not None and login_of(name) == person.login
             if form.get("action") == "add":
                 store.add_person(name, role or Role.OPERATOR, str(form.get("secret", "")),
                                  actor=person.name, station=station.name)
+            elif form.get("action") == "end_sessions":  # "sign out everywhere" (but here)
+                store.end_sessions_of(name, keep_session=found[0].id if own and found else None)
             else:
                 active = None
                 if form.get("action") == "deactivate":
@@ -100,8 +104,6 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 secret = str(form.get("secret") or "")
                 # Changing one's own PIN keeps the session it is done from (every other
                 # session of hers ends); any other change ends all of that person's sessions.
-                found = web.session_of(request)
-                own = found is not None and login_of(name) == person.login
                 store.change_person(name, actor=person.name, station=station.name, role=role,
                                     active=active, secret=secret or None,
                                     keep_session=found[0].id if own and found else None,
