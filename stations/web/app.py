@@ -109,7 +109,7 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
 
     # Added last, so it runs first: the session exists for everything above.
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="scanpipe_session",
-                       max_age=SESSION_HOURS * 3600, same_site="strict", https_only=False)
+                       max_age=int(session_hours * 3600), same_site="strict", https_only=False)
 
     @app.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, _exc):
