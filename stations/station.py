@@ -119,12 +119,14 @@ class Station:
                      still_valid: Callable[[], bool] | None = None,
                      only_if_free: bool = False) -> bool:
         """Record the hot folder's pieces in `name`'s name from now on (`only_if_free`: only if
-        the station has no operator). Returns whether `name` is the operator now."""
+        the station has no operator, or it is already this person, who then holds it through
+        this new `still_valid`: her new browser). Returns whether `name` is the operator now."""
         if only_if_free:
             _ = self.operator  # drops a stale operator (its check may query: outside the lock)
         with self._lock:
             current = self._operator
-            if only_if_free and current is not None:
+            if (only_if_free and current is not None
+                    and (person_id is None or current.person_id != person_id)):
                 return (current.name, current.person_id) == (name, person_id)
             self._operator = Operator(name, person_id, still_valid)
             return True

@@ -167,3 +167,17 @@ def test_an_admin_signs_someone_out_everywhere(setup):
     admin.post("/people", data={"csrf": csrf(admin, "/people"), "action": "end_sessions",
                                 "name": "Adam"})
     assert may_enter(admin, "/people") and not may_enter(other)  # herself: but here
+
+
+def test_the_operator_s_new_browser_keeps_the_station_in_her_name(setup):
+    store, _, station, client = setup
+    clock = store.clock = StepClock()
+    crashed = signed_in(client, "Alice")
+    assert may_enter(crashed, "/live") and station.operator == "Alice"
+    fresh = signed_in(client, "Alice")  # her browser crashed: she signs in again…
+    assert may_enter(fresh, "/live")    # …and opens the live screen, which polls
+    for _ in range(3):
+        clock.now += timedelta(minutes=IDLE_MINUTES // 2)
+        assert fresh.get("/api/feed").json()["operator"] == "Alice"
+    assert not may_enter(crashed)  # the old session idled out, the station is still hers
+    assert station.operator == "Alice"
