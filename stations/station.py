@@ -46,6 +46,15 @@ from stations.workers import GROUP_WAIT, Prepared, Recognizer, WorkerCrashed, ah
 
 
 @dataclass(frozen=True)
+class Operator:
+    """Whom the hot folder's pieces are recorded under, and until when (see `Station.operator`)."""
+
+    name: str
+    person_id: int | None = None  # a person of the web app (None: named on the command line)
+    still_valid: Callable[[], bool] | None = None  # None: until changed
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the live screen must show that is not a ledger event (a quarantined file)."""
 
@@ -72,7 +81,7 @@ class Station:
         self.inbox = inbox
         self.recognition = recognition
         self._lock = threading.Lock()
-        self._operator: str | None = None
+        self._operator: Operator | None = None
         self._notices: deque[Notice] = deque(maxlen=200)
         self._count = 0
         self._on_event = on_event
@@ -85,19 +94,57 @@ class Station:
 
     # -------------------------------------------------------------- people
 
+    # The operator is whoever the hot folder's pieces are recorded under. It is set on purpose
+    # only: by `station watch --operator` (`sign_in`), or by the web app for a person who may
+    # sort (`set_operator`: opening the live screen of a station with no operator, or "scan in
+    # my name"); signing in elsewhere, looking at pages or polling the feed never changes it.
+    # A web operator holds while `still_valid` says so (her session live, her role able to
+    # sort): checked whenever the operator is read, so a sign-out, a revoked or expired
+    # session, a disabled person or a lost permission clears it, and files wait in the inbox.
+
     @property
     def operator(self) -> str | None:
         with self._lock:
-            return self._operator
+            current = self._operator
+        if current is None:
+            return None
+        if current.still_valid is not None and not current.still_valid():
+            with self._lock:
+                if self._operator is current:
+                    self._operator = None
+            return None
+        return current.name
+
+    def set_operator(self, name: str, *, person_id: int | None = None,
+                     still_valid: Callable[[], bool] | None = None,
+                     only_if_free: bool = False) -> bool:
+        """Record the hot folder's pieces in `name`'s name from now on (`only_if_free`: only if
+        the station has no operator, or it is already this person, who then holds it through
+        this new `still_valid`: her new browser). Returns whether `name` is the operator now."""
+        if only_if_free:
+            _ = self.operator  # drops a stale operator (its check may query: outside the lock)
+        with self._lock:
+            current = self._operator
+            if (only_if_free and current is not None
+                    and (person_id is None or current.person_id != person_id)):
+                return (current.name, current.person_id) == (name, person_id)
+            self._operator = Operator(name, person_id, still_valid)
+            return True
 
     def sign_in(self, name: str) -> None:
-        """The person at the scanner now: the hot folder's pieces are taken in their name."""
-        with self._lock:
-            self._operator = name
+        """The person at the scanner from now on, as `station watch --operator` names her."""
+        self.set_operator(name)
 
     def sign_out(self, name: str) -> None:
+        """`name` leaves the scanner: the station has no operator if it was her."""
         with self._lock:
-            if self._operator == name:
+            if self._operator is not None and self._operator.name == name:
+                self._operator = None
+
+    def release(self, person_id: int) -> None:
+        """The web person `person_id` signed out or lost access: no operator if it was her."""
+        with self._lock:
+            if self._operator is not None and self._operator.person_id == person_id:
                 self._operator = None
 
     # ----------------------------------------------------------- hot folder
@@ -117,7 +164,7 @@ class Station:
     # take_files, refused, folder_event.
 
     def ready(self) -> bool:
-        """Files are taken while someone is signed in; until then they wait in the inbox."""
+        """Files are taken while the station has an operator; until then they wait in the inbox."""
         return self.operator is not None
 
     def decide_ahead(self, copy: Path) -> None:

@@ -34,6 +34,7 @@ WHO_MAY: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/"): EVERYONE,
     ("GET", "/live"): DESK,
     ("GET", "/api/feed"): DESK,
+    ("POST", "/operator"): DESK,
     ("POST", "/batch/open"): DESK,
     ("POST", "/batch/anonymous"): DESK,
     ("POST", "/batch/close"): DESK,
@@ -129,7 +130,10 @@ def test_a_person_whose_access_was_removed_is_sent_to_sign_in_at_once(setup):
     sign_in(client, "Chloé")
     assert client.get("/progress").status_code == 200
     store.change_person("Chloé", actor="Adam", station="office", role=Role.OPERATOR)
-    assert client.get("/progress").status_code == 403
+    answer = client.get("/progress", follow_redirects=False)  # a role change ends her sessions
+    assert (answer.status_code, answer.headers["location"]) == (303, "/signin?next=/progress")
+    sign_in(client, "Chloé")
+    assert client.get("/progress").status_code == 403  # her new role does not see progress
     store.change_person("Chloé", actor="Adam", station="office", active=False)
     answer = client.get("/progress", follow_redirects=False)
     assert (answer.status_code, answer.headers["location"]) == (303, "/signin?next=/progress")

@@ -3,6 +3,11 @@
 Adding someone or changing their role or access is a ledger event, so an auditor
 can tell who could do what and since when. The hash itself never enters the
 ledger; a password change is recorded as the fact that it changed.
+
+A change of PIN, role or access revokes that person's sessions (`models.store.sessions`), so
+it counts at once everywhere; whoever changes her own PIN keeps the session she did it from.
+On the station app, no change may leave the ledger without an active admin (the last one
+cannot demote or disable herself); the command line can, and can add an admin again.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +25,7 @@ from sqlmodel import Session, select
 
 from models.events import EventType
 from models.store import tables as t
-from models.store.core import StoreCore
+from models.store.sessions import SessionVerbs, SessionView
 
 MIN_SECRET = 4  # a PIN of four digits at least; sign-ins are throttled at the station
 _HASHER = PasswordHasher()
@@ -80,8 +86,12 @@ def _view(row: t.Person) -> PersonView:
     return PersonView(row.id, row.login, row.name, Role(row.role), row.active)
 
 
-class PeopleVerbs(StoreCore):
-    """The store's verbs about people (mixed into `models.store.Store`)."""
+class LastAdmin(PeopleError):
+    """The change would leave nobody able to manage people."""
+
+
+class PeopleVerbs(SessionVerbs):
+    """The store's verbs about people and their sessions (mixed into `models.store.Store`)."""
 
     def add_person(self, name: str, role: Role, secret: str, *, actor: str,
                    station: str) -> PersonView:
@@ -103,12 +113,19 @@ class PeopleVerbs(StoreCore):
             return _view(row)
 
     def change_person(self, name: str, *, actor: str, station: str, role: Role | None = None,
-                      active: bool | None = None, secret: str | None = None) -> PersonView:
-        """Change someone's role, access (active) or password; each change is an event."""
+                      active: bool | None = None, secret: str | None = None,
+                      keep_session: int | None = None, keep_an_admin: bool = False) -> PersonView:
+        """Change someone's role, access (active) or password; each change is an event and
+        revokes the person's sessions (but `keep_session`, the session of someone changing
+        her own password, which a role or access change never keeps). With `keep_an_admin`
+        (the station app's people page, where only admins manage people), raises `LastAdmin`
+        when the change would leave no active admin; the command line, which can always add
+        an admin, may do it."""
         if secret is not None:
             _check_secret(secret)
         with self.transaction() as session:
             row = self._person_row(session, name)
+            was_admin = row.active and row.role == Role.ADMIN.value
             changes: dict[str, Any] = {}
             if role is not None and Role(role).value != row.role:
                 row.role = changes["role"] = Role(role).value
@@ -117,12 +134,40 @@ class PeopleVerbs(StoreCore):
             if secret is not None:
                 row.password_hash = _HASHER.hash(secret)
                 changes["password"] = "changed"
+            if keep_an_admin and was_admin and not (row.active and row.role == Role.ADMIN.value):
+                self._keep_an_admin(session, row)
             if changes:
                 _, at = self.now()
                 session.add(row)
                 self._append(session, at, actor, station, EventType.PERSON_CHANGED,
                              f"person:{row.id}", {"name": row.name, **changes})
+                assert row.id is not None  # a stored row
+                keep = keep_session if changes.keys() == {"password"} else None
+                self._revoke(session, row.id, keep=keep)
             return _view(row)
+
+    def _keep_an_admin(self, session: Session, changed: t.Person) -> None:
+        """Refuse a change that takes the last active admin away (`changed` was one)."""
+        others = session.exec(select(t.Person).where(t.Person.role == Role.ADMIN.value,
+                                                     t.Person.active == True,  # noqa: E712
+                                                     t.Person.id != changed.id)).first()
+        if others is None:
+            raise LastAdmin(f"{changed.name} is the last active admin: make someone else admin "
+                            "first, or nobody could manage people any more")
+
+    def end_sessions_of(self, name: str, *, keep_session: int | None = None) -> int:
+        """Sign `name` out everywhere (but `keep_session`); returns how many sessions ended."""
+        with self.transaction() as session:
+            row = self._person_row(session, name)
+            assert row.id is not None  # a stored row
+            return self._revoke(session, row.id, keep=keep_session)
+
+    def session_person(self, token: str | None = None, *, session_id: int | None = None,
+                       idle: timedelta, touch: bool = True) -> tuple[SessionView, PersonView] | None:
+        """The live session of `token` (or of row `session_id`) and its person, read afresh;
+        None when there is none (unknown, revoked, expired, idle, or the person disabled)."""
+        found = self._live_session(token, session_id=session_id, idle=idle, touch=touch)
+        return None if found is None else (found[0], _view(found[1]))
 
     def people(self) -> list[PersonView]:
         with Session(self.engine) as session:

@@ -194,3 +194,20 @@ class Tray(SQLModel, table=True):
 
     destination: str = Field(primary_key=True, max_length=80)
     label: str = Field(max_length=8)
+
+
+class WebSession(SQLModel, table=True):
+    """One browser's sign-in at a station app. The cookie carries only the random token; the
+    table keeps its SHA-256, so a copy of the database opens no session. Never deleted: a
+    session ends by being revoked (sign-out, PIN, role or access change) or by its time."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    station: str = Field(max_length=80)
+    created_at: datetime
+    last_seen: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None

@@ -4,16 +4,18 @@ route is in `access`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.sides import side_of
 from models.store import item_ref
 from models.store.people import PersonView
+from models.store.sessions import SessionView
 from models.store.sorting import reasons_of
 from scanpipe.domain.routing import Status
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, tray_key
@@ -22,6 +24,11 @@ from stations.web.auth import Permission, SignInThrottle, may, new_token, same_t
 from stations.web.text import LANGUAGES, reason_text, text
 
 HERE = Path(__file__).parent
+
+SESSION_HOURS = 12   # a session lasts a working day at most…
+IDLE_MINUTES = 60    # …and ends after an hour without a request (the live screen polls)
+SESSION_KEY = "sid"  # the session token's key in the signed cookie
+_UNREAD = object()
 
 
 def back(path: str) -> RedirectResponse:
@@ -36,15 +43,50 @@ def safe_next(target: str) -> str:
     return target
 
 
+# Screen texts of sessions and the station's operator (the rest are in `text`).
+WORDS: dict[str, dict[str, str]] = {
+    "operator.set": {"fr": "Les pièces scannées ici sont enregistrées au nom de {name}.",
+                     "en": "Pieces scanned here are recorded in the name of {name}.",
+                     "nl": "Stukken die hier gescand worden, staan op naam van {name}."},
+    "operator.scan_in_my_name": {"fr": "Scanner en mon nom", "en": "Scan in my name",
+                                 "nl": "Scannen op mijn naam"},
+    "operator.nobody": {"fr": "Personne ne scanne à ce poste : les fichiers attendent.",
+                        "en": "Nobody is scanning at this station: files wait.",
+                        "nl": "Niemand scant op deze post: de bestanden wachten."},
+    "people.last_admin": {
+        "fr": "{name} est la dernière personne admin active : nommez d'abord une autre admin.",
+        "en": "{name} is the last active admin: make someone else admin first.",
+        "nl": "{name} is de laatste actieve beheerder: maak eerst iemand anders beheerder."},
+    "people.end_sessions": {"fr": "Déconnecter partout", "en": "Sign out everywhere",
+                            "nl": "Overal afmelden"},
+    "error.server": {"fr": "Une erreur inattendue est survenue. Réessayez ; si elle revient, "
+                           "prévenez la coordination.",
+                     "en": "Something unexpected went wrong. Try again; if it happens again, "
+                           "tell the coordinators.",
+                     "nl": "Er ging iets onverwachts mis. Probeer opnieuw; gebeurt het weer, "
+                           "meld het aan de coördinatie."},
+}
+
+
+def words(key: str, lang: str | None, **values: object) -> str:
+    """The words for one of `WORDS`' keys in `lang` (else English, else French)."""
+    entry = WORDS[key]
+    chosen = entry.get(lang or "") or entry.get("en") or entry["fr"]
+    return chosen.format(**values) if values else chosen
+
+
 class Web:
     """The station app's shared state and helpers; the route modules receive one."""
 
-    def __init__(self, station: Station, *, language: str, throttle: SignInThrottle):
+    def __init__(self, station: Station, *, language: str, throttle: SignInThrottle,
+                 session_hours: float = SESSION_HOURS, idle_minutes: float = IDLE_MINUTES):
         self.station = station
         self.store = station.store
         self.campaign = station.campaign
         self.language = language
         self.throttle = throttle
+        self.session_hours = session_hours
+        self.idle = timedelta(minutes=idle_minutes)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self._plan: dict[str, str] | None = None
 
@@ -54,11 +96,66 @@ class Web:
         chosen = request.session.get("lang")
         return chosen if chosen in LANGUAGES else self.language
 
+    def session_of(self, request: Request) -> tuple[SessionView, PersonView] | None:
+        """The request's live server-side session and its person, read afresh (once per
+        request): the signed cookie holds only the session's random token, so a cookie forged
+        with the cookie key, or replayed after sign-out, a PIN, role or access change, expiry
+        or idling, finds no live session and signs nobody in."""
+        cached = getattr(request.state, "session", _UNREAD)
+        if cached is not _UNREAD:
+            return cached  # type: ignore[no-any-return]
+        token = request.session.get(SESSION_KEY)
+        found = (self.store.session_person(token, idle=self.idle)
+                 if isinstance(token, str) and token else None)
+        request.state.session = found
+        return found
+
     def person_of(self, request: Request) -> PersonView | None:
         """The signed-in person, read afresh: a role change or removed access counts at once."""
-        person_id = request.session.get("person")
-        person = self.store.person(person_id) if isinstance(person_id, int) else None
-        return person if person is not None and person.active else None
+        found = self.session_of(request)
+        return None if found is None else found[1]
+
+    def begin_session(self, request: Request, person: PersonView) -> None:
+        """After a right PIN: a new server-side session, in a fresh cookie (nothing carried over
+        from before sign-in but the language)."""
+        token = self.store.open_session(person.id, station=self.station.name,
+                                        hours=self.session_hours)
+        lang = request.session.get("lang")
+        request.session.clear()
+        request.session.update({SESSION_KEY: token, "csrf": new_token(),
+                                **({"lang": lang} if lang else {})})
+        request.state.session = _UNREAD  # read again from the table
+
+    def end_session(self, request: Request) -> None:
+        """Sign-out: the session is revoked in the table (its cookie, replayed, opens nothing);
+        if its person runs the hot folder, the station has no operator any more."""
+        found = self.session_of(request)
+        token = request.session.get(SESSION_KEY)
+        self.store.end_session(token if isinstance(token, str) else None)
+        if found is not None:
+            self.station.release(found[1].id)
+        request.session.clear()
+        request.state.session = _UNREAD
+
+    def operate(self, request: Request, *, only_if_free: bool) -> bool:
+        """Make the request's person the station's operator (the hot folder's pieces are then
+        recorded in her name) for as long as this session holds and she may sort; with
+        `only_if_free`, only when the station has no operator. Returns whether she is now."""
+        found = self.session_of(request)
+        if found is None or not may(found[1].role, Permission.SORT):
+            return False
+        session_id, person = found[0].id, found[1]
+
+        def still_valid() -> bool:
+            try:
+                live = self.store.session_person(session_id=session_id, idle=self.idle,
+                                                 touch=False)
+            except SQLAlchemyError:  # the ledger is away: recording fails anyway, files wait
+                return True
+            return live is not None and may(live[1].role, Permission.SORT)
+
+        return self.station.set_operator(person.name, person_id=person.id,
+                                         still_valid=still_valid, only_if_free=only_if_free)
 
     def csrf_of(self, request: Request) -> str:
         if "csrf" not in request.session:

@@ -7,10 +7,10 @@ from fastapi.responses import HTMLResponse
 
 from models.events import PIECE_KINDS
 from models.sides import Side
-from models.store.people import PeopleError, Role
+from models.store.people import LastAdmin, PeopleError, Role, login_of
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
 from stations.web.access import MayManagePeople, MaySeeProgress, MaySeeTrays, MaySetTrays
-from stations.web.context import Web, back
+from stations.web.context import Web, back, words
 from stations.web.text import text
 
 
@@ -88,9 +88,13 @@ def add_routes(app: FastAPI, web: Web) -> None:
         name = str(form.get("name", ""))
         try:
             role = Role(form.get("role")) if form.get("role") else None
+            found = web.session_of(request)
+            own = found is not None and login_of(name) == person.login
             if form.get("action") == "add":
                 store.add_person(name, role or Role.OPERATOR, str(form.get("secret", "")),
                                  actor=person.name, station=station.name)
+            elif form.get("action") == "end_sessions":  # "sign out everywhere" (but here)
+                store.end_sessions_of(name, keep_session=found[0].id if own and found else None)
             else:
                 active = None
                 if form.get("action") == "deactivate":
@@ -98,8 +102,15 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 elif form.get("action") == "activate":
                     active = True
                 secret = str(form.get("secret") or "")
+                # Changing one's own PIN keeps the session it is done from (every other
+                # session of hers ends); any other change ends all of that person's sessions.
                 store.change_person(name, actor=person.name, station=station.name, role=role,
-                                    active=active, secret=secret or None)
+                                    active=active, secret=secret or None,
+                                    keep_session=found[0].id if own and found else None,
+                                    keep_an_admin=True)
+        except LastAdmin:
+            web.flash(request, words("people.last_admin", web.lang_of(request), name=name), "error")
+            return back("/people")
         except (PeopleError, ValueError) as exc:
             web.flash(request, str(exc), "error")
             return back("/people")

@@ -25,7 +25,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
 
     @app.get("/live", response_class=HTMLResponse)
     def live(request: Request, person: MaySort):
-        station.sign_in(person.name)  # whoever watches the live screen is at the scanner
+        web.operate(request, only_if_free=True)  # a station with no operator: whoever opens this
         lang = web.lang_of(request)
         head = store.head_seq()
         cards = [web.card(item, lang) for item in store.recent_items(station.name, 12)]
@@ -34,8 +34,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
 
     @app.get("/api/feed")
     def feed(request: Request, person: MaySort, after: int = 0, notices: int = 0):
-        if station.operator is None:  # the station restarted under a signed-in screen
-            station.sign_in(person.name)
+        # Polling never changes who the station's pieces are recorded under (see /operator).
         lang = web.lang_of(request)
         events, head = store.feed(station.name, after)
         pieces = []
