@@ -444,11 +444,14 @@ def test_an_original_that_cannot_be_removed_after_its_copy_is_not_copied_twice(t
     monkeypatch.setattr(moves.os, "unlink", unlink)
     desk = Desk(tmp_path, clock=clock)
     original = desk.drop("scan-1.jpg")
-    assert [e.kind for e in desk.folder.run_once()] == ["taken", "error"]
+    events = desk.folder.run_once()
+    assert [e.kind for e in events] == ["taken", "paused", "error"]  # the inbox is ours to clear
+    assert events[1].code == "inbox" and desk.folder.fault is not None
     placed, = desk.done.glob("*/scan-1.jpg")
     assert original.exists() and placed.read_bytes() == JPEG
     clock.now += 2
-    event, = desk.folder.run_once()
+    event, resumed = desk.folder.run_once()
     assert event.kind == "done" and event.target == placed and not original.exists()
+    assert resumed.kind == "resumed" and desk.folder.fault is None
     assert list(desk.done.glob("*/*")) == [placed]
     assert desk.handled() == ["scan-1.jpg"]
