@@ -59,6 +59,7 @@ class HotFolder:
         self._fault_in = ""                  # "take" or "move": what has to succeed to clear it
         self._fault_delay = 0.0
         self._names: dict[Path, str] = {}    # copy in work/ -> the file's name as found
+        self._held = False                   # the file just tried is held: stop this pass
         self._moved_at = float("-inf")
         self._work_cleared = False
         self._wake = threading.Event()
@@ -123,6 +124,9 @@ class HotFolder:
                 tried.add(name)
                 self._prefetch_after(name, now, tried)
                 tried.update(self._take(name, events, self._followers(name, now, tried)))
+                if self._held:  # an older file held as maybe incomplete: the later ones wait
+                    self._held = False
+                    break
         return events
 
     def busy(self) -> bool:
@@ -335,6 +339,7 @@ class HotFolder:
             return None
         except Incomplete as exc:  # still being written, perhaps: held until it stays the same
             seen.judge_at = seen.since + self._options.complete_seconds
+            self._held = True
             self._drop_copy(seen)
             self._emit(FolderEvent("incomplete", name, str(exc) or "it may still be being written"),
                        events)
