@@ -3,6 +3,7 @@ reason in quarantine/, and never takes the name of another."""
 
 from __future__ import annotations
 
+import errno
 import os
 from datetime import date
 from pathlib import Path
@@ -151,3 +152,23 @@ def test_the_digest_of_a_link_a_pipe_or_a_too_large_file_is_not_read(tmp_path):
     alone = scan(tmp_path, "alone.jpg")
     assert moves.safe_digest(alone, 10) == (None, len(DATA))
     assert moves.safe_digest(alone, 10**6) == (sha256_of_file(alone), len(DATA))
+
+
+def test_across_filesystems_a_link_is_made_again_never_followed(tmp_path, monkeypatch):
+    real_replace = os.replace
+
+    def replace(source, target):
+        if Path(source).parent.name == "inbox":
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_replace(source, target)
+
+    monkeypatch.setattr(moves.os, "replace", replace)
+    secret = scan(tmp_path, "secret.key", b"SECRET")
+    os.symlink(secret, tmp_path / "inbox" / "link.jpg")
+    os.mkfifo(tmp_path / "inbox" / "pipe.jpg")
+    quarantine = tmp_path / "quarantine"
+    link = moves.to_quarantine(quarantine, "link.jpg", tmp_path / "inbox" / "link.jpg", "a link", set())
+    pipe = moves.to_quarantine(quarantine, "pipe.jpg", tmp_path / "inbox" / "pipe.jpg", "a pipe", set())
+    assert link.is_symlink() and os.readlink(link) == str(secret) and pipe.is_fifo()
+    assert not os.path.lexists(tmp_path / "inbox" / "link.jpg") and secret.read_bytes() == b"SECRET"
+    assert not any(p.name.startswith(".moving") for p in quarantine.iterdir())

@@ -317,28 +317,11 @@ def _move(source: Path, target: Path, renamed: set[Path]) -> None:
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-        temporary = target.with_name(f".moving-{uuid.uuid4().hex[:12]}")
         seen = os.lstat(source)
-        try:
-            if stat.S_ISLNK(seen.st_mode):
-                os.symlink(os.readlink(source), temporary)
-            elif stat.S_ISFIFO(seen.st_mode):
-                os.mkfifo(temporary, 0o600)
-            elif stat.S_ISREG(seen.st_mode) and seen.st_nlink == 1:
-                fd = os.open(source, _OPEN_FLAGS)
-                with os.fdopen(fd, "rb") as src, open(temporary, "xb") as dst:
-                    shutil.copyfileobj(src, dst, _CHUNK)
-                    dst.flush()
-                    os.fsync(dst.fileno())
-                shutil.copystat(source, temporary, follow_symlinks=False)
-            else:
-                temporary = Path()
-            if temporary != Path():
-                os.replace(temporary, target)
-        except BaseException:
-            if temporary != Path():
-                temporary.unlink(missing_ok=True)
-            raise
+        if stat.S_ISLNK(seen.st_mode) or stat.S_ISFIFO(seen.st_mode) or (
+                stat.S_ISREG(seen.st_mode) and seen.st_nlink == 1):
+            _copy_entry(source, seen, target)
+        # else: a device, a socket or a hard link's extra name has nothing of its own to keep
         fsync_dir(target.parent)  # the copy is safe on disk before the original goes
         try:
             remove(source)
@@ -346,6 +329,28 @@ def _move(source: Path, target: Path, renamed: set[Path]) -> None:
             raise LeftBehind(target, error) from error
         return
     renamed.update((target.parent, source.parent))
+
+
+def _copy_entry(source: Path, seen: os.stat_result, target: Path) -> None:
+    """A copy of the entry `source` (a symlink, a FIFO, or a regular file with one name) at
+    `target`, synced, made under a temporary name first; never through a link."""
+    temporary = target.with_name(f".moving-{uuid.uuid4().hex[:12]}")
+    try:
+        if stat.S_ISLNK(seen.st_mode):
+            os.symlink(os.readlink(source), temporary)
+        elif stat.S_ISFIFO(seen.st_mode):
+            os.mkfifo(temporary, 0o600)
+        else:
+            fd = os.open(source, _OPEN_FLAGS)
+            with os.fdopen(fd, "rb") as src, open(temporary, "xb") as dst:
+                shutil.copyfileobj(src, dst, _CHUNK)
+                dst.flush()
+                os.fsync(dst.fileno())
+            shutil.copystat(source, temporary, follow_symlinks=False)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def move(source: Path, target: Path) -> None:
