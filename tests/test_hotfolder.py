@@ -573,3 +573,16 @@ def test_a_too_large_file_is_quarantined_unread_and_the_next_is_taken(tmp_path, 
         pytest.fail("the big file was opened") if Path(p) == big else real_open(p, *a, **k)))
     kinds = [(e.kind, e.name) for e in desk.folder.run_once()]
     assert kinds == [("quarantined", "big.pdf"), ("taken", "next.jpg"), ("done", "next.jpg")]
+
+
+def test_an_inbox_that_cannot_be_read_raises_the_alarm_until_it_is_back(tmp_path):
+    clock = Clock()
+    desk = Desk(tmp_path, clock=clock)
+    desk.inbox.rmdir()  # a network share unmounted, say
+    event, = desk.folder.run_once()
+    assert (event.kind, event.code) == ("paused", "inbox") and desk.folder.fault.code == "inbox"
+    desk.inbox.mkdir()
+    desk.drop("scan-1.jpg")
+    clock.now += 5
+    assert [e.kind for e in desk.folder.run_once()] == ["resumed", "taken", "done"]
+    assert desk.folder.fault is None

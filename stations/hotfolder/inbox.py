@@ -75,7 +75,8 @@ class Inbox:
 
     def scan(self) -> dict[str, tuple[Path, Stat]]:
         """Every entry to consider (files, and links, pipes... to refuse), by its name relative
-        to the inbox. Folders are walked into, links to folders are not."""
+        to the inbox. Folders are walked into, links to folders are not. OSError when the inbox
+        itself cannot be listed."""
         found: dict[str, tuple[Path, Stat]] = {}
         own = {str(p) for p in self.own}
         folders = [str(self.real)]
@@ -84,7 +85,9 @@ class Inbox:
             try:
                 entries = list(os.scandir(folder))
             except OSError:
-                continue  # gone, or not readable: its files are not ours to see
+                if folder == str(self.real):
+                    raise  # the inbox itself cannot be read: the hot folder raises the alarm
+                continue  # a subfolder gone, or not readable: its files are not ours to see
             for entry in entries:
                 try:
                     st = entry.stat(follow_symlinks=False)

@@ -56,7 +56,7 @@ class HotFolder:
         self._paused_until = 0.0             # after RetryLater the whole queue waits
         self._retry_delay = 0.0
         self._fault: Fault | None = None     # why the queue is paused, when it is our fault
-        self._fault_in = ""                  # "take" or "move": what has to succeed to clear it
+        self._fault_in = ""                  # "take", "move" or "scan": what must work to clear it
         self._fault_delay = 0.0
         self._names: dict[Path, str] = {}    # copy in work/ -> the file's name as found
         self._held = False                   # the file just tried is held: stop this pass
@@ -110,7 +110,7 @@ class HotFolder:
             self._clear_work()
             tried: set[str] = set()
             while not self._stopping.is_set():
-                self._refresh()
+                self._refresh(events)
                 self._move_taken(events)
                 now = self._clock()
                 if now < self._paused_until:
@@ -168,9 +168,15 @@ class HotFolder:
 
     # ---------------------------------------------------------------- the queue
 
-    def _refresh(self) -> None:
+    def _refresh(self, events: list[FolderEvent]) -> None:
         """Bring the queue in line with the inbox; a changed size or mtime restarts settling."""
-        found = self._files.scan()
+        try:
+            found = self._files.scan()
+        except OSError as exc:  # the inbox is gone (a share unmounted) or cannot be read
+            self._pause_fault("", OurFault("inbox", f"cannot read the inbox {self.folders.inbox}: "
+                                                    f"{exc.strerror or exc}"), "scan", events)
+            return
+        self._resume("scan", events)
         for seen in self._queue.refresh(found, self._clock()):
             self._drop_copy(seen)
 
