@@ -586,3 +586,15 @@ def test_an_inbox_that_cannot_be_read_raises_the_alarm_until_it_is_back(tmp_path
     clock.now += 5
     assert [e.kind for e in desk.folder.run_once()] == ["resumed", "taken", "done"]
     assert desk.folder.fault is None
+
+
+def test_every_reason_and_fault_code_has_its_words_in_each_language():
+    from stations.hotfolder import FAULT_CODES, REASON_CODES
+    from stations.hotfolder.texts import FAULT_TEXT, REASON_TEXT, fault_text, reason_text
+
+    assert set(REASON_TEXT) == REASON_CODES and set(FAULT_TEXT) == FAULT_CODES
+    for words in (*REASON_TEXT.values(), *FAULT_TEXT.values()):
+        assert set(words) == {"fr", "en", "nl"} and all(words.values())
+    assert reason_text("hard_link", "fr").startswith("Fichier à plusieurs noms")
+    assert reason_text("made-up", "fr", "the detail") == "the detail"
+    assert fault_text("ledger", "nl").startswith("Het register")
