@@ -1,7 +1,9 @@
 """The content-addressed image store: every scanned file kept once, named by its SHA-256.
 
 Files are written to a temporary name, flushed to disk and renamed into place,
-so a crash leaves either the whole file or nothing under its final name.
+so a crash leaves either the whole file or nothing under its final name. A store that cannot
+be written (disk full, read-only, no permission, I/O error) raises `ImageStoreError`: the
+station's fault, never the file's.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ def sha256_of_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class ImageStoreError(OSError):
+    """The image store could not be written: its errno and the system's message, with the store's
+    folder. Pickles like any OSError (it crosses from worker processes)."""
+
+
 @dataclass(frozen=True)
 class ImageStore:
     root: Path
@@ -36,24 +43,33 @@ class ImageStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, data: bytes) -> str:
-        """Store `data` (once) and return its SHA-256."""
+        """Store `data` (once) and return its SHA-256; ImageStoreError when it cannot be written."""
         digest = sha256_of(data)
         target = self.path_for(digest)
-        if target.exists() and target.stat().st_size == len(data):
-            return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            if target.exists() and target.stat().st_size == len(data):
+                return digest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        except OSError as exc:
+            raise self._error(exc) from None
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temp, target)
-        except BaseException:
+        except BaseException as exc:
             Path(temp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise self._error(exc) from None
             raise
         fsync_dir(target.parent)
         return digest
+
+    def _error(self, exc: OSError) -> ImageStoreError:
+        return ImageStoreError(exc.errno or 0, f"cannot write the image store {self.root}: "
+                                               f"{exc.strerror or exc}")
 
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()

@@ -6,6 +6,7 @@ import signal
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from models.store import Store
@@ -49,9 +50,12 @@ def serve(settings: Settings, store: Store, campaign: Campaign, *, host: str, po
 
 
 def watch(settings: Settings, store: Store, campaign: Campaign, *, operator: str, until_empty: bool,
-          say: Callable[[FolderEvent], None]) -> Counter:
+          say: Callable[[FolderEvent], None], fault_patience: float = 60.0) -> Counter:
     """Run the hot folder alone, for `operator`, until Ctrl+C or SIGTERM (or, with
-    `until_empty`, until the inbox is empty); returns how many files went where."""
+    `until_empty`, until the inbox is empty); returns how many files went where ("done",
+    "quarantined"). With `until_empty`, a fault of ours (the image store or the ledger cannot be
+    written) that lasts `fault_patience` seconds stops it too, the files left in the inbox
+    counted as "left": it always returns. Without, it waits for the fault to clear."""
     tally: Counter = Counter()
 
     def on_event(event: FolderEvent) -> None:
@@ -68,6 +72,11 @@ def watch(settings: Settings, store: Store, campaign: Campaign, *, operator: str
             while not stop.is_set():
                 station.folder.run_once()
                 if not station.folder.busy():
+                    break
+                fault = station.fault
+                if fault is not None and (datetime.now(UTC) - datetime.fromisoformat(fault.since)
+                                          ).total_seconds() > fault_patience:
+                    tally["left"] = len(station.waiting())
                     break
                 stop.wait(0.1)
         else:

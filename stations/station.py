@@ -11,8 +11,22 @@ The files after the one being recorded are decided ahead in worker processes (on
 they are recorded one at a time, in scanning order. A file taken in again after the station
 stopped half-way (its copy was left in work/) is not recorded a second time, not even as a
 duplicate. Every file that goes to quarantine/ is in the ledger: an unreadable one as a
-rejected piece with its image, one refused before reading (not a scan, empty, too big) or one
+rejected piece with its image, one refused before reading (not a scan, empty, too big, a link,
+a pipe, a hard link: never opened, its hash only when it is a regular file small enough) or one
 that made the recogniser's process die as a `file.quarantined` event.
+
+Our faults are not the file's: when the image store, the work folder or the ledger cannot be
+written, `take_files` raises `OurFault`, the hot folder pauses with `Station.fault` set (every
+screen shows it), the files stay in the inbox, and it resumes by itself once the fault clears.
+A copy that cannot be decoded while its original changed moments ago raises `Incomplete`
+(nothing recorded): it is taken again once it stays the same.
+
+A file taken back from quarantine/ (`retake`) is taken afresh. If its bytes are already in the
+ledger (a file recorded as an unreadable, rejected piece) nothing new is recorded for them, not
+even a duplicate: the piece is in the ledger once already, and the file goes back to quarantine/
+if it is still unreadable. A file never recorded (refused before reading, one that made a
+worker die, one quarantined by an older station for a fault of ours) is recorded as any file.
+Refused again (still not a scan, still too large), it gets a new `file.quarantined` event.
 """
 
 from __future__ import annotations
@@ -26,21 +40,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 
-from models.images import sha256_of_file
+from models.images import ImageStoreError
 from models.store import Store
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.routing import Reason, Status
 from scanpipe.reading.pipeline import RecognitionSettings
 from stations.hotfolder import (
+    Fault,
     FolderEvent,
     FolderOptions,
     Folders,
     Handled,
     HotFolder,
+    Incomplete,
+    OurFault,
+    QuarantinedFile,
     RetryLater,
-    original_name,
+    safe_digest,
 )
 from stations.workers import GROUP_WAIT, Prepared, Recognizer, WorkerCrashed, ahead, group_least, joins
 
@@ -63,6 +81,7 @@ class Notice:
     kind: str
     name: str
     reason: str | None
+    code: str | None = None  # a quarantine's reason code, or a pause's fault code
 
 
 class Station:
@@ -72,9 +91,11 @@ class Station:
                  quarantine: Path, work: Path, recognition: RecognitionSettings,
                  polling: bool = False, max_bytes: int = 200 * 1024 * 1024,
                  workers: int | None = 0, settle_seconds: float = 0.4,
+                 complete_seconds: float = 2.0,
                  on_event: Callable[[FolderEvent], None] = lambda event: None):
         """`workers`: processes that decide files ahead (None: one per core; 0: none, each
-        file is decided in `take_file` itself)."""
+        file is decided in `take_file` itself). `complete_seconds`: how long a file that cannot
+        be decoded must stay the same before it is judged (it may still be being written)."""
         self.store = store
         self.campaign = campaign
         self.name = name
@@ -85,12 +106,15 @@ class Station:
         self._notices: deque[Notice] = deque(maxlen=200)
         self._count = 0
         self._on_event = on_event
+        self.max_bytes = max_bytes
+        self._retaken: set[str] = set()  # digests of files taken back from quarantine/
         self.recognizer = Recognizer(campaign, recognition, store.images, workers)
         self._ahead: dict[Path, Future] = {}  # copies being decided ahead, by their path
         self.folder = HotFolder(Folders(inbox, done, quarantine, work), self,
                                 FolderOptions(settle_seconds=settle_seconds, polling=polling,
                                               lookahead=ahead(self.recognizer.workers),
-                                              max_bytes=max_bytes))
+                                              max_bytes=max_bytes,
+                                              complete_seconds=complete_seconds))
 
     # -------------------------------------------------------------- people
 
@@ -191,11 +215,20 @@ class Station:
             prepared = [self.recognizer.result(self._future(first), first)]
         except WorkerCrashed as exc:
             self.forget(first)
-            self._quarantine_in_ledger(first, original_name(first), str(exc), operator)
-            return [Handled(done=False, reason=str(exc))]
+            self._quarantine_in_ledger(first, self.folder.original(first), str(exc), operator)
+            return [Handled(done=False, reason=str(exc), code="worker_died")]
+        except OSError as exc:  # writing the image store (or a worker's own temporary files)
+            self.forget(first)
+            raise _our_fault(exc) from None
         if prepared[0].sha256 is None:
             self.forget(first)
-            raise RetryLater("the copy of the file could not be read")
+            detail = prepared[0].pages[0].decision.findings[0].detail if prepared[0].pages else ""
+            raise OurFault("work_folder", f"the copy of the file in the work folder could not be "
+                                          f"read: {detail}")
+        if not _handled(prepared[0]).done and self.folder.may_be_incomplete(first):
+            self.forget(first)
+            raise Incomplete("it cannot be decoded and it changed moments ago: it may still be "
+                             "being written; it is tried again once it stays the same")
         least, deadline = group_least(self.recognizer.workers), time.monotonic() + GROUP_WAIT
         for copy in copies[1:]:
             with self._lock:
@@ -204,15 +237,17 @@ class Station:
                     or future.exception() is not None):
                 break
             ready = future.result()
-            if ready.sha256 is None:
-                break
+            if ready.sha256 is None or (not _handled(ready).done
+                                        and self.folder.may_be_incomplete(copy)):
+                break  # taken alone, later
             prepared.append(ready)
-        records = [p.record(original_name(p.path), retake=p.sha256 in self.folder.interrupted)
+        records = [p.record(ledger_name(self.folder.original(p.path)),
+                            retake=p.sha256 in self.folder.interrupted or p.sha256 in self._retaken)
                    for p in prepared]
         try:
             self.store.record_files(records, station=self.name, operator=operator)
-        except OperationalError as exc:  # the database is away: the files wait in the inbox
-            raise RetryLater(f"the ledger cannot be reached: {exc.orig or exc}") from None
+        except (OperationalError, InternalError, OSError) as exc:  # the files wait in the inbox
+            raise _ledger_fault(exc) from None
         for p in prepared:
             self.forget(p.path)
         return [_handled(p) for p in prepared]
@@ -226,32 +261,58 @@ class Station:
         return future
 
     def refused(self, original: Path, name: str, reason: str) -> None:
-        """A file refused before it was read goes in the ledger before it goes to quarantine/."""
+        """A file refused before it was read goes in the ledger before it goes to quarantine/:
+        its hash only when it is a regular file with one name and not too large (never through
+        a link, never a pipe or device opened), else None."""
         self._quarantine_in_ledger(original, name, reason, self.operator or "station")
 
     def _quarantine_in_ledger(self, path: Path, name: str, reason: str, operator: str) -> None:
+        sha, size = safe_digest(path, self.max_bytes)
         try:
-            sha, size = sha256_of_file(path), path.stat().st_size
-        except OSError:
-            sha, size = None, None
-        try:
-            self.store.record_quarantine(source_name=name, sha256=sha, size=size, reason=reason,
-                                         station=self.name, operator=operator)
-        except OperationalError as exc:
-            raise RetryLater(f"the ledger cannot be reached: {exc.orig or exc}") from None
+            self.store.record_quarantine(source_name=ledger_name(name), sha256=sha, size=size,
+                                         reason=reason, station=self.name, operator=operator)
+        except (OperationalError, InternalError, OSError) as exc:
+            raise _ledger_fault(exc) from None
 
     def waiting(self) -> list[str]:
         return self.folder.waiting()
+
+    # ------------------------------------------------------ faults, quarantine
+
+    @property
+    def fault(self) -> Fault | None:
+        """Why the hot folder is paused when the fault is ours (the image store, the ledger, the
+        work folder or the inbox cannot be written), for a banner on every screen; None while
+        all is well. It clears by itself when the fault does."""
+        return self.folder.fault
+
+    def quarantined(self) -> list[QuarantinedFile]:
+        """The files in quarantine/ with their reasons (code and English detail), newest first.
+        Names and reasons come escaped (printable, one line), whatever the file was called."""
+        return self.folder.quarantined()
+
+    def retake(self, name: str) -> str:
+        """Move one quarantined file (`QuarantinedFile.name`) back into the inbox, to be taken
+        afresh; returns its name in the inbox. ValueError for a name that is not a quarantined
+        regular file's (path separators, "..", a note, a link), FileNotFoundError when it is gone.
+        See the module's doc for what the ledger then records."""
+        source = self.folder.folders.quarantine / name
+        if "/" not in name and "\0" not in name and name not in (".", ".."):
+            sha, _size = safe_digest(source, self.max_bytes)
+            if sha is not None:
+                with self._lock:
+                    self._retaken.add(sha)
+        return self.folder.retake(name)
 
     # -------------------------------------------------------------- notices
 
     def folder_event(self, event: FolderEvent) -> None:
         self._on_event(event)
-        if event.kind in ("quarantined", "retry", "error"):
+        if event.kind in ("quarantined", "retry", "error", "paused", "resumed"):
             with self._lock:
                 self._count += 1
                 self._notices.append(Notice(self._count, datetime.now(UTC).isoformat(),
-                                            event.kind, event.name, event.reason))
+                                            event.kind, event.name, event.reason, event.code))
 
     def notices(self, after: int = 0) -> list[Notice]:
         with self._lock:
@@ -264,12 +325,30 @@ class Station:
 
 
 
+def ledger_name(name: str) -> str:
+    """A file name as the ledger keeps it: valid UTF-8 whatever bytes the name had (an
+    undecodable byte written as \\xNN); other characters are kept (and escaped where shown)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _our_fault(exc: OSError) -> OurFault:
+    if isinstance(exc, ImageStoreError):
+        return OurFault("image_store", exc.strerror or str(exc))
+    return OurFault("work_folder", f"{exc.strerror or exc}")
+
+
+def _ledger_fault(exc: Exception) -> OurFault:
+    detail = getattr(exc, "orig", None) or exc
+    return OurFault("ledger", f"the ledger cannot be written: {detail}")
+
+
 def _handled(prepared: Prepared) -> Handled:
     """done/ for a file with pieces in it; quarantine/ when no page of it could be read."""
     unreadable = [p for p in prepared.pages if p.decision.status is Status.REJECTED
                   and Reason.UNREADABLE_FILE.value in p.decision.reasons]
     if unreadable and len(unreadable) == len(prepared.pages):
         detail = unreadable[0].decision.findings[0].detail
-        return Handled(done=False, reason=f"unreadable file (recorded as a rejected piece): {detail}")
+        return Handled(done=False, reason=f"unreadable file (recorded as a rejected piece): {detail}",
+                       code="unreadable")
     return Handled(done=True)
 

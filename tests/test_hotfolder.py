@@ -11,7 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from stations.hotfolder import FolderEvent, FolderOptions, Folders, Handled, HotFolder, RetryLater, moves
+from stations.hotfolder import (
+    FolderEvent,
+    FolderOptions,
+    Folders,
+    Handled,
+    HotFolder,
+    Incomplete,
+    OurFault,
+    RetryLater,
+    moves,
+)
 
 JPEG = b"\xff\xd8\xff\xe0" + b"scan" * 64
 
@@ -444,11 +454,147 @@ def test_an_original_that_cannot_be_removed_after_its_copy_is_not_copied_twice(t
     monkeypatch.setattr(moves.os, "unlink", unlink)
     desk = Desk(tmp_path, clock=clock)
     original = desk.drop("scan-1.jpg")
-    assert [e.kind for e in desk.folder.run_once()] == ["taken", "error"]
+    events = desk.folder.run_once()
+    assert [e.kind for e in events] == ["taken", "paused", "error"]  # the inbox is ours to clear
+    assert events[1].code == "inbox" and desk.folder.fault is not None
     placed, = desk.done.glob("*/scan-1.jpg")
     assert original.exists() and placed.read_bytes() == JPEG
     clock.now += 2
-    event, = desk.folder.run_once()
+    event, resumed = desk.folder.run_once()
     assert event.kind == "done" and event.target == placed and not original.exists()
+    assert resumed.kind == "resumed" and desk.folder.fault is None
     assert list(desk.done.glob("*/*")) == [placed]
     assert desk.handled() == ["scan-1.jpg"]
+
+
+# ------------------------------------------------------------- faults and odd entries
+
+
+def test_a_fault_of_ours_pauses_everything_and_resumes_when_it_clears(tmp_path):
+    clock, broken = Clock(), [True]
+
+    def answer(copy: Path) -> Handled:
+        if broken[0]:
+            raise OurFault("image_store", "No space left on device")
+        return Handled(done=True)
+
+    desk = Desk(tmp_path, answer, clock=clock, fault_retry_seconds=(0.5, 2.0))
+    desk.drop("scan-1.jpg", mtime=1_700_000_000)
+    desk.drop("scan-2.jpg", mtime=1_700_000_001)
+    assert desk.folder.run_once()[-1].kind == "paused"
+    for _ in range(4):  # tried again and again, never more than the longest wait apart
+        assert [e.kind for e in desk.folder.run_once()] == []
+        clock.now += 2.0
+        desk.folder.run_once()
+    assert desk.kinds().count("paused") == 1 and "quarantined" not in desk.kinds()
+    assert desk.folder.fault is not None and desk.folder.fault.code == "image_store"
+    assert sorted(p.name for p in desk.inbox.iterdir()) == ["scan-1.jpg", "scan-2.jpg"]
+    broken[0] = False
+    clock.now += 2.0
+    desk.folder.run_once()
+    assert desk.folder.fault is None and desk.kinds().count("resumed") == 1
+    assert sorted(p.name for p in dated(desk.done).iterdir()) == ["scan-1.jpg", "scan-2.jpg"]
+
+
+def test_an_incomplete_file_is_held_with_the_files_behind_it_then_judged(tmp_path):
+    clock = Clock()
+    judged = []
+
+    def answer(copy: Path) -> Handled:
+        if copy.name.endswith("--half.jpg"):
+            if desk.folder.may_be_incomplete(copy):
+                raise Incomplete("maybe still being written")
+            judged.append(copy)
+            return Handled(done=False, reason="unreadable", code="unreadable")
+        return Handled(done=True)
+
+    desk = Desk(tmp_path, answer, clock=clock, complete_seconds=3.0)
+    desk.drop("half.jpg", mtime=1_700_000_000)
+    desk.drop("next.jpg", mtime=1_700_000_001)
+    assert [e.kind for e in desk.folder.run_once()] == ["taken", "incomplete"]
+    clock.now += 1.0
+    assert desk.folder.run_once() == []  # held, and the file after it waits behind it
+    assert desk.handled() == ["half.jpg"] and list(desk.work.iterdir()) == []
+    clock.now += 2.0
+    kinds = [(e.kind, e.name) for e in desk.folder.run_once()]
+    assert kinds == [("taken", "half.jpg"), ("quarantined", "half.jpg"), ("taken", "next.jpg"),
+                     ("done", "next.jpg")]
+    assert len(judged) == 1
+
+
+def test_a_file_that_cannot_be_opened_is_quarantined_after_some_tries(tmp_path, monkeypatch):
+    clock = Clock()
+    real_open = os.open
+
+    def failing(path, flags, *args, **kwargs):
+        if str(path).endswith("inbox/bad.jpg"):
+            raise OSError(errno.EIO, "Input/output error")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(moves.os, "open", failing)
+    desk = Desk(tmp_path, clock=clock, read_attempts=3, retry_seconds=(1.0, 1.0))
+    desk.drop("bad.jpg", mtime=1_700_000_000)
+    desk.drop("good.jpg", mtime=1_700_000_001)
+    for _ in range(3):
+        desk.folder.run_once()
+        clock.now += 1.0
+    assert "quarantined" in desk.kinds("bad.jpg") and (desk.quarantine / "bad.jpg").exists()
+    note = (desk.quarantine / "bad.jpg.reason.txt").read_text(encoding="utf-8")
+    assert "code: read_error" in note and "Input/output error" in note
+    assert desk.handled() == ["good.jpg"]
+
+
+def test_links_pipes_and_hard_links_are_quarantined_unopened(tmp_path, monkeypatch):
+    desk = Desk(tmp_path)
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(JPEG)
+    os.symlink(secret, desk.inbox / "link.jpg")
+    os.symlink(tmp_path, desk.inbox / "folder")
+    os.mkfifo(desk.inbox / "pipe.jpg")
+    os.link(secret, desk.inbox / "hard.jpg")
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(moves.os, "open", lambda p, *a, **k: opened.append(p) or real_open(p, *a, **k))
+    events = desk.folder.run_once()
+    assert sorted((e.name, e.code) for e in events) == [
+        ("folder", "not_regular"), ("hard.jpg", "hard_link"), ("link.jpg", "not_regular"),
+        ("pipe.jpg", "not_regular")]
+    assert desk.calls == [] and not any(Path(p).parent == desk.inbox for p in opened)
+    assert (desk.quarantine / "link.jpg").is_symlink() and (desk.quarantine / "pipe.jpg").is_fifo()
+    assert secret.read_bytes() == JPEG
+
+
+def test_a_too_large_file_is_quarantined_unread_and_the_next_is_taken(tmp_path, monkeypatch):
+    desk = Desk(tmp_path, max_bytes=4096)
+    big = desk.drop("big.pdf", b"%PDF" + bytes(10_000), mtime=1_700_000_000)
+    desk.drop("next.jpg", mtime=1_700_000_001)
+    real_open = os.open
+    monkeypatch.setattr(moves.os, "open", lambda p, *a, **k: (
+        pytest.fail("the big file was opened") if Path(p) == big else real_open(p, *a, **k)))
+    kinds = [(e.kind, e.name) for e in desk.folder.run_once()]
+    assert kinds == [("quarantined", "big.pdf"), ("taken", "next.jpg"), ("done", "next.jpg")]
+
+
+def test_an_inbox_that_cannot_be_read_raises_the_alarm_until_it_is_back(tmp_path):
+    clock = Clock()
+    desk = Desk(tmp_path, clock=clock)
+    desk.inbox.rmdir()  # a network share unmounted, say
+    event, = desk.folder.run_once()
+    assert (event.kind, event.code) == ("paused", "inbox") and desk.folder.fault.code == "inbox"
+    desk.inbox.mkdir()
+    desk.drop("scan-1.jpg")
+    clock.now += 5
+    assert [e.kind for e in desk.folder.run_once()] == ["resumed", "taken", "done"]
+    assert desk.folder.fault is None
+
+
+def test_every_reason_and_fault_code_has_its_words_in_each_language():
+    from stations.hotfolder import FAULT_CODES, REASON_CODES
+    from stations.hotfolder.texts import FAULT_TEXT, REASON_TEXT, fault_text, reason_text
+
+    assert set(REASON_TEXT) == REASON_CODES and set(FAULT_TEXT) == FAULT_CODES
+    for words in (*REASON_TEXT.values(), *FAULT_TEXT.values()):
+        assert set(words) == {"fr", "en", "nl"} and all(words.values())
+    assert reason_text("hard_link", "fr").startswith("Fichier à plusieurs noms")
+    assert reason_text("made-up", "fr", "the detail") == "the detail"
+    assert fault_text("ledger", "nl").startswith("Het register")

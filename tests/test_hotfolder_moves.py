@@ -3,6 +3,8 @@ reason in quarantine/, and never takes the name of another."""
 
 from __future__ import annotations
 
+import errno
+import os
 from datetime import date
 from pathlib import Path
 
@@ -84,3 +86,89 @@ def test_copies_left_in_work_are_removed_and_their_digests_kept(tmp_path):
     assert moves.clear_copies(work) == {sha256_of_file(scan(tmp_path, "scan-1.jpg"))}
     assert [p.name for p in work.iterdir()] == ["notes.txt"]
     assert moves.clear_copies(tmp_path / "no-work-yet") == set()
+
+
+# ------------------------------------------------------------------ names
+
+
+@pytest.mark.parametrize("name", [
+    "a" * 251 + ".jpg", "é" * 125 + ".jpg", "scan\n1.jpg", "\u202egpj.jpg", "scan\x1b[2J.jpg",
+    os.fsdecode(b"scan-\xff.jpg"), "x" * 300, "scan." + "y" * 40, ".x.jpg", "\u200bzero.jpg",
+])
+def test_safe_names_are_short_printable_utf8_and_keep_the_extension(name):
+    for room in (0, 8, 19):
+        safe = moves.safe_name(name, room=room)
+        assert len(os.fsencode(safe)) <= moves.NAME_MAX - room
+        assert safe.isprintable() and not safe.startswith(".") and "/" not in safe
+        safe.encode("utf-8")
+        if Path(name).suffix == ".jpg":
+            assert safe.endswith(".jpg")
+    assert moves.safe_name(name) != moves.safe_name(name + "x")  # a hash keeps cut names apart
+
+
+def test_a_plain_name_is_kept_as_it_is():
+    assert moves.safe_name("scan-0001 (2).jpg") == "scan-0001 (2).jpg"
+    assert moves.safe_name("Évian lettre.pdf") == "Évian lettre.pdf"
+
+
+def test_escaped_text_is_one_printable_line_that_names_each_odd_character():
+    assert moves.escape("a\nb\\c\u202ed\x1b") == "a\\x0ab\\\\c\\u202ed\\x1b"
+    assert moves.escape(os.fsdecode(b"x\xffy")) == "x\\xffy"
+    assert moves.escape("Évian <b>") == "Évian <b>"
+
+
+def test_a_long_name_gets_a_copy_in_work_and_a_place_in_quarantine(tmp_path):
+    name = "s" * 251 + ".jpg"
+    original = scan(tmp_path, name)
+    copy = moves.copy_to_work(tmp_path / "work", original, stat_of(original))
+    assert copy.read_bytes() == DATA and len(os.fsencode(copy.name)) <= moves.NAME_MAX
+    target = moves.to_quarantine(tmp_path / "quarantine", name, original, "why", set(), code="internal")
+    note = target.with_name(target.name + moves.NOTE_SUFFIX)
+    assert target.read_bytes() == DATA and note.read_text(encoding="utf-8").startswith(f"file: {name}\n")
+    second = moves.to_quarantine(tmp_path / "quarantine", name, scan(tmp_path, name), "why", set())
+    assert second != target and len(os.fsencode(second.name + moves.NOTE_SUFFIX)) <= moves.NAME_MAX
+
+
+def test_a_symlink_is_moved_as_a_link_and_a_dangling_one_counts_as_taken(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    link = tmp_path / "inbox" / "scan.jpg"
+    os.symlink("/etc/passwd", link)
+    quarantine = tmp_path / "quarantine"
+    quarantine.mkdir()
+    os.symlink("/nowhere", quarantine / "scan.jpg")  # dangling: .exists() would say free
+    target = moves.to_quarantine(quarantine, "scan.jpg", link, "a link", set(), code="not_regular")
+    assert target.name == "scan-2.jpg" and target.is_symlink() and os.readlink(target) == "/etc/passwd"
+    assert os.readlink(quarantine / "scan.jpg") == "/nowhere"
+
+
+def test_the_digest_of_a_link_a_pipe_or_a_too_large_file_is_not_read(tmp_path):
+    secret = scan(tmp_path, "secret.jpg")
+    os.symlink(secret, tmp_path / "link.jpg")
+    os.mkfifo(tmp_path / "pipe.jpg")
+    os.link(secret, tmp_path / "hard.jpg")
+    assert moves.safe_digest(tmp_path / "link.jpg", 10**6) == (None, None)
+    assert moves.safe_digest(tmp_path / "pipe.jpg", 10**6) == (None, None)
+    assert moves.safe_digest(tmp_path / "hard.jpg", 10**6) == (None, None)
+    alone = scan(tmp_path, "alone.jpg")
+    assert moves.safe_digest(alone, 10) == (None, len(DATA))
+    assert moves.safe_digest(alone, 10**6) == (sha256_of_file(alone), len(DATA))
+
+
+def test_across_filesystems_a_link_is_made_again_never_followed(tmp_path, monkeypatch):
+    real_replace = os.replace
+
+    def replace(source, target):
+        if Path(source).parent.name == "inbox":
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_replace(source, target)
+
+    monkeypatch.setattr(moves.os, "replace", replace)
+    secret = scan(tmp_path, "secret.key", b"SECRET")
+    os.symlink(secret, tmp_path / "inbox" / "link.jpg")
+    os.mkfifo(tmp_path / "inbox" / "pipe.jpg")
+    quarantine = tmp_path / "quarantine"
+    link = moves.to_quarantine(quarantine, "link.jpg", tmp_path / "inbox" / "link.jpg", "a link", set())
+    pipe = moves.to_quarantine(quarantine, "pipe.jpg", tmp_path / "inbox" / "pipe.jpg", "a pipe", set())
+    assert link.is_symlink() and os.readlink(link) == str(secret) and pipe.is_fifo()
+    assert not os.path.lexists(tmp_path / "inbox" / "link.jpg") and secret.read_bytes() == b"SECRET"
+    assert not any(p.name.startswith(".moving") for p in quarantine.iterdir())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,15 @@ def desk(store, campaign, root: Path, workers: int = 2) -> Station:
     return station
 
 
-def run_until_empty(station: Station, rounds: int = 400) -> None:
-    for _ in range(rounds):
+def run_until_empty(station: Station, patience: float = 120.0) -> None:
+    """Run the hot folder until the inbox is empty; a file held (a pause of ours, a file that may
+    still be being written) is tried again as the station would, after its wait."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
         station.folder.run_once()  # never raises: that is the point
         if not station.folder.busy():
             return
+        time.sleep(0.01)
     raise AssertionError(f"the inbox is not empty: {station.folder.waiting()}")
 
 
@@ -153,11 +158,12 @@ def test_a_refusal_waits_while_the_ledger_is_away_and_is_written_once(
 
     monkeypatch.setattr(loaded_store, "record_quarantine", away)
     events = station.folder.run_once()
-    assert [e.kind for e in events] == ["retry"] and where(tmp_path, "empty.jpg") == "inbox"
+    assert [e.kind for e in events] == ["paused"] and where(tmp_path, "empty.jpg") == "inbox"
+    assert station.fault is not None and station.fault.code == "ledger"
     monkeypatch.setattr(loaded_store, "record_quarantine", real)
-    station.folder._paused_until = 0
-    run_until_empty(station)
-    assert where(tmp_path, "empty.jpg") == "quarantine"
+    run_until_empty(station)  # the pause is short: it is tried again by itself
+    assert where(tmp_path, "empty.jpg") == "quarantine" and station.fault is None
+    assert "resumed" in [n.kind for n in station.notices()]
     # Refused again (as after a crash before it moved): no second event. Another empty file,
     # under another name, is another file: its own event.
     assert not loaded_store.record_quarantine(source_name="empty.jpg", sha256=sha256_of_file(
@@ -169,3 +175,119 @@ def test_a_refusal_waits_while_the_ledger_is_away_and_is_written_once(
         sources = session.execute(select(t.Event.payload).where(
             t.Event.type == EventType.FILE_QUARANTINED.value)).scalars().all()
     assert [json.loads(p)["source"] for p in sources] == ["empty.jpg", "empty-again.jpg"]
+
+
+# ------------------------------------------------------- the quarantine, listed and retaken
+
+
+def quarantine_events(store) -> list[dict]:
+    return [json.loads(e.payload) for e in store.events()
+            if e.type == EventType.FILE_QUARANTINED.value]
+
+
+def test_quarantined_files_are_listed_newest_first_with_codes(loaded_store, campaign, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "notes.txt").write_text("not a scan")
+    (inbox / "empty.jpg").write_bytes(b"")
+    (inbox / "torn.jpg").write_bytes(b"\xff\xd8\xff\xe0 torn")
+    for age, name in enumerate(("notes.txt", "empty.jpg", "torn.jpg")):
+        os.utime(inbox / name, (1_700_000_000 + age,) * 2)
+    station = desk(loaded_store, campaign, tmp_path, workers=0)
+    try:
+        run_until_empty(station)
+        listed = station.quarantined()
+    finally:
+        station.stop()
+    assert sorted((q.name, q.code) for q in listed) == [
+        ("empty.jpg", "empty"), ("notes.txt", "not_a_scan"), ("torn.jpg", "unreadable")]
+    assert [q.at for q in listed] == sorted((q.at for q in listed), reverse=True)
+    torn = next(q for q in listed if q.name == "torn.jpg")
+    assert torn.original == "torn.jpg" and torn.size == 9 and "unreadable" in torn.reason
+
+
+def test_a_quarantine_note_or_file_put_there_by_hand_does_not_break_the_list(loaded_store, campaign,
+                                                                               tmp_path):
+    quarantine = tmp_path / "quarantine"
+    quarantine.mkdir()
+    (quarantine / "bare.jpg").write_bytes(b"no note")
+    (quarantine / os.fsdecode(b"odd-\xff\n.jpg")).write_bytes(b"x")
+    (quarantine / "garbled.jpg").write_bytes(b"x")
+    (quarantine / "garbled.jpg.reason.txt").write_bytes(b"\xff\xfe no fields at all")
+    (quarantine / "folder").mkdir()
+    station = desk(loaded_store, campaign, tmp_path, workers=0)
+    try:
+        listed = {q.name: q for q in station.quarantined()}
+    finally:
+        station.stop()
+    assert set(listed) == {"bare.jpg", "odd-\\xff\\x0a.jpg", "garbled.jpg"}
+    assert listed["bare.jpg"].code == "" and listed["bare.jpg"].original == "bare.jpg"
+    with pytest.raises(ValueError):
+        station.retake("odd-\\xff\\x0a.jpg")  # an escaped name is not a file's name
+
+
+@pytest.mark.parametrize("name", ["../ledger.sqlite3", "sub/x.jpg", "..", ".", "", "x.jpg.reason.txt",
+                                  ".hidden.jpg", "a\nb.jpg", "/etc/passwd"])
+def test_retake_refuses_what_is_not_a_quarantined_file_name(loaded_store, campaign, tmp_path, name):
+    station = desk(loaded_store, campaign, tmp_path, workers=0)
+    (tmp_path / "quarantine").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "quarantine" / "x.jpg.reason.txt").write_text("file: x.jpg\n")
+    try:
+        with pytest.raises(ValueError):
+            station.retake(name)
+        with pytest.raises(FileNotFoundError):
+            station.retake("not-there.jpg")
+    finally:
+        station.stop()
+    assert sorted(p.name for p in (tmp_path / "quarantine").iterdir()) == ["x.jpg.reason.txt"]
+
+
+def test_retake_refuses_a_quarantined_link(loaded_store, campaign, tmp_path):
+    station = desk(loaded_store, campaign, tmp_path, workers=0)
+    (tmp_path / "quarantine").mkdir(parents=True, exist_ok=True)
+    os.symlink("/etc/passwd", tmp_path / "quarantine" / "scan.jpg")
+    try:
+        with pytest.raises(ValueError):
+            station.retake("scan.jpg")
+    finally:
+        station.stop()
+    assert (tmp_path / "quarantine" / "scan.jpg").is_symlink()
+
+
+def test_a_file_quarantined_by_a_fault_of_ours_is_retaken_and_recorded_once(
+        loaded_store, campaign, tmp_path):
+    # As an older station did on a full disk: a valid scan in quarantine, never recorded.
+    scan, = write_stack(tmp_path / "quarantine", campaign, 1, seed=5)
+    note = tmp_path / "quarantine" / f"{scan.name}.reason.txt"
+    note.write_text(f"file: {scan.name}\nquarantined: 2026-12-01 10:00:00 UTC\n"
+                    "reason: internal error while taking it in: OSError: No space left on device\n")
+    station = desk(loaded_store, campaign, tmp_path, workers=0)
+    try:
+        assert station.retake(scan.name) == scan.name
+        assert not note.exists() and (tmp_path / "inbox" / scan.name).exists()
+        run_until_empty(station)
+    finally:
+        station.stop()
+    item, = loaded_store.items()
+    assert item.source_name == scan.name and item.status != "rejected"
+    assert where(tmp_path, scan.name) == "done" and station.quarantined() == []
+
+
+def test_retaking_a_recorded_unreadable_file_records_nothing_new(loaded_store, campaign, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "torn.jpg").write_bytes(b"\xff\xd8\xff\xe0 torn")
+    station = desk(loaded_store, campaign, tmp_path, workers=0)
+    try:
+        run_until_empty(station)
+        events = len(loaded_store.events())
+        assert station.retake("torn.jpg") == "torn.jpg"
+        run_until_empty(station)
+        listed = station.quarantined()
+    finally:
+        station.stop()
+    # The piece is in the ledger once already (a rejected piece): no duplicate, no new event;
+    # the file, still unreadable, is back in quarantine with its reason.
+    assert len(loaded_store.events()) == events
+    assert [(q.name, q.code) for q in listed] == [("torn.jpg", "unreadable")]
+    assert len(loaded_store.items()) == 1

@@ -71,6 +71,7 @@ def station_watch(obj: Context, inbox: Path | None, name: str | None, operator: 
     """
     import logging
 
+    from stations.hotfolder import escape
     from stations.serve import watch
 
     logging.getLogger("stations.hotfolder").setLevel(logging.ERROR)  # each event is said below
@@ -88,12 +89,16 @@ def station_watch(obj: Context, inbox: Path | None, name: str | None, operator: 
         if event.kind == "taken":
             return
         where = f" → {terminal_text(str(event.target))}" if event.target else ""
-        why = f": {terminal_text(event.reason)}" if event.reason else ""
-        click.echo(f"{event.kind:<11} {terminal_text(event.name)}{where}{why}",
-                   err=event.kind in ("retry", "error"))
+        why = f": {escape(event.reason)}" if event.reason else ""
+        click.echo(f"{event.kind:<11} {escape(event.name)}{where}{why}",
+                   err=event.kind in ("retry", "error", "paused"))
 
     click.echo(f"Station {terminal_text(settings.station)} watching "
                f"{terminal_text(str(settings.inbox_dir.resolve()))} for {terminal_text(operator)}"
                f"{'' if until_empty else ' (Ctrl+C to stop)'}", err=True)
     tally = watch(settings, store, loaded, operator=operator, until_empty=until_empty, say=say)
     click.echo(f"{tally['done']} file(s) taken in, {tally['quarantined']} quarantined", err=True)
+    if tally["left"]:
+        click.echo(f"{tally['left']} file(s) left in the inbox: the station's storage or ledger "
+                   "cannot be written (see above); they are taken in at the next start", err=True)
+        raise SystemExit(1)

@@ -19,7 +19,21 @@ nor counted twice:
   (the station starts deciding them in its worker processes); they are still taken one at a
   time, in order, or several in one `take_files`.
 - A file refused before it is read (not a scan, empty, too big) is told to `refused` (the
-  station writes it in the ledger) before it goes to quarantine/ (`inbox`).
+  station writes it in the ledger) before it goes to quarantine/ (`inbox`). Only regular files
+  with one name are ever opened: a symlink, FIFO, socket, device or hard link is refused from
+  its `lstat` and moved itself (never its target); a file is opened with O_NOFOLLOW and
+  O_NONBLOCK and its descriptor checked (`fstat`: the same regular file, not too large) before a
+  byte is read, so a too-large file is never read nor hashed and never holds the queue.
+- A file that cannot be decoded while it changed moments ago may still be being written: the
+  client raises `Incomplete` and it is held (and later files behind it) until it has stayed the
+  same for `complete_seconds`; only then is it judged.
+- Our faults are not the file's: when our storage (the image store, work/, done/, quarantine/)
+  or the ledger cannot be written, the client raises `OurFault` (or a move fails with ENOSPC,
+  EROFS, EACCES...): the whole queue pauses with a `Fault` ("paused" event), nothing goes to
+  quarantine/, files stay in the inbox, and it is tried again every few seconds until it works
+  ("resumed").
+- Any name is taken: names in work/, done/ and quarantine/ are made safe and short enough
+  (`moves.safe_name`), and the reason note writes the name escaped (`moves.escape`).
 - One worker takes the files one at a time, oldest first, because the kit envelope scanned first
   opens the batch for the pages after it. For the same reason a `RetryLater` (the ledger is
   away) pauses the whole queue instead of letting later pages overtake the file that waits.
@@ -27,9 +41,23 @@ nor counted twice:
 The station is the hot folder's one `FolderClient` (`client`).
 """
 
-from stations.hotfolder.client import FolderClient, FolderEvent, FolderOptions, Folders, Handled, RetryLater
+from stations.hotfolder.client import (
+    FAULT_CODES,
+    REASON_CODES,
+    Fault,
+    FolderClient,
+    FolderEvent,
+    FolderOptions,
+    Folders,
+    Handled,
+    Incomplete,
+    OurFault,
+    RetryLater,
+)
 from stations.hotfolder.loop import HotFolder
-from stations.hotfolder.moves import original_name
+from stations.hotfolder.moves import escape, original_name, safe_digest
+from stations.hotfolder.quarantine import QuarantinedFile
 
-__all__ = ["FolderClient", "FolderEvent", "FolderOptions", "Folders", "Handled", "HotFolder",
-           "RetryLater", "original_name"]
+__all__ = ["FAULT_CODES", "REASON_CODES", "Fault", "FolderClient", "FolderEvent", "FolderOptions",
+           "Folders", "Handled", "HotFolder", "Incomplete", "OurFault", "QuarantinedFile",
+           "RetryLater", "escape", "original_name", "safe_digest"]

@@ -3,10 +3,12 @@ watcher's events and on a rescan, until `stop`."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -14,10 +16,25 @@ from watchdog.observers import Observer, ObserverType
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from stations.hotfolder import moves
-from stations.hotfolder.client import FolderClient, FolderEvent, FolderOptions, Folders, Handled, RetryLater
-from stations.hotfolder.inbox import Inbox
+from stations.hotfolder import moves, quarantine
+from stations.hotfolder.client import (
+    Fault,
+    FolderClient,
+    FolderEvent,
+    FolderOptions,
+    Folders,
+    Handled,
+    Incomplete,
+    OurFault,
+    RetryLater,
+)
+from stations.hotfolder.inbox import Inbox, Refusal
 from stations.hotfolder.settling import Queue, Seen
+
+# Errors of writing our own folders that are ours, not the file's: the queue pauses.
+OUR_ERRNOS = frozenset(getattr(errno, name) for name in
+                       ("ENOSPC", "EROFS", "EACCES", "EPERM", "EDQUOT", "EIO", "ENOMEM")
+                       if hasattr(errno, name))
 
 log = logging.getLogger(__package__)
 
@@ -38,6 +55,11 @@ class HotFolder:
         self._take_lock = threading.RLock()  # one taker at a time: the worker or run_once
         self._paused_until = 0.0             # after RetryLater the whole queue waits
         self._retry_delay = 0.0
+        self._fault: Fault | None = None     # why the queue is paused, when it is our fault
+        self._fault_in = ""                  # "take", "move" or "scan": what must work to clear it
+        self._fault_delay = 0.0
+        self._names: dict[Path, str] = {}    # copy in work/ -> the file's name as found
+        self._held = False                   # the file just tried is held: stop this pass
         self._moved_at = float("-inf")
         self._work_cleared = False
         self._wake = threading.Event()
@@ -88,7 +110,7 @@ class HotFolder:
             self._clear_work()
             tried: set[str] = set()
             while not self._stopping.is_set():
-                self._refresh()
+                self._refresh(events)
                 self._move_taken(events)
                 now = self._clock()
                 if now < self._paused_until:
@@ -102,11 +124,43 @@ class HotFolder:
                 tried.add(name)
                 self._prefetch_after(name, now, tried)
                 tried.update(self._take(name, events, self._followers(name, now, tried)))
+                if self._held:  # an older file held as maybe incomplete: the later ones wait
+                    self._held = False
+                    break
         return events
 
     def busy(self) -> bool:
         """Whether a file is still in the inbox waiting, or taken in but not yet moved."""
         return self._queue.busy()
+
+    @property
+    def fault(self) -> Fault | None:
+        """Why the queue is paused, when the fault is ours (our storage or the ledger); None
+        while all is well. It clears by itself once a retry succeeds."""
+        return self._fault
+
+    def original(self, copy: Path) -> str:
+        """The name (relative to the inbox, exactly as found) of the file `copy` is a copy of."""
+        return self._names.get(copy) or moves.original_name(copy)
+
+    def may_be_incomplete(self, copy: Path) -> bool:
+        """Whether the file `copy` was made of changed less than `complete_seconds` ago (it may
+        still be being written): a copy that cannot be decoded is then not judged yet, the
+        client raises `Incomplete` and it is tried again later."""
+        seen = self._queue.by_copy(copy)
+        return seen is not None and self._clock() - seen.since < self._options.complete_seconds
+
+    def quarantined(self) -> list[quarantine.QuarantinedFile]:
+        """The files in quarantine/, newest first (see `quarantine.QuarantinedFile`)."""
+        return quarantine.listing(self.folders.quarantine)
+
+    def retake(self, name: str) -> str:
+        """Move quarantine/`name` back into the inbox (crash-safely, its note removed after), to
+        be taken afresh; returns its name in the inbox. ValueError for a name that is not a
+        quarantined regular file's, FileNotFoundError when it is gone."""
+        inbox_name, _path = quarantine.retake(self.folders.quarantine, self.folders.inbox, name)
+        self._wake.set()
+        return inbox_name
 
     def waiting(self) -> list[str]:
         """Names seen but not yet taken (not stable yet, the client not ready, or to be retried)."""
@@ -114,9 +168,15 @@ class HotFolder:
 
     # ---------------------------------------------------------------- the queue
 
-    def _refresh(self) -> None:
+    def _refresh(self, events: list[FolderEvent]) -> None:
         """Bring the queue in line with the inbox; a changed size or mtime restarts settling."""
-        found = self._files.scan()
+        try:
+            found = self._files.scan()
+        except OSError as exc:  # the inbox is gone (a share unmounted) or cannot be read
+            self._pause_fault("", OurFault("inbox", f"cannot read the inbox {self.folders.inbox}: "
+                                                    f"{exc.strerror or exc}"), "scan", events)
+            return
+        self._resume("scan", events)
         for seen in self._queue.refresh(found, self._clock()):
             self._drop_copy(seen)
 
@@ -138,8 +198,8 @@ class HotFolder:
             if seen.copy is not None or self._files.refusal(other, seen.stat) is not None:
                 continue
             try:
-                seen.copy = moves.copy_to_work(self.folders.work, seen.path, seen.stat)
-            except (moves.Changed, OSError):
+                seen.copy = self._copy(other, seen)
+            except (moves.Changed, moves.Refused, OurFault, OSError):
                 continue  # `_take` meets it again and says what is wrong
             try:
                 self._client.decide_ahead(seen.copy)
@@ -151,6 +211,7 @@ class HotFolder:
         copy, seen.copy = seen.copy, None
         if copy is None:
             return
+        self._names.pop(copy, None)
         try:
             self._client.forget(copy)
         except Exception:
@@ -179,14 +240,8 @@ class HotFolder:
         seen = self._queue.seen(name)
         refusal = self._files.refusal(name, seen.stat)
         if refusal is not None:
-            try:
-                self._client.refused(seen.path, name, refusal)
-            except RetryLater as exc:
-                self._pause(name, exc, events)
+            if not self._refuse(name, seen, refusal, events):
                 return []
-            except Exception:  # the file still goes to quarantine/ with its reason
-                log.exception("hot folder: refused failed for %s", name)
-            self._queue.take(name, Handled(done=False, reason=refusal))
             taken = [name]
         else:
             outcomes = self._handle_copies(name, seen, followers, events)
@@ -198,22 +253,78 @@ class HotFolder:
         self._move_taken(events)
         return taken
 
+    def _refuse(self, name: str, seen: Seen, refusal: Refusal, events: list[FolderEvent]) -> bool:
+        """Tell the client of a file refused before it is read, and queue it for quarantine/;
+        False when the client asked to wait (the file stays in the inbox)."""
+        try:
+            self._client.refused(seen.path, name, refusal.reason)
+        except OurFault as exc:
+            self._pause_fault(name, exc, "take", events)
+            return False
+        except RetryLater as exc:
+            self._pause(name, exc, events)
+            return False
+        except Exception:  # the file still goes to quarantine/ with its reason
+            log.exception("hot folder: refused failed for %s", name)
+        if self._fault is not None and self._fault.code == "ledger":
+            self._resume("take", events)  # the ledger took the refusal: it is back
+        self._drop_copy(seen)
+        self._queue.take(name, Handled(done=False, reason=refusal.reason, code=refusal.code))
+        return True
+
     def _pause(self, name: str, exc: RetryLater, events: list[FolderEvent]) -> None:
         """The ledger is away (or nobody can take the file now): the whole queue waits."""
         self._retry_delay = self._longer(self._retry_delay)
         self._paused_until = self._clock() + self._retry_delay
         self._emit(FolderEvent("retry", name, str(exc) or "the handler asked to retry"), events)
 
+    def _pause_fault(self, name: str, exc: OurFault, where: str, events: list[FolderEvent]) -> None:
+        """Our storage or the ledger cannot be written: the whole queue waits, files stay in the
+        inbox, and it is tried again soon (backing off to `fault_retry_seconds`' longest)."""
+        first, longest = self._options.fault_retry_seconds
+        self._fault_delay = first if self._fault_delay <= 0 else min(self._fault_delay * 2, longest)
+        self._paused_until = self._clock() + self._fault_delay
+        self._fault_in = where
+        if self._fault is None or self._fault.code != exc.code:
+            self._fault = Fault(exc.code, exc.detail, datetime.now(UTC).isoformat())
+            self._emit(FolderEvent("paused", name, str(exc), code=exc.code), events)
+
+    def _resume(self, where: str, events: list[FolderEvent]) -> None:
+        """What failed (taking files in, or moving them) worked again: the fault is over."""
+        if where == "take":
+            self._fault_delay = 0.0
+        if self._fault is not None and self._fault_in == where:
+            fault, self._fault = self._fault, None
+            self._fault_delay = 0.0
+            self._emit(FolderEvent("resumed", "", f"{fault.code}: cleared", code=fault.code), events)
+
+    def _copy(self, name: str, seen: Seen) -> Path:
+        copy = moves.copy_to_work(self.folders.work, seen.path, seen.stat, self._options.max_bytes)
+        self._names[copy] = name
+        return copy
+
     def _handle_copies(self, name: str, seen: Seen, followers: list[str],
                        events: list[FolderEvent]) -> list[tuple[str, Handled]] | None:
         """What the client made of the file and of the followers it took with it (by name);
         None when the file stays in the inbox."""
         try:
-            copy = seen.copy or moves.copy_to_work(self.folders.work, seen.path, seen.stat)
+            copy = seen.copy or self._copy(name, seen)
             seen.copy = copy
         except (moves.Changed, FileNotFoundError):
             return None  # the next scan sees the new size, or that it is gone
-        except OSError as exc:
+        except moves.Refused as exc:  # what was opened is not what lstat saw: a link swapped in...
+            return [(name, Handled(done=False, reason=exc.refusal.reason, code=exc.refusal.code))
+                    ] if self._refused_late(name, seen, exc.refusal, events) else None
+        except OurFault as exc:
+            self._pause_fault(name, exc, "take", events)
+            return None
+        except OSError as exc:  # the file itself cannot be read: tried a few times, then judged
+            seen.read_errors += 1
+            if seen.read_errors >= max(1, self._options.read_attempts):
+                why = Refusal("read_error", f"cannot read the file: {exc.strerror or exc} "
+                                            f"(tried {seen.read_errors} times)")
+                return [(name, Handled(done=False, reason=why.reason, code=why.code))
+                        ] if self._refused_late(name, seen, why, events) else None
             seen.delay = self._longer(seen.delay)
             seen.not_before = self._clock() + seen.delay
             self._emit(FolderEvent("error", name, f"cannot read it: {exc}; it stays in the inbox "
@@ -226,17 +337,42 @@ class HotFolder:
             if (not isinstance(outcomes, list) or not 1 <= len(outcomes) <= len(group)
                     or not all(isinstance(o, Handled) for o in outcomes)):
                 raise TypeError(f"the handler returned {outcomes!r} instead of Handled outcomes")
+        except OurFault as exc:
+            self._pause_fault(name, exc, "take", events)
+            return None  # the copies stay with their files: what was decided of them still holds
         except RetryLater as exc:
             self._pause(name, exc, events)
-            return None  # the copies stay with their files: what was decided of them still holds
+            return None
+        except Incomplete as exc:  # still being written, perhaps: held until it stays the same
+            seen.judge_at = seen.since + self._options.complete_seconds
+            self._held = True
+            self._drop_copy(seen)
+            self._emit(FolderEvent("incomplete", name, str(exc) or "it may still be being written"),
+                       events)
+            return None
         except Exception as exc:  # the station must not stop, and the piece must not be lost
             log.exception("hot folder: the handler failed on %s", name)
             outcomes = [Handled(done=False, reason=f"internal error while taking it in: "
-                                                   f"{type(exc).__name__}: {exc}")]
+                                                   f"{type(exc).__name__}: {exc}", code="internal")]
         self._retry_delay = 0.0
+        self._resume("take", events)
         for other, _ in group[1: len(outcomes)]:
             self._emit(FolderEvent("taken", other), events)
         return [(other, outcome) for (other, _), outcome in zip(group, outcomes)]
+
+    def _refused_late(self, name: str, seen: Seen, refusal: Refusal, events: list[FolderEvent]) -> bool:
+        """A refusal found on opening the file (not by its listing): told like any refusal."""
+        try:
+            self._client.refused(seen.path, name, refusal.reason)
+        except OurFault as exc:
+            self._pause_fault(name, exc, "take", events)
+            return False
+        except RetryLater as exc:
+            self._pause(name, exc, events)
+            return False
+        except Exception:
+            log.exception("hot folder: refused failed for %s", name)
+        return True
 
     def _move_taken(self, events: list[FolderEvent]) -> None:
         """Move the originals the client is through with; a failure is retried later, not re-handled."""
@@ -252,11 +388,22 @@ class HotFolder:
                     target = moves.to_done(self.folders.done, name, taken.path, renamed)
                 else:
                     target = moves.to_quarantine(self.folders.quarantine, name, taken.path,
-                                                 taken.outcome.reason or "", renamed)
+                                                 taken.outcome.reason or "", renamed,
+                                                 code=taken.outcome.code)
             except (OSError, moves.LeftBehind) as exc:
                 if isinstance(exc, moves.LeftBehind):
                     taken.placed = exc.target
+                error = exc.__cause__ if isinstance(exc, moves.LeftBehind) else exc
+                if isinstance(error, OSError) and error.errno in OUR_ERRNOS:
+                    # the original could not leave the inbox, or the inbox is read-only
+                    inbox_side = (isinstance(exc, moves.LeftBehind)
+                                  or not os.access(taken.path.parent, os.W_OK))
+                    code = "inbox" if inbox_side else "work_folder"
+                    self._pause_fault(name, OurFault(code, f"cannot move it to {where}: "
+                                                           f"{error.strerror or error}"), "move", events)
                 taken.delay = self._longer(taken.delay)
+                if self._fault is not None and self._fault_in == "move":
+                    taken.delay = min(taken.delay, self._options.fault_retry_seconds[1])
                 taken.not_before = self._clock() + taken.delay
                 self._emit(FolderEvent("error", name, f"taken in, but moving it to {where} failed: "
                                        f"{exc}; trying again in {taken.delay:.0f} s"), events)
@@ -268,9 +415,13 @@ class HotFolder:
             self._queue.moved(name)
             if taken.copy is not None:
                 taken.copy.unlink(missing_ok=True)  # only now: see the package's doc
+                self._names.pop(taken.copy, None)
             self._moved_at = self._clock()
             kind = "done" if taken.outcome.done else "quarantined"
-            self._emit(FolderEvent(kind, name, taken.outcome.reason, target), events)
+            self._emit(FolderEvent(kind, name, taken.outcome.reason, target,
+                                   code=None if taken.outcome.done else taken.outcome.code), events)
+        if moved:
+            self._resume("move", events)
 
     def _clear_work(self) -> None:
         """Delete copies left by a crash, once, keeping their digests in `interrupted`."""
@@ -329,8 +480,10 @@ class HotFolder:
 
     def _emit(self, event: FolderEvent, events: list[FolderEvent]) -> None:
         events.append(event)
-        log.log(logging.WARNING if event.kind in ("quarantined", "retry", "error") else logging.INFO,
-                "hot folder: %s %s%s", event.kind, event.name, f": {event.reason}" if event.reason else "")
+        loud = event.kind in ("quarantined", "retry", "error", "paused")
+        log.log(logging.WARNING if loud else logging.INFO,
+                "hot folder: %s %s%s", event.kind, moves.escape(event.name),
+                f": {moves.escape(event.reason)}" if event.reason else "")
         try:
             self._client.folder_event(event)
         except Exception:  # a screen that fails to show an event must not stop the intake

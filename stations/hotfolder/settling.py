@@ -34,6 +34,8 @@ class Seen:
     delay: float = 0.0
     copy: Path | None = None    # copied early for `decide_ahead`
     order: Order | None = None  # its place in the queue (see `_queue_order`)
+    judge_at: float = 0.0       # could not be decoded while maybe incomplete: held until then
+    read_errors: int = 0        # times it could not even be opened or read
 
 
 @dataclass
@@ -81,7 +83,12 @@ class Queue:
         return stale
 
     def settled(self, seen: Seen, now: float) -> bool:
-        return now - seen.since >= self.settle_seconds
+        return now - seen.since >= self.settle_seconds and now >= seen.judge_at
+
+    def by_copy(self, copy: Path) -> Seen | None:
+        """The file whose early or current copy is `copy`."""
+        with self._lock:
+            return next((s for s in self._seen.values() if s.copy == copy), None)
 
     def due(self, now: float, excluded: Collection[str]) -> list[tuple[str, Seen]]:
         """The files not held back after a read error, less `excluded`, in queue order."""
@@ -140,7 +147,7 @@ class Queue:
         wakes: list[float] = []
         with self._lock:
             for seen in self._seen.values():
-                settled = seen.since + self.settle_seconds
+                settled = max(seen.since + self.settle_seconds, seen.judge_at)
                 if seen.not_before > now:
                     wakes.append(seen.not_before)
                 elif settled > now:
