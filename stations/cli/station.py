@@ -80,6 +80,7 @@ def station_watch(obj: Context, inbox: Path | None, name: str | None, operator: 
     if workers is not None:
         updates["workers"] = workers
     settings = obj.settings.model_copy(update=updates)
+    check_layout(settings)  # --inbox too: never over the private folder
     need_ocr(settings)
     store = obj.store()
     loaded = obj.campaign()
