@@ -74,7 +74,8 @@ def test_a_ledger_at_the_head_is_left_alone(ledger_url, tmp_path):
     reader, writer = open_engines(ledger_url)
     first = migrate(writer, reader=reader)
     again = migrate(writer, reader=reader)
-    assert first.changed and first.before is None and [r.id for r in first.applied] == [BASELINE]
+    assert first.changed and first.before is None and first.applied[0].id == BASELINE
+    assert first.after == schema_status(reader).head
     assert not again.changed and again.before == again.after == first.after
     reader.dispose()
     writer.dispose()
@@ -134,9 +135,9 @@ def test_stations_opening_a_new_ledger_at_once_make_one_schema(ledger_url, tmp_p
         thread.join(120)
     assert not any(thread.is_alive() for thread in threads), "stations still waiting"
     assert errors == [] and len(outcomes) == stations
-    assert sorted(len(o.applied) for o in outcomes) == [0] * (stations - 1) + [1]
+    assert sorted(bool(o.applied) for o in outcomes) == [False] * (stations - 1) + [True]
     reader = open_engines(ledger_url)[0]
-    assert _revisions(reader) == [BASELINE] and _differences(reader) == []
+    assert _revisions(reader) == [schema_status(reader).head] and _differences(reader) == []
     reader.dispose()
 
 
@@ -161,7 +162,8 @@ def test_db_status_and_upgrade(run, ledger_url):
     upgraded = run(url, "db", "upgrade")
     assert upgraded.exit_code == 0 and f"Applied {BASELINE}" in upgraded.output
     after = run(url, "db", "status")
-    assert f"Revision: {BASELINE}\n" in after.output and "Pending:  none" in after.output
+    head = re.search(r"Revision: (\S+)\n", after.output).group(1)
+    assert head != "none" and f"Applied {head}" in upgraded.output and "Pending:  none" in after.output
     assert "nothing to do" in run(url, "db", "upgrade").output
 
 
@@ -171,7 +173,7 @@ def test_db_upgrade_of_a_ledger_made_before_migrations(run, ledger_url, tmp_path
     result = run(ledger_url, "db", "upgrade")
     assert result.exit_code == 0, result.output
     assert "table checkpoint" in result.output and "column stored_image.purged_at" in result.output
-    assert f"Revision: {BASELINE}\n" in run(ledger_url, "db", "status").output
+    assert "Pending:  none" in run(ledger_url, "db", "status").output
 
 
 def test_a_newer_ledger_exits_4_telling_to_update_scanpipe(run, ledger_url, tmp_path):

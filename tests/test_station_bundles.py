@@ -51,7 +51,7 @@ def test_a_coordinator_closes_prints_dispatches_and_records_delivery(setup):
                          follow_redirects=False)
     assert closed.status_code == 303 and closed.headers["location"] == "/bundles/1"
     page = client.get("/bundles/1")
-    assert "Lot n° 1" in page.text and re.search(r"TOTAL</td><td class=\"num\">3<", page.text)
+    assert "Liasse n° 1" in page.text and re.search(r"TOTAL</td><td class=\"num\">3<", page.text)
 
     sheet = client.post("/bundles/1/papers", data={"csrf": token, "document": "sheet", "lang": "en"})
     assert sheet.headers["content-type"] == "application/pdf"

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from stations.station import Station
-from stations.web import bundles, office, review, sorting
+from stations.web import bundles, office, quarantine, review, sorting
 from stations.web.access import SignedIn, SignInNeeded
 from stations.web.auth import Permission, SignInThrottle, may, new_token
 from stations.web.context import HERE, Web, back, safe_next
@@ -142,4 +142,5 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
     review.add_routes(app, web)
     office.add_routes(app, web)
     bundles.add_routes(app, web)
+    quarantine.add_routes(app, web)
     return app
