@@ -14,7 +14,10 @@ from stations.handscanner import readings
 from stations.web.access import MaySeeImages, MaySort
 from stations.web.context import HERE, Web, back, kind_label, safe_next
 from stations.web.quarantine import alarms
-from stations.web.text import reason_text, text
+from stations.web.text import plural_forms, reason_text, text
+
+# The statuses the live screen counts, in its order (the sides only when there are some).
+COUNTED = ("routed", "review", "rejected", "blank_side", "picture_side")
 
 # What a code of ours that is not a kit envelope's is on (said when it is scanned as one).
 KIND_OF_PAYLOAD = {PayloadKind.LETTER: Kind.LETTER.value, PayloadKind.POSTCARD: Kind.POSTCARD.value,
@@ -49,7 +52,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
         cards = [piece_card(item, lang) for item in store.recent_items(station.name, 12)]
         return web.page(request, "live.html", cards=cards, head=head, notice_head=station.notice_head,
                     state=web.live_state(lang), inbox=str(station.inbox),
-                    last_file=last_file(cards), me=person.name)
+                    last_file=last_file(cards), me=person.name,
+                    counts_words={k: plural_forms(k, lang) for k in COUNTED})
 
     @app.get("/api/feed")
     def feed(request: Request, person: MaySort, after: int = 0, notices: int = 0):

@@ -384,6 +384,20 @@ _PLURALS: dict[str, dict[str, tuple[str, str]]] = {
                            "en": ("{count} quarantined file not seen", "{count} quarantined files not seen"),
                            "nl": ("{count} bestand in quarantaine niet gezien",
                                   "{count} bestanden in quarantaine niet gezien")},
+    # the live screen's running counts, by status
+    "routed": {"fr": ("{count} triée", "{count} triées"), "en": ("{count} routed", "{count} routed"),
+               "nl": ("{count} gesorteerd", "{count} gesorteerd")},
+    "review": {"fr": ("{count} à vérifier", "{count} à vérifier"),
+               "en": ("{count} to review", "{count} to review"),
+               "nl": ("{count} na te kijken", "{count} na te kijken")},
+    "rejected": {"fr": ("{count} écartée", "{count} écartées"), "en": ("{count} set aside", "{count} set aside"),
+                 "nl": ("{count} apart gelegd", "{count} apart gelegd")},
+    "blank_side": {"fr": ("{count} verso blanc", "{count} versos blancs"),
+                   "en": ("{count} blank side", "{count} blank sides"),
+                   "nl": ("{count} blanco achterkant", "{count} blanco achterkanten")},
+    "picture_side": {"fr": ("{count} face illustrée", "{count} faces illustrées"),
+                     "en": ("{count} picture side", "{count} picture sides"),
+                     "nl": ("{count} afbeeldingszijde", "{count} afbeeldingszijden")},
     "signature": {"fr": ("{count} signature", "{count} signatures"),
                   "en": ("{count} signature", "{count} signatures"),
                   "nl": ("{count} handtekening", "{count} handtekeningen")},
@@ -401,6 +415,13 @@ def plural(key: str, count: int, lang: str) -> str:
 
 def plural_keys() -> set[str]:
     return set(_PLURALS)
+
+
+def plural_forms(key: str, lang: str) -> dict[str, object]:
+    """A plural's two forms and its rule, for the screen's script (`{count}` to fill in)."""
+    forms = _PLURALS[key]
+    one, other = forms.get(lang) or forms.get("en") or forms["fr"]
+    return {"one": one, "other": other, "zero_is_one": lang == "fr"}
 
 
 # Reasons, as the operator reads them (the codes stay visible beside them).

@@ -13,6 +13,7 @@
   var BURST_GAP = 35;   // ms between two keys of a scanner (a person is much slower)
   var QUIET = 150;      // ms of quiet around a deliberate key
   var MIN_SCAN = 4;     // the shortest code a scanner sends
+  var HICCUP = 120;     // ms a scanner's burst may pause once under way (a loaded computer)
 
   function $(id) { return document.getElementById(id); }
 
@@ -74,7 +75,7 @@
       return;
     }
     if (key === "Enter") {
-      var burst = run && now - last < BURST_GAP * 2 && run.keys.length >= MIN_SCAN;
+      var burst = run && now - last < HICCUP && run.keys.length >= MIN_SCAN;
       var code = burst ? run.keys.join("") : null;
       var field = run ? run.field : null, before = run ? run.before : null;
       run = null;
@@ -99,7 +100,9 @@
     if (key.length !== 1) { return; }  // Shift, arrows, Tab: not part of any code
     var gap = now - last;
     last = now;
-    if (run && gap < BURST_GAP) {
+    // A run that is clearly a scanner's already (MIN_SCAN fast keys) survives a hiccup of a
+    // busy computer; a person's keys never start one.
+    if (run && (gap < BURST_GAP || run.keys.length >= MIN_SCAN && gap < HICCUP)) {
       run.keys.push(key);
     } else {
       run = {keys: [key], field: isField(active) ? active : null,
@@ -127,6 +130,8 @@
       if (chosen && performance.now() - last >= QUIET - 5) { act(chosen.key); }
     }, QUIET)};
   }, true);
+
+  document.documentElement.dataset.keys = "ready";  // the keys are listened to from now on
 
   function toggleZoom() {
     var scan = $("scan");
@@ -259,14 +264,20 @@
     field.addEventListener("blur", function () { setTimeout(refocus, 150); });
   }
 
+  function counted(key, n) {
+    var forms = words.counts[key];
+    var one = n === 1 || n === 0 && forms.zero_is_one;
+    return (one ? forms.one : forms.other).split("{count}").join(String(n));
+  }
+
   function countsText(counts) {
     var parts = [];
     ["routed", "review", "rejected"].forEach(function (k) {
-      parts.push((counts[k] || 0) + " " + words[k]);
+      parts.push(counted(k, counts[k] || 0));
     });
     // Blank backs and picture sides stay with their paper: counted apart, only when there are.
     ["blank_side", "picture_side"].forEach(function (k) {
-      if (counts[k]) { parts.push(counts[k] + " " + words[k]); }
+      if (counts[k]) { parts.push(counted(k, counts[k])); }
     });
     return parts.join(" · ");
   }
@@ -298,7 +309,8 @@
     li.querySelector("img").src = piece.image;
     li.querySelector(".tray").textContent = piece.tray || "";
     li.querySelector(".ref").textContent = piece.ref;
-    li.querySelector(".what").textContent = (piece.case || piece.status_label) + " · " + piece.kind;
+    li.querySelector(".what").textContent = piece.side_note ? piece.status_label
+      : (piece.case || piece.status_label) + " · " + piece.kind;
     li.querySelector(".where").textContent = piece.destination;
     li.querySelector(".why").textContent = why(piece);
     if (piece.review) {
