@@ -170,3 +170,30 @@ def test_a_batch_is_a_lot_and_a_bundle_a_liasse_everywhere_on_screen():
             assert not re.search(r"\blots?\b", french, re.IGNORECASE), (key, french)
         if re.search(r"\bbatch(es)?\b", english, re.IGNORECASE):
             assert not re.search(r"\bliasses?\b", french, re.IGNORECASE), (key, french)
+
+
+def test_every_event_has_a_name_in_each_language():
+    from models.events import EventType
+
+    for event in EventType:
+        for lang in words.LANGUAGES:
+            assert words.event_name(event.value, lang) != event.value, (event, lang)
+    assert words.event_name("bundle.closed", "fr") == "liasse fermée"
+
+
+def test_a_refused_bundle_step_is_said_in_french(setup):
+    from conftest import record_piece
+
+    store, _, _, client = setup
+    record_piece(store, 1, case="ZHANG", destination="embassy:CN")
+    sign_in(client, "Chloé")
+    token = csrf(client, "/live")
+    client.post("/bundles/close", data={"csrf": token, "destination": "embassy:CN"})
+    page = client.post("/bundles/1/step", data={"csrf": token, "action": "dispatch",
+                                                "method": "post", "tracking": ""}).text
+    assert "Il manque : N° de suivi (poste)." in page and "is needed" not in page
+    page = client.post("/bundles/1/step", data={"csrf": token, "action": "return",
+                                                "reason": "adresse fausse"}).text
+    assert "La liasse n° 1 est préparée : elle ne peut pas devenir revenue maintenant." in page
+    assert "only when" not in page
+    assert "liasse fermée" in page  # the history names its events in French

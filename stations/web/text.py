@@ -368,6 +368,61 @@ _T.update({
                      "nl": "Technisch detail: {detail}"},
 })
 
+# Refused bundle steps, and the ledger's event names (a bundle's history shows them).
+_T.update({
+    "bundles.error.needed": {"fr": "Il manque : {what}.", "en": "Missing: {what}.", "nl": "Ontbreekt: {what}."},
+    "bundles.error.too_long": {"fr": "Trop long : {what}.", "en": "Too long: {what}.", "nl": "Te lang: {what}."},
+    "bundles.error.control": {"fr": "Caractères invisibles interdits : {what}.",
+                              "en": "Invisible characters are not allowed: {what}.",
+                              "nl": "Onzichtbare tekens niet toegestaan: {what}."},
+    "bundles.error.no_bundle": {"fr": "Cette liasse n'existe pas.", "en": "There is no such bundle.",
+                                "nl": "Deze bundel bestaat niet."},
+    "bundles.error.race": {"fr": "Quelqu'un d'autre vient de mettre certaines de ces pièces en liasse : rechargez la page.",
+                           "en": "Someone else just bundled some of these pieces: reload the page.",
+                           "nl": "Iemand anders heeft net enkele van deze stukken gebundeld: laad de pagina opnieuw."},
+    "bundles.error.state": {"fr": "La liasse n° {id} est {state} : elle ne peut pas devenir {to} maintenant.",
+                            "en": "Bundle {id} is {state}: it cannot become {to} now.",
+                            "nl": "Bundel {id} is {state}: hij kan nu niet {to} worden."},
+    "bundles.error.no_receipt": {"fr": "Cette pièce n'existe pas : elle ne peut pas servir d'accusé de réception.",
+                                 "en": "There is no such piece to keep as the receipt.",
+                                 "nl": "Dit stuk bestaat niet en kan geen ontvangstbewijs zijn."},
+    "bundles.error.invalid": {"fr": "Impossible : vérifiez ce qui a été saisi.",
+                              "en": "Not possible: check what was typed.",
+                              "nl": "Niet mogelijk: controleer wat er getypt is."},
+    "event.campaign.loaded": {"fr": "campagne chargée", "en": "campaign loaded", "nl": "campagne geladen"},
+    "event.batch.opened": {"fr": "lot ouvert", "en": "batch opened", "nl": "partij geopend"},
+    "event.batch.closed": {"fr": "lot clos", "en": "batch closed", "nl": "partij gesloten"},
+    "event.item.scanned": {"fr": "pièce scannée", "en": "piece scanned", "nl": "stuk gescand"},
+    "event.item.routed": {"fr": "pièce triée", "en": "piece routed", "nl": "stuk gesorteerd"},
+    "event.item.review": {"fr": "pièce à vérifier", "en": "piece to review", "nl": "stuk na te kijken"},
+    "event.item.rejected": {"fr": "pièce écartée", "en": "piece set aside", "nl": "stuk apart gelegd"},
+    "event.item.duplicate": {"fr": "doublon", "en": "duplicate", "nl": "dubbel"},
+    "event.sheet.issued": {"fr": "bordereau imprimé", "en": "sheet printed", "nl": "afgifteblad afgedrukt"},
+    "event.item.decided": {"fr": "décision", "en": "decision", "nl": "beslissing"},
+    "event.item.undone": {"fr": "décision annulée", "en": "decision undone", "nl": "beslissing ongedaan"},
+    "event.person.added": {"fr": "personne ajoutée", "en": "person added", "nl": "persoon toegevoegd"},
+    "event.person.changed": {"fr": "personne modifiée", "en": "person changed", "nl": "persoon gewijzigd"},
+    "event.trays.set": {"fr": "plan des bacs modifié", "en": "tray plan set", "nl": "bakkenplan gewijzigd"},
+    "event.bundle.closed": {"fr": "liasse fermée", "en": "bundle closed", "nl": "bundel gesloten"},
+    "event.bundle.dispatched": {"fr": "liasse partie", "en": "bundle dispatched", "nl": "bundel verzonden"},
+    "event.bundle.delivered": {"fr": "liasse remise", "en": "bundle delivered", "nl": "bundel afgegeven"},
+    "event.bundle.refused": {"fr": "liasse refusée", "en": "bundle refused", "nl": "bundel geweigerd"},
+    "event.bundle.returned": {"fr": "liasse revenue", "en": "bundle returned", "nl": "bundel teruggekomen"},
+    "event.bundle.voided": {"fr": "liasse annulée", "en": "bundle voided", "nl": "bundel geannuleerd"},
+    "event.kits.printed": {"fr": "kits imprimés", "en": "kits printed", "nl": "kits afgedrukt"},
+    "event.images.purged": {"fr": "images effacées (vie privée)", "en": "images purged (privacy)",
+                            "nl": "afbeeldingen gewist (privacy)"},
+    "event.file.quarantined": {"fr": "fichier mis en quarantaine", "en": "file quarantined",
+                               "nl": "bestand in quarantaine"},
+})
+
+
+def event_name(event_type: str, lang: str) -> str:
+    """A ledger event's name as people read it (an unknown type is shown as it is)."""
+    key = f"event.{event_type}"
+    return text(key, lang) if key in _T else event_type
+
+
 # Words that change with a number: (one, other) per language; French uses the singular for 0 and 1.
 _PLURALS: dict[str, dict[str, tuple[str, str]]] = {
     "file": {"fr": ("{count} fichier", "{count} fichiers"), "en": ("{count} file", "{count} files"),
