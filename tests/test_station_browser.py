@@ -75,8 +75,9 @@ class QuarantineFolder:
             lines = dict(line.split(": ", 1) for line in note.read_text().splitlines()
                          if ": " in line) if note.exists() else {}
             stat = path.stat()
-            found.append(QuarantinedFile(path.name, lines.get("file", path.name),
-                                         lines.get("reason", ""), "not_a_scan",
+            reason = lines.get("reason", "")
+            found.append(QuarantinedFile(path.name, lines.get("file", path.name), reason,
+                                         "unreadable" if reason.startswith("unreadable") else "not_a_scan",
                                          datetime.fromtimestamp(stat.st_ctime, UTC).isoformat(),
                                          stat.st_size))
         return sorted(found, key=lambda f: f.at, reverse=True)
@@ -422,7 +423,7 @@ def test_a_letter_with_a_blank_back_shows_both_pages_and_the_letters_tray(server
 def test_a_quarantined_file_stays_an_alarm_until_acknowledged(server, browser):
     """Issue 18: alarms were lost unless the live screen was open; no screen listed them."""
     url, store = server["url"], server["store"]
-    context, page = signed_in_page(browser, server)
+    context, page = signed_in_page(browser, server, 1024, 600)
     page.close()  # the live screen is closed when the file arrives
     drop(server["inbox"], "notes <b>.txt", b"not a scan at all")
     deadline = time.monotonic() + WAIT_MS / 1000

@@ -308,6 +308,7 @@ _T.update({
     "quarantine.reason": {"fr": "Motif", "en": "Reason", "nl": "Reden"},
     "quarantine.when": {"fr": "Quand", "en": "When", "nl": "Wanneer"},
     "quarantine.size": {"fr": "Taille", "en": "Size", "nl": "Grootte"},
+    "quarantine.detail": {"fr": "Détail technique", "en": "Technical detail", "nl": "Technisch detail"},
     "quarantine.retake": {"fr": "Reprendre", "en": "Take again", "nl": "Opnieuw nemen"},
     "quarantine.ack": {"fr": "Vu", "en": "Seen", "nl": "Gezien"},
     "quarantine.acked": {"fr": "vu par {who} le {when}", "en": "seen by {who} on {when}",
