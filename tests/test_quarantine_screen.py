@@ -143,3 +143,18 @@ def test_a_station_fault_is_a_banner_on_every_screen_while_it_lasts(setup, folde
     assert client.get("/api/alarms").json()["fault"]["code"] == "image_store"
     folder.fault = None
     assert 'id="fault" class="fault" role="alert" hidden' in client.get("/trays").text
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("Hand scanner", "Quarantined files", "file too large", "Quarantine")),
+    ("nl", ("Handscanner", "Bestanden in quarantaine", "bestand te groot", "Quarantaine")),
+])
+def test_the_screens_speak_english_and_dutch(setup, folder, lang, words):
+    _, _, _, client = setup
+    sign_in(client, "Alice")
+    client.post("/lang", data={"csrf": csrf(client, "/live"), "lang": lang, "next": "/quarantine"})
+    page = client.get("/quarantine").text
+    for word in words:
+        assert word in page, word
+    assert "Douchette" not in page and "Fichiers en quarantaine" not in page
+    assert client.get("/live").status_code == 200 and client.get("/review").status_code == 200

@@ -17,7 +17,7 @@ from stations.web.quarantine import alarms
 from stations.web.text import plural_forms, reason_text, text
 
 # The statuses the live screen counts, in its order (the sides only when there are some).
-COUNTED = ("routed", "review", "rejected", "blank_side", "picture_side")
+COUNTED = ("routed", "review", "rejected", "blank_side", "picture_side", "file_waiting")
 
 # What a code of ours that is not a kit envelope's is on (said when it is scanned as one).
 KIND_OF_PAYLOAD = {PayloadKind.LETTER: Kind.LETTER.value, PayloadKind.POSTCARD: Kind.POSTCARD.value,

@@ -288,7 +288,7 @@
     $("counts-batch").textContent = countsText(state.counts.batch || {});
     $("counts-today").textContent = countsText(state.counts.today || {});
     $("review-count").textContent = state.review;
-    $("waiting").textContent = state.waiting;
+    $("waiting").textContent = counted("file_waiting", state.waiting);
     if (operatorBox) {
       $("operator-text").textContent = state.operator ? fill(words.operator, {name: state.operator})
                                                       : words.no_operator;
