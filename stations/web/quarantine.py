@@ -12,6 +12,8 @@ Who: anyone who may sort or review (operators, coordinators, admins).
 
 from __future__ import annotations
 
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -123,6 +125,26 @@ def alarms(web: Web, lang: str) -> dict[str, Any]:
             "fault": fault_view}
 
 
+# The live screen asks for the alarms four times a second: it is answered from what was read
+# at most this long ago (a page, an acknowledgement or a re-take always reads afresh).
+FEED_SECONDS = 1.0
+_fed: weakref.WeakKeyDictionary[Web, dict[str, tuple[float, dict[str, Any]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def feed_alarms(web: Web, lang: str) -> dict[str, Any]:
+    """`alarms`, read at most once a second for the live screen's feed."""
+    kept = _fed.setdefault(web, {})
+    now = time.monotonic()
+    if lang not in kept or now - kept[lang][0] >= FEED_SECONDS:
+        kept[lang] = (now, alarms(web, lang))
+    return kept[lang][1]
+
+
+def forget_alarms(web: Web) -> None:
+    _fed.pop(web, None)
+
+
 def add_routes(app: FastAPI, web: Web) -> None:
     # Every page's header asks for the alarms of the one who looks (see base.html).
     def header_alarms(request: Request) -> dict[str, Any] | None:
@@ -156,6 +178,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         except (ValueError, FileNotFoundError, OSError):
             web.flash(request, text("quarantine.retake_failed", lang, name=name), "error")
             return back("/quarantine")
+        forget_alarms(web)
         web.flash(request, text("quarantine.retaken", lang, name=name, inbox=inbox_name))
         return back("/quarantine")
 
@@ -169,5 +192,6 @@ def add_routes(app: FastAPI, web: Web) -> None:
             return back("/quarantine")
         acknowledge(web.store, station=web.station.name, name=name, quarantined_at=at,
                     actor=person.name)
+        forget_alarms(web)
         web.flash(request, text("quarantine.acknowledged", lang, name=name))
         return back(safe_next(str(form.get("next", "/quarantine"))))

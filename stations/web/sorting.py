@@ -13,7 +13,7 @@ from scanpipe.paper.preview import preview_jpeg
 from stations.handscanner import readings
 from stations.web.access import MaySeeImages, MaySort
 from stations.web.context import HERE, Web, back, kind_label, safe_next
-from stations.web.quarantine import alarms
+from stations.web.quarantine import feed_alarms
 from stations.web.text import plural_forms, reason_text, text
 
 # The statuses the live screen counts, in its order (the sides only when there are some).
@@ -70,7 +70,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         # the folder, whenever the screen was opened); a file left in the inbox is told once.
         waits = [{"number": n.number, "kind": n.kind, "message": text("alarm.waits", lang, name=n.name)}
                  for n in station.notices(notices) if n.kind in ("retry", "error")]
-        return {"after": head, "pieces": pieces, "alarms": waits, "quarantine": alarms(web, lang),
+        return {"after": head, "pieces": pieces, "alarms": waits, "quarantine": feed_alarms(web, lang),
                 "notices": station.notice_head, **web.live_state(lang)}
 
     def piece_card(item, lang: str, **kw) -> dict:
