@@ -12,6 +12,7 @@ Who: anyone who may sort or review (operators, coordinators, admins).
 
 from __future__ import annotations
 
+import logging
 import time
 import weakref
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from stations.web.context import Web, back, safe_next
 from stations.web.text import plural, text, text_or
 
 FAULT_CODES = ("image_store", "ledger", "work_folder", "inbox")
+log = logging.getLogger(__name__)
 
 
 def _may_see_alarms(person: SignedIn) -> PersonView:
@@ -61,7 +63,13 @@ class Listed:
 
 def quarantined_files(web: Web) -> list[Any]:
     listing = getattr(web.station, "quarantined", None)
-    return list(listing()) if callable(listing) else []
+    if not callable(listing):
+        return []
+    try:
+        return list(listing())
+    except OSError:  # the folder cannot be read now: every screen still opens
+        log.warning("the quarantine folder cannot be listed", exc_info=True)
+        return []
 
 
 def station_fault(web: Web) -> Any:
