@@ -55,6 +55,10 @@ WHO_MAY: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/bundles/{bundle_id}"): OFFICE,
     ("POST", "/bundles/{bundle_id}/papers"): COORDINATORS,
     ("POST", "/bundles/{bundle_id}/step"): COORDINATORS,
+    ("GET", "/quarantine"): DESK,
+    ("GET", "/api/alarms"): DESK,
+    ("POST", "/quarantine/retake"): DESK,
+    ("POST", "/quarantine/ack"): DESK,
 }
 
 NAMES = {Role.OPERATOR: "Alice", Role.COORDINATOR: "Chloé", Role.AUDITOR: "Audrey",

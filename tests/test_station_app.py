@@ -277,7 +277,7 @@ def test_review_sets_a_letter_to_the_person_with_its_key_and_shows_the_postcard_
     sign_in(client, "Alice")
     page = client.get(f"/review/{item_id}").text
     # T sets the kind; it clashes with no other key of the page.
-    assert re.search(r'value="solidarity_letter" data-key="t"[^>]*> lettre à la personne \(T\)', page)
+    assert re.search(r'value="solidarity_letter" data-key="t"[^>]*> <kbd>T</kbd>lettre à la personne', page)
     keys = re.findall(r'data-key="([^"]+)"', page)
     assert keys.count("t") == 1 and len(keys) == len(set(keys))
     assert "T lettre à la personne" in page  # the keys line says it

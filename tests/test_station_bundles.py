@@ -51,7 +51,7 @@ def test_a_coordinator_closes_prints_dispatches_and_records_delivery(setup):
                          follow_redirects=False)
     assert closed.status_code == 303 and closed.headers["location"] == "/bundles/1"
     page = client.get("/bundles/1")
-    assert "Lot n° 1" in page.text and re.search(r"TOTAL</td><td class=\"num\">3<", page.text)
+    assert "Liasse n° 1" in page.text and re.search(r"TOTAL</td><td class=\"num\">3<", page.text)
 
     sheet = client.post("/bundles/1/papers", data={"csrf": token, "document": "sheet", "lang": "en"})
     assert sheet.headers["content-type"] == "application/pdf"
@@ -90,7 +90,7 @@ def test_wrong_steps_say_why_and_change_nothing(setup):
     token = csrf(client, "/bundles")
     client.post("/bundles/close", data={"csrf": token, "destination": "relatives:CAAL"})
     page = client.post("/bundles/1/step", data={"csrf": token, "action": "return", "reason": "x"})
-    assert "returned only when dispatched" in page.text
+    assert "La liasse n° 1 est préparée : elle ne peut pas devenir revenue maintenant." in page.text
     assert client.get("/bundles/99").status_code == 404
     missing = client.post("/bundles/1/step", data={"action": "void", "reason": "x"})
     assert missing.status_code == 403  # no CSRF token

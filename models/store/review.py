@@ -30,7 +30,14 @@ CASE_KINDS = (Kind.LETTER, Kind.SOLIDARITY_LETTER, Kind.POSTCARD, Kind.PETITION)
 
 
 class ReviewError(ValueError):
-    """A review action that cannot be done now; the message says why."""
+    """A review action that cannot be done now; the message says why (in English, for logs and
+    the command line). `code` names the reason and `values` fill it in, so a screen can say it
+    in its own language."""
+
+    def __init__(self, message: str, code: str = "invalid", **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 class Verdict(StrEnum):
@@ -65,6 +72,26 @@ class Undone:
     decided_seq: int
 
 
+@dataclass(frozen=True)
+class MyDecision:
+    """One decision a person made, as the review screen lists it: what it did, and whether
+    it can still be taken back (it is still the piece's newest state and the piece is in no
+    bundle) or has been already (`undone`)."""
+
+    seq: int
+    at: str
+    item_id: int
+    verdict: str  # "case", "not_campaign" or "unreadable" (from the state it gave)
+    kind: str
+    status: str
+    case: str | None
+    destination: str | None
+    reasons: list[str]
+    signatures: int | None
+    undone: bool
+    undoable: bool
+
+
 def _state_event(session: Session, item_id: int) -> t.Event | None:
     return session.exec(select(t.Event)
                         .where(t.Event.subject == f"item:{item_id}",
@@ -92,13 +119,16 @@ def decided_state(item: t.Item, choice: Choice, campaign: Campaign, follows: int
         case Verdict.CASE:
             case = campaign.case(choice.case) if choice.case else None
             if case is None:
-                raise ReviewError(f"no case {choice.case!r} in campaign {campaign.id}")
+                raise ReviewError(f"no case {choice.case!r} in campaign {campaign.id}",
+                                  "no_case", case=choice.case or "")
             kind = choice.kind or (Kind(item.kind) if item.kind in CASE_KINDS else Kind.LETTER)
             if kind not in CASE_KINDS:
                 raise ReviewError("a piece routed to a case is a letter to the authority, a letter "
-                                  f"to the person, a postcard or a petition sheet, not {kind}")
+                                  f"to the person, a postcard or a petition sheet, not {kind}",
+                                  "wrong_kind", kind=kind.value)
             if choice.signatures is not None and not 0 <= choice.signatures <= 1000:
-                raise ReviewError("a petition sheet has between 0 and 1000 signatures")
+                raise ReviewError("a petition sheet has between 0 and 1000 signatures",
+                                  "signatures_range")
             destination = destination_for(case, kind)
             signatures = choice.signatures if kind is Kind.PETITION else None
             if kind is Kind.PETITION and signatures is None and item.kind == Kind.PETITION.value:
@@ -153,13 +183,15 @@ class ReviewVerbs(StoreCore):
             lock_ledger(session)  # nobody bundles or settles this piece meanwhile
             item = session.get(t.Item, item_id)
             if item is None:
-                raise ReviewError(f"no item {item_id}")
+                raise ReviewError(f"no item {item_id}", "no_item", item=item_id)
             current = _state_event(session, item_id)
             if item.status != Status.REVIEW.value:
+                by = current.actor if current else "nobody"
                 raise ReviewError(f"item {item_id:07d} is no longer in review ({item.status}, by "
-                                  f"{current.actor if current else 'nobody'})")
+                                  f"{by})", "not_in_review", item=item_id, status=item.status, by=by)
             if seen_seq is not None and current is not None and current.seq != seen_seq:
-                raise ReviewError(f"item {item_id:07d} changed while you looked at it; look again")
+                raise ReviewError(f"item {item_id:07d} changed while you looked at it; look again",
+                                  "changed", item=item_id)
             state = decided_state(item, choice, campaign, current.seq if current else 0)
             _, at = self.now()
             self._append(session, at, actor, station, EventType.ITEM_DECIDED, f"item:{item_id}", state)
@@ -175,32 +207,100 @@ class ReviewVerbs(StoreCore):
         """
         with self.transaction() as session:
             lock_ledger(session)  # nobody bundles or settles these pieces meanwhile
-            decisions = session.exec(select(t.Event)
-                                     .where(t.Event.type == EventType.ITEM_DECIDED.value,
-                                            t.Event.actor == actor, t.Event.station == station)
-                                     .order_by(col(t.Event.seq).desc()).limit(50)).all()
-            for decision in decisions:
-                item_id = int(decision.subject.split(":", 1)[1])
+            for decision in _decisions_of(session, actor, station, 50):
+                item_id = _item_of(decision)
                 current = _state_event(session, item_id)
                 if current is None or current.seq != decision.seq:
                     continue  # already taken back, or changed since by someone else
-                before = session.exec(select(t.Event)
-                                      .where(t.Event.subject == decision.subject,
-                                             col(t.Event.type).in_([e.value for e in STATE_EVENTS]),
-                                             t.Event.seq < decision.seq)
-                                      .order_by(col(t.Event.seq).desc()).limit(1)).first()
-                if before is None:
-                    continue
-                item = session.get(t.Item, item_id)
-                assert item is not None  # it has state events, so it has a row
-                if item.bundle_id is not None:
-                    raise ReviewError(f"item {item_id:07d} is in bundle {item.bundle_id} now: a "
-                                      "coordinator must void that bundle before it can be undone")
-                state = {**json.loads(before.payload), "undoes": decision.seq}
-                _, at = self.now()
-                self._append(session, at, actor, station, EventType.ITEM_UNDONE, decision.subject,
-                             state)
-                _apply(item, state)
-                session.add(item)
-                return Undone(item_id, item.status, decision.seq)
+                undone = self._undo_in(session, decision, actor, station)
+                if undone is not None:
+                    return undone
             return None
+
+    def undo(self, decision_seq: int, *, actor: str, station: str) -> Undone:
+        """Take back one decision of `actor` at `station` (the `item.decided` event
+        `decision_seq`), as long as it is still its piece's newest state: a new `item.undone`
+        event gives the piece the state before it again. Raises ReviewError otherwise (not
+        theirs, already taken back, the piece changed since, or it is in a bundle now)."""
+        with self.transaction() as session:
+            lock_ledger(session)  # nobody bundles or settles this piece meanwhile
+            decision = session.exec(select(t.Event).where(t.Event.seq == decision_seq)).first()
+            if (decision is None or decision.type != EventType.ITEM_DECIDED.value
+                    or decision.actor != actor or decision.station != station):
+                raise ReviewError(f"event {decision_seq} is not a decision of {actor} at {station}",
+                                  "not_yours", seq=decision_seq)
+            item_id = _item_of(decision)
+            current = _state_event(session, item_id)
+            if current is None or current.seq != decision.seq:
+                raise ReviewError(f"item {item_id:07d} changed since that decision (or it was "
+                                  "taken back already)", "changed_since", item=item_id)
+            undone = self._undo_in(session, decision, actor, station)
+            if undone is None:
+                raise ReviewError(f"item {item_id:07d} has no state before that decision",
+                                  "changed_since", item=item_id)
+            return undone
+
+    def my_decisions(self, *, actor: str, station: str, limit: int = 8) -> list[MyDecision]:
+        """The newest decisions of `actor` at `station`, newest first, with whether each still
+        stands and can be taken back."""
+        with Session(self.engine) as session:
+            listed = []
+            for decision in _decisions_of(session, actor, station, limit):
+                item_id = _item_of(decision)
+                state = json.loads(decision.payload)
+                current = _state_event(session, item_id)
+                item = session.get(t.Item, item_id)
+                standing = current is not None and current.seq == decision.seq
+                undone = not standing and session.exec(
+                    select(t.Event.seq).where(t.Event.subject == decision.subject,
+                                              t.Event.type == EventType.ITEM_UNDONE.value,
+                                              t.Event.seq > decision.seq)
+                    .limit(1)).first() is not None
+                reasons = list(state.get("reasons", []))
+                verdict = (Verdict.CASE if state.get("case") else
+                           Verdict.NOT_CAMPAIGN if Reason.NOT_A_CAMPAIGN_PIECE.value in reasons
+                           else Verdict.UNREADABLE)
+                listed.append(MyDecision(
+                    seq=decision.seq, at=decision.at, item_id=item_id, verdict=verdict.value,
+                    kind=state["kind"], status=state["status"], case=state.get("case"),
+                    destination=state.get("destination"), reasons=reasons,
+                    signatures=state.get("signatures"), undone=undone,
+                    undoable=standing and item is not None and item.bundle_id is None))
+            return listed
+
+    def _undo_in(self, session: Session, decision: t.Event, actor: str,
+                 station: str) -> Undone | None:
+        """Append the `item.undone` event of `decision` in `session` (the caller checked it is
+        the piece's newest state); None when the piece had no state before it."""
+        item_id = _item_of(decision)
+        before = session.exec(select(t.Event)
+                              .where(t.Event.subject == decision.subject,
+                                     col(t.Event.type).in_([e.value for e in STATE_EVENTS]),
+                                     t.Event.seq < decision.seq)
+                              .order_by(col(t.Event.seq).desc()).limit(1)).first()
+        if before is None:
+            return None
+        item = session.get(t.Item, item_id)
+        assert item is not None  # it has state events, so it has a row
+        if item.bundle_id is not None:
+            raise ReviewError(f"item {item_id:07d} is in bundle {item.bundle_id} now: a "
+                              "coordinator must void that bundle before it can be undone",
+                              "in_bundle", item=item_id, bundle=item.bundle_id)
+        state = {**json.loads(before.payload), "undoes": decision.seq}
+        _, at = self.now()
+        self._append(session, at, actor, station, EventType.ITEM_UNDONE, decision.subject, state)
+        _apply(item, state)
+        session.add(item)
+        return Undone(item_id, item.status, decision.seq)
+
+
+def _decisions_of(session: Session, actor: str, station: str, limit: int) -> list[t.Event]:
+    """The newest `item.decided` events of `actor` at `station`, newest first."""
+    return list(session.exec(select(t.Event)
+                             .where(t.Event.type == EventType.ITEM_DECIDED.value,
+                                    t.Event.actor == actor, t.Event.station == station)
+                             .order_by(col(t.Event.seq).desc()).limit(limit)).all())
+
+
+def _item_of(event: t.Event) -> int:
+    return int(event.subject.split(":", 1)[1])

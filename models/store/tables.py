@@ -211,3 +211,18 @@ class WebSession(SQLModel, table=True):
     last_seen: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+
+
+class AlarmAck(SQLModel, table=True):
+    """A quarantined file someone at a station has seen: its alarm stops showing. Not a ledger
+    event (the file's `file.quarantined` or `item.rejected` event is); who and when, kept once."""
+
+    __tablename__ = "alarm_ack"
+    __table_args__ = (UniqueConstraint("station", "name", "quarantined_at", name="uq_alarm_ack"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    station: str = Field(max_length=80)
+    name: str = Field(sa_column=Column(Text, nullable=False))  # as stored in quarantine/
+    quarantined_at: str = Field(max_length=40)  # when the file went there (ISO 8601)
+    acked_by: str = Field(max_length=60)
+    acked_at: str = Field(max_length=40)  # ISO 8601 UTC

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from stations.station import Station
-from stations.web import bundles, office, review, sorting
+from stations.web import bundles, office, quarantine, review, sorting
 from stations.web.access import MaySort, SignedIn, SignInNeeded
 from stations.web.auth import Permission, SignInThrottle, may
 from stations.web.context import (
@@ -211,4 +211,5 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
     review.add_routes(app, web)
     office.add_routes(app, web)
     bundles.add_routes(app, web)
+    quarantine.add_routes(app, web)
     return app

@@ -7,6 +7,7 @@ their papers and record each step, which the store writes as ledger events.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from fastapi import FastAPI, HTTPException, Request
@@ -18,6 +19,37 @@ from stations.delivery import deadline_passed_at, issue, recipient
 from stations.web.access import MayHandleBundles, MaySeeProgress
 from stations.web.context import Web, back
 from stations.web.text import LANGUAGES, text
+
+# The store's refusals (English, for the command line), said in the station's language.
+_WHAT = {"the tracking number": "bundles.tracking", "the name of who received it": "bundles.received_by",
+         "the reason": "bundles.reason"}
+_ERRORS = (
+    (re.compile(r"^(?P<what>.+) is needed$"), "bundles.error.needed"),
+    (re.compile(r"^(?P<what>.+) is too long"), "bundles.error.too_long"),
+    (re.compile(r"^(?P<what>.+) holds control characters$"), "bundles.error.control"),
+    (re.compile(r"^there is no bundle"), "bundles.error.no_bundle"),
+    (re.compile(r"bundled by someone else"), "bundles.error.race"),
+    (re.compile(r"^bundle (?P<id>\d+) is (?P<state>\w+): it can be (?P<to>\w+) only when"),
+     "bundles.error.state"),
+    (re.compile(r"^there is no item"), "bundles.error.no_receipt"),
+)
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    """A refused bundle step in the station's language (never the store's English)."""
+    if isinstance(exc, BundleError):
+        for pattern, key in _ERRORS:
+            found = pattern.search(str(exc))
+            if found is None:
+                continue
+            values = found.groupdict()
+            if "what" in values:
+                values["what"] = text(_WHAT[values["what"]], lang) if values["what"] in _WHAT else "—"
+            for name in ("state", "to"):
+                if name in values:
+                    values[name] = text(f"state.{values[name]}", lang)
+            return text(key, lang, **values)
+    return text("bundles.error.invalid", lang)
 
 
 def add_routes(app: FastAPI, web: Web) -> None:
@@ -47,7 +79,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
             view = store.close_bundle(destination, actor=person.name, station=station.name,
                                       late_after=deadline_passed_at(campaign))
         except BundleError as exc:
-            web.flash(request, str(exc), "error")
+            web.flash(request, error_text(exc, lang), "error")
             return back("/bundles")
         web.flash(request, text("bundles.closed", lang, id=view.id, pieces=len(view.item_ids),
                                 who=web.describe(destination, lang)))
@@ -106,7 +138,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
             else:
                 raise HTTPException(400, "unknown step")
         except (BundleError, ValueError) as exc:
-            web.flash(request, str(exc), "error")
+            web.flash(request, error_text(exc, lang), "error")
             return back(f"/bundles/{bundle_id}")
         web.flash(request, text("bundles.saved", lang, id=row.id, state=text(f"state.{row.state}", lang)))
         return back(f"/bundles/{bundle_id}")

@@ -1,4 +1,9 @@
-"""Review: one piece at a time, one key per decision, and undo — each a ledger event."""
+"""Review: one piece at a time, one key per decision, and undo — each a ledger event.
+
+Every review screen lists the reviewer's latest decisions (the piece, what it became, its tray),
+each with its own undo while it still stands. Why a decision cannot be made is said in the
+screen's language (`ReviewError.code`), never as the store's English message.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,65 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from models.store import item_ref
-from models.store.review import CASE_KINDS, Choice, ReviewError, Verdict
+from models.store.review import CASE_KINDS, Choice, MyDecision, ReviewError, Verdict
 from models.store.sorting import reasons_of
 from scanpipe.domain.routing import Kind, Status
+from scanpipe.domain.trays import tray_key
 from stations.web.access import MayReview
-from stations.web.context import Web, back, kind_label
-from stations.web.text import reason_text, text
+from stations.web.context import Web, back, kind_label, safe_next
+from stations.web.text import plural, reason_text, text, text_or
+
+
+def error_text(exc: ReviewError, lang: str) -> str:
+    """A ReviewError in the screen's language."""
+    values = dict(exc.values)
+    if isinstance(values.get("item"), int):
+        values["ref"] = item_ref(values["item"])
+    try:
+        return text_or(f"review.error.{exc.code}", "review.error.invalid", lang, **values)
+    except (KeyError, IndexError):  # a message that needs a value this error did not give
+        return text("review.error.invalid", lang)
 
 
 def add_routes(app: FastAPI, web: Web) -> None:
     store, station, campaign = web.store, web.station, web.campaign
 
+    def what(kind: str, case: str | None, destination: str | None, reasons: list[str],
+             signatures: int | None, lang: str) -> str:
+        """What a decision made of a piece, in words."""
+        if case:
+            words = f"{case} ({kind_label(kind, lang)}), {web.describe(destination, lang)}"
+            if kind == Kind.PETITION.value and signatures is not None:
+                words += " — " + plural("signature", signatures, lang)
+            return words
+        return reason_text(reasons[0], lang) if reasons else "—"
+
+    def listed(decision: MyDecision, lang: str) -> dict:
+        key = tray_key(decision.kind, decision.status, decision.destination, decision.reasons)
+        return {"seq": decision.seq, "item": decision.item_id, "ref": item_ref(decision.item_id),
+                "what": what(decision.kind, decision.case, decision.destination, decision.reasons,
+                             decision.signatures, lang),
+                "tray": (web.plan().get(key) if key else None) or "—",
+                "undone": decision.undone, "undoable": decision.undoable}
+
+    def mine(request: Request, name: str) -> list[dict]:
+        lang = web.lang_of(request)
+        return [listed(d, lang) for d in store.my_decisions(actor=name, station=station.name)]
+
     # ---------------------------------------------------------- review
 
     @app.get("/review", response_class=HTMLResponse)
-    def review_next(request: Request, _: MayReview, after: int = 0, everywhere: bool = False):
+    def review_next(request: Request, person: MayReview, after: int = 0, everywhere: bool = False):
         where = None if everywhere else station.name
         found = store.next_review(station=where, after=after)
         if found is None and after:
             found = store.next_review(station=where, after=0)  # wrap around after a skip
         if found is None:
-            return web.page(request, "review_none.html")
+            return web.page(request, "review_none.html", mine=mine(request, person.name))
         return back(f"/review/{found}" + ("?everywhere=1" if everywhere else ""))
 
     @app.get("/review/{item_id}", response_class=HTMLResponse)
-    def review_piece(request: Request, _: MayReview, item_id: int, everywhere: bool = False):
+    def review_piece(request: Request, person: MayReview, item_id: int, everywhere: bool = False):
         piece = store.review_piece(item_id)
         if piece is None:
             raise HTTPException(404)
@@ -45,7 +84,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
                     ranked=len(ranked), kind=kind, codes=codes, everywhere=everywhere,
                     reasons=[(r, reason_text(r, lang)) for r in piece.state.get("reasons", [])],
                     settled=piece.item.status != Status.REVIEW.value,
-                    card=web.card(piece.item, lang))
+                    card=web.card(piece.item, lang), mine=mine(request, person.name))
 
     @app.post("/review/{item_id}/decide")
     async def decide(request: Request, person: MayReview, item_id: int):
@@ -60,26 +99,37 @@ def add_routes(app: FastAPI, web: Web) -> None:
             seen = int(form.get("seen", 0)) or None
             item = store.decide(item_id, choice, campaign, actor=person.name, station=station.name,
                                 seen_seq=seen)
-        except (ReviewError, ValueError) as exc:
-            web.flash(request, str(exc), "error")
+        except ReviewError as exc:
+            web.flash(request, error_text(exc, lang), "error")
             return back(f"/review/{item_id}")
-        what = (f"{item.case_code} ({kind_label(item.kind, lang)}), {web.describe(item.destination, lang)}"
-                if item.case_code else reason_text(reasons_of(item)[0], lang))
-        tray = web.tray_of(item) or "—"
-        web.flash(request, text("review.decided", lang, ref=item_ref(item.id), what=what, tray=tray),
+        except ValueError:  # a form no screen of ours sends (a kind, a verdict, a count)
+            web.flash(request, text("review.error.invalid", lang), "error")
+            return back(f"/review/{item_id}")
+        reasons = reasons_of(item)
+        words = what(item.kind, item.case_code, item.destination, reasons, item.signatures, lang)
+        tray = web.tray_of(item, reasons) or "—"
+        web.flash(request, text("review.decided", lang, ref=item_ref(item.id), what=words, tray=tray),
               tray=tray)
         suffix = "&everywhere=1" if form.get("everywhere") else ""
         return back(f"/review?after={item_id}{suffix}")
 
     @app.post("/review/undo")
     async def undo(request: Request, person: MayReview):
-        await web.form_of(request)
+        """Undo my last decision that still stands, or the one named by `decision` (its event's
+        sequence number, from the list of my decisions)."""
+        form = await web.form_of(request)
         lang = web.lang_of(request)
+        chosen = str(form.get("decision") or "")
         try:
-            undone = store.undo_last(actor=person.name, station=station.name)
+            if chosen:
+                if not chosen.isdigit() or len(chosen) > 18:
+                    raise ReviewError("no such decision", "not_yours")
+                undone = store.undo(int(chosen), actor=person.name, station=station.name)
+            else:
+                undone = store.undo_last(actor=person.name, station=station.name)
         except ReviewError as exc:
-            web.flash(request, str(exc), "error")
-            return back("/review")
+            web.flash(request, error_text(exc, lang), "error")
+            return back(safe_next(str(form.get("next") or "/review")))
         if undone is None:
             web.flash(request, text("review.nothing_to_undo", lang), "error")
             return back("/review")

@@ -4,7 +4,7 @@ The cookie carries only a random token; its SHA-256 finds the row, which says wh
 is and whether it still holds (revoked at sign-out or by a PIN, role or access change; expired;
 idle). A cookie forged with a leaked cookie key opens nothing without a live row.
 
-Revision ID: 0002_sessions
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-04 15:37:04.487153
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '0002_sessions'
+revision: str = '0002'
 down_revision: str | Sequence[str] | None = '0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
