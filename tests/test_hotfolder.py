@@ -589,12 +589,13 @@ def test_an_inbox_that_cannot_be_read_raises_the_alarm_until_it_is_back(tmp_path
 
 
 def test_every_reason_and_fault_code_has_its_words_in_each_language():
+    """The screens show a quarantine reason and a fault from their codes: every code the hot
+    folder can give has its words, in every language of the station."""
     from stations.hotfolder import FAULT_CODES, REASON_CODES
-    from stations.hotfolder.texts import FAULT_TEXT, REASON_TEXT, fault_text, reason_text
+    from stations.web.text import catalogue_keys, text
 
-    assert set(REASON_TEXT) == REASON_CODES and set(FAULT_TEXT) == FAULT_CODES
-    for words in (*REASON_TEXT.values(), *FAULT_TEXT.values()):
-        assert set(words) == {"fr", "en", "nl"} and all(words.values())
-    assert reason_text("hard_link", "fr").startswith("Fichier à plusieurs noms")
-    assert reason_text("made-up", "fr", "the detail") == "the detail"
-    assert fault_text("ledger", "nl").startswith("Het register")
+    keys = [*(f"quarantine.code.{c}" for c in REASON_CODES), *(f"fault.{c}" for c in FAULT_CODES)]
+    assert set(keys) <= catalogue_keys()
+    for key in keys:
+        french, english, dutch = (text(key, lang) for lang in ("fr", "en", "nl"))
+        assert french and english and dutch and len({french, english, dutch}) == 3, key

@@ -24,12 +24,12 @@ from fastapi.responses import HTMLResponse
 
 from models.store.alarms import acknowledge, acknowledged
 from models.store.people import PersonView
+from stations.hotfolder import FAULT_CODES, Fault, QuarantinedFile
 from stations.web.access import SignedIn
 from stations.web.auth import Permission, may
 from stations.web.context import Web, back, safe_next
 from stations.web.text import plural, text, text_or
 
-FAULT_CODES = ("image_store", "ledger", "work_folder", "inbox")
 log = logging.getLogger(__name__)
 
 
@@ -58,22 +58,16 @@ class Listed:
     seen_at: str | None
 
 
-# `Station.quarantined()`, `Station.retake()` and `Station.fault` are the hot folder's API
-# (stations/station.py); a Station without them (an older one) has no quarantine to show.
-
-def quarantined_files(web: Web) -> list[Any]:
-    listing = getattr(web.station, "quarantined", None)
-    if not callable(listing):
-        return []
+def quarantined_files(web: Web) -> list[QuarantinedFile]:
     try:
-        return list(listing())
+        return web.station.quarantined()
     except OSError:  # the folder cannot be read now: every screen still opens
         log.warning("the quarantine folder cannot be listed", exc_info=True)
         return []
 
 
-def station_fault(web: Web) -> Any:
-    return getattr(web.station, "fault", None)
+def station_fault(web: Web) -> Fault | None:
+    return web.station.fault
 
 
 def reason_of(code: str | None, lang: str) -> str:
@@ -106,9 +100,8 @@ def listing(web: Web, lang: str) -> list[Listed]:
     rows = []
     for f in files:
         ack = seen.get((f.name, str(f.at)))
-        code = getattr(f, "code", None)
-        rows.append(Listed(name=f.name, original=getattr(f, "original", f.name), code=code or "",
-                           reason=reason_of(code, lang), detail=f.reason or "", at=str(f.at),
+        rows.append(Listed(name=f.name, original=f.original, code=f.code,
+                           reason=reason_of(f.code, lang), detail=f.reason or "", at=str(f.at),
                            when=short_time(str(f.at)), size=size_text(f.size),
                            seen_by=ack.acked_by if ack else None,
                            seen_at=short_time(ack.acked_at) if ack else None))
@@ -178,11 +171,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
         form = await web.form_of(request)
         lang = web.lang_of(request)
         name = str(form.get("name", ""))[:1000]
-        taker = getattr(web.station, "retake", None)
         try:
-            if not callable(taker):
-                raise FileNotFoundError(name)
-            inbox_name = taker(name)
+            inbox_name = web.station.retake(name)
         except (ValueError, FileNotFoundError, OSError):
             web.flash(request, text("quarantine.retake_failed", lang, name=name), "error")
             return back("/quarantine")
