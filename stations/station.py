@@ -1,11 +1,12 @@
-"""One scanning station at work: its hot folder, who is signed in, what the screen must tell.
+"""One scanning station at work: its hot folder, its operator, what the screen must tell.
 
 The scanner drops files into the inbox; the hot folder hands each stable file
 (a copy) to `Station.take_files`, which decides its pages and records them in the
-ledger in one transaction, in the name of the person signed in at the station.
-Only then does the hot folder move the original to done/ (or to quarantine/,
-with the reason, when the file cannot be read). While nobody is signed in,
-files wait in the inbox.
+ledger in one transaction, in the name of the station's operator (set deliberately:
+`station watch --operator`, or on the app the sorting person who opens the live screen of a
+station without one, or presses "scan in my name"; never a sign-in elsewhere). Only then does
+the hot folder move the original to done/ (or to quarantine/, with the reason, when the file
+cannot be read). While the station has no operator, files wait in the inbox.
 
 The files after the one being recorded are decided ahead in worker processes (one per core);
 they are recorded one at a time, in scanning order. A file taken in again after the station

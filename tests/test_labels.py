@@ -62,7 +62,7 @@ def test_large_qr_decodes_to_the_bundle_code():
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("fr", ["Lot à remettre", "Lot n° 12", "Destinataire (embassy:GT)", "Lettres 123",
+    ("fr", ["Liasse à remettre", "Liasse n° 12", "Destinataire (embassy:GT)", "Lettres 123",
             "Cartes 4", "Pétitions 17", "Signatures 212", "Hors délai : 3",
             "Campagne : Marathon des lettres 2021 (MDL2021)", "Date : 20 janvier 2022"]),
     ("en", ["Bundle to deliver", "Bundle no. 12", "Recipient (embassy:GT)", "Letters 123",
@@ -117,7 +117,7 @@ def test_any_recipient_name_fits_on_the_label(name):
     assert boxes[:, 1].min() >= 3 and boxes[:, 3].max() <= 148 - 3
     text = text_of(pdf)
     assert name.split()[0][:20] in text
-    assert "Lot n° 123456789" in text and "Cartes 4" in text
+    assert "Liasse n° 123456789" in text and "Cartes 4" in text
     # The QR stays readable whatever the text around it.
     [page] = rasterise_pdf(pdf, 150)
     assert [c.text for c in zxingcpp.read_barcodes(np.asarray(page.convert("L")))] == [CODE]

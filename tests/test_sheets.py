@@ -120,7 +120,7 @@ def late_sheet(**extra) -> DeliverySheet:
 
 
 @pytest.mark.parametrize("lang, number, note", [
-    ("fr", "Lot n° 12", "Dont 3 pièces arrivées après la date limite du 11 janvier 2022 "
+    ("fr", "Liasse n° 12", "Dont 3 pièces arrivées après la date limite du 11 janvier 2022 "
                         "(marquées * en annexe)."),
     ("en", "Bundle no. 12", "Of which 3 pieces arrived after the deadline of 11 January 2022 "
                             "(marked * in the appendix)."),
@@ -217,7 +217,7 @@ def test_bundle_code_on_page_one_appendix_code_on_every_further_page():
         payload = parse_payload(found[0], "MDL2021", KEY)
         assert payload.kind is PayloadKind.APPENDIX and payload.serial == 12
         # A loose further page still names its bundle.
-        assert "Bordereau de remise · Lot n° 12 · embassy:GT" in texts[number - 1]
+        assert "Bordereau de remise · Liasse n° 12 · embassy:GT" in texts[number - 1]
     everything = " ".join(texts)
     assert sorted(re.findall(r"MDL2021-\d{6}", everything)) == sorted(sheet.item_ids)
 

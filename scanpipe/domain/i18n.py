@@ -74,7 +74,7 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "sheet.title_forwarding": {"fr": "Bordereau d'envoi de cartes et lettres",
                                "en": "Forwarding manifest: postcards and letters",
                                "nl": "Verzendborderel kaarten en brieven"},
-    "sheet.bundle_ref": {"fr": "Lot n° {serial}", "en": "Bundle no. {serial}",
+    "sheet.bundle_ref": {"fr": "Liasse n° {serial}", "en": "Bundle no. {serial}",
                          "nl": "Bundel nr. {serial}"},
     "sheet.campaign": {"fr": "Campagne : {name} ({id})", "en": "Campaign: {name} ({id})",
                        "nl": "Campagne: {name} ({id})"},
@@ -119,7 +119,7 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "sheet.page": {"fr": "page {page} / {pages}", "en": "page {page} / {pages}",
                    "nl": "pagina {page} / {pages}"},
     # bundle label
-    "label.delivery": {"fr": "Lot à remettre", "en": "Bundle to deliver",
+    "label.delivery": {"fr": "Liasse à remettre", "en": "Bundle to deliver",
                        "nl": "Af te geven bundel"},
     "label.forwarding": {"fr": "Cartes et lettres à transmettre",
                          "en": "Postcards and letters to forward",

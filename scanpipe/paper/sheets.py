@@ -152,7 +152,7 @@ def bundle_qr_corners_mm(code_text: str) -> tuple[tuple[float, float], ...]:
 
 
 def bundle_title(ref: str, lang: str) -> str:
-    """The bundle number as printed ("Lot n° 12") in `lang`; the bundle label shares it."""
+    """The bundle number as printed ("Liasse n° 12") in `lang`; the bundle label shares it."""
     return text("sheet.bundle_ref", lang, serial=ref)
 
 
