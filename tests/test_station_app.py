@@ -170,6 +170,34 @@ def test_coordinator_sets_the_tray_plan_and_it_is_checked(setup):
     assert ">A1<" in client.get("/trays").text
 
 
+def test_refusals_of_the_tray_plan_and_the_people_page_are_in_the_station_language(setup):
+    """The store's refusals are English for the logs; the screens say them in French (or
+    English when chosen), with the names filled in and escaped."""
+    store, campaign, _, client = setup
+    sign_in(client, "Adam")
+    plan = store.tray_plan(campaign)
+    clash = {f"tray:{k}": v for k, v in plan.items()} | {"tray:embassy:GT": plan["embassy:ER"]}
+    page = client.post("/trays", data={"csrf": csrf(client, "/trays/edit"), **clash}).text
+    assert "est donné deux fois (embassy:GT et embassy:ER)" in page or \
+        "est donné deux fois (embassy:ER et embassy:GT)" in page
+    assert "is given to both" not in page
+    bad_label = {f"tray:{k}": v for k, v in plan.items()} | {"tray:embassy:GT": "<b>trop-long</b>"}
+    page = client.post("/trays", data={"csrf": csrf(client, "/trays/edit"), **bad_label}).text
+    assert "de 1 à 8 lettres" in page and "&lt;b&gt;trop-long&lt;/b&gt;" in page
+    page = client.post("/people", data={"csrf": csrf(client, "/people"), "action": "add",
+                                        "name": "Alice", "role": "operator", "secret": "98765"}).text
+    assert "« Alice » existe déjà" in page and "already exists" not in page
+    page = client.post("/people", data={"csrf": csrf(client, "/people"), "action": "add",
+                                        "name": "Bea", "role": "operator", "secret": "1"}).text
+    assert "au moins" in page and "caractères" in page
+    client.post("/lang", data={"csrf": csrf(client, "/people"), "lang": "en", "next": "/people"})
+    page = client.post("/people", data={"csrf": csrf(client, "/people"), "action": "add",
+                                        "name": "Alice", "role": "operator", "secret": "98765"}).text
+    assert "“Alice” already exists" in page
+    assert [p.name for p in store.people()].count("Alice") == 1 and "Bea" not in \
+        [p.name for p in store.people()]
+
+
 def test_admin_adds_a_person_and_removes_access(setup):
     store, _, _, client = setup
     sign_in(client, "Adam")

@@ -46,7 +46,14 @@ class Role(StrEnum):
 
 
 class PeopleError(ValueError):
-    """A request about people that cannot be done; the message says why."""
+    """A request about people that cannot be done; the message says why (in English, for logs
+    and the command line). `code` names the reason and `values` fill it in, so a screen can say
+    it in its own language."""
+
+    def __init__(self, message: str, code: str = "invalid", **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -68,17 +75,18 @@ def login_of(name: str) -> str:
 def _clean_name(name: str) -> str:
     cleaned = " ".join(unicodedata.normalize("NFKC", name).split())
     if not cleaned or len(cleaned) > 60:
-        raise PeopleError("a name has 1 to 60 characters")
+        raise PeopleError("a name has 1 to 60 characters", "name_length")
     if any(unicodedata.category(c).startswith("C") for c in cleaned):
-        raise PeopleError("a name cannot hold control characters")
+        raise PeopleError("a name cannot hold control characters", "name_controls")
     return cleaned
 
 
 def _check_secret(secret: str) -> None:
     if len(secret) < MIN_SECRET:
-        raise PeopleError(f"a password or PIN has at least {MIN_SECRET} characters")
+        raise PeopleError(f"a password or PIN has at least {MIN_SECRET} characters", "secret_short",
+                          least=MIN_SECRET)
     if len(secret) > 256:
-        raise PeopleError("a password has at most 256 characters")
+        raise PeopleError("a password has at most 256 characters", "secret_long")
 
 
 def _view(row: t.Person) -> PersonView:
@@ -102,7 +110,7 @@ class PeopleVerbs(SessionVerbs):
         with self.transaction() as session:
             if session.exec(select(t.Person).where(t.Person.login == login)).first():
                 raise PeopleError(f"someone named {cleaned!r} already exists; choose another name "
-                                  "or change that person's role or password")
+                                  "or change that person's role or password", "exists", name=cleaned)
             now, at = self.now()
             row = t.Person(login=login, name=cleaned, role=Role(role).value,
                            password_hash=_HASHER.hash(secret), active=True, created_at=now)
@@ -153,7 +161,8 @@ class PeopleVerbs(SessionVerbs):
                                                      t.Person.id != changed.id)).first()
         if others is None:
             raise LastAdmin(f"{changed.name} is the last active admin: make someone else admin "
-                            "first, or nobody could manage people any more")
+                            "first, or nobody could manage people any more", "last_admin",
+                            name=changed.name)
 
     def end_sessions_of(self, name: str, *, keep_session: int | None = None) -> int:
         """Sign `name` out everywhere (but `keep_session`); returns how many sessions ended."""
@@ -199,5 +208,6 @@ class PeopleVerbs(SessionVerbs):
     def _person_row(self, session: Session, name: str) -> t.Person:
         row = session.exec(select(t.Person).where(t.Person.login == login_of(name))).first()
         if row is None:
-            raise PeopleError(f"nobody named {name!r}: 'scanpipe people list' shows who exists")
+            raise PeopleError(f"nobody named {name!r}: 'scanpipe people list' shows who exists",
+                              "nobody", name=name)
         return row

@@ -22,7 +22,13 @@ _LABEL = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,7}$")
 
 
 class TrayPlanError(ValueError):
-    """A tray plan that cannot be used; the message says which entry and why."""
+    """A tray plan that cannot be used; the message says which entry and why (in English).
+    `code` names the reason and `values` fill it in, so a screen can say it in its language."""
+
+    def __init__(self, message: str, code: str = "invalid", **values: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 def destinations(campaign: Campaign) -> list[str]:
@@ -52,14 +58,17 @@ def check_plan(plan: dict[str, str], campaign: Campaign) -> dict[str, str]:
     complete = {**default_plan(campaign), **plan}
     for key, label in plan.items():
         if key not in known:
-            raise TrayPlanError(f"{key!r} is not a destination of campaign {campaign.id}")
+            raise TrayPlanError(f"{key!r} is not a destination of campaign {campaign.id}",
+                                "unknown", destination=key)
         if not _LABEL.match(label):
-            raise TrayPlanError(f"tray {label!r} for {key}: use 1 to 8 letters, digits or '-'")
+            raise TrayPlanError(f"tray {label!r} for {key}: use 1 to 8 letters, digits or '-'",
+                                "label", label=label, destination=key)
     owners: dict[str, str] = {}
     for key, label in complete.items():
         if label.upper() in owners:
             raise TrayPlanError(f"tray {label!r} is given to both {owners[label.upper()]} and {key}: "
-                                "each tray holds one destination, so bundles stay apart")
+                                "each tray holds one destination, so bundles stay apart", "twice",
+                                label=label, first=owners[label.upper()], second=key)
         owners[label.upper()] = key
     return {key: complete[key] for key in [*destinations(campaign), *SPECIAL]}
 

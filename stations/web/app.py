@@ -38,7 +38,6 @@ from stations.web.context import (
     Web,
     back,
     safe_next,
-    words,
 )
 from stations.web.text import LANGUAGES, text
 
@@ -136,7 +135,7 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
         security headers (this answer is made outside the middleware that adds them)."""
         log.error("station app: %s %s failed", request.method, request.url.path, exc_info=exc)
         lang = request.session.get("lang") if "session" in request.scope else None
-        message = words("error.server", lang if lang in LANGUAGES else web.language)
+        message = text("error.server", lang if lang in LANGUAGES else web.language)
         headers = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message}, status_code=500, headers=headers)
@@ -190,7 +189,7 @@ def create_app(station: Station, *, secret: str, language: str = "fr",
         sign-in page."""
         form = await web.form_of(request)
         web.operate(request, only_if_free=False)
-        web.flash(request, words("operator.set", web.lang_of(request), name=person.name))
+        web.flash(request, text("operator.set", web.lang_of(request), name=person.name))
         return back(safe_next(str(form.get("next") or "/live")))
 
     @app.post("/lang")

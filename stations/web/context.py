@@ -43,38 +43,6 @@ def safe_next(target: str) -> str:
     return target
 
 
-# Screen texts of sessions and the station's operator (the rest are in `text`).
-WORDS: dict[str, dict[str, str]] = {
-    "operator.set": {"fr": "Les pièces scannées ici sont enregistrées au nom de {name}.",
-                     "en": "Pieces scanned here are recorded in the name of {name}.",
-                     "nl": "Stukken die hier gescand worden, staan op naam van {name}."},
-    "operator.scan_in_my_name": {"fr": "Scanner en mon nom", "en": "Scan in my name",
-                                 "nl": "Scannen op mijn naam"},
-    "operator.nobody": {"fr": "Personne ne scanne à ce poste : les fichiers attendent.",
-                        "en": "Nobody is scanning at this station: files wait.",
-                        "nl": "Niemand scant op deze post: de bestanden wachten."},
-    "people.last_admin": {
-        "fr": "{name} est la dernière personne admin active : nommez d'abord une autre admin.",
-        "en": "{name} is the last active admin: make someone else admin first.",
-        "nl": "{name} is de laatste actieve beheerder: maak eerst iemand anders beheerder."},
-    "people.end_sessions": {"fr": "Déconnecter partout", "en": "Sign out everywhere",
-                            "nl": "Overal afmelden"},
-    "error.server": {"fr": "Une erreur inattendue est survenue. Réessayez ; si elle revient, "
-                           "prévenez la coordination.",
-                     "en": "Something unexpected went wrong. Try again; if it happens again, "
-                           "tell the coordinators.",
-                     "nl": "Er ging iets onverwachts mis. Probeer opnieuw; gebeurt het weer, "
-                           "meld het aan de coördinatie."},
-}
-
-
-def words(key: str, lang: str | None, **values: object) -> str:
-    """The words for one of `WORDS`' keys in `lang` (else English, else French)."""
-    entry = WORDS[key]
-    chosen = entry.get(lang or "") or entry.get("en") or entry["fr"]
-    return chosen.format(**values) if values else chosen
-
-
 class Web:
     """The station app's shared state and helpers; the route modules receive one."""
 

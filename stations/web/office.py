@@ -7,11 +7,11 @@ from fastapi.responses import HTMLResponse
 
 from models.events import PIECE_KINDS
 from models.sides import Side
-from models.store.people import LastAdmin, PeopleError, Role, login_of
+from models.store.people import PeopleError, Role, login_of
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
 from stations.web.access import MayManagePeople, MaySeeProgress, MaySeeTrays, MaySetTrays
-from stations.web.context import Web, back, words
-from stations.web.text import text
+from stations.web.context import Web, back
+from stations.web.text import text, text_or
 
 
 def add_routes(app: FastAPI, web: Web) -> None:
@@ -45,7 +45,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
         try:
             store.set_trays(wanted, campaign, actor=person.name, station=station.name)
         except TrayPlanError as exc:
-            web.flash(request, str(exc), "error")
+            web.flash(request, text_or(f"trays.error.{exc.code}", "trays.error.invalid",
+                                       web.lang_of(request), **exc.values), "error")
             return back("/trays/edit")
         web.forget_plan()
         web.flash(request, text("trays.saved", web.lang_of(request)))
@@ -108,11 +109,12 @@ def add_routes(app: FastAPI, web: Web) -> None:
                                     active=active, secret=secret or None,
                                     keep_session=found[0].id if own and found else None,
                                     keep_an_admin=True)
-        except LastAdmin:
-            web.flash(request, words("people.last_admin", web.lang_of(request), name=name), "error")
+        except PeopleError as exc:  # LastAdmin too
+            web.flash(request, text_or(f"people.error.{exc.code}", "people.error.invalid",
+                                       web.lang_of(request), **exc.values), "error")
             return back("/people")
-        except (PeopleError, ValueError) as exc:
-            web.flash(request, str(exc), "error")
+        except ValueError:  # a role that does not exist
+            web.flash(request, text("people.error.invalid", web.lang_of(request)), "error")
             return back("/people")
         web.flash(request, text("people.saved", web.lang_of(request), name=name))
         return back("/people")
