@@ -1,6 +1,7 @@
 """The quarantine screen and the station's alarms, in-process: the hot folder's listing,
 re-take and fault (`Station.quarantined`, `Station.retake`, `Station.fault`) stood in for by a
-small stub, so these tests are about the screens. Names are shown escaped, reasons in the
+small stub, so these tests are about the screens (tests/test_station_quarantine.py tests the
+listing and re-take themselves, the browser tests both together). Names are shown escaped, reasons in the
 station's language from their code; re-take and acknowledge are CSRF forms; an alarm stays on
 every screen until someone acknowledges it, and who did is recorded."""
 
@@ -13,25 +14,9 @@ import pytest
 from station_app import csrf, sign_in
 
 from models.store.alarms import acknowledged
+from stations.hotfolder import Fault, QuarantinedFile
 
 SCRIPT_NAME = "<script>alert('q')</script>.jpg"
-
-
-@dataclass(frozen=True)
-class QuarantinedFile:
-    name: str
-    original: str
-    reason: str
-    code: str
-    at: str
-    size: int
-
-
-@dataclass(frozen=True)
-class Fault:
-    code: str
-    detail: str
-    since: str
 
 
 @dataclass

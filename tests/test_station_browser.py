@@ -10,8 +10,6 @@ import shutil
 import socket
 import threading
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -49,48 +47,6 @@ pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(),
               pytest.mark.slow]  # a real browser: `make test-all` and CI run it
 
 
-@dataclass(frozen=True)
-class QuarantinedFile:
-    name: str
-    original: str
-    reason: str
-    code: str
-    at: str
-    size: int
-
-
-class QuarantineFolder:
-    """`Station.quarantined()` and `Station.retake()` as the hot folder offers them (its
-    quarantine/ and the reason notes), for a Station that does not offer them yet."""
-
-    def __init__(self, quarantine: Path, inbox: Path):
-        self.quarantine, self.inbox = quarantine, inbox
-
-    def quarantined(self) -> list[QuarantinedFile]:
-        found = []
-        for path in self.quarantine.iterdir():
-            if path.name.endswith(".reason.txt"):
-                continue
-            note = path.with_name(path.name + ".reason.txt")
-            lines = dict(line.split(": ", 1) for line in note.read_text().splitlines()
-                         if ": " in line) if note.exists() else {}
-            stat = path.stat()
-            reason = lines.get("reason", "")
-            found.append(QuarantinedFile(path.name, lines.get("file", path.name), reason,
-                                         "unreadable" if reason.startswith("unreadable") else "not_a_scan",
-                                         datetime.fromtimestamp(stat.st_ctime, UTC).isoformat(),
-                                         stat.st_size))
-        return sorted(found, key=lambda f: f.at, reverse=True)
-
-    def retake(self, name: str) -> str:
-        source = self.quarantine / name
-        if "/" in name or name.startswith(".") or not source.is_file():
-            raise FileNotFoundError(name)
-        source.rename(self.inbox / name)
-        source.with_name(name + ".reason.txt").unlink(missing_ok=True)
-        return name
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -112,9 +68,6 @@ def server(tmp_path_factory):
         folder.mkdir()
     station = Station(store, campaign, name="desk-1", recognition=RecognitionSettings(ocr=False),
                       **folders)
-    if not hasattr(station, "quarantined"):  # the hot folder's listing, until it has its own
-        stand_in = QuarantineFolder(folders["quarantine"], folders["inbox"])
-        station.quarantined, station.retake = stand_in.quarantined, stand_in.retake
     app = create_app(station, secret="browser-test", language="fr")
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
