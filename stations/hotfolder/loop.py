@@ -256,6 +256,16 @@ class HotFolder:
     def _refuse(self, name: str, seen: Seen, refusal: Refusal, events: list[FolderEvent]) -> bool:
         """Tell the client of a file refused before it is read, and queue it for quarantine/;
         False when the client asked to wait (the file stays in the inbox)."""
+        if not self._tell_refused(name, seen, refusal, events):
+            return False
+        if self._fault is not None and self._fault.code == "ledger":
+            self._resume("take", events)  # the ledger took the refusal: it is back
+        self._drop_copy(seen)
+        self._queue.take(name, Handled(done=False, reason=refusal.reason, code=refusal.code))
+        return True
+
+    def _tell_refused(self, name: str, seen: Seen, refusal: Refusal, events: list[FolderEvent]) -> bool:
+        """`refused` to the client; False (the queue paused) when it asked to wait."""
         try:
             self._client.refused(seen.path, name, refusal.reason)
         except OurFault as exc:
@@ -266,10 +276,6 @@ class HotFolder:
             return False
         except Exception:  # the file still goes to quarantine/ with its reason
             log.exception("hot folder: refused failed for %s", name)
-        if self._fault is not None and self._fault.code == "ledger":
-            self._resume("take", events)  # the ledger took the refusal: it is back
-        self._drop_copy(seen)
-        self._queue.take(name, Handled(done=False, reason=refusal.reason, code=refusal.code))
         return True
 
     def _pause(self, name: str, exc: RetryLater, events: list[FolderEvent]) -> None:
@@ -314,7 +320,7 @@ class HotFolder:
             return None  # the next scan sees the new size, or that it is gone
         except moves.Refused as exc:  # what was opened is not what lstat saw: a link swapped in...
             return [(name, Handled(done=False, reason=exc.refusal.reason, code=exc.refusal.code))
-                    ] if self._refused_late(name, seen, exc.refusal, events) else None
+                    ] if self._tell_refused(name, seen, exc.refusal, events) else None
         except OurFault as exc:
             self._pause_fault(name, exc, "take", events)
             return None
@@ -324,7 +330,7 @@ class HotFolder:
                 why = Refusal("read_error", f"cannot read the file: {exc.strerror or exc} "
                                             f"(tried {seen.read_errors} times)")
                 return [(name, Handled(done=False, reason=why.reason, code=why.code))
-                        ] if self._refused_late(name, seen, why, events) else None
+                        ] if self._tell_refused(name, seen, why, events) else None
             seen.delay = self._longer(seen.delay)
             seen.not_before = self._clock() + seen.delay
             self._emit(FolderEvent("error", name, f"cannot read it: {exc}; it stays in the inbox "
@@ -360,19 +366,6 @@ class HotFolder:
             self._emit(FolderEvent("taken", other), events)
         return [(other, outcome) for (other, _), outcome in zip(group, outcomes)]
 
-    def _refused_late(self, name: str, seen: Seen, refusal: Refusal, events: list[FolderEvent]) -> bool:
-        """A refusal found on opening the file (not by its listing): told like any refusal."""
-        try:
-            self._client.refused(seen.path, name, refusal.reason)
-        except OurFault as exc:
-            self._pause_fault(name, exc, "take", events)
-            return False
-        except RetryLater as exc:
-            self._pause(name, exc, events)
-            return False
-        except Exception:
-            log.exception("hot folder: refused failed for %s", name)
-        return True
 
     def _move_taken(self, events: list[FolderEvent]) -> None:
         """Move the originals the client is through with; a failure is retried later, not re-handled."""
