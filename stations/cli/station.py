@@ -102,4 +102,4 @@ def station_watch(obj: Context, inbox: Path | None, name: str | None, operator: 
     if tally["left"]:
         click.echo(f"{tally['left']} file(s) left in the inbox: the station's storage or ledger "
                    "cannot be written (see above); they are taken in at the next start", err=True)
-        raise SystemExit(1)
+        raise SystemExit(4)
