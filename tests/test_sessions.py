@@ -3,6 +3,8 @@ Sign-out, a PIN, role or access change end sessions at once; sessions expire and
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from datetime import timedelta
 
 from conftest import StepClock
@@ -10,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from station_app import csrf, sign_in
 
+from models.store import Store
 from models.store import tables as t
-from models.store.people import Role
+from models.store.people import LastAdmin, Role
 from stations.web.context import IDLE_MINUTES, SESSION_HOURS
 
 COOKIE = "scanpipe_session"
@@ -181,3 +184,37 @@ def test_the_operator_s_new_browser_keeps_the_station_in_her_name(setup):
         assert fresh.get("/api/feed").json()["operator"] == "Alice"
     assert not may_enter(crashed)  # the old session idled out, the station is still hers
     assert station.operator == "Alice"
+
+
+def test_two_admins_stepping_down_at_once_leave_one_admin(store, monkeypatch):
+    """The last-admin rule holds under concurrency: each admin's change checks that another
+    admin remains; both checks made before either commits would leave none. Each check here
+    waits for the other one (a barrier, given up after 2 s): with the ledger's lock taken
+    first, the second change only checks after the first committed, and is refused."""
+    for name in ("Adam", "Ada"):
+        store.add_person(name, Role.ADMIN, "1234", actor="setup", station="office")
+    both_checked = threading.Barrier(2, timeout=2)
+    checked = Store._keep_an_admin
+
+    def check_then_wait(self, session, changed):
+        checked(self, session, changed)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait()
+
+    monkeypatch.setattr(Store, "_keep_an_admin", check_then_wait)
+    refused: list[str] = []
+
+    def step_down(name: str) -> None:
+        try:
+            store.change_person(name, actor=name, station="office", role=Role.OPERATOR,
+                                keep_an_admin=True)
+        except LastAdmin:
+            refused.append(name)
+
+    threads = [threading.Thread(target=step_down, args=(name,)) for name in ("Adam", "Ada")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    admins = [p.name for p in store.people() if p.role == Role.ADMIN and p.active]
+    assert len(refused) == 1 and admins == refused

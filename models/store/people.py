@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from models.events import EventType
 from models.store import tables as t
+from models.store.ledger import lock_ledger
 from models.store.sessions import SessionVerbs, SessionView
 
 MIN_SECRET = 4  # a PIN of four digits at least; sign-ins are throttled at the station
@@ -132,6 +133,8 @@ class PeopleVerbs(SessionVerbs):
         if secret is not None:
             _check_secret(secret)
         with self.transaction() as session:
+            if keep_an_admin:  # two admins stepping down at once: one of them stays admin
+                lock_ledger(session)
             row = self._person_row(session, name)
             was_admin = row.active and row.role == Role.ADMIN.value
             changes: dict[str, Any] = {}
