@@ -211,3 +211,59 @@ def test_kits_are_recorded_as_sent(tmp_path, campaign_text):
     assert proof.exit_code == 0 and "Recorded" not in proof.output
     report = json.loads(runner.invoke(cli, [*base, "audit", "report", "--format", "json"]).stdout)
     assert report["figures"]["kits_sent"] == 3
+
+
+def test_kit_serials_are_never_reused_and_a_reprint_is_asked_for(tmp_path, campaign_text):
+    """The issue's reprint: `kits --kits 3` twice printed serials 1–3 twice and recorded them
+    as sent twice. A new print continues the numbering; printing given serials again is
+    `--reprint FIRST-LAST`, recorded as a reprint; serials printed already or never printed are
+    refused (exit 4) before a PDF is written."""
+    campaign = tmp_path / "campaign.toml"
+    campaign.write_text(campaign_text, encoding="utf-8")
+    runner = CliRunner()
+
+    def kits(out: str, *args: str):
+        return runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), "kits", "--campaign",
+                                   str(campaign), "--out", str(tmp_path / out), *args])
+
+    first = kits("a", "--kits", "3")
+    assert first.exit_code == 0 and "Recorded kits 000001–000003 as sent" in first.output, first.output
+    second = kits("b", "--kits", "3")
+    assert second.exit_code == 0 and "Recorded kits 000004–000006 as sent" in second.output
+    assert (tmp_path / "b" / "labels" / "kit-labels-000004-000006.pdf").exists()
+    clash = kits("c", "--kits", "4", "--first", "5")
+    assert clash.exit_code == 4 and "000005–000006 were printed already" in clash.output
+    assert "continues at 000007" in clash.output and "--reprint" in clash.output
+    assert not (tmp_path / "c").exists()  # refused before anything was written
+    never = kits("d", "--reprint", "6-9")
+    assert never.exit_code == 4 and "000007–000009 were never printed" in never.output
+    again = kits("e", "--reprint", "2-3")
+    assert again.exit_code == 0 and "Recorded kits 000002–000003 as reprinted" in again.output
+    assert (tmp_path / "e" / "labels" / "kit-labels-000002-000003.pdf").exists()
+    assert kits("f", "--reprint", "3-2").exit_code == 2
+    assert kits("g", "--reprint", "2-3", "--kits", "2").exit_code == 2
+    ledger = Store.open(f"sqlite:///{tmp_path / 'data' / 'ledger.sqlite3'}", tmp_path / "images")
+    printed = [json.loads(e.payload) for e in ledger.events() if e.type == "kits.printed"]
+    ledger.close()
+    assert printed == [{"first": 1, "count": 3}, {"first": 4, "count": 3},
+                       {"first": 2, "count": 2, "reprint": True}]
+    report = json.loads(runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), "audit", "report",
+                                            "--format", "json"]).stdout)
+    assert report["figures"]["kits_sent"] == 6  # a reprint sends no new kit
+
+
+def test_a_kit_serial_is_recorded_as_sent_once_on_each_database(loaded_store):
+    """The store refuses a second print of a serial, and a reprint of one never printed, on
+    SQLite and PostgreSQL (checked and recorded under the ledger's lock); the audit accepts
+    the reprint events."""
+    from models.store import KitSerialsError
+
+    loaded_store.record_kits_printed(1, 10, actor="a", station="office")
+    assert loaded_store.next_kit_serial() == 11
+    with pytest.raises(KitSerialsError, match="000010 were printed already"):
+        loaded_store.record_kits_printed(10, 5, actor="b", station="office")
+    with pytest.raises(KitSerialsError, match="000011–000012 were never printed"):
+        loaded_store.record_kits_printed(9, 4, actor="b", station="office", reprint=True)
+    loaded_store.record_kits_printed(3, 2, actor="b", station="office", reprint=True)
+    assert loaded_store.next_kit_serial() == 11
+    assert loaded_store.audit(check_images=False).ok

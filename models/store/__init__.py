@@ -52,6 +52,11 @@ class StoreError(Exception):
     """A request the ledger cannot satisfy; the message says what to do."""
 
 
+class KitSerialsError(StoreError):
+    """Kit serials that cannot be recorded: printed already (a new print) or never printed (a
+    reprint). The message says which and what to do."""
+
+
 class NoCampaign(StoreError):
     pass
 
@@ -313,12 +318,30 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
                           "embassies": [e.code for e in campaign.embassies]})
         return campaign, True
 
-    def record_kits_printed(self, first: int, count: int, *, actor: str, station: str) -> None:
-        """Kits `first` … `first + count - 1` were printed to be sent out."""
+    def record_kits_printed(self, first: int, count: int, *, actor: str, station: str,
+                            reprint: bool = False) -> None:
+        """Kits `first` … `first + count - 1` were printed to be sent out. A serial is printed
+        once: a new print of a serial printed before raises `KitSerialsError`, as does a
+        `reprint` of a serial never printed (a reprint is recorded as one, and counts no kit
+        twice). Checked and recorded under the ledger's lock: two printers at once never share
+        a serial."""
+        last = first + count - 1
         with self.transaction() as session:
+            lock_ledger(session)
+            _refuse_kit_serials(first, last, _ranges_printed(session), reprint)
             _, at = self.now()
-            self._append(session, at, actor, station, EventType.KITS_PRINTED,
-                         f"kits:{first}-{first + count - 1}", {"first": first, "count": count})
+            self._append(session, at, actor, station, EventType.KITS_PRINTED, f"kits:{first}-{last}",
+                         {"first": first, "count": count, **({"reprint": True} if reprint else {})})
+
+    def check_kit_serials(self, first: int, count: int, *, reprint: bool = False) -> None:
+        """Raises `KitSerialsError` if `record_kits_printed` would refuse these serials now."""
+        with Session(self.engine) as session:
+            _refuse_kit_serials(first, first + count - 1, _ranges_printed(session), reprint)
+
+    def next_kit_serial(self) -> int:
+        """The serial a new print of kits starts at: after every serial printed so far."""
+        with Session(self.engine) as session:
+            return _next_serial(_ranges_printed(session))
 
     def campaign(self) -> Campaign:
         """The campaign in force; raises `NoCampaign` if none was loaded."""
@@ -411,4 +434,66 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
     def events(self) -> list[t.Event]:
         with Session(self.engine) as session:
             return list(session.exec(select(t.Event).order_by(col(t.Event.seq))).all())
+
+
+def _ranges_printed(session: Session) -> list[tuple[int, int]]:
+    """The kit serial ranges of the ledger's `kits.printed` events, as (first, last)."""
+    payloads = session.exec(select(t.Event.payload)
+                            .where(t.Event.type == EventType.KITS_PRINTED.value)).all()
+    ranges = []
+    for payload in payloads:
+        found = json.loads(payload)
+        ranges.append((int(found["first"]), int(found["first"]) + int(found["count"]) - 1))
+    return ranges
+
+
+def _refuse_kit_serials(first: int, last: int, printed: list[tuple[int, int]], reprint: bool) -> None:
+    if reprint:
+        never = _outside(first, last, printed)
+        if never:
+            raise KitSerialsError(
+                f"kits {_spans(never)} were never printed, so they cannot be reprinted; "
+                f"a new print continues at {_next_serial(printed):06d}")
+        return
+    again = _inside(first, last, printed)
+    if again:
+        raise KitSerialsError(
+            f"kits {_spans(again)} were printed already: a new print continues at "
+            f"{_next_serial(printed):06d} (leave out --first), and kits printed again are asked "
+            "for with --reprint FIRST-LAST")
+
+
+def _next_serial(printed: list[tuple[int, int]]) -> int:
+    return max((last for _, last in printed), default=0) + 1
+
+
+def _inside(first: int, last: int, printed: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of first…last that `printed` covers, merged, in order."""
+    return _merged([(max(first, a), min(last, b)) for a, b in printed if a <= last and b >= first])
+
+
+def _outside(first: int, last: int, printed: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of first…last that `printed` does not cover, in order."""
+    gaps, at = [], first
+    for a, b in _inside(first, last, printed):
+        if a > at:
+            gaps.append((at, a - 1))
+        at = b + 1
+    if at <= last:
+        gaps.append((at, last))
+    return gaps
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _spans(spans: list[tuple[int, int]]) -> str:
+    return ", ".join(f"{a:06d}" if a == b else f"{a:06d}–{b:06d}" for a, b in spans)
 

@@ -14,25 +14,42 @@ from stations.cli.base import LANGS, Context, pass_context, read_campaign
               help="The campaign file.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the PDFs into.")
-@click.option("--kits", "count", default=10, show_default=True, type=click.IntRange(1, 100_000),
-              help="How many kit envelope labels (one serial each).")
-@click.option("--first", default=1, show_default=True, type=click.IntRange(1, 999_999_999),
-              help="Serial number of the first kit label.")
+@click.option("--kits", "count", type=click.IntRange(1, 100_000),
+              help="How many kit envelope labels (one serial each) [default: 10].")
+@click.option("--first", type=click.IntRange(1, 999_999_999),
+              help="Serial number of the first kit label [default: after the last one printed].")
+@click.option("--reprint", "reprint", metavar="FIRST-LAST",
+              help="Print kits printed before again, e.g. 12-20 (recorded as a reprint).")
 @click.option("--lang", type=LANGS, help="Language of the printed text [default: the campaign's].")
 @click.option("--no-record", is_flag=True, help="A proof or test print: do not record the kit "
                                                 "serials in the ledger as sent.")
 @click.option("--operator", help="Who prints them [default: SCANPIPE_OPERATOR or your login].")
 @pass_context
-def kits(obj: Context, campaign_file: str, out: Path, count: int, first: int, lang: str | None,
-         no_record: bool, operator: str | None) -> None:
+def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: int | None,
+         reprint: str | None, lang: str | None, no_record: bool, operator: str | None) -> None:
     """Write printable kit PDFs: letter sheets, postcards, petitions and envelope labels.
 
     The kit serials printed are recorded in the ledger (the campaign file is
-    loaded if needed), so the audit can tell how many kits came back.
+    loaded if needed), so the audit can tell how many kits came back. A serial
+    is printed once: a new print continues after the last serial printed, and
+    printing kits again is asked for with --reprint FIRST-LAST.
     """
     from scanpipe.paper.kits import render_kit
 
     text, loaded = read_campaign(campaign_file)
+    if reprint is not None:
+        if first is not None or count is not None:
+            raise click.UsageError("--reprint names the kits itself: leave out --first and --kits")
+        first, count = _serial_range(reprint)
+    elif first is None:
+        first = obj.store().next_kit_serial()
+    count = 10 if count is None else count
+    if first + count - 1 > 999_999_999:
+        raise click.UsageError("kit serials go up to 999999999")
+    if not no_record:  # refused before anything is written (checked again as it is recorded)
+        check = obj.store()
+        check.load_campaign(text, actor=operator or obj.settings.operator, station=obj.settings.station)
+        check.check_kit_serials(first, count, reprint=reprint is not None)
     documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count)
     for name, pdf in documents.items():
         target = out / name
@@ -43,5 +60,21 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int, first: int, la
         actor = operator or obj.settings.operator
         store = obj.store()
         store.load_campaign(text, actor=actor, station=obj.settings.station)
-        store.record_kits_printed(first, count, actor=actor, station=obj.settings.station)
-        click.echo(f"Recorded kits {first:06d}–{first + count - 1:06d} as sent.")
+        store.record_kits_printed(first, count, actor=actor, station=obj.settings.station,
+                                  reprint=reprint is not None)
+        what = "reprinted" if reprint is not None else "sent"
+        click.echo(f"Recorded kits {first:06d}–{first + count - 1:06d} as {what}.")
+
+
+def _serial_range(text: str) -> tuple[int, int]:
+    """`FIRST-LAST` (or one serial) as (first, count)."""
+    first_text, _, last_text = text.strip().partition("-")
+    try:
+        first = int(first_text)
+        last = int(last_text) if last_text else first
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: give FIRST-LAST, e.g. 12-20", param_hint="--reprint") from None
+    if not 1 <= first <= last <= 999_999_999 or last - first >= 100_000:
+        raise click.BadParameter(f"{text!r}: serials from 1, the first not after the last, "
+                                 "100,000 kits at most", param_hint="--reprint")
+    return first, last - first + 1
