@@ -59,3 +59,27 @@ def test_check_key_uses_the_secret_when_set(campaign_text):
     secret = parse_campaign(campaign_text.replace('# qr_key = "a long random secret"',
                                                   'qr_key = "s3cret"'))
     assert public.check_key != secret.check_key
+
+
+def test_the_changes_of_a_new_version_of_the_campaign_file(campaign_text):
+    """What a new version changes is named, and a case whose letters go to another embassy
+    says from where to where; the same file changes nothing."""
+    from scanpipe.domain.campaign import campaign_changes
+
+    old = parse_campaign(campaign_text)
+    assert campaign_changes(old, old) == []
+    changed_text = (campaign_text
+                    .replace('embassy = "GT"\nkeywords = ["Bernardo Caal Xol", "Caal Xol"',
+                             'embassy = "ER"\nkeywords = ["Bernardo Caal Xol", "Bernardo Caal"', 1)
+                    .replace("deadline = 2022-01-11", "deadline = 2022-01-31", 1))
+    new = parse_campaign(changed_text)
+    changes = campaign_changes(old, new)
+    said = [(c.subject, c.what) for c in changes]
+    assert ("campaign", "the deadline changed") in said
+    moved = [c for c in changes if c.route]
+    assert [(c.case, c.route, c.before, c.after) for c in moved] == [
+        ("CAAL", "letters", "embassy:GT", "embassy:ER")]
+    assert ("case CAAL", "keywords changed: added Bernardo Caal; removed Caal Xol") in said
+    fewer = parse_campaign(campaign_text.replace('code = "CAAL"', 'code = "CAAL2"', 1))
+    gone = [(c.subject, c.what.split(" (")[0].split(":")[0]) for c in campaign_changes(old, fewer)]
+    assert ("case CAAL2", "added") in gone and ("case CAAL", "removed") in gone

@@ -223,3 +223,34 @@ def test_people_are_added_changed_and_listed(run, tmp_path):
 def test_station_serve_needs_a_campaign(run):
     result = run("station", "serve", "--port", "8899")
     assert result.exit_code == 4 and "campaign load" in result.output
+
+
+def test_loading_a_changed_campaign_shows_what_changes_and_what_would_move(run, tmp_path):
+    """The issue's silent change: a case's embassy changes in the file. `campaign load` shows
+    it, and counts the routed pieces not yet bundled that still go to the old embassy; with
+    --dry-run nothing is loaded; loading moves no piece."""
+    from conftest import record_piece
+
+    from models.store import Store
+
+    assert run("campaign", "load", SAMPLE_CAMPAIGN).exit_code == 0
+    store = Store.open(f"sqlite:///{tmp_path / 'data' / 'ledger.sqlite3'}", tmp_path / "images")
+    routed = [record_piece(store, n) for n in range(3)]  # CAAL letters to embassy:GT
+    store.close()
+    changed = tmp_path / "campaign-v2.toml"
+    caal = 'embassy = "{}"\nkeywords = ["Bernardo Caal Xol"'
+    changed.write_text(SAMPLE_CAMPAIGN.read_text(encoding="utf-8").replace(
+        caal.format("GT"), caal.format("ER"), 1), encoding="utf-8")
+    dry = run("campaign", "load", changed, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "letters and petition sheets now go to embassy:ER (were embassy:GT)" in dry.output
+    assert "3 routed pieces of CAAL not yet bundled still go to embassy:GT" in dry.output
+    assert "Dry run: nothing loaded (1 change)" in dry.output
+    done = run("campaign", "load", changed)
+    assert done.exit_code == 0 and "Campaign MDL2021 loaded" in done.output, done.output
+    again = run("campaign", "load", changed)
+    assert "already loaded, unchanged" in again.output and "now go to" not in again.output
+    store = Store.open(f"sqlite:///{tmp_path / 'data' / 'ledger.sqlite3'}", tmp_path / "images")
+    assert [store.item(i).destination for i in routed] == ["embassy:GT"] * 3
+    assert [e.type for e in store.events()].count("campaign.loaded") == 2
+    store.close()

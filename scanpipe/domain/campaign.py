@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -217,3 +218,81 @@ def parse_campaign(text: str) -> Campaign:
 def campaign_digest(text: str) -> str:
     """SHA-256 of the campaign text, recorded in the ledger when it is loaded."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CampaignChange:
+    """One difference between the campaign in force and a new version of its file.
+
+    `subject` names what changed ("case CAAL", "embassy GT", "partner AIIS", "campaign"),
+    `what` says how, in English. A change of where a case's pieces go also gives the case, the
+    `route` ("letters": letters and petition sheets; "postcards": postcards and letters to the
+    person) and the destinations before and after, so the pieces routed under the old file and
+    not yet bundled can be counted (they are not moved by loading the file)."""
+
+    subject: str
+    what: str
+    case: str | None = None
+    route: str | None = None
+    before: str | None = None
+    after: str | None = None
+
+
+_CASE_FIELDS = {"person": "the person", "country": "the country", "authority": "the authority",
+                "authority_address": "the authority's address", "summary": "the summary",
+                "letter": "the model letter", "petition": "the petition's demand"}
+_PLACE_FIELDS = {"country": "the country", "name": "the name", "address": "the address"}
+_CAMPAIGN_FIELDS = {"name": "the name", "deadline": "the deadline", "office": "the office",
+                    "return_address": "the return address", "language": "the language",
+                    "qr_key": "the QR key (codes printed before no longer verify)"}
+
+
+def campaign_changes(old: Campaign, new: Campaign) -> list[CampaignChange]:
+    """What `new` changes of `old` (the same campaign, a new version of its file), in order:
+    the campaign, its embassies and partners, then its cases."""
+    changes = [CampaignChange("campaign", f"{label} changed") for name, label in _CAMPAIGN_FIELDS.items()
+               if getattr(old, name) != getattr(new, name)]
+    changes += _places("embassy", {e.code: e for e in old.embassies}, {e.code: e for e in new.embassies})
+    changes += _places("partner", {p.code: p for p in old.partners}, {p.code: p for p in new.partners})
+    was, now = {c.code: c for c in old.cases}, {c.code: c for c in new.cases}
+    for code in sorted(now.keys() - was.keys()):
+        changes.append(CampaignChange(f"case {code}", f"added ({now[code].person})"))
+    for code in sorted(was.keys() - now.keys()):
+        changes.append(CampaignChange(f"case {code}", "removed: its pieces keep the case they have"))
+    for code in [c.code for c in new.cases if c.code in was]:
+        before_case, after_case = was[code], now[code]
+        for route, destination in (("letters", letter_destination), ("postcards", postcard_destination)):
+            if destination(before_case) != destination(after_case):
+                what = ("letters and petition sheets" if route == "letters"
+                        else "postcards and letters to the person")
+                changes.append(CampaignChange(
+                    f"case {code}", f"{what} now go to {destination(after_case)} "
+                                    f"(were {destination(before_case)})",
+                    case=code, route=route, before=destination(before_case),
+                    after=destination(after_case)))
+        if set(before_case.keywords) != set(after_case.keywords):
+            added = sorted(set(after_case.keywords) - set(before_case.keywords))
+            gone = sorted(set(before_case.keywords) - set(after_case.keywords))
+            changes.append(CampaignChange(f"case {code}", "keywords changed: "
+                                          + "; ".join(part for part in (
+                                              "added " + ", ".join(added) if added else "",
+                                              "removed " + ", ".join(gone) if gone else "") if part)))
+        changes += [CampaignChange(f"case {code}", f"{label} changed")
+                    for name, label in _CASE_FIELDS.items()
+                    if getattr(before_case, name) != getattr(after_case, name)]
+        if (before_case.postcards != after_case.postcards
+                and postcard_destination(before_case) == postcard_destination(after_case)):
+            changes.append(CampaignChange(f"case {code}", "the postcards' name or address changed"))
+    return changes
+
+
+def _places(kind: str, before: Mapping[str, Embassy | Partner],
+            after: Mapping[str, Embassy | Partner]) -> list[CampaignChange]:
+    changes = [CampaignChange(f"{kind} {code}", "added") for code in sorted(after.keys() - before.keys())]
+    changes += [CampaignChange(f"{kind} {code}", "removed")
+                for code in sorted(before.keys() - after.keys())]
+    for code in [c for c in after if c in before]:
+        changes += [CampaignChange(f"{kind} {code}", f"{label} changed")
+                    for name, label in _PLACE_FIELDS.items()
+                    if getattr(before[code], name, None) != getattr(after[code], name, None)]
+    return changes

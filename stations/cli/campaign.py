@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from scanpipe.domain.routing import Kind
 from stations.cli.base import Context, pass_context, read_campaign
 from stations.untrusted import terminal_text
 
@@ -30,11 +31,44 @@ def campaign_check(file: str) -> None:
 @campaign.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--operator", help="Who loads it [default: SCANPIPE_OPERATOR or your login].")
+@click.option("--dry-run", is_flag=True, help="Show what the file changes, and load nothing.")
 @pass_context
-def campaign_load(obj: Context, file: str, operator: str | None) -> None:
-    """Load (or update) the campaign FILE into the ledger."""
-    text, _ = read_campaign(file)
-    loaded, changed = obj.store().load_campaign(
+def campaign_load(obj: Context, file: str, operator: str | None, dry_run: bool) -> None:
+    """Load (or update) the campaign FILE into the ledger.
+
+    A new version of the campaign's file is shown against the one in force: cases, embassies,
+    partners, keywords and texts added, removed or changed. When a case's letters or postcards
+    go somewhere else now, the pieces already routed to the old place and not yet in a bundle
+    are counted: loading the file does not move them.
+    """
+    from models.store import NoCampaign
+    from scanpipe.domain.campaign import campaign_changes
+
+    text, new = read_campaign(file)
+    store = obj.store()
+    try:
+        old = store.campaign()
+    except NoCampaign:
+        old = None
+    changes = campaign_changes(old, new) if old is not None and old.id == new.id else []
+    for change in changes:
+        click.echo(terminal_text(f"  {change.subject:<16} {change.what}"))
+        if change.case and change.route and change.before:
+            waiting = store.unbundled_of(change.case, change.before, ROUTE_KINDS[change.route])
+            if waiting:
+                click.echo(terminal_text(
+                    f"  {'':<16} {waiting} routed piece{'s' if waiting != 1 else ''} of {change.case} "
+                    f"not yet bundled still go{'es' if waiting == 1 else ''} to {change.before}: "
+                    "loading the file does not move them"))
+    if dry_run:
+        click.echo(f"Dry run: nothing loaded ({len(changes)} change{'s' if len(changes) != 1 else ''}).")
+        return
+    loaded, changed = store.load_campaign(
         text, actor=operator or obj.settings.operator, station=obj.settings.station)
     state = "loaded" if changed else "already loaded, unchanged"
     click.echo(f"Campaign {terminal_text(loaded.id)} {state}: {len(loaded.cases)} cases.")
+
+
+# The kinds of piece each route of a case carries (see scanpipe.domain.campaign).
+ROUTE_KINDS = {"letters": (Kind.LETTER.value, Kind.PETITION.value),
+               "postcards": (Kind.POSTCARD.value, Kind.SOLIDARITY_LETTER.value)}
