@@ -34,6 +34,7 @@ from models.events import BUNDLE_STEPS, PIECE_KINDS, BundleState, EventType, kno
 from models.store import tables as t
 from models.store.core import StoreCore, all_rows, stored_id
 from models.store.ledger import lock_ledger
+from scanpipe.domain.errors import CodedError
 from scanpipe.domain.routing import Decision, Finding, Kind, Reason, Status
 
 _CHUNK = 900  # ids per statement: far under every database's limit on parameters
@@ -45,7 +46,7 @@ class DispatchMethod(StrEnum):
     POST = "post"
 
 
-class BundleError(ValueError):
+class BundleError(CodedError):
     """A bundle step that cannot be taken; the message says why and what to do."""
 
 
@@ -139,12 +140,13 @@ def clean_text(value: str | None, what: str, *, required: bool) -> str | None:
     value = " ".join((value or "").split())
     if not value:
         if required:
-            raise BundleError(f"{what} is needed")
+            raise BundleError(f"{what} is needed", "needed", what=what)
         return None
     if len(value) > _TEXT_LIMIT:
-        raise BundleError(f"{what} is too long ({len(value)} characters; {_TEXT_LIMIT} at most)")
+        raise BundleError(f"{what} is too long ({len(value)} characters; {_TEXT_LIMIT} at most)",
+                          "too_long", what=what)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise BundleError(f"{what} holds control characters")
+        raise BundleError(f"{what} holds control characters", "control", what=what)
     return value
 
 
@@ -229,7 +231,8 @@ class BundleVerbs(StoreCore):
         with Session(self.engine) as session:
             bundle = session.get(t.Bundle, bundle_id)
             if bundle is None:
-                raise BundleError(f"there is no bundle {bundle_id}: 'scanpipe bundle list' shows them")
+                raise BundleError(f"there is no bundle {bundle_id}: 'scanpipe bundle list' shows them",
+                                  "no_bundle", id=bundle_id)
             closed = session.exec(select(t.Event).where(
                 t.Event.subject == f"bundle:{bundle_id}",
                 t.Event.type == EventType.BUNDLE_CLOSED.value)).first()
@@ -310,7 +313,8 @@ class BundleVerbs(StoreCore):
                        col(t.Item.bundle_id).is_(None), col(t.Item.kind).in_(PIECE_KINDS))
                 .order_by(col(t.Item.id)))
             if not rows:
-                raise NothingToBundle(f"no routed piece for {destination} is waiting for a bundle")
+                raise NothingToBundle(f"no routed piece for {destination} is waiting for a bundle",
+                                      "nothing_to_bundle", destination=destination)
             ids = [row[0] for row in rows]
             late = [row[0] for row in rows
                     if late_after is not None and row[4] >= late_after]
@@ -329,7 +333,7 @@ class BundleVerbs(StoreCore):
                 taken += result.rowcount
             if taken != len(ids):  # cannot happen under the lock; never let it pass silently
                 raise BundleError("some of these pieces were bundled by someone else at the same "
-                                  "moment; nothing was changed — try again")
+                                  "moment; nothing was changed — try again", "race")
             lines = _lines(((case, kind, signed) for _, case, kind, signed, _ in rows),
                            self._persons(session))
             view = BundleView(bundle, lines, tuple(ids), tuple(late))
@@ -344,7 +348,8 @@ class BundleVerbs(StoreCore):
             lock_ledger(session)
             bundle = session.get(t.Bundle, bundle_id)
             if bundle is None:
-                raise BundleError(f"there is no bundle {bundle_id}: 'scanpipe bundle list' shows them")
+                raise BundleError(f"there is no bundle {bundle_id}: 'scanpipe bundle list' shows them",
+                                  "no_bundle", id=bundle_id)
             self._apply_step(session, bundle, step, actor=actor, station=station, payload=payload,
                              **fields)
             return bundle
@@ -356,7 +361,8 @@ class BundleVerbs(StoreCore):
         if state not in rule.starts:
             allowed = ", ".join(sorted(s.value for s in rule.starts))
             raise BundleError(f"bundle {bundle.id} is {state.value}: it can be "
-                              f"{rule.to.value} only when {allowed}")
+                              f"{rule.to.value} only when {allowed}", "state",
+                              id=bundle.id, state=state.value, to=rule.to.value)
         now, stamp = at or self.now()
         bundle.state = rule.to.value
         bundle.changed_at = now
@@ -386,7 +392,8 @@ class BundleVerbs(StoreCore):
             with Session(self.engine) as session:
                 item = session.get(t.Item, receipt_item)
             if item is None:
-                raise BundleError(f"there is no item {receipt_item:07d} to keep as the receipt")
+                raise BundleError(f"there is no item {receipt_item:07d} to keep as the receipt",
+                                  "no_receipt", item=receipt_item)
         return self._step(bundle_id, EventType.BUNDLE_DELIVERED, actor=actor, station=station,
                           payload={"received_by": received_by, "received_on": received_on.isoformat(),
                                    "receipt_item": receipt_item},

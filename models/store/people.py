@@ -27,6 +27,7 @@ from models.events import EventType
 from models.store import tables as t
 from models.store.ledger import lock_ledger
 from models.store.sessions import SessionVerbs, SessionView
+from scanpipe.domain.errors import CodedError
 
 MIN_SECRET = 4  # a PIN of four digits at least; sign-ins are throttled at the station
 _HASHER = PasswordHasher()
@@ -46,15 +47,8 @@ class Role(StrEnum):
     ADMIN = "admin"              # everything, and manages people
 
 
-class PeopleError(ValueError):
-    """A request about people that cannot be done; the message says why (in English, for logs
-    and the command line). `code` names the reason and `values` fill it in, so a screen can say
-    it in its own language."""
-
-    def __init__(self, message: str, code: str = "invalid", **values: object) -> None:
-        super().__init__(message)
-        self.code = code
-        self.values = values
+class PeopleError(CodedError):
+    """A request about people that cannot be done; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from models.store import tables as t
 from models.store.core import StoreCore
 from models.store.ledger import lock_ledger
 from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.errors import CodedError
 from scanpipe.domain.routing import Kind, Method, Reason, Status, destination_for
 
 # The kinds a person can give a piece when choosing its case; `destination_for` sends each
@@ -29,15 +30,8 @@ from scanpipe.domain.routing import Kind, Method, Reason, Status, destination_fo
 CASE_KINDS = (Kind.LETTER, Kind.SOLIDARITY_LETTER, Kind.POSTCARD, Kind.PETITION)
 
 
-class ReviewError(ValueError):
-    """A review action that cannot be done now; the message says why (in English, for logs and
-    the command line). `code` names the reason and `values` fill it in, so a screen can say it
-    in its own language."""
-
-    def __init__(self, message: str, code: str = "invalid", **values: object) -> None:
-        super().__init__(message)
-        self.code = code
-        self.values = values
+class ReviewError(CodedError):
+    """A review action that cannot be done now; the message says why."""
 
 
 class Verdict(StrEnum):

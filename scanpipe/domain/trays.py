@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from scanpipe.domain.campaign import Campaign, letter_destination, postcard_destination
+from scanpipe.domain.errors import CodedError
 from scanpipe.domain.routing import Kind, Reason, Status
 
 REVIEW = "review"
@@ -21,14 +22,8 @@ _DEFAULT_SPECIAL = {REVIEW: "R", SET_ASIDE: "X", ENVELOPES: "E"}
 _LABEL = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,7}$")
 
 
-class TrayPlanError(ValueError):
-    """A tray plan that cannot be used; the message says which entry and why (in English).
-    `code` names the reason and `values` fill it in, so a screen can say it in its language."""
-
-    def __init__(self, message: str, code: str = "invalid", **values: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.values = values
+class TrayPlanError(CodedError):
+    """A tray plan that cannot be used; the message says which entry and why."""
 
 
 def destinations(campaign: Campaign) -> list[str]:

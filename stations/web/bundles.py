@@ -7,7 +7,6 @@ their papers and record each step, which the store writes as ledger events.
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 
 from fastapi import FastAPI, HTTPException, Request
@@ -18,38 +17,25 @@ from models.store.bundles import BundleError, DispatchMethod
 from stations.delivery import deadline_passed_at, issue, recipient
 from stations.web.access import MayHandleBundles, MaySeeProgress
 from stations.web.context import Web, back
-from stations.web.text import LANGUAGES, text
+from stations.web.text import LANGUAGES, refusal_text, text
 
 # The store's refusals (English, for the command line), said in the station's language.
 _WHAT = {"the tracking number": "bundles.tracking", "the name of who received it": "bundles.received_by",
          "the reason": "bundles.reason"}
-_ERRORS = (
-    (re.compile(r"^(?P<what>.+) is needed$"), "bundles.error.needed"),
-    (re.compile(r"^(?P<what>.+) is too long"), "bundles.error.too_long"),
-    (re.compile(r"^(?P<what>.+) holds control characters$"), "bundles.error.control"),
-    (re.compile(r"^there is no bundle"), "bundles.error.no_bundle"),
-    (re.compile(r"bundled by someone else"), "bundles.error.race"),
-    (re.compile(r"^bundle (?P<id>\d+) is (?P<state>\w+): it can be (?P<to>\w+) only when"),
-     "bundles.error.state"),
-    (re.compile(r"^there is no item"), "bundles.error.no_receipt"),
-)
 
 
 def error_text(exc: Exception, lang: str) -> str:
     """A refused bundle step in the station's language (never the store's English)."""
-    if isinstance(exc, BundleError):
-        for pattern, key in _ERRORS:
-            found = pattern.search(str(exc))
-            if found is None:
-                continue
-            values = found.groupdict()
-            if "what" in values:
-                values["what"] = text(_WHAT[values["what"]], lang) if values["what"] in _WHAT else "—"
-            for name in ("state", "to"):
-                if name in values:
-                    values[name] = text(f"state.{values[name]}", lang)
-            return text(key, lang, **values)
-    return text("bundles.error.invalid", lang)
+    if not isinstance(exc, BundleError):
+        return text("bundles.error.invalid", lang)
+    shown: dict[str, object] = {}
+    what = exc.values.get("what")
+    if isinstance(what, str):
+        shown["what"] = text(_WHAT[what], lang) if what in _WHAT else "—"
+    for name in ("state", "to"):
+        if isinstance(exc.values.get(name), str):
+            shown[name] = text(f"state.{exc.values[name]}", lang)
+    return refusal_text("bundles", exc, lang, **shown)
 
 
 def add_routes(app: FastAPI, web: Web) -> None:

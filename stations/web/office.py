@@ -11,7 +11,7 @@ from models.store.people import PeopleError, Role, login_of
 from scanpipe.domain.trays import ENVELOPES, REVIEW, SET_ASIDE, TrayPlanError, destinations
 from stations.web.access import MayManagePeople, MaySeeProgress, MaySeeTrays, MaySetTrays
 from stations.web.context import Web, back
-from stations.web.text import text, text_or
+from stations.web.text import refusal_text, text
 
 
 def add_routes(app: FastAPI, web: Web) -> None:
@@ -45,8 +45,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         try:
             store.set_trays(wanted, campaign, actor=person.name, station=station.name)
         except TrayPlanError as exc:
-            web.flash(request, text_or(f"trays.error.{exc.code}", "trays.error.invalid",
-                                       web.lang_of(request), **exc.values), "error")
+            web.flash(request, refusal_text("trays", exc, web.lang_of(request)), "error")
             return back("/trays/edit")
         web.forget_plan()
         web.flash(request, text("trays.saved", web.lang_of(request)))
@@ -110,8 +109,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
                                     keep_session=found[0].id if own and found else None,
                                     keep_an_admin=True)
         except PeopleError as exc:  # LastAdmin too
-            web.flash(request, text_or(f"people.error.{exc.code}", "people.error.invalid",
-                                       web.lang_of(request), **exc.values), "error")
+            web.flash(request, refusal_text("people", exc, web.lang_of(request)), "error")
             return back("/people")
         except ValueError:  # a role that does not exist
             web.flash(request, text("people.error.invalid", web.lang_of(request)), "error")

@@ -17,18 +17,14 @@ from scanpipe.domain.routing import Kind, Status
 from scanpipe.domain.trays import tray_key
 from stations.web.access import MayReview
 from stations.web.context import Web, back, kind_label, safe_next
-from stations.web.text import plural, reason_text, text, text_or
+from stations.web.text import plural, reason_text, refusal_text, text
 
 
 def error_text(exc: ReviewError, lang: str) -> str:
     """A ReviewError in the screen's language."""
-    values = dict(exc.values)
-    if isinstance(values.get("item"), int):
-        values["ref"] = item_ref(values["item"])
-    try:
-        return text_or(f"review.error.{exc.code}", "review.error.invalid", lang, **values)
-    except (KeyError, IndexError):  # a message that needs a value this error did not give
-        return text("review.error.invalid", lang)
+    item = exc.values.get("item")
+    return refusal_text("review", exc, lang,
+                        **({"ref": item_ref(item)} if isinstance(item, int) else {}))
 
 
 def add_routes(app: FastAPI, web: Web) -> None:

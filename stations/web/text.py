@@ -7,6 +7,8 @@ a blank to the operator.
 
 from __future__ import annotations
 
+from scanpipe.domain.errors import CodedError
+
 LANGUAGES = ("fr", "en", "nl")
 
 _T: dict[str, dict[str, str]] = {
@@ -577,6 +579,17 @@ def text_or(key: str, fallback: str, lang: str, **values: object) -> str:
     """The words for `key`, or for `fallback` when there is no such key (a code from
     elsewhere that this version does not know yet)."""
     return text(key if key in _T else fallback, lang, **values)
+
+
+def refusal_text(area: str, exc: CodedError, lang: str, **shown: object) -> str:
+    """A refusal of the store (`CodedError`) in `lang`: the words of "`area`.error.`code`" with
+    the error's values (and `shown`, the values as the screen shows them), else the area's
+    general "`area`.error.invalid" (a code or a value these words do not know)."""
+    values = {**exc.values, **shown}
+    try:
+        return text_or(f"{area}.error.{exc.code}", f"{area}.error.invalid", lang, **values)
+    except (KeyError, IndexError):  # words that need a value this error did not give
+        return text(f"{area}.error.invalid", lang)
 
 
 def reason_text(code: str, lang: str) -> str:
