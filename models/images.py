@@ -85,13 +85,14 @@ class ImageStore:
 
 
 def fsync_dir(path: Path) -> None:
+    """Make a rename durable: the directory entry is only on disk once the folder is synced."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return
+        return  # e.g. Windows, where folders cannot be opened like this
     try:
         os.fsync(fd)
     except OSError:
-        pass
+        pass  # some network filesystems refuse fsync on a folder
     finally:
         os.close(fd)

@@ -1,7 +1,7 @@
 """The station's private folder: where its secrets live, out of reach of intake and exports.
 
     DATA_DIR/private/            0700, owned by the user the station runs as
-        station-secret           0600  signs the session cookies (`stations.serve.session_secret`)
+        station-secret           0600  signs the session cookies (`station_secret`)
         office-signing.key       0600  the office's private key (unless SCANPIPE_SIGNING_KEY says)
 
 The public key stays readable for the auditors, in DATA_DIR/keys/office-signing.pub (0644).
@@ -21,6 +21,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from models.images import fsync_dir
 from stations.errors import BadInput
 from stations.settings import Settings
 
@@ -112,14 +113,6 @@ def _same_content(a: Path, b: Path) -> bool:
     return a.read_bytes() == b.read_bytes()
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _move_in(old: Path, new: Path) -> None:
     """Move the secret `old` to `new` in the private folder, crash-safe: tightened first, then
     renamed (atomic); a crash leaves it at one place or the other, and a second run finishes."""
@@ -141,8 +134,8 @@ def _move_in(old: Path, new: Path) -> None:
                 raise
             write_secret(new, old.read_bytes())  # another file system: copy, then remove
             old.unlink()
-    _fsync_dir(new.parent)
-    _fsync_dir(old.parent)
+    fsync_dir(new.parent)
+    fsync_dir(old.parent)
 
 
 def secure_private(data_dir: Path) -> Path:
@@ -208,7 +201,7 @@ def write_secret(path: Path, data: bytes) -> None:
         os.link(temp, path)
     finally:
         os.unlink(temp)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def read_secret(path: Path) -> bytes | None:

@@ -7,7 +7,6 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from models.store import Store
 from scanpipe.domain.campaign import Campaign
@@ -15,12 +14,6 @@ from stations.hotfolder import FolderEvent
 from stations.private import station_secret
 from stations.settings import Settings
 from stations.station import Station
-
-
-def session_secret(data_dir: Path) -> str:
-    """The key that signs session cookies: made once per station, kept in DATA_DIR/private/
-    (0600 in a 0700 folder, out of reach of intake and exports; see `stations.private`)."""
-    return station_secret(data_dir)
 
 
 def build_station(settings: Settings, store: Store, campaign: Campaign,
@@ -44,7 +37,7 @@ def serve(settings: Settings, store: Store, campaign: Campaign, *, host: str, po
     from stations.web.app import create_app
 
     station = build_station(settings, store, campaign)
-    app = create_app(station, secret=session_secret(settings.data_dir), language=settings.language)
+    app = create_app(station, secret=station_secret(settings.data_dir), language=settings.language)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False,
                 proxy_headers=False, server_header=False)
 

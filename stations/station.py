@@ -92,7 +92,7 @@ class Station:
                  quarantine: Path, work: Path, recognition: RecognitionSettings,
                  polling: bool = False, max_bytes: int = 200 * 1024 * 1024,
                  workers: int | None = 0, settle_seconds: float = 0.4,
-                 complete_seconds: float = 2.0,
+                 complete_seconds: float = FolderOptions.complete_seconds,
                  on_event: Callable[[FolderEvent], None] = lambda event: None):
         """`workers`: processes that decide files ahead (None: one per core; 0: none, each
         file is decided in `take_file` itself). `complete_seconds`: how long a file that cannot

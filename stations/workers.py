@@ -44,7 +44,7 @@ from models.images import ImageStore, sha256_of
 from models.store.intake import FileRecord
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.routing import unreadable
-from scanpipe.reading.pages import sniff
+from scanpipe.reading.formats import sniff
 from scanpipe.reading.pipeline import DEFAULT_SETTINGS, PageResult, RecognitionSettings, process_file
 
 # Files a worker takes before it is replaced by a fresh process: what a long season's odd file

@@ -27,8 +27,7 @@ from sqlalchemy.exc import OperationalError
 from models.store import Store
 from scanpipe.domain.routing import Decision, Kind, Status
 from stations.cli import cli
-from stations.private import PrivateFolderError, secure_private
-from stations.serve import session_secret
+from stations.private import PrivateFolderError, secure_private, station_secret
 from stations.untrusted import terminal_text
 
 
@@ -52,7 +51,7 @@ def loose_umask():
 
 def test_secret_files_and_folder_modes_from_a_fresh_start(tmp_path, loose_umask):
     data = tmp_path / "data"
-    secret = session_secret(data)
+    secret = station_secret(data)
     created = _scanpipe(data, "audit", "key", "create")
     assert created.exit_code == 0, created.output
     private = data / "private"
@@ -62,7 +61,7 @@ def test_secret_files_and_folder_modes_from_a_fresh_start(tmp_path, loose_umask)
     assert _mode(private / "office-signing.key") == 0o600
     assert _mode(data / "keys" / "office-signing.pub") == 0o644  # for the auditors
     assert not (data / "station-secret").exists() and not (data / "keys" / "office-signing.key").exists()
-    assert session_secret(data) == secret  # made once
+    assert station_secret(data) == secret  # made once
 
 
 def _old_layout(data: Path) -> dict[str, bytes]:
@@ -93,7 +92,7 @@ def test_secret_files_and_folder_modes_after_migrating_an_old_layout(tmp_path):
     assert not (data / "station-secret").exists()
     assert not (data / "keys" / "office-signing.key").exists()
     assert (data / "keys" / "office-signing.pub").exists()  # the public key stays for the auditors
-    assert session_secret(data) == "s" * 64  # the station keeps its secret: nobody signed out
+    assert station_secret(data) == "s" * 64  # the station keeps its secret: nobody signed out
 
 
 def test_an_interrupted_move_is_finished_and_two_different_secrets_are_refused(tmp_path):
@@ -123,7 +122,7 @@ def test_a_private_folder_or_secret_of_someone_else_is_refused(tmp_path):
     (data / "private" / "station-secret").write_bytes(b"x" * 64)
     os.chown(data / "private" / "station-secret", 65534, 65534)
     with pytest.raises(PrivateFolderError, match="belongs to user 65534"):
-        session_secret(data)
+        station_secret(data)
 
 
 def test_a_link_in_place_of_the_private_folder_is_refused(tmp_path):
@@ -132,7 +131,7 @@ def test_a_link_in_place_of_the_private_folder_is_refused(tmp_path):
     (tmp_path / "elsewhere").mkdir()
     (data / "private").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(PrivateFolderError, match="not a link"):
-        session_secret(data)
+        station_secret(data)
 
 
 @pytest.mark.parametrize("variable, folder", [

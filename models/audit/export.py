@@ -33,6 +33,7 @@ from models.audit.signing import PUBLIC_NAME, key_id, load_public
 from models.images import ImageStore, fsync_dir, sha256_of_file
 from models.store import Store
 from models.store import tables as t
+from scanpipe.reading.formats import sniff
 
 _README = """scanpipe audit export
 =====================
@@ -83,18 +84,12 @@ class ExportSummary:
 def scan_type(head: bytes) -> str | None:
     """The scan format of a file by its first bytes (at least 32 of them): JPEG, PNG, TIFF, BMP,
     WEBP or PDF, the formats a station takes in; None for anything else."""
-    if head.startswith(b"%PDF-"):
-        return "PDF"
-    for magic, name in ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"),
-                        (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF")):
-        if head.startswith(magic):
-            return name
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
+    kind = sniff(head)
     # "BM" alone starts many texts: a BMP has one of the known header sizes after it.
-    if head[:2] == b"BM" and int.from_bytes(head[14:18], "little") in (12, 40, 52, 56, 64, 108, 124):
-        return "BMP"
-    return None
+    if kind == "UNKNOWN" or (kind == "BMP" and int.from_bytes(head[14:18], "little")
+                             not in (12, 40, 52, 56, 64, 108, 124)):
+        return None
+    return kind
 
 
 def folder_mode(file_mode: int) -> int:

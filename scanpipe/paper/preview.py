@@ -6,7 +6,8 @@ import io
 
 from PIL import Image, ImageOps
 
-from scanpipe.reading.pages import MAX_PIXELS, FileFault, UnreadableFile, sniff
+from scanpipe.reading.formats import sniff
+from scanpipe.reading.pages import MAX_PIXELS, FileFault, UnreadableFile
 
 
 def preview_jpeg(data: bytes, page: int, width: int, *, quality: int = 80) -> bytes:

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
-from scanpipe.reading.formats import RASTER_FORMATS
+from scanpipe.reading.formats import RASTER_FORMATS, sniff
 
 if TYPE_CHECKING:
     import pypdfium2 as pdfium
@@ -85,22 +85,6 @@ class Page:
     def size(self) -> tuple[int, int]:
         height, width = self.pixels.shape
         return width, height
-
-
-def sniff(data: bytes) -> str:
-    """A short name for the file's type, from its first bytes."""
-    if data.startswith(b"%PDF-"):
-        return "PDF"
-    signatures = {
-        b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG", b"II*\x00": "TIFF",
-        b"MM\x00*": "TIFF", b"BM": "BMP",
-    }
-    for magic, name in signatures.items():
-        if data.startswith(magic):
-            return name
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    return "UNKNOWN"
 
 
 def open_pages(data: bytes, *, pdf_dpi: int = PDF_DPI) -> Iterator[Page]:

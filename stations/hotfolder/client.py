@@ -144,7 +144,7 @@ class FolderOptions:
     max_bytes: int = 200 * 1024 * 1024
     # A file that cannot be decoded is judged (quarantined) only once it has stayed the same this
     # long: before that it may still be being written (a writer pausing mid-file).
-    complete_seconds: float = 5.0
+    complete_seconds: float = 2.0
     fault_retry_seconds: tuple[float, float] = (0.5, 4.0)  # while a Fault of ours lasts
     read_attempts: int = 5         # a file that cannot even be opened is quarantined after these
     suffixes: frozenset[str] = SCAN_SUFFIXES

@@ -256,27 +256,30 @@ class HotFolder:
     def _refuse(self, name: str, seen: Seen, refusal: Refusal, events: list[FolderEvent]) -> bool:
         """Tell the client of a file refused before it is read, and queue it for quarantine/;
         False when the client asked to wait (the file stays in the inbox)."""
-        if not self._tell_refused(name, seen, refusal, events):
+        outcome = self._refused_outcome(name, seen, refusal, events)
+        if outcome is None:
             return False
         if self._fault is not None and self._fault.code == "ledger":
             self._resume("take", events)  # the ledger took the refusal: it is back
         self._drop_copy(seen)
-        self._queue.take(name, Handled(done=False, reason=refusal.reason, code=refusal.code))
+        self._queue.take(name, outcome)
         return True
 
-    def _tell_refused(self, name: str, seen: Seen, refusal: Refusal, events: list[FolderEvent]) -> bool:
-        """`refused` to the client; False (the queue paused) when it asked to wait."""
+    def _refused_outcome(self, name: str, seen: Seen, refusal: Refusal,
+                         events: list[FolderEvent]) -> Handled | None:
+        """`refused` to the client, and the file's way to quarantine/; None (the queue paused,
+        the file stays in the inbox) when the client asked to wait."""
         try:
             self._client.refused(seen.path, name, refusal.reason)
         except OurFault as exc:
             self._pause_fault(name, exc, "take", events)
-            return False
+            return None
         except RetryLater as exc:
             self._pause(name, exc, events)
-            return False
+            return None
         except Exception:  # the file still goes to quarantine/ with its reason
             log.exception("hot folder: refused failed for %s", name)
-        return True
+        return Handled(done=False, reason=refusal.reason, code=refusal.code)
 
     def _pause(self, name: str, exc: RetryLater, events: list[FolderEvent]) -> None:
         """The ledger is away (or nobody can take the file now): the whole queue waits."""
@@ -319,8 +322,8 @@ class HotFolder:
         except (moves.Changed, FileNotFoundError):
             return None  # the next scan sees the new size, or that it is gone
         except moves.Refused as exc:  # what was opened is not what lstat saw: a link swapped in...
-            return [(name, Handled(done=False, reason=exc.refusal.reason, code=exc.refusal.code))
-                    ] if self._tell_refused(name, seen, exc.refusal, events) else None
+            refused = self._refused_outcome(name, seen, exc.refusal, events)
+            return None if refused is None else [(name, refused)]
         except OurFault as exc:
             self._pause_fault(name, exc, "take", events)
             return None
@@ -329,8 +332,8 @@ class HotFolder:
             if seen.read_errors >= max(1, self._options.read_attempts):
                 why = Refusal("read_error", f"cannot read the file: {exc.strerror or exc} "
                                             f"(tried {seen.read_errors} times)")
-                return [(name, Handled(done=False, reason=why.reason, code=why.code))
-                        ] if self._tell_refused(name, seen, why, events) else None
+                refused = self._refused_outcome(name, seen, why, events)
+                return None if refused is None else [(name, refused)]
             seen.delay = self._longer(seen.delay)
             seen.not_before = self._clock() + seen.delay
             self._emit(FolderEvent("error", name, f"cannot read it: {exc}; it stays in the inbox "
@@ -365,7 +368,6 @@ class HotFolder:
         for other, _ in group[1: len(outcomes)]:
             self._emit(FolderEvent("taken", other), events)
         return [(other, outcome) for (other, _), outcome in zip(group, outcomes)]
-
 
     def _move_taken(self, events: list[FolderEvent]) -> None:
         """Move the originals the client is through with; a failure is retried later, not re-handled."""

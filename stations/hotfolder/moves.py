@@ -22,10 +22,11 @@ import shutil
 import stat
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from models.images import sha256_of_file
+from models.images import fsync_dir, sha256_of_file
 from stations.hotfolder.client import OurFault
 from stations.hotfolder.inbox import Refusal, Stat, refusal, stat_of
 
@@ -157,44 +158,51 @@ def open_regular(path: Path, expected: Stat, max_bytes: int) -> int:
     return fd
 
 
+@contextlib.contextmanager
+def _writing(work: Path) -> Iterator[None]:
+    """An OSError in the block is ours: the work folder cannot be written (OurFault)."""
+    try:
+        yield
+    except OSError as exc:
+        raise OurFault("work_folder", f"cannot write the work folder {work}: "
+                                      f"{exc.strerror or exc}") from None
+
+
+def _chunks(fd: int, path: Path, most: int) -> Iterator[bytes]:
+    """The bytes of the open file `fd`, until its end or until more than `most` were read;
+    Unreadable (the file's fault) when it cannot be read."""
+    read = 0
+    while read <= most:
+        try:
+            chunk = os.read(fd, _CHUNK)
+        except OSError as exc:
+            raise Unreadable(exc.errno, exc.strerror, str(path)) from None
+        if not chunk:
+            return
+        read += len(chunk)
+        yield chunk
+
+
 def copy_to_work(work: Path, path: Path, expected: Stat, max_bytes: int | None = None) -> Path:
     """A private copy for the client to read, checked against the entry and the size and time it
     settled at. Reads at most the settled size and one byte more. Raises Changed, Refused,
     FileNotFoundError, Unreadable (the file's fault) or OurFault (work/ cannot be written)."""
-    try:
+    with _writing(work):
         work.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OurFault("work_folder", f"cannot write the work folder {work}: "
-                                      f"{exc.strerror or exc}") from None
     fd = open_regular(path, expected, expected.size if max_bytes is None else max_bytes)
     try:
-        try:
-            copy = work / f"{uuid.uuid4().hex[:12]}--{safe_name(path.name, room=14)}"
+        copy = work / f"{uuid.uuid4().hex[:12]}--{safe_name(path.name, room=14)}"
+        with _writing(work):
             target = open(copy, "xb")  # noqa: SIM115 - closed by the `with target` below
-        except OSError as exc:
-            raise OurFault("work_folder", f"cannot write the work folder {work}: "
-                                          f"{exc.strerror or exc}") from None
         try:
+            copied = 0
             with target:
-                copied = 0
-                while copied <= expected.size:
-                    try:
-                        chunk = os.read(fd, _CHUNK)
-                    except OSError as exc:
-                        raise Unreadable(exc.errno, exc.strerror, str(path)) from None
-                    if not chunk:
-                        break
+                for chunk in _chunks(fd, path, expected.size):
                     copied += len(chunk)
-                    try:
+                    with _writing(work):
                         target.write(chunk)  # a private copy to read: never synced, the original stays
-                    except OSError as exc:
-                        raise OurFault("work_folder", f"cannot write the work folder {work}: "
-                                                      f"{exc.strerror or exc}") from None
-                try:
+                with _writing(work):
                     target.flush()
-                except OSError as exc:
-                    raise OurFault("work_folder", f"cannot write the work folder {work}: "
-                                                  f"{exc.strerror or exc}") from None
             after = Stat.of(os.fstat(fd))
             if copied != expected.size or (after.size, after.mtime_ns) != (expected.size, expected.mtime_ns):
                 raise Changed(path)
@@ -224,10 +232,7 @@ def safe_digest(path: Path, max_bytes: int) -> tuple[str | None, int | None]:
         return None, None
     digest, size = hashlib.sha256(), 0
     try:
-        while size <= max_bytes:
-            chunk = os.read(fd, _CHUNK)
-            if not chunk:
-                break
+        for chunk in _chunks(fd, path, max_bytes):
             digest.update(chunk)
             size += len(chunk)
     except OSError:
@@ -365,17 +370,3 @@ def remove(path: Path) -> None:
     """Remove a file, durably."""
     os.unlink(path)
     fsync_dir(path.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename durable: the directory entry is only on disk once the folder is synced."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # e.g. Windows, where folders cannot be opened like this
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some network filesystems refuse fsync on a folder
-    finally:
-        os.close(fd)

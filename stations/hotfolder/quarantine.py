@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from stations.hotfolder.moves import NOTE_SUFFIX, escape, free_name, fsync_dir, move
+from models.images import fsync_dir
+from stations.hotfolder.moves import NOTE_SUFFIX, escape, free_name, move
 
 
 @dataclass(frozen=True)
