@@ -110,36 +110,44 @@ def listing(web: Web, lang: str) -> list[Listed]:
 
 def alarms(web: Web, lang: str) -> dict[str, Any]:
     """What every screen shows: the quarantined files nobody acknowledged yet, and the fault."""
+    return {**_unseen(web, lang), "fault": _fault_view(web, lang)}
+
+
+def _unseen(web: Web, lang: str) -> dict[str, Any]:
     unseen = [row for row in listing(web, lang) if row.seen_by is None]
-    fault = station_fault(web)
-    fault_view = None
-    if fault is not None:
-        code = fault.code if fault.code in FAULT_CODES else "other"
-        fault_view = {"code": fault.code,
-                      "message": text("fault.banner", lang, since=short_time(fault.since),
-                                      what=text(f"fault.{code}", lang)),
-                      "detail": text("fault.detail", lang, detail=fault.detail)}
     return {"unseen": len(unseen), "unseen_text": plural("unseen_quarantined", len(unseen), lang),
             "files": [{"name": r.name, "at": r.at, "reason": r.reason,
                        "message": text("alarm.new", lang, name=r.name, reason=r.reason)}
-                      for r in unseen],
-            "fault": fault_view}
+                      for r in unseen]}
 
 
-# The live screen asks for the alarms four times a second: it is answered from what was read
-# at most this long ago (a page, an acknowledgement or a re-take always reads afresh).
+def _fault_view(web: Web, lang: str) -> dict[str, Any] | None:
+    fault = station_fault(web)
+    if fault is None:
+        return None
+    code = fault.code if fault.code in FAULT_CODES else "other"
+    return {"code": fault.code,
+            "message": text("fault.banner", lang, since=short_time(fault.since),
+                            what=text(f"fault.{code}", lang)),
+            "detail": text("fault.detail", lang, detail=fault.detail)}
+
+
+# The live screen asks for the alarms four times a second, and every page's header shows them:
+# both are answered from what was read at most this long ago (the quarantine screen, an
+# acknowledgement or a re-take always read afresh).
 FEED_SECONDS = 1.0
 _fed: weakref.WeakKeyDictionary[Web, dict[str, tuple[float, dict[str, Any]]]] = \
     weakref.WeakKeyDictionary()
 
 
 def feed_alarms(web: Web, lang: str) -> dict[str, Any]:
-    """`alarms`, read at most once a second for the live screen's feed."""
+    """`alarms` for the live feed and every page's header: the quarantine folder read at most
+    once a second; the station's fault (in memory) as it is now."""
     kept = _fed.setdefault(web, {})
     now = time.monotonic()
     if lang not in kept or now - kept[lang][0] >= FEED_SECONDS:
-        kept[lang] = (now, alarms(web, lang))
-    return kept[lang][1]
+        kept[lang] = (now, _unseen(web, lang))
+    return {**kept[lang][1], "fault": _fault_view(web, lang)}
 
 
 def forget_alarms(web: Web) -> None:
@@ -153,7 +161,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         if person is None or not (may(person.role, Permission.SORT)
                                   or may(person.role, Permission.REVIEW)):
             return None
-        return alarms(web, web.lang_of(request))
+        return feed_alarms(web, web.lang_of(request))
 
     web.templates.env.globals["station_alarms"] = header_alarms
 
