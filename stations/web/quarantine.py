@@ -168,6 +168,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
     @app.get("/quarantine", response_class=HTMLResponse)
     def quarantine(request: Request, _: MaySeeAlarms):
         lang = web.lang_of(request)
+        forget_alarms(web)  # its header counts what its list shows
         return web.page(request, "quarantine.html", rows=listing(web, lang))
 
     @app.get("/api/alarms")
