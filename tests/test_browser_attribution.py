@@ -5,68 +5,28 @@ and the operator's sign-out leaves the files waiting in the inbox."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from browser_station import BROWSER_TESTS, CHROMIUM, CHROMIUM_ARGS, ROOT, running_station
 
 from models.store import Store
 from models.store.people import Role
-from scanpipe.reading.pipeline import RecognitionSettings
-from stations.station import Station
-from stations.web.app import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api",
                                      reason="playwright is not installed: run make test")
 WAIT_S = 60  # a loaded machine answers slowly; never a measure of speed
-ROOT = Path(__file__).parent.parent
 SCAN = ROOT / "samples" / "scans" / "envelope-1" / "02-letter-CAAL.jpg"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason="Chromium is not installed (make test installs it with apt)"),
-              pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
 def server(tmp_path):
-    import uvicorn
-
-    store = Store.open(f"sqlite:///{tmp_path / 'ledger.sqlite3'}", tmp_path / "images")
-    campaign, _ = store.load_campaign((ROOT / "samples" / "campaign.toml").read_text(encoding="utf-8"),
-                                      actor="coordinator", station="office")
-    store.add_person("Alice Martin", Role.OPERATOR, "2468", actor="setup", station="office")
-    store.add_person("Chloé Coord", Role.COORDINATOR, "9753", actor="setup", station="office")
-    folders = {n: tmp_path / n for n in ("inbox", "done", "quarantine", "work")}
-    for folder in folders.values():
-        folder.mkdir()
-    station = Station(store, campaign, name="desk-1", recognition=RecognitionSettings(ocr=False),
-                      polling=True, **folders)
-    app = create_app(station, secret="browser-test", language="fr")
-    port = _free_port()
-    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        lifespan="on"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT_S
-    while not web.started:
-        assert time.monotonic() < deadline, "the station did not start"
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "store": store, "station": station, **folders}
-    web.should_exit = True
-    thread.join(timeout=30)
-    store.close()
+    people = [("Alice Martin", Role.OPERATOR, "2468"), ("Chloé Coord", Role.COORDINATOR, "9753")]
+    with running_station(tmp_path, people, wait_s=WAIT_S, polling=True) as running:
+        yield running
 
 
 def sign_in(browser, url: str, name: str, pin: str):

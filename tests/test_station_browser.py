@@ -6,24 +6,19 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
 import segno
+from browser_station import BROWSER_TESTS, CHROMIUM, CHROMIUM_ARGS, ROOT, running_station
 
-from models.store import Store, item_ref
+from models.store import item_ref
 from models.store.alarms import acknowledged
 from models.store.people import Role
 from scanpipe.domain.campaign import letter_destination, postcard_destination
 from scanpipe.domain.payload import encode_payload, kit_payload
 from scanpipe.domain.routing import Status
-from scanpipe.reading.pipeline import RecognitionSettings
-from stations.station import Station
-from stations.web.app import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api",
                                      reason="playwright is not installed: run make test")
@@ -33,55 +28,18 @@ expect = playwright_api.expect
 WAIT_MS = 30_000
 expect.set_options(timeout=WAIT_MS)
 
-ROOT = Path(__file__).parent.parent
 SCANS = ROOT / "samples" / "scans"
 SHOTS = Path(__file__).parent / "output" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCRIPT = "<script>alert('pwned')</script>"
-# Flags that keep Chromium from reaching for the network at start (there is none here).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason="Chromium is not installed (make test installs it with apt)"),
-              pytest.mark.slow]  # a real browser: `make test-all` and CI run it
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
-    root = tmp_path_factory.mktemp("station")
-    store = Store.open(f"sqlite:///{root / 'ledger.sqlite3'}", root / "images")
-    campaign, _ = store.load_campaign((ROOT / "samples" / "campaign.toml").read_text(encoding="utf-8"),
-                                      actor="coordinator", station="office")
-    store.add_person("Alice Martin", Role.OPERATOR, "2468", actor="setup", station="office")
-    store.add_person("Audrey", Role.AUDITOR, "1357", actor="setup", station="office")
-    folders = {n: root / n for n in ("inbox", "done", "quarantine", "work")}
-    for folder in folders.values():
-        folder.mkdir()
-    station = Station(store, campaign, name="desk-1", recognition=RecognitionSettings(ocr=False),
-                      **folders)
-    app = create_app(station, secret="browser-test", language="fr")
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    web = uvicorn.Server(config)
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not web.started:
-        assert time.monotonic() < deadline, "the station did not start"
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "store": store, "campaign": campaign, "station": station,
-           "inbox": folders["inbox"], "done": folders["done"], "quarantine": folders["quarantine"]}
-    web.should_exit = True
-    thread.join(timeout=10)
+    people = [("Alice Martin", Role.OPERATOR, "2468"), ("Audrey", Role.AUDITOR, "1357")]
+    with running_station(tmp_path_factory.mktemp("station"), people, wait_s=20) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

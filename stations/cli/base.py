@@ -90,9 +90,9 @@ class Context:
             # A command that writes: the ledger must be writable, and the private folder is made
             # or repaired first (an old layout's secrets moved in), before anything reads a file.
             path = sqlite_file(url)
-            if path is not None and path.exists() and sqlite_problem(path):
-                raise LedgerError(f"cannot write the SQLite ledger file {path}: "
-                                  f"{sqlite_problem(path)}.")
+            problem = sqlite_problem(path) if path is not None and path.exists() else None
+            if problem:
+                raise LedgerError(f"cannot write the SQLite ledger file {path}: {problem}.")
             prepare_private(self.settings)
             with self.reaching_ledger():
                 self._store, self._read_only = Store.open(url, images), False
