@@ -34,6 +34,7 @@ class EventType(StrEnum):
     SHEET_ISSUED = "sheet.issued"      # a delivery sheet was written
     ITEM_DECIDED = "item.decided"      # a person settled a piece (review), with the new state
     ITEM_UNDONE = "item.undone"        # a person took back a decision: the state before it again
+    ITEM_MOVED = "item.moved"          # a routed piece sent where a changed campaign sends its case now
     PERSON_ADDED = "person.added"      # someone may now sign in, with a role
     PERSON_CHANGED = "person.changed"  # role, access or password changed (never the hash itself)
     TRAYS_SET = "trays.set"            # the tray plan of the sorting table changed
@@ -52,7 +53,7 @@ class EventType(StrEnum):
 # The event types that set an item's whole routing state (their payload is that state),
 # newest wins.
 STATE_EVENTS = frozenset({EventType.ITEM_ROUTED, EventType.ITEM_REVIEW, EventType.ITEM_REJECTED,
-                          EventType.ITEM_DECIDED, EventType.ITEM_UNDONE})
+                          EventType.ITEM_DECIDED, EventType.ITEM_UNDONE, EventType.ITEM_MOVED})
 
 
 def canonical_json(value: dict[str, Any]) -> str:

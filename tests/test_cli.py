@@ -254,3 +254,47 @@ def test_loading_a_changed_campaign_shows_what_changes_and_what_would_move(run, 
     assert [store.item(i).destination for i in routed] == ["embassy:GT"] * 3
     assert [e.type for e in store.events()].count("campaign.loaded") == 2
     store.close()
+    assert "Move them with 'scanpipe campaign reroute'" in done.output
+
+
+def test_reroute_moves_the_pieces_a_changed_campaign_sends_elsewhere_and_records_each(run, tmp_path):
+    """Moving is the explicit step: `campaign reroute --dry-run` lists what would move and moves
+    nothing; `campaign reroute` moves the routed pieces not yet bundled, one `item.moved` event
+    each, and leaves a piece in a bundle where it is. The audit replays the moves."""
+    from conftest import record_piece
+
+    from models.store import Store
+    from scanpipe.domain.campaign import parse_campaign
+
+    url = f"sqlite:///{tmp_path / 'data' / 'ledger.sqlite3'}"
+    assert run("campaign", "load", SAMPLE_CAMPAIGN).exit_code == 0
+    store = Store.open(url, tmp_path / "images")
+    bundled = record_piece(store, 0)  # CAAL letters to embassy:GT
+    store.close_bundle("embassy:GT", actor="coordinator", station="office")
+    moved = [record_piece(store, n) for n in range(1, 4)]
+    store.close()
+    changed = tmp_path / "campaign-v2.toml"
+    caal = 'embassy = "{}"\nkeywords = ["Bernardo Caal Xol"'
+    changed.write_text(SAMPLE_CAMPAIGN.read_text(encoding="utf-8").replace(
+        caal.format("GT"), caal.format("ER"), 1), encoding="utf-8")
+    assert run("campaign", "load", changed).exit_code == 0
+    dry = run("campaign", "reroute", "--dry-run")
+    assert dry.exit_code == 0 and "3 letters: embassy:GT → embassy:ER" in dry.output, dry.output
+    assert "nothing moved" in dry.output
+    assert run("campaign", "reroute", "NOSUCH").exit_code == 2
+    done = run("campaign", "reroute", "CAAL", "--operator", "coordinator")
+    assert done.exit_code == 0 and "Moved 3 routed pieces" in done.output, done.output
+    store = Store.open(url, tmp_path / "images")
+    assert [store.item(i).destination for i in moved] == ["embassy:ER"] * 3
+    assert store.item(bundled).destination == "embassy:GT"  # in a bundle: it stays
+    events = [e for e in store.events() if e.type == "item.moved"]
+    assert sorted(e.subject for e in events) == sorted(f"item:{i}" for i in moved)
+    assert all(e.actor == "coordinator" for e in events)
+    assert store.stale_routes(parse_campaign(changed.read_text(encoding="utf-8"))) == []
+    assert store.audit(check_images=False).problem is None  # the replay accepts each move
+    assert "Nothing to move" in run("campaign", "reroute").output
+    with store.engine.begin() as connection:  # the row put back by hand: the audit names it
+        connection.exec_driver_sql(f"UPDATE item SET destination = 'embassy:GT' WHERE id = {moved[0]}")
+    problem = store.audit(check_images=False).problem
+    assert problem is not None and f"{moved[0]:07d}" in problem.where
+    store.close()

@@ -260,6 +260,19 @@ class Replay:
                 return f"takes back event {payload.get('undoes')}, which is not the item's newest decision"
             if item.bundle is not None:
                 return f"takes back a decision while the item is in bundle {item.bundle}"
+        elif event.type == EventType.ITEM_MOVED:
+            if item.status != Status.ROUTED.value or item.bundle is not None:
+                return f"moves an item that is not routed and out of any bundle (it was {item.status})"
+            if payload.get("follows") != item.state_seq:
+                return (f"says it follows event {payload.get('follows')}, but the item's state was "
+                        f"event {item.state_seq}")
+            was = item.state.get("destination")
+            if payload.get("moved_from") != was or payload.get("destination") == was:
+                return (f"says it moves the item from {payload.get('moved_from')} to "
+                        f"{payload.get('destination')}, but it went to {was}")
+            if (payload.get("case"), payload.get("kind")) != (item.state.get("case"),
+                                                              item.state.get("kind")):
+                return "a move changes only where a piece goes, never its case or kind"
         if (payload.get("status") == Status.ROUTED.value
                 and misrouted_to_authority(payload.get("kind"), payload.get("destination"))):
             return (f"routes a {payload.get('kind')} to {payload.get('destination')}: letters to "

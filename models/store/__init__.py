@@ -35,6 +35,7 @@ from models.store.intake import FileRecord, IntakeVerbs, PageOutcome  # noqa: F4
 from models.store.ledger import lock_ledger
 from models.store.people import PeopleVerbs
 from models.store.privacy import PrivacyVerbs
+from models.store.reroute import RerouteVerbs
 from models.store.review import ReviewVerbs
 from models.store.schema import MigrationOutcome, SchemaError, migrate, schema_status
 from models.store.sorting import SortingVerbs
@@ -237,12 +238,13 @@ def open_read_only(url: str) -> Engine:
     return engine
 
 
-class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, PrivacyVerbs, AuditVerbs):
+class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, PrivacyVerbs, AuditVerbs,
+            RerouteVerbs):
     """All reads and writes of the ledger database.
 
-    The verbs of intake, people, review, sorting, bundles, privacy and audit live in their own modules, each
-    a class on `models.store.core.StoreCore`, and are joined here, so there is still one store that owns every
-    statement.
+    The verbs of intake, people, review, sorting, bundles, privacy, audit and rerouting live in their own
+    modules, each a class on `models.store.core.StoreCore`, and are joined here, so there is still one store
+    that owns every statement.
     """
 
     @classmethod

@@ -186,16 +186,6 @@ class BundleVerbs(StoreCore):
     def _persons(self, session: Session) -> dict[str, str]:
         return {row.code: row.person for row in session.exec(select(t.CaseRow))}
 
-    def unbundled_of(self, case_code: str, destination: str, kinds: Iterable[str]) -> int:
-        """How many routed pieces of `case_code` and of `kinds` go to `destination` and are in no
-        bundle yet (what a change of that case's destination in the campaign file concerns)."""
-        with Session(self.engine) as session:
-            return session.exec(
-                select(func.count()).select_from(t.Item)
-                .where(t.Item.status == Status.ROUTED.value, col(t.Item.bundle_id).is_(None),
-                       t.Item.case_code == case_code, t.Item.destination == destination,
-                       col(t.Item.kind).in_(list(kinds)))).one()
-
     def pending(self, *, late_after: datetime | None = None) -> list[Pending]:
         """Per destination, the routed pieces not yet in a bundle."""
         late = (func.sum(sql_case((col(t.Item.scanned_at) >= late_after.astimezone(UTC), 1),

@@ -25,7 +25,7 @@ FEED_WINDOW = 2_000  # events a live screen may be behind before it reloads inst
 # Events that change what the live screen of a station shows.
 FEED_EVENTS = (EventType.ITEM_ROUTED, EventType.ITEM_REVIEW, EventType.ITEM_REJECTED,
                EventType.ITEM_DUPLICATE, EventType.ITEM_DECIDED, EventType.ITEM_UNDONE,
-               EventType.BATCH_OPENED, EventType.BATCH_CLOSED)
+               EventType.ITEM_MOVED, EventType.BATCH_OPENED, EventType.BATCH_CLOSED)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from scanpipe.domain.routing import Kind
 from stations.cli.base import Context, pass_context, read_campaign
 from stations.untrusted import terminal_text
 
@@ -39,7 +38,7 @@ def campaign_load(obj: Context, file: str, operator: str | None, dry_run: bool) 
     A new version of the campaign's file is shown against the one in force: cases, embassies,
     partners, keywords and texts added, removed or changed. When a case's letters or postcards
     go somewhere else now, the pieces already routed to the old place and not yet in a bundle
-    are counted: loading the file does not move them.
+    are counted: loading the file does not move them ('scanpipe campaign reroute' does).
     """
     from models.store import NoCampaign
     from scanpipe.domain.campaign import campaign_changes
@@ -51,15 +50,15 @@ def campaign_load(obj: Context, file: str, operator: str | None, dry_run: bool) 
     except NoCampaign:
         old = None
     changes = campaign_changes(old, new) if old is not None and old.id == new.id else []
+    stale = store.stale_routes(new) if changes else []
     for change in changes:
         click.echo(terminal_text(f"  {change.subject:<16} {change.what}"))
-        if change.case and change.route and change.before:
-            waiting = store.unbundled_of(change.case, change.before, ROUTE_KINDS[change.route])
+        if change.case and change.before:
+            waiting = sum(len(m.items) for m in stale if m.case == change.case and m.before == change.before)
             if waiting:
                 click.echo(terminal_text(
-                    f"  {'':<16} {waiting} routed piece{'s' if waiting != 1 else ''} of {change.case} "
-                    f"not yet bundled still go{'es' if waiting == 1 else ''} to {change.before}: "
-                    "loading the file does not move them"))
+                    f"  {'':<16} {_pieces(waiting)} of {change.case} not yet bundled still "
+                    f"go{'es' if waiting == 1 else ''} to {change.before}"))
     if dry_run:
         click.echo(f"Dry run: nothing loaded ({len(changes)} change{'s' if len(changes) != 1 else ''}).")
         return
@@ -67,8 +66,45 @@ def campaign_load(obj: Context, file: str, operator: str | None, dry_run: bool) 
         text, actor=operator or obj.settings.operator, station=obj.settings.station)
     state = "loaded" if changed else "already loaded, unchanged"
     click.echo(f"Campaign {terminal_text(loaded.id)} {state}: {len(loaded.cases)} cases.")
+    if stale:
+        click.echo(f"Loading the file moved no piece: {_pieces(sum(len(m.items) for m in stale))} not yet "
+                   "bundled go where the campaign no longer sends them. Move them with "
+                   "'scanpipe campaign reroute' (it shows them first with --dry-run).")
 
 
-# The kinds of piece each route of a case carries (see scanpipe.domain.campaign).
-ROUTE_KINDS = {"letters": (Kind.LETTER.value, Kind.PETITION.value),
-               "postcards": (Kind.POSTCARD.value, Kind.SOLIDARITY_LETTER.value)}
+@campaign.command("reroute")
+@click.argument("cases", nargs=-1, metavar="[CASE]...")
+@click.option("--operator", help="Who moves them [default: SCANPIPE_OPERATOR or your login].")
+@click.option("--dry-run", is_flag=True, help="Show what would move, and move nothing.")
+@pass_context
+def campaign_reroute(obj: Context, cases: tuple[str, ...], operator: str | None, dry_run: bool) -> None:
+    """Move routed pieces to where the campaign in force sends their case now.
+
+    After a new version of the campaign file changed a case's embassy (or where its postcards
+    go), the pieces routed before and not yet in a bundle still go to the old place. This moves
+    them (all cases, or the CASEs named), each with an 'item.moved' event in the ledger saying
+    where it went before. Pieces already in a bundle never move: void the bundle first.
+    """
+    store = obj.store()
+    campaign_in_force = store.campaign()
+    unknown = [code for code in cases if campaign_in_force.case(code) is None]
+    if unknown:
+        raise click.BadParameter(terminal_text(f"no case {', '.join(unknown)} in campaign "
+                                               f"{campaign_in_force.id}"), param_hint="CASE")
+    chosen = list(cases) or None
+    moves = (store.stale_routes(campaign_in_force, chosen) if dry_run else
+             store.reroute(campaign_in_force, chosen, actor=operator or obj.settings.operator,
+                           station=obj.settings.station))
+    if not moves:
+        click.echo("Nothing to move: every routed piece not yet bundled goes where the campaign sends it.")
+        return
+    for move in moves:
+        click.echo(terminal_text(f"  {move.case:<12} {_pieces(len(move.items), move.kind)}: "
+                                 f"{move.before} → {move.after}"))
+    total = sum(len(m.items) for m in moves)
+    click.echo(f"Dry run: {_pieces(total)} would move; nothing moved." if dry_run
+               else f"Moved {_pieces(total)} (one 'item.moved' event each).")
+
+
+def _pieces(count: int, kind: str = "routed piece") -> str:
+    return f"{count} {kind}{'' if count == 1 else 's'}"

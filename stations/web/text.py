@@ -445,6 +445,8 @@ _T.update({
     "event.sheet.issued": {"fr": "bordereau imprimé", "en": "sheet printed", "nl": "afgifteblad afgedrukt"},
     "event.item.decided": {"fr": "décision", "en": "decision", "nl": "beslissing"},
     "event.item.undone": {"fr": "décision annulée", "en": "decision undone", "nl": "beslissing ongedaan"},
+    "event.item.moved": {"fr": "déplacée (campagne modifiée)", "en": "moved (campaign changed)",
+                         "nl": "verplaatst (campagne gewijzigd)"},
     "event.person.added": {"fr": "personne ajoutée", "en": "person added", "nl": "persoon toegevoegd"},
     "event.person.changed": {"fr": "personne modifiée", "en": "person changed", "nl": "persoon gewijzigd"},
     "event.trays.set": {"fr": "plan des bacs modifié", "en": "tray plan set", "nl": "bakkenplan gewijzigd"},
