@@ -173,9 +173,10 @@ def _count(text: str) -> int:
     if not value.isascii() or not value.isdigit():
         raise ValueError(f"{text!r} is not a whole number of signatures (digits only, no sign, "
                          "no separators)")
-    count = int(value)
+    count = int(value) if len(value.lstrip("0")) <= len(str(MAX_COUNT)) else MAX_COUNT + 1
     if count > MAX_COUNT:
-        raise ValueError(f"{count} is more than {MAX_COUNT:,} signatures in one row: check the export")
+        raise ValueError(f"{value[:20]}{'…' if len(value) > 20 else ''} is more than {MAX_COUNT:,} "
+                         "signatures in one row: check the export")
     return count
 
 
