@@ -21,6 +21,7 @@ from models.events import EventType
 from models.store import Store
 from models.store.figures import campaign_figures
 from scanpipe.domain.campaign import parse_campaign
+from scanpipe.domain.outcomes import Outcome
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
 from scanpipe.reading.signature_files import (
     MAX_COUNT,
@@ -338,3 +339,25 @@ def test_a_signatures_row_changed_by_sql_is_named_by_the_audit(loaded_store, cam
     assert result.problem is not None
     assert result.problem.where.startswith(("online_signatures row", "signatures import"))
     assert said in result.problem.message
+
+
+def test_the_audit_export_holds_both_tables_and_names_a_changed_row(loaded_store, campaign, tmp_path):
+    from models.audit.export import write_export
+    from models.audit.export_check import verify_export
+
+    _import(loaded_store, campaign, COUNTS)
+    loaded_store.record_outcome(campaign, "WENDY", Outcome.FREED, date(2021, 11, 30), source="AI",
+                                actor="ana", station="office")
+    folder = tmp_path / "export"
+    write_export(loaded_store, folder, public=None)
+    assert verify_export(folder).ok
+    sheet = folder / "online_signatures.csv"
+    sheet.chmod(0o600)
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(",2310,", ",23100,"), encoding="utf-8")
+    problem = verify_export(folder).problem
+    assert problem is not None and problem.where.startswith("online_signatures row")
+    assert "its count is '23100'" in problem.message
+    (folder / "case_outcome.csv").unlink()
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(",23100,", ",2310,"), encoding="utf-8")
+    problem = verify_export(folder).problem
+    assert problem is not None and problem.where == "outcome 1" and "no row for it" in problem.message
