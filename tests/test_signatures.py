@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -252,6 +253,9 @@ def test_the_sample_exports_import_and_show_in_the_figures(run, tmp_path):
     rows = run("signatures", "import", ROOT / "samples" / "signatures-rows.csv", "--source", "amnesty.be")
     assert counts.exit_code == 0 and "import 1" in counts.output
     assert rows.exit_code == 0 and "email" in rows.output and "example.org" not in rows.output
+    bad = run("signatures", "import", ROOT / "samples" / "signatures-bad.csv")
+    assert bad.exit_code == 3
+    assert [int(n) for n in re.findall(r"^line (\d+), column", bad.output, re.M)] == [3, 4, 5, 6, 7]
     again = run("signatures", "import", ROOT / "samples" / "signatures-rows.csv", "--source", "amnesty.be")
     assert again.exit_code == 0 and "already imported on" in again.output
     listed = run("signatures", "list", "--json")

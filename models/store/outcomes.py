@@ -80,7 +80,8 @@ class OutcomeVerbs(StoreCore):
             lock_ledger(session)
             if corrects is not None:
                 self._check_corrects(session, campaign.id, case, corrects)
-            number = session.exec(select(func.count()).select_from(t.CaseOutcomeRow)).one() + 1
+            number = session.exec(select(func.count()).select_from(t.Event).where(
+                t.Event.type == EventType.CASE_OUTCOME.value)).one() + 1
             row = t.CaseOutcomeRow(id=number, campaign_id=campaign.id, case_code=case,
                                    outcome=outcome.value, outcome_date=on, source=source_text or "",
                                    note=note_text, corrects=corrects, recorded_at=at,

@@ -29,7 +29,7 @@ MAX_NAME = 255
 @dataclass(frozen=True)
 class ImportOutcome:
     number: int
-    at: str          # when it was imported (now, or earlier for a file imported before)
+    at: str          # when it was imported (now, or earlier for a file imported before; "" unknown)
     again: bool      # the file was imported before: nothing was recorded
 
 
@@ -94,8 +94,8 @@ class SignatureVerbs(StoreCore):
             return None
         at = session.exec(select(t.Event.at).where(
             t.Event.subject == f"signatures:{number}",
-            t.Event.type == EventType.SIGNATURES_IMPORTED.value)).one()
-        return number, at
+            t.Event.type == EventType.SIGNATURES_IMPORTED.value)).first()
+        return number, at or ""  # no event: the audit names what is wrong
 
     def _imports_so_far(self, session: Session) -> int:
         return session.exec(select(func.count()).select_from(t.Event).where(

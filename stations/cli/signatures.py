@@ -54,8 +54,8 @@ def signatures_import(obj: Context, file: Path, source: str | None, operator: st
                                    actor=operator or obj.settings.operator,
                                    station=obj.settings.station)
     if done.again:
-        click.echo(f"{terminal_text(file)} was already imported on {done.at[:10]} (import "
-                   f"{done.number}): nothing recorded.")
+        click.echo(f"{terminal_text(file)} was already imported on {done.at[:10] or 'an unknown day'} "
+                   f"(import {done.number}): nothing recorded.")
         return
     shape = "one row per signature" if found.shape is Shape.SIGNATURES else "one row per case"
     click.echo(f"Imported {terminal_text(file)} as import {done.number}: "
