@@ -36,6 +36,17 @@ demo: setup
 	$(SP) intake --station demo-station --operator alice $(DEMO)/returned
 	$(SP) bundle list
 	$(SP) progress
+	@echo "== 6b. Signatures from elsewhere, outcomes, the campaign's figures"
+	$(SP) signatures import samples/signatures-counts.csv --operator coordinator
+	$(SP) signatures import samples/signatures-rows.csv --source amnesty.be --operator coordinator
+	$(SP) signatures import samples/signatures-rows.csv --source amnesty.be --operator coordinator
+	$(SP) signatures import samples/signatures-bad.csv --operator coordinator || echo "(refused as it should be: exit $$?)"
+	$(SP) signatures list
+	$(SP) outcome record ZHANG --outcome released-on-bail --date 2022-03-01 --source "Partner office" --operator coordinator
+	$(SP) outcome record ZHANG --outcome freed --date 2022-03-01 --source "Amnesty press release" --corrects 1 --operator coordinator
+	$(SP) outcome list
+	$(SP) figures
+	$(SP) figures --format csv > $(DEMO)/figures.csv
 	@echo "== 7. Audit: the office signs the ledger's head; the auditor verifies, reconciles, exports"
 	$(SP) audit key create
 	$(SP) audit checkpoint > $(DEMO)/checkpoint.jsonl

@@ -48,6 +48,11 @@ class EventType(StrEnum):
     IMAGES_PURGED = "images.purged"          # privacy purge: images and words of delivered pieces
     FILE_QUARANTINED = "file.quarantined"    # a file set aside unread (not a scan, empty, too big,
                                              # it crashed the reader), with the reason
+    SIGNATURES_IMPORTED = "signatures.imported"  # an online petition export: its file's hash,
+                                                 # source, and signatures per case and source
+    SIGNATURES_VOIDED = "signatures.voided"      # an import taken back (its counts no longer count)
+    CASE_OUTCOME = "case.outcome"                # what became of a case (freed, acquitted…), with
+                                                 # its day and source; may correct an earlier one
 
 
 # The event types that set an item's whole routing state (their payload is that state),

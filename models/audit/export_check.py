@@ -15,6 +15,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from models.audit.checks import AuditResult, dict_get, rows_agree, verify_events
+from models.audit.records import records_agree
 from models.audit.replay import Problem
 from models.audit.signing import PUBLIC_NAME, SignedHead, SigningKeyError, key_id, load_public
 from models.images import ImageStore, sha256_of_file
@@ -22,6 +23,10 @@ from models.images import ImageStore, sha256_of_file
 MANIFEST = "MANIFEST.sha256"
 # The files of the image store an export left out as not scanned images, with the reason.
 SKIPPED = "images-skipped.csv"
+# The tables of signature imports and case outcomes (`models.audit.records`); an export made
+# before they existed has neither, and no event that needs them.
+SIGNATURES_CSV = "online_signatures.csv"
+OUTCOMES_CSV = "case_outcome.csv"
 # The fields of each line of events.jsonl, as the ledger stores and hashes them.
 EVENT_FIELDS = ("seq", "at", "actor", "station", "type", "subject", "payload", "prev_hash", "hash")
 
@@ -72,6 +77,10 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(stream))
 
 
+def _read_if_there(path: Path) -> list[dict[str, str]]:
+    return _read_csv(path) if path.is_file() else []
+
+
 def verify_export(folder: Path, public: Ed25519PublicKey | None = None,
                   extra_checkpoints: tuple[SignedHead, ...] = ()) -> AuditResult:
     """Verify an export folder; `public`: the office's key (else the folder's own, with a warning)."""
@@ -92,6 +101,10 @@ def verify_export(folder: Path, public: Ed25519PublicKey | None = None,
     state = found.replay
     problem = found.problem or rows_agree(state, _read_csv(folder / "items.csv"),
                                           _read_csv(folder / "bundles.csv"), get=dict_get)
+    if problem is None:
+        disagree = records_agree(state.records, _read_if_there(folder / SIGNATURES_CSV),
+                                 _read_if_there(folder / OUTCOMES_CSV), get=dict_get)
+        problem = Problem(*disagree) if disagree else None
     images = 0
     image_root = folder / "images"
     if problem is None and image_root.is_dir():

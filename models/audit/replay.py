@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from models.audit.records import RECORD_EVENTS, Records
 from models.events import (
     BUNDLE_STEPS,
     PIECE_KINDS,
@@ -145,6 +146,7 @@ class Replay:
     quarantined_files: list[str] = field(default_factory=list)  # their names, in order
     purged_images: set[str] = field(default_factory=set)
     purges: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    records: Records = field(default_factory=Records)  # signature imports and case outcomes
     head_seq: int = 0
     head_hash: str = ""
     problem: Problem | None = None
@@ -182,7 +184,8 @@ class Replay:
         type_ = event.type
         if type_ == EventType.CAMPAIGN_LOADED:
             self.campaign_id = event.subject
-            return None
+        if type_ in RECORD_EVENTS:
+            return self.records.apply(event)
         if type_ == EventType.KITS_PRINTED:
             payload = json.loads(event.payload)
             first, count = int(payload["first"]), int(payload["count"])

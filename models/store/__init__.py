@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from sqlalchemy import case as sa_case
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, make_url
 from sqlalchemy import select as sa_select
@@ -33,11 +34,13 @@ from models.store.bundles import BundleVerbs
 from models.store.core import all_rows, stored_id, utc_now
 from models.store.intake import FileRecord, IntakeVerbs, PageOutcome  # noqa: F401 (the store's interface)
 from models.store.ledger import lock_ledger
+from models.store.outcomes import OutcomeVerbs
 from models.store.people import PeopleVerbs
 from models.store.privacy import PrivacyVerbs
 from models.store.reroute import RerouteVerbs
 from models.store.review import ReviewVerbs
 from models.store.schema import MigrationOutcome, SchemaError, migrate, schema_status
+from models.store.signatures import SignatureVerbs
 from models.store.sorting import SortingVerbs
 from scanpipe.domain.campaign import (
     Campaign,
@@ -46,7 +49,7 @@ from scanpipe.domain.campaign import (
     parse_campaign,
     postcard_destination,
 )
-from scanpipe.domain.routing import Status
+from scanpipe.domain.routing import Kind, Status
 
 
 class StoreError(Exception):
@@ -87,6 +90,7 @@ class SummaryRow:
     status: str
     count: int
     signatures: int | None = None  # petition sheets: signed rows counted (None: none counted)
+    uncounted: int = 0  # petition sheets whose signatures were not counted (not in `signatures`)
 
 
 @dataclass(frozen=True)
@@ -239,12 +243,12 @@ def open_read_only(url: str) -> Engine:
 
 
 class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, PrivacyVerbs, AuditVerbs,
-            RerouteVerbs):
+            RerouteVerbs, SignatureVerbs, OutcomeVerbs):
     """All reads and writes of the ledger database.
 
-    The verbs of intake, people, review, sorting, bundles, privacy, audit and rerouting live in their own
-    modules, each a class on `models.store.core.StoreCore`, and are joined here, so there is still one store
-    that owns every statement.
+    The verbs of intake, people, review, sorting, bundles, privacy, audit, rerouting, signatures and
+    outcomes live in their own modules, each a class on `models.store.core.StoreCore`, and are joined
+    here, so there is still one store that owns every statement.
     """
 
     @classmethod
@@ -397,10 +401,12 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
         with Session(self.engine) as session:
             rows = all_rows(session, sa_select(
                 col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind), col(t.Item.status),
-                func.count(), func.sum(col(t.Item.signatures)))
+                func.count(), func.sum(col(t.Item.signatures)),
+                func.sum(sa_case((col(t.Item.signatures).is_(None)
+                                  & (col(t.Item.kind) == Kind.PETITION.value), 1), else_=0)))
                 .group_by(col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind),
                           col(t.Item.status)))
-        return sorted((SummaryRow(*row) for row in rows),
+        return sorted((SummaryRow(*row[:-1], int(row[-1] or 0)) for row in rows),
                       key=lambda r: (r.status, r.case or "~", r.kind))
 
     def rejected_pages(self) -> list[RejectedPage]:

@@ -29,6 +29,7 @@ from models.audit.checks import (
 )
 from models.audit.evidence import check_words
 from models.audit.reconcile import reconcile
+from models.audit.records import records_agree
 from models.audit.replay import Problem, Replay, replay
 from models.audit.report_types import Reconciliation
 from models.audit.signing import SignedHead, key_id, sign_head
@@ -153,6 +154,8 @@ class AuditVerbs(StoreCore):
                 problem = rows_agree(state, self._rows(t.Item, ITEM_COLUMNS),
                                      self._rows(t.Bundle, BUNDLE_COLUMNS))
                 if problem is None:
+                    problem = self._records_agree(session, state)
+                if problem is None:
                     problem = self._words_intact(session, state, warnings)
                 stored = session.exec(select(t.StoredImage).order_by(t.StoredImage.sha256)).all()
             purged = sum(1 for image in stored if image.purged_at is not None)
@@ -164,6 +167,14 @@ class AuditVerbs(StoreCore):
         return AuditResult(found.events, len(state.items), images, problem, found.checkpoints,
                            found.signed_up_to, key_id(public) if public else None, purged,
                            tuple(warnings))
+
+    def _records_agree(self, session: Session, state: Replay) -> Problem | None:
+        """The signature imports' and outcomes' tables against their events."""
+        found = records_agree(
+            state.records,
+            session.exec(select(t.OnlineSignatures).order_by(col(t.OnlineSignatures.id))),
+            session.exec(select(t.CaseOutcomeRow).order_by(col(t.CaseOutcomeRow.id))))
+        return Problem(*found) if found else None
 
     def _words_intact(self, session: Session, state: Replay, warnings: list[str]) -> Problem | None:
         lingering = 0

@@ -226,3 +226,40 @@ class AlarmAck(SQLModel, table=True):
     quarantined_at: str = Field(max_length=40)  # when the file went there (ISO 8601)
     acked_by: str = Field(max_length=60)
     acked_at: str = Field(max_length=40)  # ISO 8601 UTC
+
+
+class OnlineSignatures(SQLModel, table=True):
+    """Signatures an online petition export gave one case from one source (`signatures.imported`:
+    one row per case and source of the import). Never changed but for `voided`, which mirrors a
+    `signatures.voided` event; no name or e-mail of a signer is ever kept."""
+
+    __tablename__ = "online_signatures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(max_length=24, index=True)
+    import_seq: int = Field(index=True)  # the import's number (event subject `signatures:N`)
+    case_code: str = Field(max_length=24)
+    source: str = Field(max_length=80)
+    count: int = Field(sa_column=Column(BigInteger, nullable=False))
+    first_date: date
+    last_date: date
+    file_sha256: str = Field(max_length=64, index=True)
+    voided: bool = False
+
+
+class CaseOutcomeRow(SQLModel, table=True):
+    """One `case.outcome` event: what became of a case. Its id is the outcome's number (event
+    subject `outcome:N`); a correction is a new row that names the one it corrects."""
+
+    __tablename__ = "case_outcome"
+
+    id: int = Field(primary_key=True)
+    campaign_id: str = Field(max_length=24, index=True)
+    case_code: str = Field(max_length=24)
+    outcome: str = Field(max_length=24)
+    outcome_date: date
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    corrects: int | None = None
+    recorded_at: str = Field(max_length=40)  # ISO 8601 UTC, the event's time
+    recorded_by: str

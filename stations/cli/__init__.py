@@ -10,7 +10,21 @@ from pathlib import Path
 
 import click
 
-from stations.cli import audit, bundles, campaign, db, intake, kits, people, samples, station, summary
+from stations.cli import (
+    audit,
+    bundles,
+    campaign,
+    db,
+    figures,
+    intake,
+    kits,
+    outcomes,
+    people,
+    samples,
+    signatures,
+    station,
+    summary,
+)
 from stations.cli.base import Context, ScanpipeGroup
 from stations.settings import Settings
 
@@ -46,6 +60,9 @@ cli.add_command(audit.purge)
 cli.add_command(bundles.bundle)
 cli.add_command(bundles.progress)
 cli.add_command(db.db)
+cli.add_command(signatures.signatures)
+cli.add_command(figures.figures)
+cli.add_command(outcomes.outcome)
 
 
 def main() -> None:

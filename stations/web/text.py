@@ -461,6 +461,11 @@ _T.update({
                             "nl": "afbeeldingen gewist (privacy)"},
     "event.file.quarantined": {"fr": "fichier mis en quarantaine", "en": "file quarantined",
                                "nl": "bestand in quarantaine"},
+    "event.signatures.imported": {"fr": "signatures en ligne importées", "en": "online signatures imported",
+                                  "nl": "online handtekeningen geïmporteerd"},
+    "event.signatures.voided": {"fr": "import de signatures annulé", "en": "signatures import voided",
+                                "nl": "import van handtekeningen geannuleerd"},
+    "event.case.outcome": {"fr": "issue d'un cas", "en": "case outcome", "nl": "afloop van een zaak"},
 })
 
 
