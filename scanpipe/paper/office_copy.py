@@ -36,9 +36,9 @@ from scanpipe.paper.sheets import (
 )
 
 RANGE_DASH = "–"  # en dash between the first and last id of a run
-_COLUMNS = (("office.col_case", 22.0), ("sheet.col_person", 52.0), ("sheet.col_letters", 18.0),
-            ("sheet.col_solidarity_letters", 26.0), ("sheet.col_postcards", 18.0),
-            ("sheet.col_petitions", 22.0), ("sheet.col_signatures", 22.0))
+_COLUMNS = (("office.col_case", 20.0), ("sheet.col_person", 45.0), ("sheet.col_letters", 18.0),
+            ("sheet.col_solidarity_letters", 32.0), ("sheet.col_postcards", 18.0),
+            ("sheet.col_petitions", 22.0), ("sheet.col_signatures", 25.0))
 _ROW_H, _HEAD_H = 6.5, 10.0
 _ID_SIZE, _ID_LEADING = 7.5, 3.6
 

@@ -84,8 +84,8 @@ _EMBASSY_COLUMNS: tuple[_Column, ...] = (
     ("sheet.col_person", 56.0), ("sheet.col_country", 28.0), ("sheet.col_letters", 20.0),
     ("sheet.col_postcards", 20.0), ("sheet.col_petitions", 30.0), ("sheet.col_signatures", 26.0))
 _FORWARDING_COLUMNS: tuple[_Column, ...] = (
-    ("sheet.col_person", 70.0), ("sheet.col_country", 38.0), ("sheet.col_postcards", 22.0),
-    ("sheet.col_solidarity", 28.0), ("sheet.col_total", 22.0))
+    ("sheet.col_person", 64.0), ("sheet.col_country", 34.0), ("sheet.col_postcards", 22.0),
+    ("sheet.col_solidarity", 38.0), ("sheet.col_total", 22.0))
 TEXT_COLUMNS = 2  # the first columns hold words (left-aligned), the others counts
 _ROW_H = 7.0
 _HEAD_H = 10.0
