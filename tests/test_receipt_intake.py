@@ -13,9 +13,9 @@ from conftest import record_piece
 
 from models.events import BundleState, EventType
 from models.store.bundles import DispatchMethod
+from scanpipe.paper.sheets import render_delivery_sheet
 from scanpipe.reading.pipeline import RecognitionSettings, process_file
 from scanpipe.simulate.scansim import rasterise_pdf, sign_delivery_sheet
-from scanpipe.paper.sheets import render_delivery_sheet
 from stations.delivery import delivery_sheet, render_label, render_sheet
 
 pytestmark = pytest.mark.slow  # seasons with bundles on both databases: `make test-all` and CI run it

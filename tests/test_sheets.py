@@ -47,7 +47,8 @@ def make_sheet(lines=LINES, bundle: int = 12, paper=Paper.EMBASSY, **extra) -> D
     extra.setdefault("recipient_address", "Boulevard Général Wahis 53\n1030 Schaerbeek")
     return DeliverySheet(
         paper=paper, campaign_name="Marathon des lettres 2021",
-        office="Amnesty International Belgique francophone", issued_on=datetime.date(2022, 1, 20), lines=lines, bundle_ref=str(bundle),
+        office="Amnesty International Belgique francophone",
+        issued_on=datetime.date(2022, 1, 20), lines=lines, bundle_ref=str(bundle),
         bundle_code=encode_payload(bundle_payload("MDL2021", bundle), KEY),
         appendix_code=encode_payload(appendix_payload("MDL2021", bundle), KEY), **extra)
 
