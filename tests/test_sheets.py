@@ -354,3 +354,24 @@ def test_the_office_copy_says_how_it_left_and_who_received_it():
     assert "Received on 25 January 2022: signed sheet scanned (item 0000042)" in text
     one = " ".join(page_texts(render_office_copy(office_copy([4], late=[4]), "fr")))
     assert "1 pièce arrivée après la date limite" in one and "1 pièce dans la liasse" in one
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_printed_label_runs_into_the_line_written_on(lang):
+    pdf = render_delivery_sheet(make_sheet(), lang)
+    textpage = pdfium.PdfDocument(pdf)[0].get_textpage()
+    for key, field in (("sheet.handed_by", sheets.HANDER_FIELD),
+                       ("sheet.handed_signature", sheets.HANDER_SIGNATURE_FIELD),
+                       ("sheet.received_by", sheets.RECEIVER_FIELD),
+                       ("sheet.received_on", sheets.DATE_FIELD)):
+        label = i18n.text(key, lang)
+        searcher = textpage.search(label, match_case=True)
+        hits = []
+        while (hit := searcher.get_next()) is not None:
+            hits.append(hit)
+        # The hit on this line (the header's "Date :" is elsewhere): it ends before the field.
+        on_line = [textpage.get_charbox(start + length - 1) for start, length in hits
+                   if field.y - 2 < (297 / 25.4 * 72 - textpage.get_charbox(start)[3]) / 72 * 25.4
+                   < field.bottom]
+        assert len(on_line) == 1, (key, hits)
+        assert on_line[0][2] / 72 * 25.4 < field.x, key

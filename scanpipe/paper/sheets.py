@@ -63,8 +63,8 @@ STAMP_CELL = Box(116.0, 239.0, 72.0, 33.0)     # an embassy's round stamp is 30â
 CELL_LABEL_MM = 5.0   # the cell's printed label ("Signature", "Cachet") fills its top this far
 # Who hands the bundle over: a name and a signature line, above the receipt box.
 HANDOVER_BOX = Box(LEFT, 204.0, RIGHT - LEFT, 12.0)
-HANDER_FIELD = Box(62.0, 206.5, 63.0, 7.0)
-HANDER_SIGNATURE_FIELD = Box(146.0, 206.5, 42.0, 7.0)
+HANDER_FIELD = Box(70.0, 206.5, 52.0, 7.0)
+HANDER_SIGNATURE_FIELD = Box(152.0, 206.5, 36.0, 7.0)
 
 
 class Paper(StrEnum):
@@ -423,7 +423,8 @@ def _draw_table(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
 def _write_on_line(c: Canvas, label: str, field: Box, label_x: float, value: str | None) -> None:
     """A label, a line to write on, and the value on it when it is known."""
     f = render.fonts()
-    render.draw_lines(c, PAGE_H, [label], label_x, field.bottom - 5.5, f.regular, 9)
+    size = render.fit_line(label, f.regular, (9, 8.5, 8, 7.5, 7), field.x - 2 - label_x)
+    render.draw_lines(c, PAGE_H, [label], label_x, field.bottom - 5.5, f.regular, size)
     render.hline(c, PAGE_H, field.x, field.right, field.bottom, 0.4, 0.5)
     if value:
         size, lines = render.fit_text(value, f.regular, (10, 9, 8, 7), Box(field.x + 1, 0, field.w - 2, 5))
@@ -437,7 +438,7 @@ def _draw_handover(c: Canvas, sheet: DeliverySheet, lang: str) -> None:
     _write_on_line(c, text("sheet.handed_by", lang), HANDER_FIELD, SIGNATURE_CELL.x,
                    sheet.handed_by)
     _write_on_line(c, text("sheet.handed_signature", lang), HANDER_SIGNATURE_FIELD,
-                   HANDER_FIELD.right + 5, None)
+                   HANDER_FIELD.right + 4, None)
 
 
 def _draw_receipt(c: Canvas, lang: str) -> None:
