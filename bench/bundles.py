@@ -3,7 +3,8 @@
 On a copy of the station benchmark's cached ledger (bench/station.py fills it once), this
 times what a coordinator does at the end of the season: list what waits for a bundle,
 close a bundle for every destination, load the biggest one, render its delivery sheet
-(thousands of item ids in the appendix) and label, read the delivery progress, and read a
+(a summary per case), its office copy (thousands of item ids) and label, read the delivery
+progress, and read a
 signed sheet scanned back (the receipt check runs on every returned sheet). It prints
 figures; it does not fail.
 
@@ -30,7 +31,7 @@ from scanpipe.reading import receipts
 from scanpipe.reading.codes import scan_codes
 from scanpipe.reading.pages import load_pages
 from scanpipe.simulate.scansim import sign_delivery_sheet
-from stations.delivery import deadline_passed_at, render_label, render_sheet
+from stations.delivery import deadline_passed_at, render_copy, render_label, render_sheet
 
 
 def timed(action):
@@ -88,11 +89,14 @@ def main(argv: list[str] | None = None) -> int:
 
         view, ms = timed(lambda: store.bundle(biggest.id))
         print(f"  bundle view of the biggest: {ms:.0f} ms")
-        (sheet, label), ms = timed(lambda: (render_sheet(view, campaign, date.today(), "fr"),
-                                            render_label(view, campaign, date.today(), "fr")))
-        pages = len(pdfium.PdfDocument(sheet))
-        print(f"  its delivery sheet and label: {ms:.0f} ms — sheet {pages} pages, "
-              f"{len(sheet) / 1e6:.2f} MB; label {len(label) / 1e3:.0f} kB")
+        (sheet, copy, label), ms = timed(lambda: (
+            render_sheet(view, campaign, date.today(), "fr"),
+            render_copy(view, campaign, date.today(), "fr"),
+            render_label(view, campaign, date.today(), "fr")))
+        pages, copy_pages = len(pdfium.PdfDocument(sheet)), len(pdfium.PdfDocument(copy))
+        print(f"  its delivery sheet, office copy and label: {ms:.0f} ms — sheet {pages} page(s), "
+              f"{len(sheet) / 1e3:.0f} kB; office copy {copy_pages} pages, "
+              f"{len(copy) / 1e6:.2f} MB; label {len(label) / 1e3:.0f} kB")
         _, ms = timed(store.delivery_progress)
         print(f"  delivery progress: {ms:.0f} ms")
         _, ms = timed(lambda: store.audit(check_images=False))

@@ -116,13 +116,16 @@ def test_the_whole_path(run, scans, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Bundle 1 for embassy:ER" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["bundle-0001-embassy-ER-delivery-sheet.pdf",
-                                                     "bundle-0001-embassy-ER-label.pdf"]
+                                                     "bundle-0001-embassy-ER-label.pdf",
+                                                     "bundle-0001-embassy-ER-office-copy.pdf"]
     text = pdf_text(out / "bundle-0001-embassy-ER-delivery-sheet.pdf")
     assert "Ciham Ali Ahmed" in text and "Avenue Wolvendael" in text
-    # 2 letters, 0 cards, 1 petition sheet with 3 signatures
-    assert re.search(r"CIHAM.*?\b2\b.*?\b0\b.*?\b1\b.*?\b3\b", text, re.S)
-    assert "0000002" in text and "0000003" in text and "0000004" in text
-    assert "0000001" not in text  # the kit envelope is not delivered
+    # 2 letters, 0 cards, 1 petition sheet with 3 signatures; no item id on the embassy's sheet
+    assert re.search(r"Ciham Ali Ahmed Érythrée 2 0 1 3\b", text), text
+    assert not re.search(r"\d{7}", text)
+    office = pdf_text(out / "bundle-0001-embassy-ER-office-copy.pdf")
+    assert "0000002" in office and "0000003" in office and "0000004" in office
+    assert "0000001" not in office  # the kit envelope is not delivered
     nothing = run("bundle", "close", "embassy:ER")
     assert nothing.exit_code == 4 and "no routed piece for embassy:ER" in nothing.output
 

@@ -10,18 +10,19 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
+from scanpipe.domain import i18n
 from scanpipe.domain.payload import PayloadKind, bundle_payload, encode_payload, parse_payload
 from scanpipe.paper import labels, render
 from scanpipe.paper.labels import BundleLabel, render_bundle_label
+from scanpipe.paper.sheets import Paper
 from scanpipe.simulate.scansim import rasterise_pdf
 
 KEY = b"scanpipe:MDL2021"
 CODE = encode_payload(bundle_payload("MDL2021", 12), KEY)
 LABEL = BundleLabel(
-    campaign_id="MDL2021", campaign_name="Marathon des lettres 2021", bundle_ref="12",
-    bundle_code=CODE, destination="embassy:GT",
+    campaign_name="Marathon des lettres 2021", bundle_ref="12", bundle_code=CODE,
     recipient_name="Ambassade de la République du Guatemala", letters=123, postcards=4,
-    petitions=17, signatures=212, late=3, issued_on=datetime.date(2022, 1, 20))
+    petitions=17, signatures=212, issued_on=datetime.date(2022, 1, 20))
 ODD_NAME = ("Посольство Республики Беларусь · Πρεσβεία της Ελληνικής Δημοκρατίας · "
             "Đại sứ quán Nguyễn Thị Ánh · İçişleri Bakanlığı · Ambasáid na hÉireann · "
             "Sheikha Fatima bint Mubarak Al-Ketbi Foundation for Women's Rights ") * 3
@@ -62,13 +63,13 @@ def test_large_qr_decodes_to_the_bundle_code():
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("fr", ["Liasse à remettre", "Liasse n° 12", "Destinataire (embassy:GT)", "Lettres 123",
-            "Cartes 4", "Pétitions 17", "Signatures 212", "Hors délai : 3",
-            "Campagne : Marathon des lettres 2021 (MDL2021)", "Date : 20 janvier 2022"]),
-    ("en", ["Bundle to deliver", "Bundle no. 12", "Recipient (embassy:GT)", "Letters 123",
-            "Postcards 4", "Petitions 17", "Signatures 212", "Late: 3", "20 January 2022"]),
-    ("nl", ["Af te geven bundel", "Bundel nr. 12", "Ontvanger (embassy:GT)", "Brieven 123",
-            "Kaarten 4", "Petities 17", "Handtekeningen 212", "Te laat: 3", "20 januari 2022"]),
+    ("fr", ["Liasse à remettre", "Liasse n° 12", "Destinataire", "Lettres 123",
+            "Cartes 4", "Feuilles de pétition 17", "Signatures 212",
+            "Campagne : Marathon des lettres 2021", "Date : 20 janvier 2022"]),
+    ("en", ["Bundle to deliver", "Bundle no. 12", "Recipient", "Letters 123",
+            "Postcards 4", "Petition sheets 17", "Signatures 212", "20 January 2022"]),
+    ("nl", ["Af te geven bundel", "Bundel nr. 12", "Ontvanger", "Brieven 123",
+            "Kaarten 4", "Petitiebladen 17", "Handtekeningen 212", "20 januari 2022"]),
 ])
 def test_every_word_and_count_is_text(lang, words):
     text = text_of(render_bundle_label(LABEL, lang))
@@ -77,33 +78,41 @@ def test_every_word_and_count_is_text(lang, words):
         assert word in text
 
 
-def test_uncounted_signatures_print_a_dash_and_no_late_line_when_none():
-    text = text_of(render_bundle_label(replace(LABEL, signatures=None, late=0), "fr"))
+def test_nothing_internal_travels_on_the_label():
+    """The label goes with the bundle: no destination code, no campaign code, no QR text."""
+    for lang in ("fr", "en", "nl"):
+        text = text_of(render_bundle_label(LABEL, lang))
+        assert "embassy:" not in text and "MDL2021" not in text and "SP1" not in text
+
+
+def test_uncounted_signatures_print_a_dash():
+    text = text_of(render_bundle_label(replace(LABEL, signatures=None), "fr"))
     assert "Signatures —" in text
-    assert "Signatures 0" not in text and "Hors délai" not in text
+    assert "Signatures 0" not in text
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("fr", ["Cartes et lettres à transmettre", "Cartes 4", "Lettres à la personne 7"]),
-    ("en", ["Postcards and letters to forward", "Postcards 4", "Letters to the person 7"]),
+    ("fr", ["Cartes et lettres à transmettre", "Cartes 4", "Lettres de solidarité 7"]),
+    ("en", ["Postcards and letters to forward", "Postcards 4", "Letters of solidarity 7"]),
     ("nl", ["Door te sturen kaarten en brieven", "Kaarten 4", "Solidariteitsbrieven 7"]),
 ])
 def test_forwarding_label_counts_postcards_and_letters_to_the_person(lang, words):
-    label = replace(LABEL, forwarding=True, destination="relatives:CAAL",
-                    recipient_name="Famille Caal Xol", letters=0, petitions=0, signatures=None,
-                    solidarity_letters=7)
+    label = replace(LABEL, paper=Paper.FORWARDING, recipient_name="Famille Caal Xol", letters=0,
+                    petitions=0, signatures=None, solidarity_letters=7)
     text = text_of(render_bundle_label(label, lang))
     for word in words:
         assert word in text
-    for word in ("Pétitions", "Petitions", "Petities", "Signatures", "Handtekeningen", "—"):
+    for word in ("Pétition", "Petition", "Petiti", "Signatures", "Handtekeningen", "—"):
         assert word not in text
+    cover = text_of(render_bundle_label(replace(label, paper=Paper.COVER), lang))
+    assert i18n.text("label.cover", lang) in cover and words[0] not in cover
 
 
 def test_a_label_never_hides_a_piece_of_a_kind_it_cannot_count():
     with pytest.raises(ValueError, match="letters to the person"):
         replace(LABEL, solidarity_letters=1)  # an embassy's label
     with pytest.raises(ValueError, match="letters to the authority"):
-        replace(LABEL, forwarding=True, destination="relatives:CAAL", petitions=0)
+        replace(LABEL, paper=Paper.FORWARDING, petitions=0)
 
 
 @pytest.mark.parametrize("name", [ODD_NAME, "X" * 300, "Ñ", "Ṁáŕŷ-Ǻñńé Ŏ’Ŝȕľłïvăņ"])

@@ -24,6 +24,7 @@ from scanpipe.domain.campaign import postcard_destination
 from scanpipe.domain.found import Candidate
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status, destination_for
 from scanpipe.domain.trays import tray_key
+from scanpipe.paper.sheets import Paper
 from stations import audit_words
 from stations.audit_report import report_pdf, report_text, write_report_csv
 from stations.cli import cli
@@ -161,18 +162,21 @@ def test_the_forwarding_manifest_and_label_count_letters_to_the_person(season, t
     store, campaign, _ = season
     view = store.close_bundle("person:WENDY", actor="cora", station="office")
     sheet = delivery_sheet(view, campaign, date(2022, 1, 20))
-    assert sheet.forwarding and sheet.solidarity_letters == 2
+    assert sheet.paper is Paper.COVER and sheet.totals[4] == 2  # no contact forwards her cards
     label = bundle_label(view, campaign, date(2022, 1, 20))
     assert (label.postcards, label.solidarity_letters) == (1, 2)
     paths = write_documents(store, view, campaign, tmp_path, issued_on=date(2022, 1, 20),
-                            lang="fr", actor="cora", station="office")
-    manifest, sticker = (_text(p.read_bytes()) for p in paths)
-    assert "Cartes Lettres à la personne Total" in manifest
-    assert re.search(r"WENDY Wendy \S.* 1 2 3", manifest)
+                            lang="fr", office_lang="fr", actor="cora", station="office")
+    manifest, office, sticker = (_text(p.read_bytes()) for p in paths)
+    assert "Cartes Lettres de solidarité Total" in manifest
+    assert re.search(r"Wendy \S.* Mexique 1 2 3", manifest)
     assert re.search(r"TOTAL 1 2 3", manifest)
-    assert "Cartes 1" in sticker and "Lettres à la personne 2" in sticker
+    assert "Au total : 1 carte, 2 lettres de solidarité." in manifest
+    assert "Lettres à la personne" in office and re.search(r"WENDY Wendy \S.* 0 2 1 0 0", office)
+    assert "Cartes 1" in sticker and "Lettres de solidarité 2" in sticker
     # Each printed paper is recorded with the bundle's totals, and the audit agrees.
     issued = [json.loads(e.payload) for e in store.events() if e.type == "sheet.issued"]
+    assert [p["document"] for p in issued] == ["manifest", "office_copy", "label"]
     assert all(p["totals"]["solidarity_letters"] == 2 for p in issued)
     assert store.audit(check_images=False).ok
 
@@ -181,8 +185,9 @@ def test_an_embassy_delivery_sheet_never_shows_the_kind(season, tmp_path):
     store, campaign, _ = season
     view = store.close_bundle("embassy:GT", actor="cora", station="office")
     paths = write_documents(store, view, campaign, tmp_path, issued_on=date(2022, 1, 20),
-                            lang="en", actor="cora", station="office")
-    for path in paths:
+                            lang="en", office_lang="en", actor="cora", station="office")
+    sheet, _, label = paths  # the office copy counts every kind, the letters to the person too
+    for path in (sheet, label):
         assert "to the person" not in _text(path.read_bytes())
 
 

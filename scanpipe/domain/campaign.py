@@ -31,6 +31,7 @@ CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{0,23}$"
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Language = Annotated[str, StringConstraints(pattern=r"^(fr|en|nl)$")]
 
 
 class CampaignError(ValueError):
@@ -56,12 +57,21 @@ class Embassy(_Frozen):
     country: Text
     name: Text
     address: Address
+    language: Language | None = Field(
+        default=None, description="language of its delivery sheets; the campaign's by default")
 
 
 class Partner(_Frozen):
     """A partner office that forwards postcards (e.g. the movement's secretariat)."""
 
     code: Code
+    name: Text
+    address: Address
+
+
+class Contact(_Frozen):
+    """Who forwards the postcards sent to a person (a lawyer, a local office, a friend)."""
+
     name: Text
     address: Address
 
@@ -73,6 +83,9 @@ class Postcards(_Frozen):
     name: Text | None = None
     address: Address | None = None
     partner: Code | None = None
+    # to = "person": who receives the bundle and forwards the cards; without one, the
+    # bundle's paper is a plain cover list that asks nobody to sign.
+    contact: Contact | None = None
 
     @model_validator(mode="after")
     def _route_is_complete(self) -> Postcards:
@@ -81,6 +94,9 @@ class Postcards(_Frozen):
                 raise ValueError('to = "partner" needs partner = "<code of a [[partners]] entry>"')
         elif not (self.name and self.address):
             raise ValueError(f'to = "{self.to.value}" needs a name and an address')
+        if self.contact is not None and self.to is not PostcardRoute.PERSON:
+            raise ValueError(f'contact is for to = "person" only: with to = "{self.to.value}" the '
+                             "cards already go to who forwards them")
         return self
 
 
@@ -156,6 +172,11 @@ class Campaign(_Frozen):
 
     def partner(self, code: str) -> Partner | None:
         return next((p for p in self.partners if p.code == code), None)
+
+    def embassy_language(self, code: str) -> str:
+        """The language of the papers handed to embassy `code`: its own, else the campaign's."""
+        embassy = self.embassy(code)
+        return (embassy.language if embassy else None) or self.language
 
     @property
     def check_key(self) -> bytes:
@@ -241,7 +262,8 @@ class CampaignChange:
 _CASE_FIELDS = {"person": "the person", "country": "the country", "authority": "the authority",
                 "authority_address": "the authority's address", "summary": "the summary",
                 "letter": "the model letter", "petition": "the petition's demand"}
-_PLACE_FIELDS = {"country": "the country", "name": "the name", "address": "the address"}
+_PLACE_FIELDS = {"country": "the country", "name": "the name", "address": "the address",
+                 "language": "the language of its papers"}
 _CAMPAIGN_FIELDS = {"name": "the name", "deadline": "the deadline", "office": "the office",
                     "return_address": "the return address", "language": "the language",
                     "qr_key": "the QR key (codes printed before no longer verify)"}
@@ -282,7 +304,8 @@ def campaign_changes(old: Campaign, new: Campaign) -> list[CampaignChange]:
                     if getattr(before_case, name) != getattr(after_case, name)]
         if (before_case.postcards != after_case.postcards
                 and postcard_destination(before_case) == postcard_destination(after_case)):
-            changes.append(CampaignChange(f"case {code}", "the postcards' name or address changed"))
+            changes.append(CampaignChange(f"case {code}", "the postcards' name, address or "
+                                                          "contact changed"))
     return changes
 
 

@@ -69,43 +69,55 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "nl": "Je gegevens dienen enkel om deze petitie te tellen en te overhandigen."},
     # envelope labels
     "label.kit": {"fr": "kit n° {serial}", "en": "kit no {serial}", "nl": "kit nr {serial}"},
-    # delivery sheet
+    # ---- bundle papers (helper S): the recipient's sheet, the office's copy, the label ----
+    # the recipient's sheet: an embassy's delivery sheet, a forwarder's manifest, a cover list
     "sheet.title": {"fr": "Bordereau de remise", "en": "Delivery sheet", "nl": "Afgifteborderel"},
-    "sheet.title_forwarding": {"fr": "Bordereau d'envoi de cartes et lettres",
-                               "en": "Forwarding manifest: postcards and letters",
-                               "nl": "Verzendborderel kaarten en brieven"},
+    "sheet.title_forwarding": {"fr": "Bordereau de transmission", "en": "Forwarding sheet",
+                               "nl": "Doorzendborderel"},
+    "sheet.title_cover": {"fr": "Cartes et lettres de solidarité",
+                          "en": "Postcards and letters of solidarity",
+                          "nl": "Kaarten en solidariteitsbrieven"},
     "sheet.bundle_ref": {"fr": "Liasse n° {serial}", "en": "Bundle no. {serial}",
                          "nl": "Bundel nr. {serial}"},
-    "sheet.campaign": {"fr": "Campagne : {name} ({id})", "en": "Campaign: {name} ({id})",
-                       "nl": "Campagne: {name} ({id})"},
+    "sheet.campaign": {"fr": "Campagne : {name}", "en": "Campaign: {name}",
+                       "nl": "Campagne: {name}"},
     "sheet.date": {"fr": "Date : {date}", "en": "Date: {date}", "nl": "Datum: {date}"},
     "sheet.recipient": {"fr": "Destinataire", "en": "Recipient", "nl": "Ontvanger"},
-    "sheet.col_case": {"fr": "Cas", "en": "Case", "nl": "Zaak"},
+    "sheet.intro_embassy": {
+        "fr": "Veuillez trouver ci-joint les lettres et les pétitions écrites pendant la "
+              "campagne « {name} », adressées aux autorités de votre pays.",
+        "en": "Please find enclosed the letters and petitions written during the campaign "
+              "“{name}”, addressed to the authorities of your country.",
+        "nl": "Hierbij ontvangt u de brieven en petities die tijdens de campagne ‘{name}’ "
+              "geschreven werden, gericht aan de autoriteiten van uw land."},
+    "sheet.intro_forwarding": {
+        "fr": "Veuillez trouver ci-joint les cartes et les lettres de solidarité écrites pendant "
+              "la campagne « {name} ». Merci de les transmettre aux personnes nommées ci-dessous.",
+        "en": "Please find enclosed the postcards and letters of solidarity written during the "
+              "campaign “{name}”. Please forward them to the people named below.",
+        "nl": "Hierbij ontvangt u de kaarten en solidariteitsbrieven die tijdens de campagne "
+              "‘{name}’ geschreven werden. Wilt u ze doorgeven aan de hieronder genoemde personen?"},
+    "sheet.intro_cover": {
+        "fr": "Cartes et lettres de solidarité écrites pendant la campagne « {name} ».",
+        "en": "Postcards and letters of solidarity written during the campaign “{name}”.",
+        "nl": "Kaarten en solidariteitsbrieven geschreven tijdens de campagne ‘{name}’."},
     "sheet.col_person": {"fr": "Personne", "en": "Person", "nl": "Persoon"},
+    "sheet.col_country": {"fr": "Pays", "en": "Country", "nl": "Land"},
     "sheet.col_letters": {"fr": "Lettres", "en": "Letters", "nl": "Brieven"},
     "sheet.col_postcards": {"fr": "Cartes", "en": "Postcards", "nl": "Kaarten"},
-    "sheet.col_solidarity_letters": {"fr": "Lettres à la personne", "en": "Letters to the person",
-                                     "nl": "Solidariteitsbrieven"},
-    "sheet.col_total": {"fr": "Total", "en": "Total", "nl": "Totaal"},
-    "sheet.col_petitions": {"fr": "Pétitions", "en": "Petitions", "nl": "Petities"},
+    "sheet.col_petitions": {"fr": "Feuilles de pétition", "en": "Petition sheets",
+                            "nl": "Petitiebladen"},
     "sheet.col_signatures": {"fr": "Signatures", "en": "Signatures", "nl": "Handtekeningen"},
+    "sheet.col_solidarity": {"fr": "Lettres de solidarité", "en": "Letters of solidarity",
+                             "nl": "Solidariteitsbrieven"},
+    "sheet.col_total": {"fr": "Total", "en": "Total", "nl": "Totaal"},
     "sheet.total": {"fr": "TOTAL", "en": "TOTAL", "nl": "TOTAAL"},
-    "sheet.petitions_note": {"fr": "Pétitions : nombre de feuilles de pétition.",
-                             "en": "Petitions: number of petition sheets.",
-                             "nl": "Petities: aantal petitiebladen."},
-    "sheet.late_one": {
-        "fr": "Dont 1 pièce arrivée après la date limite du {deadline} (marquée * en annexe).",
-        "en": "Of which 1 piece arrived after the deadline of {deadline} "
-              "(marked * in the appendix).",
-        "nl": "Waarvan 1 stuk aangekomen na de uiterste datum van {deadline} "
-              "(gemarkeerd met * in de bijlage)."},
-    "sheet.late_many": {
-        "fr": "Dont {count} pièces arrivées après la date limite du {deadline} "
-              "(marquées * en annexe).",
-        "en": "Of which {count} pieces arrived after the deadline of {deadline} "
-              "(marked * in the appendix).",
-        "nl": "Waarvan {count} stukken aangekomen na de uiterste datum van {deadline} "
-              "(gemarkeerd met * in de bijlage)."},
+    "sheet.in_all": {"fr": "Au total :", "en": "In all:", "nl": "In totaal:"},
+    "sheet.signatures_uncounted": {"fr": "signatures non comptées", "en": "signatures not counted",
+                                   "nl": "handtekeningen niet geteld"},
+    "sheet.handed_by": {"fr": "Remis par (nom) :", "en": "Handed over by (name):",
+                        "nl": "Overhandigd door (naam):"},
+    "sheet.handed_signature": {"fr": "Signature :", "en": "Signature:", "nl": "Handtekening:"},
     "sheet.receipt": {"fr": "Accusé de réception", "en": "Acknowledgement of receipt",
                       "nl": "Ontvangstbewijs"},
     "sheet.received_by": {"fr": "Reçu par (nom) :", "en": "Received by (name):",
@@ -113,19 +125,109 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "sheet.received_on": {"fr": "Date :", "en": "Date:", "nl": "Datum:"},
     "sheet.signature": {"fr": "Signature", "en": "Signature", "nl": "Handtekening"},
     "sheet.stamp": {"fr": "Cachet", "en": "Stamp", "nl": "Stempel"},
-    "sheet.items": {"fr": "Annexe — liste des {count} pièces remises",
-                    "en": "Appendix — the {count} pieces delivered",
-                    "nl": "Bijlage — de {count} afgegeven stukken"},
     "sheet.page": {"fr": "page {page} / {pages}", "en": "page {page} / {pages}",
                    "nl": "pagina {page} / {pages}"},
-    # bundle label
+    # the office's copy (internal; the office's own words for kinds and states)
+    "office.title": {"fr": "Copie du bureau", "en": "Office copy", "nl": "Kopie voor het kantoor"},
+    "office.internal": {"fr": "Document interne : ne pas remettre au destinataire.",
+                        "en": "Internal document: not to be handed to the recipient.",
+                        "nl": "Intern document: niet aan de ontvanger overhandigen."},
+    "office.campaign": {"fr": "Campagne : {name} ({id})", "en": "Campaign: {name} ({id})",
+                        "nl": "Campagne: {name} ({id})"},
+    "office.destination": {"fr": "Destination : {code}", "en": "Destination: {code}",
+                           "nl": "Bestemming: {code}"},
+    "office.recipient": {"fr": "Destinataire : {name}", "en": "Recipient: {name}",
+                         "nl": "Ontvanger: {name}"},
+    "office.closed": {"fr": "Fermée le {date} par {name}", "en": "Closed on {date} by {name}",
+                      "nl": "Gesloten op {date} door {name}"},
+    "office.state": {"fr": "État : {name}", "en": "State: {name}", "nl": "Stand: {name}"},
+    "office.state.prepared": {"fr": "préparée", "en": "prepared", "nl": "klaargemaakt"},
+    "office.state.dispatched": {"fr": "envoyée", "en": "dispatched", "nl": "verzonden"},
+    "office.state.delivered": {"fr": "remise", "en": "delivered", "nl": "afgegeven"},
+    "office.state.refused": {"fr": "refusée", "en": "refused", "nl": "geweigerd"},
+    "office.state.returned": {"fr": "revenue", "en": "returned", "nl": "teruggekomen"},
+    "office.state.void": {"fr": "annulée", "en": "void", "nl": "geannuleerd"},
+    "office.not_dispatched": {"fr": "Envoi : pas encore", "en": "Dispatch: not yet",
+                              "nl": "Verzending: nog niet"},
+    "office.dispatch_hand": {"fr": "Envoi : en main propre", "en": "Dispatch: by hand",
+                             "nl": "Verzending: persoonlijk overhandigd"},
+    "office.dispatch_post": {"fr": "Envoi : par la poste, suivi {code}",
+                             "en": "Dispatch: by post, tracking {code}",
+                             "nl": "Verzending: per post, traceernummer {code}"},
+    "office.received": {"fr": "Reçue par {name} le {date}", "en": "Received by {name} on {date}",
+                        "nl": "Ontvangen door {name} op {date}"},
+    "office.received_scan": {"fr": "Reçue le {date} : bordereau signé scanné (pièce {id})",
+                             "en": "Received on {date}: signed sheet scanned (item {id})",
+                             "nl": "Ontvangen op {date}: ondertekend borderel gescand (stuk {id})"},
+    "office.no_late": {"fr": "Aucune pièce arrivée après la date limite du {deadline}.",
+                       "en": "No piece arrived after the deadline of {deadline}.",
+                       "nl": "Geen stuk aangekomen na de uiterste datum van {deadline}."},
+    "office.col_case": {"fr": "Cas", "en": "Case", "nl": "Zaak"},
+    "sheet.col_solidarity_letters": {"fr": "Lettres à la personne", "en": "Letters to the person",
+                                     "nl": "Solidariteitsbrieven"},
+    # bundle label (it travels with the bundle: nothing internal on it)
     "label.delivery": {"fr": "Liasse à remettre", "en": "Bundle to deliver",
                        "nl": "Af te geven bundel"},
     "label.forwarding": {"fr": "Cartes et lettres à transmettre",
                          "en": "Postcards and letters to forward",
                          "nl": "Door te sturen kaarten en brieven"},
-    "label.late": {"fr": "Hors délai : {count}", "en": "Late: {count}", "nl": "Te laat: {count}"},
+    "label.cover": {"fr": "Cartes et lettres de solidarité",
+                    "en": "Postcards and letters of solidarity",
+                    "nl": "Kaarten en solidariteitsbrieven"},
 }
+
+
+# Bundle papers (helper S): words that agree with a number, (one, other) per language.
+_PLURALS: dict[str, dict[str, tuple[str, str]]] = {
+    "letter": {"fr": ("{count} lettre", "{count} lettres"), "en": ("{count} letter", "{count} letters"),
+               "nl": ("{count} brief", "{count} brieven")},
+    "postcard": {"fr": ("{count} carte", "{count} cartes"),
+                 "en": ("{count} postcard", "{count} postcards"),
+                 "nl": ("{count} kaart", "{count} kaarten")},
+    "petition_sheet": {"fr": ("{count} feuille de pétition", "{count} feuilles de pétition"),
+                       "en": ("{count} petition sheet", "{count} petition sheets"),
+                       "nl": ("{count} petitieblad", "{count} petitiebladen")},
+    "signature": {"fr": ("{count} signature", "{count} signatures"),
+                  "en": ("{count} signature", "{count} signatures"),
+                  "nl": ("{count} handtekening", "{count} handtekeningen")},
+    "solidarity_letter": {"fr": ("{count} lettre de solidarité", "{count} lettres de solidarité"),
+                          "en": ("{count} letter of solidarity", "{count} letters of solidarity"),
+                          "nl": ("{count} solidariteitsbrief", "{count} solidariteitsbrieven")},
+    "letter_to_person": {"fr": ("{count} lettre à la personne", "{count} lettres à la personne"),
+                         "en": ("{count} letter to the person", "{count} letters to the person"),
+                         "nl": ("{count} brief aan de persoon", "{count} brieven aan de persoon")},
+    "bundle_items": {"fr": ("{count} pièce dans la liasse :", "{count} pièces dans la liasse :"),
+                     "en": ("{count} piece in the bundle:", "{count} pieces in the bundle:"),
+                     "nl": ("{count} stuk in de bundel:", "{count} stukken in de bundel:")},
+    "late": {"fr": ("{count} pièce arrivée après la date limite du {deadline} :",
+                    "{count} pièces arrivées après la date limite du {deadline} :"),
+             "en": ("{count} piece arrived after the deadline of {deadline}:",
+                    "{count} pieces arrived after the deadline of {deadline}:"),
+             "nl": ("{count} stuk aangekomen na de uiterste datum van {deadline}:",
+                    "{count} stukken aangekomen na de uiterste datum van {deadline}:")},
+}
+
+
+def is_singular(count: int, lang: str) -> bool:
+    """Whether `count` takes the singular in `lang`: CLDR's rule "one" — French 0 and 1,
+    English and Dutch 1 only (three languages: a rule, not a locale library)."""
+    return count in (0, 1) if lang == "fr" else count == 1
+
+
+def counted(key: str, count: int, lang: str, **fmt: object) -> str:
+    """`count` with its words agreeing in `lang`: « 1 lettre », « 2 lettres », « 0 carte »,
+    "0 postcards"; KeyError for an unknown word."""
+    _check_lang(lang)
+    try:
+        one, other = _PLURALS[key][lang]
+    except KeyError:
+        raise KeyError(f"no counted wording {key!r} in the catalogue") from None
+    return (one if is_singular(count, lang) else other).format(count=count, **fmt)
+
+
+def plural_keys() -> tuple[str, ...]:
+    """Every counted wording (tests check each has all languages)."""
+    return tuple(_PLURALS)
 
 
 def _check_lang(lang: str) -> None:

@@ -3,8 +3,10 @@
 An A6 portrait page (105 × 148 mm), to print on a label printer or cut from
 A4. The bundle number is printed very large (it is what people call a bundle
 by) above a large QR code (kind B, the same text as on the bundle's delivery
-sheet) that a hand scanner reads from a metre away. Every word and number is
-drawn as text, so it can be extracted from the PDF.
+sheet) that a hand scanner reads from a metre away. It travels with the bundle, so it
+says nothing internal (no destination code, no late pieces: the office's copy has them)
+and speaks the recipient's language. Every word and number is drawn as text, so it can
+be extracted from the PDF.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from scanpipe.domain.i18n import format_date, text
 from scanpipe.paper import render
 from scanpipe.paper.render import Box
-from scanpipe.paper.sheets import bundle_title
+from scanpipe.paper.sheets import Paper, SheetLine, bundle_title, check_kinds
 
 LABEL_W, LABEL_H = 105.0, 148.0
 MARGIN = 6.0
@@ -30,30 +32,28 @@ QR_MODULE_RANGE = (0.6, 2.0)   # mm: at least readable from a desk, at most what
 class BundleLabel:
     """Everything printed on one bundle label."""
 
-    campaign_id: str
     campaign_name: str
     bundle_ref: str           # the bundle number as printed, e.g. "12"
     bundle_code: str          # QR text, kind B
-    destination: str          # e.g. "embassy:GT"
     recipient_name: str
     letters: int              # to the authority
     postcards: int
     petitions: int            # petition sheets
     signatures: int | None    # None: not all counted (printed as a dash, never as 0)
-    late: int                 # pieces that came after the deadline
     issued_on: datetime.date
-    forwarding: bool = False  # to forward: the postcards and the letters to the person counted
-    solidarity_letters: int = 0  # letters to the person: on a forwarding label only
+    paper: Paper = Paper.EMBASSY  # the paper it goes with, which says what it may count
+    solidarity_letters: int = 0  # letters to the person: with the postcards only
 
     def __post_init__(self) -> None:
         # A label counts only the kinds its recipient may receive: refuse a piece that would
         # not be counted on it.
-        if self.forwarding and (self.letters or self.petitions):
-            raise ValueError("a forwarding label cannot count letters to the authority or "
-                             "petition sheets: they go to the embassy")
-        if not self.forwarding and self.solidarity_letters:
-            raise ValueError("an embassy's bundle label cannot count letters to the person: "
-                             "they are forwarded with the postcards")
+        check_kinds(self.paper, (SheetLine("", "", "", self.letters, self.postcards,
+                                           self.petitions, self.signatures,
+                                           self.solidarity_letters),))
+
+    @property
+    def forwarding(self) -> bool:
+        return self.paper is not Paper.EMBASSY
 
 
 def qr_module_mm(code_text: str) -> float:
@@ -68,7 +68,7 @@ def _draw_counts(c: Canvas, label: BundleLabel, lang: str, top: float) -> None:
     f = render.fonts()
     if label.forwarding:
         cells = [("sheet.col_postcards", str(label.postcards)),
-                 ("sheet.col_solidarity_letters", str(label.solidarity_letters))]
+                 ("sheet.col_solidarity", str(label.solidarity_letters))]
     else:
         cells = [("sheet.col_letters", str(label.letters)),
                  ("sheet.col_postcards", str(label.postcards)),
@@ -92,7 +92,8 @@ def _draw_counts(c: Canvas, label: BundleLabel, lang: str, top: float) -> None:
 
 def render_bundle_label(label: BundleLabel, lang: str = "fr") -> bytes:
     """The bundle label as a one-page A6 portrait PDF."""
-    heading = text("label.forwarding" if label.forwarding else "label.delivery", lang)
+    heading = text({Paper.EMBASSY: "label.delivery", Paper.FORWARDING: "label.forwarding",
+                    Paper.COVER: "label.cover"}[label.paper], lang)
     f = render.fonts()
     inner = LABEL_W - 2 * MARGIN
     c, out = render.new_canvas(LABEL_W, LABEL_H, f"{heading} — {label.bundle_ref}")
@@ -113,20 +114,15 @@ def render_bundle_label(label: BundleLabel, lang: str = "fr") -> bytes:
     render.draw_qr(c, label.bundle_code, qr.x, LABEL_H - qr.bottom, module)
 
     c.setFillGray(0.3)
-    recipient_head = f"{text('sheet.recipient', lang)} ({label.destination})"
-    render.draw_lines(c, LABEL_H, render.wrap_text(recipient_head, f.regular, 8, inner)[:1],
-                      MARGIN, 86.5, f.regular, 8)
+    render.draw_lines(c, LABEL_H, [text("sheet.recipient", lang)], MARGIN, 86.5, f.regular, 8)
     c.setFillGray(0)
     size, lines = render.fit_text(label.recipient_name, f.bold, (14, 12, 11, 10, 9, 8, 7, 6),
                                   Box(MARGIN, 90.5, inner, 14.5), 1.15)
     render.draw_lines(c, LABEL_H, lines, MARGIN, 90.5, f.bold, size, 1.15)
 
     _draw_counts(c, label, lang, 106.0)
-    if label.late > 0:
-        render.draw_lines(c, LABEL_H, [text("label.late", lang, count=label.late)], MARGIN,
-                          125.0, f.bold, 10)
     c.setFillGray(0.3)
-    campaign = text("sheet.campaign", lang, name=label.campaign_name, id=label.campaign_id)
+    campaign = text("sheet.campaign", lang, name=label.campaign_name)
     size, lines = render.fit_text(campaign, f.regular, (7.5, 7, 6.5, 6), Box(MARGIN, 132.0,
                                                                                inner, 6.0), 1.15)
     render.draw_lines(c, LABEL_H, lines, MARGIN, 132.0, f.regular, size, 1.15)

@@ -1,18 +1,27 @@
-"""The delivery sheet handed over with a bundle (e.g. to an embassy), and the
-forwarding manifest, its variant for what goes where the postcards go: the
-postcards and the letters to the person, a column each.
+"""The paper handed over with a bundle, in its recipient's language: an embassy's
+delivery sheet, a forwarder's manifest, or a plain cover list.
 
-Page 1 carries the bundle number, the recipient, a table of counts per case
-with a total, the bundle's QR code (kind B) and, at a fixed place at the
-bottom, a box for the receiver's name, signature and stamp; further pages
-continue the table if it is long and list every item id (the appendix), each
-with the appendix QR code (kind A) in the same corner, so that every page of a
-returned sheet is recognised. All wording and numbers are drawn as text, so
-they can be extracted from the PDF and checked against the ledger.
+- **An embassy's delivery sheet** (`Paper.EMBASSY`): the letters to the authority and the
+  petition sheets of each case (person, country) with their signatures, a total, a line
+  for who hands the bundle over, and the receipt box the embassy signs and stamps.
+- **A forwarding manifest** (`Paper.FORWARDING`): postcards and letters of solidarity for
+  the partner office or the family contact who forwards them, with the same receipt box.
+- **A cover list** (`Paper.COVER`): the same table, sent to the person's own address when
+  nobody forwards the cards; it names no addressee and asks nobody to sign.
 
-The receipt box never moves (`RECEIPT_BOX`, `SIGNATURE_CELL`, `STAMP_CELL`,
-`RECEIPT_MARKS`): `scanpipe.reading.receipts` finds it on a scan from the QR's corners
-and the four solid marks at its corners.
+Nothing internal is printed: no item ids, no late pieces, no destination codes, no QR text,
+no operator; those are on the office's copy (`scanpipe.paper.office_copy`). A sheet is a
+summary per case, so a bundle of thousands of letters takes one page.
+
+Page 1 carries the bundle's QR code (kind B) and, at a fixed place at the bottom, the
+receipt box; a table too long for page 1 continues on pages that carry the appendix QR
+(kind A) in the same corner, so that every page of a returned sheet is recognised. All
+wording and numbers are text, so they can be extracted from the PDF and checked.
+
+The receipt box never moves (`RECEIPT_BOX`, `SIGNATURE_CELL`, `STAMP_CELL`, `RECEIPT_MARKS`):
+`scanpipe.reading.receipts` finds it on a scan from the QR's corners and the four solid
+marks at its corners. The hander's line (`HANDOVER_BOX`) sits above it, outside the cells
+whose ink says "received".
 """
 
 from __future__ import annotations
@@ -21,12 +30,13 @@ import datetime
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from scanpipe.domain.i18n import format_date, text
+from scanpipe.domain.i18n import counted, format_date, text
 from scanpipe.paper import render
 from scanpipe.paper.render import Box
 
@@ -51,88 +61,99 @@ DATE_FIELD = Box(146.0, 227.0, 42.0, 7.5)
 SIGNATURE_CELL = Box(22.0, 239.0, 88.0, 33.0)
 STAMP_CELL = Box(116.0, 239.0, 72.0, 33.0)     # an embassy's round stamp is 30–40 mm
 CELL_LABEL_MM = 5.0   # the cell's printed label ("Signature", "Cachet") fills its top this far
+# Who hands the bundle over: a name and a signature line, above the receipt box.
+HANDOVER_BOX = Box(LEFT, 204.0, RIGHT - LEFT, 12.0)
+HANDER_FIELD = Box(70.0, 206.5, 52.0, 7.0)
+HANDER_SIGNATURE_FIELD = Box(152.0, 206.5, 36.0, 7.0)
+
+
+class Paper(StrEnum):
+    """Which paper goes with a bundle: it follows from where the bundle goes."""
+
+    EMBASSY = "embassy"        # letters to the authority and petition sheets, against a receipt
+    FORWARDING = "forwarding"  # postcards and letters of solidarity, to who forwards them
+    COVER = "cover"            # the same, to the person: a plain list, no receipt asked
+
+    @property
+    def asks_receipt(self) -> bool:
+        return self is not Paper.COVER
+
 
 _Column = tuple[str, float]  # the i18n key of its heading, its width in mm
-_DELIVERY_COLUMNS: tuple[_Column, ...] = (("sheet.col_case", 24.0), ("sheet.col_person", 66.0),
-                     ("sheet.col_letters", 22.0), ("sheet.col_postcards", 22.0),
-                     ("sheet.col_petitions", 22.0), ("sheet.col_signatures", 24.0))
-_FORWARDING_COLUMNS: tuple[_Column, ...] = (("sheet.col_case", 26.0), ("sheet.col_person", 66.0),
-                       ("sheet.col_postcards", 24.0), ("sheet.col_solidarity_letters", 42.0),
-                       ("sheet.col_total", 22.0))
+_EMBASSY_COLUMNS: tuple[_Column, ...] = (
+    ("sheet.col_person", 56.0), ("sheet.col_country", 28.0), ("sheet.col_letters", 20.0),
+    ("sheet.col_postcards", 20.0), ("sheet.col_petitions", 30.0), ("sheet.col_signatures", 26.0))
+_FORWARDING_COLUMNS: tuple[_Column, ...] = (
+    ("sheet.col_person", 64.0), ("sheet.col_country", 34.0), ("sheet.col_postcards", 22.0),
+    ("sheet.col_solidarity", 38.0), ("sheet.col_total", 22.0))
+TEXT_COLUMNS = 2  # the first columns hold words (left-aligned), the others counts
 _ROW_H = 7.0
-_CELL_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)  # a table cell shrinks to fit its column
+_HEAD_H = 10.0
+_CELL_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0)  # a table cell shrinks to fit its column …
+_CELL_WRAP_SIZES = (7.0, 6.5, 6.0)        # … then takes two lines
+HEAD_WRAP_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5)  # a heading's two lines, in its taller row
 _REF_SIZES = tuple(float(n) for n in range(20, 9, -1))  # the bundle number beside the title
-_ITEM_LEADING = 4.2
-_ITEM_SIZE = 8.0
-_LATE_MARK = " *"
 
 
 @dataclass(frozen=True)
 class SheetLine:
-    """One case on a delivery sheet."""
+    """One case on a bundle's papers."""
 
-    case: str
+    case: str        # the campaign's code: on the office's copy only
     person: str
+    country: str
     letters: int     # to the authority
     postcards: int
     petitions: int   # petition sheets
     signatures: int | None  # None: not counted (printed as a dash, never as 0)
-    solidarity_letters: int = 0  # letters to the person: on a forwarding manifest only
+    solidarity_letters: int = 0  # letters to the person: forwarded with the postcards
+
+
+def totals_of(lines: Sequence[SheetLine]) -> tuple[int, int, int, int | None, int]:
+    """(letters, postcards, petition sheets, signatures, letters to the person) over `lines`.
+
+    The signature total is None unless every line with petition sheets was counted.
+    """
+    signed = [x.signatures for x in lines if x.petitions]
+    signatures = None if any(s is None for s in signed) else sum(s or 0 for s in signed)
+    return (sum(x.letters for x in lines), sum(x.postcards for x in lines),
+            sum(x.petitions for x in lines), signatures, sum(x.solidarity_letters for x in lines))
+
+
+def check_kinds(paper: Paper, lines: Sequence[SheetLine]) -> None:
+    """Each paper shows only the kinds its recipient may receive, so a piece of another kind
+    would vanish from it: refuse it instead (ValueError)."""
+    letters, _, petitions, _, solidarity = totals_of(lines)
+    if paper is not Paper.EMBASSY and (letters or petitions):
+        raise ValueError("a forwarding manifest cannot list letters to the authority or "
+                         "petition sheets: they go to the embassy")
+    if paper is Paper.EMBASSY and solidarity:
+        raise ValueError("an embassy's delivery sheet cannot list letters to the person: "
+                         "they are forwarded with the postcards")
 
 
 @dataclass(frozen=True)
 class DeliverySheet:
-    """Everything printed on one delivery sheet (or, with `forwarding`, forwarding manifest)."""
+    """Everything printed on the paper a bundle's recipient receives."""
 
-    campaign_id: str
+    paper: Paper
     campaign_name: str
     office: str
-    destination: str          # e.g. "embassy:GT"
-    recipient_name: str
+    recipient_name: str       # not printed on a cover list
     recipient_address: str
     issued_on: datetime.date
     lines: tuple[SheetLine, ...]
-    item_ids: tuple[str, ...]  # printed ids of the pieces in this delivery
-    bundle_code: str | None = None   # QR text of the bundle (kind B), page 1 only
-    bundle_ref: str | None = None    # the bundle number as printed, e.g. "12"
+    bundle_ref: str | None = None     # the bundle number as printed, e.g. "12"
+    bundle_code: str | None = None    # QR text of the bundle (kind B), page 1 only
     appendix_code: str | None = None  # QR text of kind A, on every page after the first
-    forwarding: bool = False         # a forwarding manifest: postcards and letters to the person
-    late_ids: frozenset[str] = frozenset()  # ids of `item_ids` that came after the deadline
-    deadline: datetime.date | None = None
+    handed_by: str | None = None      # who hands it over; None: a line to write on
 
     def __post_init__(self) -> None:
-        # Checked here so the note's count and the marks in the appendix always agree.
-        stray = self.late_ids - set(self.item_ids)
-        if stray:
-            raise ValueError(f"late ids not among the sheet's item ids: {sorted(stray)[:3]}; "
-                             "pass late ids as printed in item_ids")
-        if self.late_ids and self.deadline is None:
-            raise ValueError("late ids given without the campaign's deadline: pass deadline=")
-        # Each paper shows only the kinds its recipient may receive, so a piece of another
-        # kind would vanish from it: refuse it instead.
-        letters, _, petitions, _ = self.totals
-        if self.forwarding and (letters or petitions):
-            raise ValueError("a forwarding manifest cannot list letters to the authority or "
-                             "petition sheets: they go to the embassy")
-        if not self.forwarding and self.solidarity_letters:
-            raise ValueError("an embassy's delivery sheet cannot list letters to the person: "
-                             "they are forwarded with the postcards")
+        check_kinds(self.paper, self.lines)
 
     @property
-    def totals(self) -> tuple[int, int, int, int | None]:
-        """(letters, postcards, petition sheets, signatures) over all lines.
-
-        The signature total is None unless every line's signatures were counted.
-        """
-        signatures = [x.signatures for x in self.lines if x.signatures is not None]
-        counted = sum(signatures) if len(signatures) == len(self.lines) else None
-        return (sum(x.letters for x in self.lines), sum(x.postcards for x in self.lines),
-                sum(x.petitions for x in self.lines), counted)
-
-    @property
-    def solidarity_letters(self) -> int:
-        """The letters to the person over all lines."""
-        return sum(x.solidarity_letters for x in self.lines)
+    def totals(self) -> tuple[int, int, int, int | None, int]:
+        return totals_of(self.lines)
 
 
 def bundle_qr_box(code_text: str) -> Box:
@@ -156,8 +177,25 @@ def bundle_title(ref: str, lang: str) -> str:
     return text("sheet.bundle_ref", lang, serial=ref)
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types: Canvas is Any
-    """A canvas that writes "page X / Y" once it knows Y (reportlab's two-pass recipe)."""
+def in_all(lines: Sequence[SheetLine], paper: Paper, lang: str) -> str:
+    """The total in words, each count agreeing with its noun: « Au total : 1 lettre,
+    0 carte, 2 feuilles de pétition, 31 signatures. »"""
+    letters, postcards, petitions, signatures, solidarity = totals_of(lines)
+    if paper is Paper.EMBASSY:
+        parts = [counted("letter", letters, lang), counted("postcard", postcards, lang),
+                 counted("petition_sheet", petitions, lang)]
+        if petitions:
+            parts.append(text("sheet.signatures_uncounted", lang) if signatures is None
+                         else counted("signature", signatures, lang))
+    else:
+        parts = [counted("postcard", postcards, lang),
+                 counted("solidarity_letter", solidarity, lang)]
+    return f"{text('sheet.in_all', lang)} {', '.join(parts)}."
+
+
+class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types: Canvas is Any
+    """A canvas that writes a footer and "page X / Y" once it knows Y (reportlab's
+    two-pass recipe)."""
 
     def __init__(self, *args: Any, footer: str, lang: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -174,199 +212,233 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
             f = render.fonts()
-            self.setFont(f.regular, 7.5)
             self.setFillGray(0.3)
-            self.drawString(LEFT * mm, render.baseline(PAGE_H, 285.5, 7.5), self._footer)
+            size, lines = render.fit_text(self._footer, f.regular, (7.5, 7, 6.5),
+                                          Box(LEFT, 285.5, RIGHT - LEFT - 25, 4))
+            render.draw_lines(self, PAGE_H, lines[:1], LEFT, 285.5, f.regular, size)
+            self.setFont(f.regular, 7.5)
             self.drawRightString(RIGHT * mm, render.baseline(PAGE_H, 285.5, 7.5),
                                  text("sheet.page", self._lang, page=number, pages=total))
             Canvas.showPage(self)
         Canvas.save(self)
 
 
+def new_document(title: str, footer: str, lang: str) -> tuple[NumberedCanvas, io.BytesIO]:
+    """An A4 canvas with its footer, for the bundle papers."""
+    out = io.BytesIO()
+    canvas = NumberedCanvas(out, pagesize=(PAGE_W * mm, PAGE_H * mm), invariant=1,
+                            pageCompression=1, footer=footer, lang=lang)
+    canvas.setTitle(title)
+    canvas.setCreator("scanpipe")
+    return canvas, out
+
+
+# ------------------------------------------------------------------ tables
+
+def draw_cell(c: Canvas, cell: str, box: Box, font: str, *, right: bool,
+              wrap_sizes: tuple[float, ...] = _CELL_WRAP_SIZES) -> None:
+    """`cell` in `box`: one line shrunk to fit, else two small lines (cut with "…")."""
+    inner = Box(box.x + 1.5, box.y + 0.4, box.w - 3, box.h - 0.8)
+    # One line while it stays as large as the wrapped lines would be.
+    size = render.fit_line(cell, font, [x for x in _CELL_SIZES if x >= wrap_sizes[0]], inner.w)
+    if render.string_mm(cell, font, size) <= inner.w:
+        c.setFont(font, size)
+        base = (PAGE_H - box.y - box.h / 2) * mm - 0.36 * size  # cap height centred in the row
+        if right:
+            c.drawRightString(inner.right * mm, base, cell)
+        else:
+            c.drawString(inner.x * mm, base, cell)
+        return
+    size, lines = render.fit_text(cell, font, wrap_sizes, inner, 1.1)
+    top = box.y + (box.h - len(lines) * size * 1.1 / mm) / 2
+    render.draw_lines(c, PAGE_H, lines, inner.x, top, font, size, 1.1)
+
+
+def draw_row(c: Canvas, y: float, height: float, cells: Sequence[str],
+             columns: Sequence[_Column], font: str, fill: float | None,
+             wrap_sizes: tuple[float, ...] = _CELL_WRAP_SIZES) -> None:
+    """One table row from `y` mm, `height` high; the first `TEXT_COLUMNS` left-aligned."""
+    if fill is not None:
+        c.setFillGray(fill)
+        c.rect(LEFT * mm, (PAGE_H - y - height) * mm, (RIGHT - LEFT) * mm, height * mm,
+               stroke=0, fill=1)
+        c.setFillGray(0)
+    x = LEFT
+    for i, (cell, (_, width)) in enumerate(zip(cells, columns)):
+        draw_cell(c, cell, Box(x, y, width, height), font, right=i >= TEXT_COLUMNS,
+                  wrap_sizes=wrap_sizes)
+        x += width
+    render.hline(c, PAGE_H, LEFT, RIGHT, y + height, 0.4)
+
+
+def close_table(c: Canvas, columns: Sequence[_Column], top: float, bottom: float) -> None:
+    render.draw_box(c, PAGE_H, Box(LEFT, top, RIGHT - LEFT, bottom - top), 0.8)
+    x = LEFT
+    for _, width in columns[:-1]:
+        x += width
+        render.vline(c, PAGE_H, x, top, bottom, 0.4)
+
+
+def count_text(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _table(sheet: DeliverySheet, lang: str) -> tuple[tuple[_Column, ...], list[tuple[str, ...]],
+                                                     tuple[str, ...]]:
+    """(columns, rows, total row) of the sheet's kind."""
+    letters, postcards, petitions, signatures, solidarity = sheet.totals
+    total = text("sheet.total", lang)
+    rows: list[tuple[str, ...]]
+    if sheet.paper is Paper.EMBASSY:
+        rows = [(x.person, x.country, str(x.letters), str(x.postcards), str(x.petitions),
+                 count_text(x.signatures) if x.petitions else "0") for x in sheet.lines]
+        return _EMBASSY_COLUMNS, rows, (total, "", str(letters), str(postcards), str(petitions),
+                                        count_text(signatures))
+    rows = [(x.person, x.country, str(x.postcards), str(x.solidarity_letters),
+             str(x.postcards + x.solidarity_letters)) for x in sheet.lines]
+    return _FORWARDING_COLUMNS, rows, (total, "", str(postcards), str(solidarity),
+                                       str(postcards + solidarity))
+
+
+# ------------------------------------------------------------------ the pages
+
+def _title(sheet: DeliverySheet, lang: str) -> str:
+    return text({Paper.EMBASSY: "sheet.title", Paper.FORWARDING: "sheet.title_forwarding",
+                 Paper.COVER: "sheet.title_cover"}[sheet.paper], lang)
+
+
 class _Writer:
     """Keeps the vertical position and starts new pages when the content runs out.
 
-    Page 1's content ends above the receipt box; further pages get their own
-    heading and the appendix QR before any content.
+    Page 1's content ends above the hander's line; further pages get their own heading
+    and the appendix QR before any content.
     """
 
-    def __init__(self, canvas: _NumberedCanvas, sheet: DeliverySheet, lang: str):
+    def __init__(self, canvas: NumberedCanvas, sheet: DeliverySheet, lang: str):
         self.c = canvas
         self.sheet = sheet
         self.lang = lang
         self.y = 15.0
-        self.bottom = RECEIPT_BOX.y - 4
+        self.bottom = HANDOVER_BOX.y - 4 if sheet.paper.asks_receipt else CONTENT_BOTTOM
         self.page = 1
-
-    def need(self, height: float) -> bool:
-        """Start a new page unless `height` mm still fit; True when a page was started."""
-        if self.y + height <= self.bottom:
-            return False
-        self.new_page()
-        return True
 
     def new_page(self) -> None:
         self.end_page()
         self.c.showPage()
         self.page += 1
-        _draw_continued_header(self.c, self.sheet, self.lang)
+        self._continued_header()
         self.y = CONTINUED_TOP
         self.bottom = CONTENT_BOTTOM
 
     def end_page(self) -> None:
-        """Page 1 gets its receipt box last, so the PDF's text reads in page order."""
-        if self.page == 1:
+        """Page 1 gets its hander's line and receipt box last, so the PDF's text reads in
+        page order."""
+        if self.page == 1 and self.sheet.paper.asks_receipt:
+            _draw_handover(self.c, self.sheet, self.lang)
             _draw_receipt(self.c, self.lang)
 
-
-def _title(sheet: DeliverySheet, lang: str) -> str:
-    return text("sheet.title_forwarding" if sheet.forwarding else "sheet.title", lang)
-
-
-def _draw_code(c: Canvas, code: str) -> None:
-    f = render.fonts()
-    box = render.draw_qr_in(c, PAGE_H, code, BUNDLE_QR_ZONE, BUNDLE_MODULE_MM)
-    c.setFont(f.regular, 5.5)
-    c.drawRightString(box.right * mm, render.baseline(PAGE_H, box.bottom + 0.3, 5.5), code)
-
-
-def _draw_continued_header(c: Canvas, sheet: DeliverySheet, lang: str) -> None:
-    """A loose further page still says whose bundle it belongs to."""
-    f = render.fonts()
-    parts = [_title(sheet, lang)]
-    if sheet.bundle_ref:
-        parts.append(bundle_title(sheet.bundle_ref, lang))
-    parts.append(sheet.destination)
-    size, lines = render.fit_text(" · ".join(parts), f.bold, (11, 10, 9, 8),
-                                  Box(LEFT, 12, BUNDLE_QR_ZONE.x - LEFT - 4, 18))
-    render.draw_lines(c, PAGE_H, lines, LEFT, 12, f.bold, size)
-    if sheet.appendix_code:
-        _draw_code(c, sheet.appendix_code)
+    def _continued_header(self) -> None:
+        """A loose further page still says whose bundle it belongs to."""
+        f, sheet = render.fonts(), self.sheet
+        parts = [_title(sheet, self.lang)]
+        if sheet.bundle_ref:
+            parts.append(bundle_title(sheet.bundle_ref, self.lang))
+        if sheet.paper.asks_receipt:
+            parts.append(sheet.recipient_name)
+        size, lines = render.fit_text(" · ".join(parts), f.bold, (11, 10, 9, 8),
+                                      Box(LEFT, 12, BUNDLE_QR_ZONE.x - LEFT - 4, 18))
+        render.draw_lines(self.c, PAGE_H, lines, LEFT, 12, f.bold, size)
+        if sheet.appendix_code and sheet.paper.asks_receipt:
+            render.draw_qr_in(self.c, PAGE_H, sheet.appendix_code, BUNDLE_QR_ZONE,
+                              BUNDLE_MODULE_MM)
 
 
 def _draw_header(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
     c, f = w.c, render.fonts()
     title = _title(sheet, lang)
     render.draw_lines(c, PAGE_H, [title], LEFT, 10, f.bold, 16)
-    qr_left = bundle_qr_box(sheet.bundle_code).x if sheet.bundle_code else RIGHT
-    if sheet.bundle_ref:
-        # Large, right-aligned against the QR: the number people call the bundle by.
+    with_code = sheet.bundle_code is not None and sheet.paper.asks_receipt
+    qr_left = bundle_qr_box(sheet.bundle_code).x if with_code and sheet.bundle_code else RIGHT
+    if sheet.bundle_ref and sheet.paper.asks_receipt:
+        # Large, right-aligned against the QR: the number both sides call the bundle by.
         ref = bundle_title(sheet.bundle_ref, lang)
         room = qr_left - 4 - (LEFT + render.string_mm(title, f.bold, 16) + 6)
         size = render.fit_line(ref, f.bold, _REF_SIZES, room)
         c.setFont(f.bold, size)
         c.drawRightString((qr_left - 4) * mm, render.baseline(PAGE_H, 10, 16), ref)
-    render.draw_text(c, PAGE_H, sheet.office, LEFT, 19.5, 150, f.bold, 10)
-    render.draw_text(c, PAGE_H, text("sheet.campaign", lang, name=sheet.campaign_name,
-                                     id=sheet.campaign_id), LEFT, 24.5, 150, f.regular, 9)
-    render.draw_lines(c, PAGE_H, [text("sheet.date", lang,
-                                       date=format_date(sheet.issued_on, lang))],
-                      LEFT, 29, f.regular, 9)
-    if sheet.bundle_code:
-        _draw_code(c, sheet.bundle_code)
-    c.setFillGray(0.35)
-    render.draw_lines(c, PAGE_H, [f"{text('sheet.recipient', lang)} ({sheet.destination})"],
-                      LEFT, 40, f.regular, 8)
-    c.setFillGray(0)
-    y = render.draw_text(c, PAGE_H, sheet.recipient_name, LEFT, 44, 150, f.bold, 11)
-    address = "\n".join(x.strip() for x in sheet.recipient_address.strip().splitlines()
-                        if x.strip())
-    size, lines = render.fit_text(address, f.regular, (10, 9, 8), Box(LEFT, y + 1, 150, 22))
-    w.y = max(render.draw_lines(c, PAGE_H, lines, LEFT, y + 1, f.regular, size, 1.2),
-              BUNDLE_QR_ZONE.bottom + 3) + 6
-
-
-def _draw_row(c: Canvas, y: float, cells: tuple[str, ...], columns: Sequence[_Column], font: str,
-              fill: float | None) -> None:
-    if fill is not None:
-        c.setFillGray(fill)
-        c.rect(LEFT * mm, (PAGE_H - y - _ROW_H) * mm, (RIGHT - LEFT) * mm, _ROW_H * mm,
-               stroke=0, fill=1)
+    y = render.draw_text(c, PAGE_H, sheet.office, LEFT, 19.5, qr_left - LEFT - 6, f.bold, 10)
+    y = render.draw_text(c, PAGE_H, text("sheet.campaign", lang, name=sheet.campaign_name),
+                         LEFT, y + 0.5, qr_left - LEFT - 6, f.regular, 9)
+    y = render.draw_lines(c, PAGE_H, [text("sheet.date", lang,
+                                           date=format_date(sheet.issued_on, lang))],
+                          LEFT, y + 0.5, f.regular, 9)
+    if with_code and sheet.bundle_code:
+        render.draw_qr_in(c, PAGE_H, sheet.bundle_code, BUNDLE_QR_ZONE, BUNDLE_MODULE_MM)
+    y = max(y, BUNDLE_QR_ZONE.bottom) + 4
+    if sheet.paper.asks_receipt:  # a cover list names no addressee
+        c.setFillGray(0.35)
+        render.draw_lines(c, PAGE_H, [text("sheet.recipient", lang)], LEFT, y, f.regular, 8)
         c.setFillGray(0)
-    x = LEFT
-    for i, (cell, (_, width)) in enumerate(zip(cells, columns)):
-        size = render.fit_line(cell, font, _CELL_SIZES, width - 3)
-        c.setFont(font, size)
-        base = (PAGE_H - y - _ROW_H / 2) * mm - 0.36 * size  # cap height centred in the row
-        if i < 2:
-            c.drawString((x + 1.5) * mm, base, cell)
-        else:
-            c.drawRightString((x + width - 1.5) * mm, base, cell)
-        x += width
-    render.hline(c, PAGE_H, LEFT, RIGHT, y + _ROW_H, 0.4)
-
-
-def _count(value: int | None) -> str:
-    return "—" if value is None else str(value)
-
-
-def _table_rows(sheet: DeliverySheet, lang: str) -> tuple[tuple[_Column, ...], list[tuple[str, ...]],
-                                                          tuple[str, ...]]:
-    """(columns, rows, total row) of the sheet's kind."""
-    letters, postcards, petitions, signatures = sheet.totals
-    total_label = text("sheet.total", lang)
-    rows: list[tuple[str, ...]]
-    if sheet.forwarding:
-        rows = [(x.case, x.person, str(x.postcards), str(x.solidarity_letters),
-                 str(x.postcards + x.solidarity_letters)) for x in sheet.lines]
-        solidarity = sheet.solidarity_letters
-        return _FORWARDING_COLUMNS, rows, (total_label, "", str(postcards), str(solidarity),
-                                           str(postcards + solidarity))
-    rows = [(x.case, x.person, str(x.letters), str(x.postcards), str(x.petitions),
-             _count(x.signatures)) for x in sheet.lines]
-    total = (total_label, "", str(letters), str(postcards), str(petitions), _count(signatures))
-    return _DELIVERY_COLUMNS, rows, total
+        y = render.draw_text(c, PAGE_H, sheet.recipient_name, LEFT, y + 4, 150, f.bold, 11)
+        address = "\n".join(x.strip() for x in sheet.recipient_address.strip().splitlines()
+                            if x.strip())
+        size, lines = render.fit_text(address, f.regular, (10, 9, 8), Box(LEFT, y + 1, 150, 22))
+        y = render.draw_lines(c, PAGE_H, lines, LEFT, y + 1, f.regular, size, 1.2) + 5
+    intro = {Paper.EMBASSY: "sheet.intro_embassy", Paper.FORWARDING: "sheet.intro_forwarding",
+             Paper.COVER: "sheet.intro_cover"}[sheet.paper]
+    w.y = render.draw_text(c, PAGE_H, text(intro, lang, name=sheet.campaign_name), LEFT, y,
+                           RIGHT - LEFT, f.regular, 9.5) + 5
 
 
 def _draw_table(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
     f = render.fonts()
-    columns, rows, total = _table_rows(sheet, lang)
+    columns, rows, total = _table(sheet, lang)
     header = tuple(text(key, lang) for key, _ in columns)
 
     def start_block() -> float:
         render.hline(w.c, PAGE_H, LEFT, RIGHT, w.y, 0.8)
-        _draw_row(w.c, w.y, header, columns, f.bold, 0.85)
-        w.y += _ROW_H
-        return w.y - _ROW_H
+        draw_row(w.c, w.y, _HEAD_H, header, columns, f.bold, 0.85, HEAD_WRAP_SIZES)
+        w.y += _HEAD_H
+        return w.y - _HEAD_H
 
-    w.need(_ROW_H * 3)
+    if w.y + _HEAD_H + _ROW_H * 2 > w.bottom:
+        w.new_page()
     top = start_block()
     for cells in rows:
         if w.y + _ROW_H * 2 > w.bottom:  # this row and the total would not fit
-            _close_table(w.c, columns, top, w.y)
+            close_table(w.c, columns, top, w.y)
             w.new_page()
             top = start_block()
-        _draw_row(w.c, w.y, cells, columns, f.regular, None)
+        draw_row(w.c, w.y, _ROW_H, cells, columns, f.regular, None)
         w.y += _ROW_H
-    _draw_row(w.c, w.y, total, columns, f.bold, 0.92)
+    draw_row(w.c, w.y, _ROW_H, total, columns, f.bold, 0.92)
     w.y += _ROW_H
-    _close_table(w.c, columns, top, w.y)
-    w.y += 1
+    close_table(w.c, columns, top, w.y)
+    words = render.wrap_text(in_all(sheet.lines, sheet.paper, lang), f.regular, 9, RIGHT - LEFT)
+    if w.y + 3 + len(words) * 4 > w.bottom:
+        w.new_page()
+    w.y = render.draw_lines(w.c, PAGE_H, words, LEFT, w.y + 3, f.regular, 9, 1.2)
 
 
-def _draw_notes(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
+def _write_on_line(c: Canvas, label: str, field: Box, label_x: float, value: str | None) -> None:
+    """A label, a line to write on, and the value on it when it is known."""
     f = render.fonts()
-    notes = [] if sheet.forwarding else [text("sheet.petitions_note", lang)]
-    late = sum(1 for i in sheet.item_ids if i in sheet.late_ids)
-    if late:
-        assert sheet.deadline is not None  # checked by DeliverySheet
-        key = "sheet.late_one" if late == 1 else "sheet.late_many"
-        notes.append(text(key, lang, count=late, deadline=format_date(sheet.deadline, lang)))
-    for note in notes:
-        lines = render.wrap_text(note, f.regular, 7.5, RIGHT - LEFT)
-        w.need(len(lines) * 3.4 + 1)
-        w.c.setFillGray(0.2)
-        w.y = render.draw_lines(w.c, PAGE_H, lines, LEFT, w.y, f.regular, 7.5, 1.2) + 0.8
-        w.c.setFillGray(0)
-    w.y += 6
+    size = render.fit_line(label, f.regular, (9, 8.5, 8, 7.5, 7), field.x - 2 - label_x)
+    render.draw_lines(c, PAGE_H, [label], label_x, field.bottom - 5.5, f.regular, size)
+    render.hline(c, PAGE_H, field.x, field.right, field.bottom, 0.4, 0.5)
+    if value:
+        size, lines = render.fit_text(value, f.regular, (10, 9, 8, 7), Box(field.x + 1, 0, field.w - 2, 5))
+        render.draw_lines(c, PAGE_H, lines[:1], field.x + 1, field.bottom - 1.2 - size / mm,
+                          f.regular, size)
 
 
-def _close_table(c: Canvas, columns: Sequence[_Column], top: float, bottom: float) -> None:
-    render.draw_box(c, PAGE_H, Box(LEFT, top, RIGHT - LEFT, bottom - top), 0.8)
-    x = LEFT
-    for _, width in columns[:-1]:
-        x += width
-        render.vline(c, PAGE_H, x, top, bottom, 0.4)
+def _draw_handover(c: Canvas, sheet: DeliverySheet, lang: str) -> None:
+    """Who hands the bundle over: a name (printed when known) and a signature line."""
+    render.draw_box(c, PAGE_H, HANDOVER_BOX, 0.6, 0.4)
+    _write_on_line(c, text("sheet.handed_by", lang), HANDER_FIELD, SIGNATURE_CELL.x,
+                   sheet.handed_by)
+    _write_on_line(c, text("sheet.handed_signature", lang), HANDER_SIGNATURE_FIELD,
+                   HANDER_FIELD.right + 4, None)
 
 
 def _draw_receipt(c: Canvas, lang: str) -> None:
@@ -378,14 +450,8 @@ def _draw_receipt(c: Canvas, lang: str) -> None:
                stroke=0, fill=1)
     render.draw_lines(c, PAGE_H, [text("sheet.receipt", lang)], SIGNATURE_CELL.x, box.y + 1.5,
                       f.bold, 10)
-    label_top = RECEIVER_FIELD.bottom - 5.5
-    render.draw_lines(c, PAGE_H, [text("sheet.received_by", lang)], SIGNATURE_CELL.x,
-                      label_top, f.regular, 9)
-    render.hline(c, PAGE_H, RECEIVER_FIELD.x, RECEIVER_FIELD.right, RECEIVER_FIELD.bottom,
-                 0.4, 0.5)
-    render.draw_lines(c, PAGE_H, [text("sheet.received_on", lang)], RECEIVER_FIELD.right + 5,
-                      label_top, f.regular, 9)
-    render.hline(c, PAGE_H, DATE_FIELD.x, DATE_FIELD.right, DATE_FIELD.bottom, 0.4, 0.5)
+    _write_on_line(c, text("sheet.received_by", lang), RECEIVER_FIELD, SIGNATURE_CELL.x, None)
+    _write_on_line(c, text("sheet.received_on", lang), DATE_FIELD, RECEIVER_FIELD.right + 5, None)
     for label, cell in ((text("sheet.signature", lang), SIGNATURE_CELL),
                         (text("sheet.stamp", lang), STAMP_CELL)):
         render.draw_box(c, PAGE_H, cell, 0.6, 0.4)
@@ -394,55 +460,20 @@ def _draw_receipt(c: Canvas, lang: str) -> None:
         c.setFillGray(0)
 
 
-def _draw_items(w: _Writer, sheet: DeliverySheet, lang: str) -> None:
-    f, c = render.fonts(), w.c
-    items = [i + _LATE_MARK if i in sheet.late_ids else i for i in sheet.item_ids]
-    width = RIGHT - LEFT
-    widest = max((render.string_mm(i, f.regular, _ITEM_SIZE) for i in items), default=10.0)
-    column_w = min(width, widest + 5)
-    columns = max(1, min(6, int(width // column_w)))
-    column_w = width / columns
-    w.need(20)
-    render.draw_lines(c, PAGE_H, [text("sheet.items", lang, count=len(items))], LEFT, w.y,
-                      f.bold, 10)
-    w.y += 7
-    start = 0
-    while start < len(items):
-        w.need(_ITEM_LEADING * 2)
-        per_column = int((w.bottom - w.y) // _ITEM_LEADING)
-        block = items[start:start + per_column * columns]
-        # Column-major: the list reads down each column, as people scan a printed list.
-        rows = -(-len(block) // columns)
-        c.setFont(f.regular, _ITEM_SIZE)
-        for k, item in enumerate(block):
-            col, row = divmod(k, rows)
-            c.drawString((LEFT + col * column_w) * mm,
-                         render.baseline(PAGE_H, w.y + row * _ITEM_LEADING, _ITEM_SIZE * 0.8),
-                         item)
-        start += len(block)
-        w.y += rows * _ITEM_LEADING
-        if start < len(items):
-            w.y = w.bottom  # the next block starts on a new page
-
-
 def render_delivery_sheet(sheet: DeliverySheet, lang: str = "fr") -> bytes:
-    """The delivery sheet (or forwarding manifest) as A4 PDF bytes; several pages when
-    the table or the item list is long, the receipt box always at the foot of page 1."""
+    """The recipient's paper of a bundle as A4 PDF bytes: one page for any number of pieces
+    of a dozen cases; the table continues on further pages when it is long, the receipt
+    box (when one is asked) always at the foot of page 1."""
     title = _title(sheet, lang)  # fails early, naming the known languages
-    out = io.BytesIO()
-    footer = f"{sheet.campaign_id} · {sheet.destination} · {format_date(sheet.issued_on, lang)}"
-    if sheet.bundle_ref:
-        footer += f" · {bundle_title(sheet.bundle_ref, lang)}"
-    canvas = _NumberedCanvas(out, pagesize=(PAGE_W * mm, PAGE_H * mm), invariant=1,
-                             pageCompression=1, footer=footer, lang=lang)
-    canvas.setTitle(f"{title} — {sheet.destination}")
-    canvas.setCreator("scanpipe")
+    parts = [sheet.campaign_name]
+    if sheet.bundle_ref and sheet.paper.asks_receipt:
+        parts.append(bundle_title(sheet.bundle_ref, lang))
+    parts.append(format_date(sheet.issued_on, lang))
+    shown_to = sheet.recipient_name if sheet.paper.asks_receipt else sheet.campaign_name
+    canvas, out = new_document(f"{title} — {shown_to}", " · ".join(parts), lang)
     w = _Writer(canvas, sheet, lang)
     _draw_header(w, sheet, lang)
     _draw_table(w, sheet, lang)
-    _draw_notes(w, sheet, lang)
-    if sheet.item_ids:
-        _draw_items(w, sheet, lang)
     w.end_page()
     canvas.showPage()
     canvas.save()

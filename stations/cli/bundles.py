@@ -9,7 +9,7 @@ import click
 
 from models.events import BundleState
 from models.store import item_ref
-from models.store.bundles import BundleError, DispatchMethod, NothingToBundle
+from models.store.bundles import BundleError, DispatchMethod, NothingToBundle, clean_text
 from scanpipe.domain.routing import Kind
 from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.cli.words import counted, plural
@@ -54,6 +54,26 @@ def _contents(totals: dict, late: int) -> str:
     return f"{plural(totals['pieces'], 'piece')}: " + ", ".join(parts)
 
 
+def _one_line_name(ctx, param, value: str | None) -> str | None:
+    """A name to print: one line, no control characters, not too long."""
+    try:
+        return clean_text(value, "the name of who hands it over", required=False)
+    except BundleError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _papers_options(f):
+    """The options of the commands that write a bundle's papers."""
+    f = click.option("--handed-by", callback=_one_line_name, help="Who hands the bundle over, printed on the "
+                                         "recipient's sheet [default: a line to write on].")(f)
+    f = click.option("--lang", type=LANGS, help="Language of the recipient's sheet and the label "
+                                                "[default: the embassy's language, else the "
+                                                "campaign's]; the office copy is in the station's "
+                                                "(SCANPIPE_LANGUAGE).")(f)
+    return click.option("--date", "issued", type=DAY,
+                        help="Date printed on the papers [default: today].")(f)
+
+
 def _operator_option(f):
     return click.option("--operator", help="Who does it [default: SCANPIPE_OPERATOR or your "
                                            "login].")(f)
@@ -93,17 +113,17 @@ def bundle_pending(obj: Context) -> None:
 @click.option("--all", "everything", is_flag=True, help="A bundle for every destination with "
                                                         "pieces waiting.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Write each bundle's delivery sheet (or forwarding manifest) and label here.")
-@click.option("--date", "issued", type=DAY, help="Date printed on the papers [default: today].")
-@click.option("--lang", type=LANGS, help="Language of the papers [default: the campaign's].")
+              help="Write each bundle's papers here: the recipient's sheet (or manifest), "
+                   "the office copy and the label.")
+@_papers_options
 @_operator_option
 @pass_context
 def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, out: Path | None,
-                 issued, lang: str | None, operator: str | None) -> None:
+                 issued, lang: str | None, handed_by: str | None, operator: str | None) -> None:
     """Close a bundle for each DESTINATION (e.g. embassy:GT, partner:AIIS, relatives:BAKER).
 
     Pieces that arrived after the campaign's deadline are bundled too, and
-    flagged on the sheet.
+    listed on the office copy (never on the recipient's sheet).
     """
     campaign = obj.campaign()
     store = obj.store()
@@ -129,30 +149,31 @@ def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, 
                                  f"{_contents(view.totals, len(view.late_ids))}"))
         if out is not None:
             for path in write_documents(store, view, campaign, out, issued_on=_day(issued),
-                                        lang=lang or campaign.language, actor=actor,
-                                        station=station):
+                                        lang=lang, office_lang=obj.settings.language,
+                                        actor=actor, station=station, handed_by=handed_by):
                 click.echo(f"  wrote {terminal_text(path)}")
 
 
 @bundle.command("print")
 @click.argument("bundle_id", type=int)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--date", "issued", type=DAY, help="Date printed on the papers [default: today].")
-@click.option("--lang", type=LANGS, help="Language of the papers [default: the campaign's].")
+@_papers_options
 @_operator_option
 @pass_context
 def bundle_print(obj: Context, bundle_id: int, out: Path, issued, lang: str | None,
-                 operator: str | None) -> None:
-    """Write BUNDLE_ID's delivery sheet (or manifest) and label again."""
+                 handed_by: str | None, operator: str | None) -> None:
+    """Write BUNDLE_ID's papers again: the recipient's sheet (or manifest), the office copy
+    (with the bundle's state now: dispatch, tracking, receipt) and the label."""
     campaign = obj.campaign()
     store = obj.store()
     actor, station = _who(obj, operator)
     view = store.bundle(bundle_id)
     if view.state is BundleState.VOID:
         raise BundleError(f"bundle {bundle_id} is void: its pieces may be in another bundle now")
-    for path in write_documents(store, view, campaign, out, issued_on=_day(issued),
-                                lang=lang or campaign.language, actor=actor, station=station):
-        click.echo(f"wrote {path}")
+    for path in write_documents(store, view, campaign, out, issued_on=_day(issued), lang=lang,
+                                office_lang=obj.settings.language, actor=actor, station=station,
+                                handed_by=handed_by):
+        click.echo(f"wrote {terminal_text(path)}")
 
 
 @bundle.command("list")

@@ -48,7 +48,7 @@ def samples_make(campaign_file: str, out: Path, seed: int) -> None:
               help="The JPEG (first page) or PDF (every page) to write.")
 @click.option("--unsigned", is_flag=True, help="Leave the signature and stamp boxes empty.")
 @click.option("--seed", default=1, show_default=True)
-@click.option("--lang", type=LANGS, help="Language of the sheet [default: the campaign's].")
+@click.option("--lang", type=LANGS, help="Language of the sheet [default: its recipient's].")
 @pass_context
 def samples_receipt(obj: Context, bundle_id: int, out: Path, unsigned: bool, seed: int,
                     lang: str | None) -> None:
@@ -58,7 +58,7 @@ def samples_receipt(obj: Context, bundle_id: int, out: Path, unsigned: bool, see
 
     campaign = obj.campaign()
     view = obj.store().bundle(bundle_id)
-    pdf = render_sheet(view, campaign, date.today(), lang or campaign.language)
+    pdf = render_sheet(view, campaign, date.today(), lang)
     pages = sign_delivery_sheet(pdf, seed=seed, signed=not unsigned, stamp=not unsigned)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".pdf":

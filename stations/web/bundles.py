@@ -13,15 +13,23 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from models.events import BundleState, next_steps
-from models.store.bundles import BundleError, DispatchMethod
-from stations.delivery import deadline_passed_at, issue, recipient
+from models.store.bundles import BundleError, DispatchMethod, clean_text
+from stations.delivery import (
+    Document,
+    deadline_passed_at,
+    issue,
+    paper_of,
+    papers_language,
+    recipient,
+    sheet_document,
+)
 from stations.web.access import MayHandleBundles, MaySeeProgress
 from stations.web.context import Web, back
 from stations.web.text import LANGUAGES, refusal_text, text
 
 # The store's refusals (English, for the command line), said in the station's language.
 _WHAT = {"the tracking number": "bundles.tracking", "the name of who received it": "bundles.received_by",
-         "the reason": "bundles.reason"}
+         "the reason": "bundles.reason", "the name of who hands it over": "bundles.handed_by"}
 
 
 def error_text(exc: Exception, lang: str) -> str:
@@ -80,22 +88,37 @@ def add_routes(app: FastAPI, web: Web) -> None:
         return web.page(request, "bundle.html", view=view, history=history,
                         name=web.describe(view.bundle.destination, lang),
                         address=recipient(campaign, view.bundle.destination).address,
+                        paper=paper_of(campaign, view.bundle.destination).value,
+                        papers_lang=papers_language(campaign, view.bundle.destination),
                         state=view.state.value, today=date.today().isoformat(),
                         can={s.value for s in next_steps(view.state)})
 
     @app.post("/bundles/{bundle_id}/papers")
     async def papers(request: Request, person: MayHandleBundles, bundle_id: int):
-        """The sheet or label as a PDF, written now and recorded as issued."""
+        """The recipient's sheet, the office copy or the label as a PDF, written now and
+        recorded as issued: the first and the last in the recipient's language unless another
+        is chosen, the office copy in the station's."""
         form = await web.form_of(request)
         view = load(bundle_id)
         if view.state is BundleState.VOID:
             raise HTTPException(409, "void bundle")
-        lang = str(form.get("lang") or web.lang_of(request))
-        lang = lang if lang in LANGUAGES else campaign.language
-        document, pdf = issue(store, view, campaign, label=form.get("document") == "label",
-                              issued_on=date.today(), lang=lang, actor=person.name,
-                              station=station.name)
-        name = f"bundle-{bundle_id:04d}-{document.replace('_', '-')}.pdf"
+        chosen = {"sheet": sheet_document(view), "office_copy": Document.OFFICE_COPY,
+                  "label": Document.LABEL}.get(str(form.get("document", "")))
+        if chosen is None:
+            raise HTTPException(400, "unknown document")
+        lang = str(form.get("lang") or "")
+        if lang not in LANGUAGES:
+            lang = (web.lang_of(request) if chosen is Document.OFFICE_COPY
+                    else papers_language(campaign, view.bundle.destination))
+        try:
+            handed_by = clean_text(str(form.get("handed_by") or ""),
+                                   "the name of who hands it over", required=False)
+        except BundleError as exc:
+            web.flash(request, error_text(exc, web.lang_of(request)), "error")
+            return back(f"/bundles/{bundle_id}")
+        pdf = issue(store, view, campaign, chosen, issued_on=date.today(), lang=lang,
+                    actor=person.name, station=station.name, handed_by=handed_by)
+        name = f"bundle-{bundle_id:04d}-{chosen.value.replace('_', '-')}.pdf"
         return Response(pdf, media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{name}"'})
 
