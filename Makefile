@@ -29,7 +29,8 @@ demo: setup
 	$(SP) summary
 	@echo "== 5. Bundles: one per destination, with its delivery sheet (or forwarding manifest) and label"
 	$(SP) bundle pending
-	$(SP) bundle close --all --out $(DEMO)/bundles --operator coordinator
+	$(SP) bundle close --all --out $(DEMO)/bundles --operator coordinator --handed-by "Alice Martin"
+	$(SP) bundle print 1 --out $(DEMO)/bundles-nl --lang nl --operator coordinator
 	$(SP) bundle dispatch 1 --by hand --operator coordinator
 	@echo "== 6. The signed delivery sheet of bundle 1 comes back and is scanned like any piece"
 	$(SP) samples receipt 1 --out $(DEMO)/returned/bundle-1-signed.jpg
@@ -64,7 +65,7 @@ demo: setup
 	@echo
 	@echo "Everything is in $(DEMO)/:"
 	@echo "  kits to print:      $(DEMO)/kits/"
-	@echo "  bundle papers:      $(DEMO)/bundles/ (delivery sheets, manifests, labels)"
+	@echo "  bundle papers:      $(DEMO)/bundles/ (delivery sheets, manifests, office copies, labels)"
 	@echo "  ledger (SQLite):    $(DEMO)/data/ledger.sqlite3"
 	@echo "  stored scans:       $(DEMO)/data/images/ (named by SHA-256)"
 	@echo "  audit:              $(DEMO)/audit-report.pdf, $(DEMO)/audit-report/ (CSV), $(DEMO)/audit-export/"
