@@ -156,7 +156,7 @@ def bundle_title(ref: str, lang: str) -> str:
     return text("sheet.bundle_ref", lang, serial=ref)
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types: Canvas is Any
+class _NumberedCanvas(render.ShapingCanvas):  # draws every script (render.py)
     """A canvas that writes "page X / Y" once it knows Y (reportlab's two-pass recipe)."""
 
     def __init__(self, *args: Any, footer: str, lang: str, **kwargs: Any):
