@@ -103,6 +103,7 @@ def test_a_kit_prints_every_case_text_in_its_language(campaign, lang):
 
 def test_the_sample_offers_french_dutch_and_english_with_every_text(campaign):
     assert campaign.offered_languages == ("fr", "nl", "en")
+    assert hash(campaign)  # the matchers keep one per campaign: its texts keep it hashable
     for case in campaign.cases:
         for lang in ("nl", "en"):
             for field in ("country", "summary", "authority", "letter", "petition"):
@@ -322,10 +323,7 @@ def test_the_comparison_rejects_unshaped_drawing(script):
 def test_a_missing_noto_font_is_an_error_naming_its_package(campaign, monkeypatch, tmp_path):
     monkeypatch.setattr(typeset, "NOTO_DIR", tmp_path)
     monkeypatch.setattr(typeset, "NOTO_CJK", tmp_path)
-    for cached in (typeset.script_font, typeset._noto_sans, typeset._cjk_face, typeset.cjk_font,
-                   typeset.shape_line):
-        cached.cache_clear()
-        monkeypatch.setattr(typeset, cached.__name__, cached)  # cleared again below
+    typeset.forget_fonts()
     try:
         for name, package in (("محمد الباقر", "fonts-noto-core"), ("张展", "fonts-noto-cjk")):
             named = with_names(campaign, [name])
@@ -333,9 +331,7 @@ def test_a_missing_noto_font_is_an_error_naming_its_package(campaign, monkeypatc
                 kits.render_postcard(named, named.cases[0])
     finally:
         monkeypatch.undo()
-        for cached in (typeset.script_font, typeset._noto_sans, typeset._cjk_face,
-                       typeset.cjk_font, typeset.shape_line):
-            cached.cache_clear()
+        typeset.forget_fonts()
 
 
 def test_bidi_order_of_runs():

@@ -27,6 +27,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import ErrorDetails
@@ -39,7 +40,8 @@ CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{0,23}$"
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Language = Annotated[str, StringConstraints(pattern=r"^(fr|en|nl)$")]
+_LANGUAGE_PATTERN = r"^(fr|en|nl)$"
+Language = Annotated[str, StringConstraints(pattern=_LANGUAGE_PATTERN)]
 # A case's texts that kits print and that are given per language.
 TRANSLATED_FIELDS = ("country", "summary", "authority", "salutation", "letter", "petition",
                      "instructions")
@@ -154,8 +156,21 @@ class Campaign(_Frozen):
     language: Language = "fr"
     languages: tuple[Language, ...] = Field(
         default=(), description="the languages kits are offered in [default: language]")
-    texts: dict[Language, dict[str, Text]] = Field(
-        default_factory=dict, description="kit wording replacing the built-in one, per language")
+    # [texts.<lang>] tables as ((lang, ((key, text), …)), …): a campaign stays hashable.
+    texts: tuple[tuple[Language, tuple[tuple[str, Text], ...]], ...] = Field(
+        default=(), description="kit wording replacing the built-in one, per language")
+
+    @field_validator("texts", mode="before")
+    @classmethod
+    def _texts_as_pairs(cls, value: object) -> object:
+        if isinstance(value, Mapping):
+            unknown = [str(lang) for lang in value if lang not in i18n.LANGUAGES]
+            if unknown:
+                raise ValueError(f"[texts.{unknown[0]}]: {unknown[0]!r} is not a language kits "
+                                 f"print in: use {', '.join(i18n.LANGUAGES)}")
+            return tuple((lang, tuple(wording.items()) if isinstance(wording, Mapping) else wording)
+                         for lang, wording in value.items())
+        return value
     embassies: tuple[Embassy, ...] = Field(min_length=1)
     partners: tuple[Partner, ...] = ()
     cases: tuple[Case, ...] = Field(min_length=1)
@@ -188,10 +203,10 @@ class Campaign(_Frozen):
                     elif base is None and translated is not None:
                         problems.append(f"cases[{i}].{lang}.{name}: the case has no {name} in "
                                         f"{self.language}: give it there too, or remove this one")
-        for lang, wording in self.texts.items():
+        for lang, wording in self.texts:
             if lang not in offered:
                 problems.append(f"texts.{lang}: the campaign does not offer {lang}")
-            for key, value in wording.items():
+            for key, value in wording:
                 problems += _wording_problems(f"texts.{lang}.{key}", key, value)
         if problems:
             raise ValueError("\n".join(problems))
@@ -224,6 +239,10 @@ class Campaign(_Frozen):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def wording(self, lang: str) -> dict[str, str]:
+        """The ``[texts.<lang>]`` table: kit wording replacing the built-in one."""
+        return next((dict(pairs) for one, pairs in self.texts if one == lang), {})
 
     @property
     def offered_languages(self) -> tuple[str, ...]:
@@ -311,7 +330,7 @@ _CAMPAIGN_TEXTS = ("name", "office", "return_address")
 def kit_text(campaign: Campaign, key: str, lang: str, **fmt: object) -> str:
     """The kit wording `key` in `lang`: the campaign file's (``[texts.nl]``) or the built-in;
     "name", "office" and "return_address" are the campaign's unless ``[texts.nl]`` gives them."""
-    template = campaign.texts.get(lang, {}).get(key)
+    template = campaign.wording(lang).get(key)
     if template is None:
         if key in _CAMPAIGN_TEXTS:
             value: str = getattr(campaign, key)
@@ -349,6 +368,8 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 
 def _explain(error: ErrorDetails) -> str:
     kind = error["type"]
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == _LANGUAGE_PATTERN:
+        return f"use {', '.join(i18n.LANGUAGES)}"
     if kind == "string_pattern_mismatch":
         return "use 1 to 24 capital letters, digits or '-', starting with a letter or digit"
     if kind == "missing":

@@ -195,6 +195,12 @@ def _truetype_outlines(otf: bytes, name: str) -> bytes:
     return out.getvalue()
 
 
+def forget_fonts() -> None:
+    """Look for the fonts again at the next text (after installing one, or in tests)."""
+    for cached in (script_font, _noto_sans, _cjk_face, cjk_font, shape_line, _has_glyph):
+        cached.cache_clear()
+
+
 # ------------------------------------------------------------------ runs
 
 
