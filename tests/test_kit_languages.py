@@ -45,6 +45,7 @@ NAME_SIZE = 20.0
 # A name in each script, with the bold font an independent layout should draw it with.
 NAMES = {
     "arabic": ("محمد الباقر", NOTO / "NotoSansArabic-Bold.ttf"),
+    "arabic-ligature": ("سلام عبد السلام", NOTO / "NotoSansArabic-Bold.ttf"),  # lam-alef
     "hebrew": ("נועה שלום", NOTO / "NotoSansHebrew-Bold.ttf"),
     "chinese": ("张展", CJK_BOLD),
     "cyrillic": ("Мікіта Залатароў", DEJAVU_BOLD),
@@ -149,9 +150,11 @@ def test_campaign_check_names_each_missing_translation(campaign_text):
      "cases[0].en: the campaign does not offer en"),
     ('languages = ["fr", "nl", "en"]', 'languages = ["nl", "en"]',
      "languages: must hold the campaign's language 'fr'"),
-    ('[cases.nl]\ncountry = "Guatemala"', '[cases.fr]\ncountry = "Guatemala"\n\n[cases.nl]\ncountry = "Guatemala"',
+    ('[cases.nl]\ncountry = "Guatemala"',
+     '[cases.fr]\ncountry = "Guatemala"\n\n[cases.nl]\ncountry = "Guatemala"',
      "cases[0].fr: the case's own fields are in fr"),
-    ('[cases.nl]\ncountry = "Guatemala"', '[cases.nl]\ninstructions = "Schrijf in het Nederlands."\ncountry = "Guatemala"',
+    ('[cases.nl]\ncountry = "Guatemala"',
+     '[cases.nl]\ninstructions = "Schrijf in het Nederlands."\ncountry = "Guatemala"',
      "cases[0].nl.instructions: the case has no instructions in fr"),
     ('[texts.nl]\n', '[texts.nl]\n"postcard.motto" = "Schrijf {wie}"\n',
      "texts.nl.postcard.motto: use exactly the placeholders of the built-in text (none)"),
@@ -329,6 +332,14 @@ def test_a_missing_noto_font_is_an_error_naming_its_package(campaign, monkeypatc
             named = with_names(campaign, [name])
             with pytest.raises(typeset.FontMissing, match=f"install the Debian package {package}"):
                 kits.render_postcard(named, named.cases[0])
+        arabic = tmp_path / "campaign.toml"
+        arabic.write_text(CAMPAIGN_FILE.read_text(encoding="utf-8").replace(
+            'person = "Mohamed Baker"', 'person = "محمد باقر"'), encoding="utf-8")
+        result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "kits",
+                                          "--campaign", str(arabic), "--out", str(tmp_path / "out"),
+                                          "--no-record"])
+        assert result.exit_code == 5
+        assert "fonts-noto-core" in result.output
     finally:
         monkeypatch.undo()
         typeset.forget_fonts()

@@ -128,16 +128,26 @@ class ShapingCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types: 
     """A reportlab canvas whose drawString, drawCentredString and drawRightString draw every
     script (see `draw_string`)."""
 
+    # Text reportlab draws itself keeps the options it was given (character spacing…).
     def drawString(self, x: float, y: float, text: str, *args: object, **kwargs: object) -> None:
-        draw_string(self, x, y, text)
+        if _shaped(text, self._fontname, self._fontsize) is None:
+            super().drawString(x, y, text, *args, **kwargs)
+        else:
+            draw_string(self, x, y, text)
 
     def drawCentredString(self, x: float, y: float, text: str, *args: object,
                           **kwargs: object) -> None:
-        draw_string(self, x, y, text, "middle")
+        if _shaped(text, self._fontname, self._fontsize) is None:
+            super().drawCentredString(x, y, text, *args, **kwargs)
+        else:
+            draw_string(self, x, y, text, "middle")
 
     def drawRightString(self, x: float, y: float, text: str, *args: object,
                         **kwargs: object) -> None:
-        draw_string(self, x, y, text, "end")
+        if _shaped(text, self._fontname, self._fontsize) is None:
+            super().drawRightString(x, y, text, *args, **kwargs)
+        else:
+            draw_string(self, x, y, text, "end")
 
 
 def text_width(text: str, font: str, size: float) -> float:

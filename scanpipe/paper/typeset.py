@@ -346,9 +346,10 @@ def _shape(text: str, run: _Run, size: float) -> list[Piece]:
                                         font.pdfScale(pos.x_offset), font.pdfScale(pos.y_offset),
                                         face.charWidths[code]))
         width = sum(d.x_advance for d in glyph_data) * size / 1000
-        spelled = unicodedata.normalize("NFKC", glyph_chars)
-        if run.level % 2:
-            spelled = spelled[::-1]
+        # Right to left, the glyphs come last character first; a ligature (lam-alef) spells
+        # its characters in order all the same.
+        in_order = glyph_chars[::-1] if run.level % 2 else glyph_chars
+        spelled = "".join(unicodedata.normalize("NFKC", ch) for ch in in_order)
         plain = spelled == unicodedata.normalize("NFKC", logical)
         if not plain:
             if chars:

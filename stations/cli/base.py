@@ -16,6 +16,7 @@ from models.store.bundles import BundleError
 from models.store.people import PeopleError
 from models.store.schema import SchemaError
 from scanpipe.domain.campaign import Campaign, CampaignError, parse_campaign
+from scanpipe.paper.typeset import FontMissing
 from scanpipe.reading import ocr
 from stations.errors import BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.private import check_layout, prepare_private
@@ -30,6 +31,7 @@ EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (StoreError, LedgerError.exit_code),
     (BundleError, LedgerError.exit_code),
     (PeopleError, BadInput.exit_code),
+    (FontMissing, MissingProgram.exit_code),  # a kit's or sheet's text needs a font package
 )
 INTERRUPTED = 130
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from stations.cli.base import Context, pass_context, read_campaign
-from stations.errors import MissingProgram
 
 
 @click.command()
@@ -38,7 +37,6 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
     printing kits again is asked for with --reprint FIRST-LAST.
     """
     from scanpipe.paper.kits import render_kit
-    from scanpipe.paper.render import FontMissing
 
     text, loaded = read_campaign(campaign_file)
     if lang not in (None, "all") and lang not in loaded.offered_languages:
@@ -58,10 +56,7 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
         check = obj.store()
         check.load_campaign(text, actor=operator or obj.settings.operator, station=obj.settings.station)
         check.check_kit_serials(first, count, reprint=reprint is not None)
-    try:
-        documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count)
-    except FontMissing as exc:
-        raise MissingProgram(str(exc)) from None
+    documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count)
     for name, pdf in documents.items():
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
