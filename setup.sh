@@ -28,6 +28,10 @@ ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0' || missing+=(libzbar0)
 # zbarimg: the command-line reader the QR-path benchmark compares itself with.
 command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# Kits print names and texts in every script: Arabic, Hebrew, Devanagari… (Noto), and Chinese,
+# Japanese, Korean (Noto CJK).
+[ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || missing+=(fonts-noto-core)
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 # Handwriting fonts make the simulated scans look handwritten (samples and benchmarks).
 [ -f /usr/share/fonts/truetype/fifthhorseman/dkg.ttf ] || missing+=(fonts-dkg-handwriting)
 [ -f /usr/share/fonts/truetype/femkeklaver/femkeklaver.ttf ] || missing+=(fonts-femkeklaver)

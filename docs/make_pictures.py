@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.ledger_fill import fill_ledger, season_start  # noqa: E402
 from models.store import Store  # noqa: E402
+from models.store.bundles import DispatchMethod  # noqa: E402
 from scanpipe.domain.campaign import parse_campaign  # noqa: E402
 from scanpipe.simulate.scansim import rasterise_pdf  # noqa: E402
-from models.store.bundles import DispatchMethod  # noqa: E402
 from stations.delivery import deadline_passed_at, render_copy, render_sheet  # noqa: E402
 
 

@@ -164,7 +164,8 @@ def test_letter_sheet_languages(campaign, lang, words):
 
 
 def test_unknown_language_is_refused(campaign):
-    with pytest.raises(ValueError, match="fr, en, nl"):
+    """A language the campaign does not offer is refused, naming the ones it offers."""
+    with pytest.raises(ValueError, match="offers fr, nl, en"):
         kits.render_petition(campaign, campaign.cases[0], "de")
 
 

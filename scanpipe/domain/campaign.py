@@ -3,11 +3,17 @@
 The file is TOML. `parse_campaign` validates it once and returns a frozen
 `Campaign`; every error names the field (``cases[3].embassy``) and says what
 to write instead. See the README, section "The campaign file".
+
+A case's texts are written in the campaign's `language`; every other language the kits are
+offered in (`languages`) has them in a sub-table of the case (``[cases.nl]``), and a text given
+in the first but missing in the second is an error. `case_text` and `localized_case` give a
+case's texts in one language.
 """
 
 from __future__ import annotations
 
 import hashlib
+import string
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,9 +27,12 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import ErrorDetails
+
+from scanpipe.domain import i18n
 
 # Codes travel inside QR payloads, so they are restricted to characters that QR
 # alphanumeric mode encodes compactly and that cannot collide with the separator.
@@ -31,7 +40,13 @@ CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{0,23}$"
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Language = Annotated[str, StringConstraints(pattern=r"^(fr|en|nl)$")]
+_LANGUAGE_PATTERN = r"^(fr|en|nl)$"
+Language = Annotated[str, StringConstraints(pattern=_LANGUAGE_PATTERN)]
+# A case's texts that kits print and that are given per language.
+TRANSLATED_FIELDS = ("country", "summary", "authority", "salutation", "letter", "petition",
+                     "instructions")
+# The wording of kits that a campaign file may replace (the sheets' and labels' is built in).
+_KIT_TEXT_PREFIXES = ("letter.", "postcard.", "petition.", "qr.", "label.kit")
 
 
 class CampaignError(ValueError):
@@ -100,6 +115,18 @@ class Postcards(_Frozen):
         return self
 
 
+class CaseTexts(_Frozen):
+    """A case's texts in one more language: a ``[cases.nl]`` table (see TRANSLATED_FIELDS)."""
+
+    country: Text | None = None
+    summary: Text | None = None
+    authority: Text | None = None
+    salutation: Text | None = None
+    letter: Text | None = None
+    petition: Text | None = None
+    instructions: Text | None = None
+
+
 class Case(_Frozen):
     """One person or group the marathon writes for."""
 
@@ -113,9 +140,20 @@ class Case(_Frozen):
         min_length=1, description="names and words that identify the case in a letter"
     )
     summary: Text | None = None
+    salutation: Text | None = Field(default=None, description="the model letter's opening, "
+                                                              "e.g. 'Monsieur le Président,'")
     letter: Text | None = Field(default=None, description="the model letter")
     petition: Text | None = Field(default=None, description="the petition's demand")
+    instructions: Text | None = Field(default=None, description="one more line for writers")
     postcards: Postcards
+    fr: CaseTexts | None = None
+    en: CaseTexts | None = None
+    nl: CaseTexts | None = None
+
+    def texts_in(self, lang: str) -> CaseTexts | None:
+        """The ``[cases.<lang>]`` table, if the file has one."""
+        table: CaseTexts | None = getattr(self, lang, None) if lang in i18n.LANGUAGES else None
+        return table
 
 
 class Campaign(_Frozen):
@@ -130,10 +168,64 @@ class Campaign(_Frozen):
         default=None,
         description="secret that makes QR checks unforgeable; keep it out of public copies",
     )
-    language: Annotated[str, StringConstraints(pattern=r"^(fr|en|nl)$")] = "fr"
+    language: Language = "fr"
+    languages: tuple[Language, ...] = Field(
+        default=(), description="the languages kits are offered in [default: language]")
+    # [texts.<lang>] tables as ((lang, ((key, text), …)), …): a campaign stays hashable.
+    texts: tuple[tuple[Language, tuple[tuple[str, Text], ...]], ...] = Field(
+        default=(), description="kit wording replacing the built-in one, per language")
+
+    @field_validator("texts", mode="before")
+    @classmethod
+    def _texts_as_pairs(cls, value: object) -> object:
+        if isinstance(value, Mapping):
+            unknown = [str(lang) for lang in value if lang not in i18n.LANGUAGES]
+            if unknown:
+                raise ValueError(f"[texts.{unknown[0]}]: {unknown[0]!r} is not a language kits "
+                                 f"print in: use {', '.join(i18n.LANGUAGES)}")
+            return tuple((lang, tuple(wording.items()) if isinstance(wording, Mapping) else wording)
+                         for lang, wording in value.items())
+        return value
     embassies: tuple[Embassy, ...] = Field(min_length=1)
     partners: tuple[Partner, ...] = ()
     cases: tuple[Case, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _languages_are_complete(self) -> Campaign:
+        problems: list[str] = []
+        offered = self.offered_languages
+        if self.languages and self.language not in self.languages:
+            problems.append(f"languages: must hold the campaign's language {self.language!r} "
+                            f"(its cases' texts are written in it)")
+        if len(set(self.languages)) != len(self.languages):
+            problems.append("languages: a language is given twice")
+        for i, case in enumerate(self.cases):
+            for lang in i18n.LANGUAGES:
+                table = case.texts_in(lang)
+                if lang == self.language or lang not in offered:
+                    if table is not None:
+                        problems.append(
+                            f"cases[{i}].{lang}: " + (
+                                f"the case's own fields are in {lang}: write these texts there"
+                                if lang == self.language else
+                                f"the campaign does not offer {lang} (languages = "
+                                f"[{', '.join(offered)}]): add it there or remove this table"))
+                    continue
+                for name in TRANSLATED_FIELDS:
+                    base, translated = getattr(case, name), getattr(table, name, None)
+                    if base is not None and translated is None:
+                        problems.append(f"cases[{i}].{lang}.{name}: missing: the campaign offers {lang}")
+                    elif base is None and translated is not None:
+                        problems.append(f"cases[{i}].{lang}.{name}: the case has no {name} in "
+                                        f"{self.language}: give it there too, or remove this one")
+        for lang, wording in self.texts:
+            if lang not in offered:
+                problems.append(f"texts.{lang}: the campaign does not offer {lang}")
+            for key, value in wording:
+                problems += _wording_problems(f"texts.{lang}.{key}", key, value)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Campaign:
@@ -160,8 +252,17 @@ class Campaign(_Frozen):
                     f"[[partners]] entry (known: {', '.join(sorted(partners)) or 'none'})"
                 )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
+
+    def wording(self, lang: str) -> dict[str, str]:
+        """The ``[texts.<lang>]`` table: kit wording replacing the built-in one."""
+        return next((dict(pairs) for one, pairs in self.texts if one == lang), {})
+
+    @property
+    def offered_languages(self) -> tuple[str, ...]:
+        """The languages kits are offered in, the campaign's own first."""
+        return self.languages or (self.language,)
 
     # Look-ups used everywhere; tuples keep the model frozen and ordered as in the file.
     def case(self, code: str) -> Case | None:
@@ -182,6 +283,80 @@ class Campaign(_Frozen):
     def check_key(self) -> bytes:
         """Key of the QR check: the secret if set, else a public per-campaign value."""
         return (self.qr_key or f"scanpipe:{self.id}").encode("utf-8")
+
+
+def _wording_problems(path: str, key: str, value: str) -> list[str]:
+    """What is wrong with `value` replacing the built-in kit wording `key`."""
+    kit_keys = [k for k in i18n.keys() if k.startswith(_KIT_TEXT_PREFIXES)]  # noqa: SIM118
+    if key in _CAMPAIGN_TEXTS:
+        return []
+    if key not in kit_keys:
+        known = ", ".join([*_CAMPAIGN_TEXTS, *kit_keys])
+        return [f"{path}: not a kit text (known: {known})"]
+    try:
+        wanted = _placeholders(i18n.text(key, "en"))  # the built-in one, unfilled
+        given = _placeholders(value)
+    except ValueError as exc:
+        return [f"{path}: {exc} (write {{{{ and }}}} for a brace)"]
+    if given != wanted:
+        names = ", ".join("{" + n + "}" for n in sorted(wanted)) or "none"
+        return [f"{path}: use exactly the placeholders of the built-in text ({names})"]
+    return []
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+class LanguageNotOffered(CampaignError):
+    """A paper was asked for in a language the campaign does not offer."""
+
+
+def check_language(campaign: Campaign, lang: str) -> str:
+    """`lang` if the campaign offers it; raise LanguageNotOffered naming the ones it does."""
+    if lang not in campaign.offered_languages:
+        raise LanguageNotOffered(f"the campaign does not offer {lang!r}: it offers "
+                                 f"{', '.join(campaign.offered_languages)} (see languages in "
+                                 "the campaign file)")
+    return lang
+
+
+def case_text(campaign: Campaign, case: Case, field: str, lang: str) -> str | None:
+    """The case's `field` (one of TRANSLATED_FIELDS) as printed in `lang`."""
+    if field not in TRANSLATED_FIELDS:
+        raise ValueError(f"{field!r} is not a translated text of a case")
+    check_language(campaign, lang)
+    if lang == campaign.language:
+        value: str | None = getattr(case, field)
+        return value
+    table = case.texts_in(lang)
+    translated: str | None = getattr(table, field) if table is not None else None
+    return translated
+
+
+def localized_case(campaign: Campaign, case: Case, lang: str) -> Case:
+    """The case with its texts in `lang` (the papers print its fields as they are)."""
+    if check_language(campaign, lang) == campaign.language:
+        return case
+    update: dict[str, object] = {name: case_text(campaign, case, name, lang)
+                                 for name in TRANSLATED_FIELDS}
+    return case.model_copy(update=update)
+
+
+# Fields of the campaign that a [texts.<lang>] table may give in that language.
+_CAMPAIGN_TEXTS = ("name", "office", "return_address")
+
+
+def kit_text(campaign: Campaign, key: str, lang: str, **fmt: object) -> str:
+    """The kit wording `key` in `lang`: the campaign file's (``[texts.nl]``) or the built-in;
+    "name", "office" and "return_address" are the campaign's unless ``[texts.nl]`` gives them."""
+    template = campaign.wording(lang).get(key)
+    if template is None:
+        if key in _CAMPAIGN_TEXTS:
+            value: str = getattr(campaign, key)
+            return value
+        return i18n.text(key, lang, **fmt)
+    return template.format(**fmt) if fmt else template
 
 
 def letter_destination(case: Case) -> str:
@@ -213,6 +388,8 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 
 def _explain(error: ErrorDetails) -> str:
     kind = error["type"]
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == _LANGUAGE_PATTERN:
+        return f"use {', '.join(i18n.LANGUAGES)}"
     if kind == "string_pattern_mismatch":
         return "use 1 to 24 capital letters, digits or '-', starting with a letter or digit"
     if kind == "missing":
@@ -232,7 +409,13 @@ def parse_campaign(text: str) -> Campaign:
     try:
         return Campaign.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"{_field_path(e['loc'])}: {_explain(e)}" for e in exc.errors()]
+        lines: list[str] = []
+        for e in exc.errors():
+            path, message = _field_path(e["loc"]), _explain(e)
+            if path == "(top level)" and all(": " in line for line in message.split("\n")):
+                lines += message.split("\n")  # a check of the whole file names its own fields
+            else:
+                lines.append(f"{path}: {message}")
         raise CampaignError("the campaign file has problems:\n  " + "\n  ".join(lines)) from None
 
 
@@ -261,12 +444,15 @@ class CampaignChange:
 
 _CASE_FIELDS = {"person": "the person", "country": "the country", "authority": "the authority",
                 "authority_address": "the authority's address", "summary": "the summary",
-                "letter": "the model letter", "petition": "the petition's demand"}
+                "letter": "the model letter", "petition": "the petition's demand",
+                "salutation": "the salutation", "instructions": "the instructions"}
 _PLACE_FIELDS = {"country": "the country", "name": "the name", "address": "the address",
                  "language": "the language of its papers"}
 _CAMPAIGN_FIELDS = {"name": "the name", "deadline": "the deadline", "office": "the office",
                     "return_address": "the return address", "language": "the language",
-                    "qr_key": "the QR key (codes printed before no longer verify)"}
+                    "qr_key": "the QR key (codes printed before no longer verify)",
+                    "offered_languages": "the languages kits are offered in",
+                    "texts": "the kit wording ([texts])"}
 
 
 def campaign_changes(old: Campaign, new: Campaign) -> list[CampaignChange]:
@@ -302,6 +488,11 @@ def campaign_changes(old: Campaign, new: Campaign) -> list[CampaignChange]:
         changes += [CampaignChange(f"case {code}", f"{label} changed")
                     for name, label in _CASE_FIELDS.items()
                     if getattr(before_case, name) != getattr(after_case, name)]
+        for lang in i18n.LANGUAGES:
+            was_texts, now_texts = before_case.texts_in(lang), after_case.texts_in(lang)
+            changes += [CampaignChange(f"case {code}", f"{_CASE_FIELDS[name]} ({lang}) changed")
+                        for name in TRANSLATED_FIELDS
+                        if getattr(was_texts, name, None) != getattr(now_texts, name, None)]
         if (before_case.postcards != after_case.postcards
                 and postcard_destination(before_case) == postcard_destination(after_case)):
             changes.append(CampaignChange(f"case {code}", "the postcards' name, address or "

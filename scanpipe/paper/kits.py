@@ -17,8 +17,15 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from scanpipe.domain.campaign import Campaign, Case, PostcardRoute
-from scanpipe.domain.i18n import format_date, text
+from scanpipe.domain.campaign import (
+    Campaign,
+    Case,
+    PostcardRoute,
+    check_language,
+    kit_text,
+    localized_case,
+)
+from scanpipe.domain.i18n import format_date
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
 from scanpipe.paper import render
 from scanpipe.paper.render import Box
@@ -115,8 +122,11 @@ class LabelSheet:
 LABEL_SHEET = LabelSheet()
 
 
-def _lang(campaign: Campaign, lang: str | None) -> str:
-    return lang or campaign.language
+def _localized(campaign: Campaign, case: Case, lang: str | None) -> tuple[Case, str]:
+    """The case with its texts in `lang` (the campaign's language by default), and the language;
+    a language the campaign does not offer raises LanguageNotOffered."""
+    lang = check_language(campaign, lang or campaign.language)
+    return localized_case(campaign, case, lang), lang
 
 
 def case_qr_text(campaign: Campaign, case: Case, kind: PayloadKind) -> str:
@@ -128,10 +138,11 @@ def _address_lines(address: str) -> list[str]:
     return [line.strip() for line in address.strip().splitlines() if line.strip()]
 
 
-def _draw_case_qr(c: Canvas, layout: DocumentLayout, qr_text: str, code: str, lang: str) -> None:
+def _draw_case_qr(c: Canvas, campaign: Campaign, layout: DocumentLayout, qr_text: str, code: str,
+                  lang: str) -> None:
     f = render.fonts()
     box = render.draw_qr_in(c, layout.page_h, qr_text, layout.qr_zone, layout.qr_module_mm)
-    caption = text("qr.case_caption", lang, code=code)
+    caption = kit_text(campaign, "qr.case_caption", lang, code=code)
     c.setFont(f.regular, 6.5)
     c.drawCentredString((box.x + box.w / 2) * mm,
                         render.baseline(layout.page_h, box.bottom + 0.3, 6.5), caption)
@@ -139,8 +150,9 @@ def _draw_case_qr(c: Canvas, layout: DocumentLayout, qr_text: str, code: str, la
 
 def _draw_return_footer(c: Canvas, h: float, campaign: Campaign, lang: str, y: float) -> float:
     """The "send this back before <deadline> to <address>" line; returns where it ends (mm)."""
-    footer = text("letter.return", lang, deadline=format_date(campaign.deadline, lang),
-                  address=", ".join(_address_lines(campaign.return_address)))
+    address = _address_lines(kit_text(campaign, "return_address", lang))
+    footer = kit_text(campaign, "letter.return", lang, deadline=format_date(campaign.deadline, lang),
+                      address=", ".join(address))
     c.setFillGray(0.25)
     end = render.draw_text(c, h, footer, 15, y, 180, render.fonts().regular, 7.5)
     c.setFillGray(0)
@@ -157,24 +169,24 @@ def _ruled_lines(c: Canvas, layout: DocumentLayout) -> None:
 
 def render_letter_sheet(campaign: Campaign, case: Case, lang: str | None = None) -> bytes:
     """A4 letter sheet: the authority's address, the case, the model letter, ruled space, QR."""
-    lang = _lang(campaign, lang)
+    case, lang = _localized(campaign, case, lang)
     lay, f = LETTER_LAYOUT, render.fonts()
-    c, out = render.new_canvas(lay.page_w, lay.page_h, f"{campaign.name} — {case.code}")
+    c, out = render.new_canvas(lay.page_w, lay.page_h, f"{kit_text(campaign, 'name', lang)} — {case.code}")
     h = lay.page_h
     c.setFont(f.bold, 10)
-    c.drawString(15 * mm, render.baseline(h, 10, 10), campaign.office)
+    c.drawString(15 * mm, render.baseline(h, 10, 10), kit_text(campaign, "office", lang))
     c.setFont(f.regular, 8)
-    c.drawString(15 * mm, render.baseline(h, 15.5, 8), campaign.name)
+    c.drawString(15 * mm, render.baseline(h, 15.5, 8), kit_text(campaign, "name", lang))
 
     c.setFillGray(0.35)
-    render.draw_lines(c, h, [text("letter.to", lang)], 15, 24, f.regular, 8)
+    render.draw_lines(c, h, [kit_text(campaign, "letter.to", lang)], 15, 24, f.regular, 8)
     c.setFillGray(0)
     render.draw_lines(c, h, [case.authority], 15, 28, f.bold, 10.5)
     size, lines = render.fit_text("\n".join(_address_lines(case.authority_address)), f.regular,
                                   (10, 9, 8), Box(15, 33.5, 145, 23))
     render.draw_lines(c, h, lines, 15, 33.5, f.regular, size, 1.2)
 
-    case_line = text("letter.case", lang, person=case.person, country=case.country)
+    case_line = kit_text(campaign, "letter.case", lang, person=case.person, country=case.country)
     y = render.draw_text(c, h, case_line, 15, 59, 180, f.bold, 9)
     if case.summary:
         render.draw_text(c, h, case.summary, 15, y + 0.8, 180, f.regular, 8.5)
@@ -182,22 +194,26 @@ def render_letter_sheet(campaign: Campaign, case: Case, lang: str | None = None)
     model = Box(18, 78.5, 177, 26)
     c.setFillGray(0.35)
     heading = "letter.model" if case.letter else "letter.no_model"
-    render.draw_lines(c, h, [text(heading, lang)], 15, 74, f.regular, 7.5)
+    render.draw_lines(c, h, [kit_text(campaign, heading, lang)], 15, 74, f.regular, 7.5)
     c.setFillGray(0)
     if case.letter:
         render.vline(c, h, 15.8, model.y, model.bottom, 1.2, 0.7)
-        size, lines = render.fit_text(case.letter, f.regular, (9, 8.5, 8, 7.5, 7), model, 1.2)
+        words = f"{case.salutation}\n{case.letter}" if case.salutation else case.letter
+        size, lines = render.fit_text(words, f.regular, (9, 8.5, 8, 7.5, 7), model, 1.2)
         render.draw_lines(c, h, lines, model.x, model.y, f.regular, size, 1.2)
 
     c.setFillGray(0.35)
     writing, _ = lay.ruled_space()
-    render.draw_lines(c, h, [text("letter.write_here", lang)], 15, writing.y - 4.2,
-                      f.regular, 7.5)
+    prompt = kit_text(campaign, "letter.write_here", lang)
+    if case.instructions:
+        prompt = f"{prompt} — {case.instructions}"
+    size = render.fit_line(prompt, f.regular, (7.5, 7, 6.5, 6), 180)
+    render.draw_lines(c, h, [prompt], 15, writing.y - 4.2, f.regular, size)
     c.setFillGray(0)
     _ruled_lines(c, lay)
 
     _draw_return_footer(c, h, campaign, lang, 278)
-    _draw_case_qr(c, lay, case_qr_text(campaign, case, PayloadKind.LETTER), case.code, lang)
+    _draw_case_qr(c, campaign, lay, case_qr_text(campaign, case, PayloadKind.LETTER), case.code, lang)
     c.showPage()
     c.save()
     return out.getvalue()
@@ -233,44 +249,44 @@ def _draw_picture_side(c: Canvas, campaign: Campaign, case: Case, lang: str) -> 
         c.line(bx - 1.6 * mm, by - 1.6 * mm, bx + 1.6 * mm, by + 1.6 * mm)
         c.line(bx - 1.6 * mm, by + 1.6 * mm, bx + 1.6 * mm, by - 1.6 * mm)
     c.setFillColorRGB(0, 0, 0)
-    render.draw_lines(c, h, [text("postcard.solidarity", lang)], 66, 16, f.regular, 11)
+    render.draw_lines(c, h, [kit_text(campaign, "postcard.solidarity", lang)], 66, 16, f.regular, 11)
     size, lines = render.fit_text(case.person, f.bold, (20, 17, 14, 12), Box(66, 23, 76, 36), 1.15)
     render.draw_lines(c, h, lines, 66, 23, f.bold, size, 1.15)
-    render.draw_lines(c, h, [text("postcard.motto", lang)], 8, 88, f.bold, 13)
+    render.draw_lines(c, h, [kit_text(campaign, "postcard.motto", lang)], 8, 88, f.bold, 13)
     box = render.draw_qr_in(c, h, FOREIGN_URL, lay.qr_zone, lay.qr_module_mm)
     c.setFont(f.regular, 6)
     c.drawCentredString((box.x + box.w / 2) * mm, render.baseline(h, box.bottom + 0.4, 6),
-                        text("postcard.more", lang) + " · amnesty.be")
+                        kit_text(campaign, "postcard.more", lang) + " · amnesty.be")
 
 
 def _draw_message_side(c: Canvas, campaign: Campaign, case: Case, lang: str) -> None:
     lay, f = POSTCARD_MESSAGE_LAYOUT, render.fonts()
     h = lay.page_h
     c.setFillGray(0.35)
-    size, lines = render.fit_text(text("postcard.message_for", lang, person=case.person),
+    size, lines = render.fit_text(kit_text(campaign, "postcard.message_for", lang, person=case.person),
                                   f.regular, (7, 6.5, 6, 5.5, 5), Box(6, 5.5, 66, 3.5))
     render.draw_lines(c, h, lines, 6, 6, f.regular, size)
     c.setFillGray(0)
     _ruled_lines(c, lay)
     render.vline(c, h, 76, 8, 97, 0.6, 0.4)
     c.setFillGray(0.3)
-    render.draw_text(c, h, text("postcard.no_stamp", lang), 80, 8, 38, f.regular, 6.5)
+    render.draw_text(c, h, kit_text(campaign, "postcard.no_stamp", lang), 80, 8, 38, f.regular, 6.5)
     c.setFillGray(0)
     box = Box(80, 50, 62, 44)
     render.draw_box(c, h, box, 0.8)
     c.setFillGray(0.35)
-    render.draw_lines(c, h, [text("postcard.forwarded_by", lang)], 83, 52.5, f.regular, 7)
+    render.draw_lines(c, h, [kit_text(campaign, "postcard.forwarded_by", lang)], 83, 52.5, f.regular, 7)
     c.setFillGray(0)
-    y = render.draw_text(c, h, campaign.office, 83, 56.5, 56, f.bold, 8.5)
-    recipient = text("postcard.for", lang, name=_postcard_recipient(campaign, case))
+    y = render.draw_text(c, h, kit_text(campaign, "office", lang), 83, 56.5, 56, f.bold, 8.5)
+    recipient = kit_text(campaign, "postcard.for", lang, name=_postcard_recipient(campaign, case))
     render.draw_text(c, h, recipient, 83, y + 3, 56, f.regular, 8)
-    _draw_case_qr(c, lay, case_qr_text(campaign, case, PayloadKind.POSTCARD), case.code, lang)
+    _draw_case_qr(c, campaign, lay, case_qr_text(campaign, case, PayloadKind.POSTCARD), case.code, lang)
 
 
 def render_postcard(campaign: Campaign, case: Case, lang: str | None = None) -> bytes:
     """A6 landscape postcard, 2 pages: picture side (web-address QR), message side (case QR)."""
-    lang = _lang(campaign, lang)
-    c, out = render.new_canvas(*A6_LANDSCAPE, f"{campaign.name} — {case.code}")
+    case, lang = _localized(campaign, case, lang)
+    c, out = render.new_canvas(*A6_LANDSCAPE, f"{kit_text(campaign, 'name', lang)} — {case.code}")
     _draw_picture_side(c, campaign, case, lang)
     c.showPage()
     _draw_message_side(c, campaign, case, lang)
@@ -318,22 +334,22 @@ def petition_layout(rows: int = 15) -> DocumentLayout:
 def render_petition(campaign: Campaign, case: Case, lang: str | None = None,
                     rows: int = 15) -> bytes:
     """A4 petition sheet: the demand, the case QR and `rows` numbered signature rows."""
-    lang = _lang(campaign, lang)
+    case, lang = _localized(campaign, case, lang)
     lay, f = petition_layout(rows), render.fonts()
     cells = petition_rows(rows)
-    c, out = render.new_canvas(lay.page_w, lay.page_h, f"{campaign.name} — {case.code}")
+    c, out = render.new_canvas(lay.page_w, lay.page_h, f"{kit_text(campaign, 'name', lang)} — {case.code}")
     h = lay.page_h
-    render.draw_lines(c, h, [text("petition.title", lang)], 15, 10, f.bold, 20)
-    render.draw_text(c, h, text("petition.for", lang, person=case.person, country=case.country),
+    render.draw_lines(c, h, [kit_text(campaign, "petition.title", lang)], 15, 10, f.bold, 20)
+    render.draw_text(c, h, kit_text(campaign, "petition.for", lang, person=case.person, country=case.country),
                      15, 20, 150, f.bold, 11)
-    render.draw_text(c, h, text("petition.to", lang, authority=case.authority), 15, 28.5, 150,
+    render.draw_text(c, h, kit_text(campaign, "petition.to", lang, authority=case.authority), 15, 28.5, 150,
                      f.regular, 9)
     demand = Box(15, 40, 180, 30)
     c.setFillGray(0.93)
     c.rect(demand.x * mm, (h - demand.bottom) * mm, demand.w * mm, demand.h * mm, stroke=0,
            fill=1)
     c.setFillGray(0)
-    words = case.petition or text("petition.no_demand", lang, person=case.person)
+    words = case.petition or kit_text(campaign, "petition.no_demand", lang, person=case.person)
     size, lines = render.fit_text(words, f.bold, (14, 12, 11, 10, 9), demand.inset(3), 1.2)
     render.draw_lines(c, h, lines, demand.x + 3, demand.y + 3, f.bold, size, 1.2)
 
@@ -347,7 +363,7 @@ def render_petition(campaign: Campaign, case: Case, lang: str | None = None,
               "petition.col_signature")
     x = table.x
     for key, width in zip(titles, _PETITION_COLUMNS):
-        render.draw_lines(c, h, [text(key, lang)], x + 1.5, header.y + 2.2, f.bold, 8.5)
+        render.draw_lines(c, h, [kit_text(campaign, key, lang)], x + 1.5, header.y + 2.2, f.bold, 8.5)
         x += width
     for row in cells:
         top = row.name.y
@@ -365,9 +381,9 @@ def render_petition(campaign: Campaign, case: Case, lang: str | None = None,
 
     y = _draw_return_footer(c, h, campaign, lang, 270)
     c.setFillGray(0.25)
-    render.draw_text(c, h, text("petition.privacy", lang), 15, y + 0.8, 180, f.regular, 7)
+    render.draw_text(c, h, kit_text(campaign, "petition.privacy", lang), 15, y + 0.8, 180, f.regular, 7)
     c.setFillGray(0)
-    _draw_case_qr(c, lay, case_qr_text(campaign, case, PayloadKind.PETITION), case.code, lang)
+    _draw_case_qr(c, campaign, lay, case_qr_text(campaign, case, PayloadKind.PETITION), case.code, lang)
     c.showPage()
     c.save()
     return out.getvalue()
@@ -387,12 +403,13 @@ def _draw_label(c: Canvas, campaign: Campaign, serial: int, box: Box, lang: str)
     render.draw_qr_in(c, h, qr_text, zone, LETTER_MODULE_MM)
     c.setFont(f.bold, 7.5)
     c.drawCentredString((zone.x + side / 2) * mm, render.baseline(h, zone.bottom + 0.2, 7.5),
-                        text("label.kit", lang, serial=f"{serial:06d}"))
+                        kit_text(campaign, "label.kit", lang, serial=f"{serial:06d}"))
     left = zone.right + 3
     c.setFillGray(0.35)
-    render.draw_lines(c, h, [campaign.name], left, box.y + 4, f.regular, 7)
+    render.draw_lines(c, h, [kit_text(campaign, "name", lang)], left, box.y + 4, f.regular, 7)
     c.setFillGray(0)
-    size, lines = render.fit_text("\n".join(_address_lines(campaign.return_address)), f.bold,
+    address = _address_lines(kit_text(campaign, "return_address", lang))
+    size, lines = render.fit_text("\n".join(address), f.bold,
                                   (10, 9, 8, 7), Box(left, box.y + 9, box.right - left - 3, 26))
     render.draw_lines(c, h, lines, left, box.y + 9, f.bold, size, 1.2)
 
@@ -402,9 +419,9 @@ def render_envelope_labels(campaign: Campaign, first_serial: int, count: int,
     """A4 sheets of return-envelope labels for kits `first_serial` … `first_serial+count-1`."""
     if first_serial < 1 or count < 1:
         raise ValueError("kit serials start at 1 and at least one label is printed")
-    lang = _lang(campaign, lang)
+    lang = check_language(campaign, lang or campaign.language)
     sheet = LABEL_SHEET
-    c, out = render.new_canvas(sheet.page_w, sheet.page_h, f"{campaign.name} — kits")
+    c, out = render.new_canvas(sheet.page_w, sheet.page_h, f"{kit_text(campaign, 'name', lang)} — kits")
     page = 0
     for i in range(count):
         label_page, box = sheet.label_box(i)
@@ -419,15 +436,30 @@ def render_envelope_labels(campaign: Campaign, first_serial: int, count: int,
     return out.getvalue()
 
 
-def render_kit(campaign: Campaign, lang: str | None = None, first_serial: int = 1,
-               kits: int = 10) -> dict[str, bytes]:
-    """Every printable file of a kit run: relative file name → PDF bytes."""
+def render_case_documents(campaign: Campaign, lang: str | None = None) -> dict[str, bytes]:
+    """Every case's letter sheet, postcard and petition sheet in `lang`: file name → PDF bytes."""
     files: dict[str, bytes] = {}
     for case in campaign.cases:
         files[f"letters/letter-{case.code}.pdf"] = render_letter_sheet(campaign, case, lang)
         files[f"postcards/postcard-{case.code}.pdf"] = render_postcard(campaign, case, lang)
         files[f"petitions/petition-{case.code}.pdf"] = render_petition(campaign, case, lang)
+    return files
+
+
+def render_kit(campaign: Campaign, lang: str | None = None, first_serial: int = 1,
+               kits: int = 10) -> dict[str, bytes]:
+    """Every printable file of a kit run: relative file name → PDF bytes.
+
+    `lang` "all" prints the case documents of every language the campaign offers, each in a
+    folder of its own (``nl/letters/…``); the envelope labels, one per kit serial, are printed
+    once, in the campaign's language."""
+    langs = campaign.offered_languages if lang == "all" else (lang or campaign.language,)
+    files: dict[str, bytes] = {}
+    for one in langs:
+        folder = f"{one}/" if lang == "all" else ""
+        files.update({folder + name: pdf
+                      for name, pdf in render_case_documents(campaign, one).items()})
     last = first_serial + kits - 1
     files[f"labels/kit-labels-{first_serial:06d}-{last:06d}.pdf"] = render_envelope_labels(
-        campaign, first_serial, kits, lang)
+        campaign, first_serial, kits, langs[0])
     return files

@@ -22,7 +22,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from scanpipe.paper import typeset
+from scanpipe.paper.typeset import FontMissing
 from scanpipe.runs import true_runs
+
+__all__ = ["Box", "FontMissing", "Fonts", "ShapingCanvas", "draw_string", "fonts", "new_canvas"]
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 QUIET_ZONE_MODULES = 4
@@ -97,10 +101,65 @@ def fonts() -> Fonts:
     raise RuntimeError("no TrueType font found: install fonts-dejavu-core or reinstall reportlab")
 
 
+def _shaped(text: str, font: str, size: float) -> typeset.Line | None:
+    """`text` laid out by `typeset` when it needs it (another script, right to left, combining
+    marks) and `font` is one of ours; None when reportlab's plain drawing does."""
+    ours = fonts()
+    if font not in (ours.regular, ours.bold) or not typeset.needs_shaping(text, font):
+        return None
+    return typeset.shape_line(text, font, font == ours.bold, size)
+
+
+def draw_string(canvas: Canvas, x: float, y: float, text: str, anchor: str = "start") -> None:
+    """Draw `text` in the canvas's current font with its start, middle or end (`anchor`) at
+    (`x`, `y`) points, in any script: every text of a paper goes through here."""
+    font, size = canvas._fontname, canvas._fontsize
+    line = _shaped(text, font, size)
+    if line is None:
+        draw = {"start": Canvas.drawString, "middle": Canvas.drawCentredString,
+                "end": Canvas.drawRightString}[anchor]
+        draw(canvas, x, y, text)
+        return
+    shift = {"start": 0.0, "middle": line.width / 2, "end": line.width}[anchor]
+    typeset.draw_line(canvas, x - shift, y, line, size)
+
+
+class ShapingCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types: Canvas is Any
+    """A reportlab canvas whose drawString, drawCentredString and drawRightString draw every
+    script (see `draw_string`)."""
+
+    # Text reportlab draws itself keeps the options it was given (character spacing…).
+    def drawString(self, x: float, y: float, text: str, *args: object, **kwargs: object) -> None:
+        if _shaped(text, self._fontname, self._fontsize) is None:
+            super().drawString(x, y, text, *args, **kwargs)
+        else:
+            draw_string(self, x, y, text)
+
+    def drawCentredString(self, x: float, y: float, text: str, *args: object,
+                          **kwargs: object) -> None:
+        if _shaped(text, self._fontname, self._fontsize) is None:
+            super().drawCentredString(x, y, text, *args, **kwargs)
+        else:
+            draw_string(self, x, y, text, "middle")
+
+    def drawRightString(self, x: float, y: float, text: str, *args: object,
+                        **kwargs: object) -> None:
+        if _shaped(text, self._fontname, self._fontsize) is None:
+            super().drawRightString(x, y, text, *args, **kwargs)
+        else:
+            draw_string(self, x, y, text, "end")
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """Width of `text` in points as `draw_string` draws it."""
+    line = _shaped(text, font, size)
+    return float(pdfmetrics.stringWidth(text, font, size)) if line is None else line.width
+
+
 def new_canvas(page_w_mm: float, page_h_mm: float, title: str) -> tuple[Canvas, io.BytesIO]:
     """A canvas writing into memory; deterministic output (no creation date, no random id)."""
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(page_w_mm * mm, page_h_mm * mm), invariant=1,
+    canvas = ShapingCanvas(out, pagesize=(page_w_mm * mm, page_h_mm * mm), invariant=1,
                     pageCompression=1)
     canvas.setTitle(title)
     canvas.setCreator("scanpipe")
@@ -175,14 +234,14 @@ def wrap_text(text: str, font: str, size: float, width_mm: float) -> list[str]:
         current = ""
         for word in paragraph.split():
             candidate = f"{current} {word}" if current else word
-            if pdfmetrics.stringWidth(candidate, font, size) <= width:
+            if text_width(candidate, font, size) <= width:
                 current = candidate
                 continue
             if current:
                 lines.append(current)
-            while pdfmetrics.stringWidth(word, font, size) > width:
+            while text_width(word, font, size) > width:
                 cut = len(word)
-                while cut > 1 and pdfmetrics.stringWidth(word[:cut], font, size) > width:
+                while cut > 1 and text_width(word[:cut], font, size) > width:
                     cut -= 1
                 lines.append(word[:cut])
                 word = word[cut:]
@@ -194,10 +253,10 @@ def wrap_text(text: str, font: str, size: float, width_mm: float) -> list[str]:
 def fit_text(text: str, font: str, sizes: tuple[float, ...], box: Box,
              leading: float = 1.25) -> tuple[float, list[str]]:
     """The largest size in `sizes` at which `text` fits `box`; at the smallest, cut with "…"."""
-    longest = max(text.split(), key=lambda w: pdfmetrics.stringWidth(w, font, 10), default="")
+    longest = max(text.split(), key=lambda w: text_width(w, font, 10), default="")
     for size in sizes:
         # A size that must cut a word in two is refused while a smaller one remains.
-        if pdfmetrics.stringWidth(longest, font, size) > box.w * mm and size != sizes[-1]:
+        if text_width(longest, font, size) > box.w * mm and size != sizes[-1]:
             continue
         lines = wrap_text(text, font, size, box.w)
         if len(lines) * size * leading <= box.h * mm:
@@ -217,7 +276,7 @@ def draw_lines(canvas: Canvas, page_h_mm: float, lines: list[str], x_mm: float, 
     canvas.setFont(font, size)
     y = top_mm * mm + size  # first baseline one font size under the top
     for line in lines:
-        canvas.drawString(x_mm * mm, page_h_mm * mm - y, line)
+        draw_string(canvas, x_mm * mm, page_h_mm * mm - y, line)
         y += size * leading
     return float((y - size * leading + size * 0.3) / mm)
 
@@ -231,7 +290,7 @@ def draw_text(canvas: Canvas, page_h_mm: float, text: str, x_mm: float, top_mm: 
 
 def string_mm(text: str, font: str, size: float) -> float:
     """Width of `text` in mm."""
-    return float(pdfmetrics.stringWidth(text, font, size) / mm)
+    return float(text_width(text, font, size) / mm)
 
 
 def fit_line(text: str, font: str, sizes: Sequence[float], width_mm: float) -> float:

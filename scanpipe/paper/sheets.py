@@ -193,7 +193,7 @@ def in_all(lines: Sequence[SheetLine], paper: Paper, lang: str) -> str:
     return f"{text('sheet.in_all', lang)} {', '.join(parts)}."
 
 
-class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types: Canvas is Any
+class NumberedCanvas(render.ShapingCanvas):  # draws every script (render.py)
     """A canvas that writes a footer and "page X / Y" once it knows Y (reportlab's
     two-pass recipe)."""
 

@@ -42,7 +42,6 @@ BLOCK_SURE = 0.9          # one block's likeness from which it surely shows that
 BLOCK_LEAD = 0.2          # … ahead of the other template by this much
 _BLOCKS_DIFFER = 6.0      # mean grey-level difference from which two templates' blocks differ
 _BLUR_RADIUS = 4          # px: how far the blur (sigma 1 px) reaches, a border for each window
-_LANGUAGES = ("fr", "nl", "en")  # kits may be printed in any of them
 
 _Patch = tuple[int, int, npt.NDArray[np.float32]]  # (x, y, grey levels) of a block, template px
 _Window = tuple[int, int, int, int]                 # left, top, right, bottom, template px of a region
@@ -223,7 +222,7 @@ def _templates(campaign: Campaign, case_code: str, sheet: Sheet) -> list[_Templa
 
 
 def _languages(campaign: Campaign) -> list[str]:
-    return [campaign.language, *(lang for lang in _LANGUAGES if lang != campaign.language)]
+    return list(campaign.offered_languages)  # kits are printed in these only, its own first
 
 
 @functools.lru_cache(maxsize=1024)

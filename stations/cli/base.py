@@ -17,6 +17,7 @@ from models.store.outcomes import RecordRefused, RecordStateRefused
 from models.store.people import PeopleError
 from models.store.schema import SchemaError
 from scanpipe.domain.campaign import Campaign, CampaignError, parse_campaign
+from scanpipe.paper.typeset import FontMissing
 from scanpipe.reading import ocr
 from stations.errors import BadInput, LedgerError, MissingProgram, ScanpipeError
 from stations.private import check_layout, prepare_private
@@ -33,6 +34,7 @@ EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (PeopleError, BadInput.exit_code),
     (RecordStateRefused, LedgerError.exit_code),  # before RecordRefused, which it is a kind of
     (RecordRefused, BadInput.exit_code),
+    (FontMissing, MissingProgram.exit_code),  # a kit's or sheet's text needs a font package
 )
 INTERRUPTED = 130
 

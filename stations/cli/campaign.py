@@ -16,10 +16,14 @@ def campaign() -> None:
 @campaign.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def campaign_check(file: str) -> None:
-    """Validate a campaign FILE and list its cases; changes nothing."""
+    """Validate a campaign FILE and list its cases; changes nothing.
+
+    Every text a case gives in the campaign's language must be given for every other language
+    its kits are offered in (`languages`): a missing one is named (cases[2].nl.letter)."""
     _, loaded = read_campaign(file)
     click.echo(f"{terminal_text(loaded.id)} — {terminal_text(loaded.name)}, "
-               f"deadline {loaded.deadline.isoformat()}")
+               f"deadline {loaded.deadline.isoformat()}, "
+               f"kits in {', '.join(loaded.offered_languages)}")
     for case in loaded.cases:
         click.echo(terminal_text(f"  {case.code:<10} {case.person} ({case.country}) "
                                  f"→ embassy {case.embassy}"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from stations.cli.base import LANGS, Context, pass_context, read_campaign
+from stations.cli.base import Context, pass_context, read_campaign
 
 
 @click.command()
@@ -20,7 +20,9 @@ from stations.cli.base import LANGS, Context, pass_context, read_campaign
               help="Serial number of the first kit label [default: after the last one printed].")
 @click.option("--reprint", "reprint", metavar="FIRST-LAST",
               help="Print kits printed before again, e.g. 12-20 (recorded as a reprint).")
-@click.option("--lang", type=LANGS, help="Language of the printed text [default: the campaign's].")
+@click.option("--lang", type=click.Choice(["fr", "en", "nl", "all"]),
+              help="Language of the printed text, one the campaign offers (its `languages`), or "
+                   "`all`: a folder per language [default: the campaign's language].")
 @click.option("--no-record", is_flag=True, help="A proof or test print: do not record the kit "
                                                 "serials in the ledger as sent.")
 @click.option("--operator", help="Who prints them [default: SCANPIPE_OPERATOR or your login].")
@@ -37,6 +39,10 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
     from scanpipe.paper.kits import render_kit
 
     text, loaded = read_campaign(campaign_file)
+    if lang not in (None, "all") and lang not in loaded.offered_languages:
+        raise click.BadParameter(f"the campaign does not offer {lang!r}: it offers "
+                                 f"{', '.join(loaded.offered_languages)} (its `languages`)",
+                                 param_hint="--lang")
     if reprint is not None:
         if first is not None or count is not None:
             raise click.UsageError("--reprint names the kits itself: leave out --first and --kits")
