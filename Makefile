@@ -19,6 +19,7 @@ demo: setup
 	$(SP) campaign load $(CAMPAIGN) --operator coordinator
 	@echo "== 2. Kits to print"
 	$(SP) kits --campaign $(CAMPAIGN) --out $(DEMO)/kits --kits 14 --operator coordinator
+	$(SP) kits --campaign $(CAMPAIGN) --out $(DEMO)/kits-by-language --lang all --kits 2 --no-record
 	@echo "== 3. Intake of three envelopes at a station: two from the command line, one through the hot folder"
 	@for envelope in samples/scans/envelope-1 samples/scans/envelope-2; do \
 	  $(SP) intake --new-batch --station demo-station --operator alice $$envelope || exit $$?; done

@@ -18,7 +18,7 @@ from models.events import to_authority
 from models.images import sha256_of
 from models.store import Store, item_ref
 from models.store.bundles import BundleView
-from scanpipe.domain.campaign import Campaign, PostcardRoute
+from scanpipe.domain.campaign import Campaign, PostcardRoute, case_text
 from scanpipe.domain.payload import appendix_payload, bundle_payload, encode_payload
 from scanpipe.paper.labels import BundleLabel, render_bundle_label
 from scanpipe.paper.office_copy import OfficeCopy, id_ranges, render_office_copy
@@ -90,21 +90,26 @@ def deadline_passed_at(campaign: Campaign) -> datetime:
     return next_day.astimezone()
 
 
-def _lines(view: BundleView, campaign: Campaign) -> tuple[SheetLine, ...]:
-    countries = {c.code: c.country for c in campaign.cases}
+def _lines(view: BundleView, campaign: Campaign, lang: str | None = None) -> tuple[SheetLine, ...]:
+    """The sheet's lines; each case's country in `lang` when the campaign gives it in that
+    language, else as the campaign file writes it."""
+    offered = lang in campaign.offered_languages
+    countries = {c.code: (case_text(campaign, c, "country", lang) if offered and lang else None)
+                 or c.country for c in campaign.cases}
     return tuple(SheetLine(x.case, x.person, countries.get(x.case, ""), x.letters, x.postcards,
                            x.petitions, x.signatures, x.solidarity_letters) for x in view.lines)
 
 
 def delivery_sheet(view: BundleView, campaign: Campaign, issued_on: date,
-                   handed_by: str | None = None) -> DeliverySheet:
-    """What the recipient's paper of a bundle says, from the ledger's view of it."""
+                   handed_by: str | None = None, lang: str | None = None) -> DeliverySheet:
+    """What the recipient's paper of a bundle says, from the ledger's view of it, for a paper
+    in `lang` (the campaign's language if None)."""
     destination = view.bundle.destination
     who = recipient(campaign, destination)
     return DeliverySheet(
         paper=paper_of(campaign, destination), campaign_name=campaign.name,
         office=campaign.office, recipient_name=who.name, recipient_address=who.address,
-        issued_on=issued_on, lines=_lines(view, campaign), bundle_ref=str(view.id),
+        issued_on=issued_on, lines=_lines(view, campaign, lang), bundle_ref=str(view.id),
         bundle_code=encode_payload(bundle_payload(campaign.id, view.id), campaign.check_key),
         appendix_code=encode_payload(appendix_payload(campaign.id, view.id), campaign.check_key),
         handed_by=handed_by)
@@ -150,8 +155,8 @@ def render_sheet(view: BundleView, campaign: Campaign, issued_on: date, lang: st
                  handed_by: str | None = None) -> bytes:
     """The bundle's delivery sheet (or forwarding manifest) as PDF bytes, in `lang` or else
     its recipient's language."""
-    return render_delivery_sheet(delivery_sheet(view, campaign, issued_on, handed_by),
-                                 lang or papers_language(campaign, view.bundle.destination))
+    lang = lang or papers_language(campaign, view.bundle.destination)
+    return render_delivery_sheet(delivery_sheet(view, campaign, issued_on, handed_by, lang), lang)
 
 
 def render_label(view: BundleView, campaign: Campaign, issued_on: date,

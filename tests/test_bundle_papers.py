@@ -21,6 +21,7 @@ from scanpipe.domain import i18n
 from scanpipe.domain.campaign import (
     CampaignError,
     campaign_changes,
+    case_text,
     parse_campaign,
     postcard_destination,
 )
@@ -167,6 +168,20 @@ def test_the_embassy_sheet_holds_nothing_internal(late_bundle, campaign, lang):
     # What it must say: the people, their countries and the counts, as the ledger has them.
     assert "Bernardo Caal Xol Guatemala 16 0 3 21" in text  # 12 + 4 late letters, 3 × 7 signed
     assert f"{i18n.text('sheet.total', lang)} 19 0 6 —" in text  # Baker's sheets not counted
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_sheet_names_each_country_in_its_language(late_bundle, campaign, lang):
+    """A Dutch sheet says "Egypte", an English one "Egypt": the country as the campaign file
+    gives it in the sheet's language, not in the campaign's own."""
+    _, view, _ = late_bundle
+    baker = campaign.case("BAKER")
+    assert baker is not None and len({case_text(campaign, baker, "country", x) for x in LANGS}) == 3
+    text = pdf_text(render_sheet(view, campaign, ISSUED, lang))
+    assert f"Mohamed Baker {case_text(campaign, baker, 'country', lang)} " in text
+    others = {case_text(campaign, baker, "country", x) for x in LANGS} - {
+        case_text(campaign, baker, "country", lang)}
+    assert not any(f"Mohamed Baker {other} " in text for other in others)
 
 
 @pytest.mark.parametrize("lang", LANGS)
