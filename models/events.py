@@ -47,6 +47,7 @@ class EventType(StrEnum):
     IMAGES_PURGED = "images.purged"          # privacy purge: images and words of delivered pieces
     FILE_QUARANTINED = "file.quarantined"    # a file set aside unread (not a scan, empty, too big,
                                              # it crashed the reader), with the reason
+    ORDERS_IMPORTED = "orders.imported"      # kit orders from a file: its sha256, the rows imported
 
 
 # The event types that set an item's whole routing state (their payload is that state),

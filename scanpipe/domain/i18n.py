@@ -125,6 +125,17 @@ _CATALOGUE: dict[str, dict[str, str]] = {
                          "en": "Postcards and letters to forward",
                          "nl": "Door te sturen kaarten en brieven"},
     "label.late": {"fr": "Hors délai : {count}", "en": "Late: {count}", "nl": "Te laat: {count}"},
+    # parcel label of a kit order
+    "parcel.sender": {"fr": "Expéditeur : {office}", "en": "From: {office}",
+                      "nl": "Afzender: {office}"},
+    "parcel.attention": {"fr": "À l'attention de {contact}", "en": "For the attention of {contact}",
+                         "nl": "Ter attentie van {contact}"},
+    "parcel.order_one": {"fr": "Commande {reference} — 1 kit (n° {serials})",
+                         "en": "Order {reference} — 1 kit (no. {serials})",
+                         "nl": "Bestelling {reference} — 1 kit (nr. {serials})"},
+    "parcel.order_many": {"fr": "Commande {reference} — {kits} kits (n° {serials})",
+                          "en": "Order {reference} — {kits} kits (nos. {serials})",
+                          "nl": "Bestelling {reference} — {kits} kits (nrs. {serials})"},
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from stations.cli import audit, bundles, campaign, db, intake, kits, people, samples, station, summary
+from stations.cli import audit, bundles, campaign, db, intake, kits, orders, people, samples, station, summary
 from stations.cli.base import Context, ScanpipeGroup
 from stations.settings import Settings
 
@@ -46,6 +46,7 @@ cli.add_command(audit.purge)
 cli.add_command(bundles.bundle)
 cli.add_command(bundles.progress)
 cli.add_command(db.db)
+cli.add_command(orders.orders)
 
 
 def main() -> None:

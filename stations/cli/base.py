@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError
 
 from models.store import SchemaBehind, Store, StoreError, sqlite_file, sqlite_problem
 from models.store.bundles import BundleError
+from models.store.orders import OrderConflict
 from models.store.people import PeopleError
 from models.store.schema import SchemaError
 from scanpipe.domain.campaign import Campaign, CampaignError, parse_campaign
@@ -30,6 +31,7 @@ EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (StoreError, LedgerError.exit_code),
     (BundleError, LedgerError.exit_code),
     (PeopleError, BadInput.exit_code),
+    (OrderConflict, BadInput.exit_code),
 )
 INTERRUPTED = 130
 
