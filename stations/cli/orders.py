@@ -213,7 +213,7 @@ def reminders(obj: Context, today: datetime | None, fmt: str) -> None:
     if not found.due:
         click.echo(f"The reminder list applies from {found.applies_from.isoformat()}, a week before "
                    f"the deadline of {campaign.deadline.isoformat()}; today "
-                   f"{len(found.orders)} orders sent kits have nothing back.")
+                   f"{plural(len(found.orders), 'order')} sent kits have nothing back.")
         return
     if fmt == "csv":
         stream = io.StringIO()
@@ -226,7 +226,7 @@ def reminders(obj: Context, today: datetime | None, fmt: str) -> None:
         click.echo(stream.getvalue(), nl=False)
         return
     passed = " (the deadline has passed)" if day > campaign.deadline else ""
-    click.echo(f"{len(found.orders)} orders have nothing back on {day.isoformat()}, deadline "
+    click.echo(f"{plural(len(found.orders), 'order')} with nothing back on {day.isoformat()}, deadline "
                f"{campaign.deadline.isoformat()}{passed}:")
     for order in found.orders:
         click.echo(f"  {terminal_text(order.reference)} ({order.kind}, {order.kits} kits, "
@@ -236,5 +236,5 @@ def reminders(obj: Context, today: datetime | None, fmt: str) -> None:
         for line in order.address.splitlines():
             click.echo(f"    {terminal_text(line)}")
     if found.not_printed:
-        click.echo(f"Not counted: {found.not_printed} orders whose kits are not printed yet "
+        click.echo(f"Not listed: {plural(found.not_printed, 'order')} whose kits are not printed yet "
                    "('scanpipe orders print').")
