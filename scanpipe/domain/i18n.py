@@ -126,16 +126,16 @@ _CATALOGUE: dict[str, dict[str, str]] = {
                          "nl": "Door te sturen kaarten en brieven"},
     "label.late": {"fr": "Hors délai : {count}", "en": "Late: {count}", "nl": "Te laat: {count}"},
     # parcel label of a kit order
-    "parcel.sender": {"fr": "Expéditeur : {office}", "en": "From: {office}",
-                      "nl": "Afzender: {office}"},
-    "parcel.attention": {"fr": "À l'attention de {contact}", "en": "For the attention of {contact}",
-                         "nl": "Ter attentie van {contact}"},
-    "parcel.order_one": {"fr": "Commande {reference} — 1 kit (n° {serials})",
-                         "en": "Order {reference} — 1 kit (no. {serials})",
-                         "nl": "Bestelling {reference} — 1 kit (nr. {serials})"},
-    "parcel.order_many": {"fr": "Commande {reference} — {kits} kits (n° {serials})",
-                          "en": "Order {reference} — {kits} kits (nos. {serials})",
-                          "nl": "Bestelling {reference} — {kits} kits (nrs. {serials})"},
+    "parcel.sender": {"fr": "Expéditeur : {name}", "en": "From: {name}",
+                      "nl": "Afzender: {name}"},
+    "parcel.attention": {"fr": "À l'attention de {person}", "en": "For the attention of {person}",
+                         "nl": "Ter attentie van {person}"},
+    "parcel.order_one": {"fr": "Commande {id} — 1 kit (n° {serial})",
+                         "en": "Order {id} — 1 kit (no. {serial})",
+                         "nl": "Bestelling {id} — 1 kit (nr. {serial})"},
+    "parcel.order_many": {"fr": "Commande {id} — {count} kits (n° {serial})",
+                          "en": "Order {id} — {count} kits (nos. {serial})",
+                          "nl": "Bestelling {id} — {count} kits (nrs. {serial})"},
 }
 
 

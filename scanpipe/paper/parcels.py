@@ -45,7 +45,7 @@ def _draw(c: Canvas, campaign: Campaign, label: ParcelLabel, box: Box) -> None:
     f, h = render.fonts(), PARCEL_SHEET.page_h
     inner = box.w - 2 * _PAD
     left = box.x + _PAD
-    sender = text("parcel.sender", label.lang, office=campaign.office)
+    sender = text("parcel.sender", label.lang, name=campaign.office)
     c.setFillGray(0.35)
     size = render.fit_line(sender, f.regular, (7, 6.5, 6, 5.5, 5), inner)
     render.draw_lines(c, h, render.wrap_text(sender, f.regular, size, inner)[:1], left, box.y + 4,
@@ -55,13 +55,13 @@ def _draw(c: Canvas, campaign: Campaign, label: ParcelLabel, box: Box) -> None:
     name_lines = render.wrap_text(label.name, f.bold, size, inner)[:2]
     y = render.draw_lines(c, h, name_lines, left, box.y + 11, f.bold, size, 1.15)
     lines = [] if _same_person(label.contact, label.name) else [
-        text("parcel.attention", label.lang, contact=label.contact)]
+        text("parcel.attention", label.lang, person=label.contact)]
     lines += label.address.splitlines()
     size, fitted = render.fit_text("\n".join(lines), f.regular, (11, 10, 9, 8, 7),
                                    Box(left, y + 1.5, inner, box.bottom - 11 - (y + 1.5)), 1.2)
     render.draw_lines(c, h, fitted, left, y + 1.5, f.regular, size, 1.2)
     key = "parcel.order_one" if label.kits == 1 else "parcel.order_many"
-    order = text(key, label.lang, reference=label.reference, kits=label.kits, serials=label.serials)
+    order = text(key, label.lang, id=label.reference, count=label.kits, serial=label.serials)
     c.setFillGray(0.35)
     size = render.fit_line(order, f.regular, (8, 7.5, 7, 6.5, 6, 5.5), inner)
     render.draw_lines(c, h, render.wrap_text(order, f.regular, size, inner)[:1], left,
