@@ -9,6 +9,7 @@ import hashlib
 import io
 import itertools
 import json
+import shutil
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -17,6 +18,8 @@ from click.testing import CliRunner
 from conftest import ROOT, StepClock, record_piece
 from sqlalchemy import text
 
+from models.audit.export import write_export
+from models.audit.export_check import verify_export
 from models.events import EventType
 from models.store import KitSerialsError, Store
 from models.store.ledger import append_event
@@ -373,3 +376,18 @@ def test_a_changed_order_conflicts_in_the_store_too(loaded_store):
     with pytest.raises(OrderConflict, match="line 2, column name"):
         loaded_store.import_orders(line, loaded_store.campaign(), sha256="3" * 64, source="b.csv",
                                    actor="a", station="s")
+
+
+def test_an_audit_export_carries_the_orders_and_names_a_changed_one(loaded_store, tmp_path):
+    _imported(loaded_store)
+    folder = tmp_path / "export"
+    write_export(loaded_store, folder, public=None)
+    assert verify_export(folder).ok
+    rows = (folder / "kit_orders.csv").read_text(encoding="utf-8")
+    changed = tmp_path / "changed"
+    shutil.copytree(folder, changed)
+    (changed / "kit_orders.csv").write_text(rows.replace(",fr,3,", ",fr,30,", 1), encoding="utf-8")
+    problem = verify_export(changed).problem
+    assert problem.where.startswith("kit order 2021-001") and "its kits is '30'" in problem.message
+    (changed / "kit_orders.csv").unlink()
+    assert verify_export(changed).problem.where == "kit_orders.csv"

@@ -2,6 +2,7 @@
 
     events.jsonl       every event, exactly as hashed, one per line
     items.csv          the item table;  bundles.csv: the bundle table
+    kit_orders.csv     the kit order table
     checkpoints.jsonl  every signed checkpoint
     office-signing.pub the office's public key (when known)
     images/            the scanned images, when asked for (purged ones are gone)
@@ -27,8 +28,8 @@ from pathlib import Path
 
 from sqlmodel import Session, SQLModel, col, select
 
-from models.audit.checks import BUNDLE_COLUMNS, ITEM_COLUMNS
-from models.audit.export_check import EVENT_FIELDS, MANIFEST, SKIPPED, export_files
+from models.audit.checks import BUNDLE_COLUMNS, ITEM_COLUMNS, ORDER_COLUMNS
+from models.audit.export_check import EVENT_FIELDS, MANIFEST, ORDERS_CSV, SKIPPED, export_files
 from models.audit.signing import PUBLIC_NAME, key_id, load_public
 from models.images import ImageStore, fsync_dir, sha256_of_file
 from models.store import Store
@@ -47,6 +48,7 @@ What is here
   events.jsonl       every event of the ledger, exactly as hashed, in order
   items.csv          the item table (one row per page taken in)
   bundles.csv        the bundle table
+  kit_orders.csv     the kit order table (who ordered kits)
   checkpoints.jsonl  the office's signed checkpoints over the ledger's head
   office-signing.pub the office's public key, as found in the office
   images/            the scanned images, named by their SHA-256 (only if exported with images)
@@ -127,6 +129,8 @@ def write_export(store: Store, folder: Path, *, public: Path | None, with_images
             items = _write_csv(partial / "items.csv", ITEM_COLUMNS, item_rows)
             bundle_rows = session.exec(select(t.Bundle).order_by(col(t.Bundle.id)))
             bundles = _write_csv(partial / "bundles.csv", BUNDLE_COLUMNS, bundle_rows)
+            order_rows = session.exec(select(t.KitOrder).order_by(col(t.KitOrder.id)))
+            _write_csv(partial / ORDERS_CSV, ORDER_COLUMNS, order_rows)
             stored = session.exec(select(t.StoredImage.sha256)
                                   .where(col(t.StoredImage.purged_at).is_(None))
                                   .where(col(t.StoredImage.sha256).in_(select(t.Item.image_sha256)))
