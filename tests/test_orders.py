@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from click.testing import CliRunner
 from conftest import ROOT, StepClock, record_piece
 from sqlalchemy import text
 
@@ -27,20 +26,10 @@ from models.store.orders import NO_ORDER, OrderConflict, kind_totals
 from scanpipe.domain import i18n
 from scanpipe.domain.orders import OrdersFileError, parse_orders
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
-from stations.cli import cli
 
 SAMPLE = ROOT / "samples" / "orders.csv"
 HEADER = "reference,kind,name,contact,email,address,language,kits\n"
 GOOD = 'A-1,school,Athénée,Mme Dumont,d@example.be,"Rue X 1\n1000 Bruxelles",fr,2\n'
-
-
-@pytest.fixture
-def run(tmp_path):
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), *map(str, args)])
-    return invoke
 
 
 @pytest.fixture

@@ -459,6 +459,8 @@ _T.update({
                             "nl": "afbeeldingen gewist (privacy)"},
     "event.file.quarantined": {"fr": "fichier mis en quarantaine", "en": "file quarantined",
                                "nl": "bestand in quarantaine"},
+    "event.orders.imported": {"fr": "commandes de kits importées", "en": "kit orders imported",
+                              "nl": "kitbestellingen geïmporteerd"},
 })
 
 
