@@ -229,7 +229,7 @@ def reminders(obj: Context, today: datetime | None, fmt: str) -> None:
     click.echo(f"{plural(len(found.orders), 'order')} with nothing back on {day.isoformat()}, deadline "
                f"{campaign.deadline.isoformat()}{passed}:")
     for order in found.orders:
-        click.echo(f"  {terminal_text(order.reference)} ({order.kind}, {order.kits} kits, "
+        click.echo(f"  {terminal_text(order.reference)} ({order.kind}, {plural(order.kits, 'kit')}, "
                    f"{order.language}): {terminal_text(order.name)}")
         click.echo(f"    {terminal_text(order.contact)}"
                    + (f" <{terminal_text(order.email)}>" if order.email else ""))
