@@ -133,33 +133,30 @@ def order_printed_problem(session: Session, campaign_id: str, reference: str, co
     return None
 
 
-def _order_ranges(session: Session, references: set[str] | None = None) -> dict[str, list[KitRange]]:
-    """The kit serials printed for each order (new prints only, not reprints), by reference.
-    (Kit serials are the ledger's: with several campaigns in one ledger, filter them by the
-    event's campaign here.)"""
+def _printed_ranges(session: Session) -> tuple[dict[str, list[KitRange]], list[KitRange]]:
+    """The kit serials of new prints (not reprints): per order reference, and for no order.
+    (Kit serials are the ledger's: with several campaigns in one ledger, keep here only the
+    events of the campaign asked for.)"""
     ranges: dict[str, list[KitRange]] = defaultdict(list)
+    unordered: list[KitRange] = []
     for payload in session.exec(select(t.Event.payload)
                                 .where(t.Event.type == EventType.KITS_PRINTED.value)
                                 .order_by(col(t.Event.seq))):
         found = json.loads(payload)
-        reference = found.get("order")
-        if found.get("reprint") or reference is None:
+        if found.get("reprint"):
             continue
-        if references is None or reference in references:
-            first = int(found["first"])
-            ranges[reference].append(KitRange(first, first + int(found["count"]) - 1))
-    return dict(ranges)
+        first = int(found["first"])
+        kit_range = KitRange(first, first + int(found["count"]) - 1)
+        if found.get("order") is None:
+            unordered.append(kit_range)
+        else:
+            ranges[str(found["order"])].append(kit_range)
+    return dict(ranges), unordered
 
 
-def _unordered_ranges(session: Session) -> list[KitRange]:
-    ranges = []
-    for payload in session.exec(select(t.Event.payload)
-                                .where(t.Event.type == EventType.KITS_PRINTED.value)):
-        found = json.loads(payload)
-        if not found.get("reprint") and found.get("order") is None:
-            first = int(found["first"])
-            ranges.append(KitRange(first, first + int(found["count"]) - 1))
-    return sorted(ranges, key=lambda r: r.first)
+def _order_ranges(session: Session, references: set[str]) -> dict[str, list[KitRange]]:
+    """The kit serials printed for each of these orders, by reference."""
+    return {ref: spans for ref, spans in _printed_ranges(session)[0].items() if ref in references}
 
 
 class OrderVerbs(StoreCore):
@@ -231,8 +228,8 @@ class OrderVerbs(StoreCore):
         the kits printed for no order."""
         orders = self.kit_orders(campaign)
         with Session(self.engine) as session:
-            ranges = _order_ranges(session, {o.reference for o in orders})
-            unordered = _unordered_ranges(session)
+            printed, unordered = _printed_ranges(session)
+            ranges = {o.reference: printed.get(o.reference, []) for o in orders}
             back = set(session.exec(select(t.Batch.kit_serial)
                                     .where(col(t.Batch.kit_serial).is_not(None)).distinct()))
             pieces = all_rows(session, sa_select(col(t.Batch.kit_serial), col(t.Item.kind),
@@ -242,8 +239,7 @@ class OrderVerbs(StoreCore):
                                      col(t.Item.status) != Status.REJECTED.value,
                                      col(t.Item.kind).in_(PIECE_KINDS))
                               .group_by(col(t.Batch.kit_serial), col(t.Item.kind)))
-        figures = [OrderFigures(o.reference, o.kind, o.name, ranges.get(o.reference, []))
-                   for o in orders]
+        figures = [OrderFigures(o.reference, o.kind, o.name, ranges[o.reference]) for o in orders]
         figures.append(OrderFigures(None, NO_ORDER, "", unordered))
         owner = sorted(((r, f) for f in figures for r in f.ranges), key=lambda pair: pair[0].first)
         starts = [kit_range.first for kit_range, _ in owner]
