@@ -17,7 +17,9 @@ demo: setup
 	@echo "== 1. The campaign"
 	$(SP) campaign check $(CAMPAIGN)
 	$(SP) campaign load $(CAMPAIGN) --operator coordinator
-	@echo "== 2. Kits to print"
+	@echo "== 2. Kit orders: import, then each order's kits and parcel labels; then kits to print"
+	$(SP) orders import samples/orders.csv --operator coordinator
+	$(SP) orders print --out $(DEMO)/orders --operator coordinator
 	$(SP) kits --campaign $(CAMPAIGN) --out $(DEMO)/kits --kits 14 --operator coordinator
 	$(SP) kits --campaign $(CAMPAIGN) --out $(DEMO)/kits-by-language --lang all --kits 2 --no-record
 	@echo "== 3. Intake of three envelopes at a station: two from the command line, one through the hot folder"
@@ -38,6 +40,8 @@ demo: setup
 	$(SP) intake --station demo-station --operator alice $(DEMO)/returned
 	$(SP) bundle list
 	$(SP) progress
+	$(SP) orders report
+	$(SP) orders reminders --today 2022-01-05
 	@echo "== 6b. Signatures from elsewhere, outcomes, the campaign's figures"
 	$(SP) signatures import samples/signatures-counts.csv --operator coordinator
 	$(SP) signatures import samples/signatures-rows.csv --source amnesty.be --operator coordinator

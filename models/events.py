@@ -53,6 +53,7 @@ class EventType(StrEnum):
     SIGNATURES_VOIDED = "signatures.voided"      # an import taken back (its counts no longer count)
     CASE_OUTCOME = "case.outcome"                # what became of a case (freed, acquitted…), with
                                                  # its day and source; may correct an earlier one
+    ORDERS_IMPORTED = "orders.imported"      # kit orders from a file: its sha256, the rows imported
 
 
 # The event types that set an item's whole routing state (their payload is that state),

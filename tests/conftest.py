@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import segno
+from click.testing import CliRunner
 from PIL import Image
 from recorded_tesseract import MODE, Recorder
 
@@ -21,6 +22,7 @@ from scanpipe.domain.campaign import Campaign, parse_campaign
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
 from scanpipe.domain.routing import Decision, Finding, Kind, Method, Reason, Status
 from scanpipe.reading import ocr
+from stations.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ("station_app",)  # the station app's `setup` fixture
@@ -154,6 +156,16 @@ def store(ledger_url, tmp_path) -> Store:
     s = Store.open(ledger_url, tmp_path / "images", StepClock())
     yield s
     s.close()
+
+
+@pytest.fixture
+def run(tmp_path):
+    """`scanpipe ARGS…` on a data folder of the test's own (click's runner, in process)."""
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), *map(str, args)])
+    return invoke
 
 
 @pytest.fixture

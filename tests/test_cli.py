@@ -37,15 +37,6 @@ def test_every_command_has_help_and_is_in_the_readme(path):
 
 
 @pytest.fixture
-def run(tmp_path):
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), *map(str, args)])
-    return invoke
-
-
-@pytest.fixture
 def scans(tmp_path, campaign):
     folder = tmp_path / "scans"
     folder.mkdir()

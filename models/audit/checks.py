@@ -214,6 +214,37 @@ def rows_agree(state: Replay, items: Iterable[R], bundles: Iterable[R],
     return None
 
 
+ORDER_COLUMNS = ("campaign_id", "reference", "kind", "name", "contact", "email", "address",
+                 "language", "kits", "import_seq")
+
+
+def orders_agree(state: Replay, rows: Iterable[R], get: Callable[[R, str], Any] = getattr) -> Problem | None:
+    """Every kit order row must be what its `orders.imported` event says, and every order
+    imported must have its row."""
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        key = (_norm(get(row, "campaign_id")), _norm(get(row, "reference")))
+        where = f"kit order {key[1]} (campaign {key[0]})"
+        if key in seen:
+            return Problem(where, "the kit_order table has two rows for this order")
+        seen.add(key)
+        order = state.orders.get(key)
+        if order is None:
+            return Problem(where, "the kit_order table has this row but no orders.imported event "
+                                  "imported it — the row was added or its reference changed "
+                                  "outside the ledger")
+        facts = {**order.values, "campaign_id": key[0], "import_seq": order.seq}
+        for column in ORDER_COLUMNS:
+            if _norm(get(row, column)) != _norm(facts[column]):
+                return Problem(where, f"its {column} is {get(row, column)!r} but the ledger says "
+                                      f"{facts[column]!r}")
+    for campaign, reference in state.orders:
+        if (campaign, reference) not in seen:
+            return Problem(f"kit order {reference} (campaign {campaign})",
+                           "the ledger imported this order but the kit_order table has no row for it")
+    return None
+
+
 def _row_id(value: object) -> int | None:
     """A row's id as a number, None when a tampered file holds something else."""
     if isinstance(value, int):

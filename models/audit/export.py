@@ -3,6 +3,7 @@
     events.jsonl       every event, exactly as hashed, one per line
     items.csv          the item table;  bundles.csv: the bundle table
     online_signatures.csv, case_outcome.csv: the tables of signature imports and case outcomes
+    kit_orders.csv     the kit order table
     checkpoints.jsonl  every signed checkpoint
     office-signing.pub the office's public key (when known)
     images/            the scanned images, when asked for (purged ones are gone)
@@ -28,10 +29,11 @@ from pathlib import Path
 
 from sqlmodel import Session, SQLModel, col, select
 
-from models.audit.checks import BUNDLE_COLUMNS, ITEM_COLUMNS
+from models.audit.checks import BUNDLE_COLUMNS, ITEM_COLUMNS, ORDER_COLUMNS
 from models.audit.export_check import (
     EVENT_FIELDS,
     MANIFEST,
+    ORDERS_CSV,
     OUTCOMES_CSV,
     SIGNATURES_CSV,
     SKIPPED,
@@ -58,6 +60,7 @@ What is here
   bundles.csv        the bundle table
   online_signatures.csv  online petition signatures imported, per import, case and source
   case_outcome.csv   what became of each case (freed, acquitted…)
+  kit_orders.csv     the kit order table (who ordered kits)
   checkpoints.jsonl  the office's signed checkpoints over the ledger's head
   office-signing.pub the office's public key, as found in the office
   images/            the scanned images, named by their SHA-256 (only if exported with images)
@@ -142,6 +145,8 @@ def write_export(store: Store, folder: Path, *, public: Path | None, with_images
             _write_csv(partial / SIGNATURES_CSV, SIGNATURE_COLUMNS, signature_rows)
             outcome_rows = session.exec(select(t.CaseOutcomeRow).order_by(col(t.CaseOutcomeRow.id)))
             _write_csv(partial / OUTCOMES_CSV, OUTCOME_COLUMNS, outcome_rows)
+            order_rows = session.exec(select(t.KitOrder).order_by(col(t.KitOrder.id)))
+            _write_csv(partial / ORDERS_CSV, ORDER_COLUMNS, order_rows)
             stored = session.exec(select(t.StoredImage.sha256)
                                   .where(col(t.StoredImage.purged_at).is_(None))
                                   .where(col(t.StoredImage.sha256).in_(select(t.Item.image_sha256)))

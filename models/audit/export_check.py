@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from models.audit.checks import AuditResult, dict_get, rows_agree, verify_events
+from models.audit.checks import AuditResult, dict_get, orders_agree, rows_agree, verify_events
 from models.audit.records import records_agree
 from models.audit.replay import Problem
 from models.audit.signing import PUBLIC_NAME, SignedHead, SigningKeyError, key_id, load_public
@@ -27,6 +27,7 @@ SKIPPED = "images-skipped.csv"
 # before they existed has neither, and no event that needs them.
 SIGNATURES_CSV = "online_signatures.csv"
 OUTCOMES_CSV = "case_outcome.csv"
+ORDERS_CSV = "kit_orders.csv"  # the kit order table (exports made before orders have none)
 # The fields of each line of events.jsonl, as the ledger stores and hashes them.
 EVENT_FIELDS = ("seq", "at", "actor", "station", "type", "subject", "payload", "prev_hash", "hash")
 
@@ -105,6 +106,11 @@ def verify_export(folder: Path, public: Ed25519PublicKey | None = None,
         disagree = records_agree(state.records, _read_if_there(folder / SIGNATURES_CSV),
                                  _read_if_there(folder / OUTCOMES_CSV), get=dict_get)
         problem = Problem(*disagree) if disagree else None
+    if problem is None and (state.orders or (folder / ORDERS_CSV).is_file()):
+        # An export made before kit orders existed has no such file, and no order to check.
+        problem = (orders_agree(state, _read_csv(folder / ORDERS_CSV), get=dict_get)
+                   if (folder / ORDERS_CSV).is_file()
+                   else Problem(ORDERS_CSV, f"missing from {folder}, but the ledger imported kit orders"))
     images = 0
     image_root = folder / "images"
     if problem is None and image_root.is_dir():

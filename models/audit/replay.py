@@ -30,6 +30,8 @@ from models.events import (
     misrouted_to_authority,
 )
 from models.sides import rejected_as
+from scanpipe.domain.orders import LANGUAGES as ORDER_LANGUAGES
+from scanpipe.domain.orders import MAX_KITS, OrderKind
 from scanpipe.domain.routing import Kind, Status
 
 _MACHINE_STATES = frozenset({EventType.ITEM_ROUTED, EventType.ITEM_REVIEW, EventType.ITEM_REJECTED})
@@ -135,6 +137,15 @@ class Batch:
 
 
 @dataclass
+class OrderFacts:
+    """A kit order as its `orders.imported` event says it, and the kits printed for it."""
+
+    values: dict[str, Any]  # reference, kind, name, contact, email, address, language, kits
+    seq: int                # the event that imported it
+    printed: int = 0        # kits printed for it (new prints, not reprints)
+
+
+@dataclass
 class Replay:
     """The state of everything after the events applied so far."""
 
@@ -143,6 +154,8 @@ class Replay:
     bundles: dict[int, BundleLife] = field(default_factory=dict)
     batches: dict[int, Batch] = field(default_factory=dict)
     kits_printed: set[int] = field(default_factory=set)
+    orders: dict[tuple[str, str], OrderFacts] = field(default_factory=dict)  # (campaign, reference)
+    order_files: set[tuple[str, str]] = field(default_factory=set)  # (campaign, sha256) imported
     quarantined_files: list[str] = field(default_factory=list)  # their names, in order
     purged_images: set[str] = field(default_factory=set)
     purges: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
@@ -192,7 +205,9 @@ class Replay:
             if first < 1 or count < 1:
                 return "a kit range starts at serial 1 or later and holds one kit at least"
             self.kits_printed.update(range(first, first + count))
-            return None
+            return self._order_printed(payload, count) if "order" in payload else None
+        if type_ == EventType.ORDERS_IMPORTED:
+            return self._orders(event)
         if type_ in (EventType.BATCH_OPENED, EventType.BATCH_CLOSED):
             return self._batch(event)
         if type_ == EventType.ITEM_SCANNED:
@@ -217,6 +232,41 @@ class Replay:
             self.quarantined_files.append(str(json.loads(event.payload)["source"]))
             return None
         return None  # people, trays: nothing of a piece's life
+
+    def _orders(self, event: EventLike) -> str | None:
+        payload = json.loads(event.payload)
+        campaign, sha256 = str(payload["campaign"]), str(payload["sha256"])
+        if event.subject != f"orders:{sha256}":
+            return f"its subject does not name the file it imports ({sha256})"
+        if (campaign, sha256) in self.order_files:
+            return "imports a file imported before"
+        self.order_files.add((campaign, sha256))
+        for order in payload["orders"]:
+            reference = str(order["reference"])
+            if (campaign, reference) in self.orders:
+                return f"imports order {reference} a second time"
+            if order["kind"] not in {k.value for k in OrderKind}:
+                return f"order {reference} is of no known kind ({order['kind']!r})"
+            if order["language"] not in ORDER_LANGUAGES:
+                return f"order {reference} is in no known language ({order['language']!r})"
+            if not isinstance(order["kits"], int) or not 1 <= order["kits"] <= MAX_KITS:
+                return f"order {reference} is for {order['kits']!r} kits, not 1 to {MAX_KITS}"
+            self.orders[(campaign, reference)] = OrderFacts(dict(order), event.seq)
+        return None
+
+    def _order_printed(self, payload: dict[str, Any], count: int) -> str | None:
+        reference = str(payload["order"])
+        order = self.orders.get((str(payload.get("campaign") or self.campaign_id), reference))
+        if order is None:
+            return f"prints kits for order {reference}, which was never imported"
+        if payload.get("reprint"):
+            return None
+        if order.printed:
+            return f"prints the kits of order {reference} a second time"
+        if count != order.values["kits"]:
+            return f"prints {count} kits for order {reference}, which is for {order.values['kits']}"
+        order.printed = count
+        return None
 
     def _batch(self, event: EventLike) -> str | None:
         batch_id = _id(event.subject, "batch")

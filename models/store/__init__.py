@@ -34,6 +34,7 @@ from models.store.bundles import BundleVerbs
 from models.store.core import all_rows, stored_id, utc_now
 from models.store.intake import FileRecord, IntakeVerbs, PageOutcome  # noqa: F401 (the store's interface)
 from models.store.ledger import lock_ledger
+from models.store.orders import OrderVerbs, order_printed_problem
 from models.store.outcomes import OutcomeVerbs
 from models.store.people import PeopleVerbs
 from models.store.privacy import PrivacyVerbs
@@ -243,7 +244,7 @@ def open_read_only(url: str) -> Engine:
 
 
 class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, PrivacyVerbs, AuditVerbs,
-            RerouteVerbs, SignatureVerbs, OutcomeVerbs):
+            RerouteVerbs, SignatureVerbs, OutcomeVerbs, OrderVerbs):
     """All reads and writes of the ledger database.
 
     The verbs of intake, people, review, sorting, bundles, privacy, audit, rerouting, signatures and
@@ -325,19 +326,25 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
         return campaign, True
 
     def record_kits_printed(self, first: int, count: int, *, actor: str, station: str,
-                            reprint: bool = False) -> None:
+                            reprint: bool = False, order: str | None = None) -> None:
         """Kits `first` … `first + count - 1` were printed to be sent out. A serial is printed
         once: a new print of a serial printed before raises `KitSerialsError`, as does a
         `reprint` of a serial never printed (a reprint is recorded as one, and counts no kit
         twice). Checked and recorded under the ledger's lock: two printers at once never share
-        a serial."""
+        a serial. `order`: the reference of the kit order (of the campaign in force) they were
+        printed for, all its kits at once, and once."""
         last = first + count - 1
         with self.transaction() as session:
             lock_ledger(session)
             _refuse_kit_serials(first, last, _ranges_printed(session), reprint)
+            if order is not None:
+                problem = order_printed_problem(session, self.campaign().id, order, count)
+                if problem:
+                    raise KitSerialsError(problem)
             _, at = self.now()
             self._append(session, at, actor, station, EventType.KITS_PRINTED, f"kits:{first}-{last}",
-                         {"first": first, "count": count, **({"reprint": True} if reprint else {})})
+                         {"first": first, "count": count, **({"reprint": True} if reprint else {}),
+                          **({"order": order} if order is not None else {})})
 
     def check_kit_serials(self, first: int, count: int, *, reprint: bool = False) -> None:
         """Raises `KitSerialsError` if `record_kits_printed` would refuse these serials now."""

@@ -22,8 +22,10 @@ from sqlmodel import Session, col, select
 from models.audit.checks import (
     BUNDLE_COLUMNS,
     ITEM_COLUMNS,
+    ORDER_COLUMNS,
     AuditResult,
     Verification,
+    orders_agree,
     rows_agree,
     verify_events,
 )
@@ -103,7 +105,7 @@ class AuditVerbs(StoreCore):
                 sa_select(*_EVENT_COLUMNS).order_by(col(t.Event.seq)))
             yield from result
 
-    def _rows(self, table: type[t.Item] | type[t.Bundle],
+    def _rows(self, table: type[t.Item] | type[t.Bundle] | type[t.KitOrder],
               columns: Sequence[str]) -> Iterator[Row[*tuple[Any, ...]]]:
         """A table's rows (only `columns`), streamed in id order."""
         with self.engine.connect() as connection:
@@ -155,6 +157,8 @@ class AuditVerbs(StoreCore):
                                      self._rows(t.Bundle, BUNDLE_COLUMNS))
                 if problem is None:
                     problem = self._records_agree(session, state)
+                if problem is None:
+                    problem = orders_agree(state, self._rows(t.KitOrder, ORDER_COLUMNS))
                 if problem is None:
                     problem = self._words_intact(session, state, warnings)
                 stored = session.exec(select(t.StoredImage).order_by(t.StoredImage.sha256)).all()

@@ -263,3 +263,24 @@ class CaseOutcomeRow(SQLModel, table=True):
     corrects: int | None = None
     recorded_at: str = Field(max_length=40)  # ISO 8601 UTC, the event's time
     recorded_by: str
+
+
+class KitOrder(SQLModel, table=True):
+    """A school, group or person who ordered kits for a campaign (`orders.imported` events).
+    Its kits' serials are in the `kits.printed` events that name its reference."""
+
+    __tablename__ = "kit_order"
+    __table_args__ = (UniqueConstraint("campaign_id", "reference", name="uq_kit_order_reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(max_length=24, index=True)
+    reference: str = Field(max_length=40)  # the order's own id, unique in its campaign
+    kind: str = Field(max_length=16)       # school, group or person
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    contact: str = Field(sa_column=Column(Text, nullable=False))
+    email: str | None = Field(default=None, sa_column=Column(Text))
+    address: str = Field(sa_column=Column(Text, nullable=False))  # lines joined by "\n"
+    language: str = Field(max_length=2)
+    kits: int
+    imported_at: datetime
+    import_seq: int = Field(sa_column=Column(BigInteger, nullable=False))  # its orders.imported event

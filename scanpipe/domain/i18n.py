@@ -174,6 +174,17 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "label.cover": {"fr": "Cartes et lettres de solidarité",
                     "en": "Postcards and letters of solidarity",
                     "nl": "Kaarten en solidariteitsbrieven"},
+    # parcel label of a kit order
+    "parcel.sender": {"fr": "Expéditeur : {name}", "en": "From: {name}",
+                      "nl": "Afzender: {name}"},
+    "parcel.attention": {"fr": "À l'attention de {person}", "en": "For the attention of {person}",
+                         "nl": "Ter attentie van {person}"},
+    "parcel.order_one": {"fr": "Commande {id} — 1 kit (n° {serial})",
+                         "en": "Order {id} — 1 kit (no. {serial})",
+                         "nl": "Bestelling {id} — 1 kit (nr. {serial})"},
+    "parcel.order_many": {"fr": "Commande {id} — {count} kits (n° {serial})",
+                          "en": "Order {id} — {count} kits (nos. {serial})",
+                          "nl": "Bestelling {id} — {count} kits (nrs. {serial})"},
 }
 
 

@@ -18,6 +18,7 @@ from stations.cli import (
     figures,
     intake,
     kits,
+    orders,
     outcomes,
     people,
     samples,
@@ -63,6 +64,7 @@ cli.add_command(db.db)
 cli.add_command(signatures.signatures)
 cli.add_command(figures.figures)
 cli.add_command(outcomes.outcome)
+cli.add_command(orders.orders)
 
 
 def main() -> None:

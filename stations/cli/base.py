@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError
 
 from models.store import SchemaBehind, Store, StoreError, sqlite_file, sqlite_problem
 from models.store.bundles import BundleError
+from models.store.orders import OrderConflict
 from models.store.outcomes import RecordRefused, RecordStateRefused
 from models.store.people import PeopleError
 from models.store.schema import SchemaError
@@ -35,6 +36,7 @@ EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (RecordStateRefused, LedgerError.exit_code),  # before RecordRefused, which it is a kind of
     (RecordRefused, BadInput.exit_code),
     (FontMissing, MissingProgram.exit_code),  # a kit's or sheet's text needs a font package
+    (OrderConflict, BadInput.exit_code),
 )
 INTERRUPTED = 130
 

@@ -472,6 +472,8 @@ _T.update({
     "event.signatures.voided": {"fr": "import de signatures annulé", "en": "signatures import voided",
                                 "nl": "import van handtekeningen geannuleerd"},
     "event.case.outcome": {"fr": "issue d'un cas", "en": "case outcome", "nl": "afloop van een zaak"},
+    "event.orders.imported": {"fr": "commandes de kits importées", "en": "kit orders imported",
+                              "nl": "kitbestellingen geïmporteerd"},
 })
 
 
