@@ -88,6 +88,23 @@ def test_each_campaign_sees_only_its_own_pieces(two_years):
     assert {(p.destination, p.pieces) for p in second.pending()} >= {("embassy:CN", 3)}
 
 
+def test_the_audit_report_progress_and_purge_count_one_campaign(two_years):
+    first, second = _for(two_years, A), _for(two_years, B)
+    report_a, report_b = first.reconciliation(), second.reconciliation()
+    assert (report_a.campaign_id, report_a.figures["items"], report_a.figures["pieces"]) == (A, 7, 6)
+    assert (report_b.campaign_id, report_b.figures["items"], report_b.figures["pieces"]) == (B, 6, 5)
+    assert report_a.figures["signatures"] == 9 and report_b.figures["signatures"] == 4
+    assert {row.case for row in first.delivery_progress()} == {"CAAL", "ZHANG", "CIHAM"}
+    assert {row.case for row in second.delivery_progress()} == {"ZHANG", "CIHAMALI", "CHOW"}
+    view = second.close_bundle("embassy:CN", actor="cora", station="office")
+    second.deliver_bundle(view.id, received_by="Embassy", received_on=date(2023, 1, 20),
+                          actor="cora", station="office")
+    assert first.purge(delivered_before=date(2100, 1, 1), actor="c", station="o", dry_run=True).items == ()
+    purged = second.purge(delivered_before=date(2100, 1, 1), actor="c", station="o")
+    assert set(purged.items) == set(view.item_ids)
+    assert two_years.audit(check_images=False).ok
+
+
 def test_bundles_and_their_steps_are_one_campaigns(two_years):
     first, second = _for(two_years, A), _for(two_years, B)
     bundle_b = second.close_bundle("embassy:CN", actor="cora", station="office")

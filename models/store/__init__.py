@@ -364,16 +364,12 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
     def campaign(self) -> Campaign:
         """The campaign the store works for, as its newest file says; raises `NoCampaign` if
         none was loaded."""
-        chosen = self.working_campaign()
-        with Session(self.engine) as session:
-            current = session.exec(select(t.CampaignVersion)
-                                   .where(t.CampaignVersion.campaign_id == chosen)
-                                   .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
-        assert current is not None  # a campaign the ledger holds
-        return parse_campaign(current.toml)
+        found = self.campaign_named(self.working_campaign())
+        assert found is not None  # a campaign the ledger holds
+        return found
 
     def campaign_named(self, campaign_id: str) -> Campaign | None:
-        """The newest file of another campaign this ledger holds (None: it holds no such one)."""
+        """The newest file of campaign `campaign_id` (None: this ledger holds no such one)."""
         with Session(self.engine) as session:
             current = session.exec(select(t.CampaignVersion)
                                    .where(t.CampaignVersion.campaign_id == campaign_id)

@@ -41,7 +41,10 @@ def upgrade() -> None:
         if bind.dialect.name != 'sqlite':  # SQLite cannot drop a default in place; it is never used
             op.alter_column(table, 'campaign_id', existing_type=sa.String(length=24),
                             server_default=None)
-        op.create_index(op.f(f'ix_{table}_campaign_id'), table, ['campaign_id'], unique=False)
+        if table == 'item':  # see models/store/tables.py: with the status, for the review queue
+            op.create_index('ix_item_campaign_status', 'item', ['campaign_id', 'status'], unique=False)
+        else:
+            op.create_index(op.f(f'ix_{table}_campaign_id'), table, ['campaign_id'], unique=False)
     for table in [t for t in _CODES if t in lacking]:
         op.add_column(table, sa.Column('campaign_id', sa.String(length=24), nullable=True))
         bind.execute(sa.text(f"UPDATE {table} SET campaign_id = :first"), {"first": first})
