@@ -67,6 +67,14 @@ demo: setup
 	@echo "== 8. Privacy: images and words of the delivered pieces go; the ledger still verifies"
 	$(SP) purge --delivered-before 2100-01-01 --yes --operator coordinator
 	$(SP) audit verify
+	@echo "== 9. A second year in the same ledger, compared with the first"
+	$(SP) campaign load samples/campaign-2022.toml --operator coordinator
+	$(SP) samples make --campaign samples/campaign-2022.toml --out $(DEMO)/scans-2022 --seed 2022
+	$(SP) --campaign-id MDL2022 intake --new-batch --station demo-station --operator alice $(DEMO)/scans-2022/envelope-1
+	$(SP) --campaign-id MDL2022 summary
+	$(SP) compare MDL2021 MDL2022
+	$(SP) compare MDL2021 MDL2022 --format csv > $(DEMO)/compare-2021-2022.csv
+	$(SP) audit verify
 	@echo
 	@echo "Everything is in $(DEMO)/:"
 	@echo "  kits to print:      $(DEMO)/kits/"

@@ -359,6 +359,7 @@ class _Writer:
     def __init__(self, store: Store, head: tuple[int, str, datetime | None],
                  next_batch: int, next_item: int, open_batches: dict[str, list[int]]) -> None:
         self.store = store
+        self.campaign_id = store.working_campaign()
         self.postgres = store.engine.dialect.name == "postgresql"
         self.seq, self.prev_hash, self.last_at = head
         self.committed = (self.seq, self.prev_hash)
@@ -406,12 +407,13 @@ class _Writer:
         when, stamp = self._tick(at)
         batch_id = self.next_batch
         self.next_batch += 1
-        self.batches[batch_id] = {"id": batch_id, "station": station, "operator": operator,
+        self.batches[batch_id] = {"id": batch_id, "campaign_id": self.campaign_id,
+                                  "station": station, "operator": operator,
                                   "kit_serial": kit, "opened_at": when, "closed_at": None}
         self.open[station] = [batch_id, 0]
         self.counts["batches"] += 1
         self._event(stamp, operator, station, EventType.BATCH_OPENED.value, f"batch:{batch_id}",
-                    canonical_json({"kit": kit}))
+                    canonical_json({"kit": kit, "campaign": self.campaign_id}))
 
     def item(self, at: datetime, station: str, operator: str, outcome: _Outcome, sha256: str,
              source: str, media_type: str, size: int) -> None:
@@ -425,7 +427,8 @@ class _Writer:
         self.images.append({"sha256": sha256, "size": size, "media_type": media_type,
                             "stored_at": when})
         self.items.append({
-            "id": item_id, "batch_id": batch[0], "image_sha256": sha256, "page": 1,
+            "id": item_id, "campaign_id": self.campaign_id,
+            "batch_id": batch[0], "image_sha256": sha256, "page": 1,
             "source_name": source, "kind": decision.kind.value, "status": decision.status.value,
             "case_code": decision.case, "destination": decision.destination,
             "method": decision.method.value if decision.method else None,
@@ -505,6 +508,7 @@ def fill_ledger(store: Store, campaign_toml: str, *, items: int = 100_000, stati
         open_batches = {}
         for batch_id, station in conn.execute(select(t.Batch.id, t.Batch.station)
                                               .where(t.Batch.closed_at.is_(None),
+                                                     t.Batch.campaign_id == campaign.id,
                                                      t.Batch.station.in_(station_names))):
             count = conn.execute(select(func.count()).select_from(t.Item)
                                  .where(t.Item.batch_id == batch_id)).scalar()

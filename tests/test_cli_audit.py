@@ -245,8 +245,9 @@ def test_kit_serials_are_never_reused_and_a_reprint_is_asked_for(tmp_path, campa
     ledger = Store.open(f"sqlite:///{tmp_path / 'data' / 'ledger.sqlite3'}", tmp_path / "images")
     printed = [json.loads(e.payload) for e in ledger.events() if e.type == "kits.printed"]
     ledger.close()
-    assert printed == [{"first": 1, "count": 3}, {"first": 4, "count": 3},
-                       {"first": 2, "count": 2, "reprint": True}]
+    assert printed == [{"first": 1, "count": 3, "campaign": "MDL2021"},
+                       {"first": 4, "count": 3, "campaign": "MDL2021"},
+                       {"first": 2, "count": 2, "campaign": "MDL2021", "reprint": True}]
     report = json.loads(runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), "audit", "report",
                                             "--format", "json"]).stdout)
     assert report["figures"]["kits_sent"] == 6  # a reprint sends no new kit

@@ -74,12 +74,13 @@ def test_kit_envelope_opens_a_batch_for_its_kit(filled):
     assert batch.kit_serial == 1
 
 
-def test_a_ledger_takes_one_campaign(loaded_store, campaign_text):
-    with pytest.raises(StoreError, match="belongs to campaign MDL2021"):
-        loaded_store.load_campaign(campaign_text.replace('id = "MDL2021"', 'id = "OTHER"'),
-                                   actor="x", station="y")
+def test_a_second_campaign_is_added_beside_the_first(loaded_store, campaign_text):
+    _, added = loaded_store.load_campaign(campaign_text.replace('id = "MDL2021"', 'id = "OTHER"'),
+                                          actor="x", station="y")
+    assert added and loaded_store.campaigns() == ["OTHER", "MDL2021"]
+    assert loaded_store.campaign().id == "OTHER"  # the store works for the one just loaded
     _, changed = loaded_store.load_campaign(campaign_text, actor="x", station="y")
-    assert not changed
+    assert not changed and loaded_store.campaign().id == "MDL2021"
 
 
 def _exec(store, sql, **params):
@@ -138,10 +139,11 @@ def test_rechained_forgery_is_caught_by_the_items(filled):
 
 def test_item_row_added_outside_the_ledger_is_caught(filled):
     item = filled.items()[1]
-    _exec(filled, "INSERT INTO item (batch_id, image_sha256, page, source_name, kind, status, "
-                  "case_code, destination, method, confidence, reasons, station, operator, scanned_at) "
-                  "VALUES (:b, :sha, 2, 'x.jpg', 'letter', 'routed', 'CAAL', 'embassy:GT', 'qr', 1, '[]', "
-                  "'s1', 'ana', :at)", b=item.batch_id, sha=item.image_sha256, at=item.scanned_at)
+    _exec(filled, "INSERT INTO item (campaign_id, batch_id, image_sha256, page, source_name, kind, "
+                  "status, case_code, destination, method, confidence, reasons, station, operator, "
+                  "scanned_at) VALUES ('MDL2021', :b, :sha, 2, 'x.jpg', 'letter', 'routed', 'CAAL', "
+                  "'embassy:GT', 'qr', 1, '[]', 's1', 'ana', :at)",
+          b=item.batch_id, sha=item.image_sha256, at=item.scanned_at)
     assert "no item.scanned event" in _failure(filled).message
 
 

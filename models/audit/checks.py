@@ -91,9 +91,9 @@ def _check_checkpoints(found: Verification, checkpoints: Sequence[SignedHead],
             other = "" if checkpoint.key_id == trusted else f" (it names key {checkpoint.key_id[:16]}…)"
             return Problem(where, "its signature does not verify with the office key "
                                   f"{trusted[:16]}…{other} — the checkpoint was forged or altered")
-        if found.replay.campaign_id and checkpoint.campaign_id != found.replay.campaign_id:
-            return Problem(where, f"it was signed for campaign {checkpoint.campaign_id}, "
-                                  f"not {found.replay.campaign_id}")
+        if found.replay.campaigns and checkpoint.campaign_id not in found.replay.campaigns:
+            return Problem(where, f"it was signed for campaign {checkpoint.campaign_id}, which this "
+                                  f"ledger does not hold ({', '.join(found.replay.campaigns)})")
         if checkpoint.seq > head:
             return Problem(where, f"it signed event {checkpoint.seq} but the ledger ends at event "
                                   f"{head} — events {head + 1}–{checkpoint.seq} were removed")
@@ -132,17 +132,18 @@ def _reasons(value: str | Iterable[str] | None) -> str:
 
 R = TypeVar("R")  # a table row: an object, or a dict read from a CSV file
 
-ITEM_COLUMNS = ("id", "batch_id", "image_sha256", "page", "source_name", "kind", "status",
+ITEM_COLUMNS = ("id", "campaign_id", "batch_id", "image_sha256", "page", "source_name", "kind", "status",
                 "case_code", "destination", "method", "confidence", "reasons", "signatures",
                 "bundle_id", "station", "operator")
-BUNDLE_COLUMNS = ("id", "destination", "state", "pieces", "late", "method", "tracking",
+BUNDLE_COLUMNS = ("id", "campaign_id", "destination", "state", "pieces", "late", "method", "tracking",
                   "received_by", "received_on", "receipt_item_id", "note")
 
 
 def item_facts(item: ItemLife) -> dict[str, Any]:
     """An item row as the events say it must be (its state's values as the JSON held them)."""
     state = item.state
-    return {"id": item.id, "batch_id": item.batch, "image_sha256": item.sha256, "page": item.page,
+    return {"id": item.id, "campaign_id": item.campaign,
+            "batch_id": item.batch, "image_sha256": item.sha256, "page": item.page,
             "source_name": item.source, "kind": state.get("kind"), "status": state.get("status"),
             "case_code": state.get("case"), "destination": state.get("destination"),
             "method": state.get("method"), "confidence": state.get("confidence"),
@@ -152,7 +153,8 @@ def item_facts(item: ItemLife) -> dict[str, Any]:
 
 def bundle_facts(state: Replay, bundle_id: int) -> dict[str, str | int | None]:
     bundle = state.bundles[bundle_id]
-    return {"id": bundle.id, "destination": bundle.destination, "state": bundle.state,
+    return {"id": bundle.id, "campaign_id": bundle.campaign,
+            "destination": bundle.destination, "state": bundle.state,
             "pieces": len(bundle.items), "late": len(bundle.late), "method": bundle.method,
             "tracking": bundle.tracking, "received_by": bundle.received_by,
             "received_on": bundle.received_on, "receipt_item_id": bundle.receipt_item,
@@ -242,6 +244,18 @@ def orders_agree(state: Replay, rows: Iterable[R], get: Callable[[R, str], Any] 
         if (campaign, reference) not in seen:
             return Problem(f"kit order {reference} (campaign {campaign})",
                            "the ledger imported this order but the kit_order table has no row for it")
+    return None
+
+
+def batches_agree(state: Replay, rows: Iterable[tuple[Any, Any]]) -> Problem | None:
+    """Every batch row (id, campaign_id) must be one the events opened, for that campaign."""
+    for batch_id, campaign in rows:
+        batch = state.batches.get(batch_id)
+        if batch is None:
+            return Problem(f"batch {batch_id}", "no batch.opened event in the ledger for it")
+        if _norm(campaign) != _norm(batch.campaign):
+            return Problem(f"batch {batch_id}", f"its campaign_id is {campaign!r} but the ledger "
+                                                f"says {batch.campaign!r}")
     return None
 
 

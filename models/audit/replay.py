@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypedDict
 
 from models.audit.records import RECORD_EVENTS, Records
@@ -88,6 +88,7 @@ class ItemLife:
     bundle: int | None = None
     seen_again: list[str] = field(default_factory=list)  # sources of later copies (duplicates)
     purged: bool = False
+    campaign: str = ""  # its batch's campaign
 
     @property
     def status(self) -> str | None:
@@ -124,6 +125,7 @@ class BundleLife:
     receipt_item: int | None = None
     note: str | None = None
     sheets: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (seq, sheet.issued payload)
+    campaign: str = ""
 
 
 @dataclass
@@ -134,6 +136,7 @@ class Batch:
     operator: str
     opened_at: str
     closed: bool = False
+    campaign: str = ""
 
 
 @dataclass
@@ -147,13 +150,19 @@ class OrderFacts:
 
 @dataclass
 class Replay:
-    """The state of everything after the events applied so far."""
+    """The state of everything after the events applied so far.
 
-    campaign_id: str | None = None
+    A ledger holds several campaigns (years): every batch, piece and bundle is one campaign's
+    (events written before there were several name none: they are the first campaign's), and
+    `only` gives one campaign's part."""
+
+    campaign_id: str | None = None  # the campaign loaded last (`only`: the campaign shown)
+    campaigns: list[str] = field(default_factory=list)  # every campaign loaded, in order
     items: dict[int, ItemLife] = field(default_factory=dict)
     bundles: dict[int, BundleLife] = field(default_factory=dict)
     batches: dict[int, Batch] = field(default_factory=dict)
-    kits_printed: set[int] = field(default_factory=set)
+    kits_printed: set[int] = field(default_factory=set)  # `only`: one campaign's; else all serials
+    kits_by_campaign: dict[str, set[int]] = field(default_factory=dict)
     orders: dict[tuple[str, str], OrderFacts] = field(default_factory=dict)  # (campaign, reference)
     order_files: set[tuple[str, str]] = field(default_factory=set)  # (campaign, sha256) imported
     quarantined_files: list[str] = field(default_factory=list)  # their names, in order
@@ -163,6 +172,27 @@ class Replay:
     head_seq: int = 0
     head_hash: str = ""
     problem: Problem | None = None
+
+    @property
+    def first_campaign(self) -> str:
+        """The campaign of the events that name none: the ledger's first."""
+        return self.campaigns[0] if self.campaigns else ""
+
+    def _campaign_of(self, payload: dict[str, Any]) -> tuple[str, str | None]:
+        """The campaign an event's payload names (or the first), and what is wrong with it."""
+        campaign = payload.get("campaign", self.first_campaign)
+        if not isinstance(campaign, str) or campaign not in self.campaigns:
+            return str(campaign), f"names campaign {campaign}, which was never loaded"
+        return campaign, None
+
+    def only(self, campaign: str | None) -> Replay:
+        """The part of this state that is `campaign`'s: its batches, pieces, bundles and kits
+        (the chain's head, purges and quarantined files stay the whole ledger's)."""
+        return replace(self, campaign_id=campaign,
+                       items={k: v for k, v in self.items.items() if v.campaign == campaign},
+                       bundles={k: v for k, v in self.bundles.items() if v.campaign == campaign},
+                       batches={k: v for k, v in self.batches.items() if v.campaign == campaign},
+                       kits_printed=set(self.kits_by_campaign.get(campaign or "", set())))
 
     def outcome(self, item: ItemLife) -> str:
         """Where a piece's life stands (one of `report_types.OUTCOMES`)."""
@@ -197,6 +227,8 @@ class Replay:
         type_ = event.type
         if type_ == EventType.CAMPAIGN_LOADED:
             self.campaign_id = event.subject
+            if event.subject not in self.campaigns:
+                self.campaigns.append(event.subject)
         if type_ in RECORD_EVENTS:
             return self.records.apply(event)
         if type_ == EventType.KITS_PRINTED:
@@ -204,8 +236,12 @@ class Replay:
             first, count = int(payload["first"]), int(payload["count"])
             if first < 1 or count < 1:
                 return "a kit range starts at serial 1 or later and holds one kit at least"
+            campaign, wrong = self._campaign_of(payload)
+            if wrong:
+                return wrong
             self.kits_printed.update(range(first, first + count))
-            return self._order_printed(payload, count) if "order" in payload else None
+            self.kits_by_campaign.setdefault(campaign, set()).update(range(first, first + count))
+            return self._order_printed(payload, count, campaign) if "order" in payload else None
         if type_ == EventType.ORDERS_IMPORTED:
             return self._orders(event)
         if type_ in (EventType.BATCH_OPENED, EventType.BATCH_CLOSED):
@@ -254,9 +290,9 @@ class Replay:
             self.orders[(campaign, reference)] = OrderFacts(dict(order), event.seq)
         return None
 
-    def _order_printed(self, payload: dict[str, Any], count: int) -> str | None:
+    def _order_printed(self, payload: dict[str, Any], count: int, campaign: str) -> str | None:
         reference = str(payload["order"])
-        order = self.orders.get((str(payload.get("campaign") or self.campaign_id), reference))
+        order = self.orders.get((campaign, reference))
         if order is None:
             return f"prints kits for order {reference}, which was never imported"
         if payload.get("reprint"):
@@ -273,8 +309,12 @@ class Replay:
         if event.type == EventType.BATCH_OPENED:
             if batch_id in self.batches:
                 return "this batch was opened before"
-            kit = json.loads(event.payload).get("kit")
-            self.batches[batch_id] = Batch(batch_id, kit, event.station, event.actor, event.at)
+            payload = json.loads(event.payload)
+            campaign, wrong = self._campaign_of(payload)
+            if wrong:
+                return wrong
+            self.batches[batch_id] = Batch(batch_id, payload.get("kit"), event.station, event.actor,
+                                           event.at, campaign=campaign)
             return None
         batch = self.batches.get(batch_id)
         if batch is None:
@@ -291,7 +331,8 @@ class Replay:
             return f"its batch {payload['batch']} was never opened"
         self.items[item_id] = ItemLife(item_id, event.seq, event.at, payload["sha256"],
                                        int(payload["page"]), str(payload["source"]),
-                                       payload["batch"], event.station, event.actor)
+                                       payload["batch"], event.station, event.actor,
+                                       campaign=self.batches[payload["batch"]].campaign)
         return None
 
     def _state(self, event: EventLike) -> str | None:
@@ -339,6 +380,9 @@ class Replay:
             return "this bundle was closed before"
         payload = json.loads(event.payload)
         destination, ids = payload["destination"], [int(i) for i in payload["items"]]
+        campaign, wrong = self._campaign_of(payload)
+        if wrong:
+            return wrong
         if not ids:
             return "an empty bundle"
         if len(set(ids)) != len(ids):
@@ -357,6 +401,9 @@ class Replay:
                         f"{item.state.get('destination')}")
             if item.bundle is not None:
                 return f"bundles item {item_id:07d}, which is in bundle {item.bundle} already"
+            if item.campaign != campaign:
+                return (f"bundles item {item_id:07d}, a piece of campaign {item.campaign}, in a "
+                        f"bundle of campaign {campaign}")
         late = [int(i) for i in payload.get("late", [])]
         if not set(late) <= set(ids):
             return "flags as late a piece that is not in the bundle"
@@ -368,7 +415,7 @@ class Replay:
             self.items[item_id].bundle = bundle_id
         self.bundles[bundle_id] = BundleLife(bundle_id, destination, event.seq, event.at, event.actor,
                                              ids, late, totals, payload.get("lines", []),
-                                             changed_at=event.at)
+                                             changed_at=event.at, campaign=campaign)
         return None
 
     def _step(self, event: EventLike) -> str | None:

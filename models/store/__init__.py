@@ -31,7 +31,15 @@ from models.sides import rejected_as
 from models.store import tables as t
 from models.store.auditors import AuditVerbs
 from models.store.bundles import BundleVerbs
-from models.store.core import all_rows, stored_id, utc_now
+from models.store.core import (  # noqa: F401 (the store's errors)
+    NoCampaign,
+    StoreError,
+    UnknownCampaign,
+    all_rows,
+    known_campaigns,
+    stored_id,
+    utc_now,
+)
 from models.store.intake import FileRecord, IntakeVerbs, PageOutcome  # noqa: F401 (the store's interface)
 from models.store.ledger import lock_ledger
 from models.store.orders import OrderVerbs, order_printed_problem
@@ -43,6 +51,7 @@ from models.store.review import ReviewVerbs
 from models.store.schema import MigrationOutcome, SchemaError, migrate, schema_status
 from models.store.signatures import SignatureVerbs
 from models.store.sorting import SortingVerbs
+from models.store.years import YearVerbs
 from scanpipe.domain.campaign import (
     Campaign,
     campaign_digest,
@@ -53,17 +62,9 @@ from scanpipe.domain.campaign import (
 from scanpipe.domain.routing import Kind, Status
 
 
-class StoreError(Exception):
-    """A request the ledger cannot satisfy; the message says what to do."""
-
-
 class KitSerialsError(StoreError):
     """Kit serials that cannot be recorded: printed already (a new print) or never printed (a
     reprint). The message says which and what to do."""
-
-
-class NoCampaign(StoreError):
-    pass
 
 
 class SchemaBehind(StoreError):
@@ -244,7 +245,7 @@ def open_read_only(url: str) -> Engine:
 
 
 class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, PrivacyVerbs, AuditVerbs,
-            RerouteVerbs, SignatureVerbs, OutcomeVerbs, OrderVerbs):
+            RerouteVerbs, SignatureVerbs, OutcomeVerbs, OrderVerbs, YearVerbs):
     """All reads and writes of the ledger database.
 
     The verbs of intake, people, review, sorting, bundles, privacy, audit, rerouting, signatures and
@@ -253,21 +254,24 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
     """
 
     @classmethod
-    def open(cls, url: str, image_root: Path, clock: Callable[[], datetime] = utc_now) -> Store:
-        """Open (and create or upgrade if needed) the ledger at `url` with images under `image_root`."""
+    def open(cls, url: str, image_root: Path, clock: Callable[[], datetime] = utc_now,
+             campaign_id: str | None = None) -> Store:
+        """Open (and create or upgrade if needed) the ledger at `url` with images under
+        `image_root`, working for campaign `campaign_id` (default: see `campaign_id`)."""
         engine, writer = open_engines(url)
-        store = cls(engine, ImageStore(Path(image_root)), clock, writer)
+        store = cls(engine, ImageStore(Path(image_root)), clock, writer, campaign_id)
         store.create_schema()
         return store
 
     @classmethod
     def open_read_only(cls, url: str, image_root: Path,
-                       clock: Callable[[], datetime] = utc_now) -> Store:
+                       clock: Callable[[], datetime] = utc_now,
+                       campaign_id: str | None = None) -> Store:
         """Open the ledger at `url` to read only (`open_read_only`): a read-only file or mount
         will do. Its schema must be this scanpipe's already (`SchemaBehind` otherwise); every
         verb that writes fails."""
         engine = open_read_only(url)
-        store = cls(engine, ImageStore(Path(image_root)), clock, engine)
+        store = cls(engine, ImageStore(Path(image_root)), clock, engine, campaign_id)
         try:
             status = schema_status(engine)
         except BaseException:
@@ -295,76 +299,94 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
     # ------------------------------------------------------------ campaign
 
     def load_campaign(self, toml_text: str, *, actor: str, station: str) -> tuple[Campaign, bool]:
-        """Validate and load a campaign file; returns it and whether anything changed."""
+        """Validate and load a campaign file; returns it and whether anything changed.
+
+        A campaign id the ledger does not hold yet is added beside the others (another year);
+        a new version of a campaign it holds replaces that campaign's cases and embassies. The
+        store then works for the campaign loaded."""
         campaign = parse_campaign(toml_text)
         digest = campaign_digest(toml_text)
         with self.transaction() as session:
             current = session.exec(select(t.CampaignVersion)
+                                   .where(t.CampaignVersion.campaign_id == campaign.id)
                                    .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
-            if current and current.campaign_id != campaign.id:
-                raise StoreError(
-                    f"this ledger belongs to campaign {current.campaign_id}; campaign {campaign.id} "
-                    "needs a ledger of its own (another --data-dir or database URL)")
             if current and current.sha256 == digest:
+                self.work_for(campaign.id)
                 return campaign, False
             now, at = self.now()
             session.add(t.CampaignVersion(campaign_id=campaign.id, name=campaign.name,
                                           deadline=campaign.deadline, sha256=digest,
                                           toml=toml_text, loaded_at=now))
             for embassy in campaign.embassies:
-                session.merge(t.EmbassyRow(code=embassy.code, country=embassy.country,
-                                           name=embassy.name, address=embassy.address))
+                session.merge(t.EmbassyRow(campaign_id=campaign.id, code=embassy.code,
+                                           country=embassy.country, name=embassy.name,
+                                           address=embassy.address))
             for case in campaign.cases:
-                session.merge(t.CaseRow(code=case.code, person=case.person, country=case.country,
-                                        embassy=case.embassy,
+                session.merge(t.CaseRow(campaign_id=campaign.id, code=case.code, person=case.person,
+                                        country=case.country, embassy=case.embassy,
                                         letter_destination=letter_destination(case),
                                         postcard_destination=postcard_destination(case)))
             self._append(session, at, actor, station, EventType.CAMPAIGN_LOADED, campaign.id,
                          {"sha256": digest, "name": campaign.name,
                           "cases": [c.code for c in campaign.cases],
                           "embassies": [e.code for e in campaign.embassies]})
+        self.work_for(campaign.id)
         return campaign, True
+
+    def campaigns(self) -> list[str]:
+        """The ids of the campaigns this ledger holds, the most recently loaded first."""
+        with Session(self.engine) as session:
+            return known_campaigns(session)
 
     def record_kits_printed(self, first: int, count: int, *, actor: str, station: str,
                             reprint: bool = False, order: str | None = None) -> None:
-        """Kits `first` … `first + count - 1` were printed to be sent out. A serial is printed
-        once: a new print of a serial printed before raises `KitSerialsError`, as does a
+        """Kits `first` … `first + count - 1` of the store's campaign were printed to be sent out
+        (each campaign numbers its kits from 1: their codes name the campaign). A serial is
+        printed once: a new print of a serial printed before raises `KitSerialsError`, as does a
         `reprint` of a serial never printed (a reprint is recorded as one, and counts no kit
         twice). Checked and recorded under the ledger's lock: two printers at once never share
         a serial. `order`: the reference of the kit order (of the campaign in force) they were
         printed for, all its kits at once, and once."""
         last = first + count - 1
+        campaign = self.working_campaign()
         with self.transaction() as session:
             lock_ledger(session)
-            _refuse_kit_serials(first, last, _ranges_printed(session), reprint)
+            _refuse_kit_serials(first, last, _ranges_printed(session, campaign), reprint)
             if order is not None:
-                problem = order_printed_problem(session, self.campaign().id, order, count)
+                problem = order_printed_problem(session, campaign, order, count)
                 if problem:
                     raise KitSerialsError(problem)
             _, at = self.now()
             self._append(session, at, actor, station, EventType.KITS_PRINTED, f"kits:{first}-{last}",
-                         {"first": first, "count": count, **({"reprint": True} if reprint else {}),
+                         {"first": first, "count": count, "campaign": campaign,
+                          **({"reprint": True} if reprint else {}),
                           **({"order": order} if order is not None else {})})
 
     def check_kit_serials(self, first: int, count: int, *, reprint: bool = False) -> None:
         """Raises `KitSerialsError` if `record_kits_printed` would refuse these serials now."""
         with Session(self.engine) as session:
-            _refuse_kit_serials(first, first + count - 1, _ranges_printed(session), reprint)
+            _refuse_kit_serials(first, first + count - 1,
+                                _ranges_printed(session, self.campaign_id), reprint)
 
     def next_kit_serial(self) -> int:
-        """The serial a new print of kits starts at: after every serial printed so far."""
+        """The serial a new print of the campaign's kits starts at: after every one printed so far."""
         with Session(self.engine) as session:
-            return _next_serial(_ranges_printed(session))
+            return _next_serial(_ranges_printed(session, self.campaign_id))
 
     def campaign(self) -> Campaign:
-        """The campaign in force; raises `NoCampaign` if none was loaded."""
+        """The campaign the store works for, as its newest file says; raises `NoCampaign` if
+        none was loaded."""
+        found = self.campaign_named(self.working_campaign())
+        assert found is not None  # a campaign the ledger holds
+        return found
+
+    def campaign_named(self, campaign_id: str) -> Campaign | None:
+        """The newest file of campaign `campaign_id` (None: this ledger holds no such one)."""
         with Session(self.engine) as session:
             current = session.exec(select(t.CampaignVersion)
+                                   .where(t.CampaignVersion.campaign_id == campaign_id)
                                    .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
-        if current is None:
-            raise NoCampaign("no campaign is loaded in this ledger: run "
-                             "'scanpipe campaign load CAMPAIGN.toml' first")
-        return parse_campaign(current.toml)
+        return parse_campaign(current.toml) if current else None
 
     # ------------------------------------------------------------- batches
 
@@ -411,6 +433,7 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
                 func.count(), func.sum(col(t.Item.signatures)),
                 func.sum(sa_case((col(t.Item.signatures).is_(None)
                                   & (col(t.Item.kind) == Kind.PETITION.value), 1), else_=0)))
+                .where(col(t.Item.campaign_id) == self.campaign_id)
                 .group_by(col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind),
                           col(t.Item.status)))
         return sorted((SummaryRow(*row[:-1], int(row[-1] or 0)) for row in rows),
@@ -421,7 +444,8 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
         with Session(self.engine) as session:
             rows = all_rows(session, sa_select(stored_id(t.Item.id), col(t.Item.source_name),
                                                col(t.Item.page), col(t.Item.reasons), col(t.Item.method))
-                            .where(col(t.Item.status) == Status.REJECTED.value)
+                            .where(col(t.Item.status) == Status.REJECTED.value,
+                                   col(t.Item.campaign_id) == self.campaign_id)
                             .order_by(col(t.Item.id)))
         pages = []
         for item_id, source, page, reasons, method in rows:
@@ -434,7 +458,8 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
         with Session(self.engine) as session:
             # Few distinct lists of reason codes: grouped here, told apart below.
             rows = session.exec(select(t.Item.method, t.Item.reasons, func.count())
-                                .where(t.Item.status == Status.REJECTED.value)
+                                .where(t.Item.status == Status.REJECTED.value,
+                                       t.Item.campaign_id == self.campaign_id)
                                 .group_by(col(t.Item.method), col(t.Item.reasons))).all()
         counts: dict[str, int] = {}
         for method, reasons, count in rows:
@@ -443,22 +468,28 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
         return counts
 
     def items(self) -> list[t.Item]:
+        """The pieces of the store's campaign, in id order."""
         with Session(self.engine) as session:
-            return list(session.exec(select(t.Item).order_by(col(t.Item.id))).all())
+            return list(session.exec(select(t.Item).where(t.Item.campaign_id == self.campaign_id)
+                                     .order_by(col(t.Item.id))).all())
 
     def events(self) -> list[t.Event]:
         with Session(self.engine) as session:
             return list(session.exec(select(t.Event).order_by(col(t.Event.seq))).all())
 
 
-def _ranges_printed(session: Session) -> list[tuple[int, int]]:
-    """The kit serial ranges of the ledger's `kits.printed` events, as (first, last)."""
+def _ranges_printed(session: Session, campaign: str | None) -> list[tuple[int, int]]:
+    """The kit serial ranges of `campaign`'s `kits.printed` events, as (first, last). An event
+    that names no campaign is the ledger's first campaign's (written before there were several)."""
+    first_campaign = session.exec(select(t.CampaignVersion.campaign_id)
+                                  .order_by(col(t.CampaignVersion.id)).limit(1)).first()
     payloads = session.exec(select(t.Event.payload)
                             .where(t.Event.type == EventType.KITS_PRINTED.value)).all()
     ranges = []
     for payload in payloads:
         found = json.loads(payload)
-        ranges.append((int(found["first"]), int(found["first"]) + int(found["count"]) - 1))
+        if found.get("campaign", first_campaign) == campaign:
+            ranges.append((int(found["first"]), int(found["first"]) + int(found["count"]) - 1))
     return ranges
 
 

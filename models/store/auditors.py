@@ -25,6 +25,7 @@ from models.audit.checks import (
     ORDER_COLUMNS,
     AuditResult,
     Verification,
+    batches_agree,
     orders_agree,
     rows_agree,
     verify_events,
@@ -126,10 +127,9 @@ class AuditVerbs(StoreCore):
             head = session.exec(select(t.Event).order_by(col(t.Event.seq).desc()).limit(1)).first()
             if head is None:
                 raise ValueError("the ledger is empty: there is nothing to sign yet")
-            campaign = session.exec(select(t.CampaignVersion.campaign_id)
-                                    .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
+            # The whole chain is signed, every campaign's; it names the one worked for.
             _, at = self.now()
-            signed = sign_head(private, campaign or "", head.seq, head.hash, at)
+            signed = sign_head(private, self.campaign_id or "", head.seq, head.hash, at)
             session.add(t.Checkpoint(campaign_id=signed.campaign_id, seq=signed.seq, hash=signed.hash,
                                      signed_at=signed.signed_at, key_id=signed.key_id,
                                      signature=signed.signature))
@@ -159,6 +159,9 @@ class AuditVerbs(StoreCore):
                     problem = self._records_agree(session, state)
                 if problem is None:
                     problem = orders_agree(state, self._rows(t.KitOrder, ORDER_COLUMNS))
+                if problem is None:
+                    problem = batches_agree(state, session.exec(
+                        select(t.Batch.id, t.Batch.campaign_id).order_by(col(t.Batch.id))).all())
                 if problem is None:
                     problem = self._words_intact(session, state, warnings)
                 stored = session.exec(select(t.StoredImage).order_by(t.StoredImage.sha256)).all()
@@ -224,10 +227,13 @@ class AuditVerbs(StoreCore):
         return None
 
     def reconciliation(self, tz: tzinfo | None = None) -> Reconciliation:
-        state = self.replay_ledger()
+        """The store's campaign's reconciliation, counted from the events."""
+        state = self.replay_ledger().only(self.campaign_id)
         with Session(self.engine) as session:
-            persons = {row.code: row.person for row in session.exec(select(t.CaseRow))}
+            persons = {row.code: row.person for row in session.exec(
+                select(t.CaseRow).where(t.CaseRow.campaign_id == self.campaign_id))}
             name = session.exec(select(t.CampaignVersion.name)
+                                .where(t.CampaignVersion.campaign_id == self.campaign_id)
                                 .order_by(col(t.CampaignVersion.id).desc()).limit(1)).first()
         return reconcile(state, campaign_name=name or "", persons=persons, tz=tz,
                          made_at=self.clock())
@@ -263,6 +269,7 @@ class AuditVerbs(StoreCore):
         return Trail(item, events, state, tuple(json.loads(kept)) if kept else None, bundle)
 
     def draw_sample(self, seed: str, n: int, as_of: int | None = None) -> Sample:
-        state = self.replay_ledger(as_of)
+        """A sample of the store's campaign's delivered pieces."""
+        state = self.replay_ledger(as_of).only(self.campaign_id)
         population, pieces = draw(state, seed, n)
         return Sample(seed, state.head_seq, population, tuple(pieces))

@@ -184,7 +184,21 @@ class BundleVerbs(StoreCore):
     # ----------------------------------------------------------------- reads
 
     def _persons(self, session: Session) -> dict[str, str]:
-        return {row.code: row.person for row in session.exec(select(t.CaseRow))}
+        return {row.code: row.person for row in session.exec(
+            select(t.CaseRow).where(t.CaseRow.campaign_id == self.campaign_id))}
+
+    def _own_bundle(self, session: Session, bundle_id: int) -> t.Bundle:
+        """Bundle `bundle_id` of the store's campaign; `BundleError` if there is none."""
+        bundle = session.get(t.Bundle, bundle_id)
+        if bundle is None:
+            raise BundleError(f"there is no bundle {bundle_id}: 'scanpipe bundle list' shows them",
+                              "no_bundle", id=bundle_id)
+        if bundle.campaign_id != self.campaign_id:
+            raise BundleError(f"bundle {bundle_id} is of campaign {bundle.campaign_id}, not "
+                              f"{self.campaign_id}: choose its campaign with --campaign-id "
+                              f"{bundle.campaign_id}", "other_campaign", id=bundle_id,
+                              campaign=bundle.campaign_id)
+        return bundle
 
     def pending(self, *, late_after: datetime | None = None) -> list[Pending]:
         """Per destination, the routed pieces not yet in a bundle."""
@@ -194,7 +208,8 @@ class BundleVerbs(StoreCore):
         with Session(self.engine) as session:
             rows = session.exec(
                 select(col(t.Item.destination), col(t.Item.kind), func.count(), late)
-                .where(t.Item.status == Status.ROUTED.value, col(t.Item.bundle_id).is_(None),
+                .where(t.Item.campaign_id == self.campaign_id,
+                       t.Item.status == Status.ROUTED.value, col(t.Item.bundle_id).is_(None),
                        col(t.Item.kind).in_(PIECE_KINDS), col(t.Item.destination).is_not(None))
                 .group_by(col(t.Item.destination), col(t.Item.kind))).all()
         counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -209,7 +224,8 @@ class BundleVerbs(StoreCore):
     def bundles(self, *, state: BundleState | None = None,
                 destination: str | None = None) -> list[t.Bundle]:
         with Session(self.engine) as session:
-            query = select(t.Bundle).order_by(col(t.Bundle.id))
+            query = select(t.Bundle).where(t.Bundle.campaign_id == self.campaign_id) \
+                .order_by(col(t.Bundle.id))
             if state is not None:
                 query = query.where(t.Bundle.state == state.value)
             if destination is not None:
@@ -219,10 +235,7 @@ class BundleVerbs(StoreCore):
     def bundle(self, bundle_id: int) -> BundleView:
         """One bundle with its pieces and counts; raises `BundleError` if there is none."""
         with Session(self.engine) as session:
-            bundle = session.get(t.Bundle, bundle_id)
-            if bundle is None:
-                raise BundleError(f"there is no bundle {bundle_id}: 'scanpipe bundle list' shows them",
-                                  "no_bundle", id=bundle_id)
+            bundle = self._own_bundle(session, bundle_id)
             closed = session.exec(select(t.Event).where(
                 t.Event.subject == f"bundle:{bundle_id}",
                 t.Event.type == EventType.BUNDLE_CLOSED.value)).first()
@@ -261,7 +274,8 @@ class BundleVerbs(StoreCore):
                 col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind), col(t.Bundle.state),
                 func.count())
                 .join(t.Bundle, col(t.Item.bundle_id) == t.Bundle.id, isouter=True)
-                .where(col(t.Item.status) == Status.ROUTED.value, col(t.Item.kind).in_(PIECE_KINDS),
+                .where(col(t.Item.campaign_id) == self.campaign_id,
+                       col(t.Item.status) == Status.ROUTED.value, col(t.Item.kind).in_(PIECE_KINDS),
                        col(t.Item.case_code).is_not(None))
                 .group_by(col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind),
                           col(t.Bundle.state)))
@@ -294,12 +308,14 @@ class BundleVerbs(StoreCore):
         `late_after`: the moment the campaign's deadline passed; pieces scanned after
         it are flagged (they are bundled all the same). Raises `NothingToBundle`.
         """
+        campaign = self.working_campaign()
         with self.transaction() as session:
             lock_ledger(session)  # PostgreSQL: one closer at a time (SQLite: BEGIN IMMEDIATE)
             rows = all_rows(session, sa_select(
                 stored_id(t.Item.id), col(t.Item.case_code), col(t.Item.kind), col(t.Item.signatures),
                 col(t.Item.scanned_at))
-                .where(col(t.Item.status) == Status.ROUTED.value, col(t.Item.destination) == destination,
+                .where(col(t.Item.campaign_id) == campaign,
+                       col(t.Item.status) == Status.ROUTED.value, col(t.Item.destination) == destination,
                        col(t.Item.bundle_id).is_(None), col(t.Item.kind).in_(PIECE_KINDS))
                 .order_by(col(t.Item.id)))
             if not rows:
@@ -309,7 +325,7 @@ class BundleVerbs(StoreCore):
             late = [row[0] for row in rows
                     if late_after is not None and row[4] >= late_after]
             now, at = self.now()
-            bundle = t.Bundle(destination=destination, state=BundleState.PREPARED.value,
+            bundle = t.Bundle(campaign_id=campaign, destination=destination, state=BundleState.PREPARED.value,
                               pieces=len(ids), late=len(late), created_at=now, created_by=actor,
                               changed_at=now)
             session.add(bundle)
@@ -328,7 +344,7 @@ class BundleVerbs(StoreCore):
                            self._persons(session))
             view = BundleView(bundle, lines, tuple(ids), tuple(late))
             self._append(session, at, actor, station, EventType.BUNDLE_CLOSED, f"bundle:{bundle.id}",
-                         {"destination": destination, "items": ids, "late": late,
+                         {"campaign": campaign, "destination": destination, "items": ids, "late": late,
                           "lines": [_line_json(x) for x in lines], "totals": view.totals})
         return view
 
@@ -336,10 +352,7 @@ class BundleVerbs(StoreCore):
               payload: dict[str, Any], **fields: Any) -> t.Bundle:
         with self.transaction() as session:
             lock_ledger(session)
-            bundle = session.get(t.Bundle, bundle_id)
-            if bundle is None:
-                raise BundleError(f"there is no bundle {bundle_id}: 'scanpipe bundle list' shows them",
-                                  "no_bundle", id=bundle_id)
+            bundle = self._own_bundle(session, bundle_id)
             self._apply_step(session, bundle, step, actor=actor, station=station, payload=payload,
                              **fields)
             return bundle
@@ -381,7 +394,7 @@ class BundleVerbs(StoreCore):
         if receipt_item is not None:
             with Session(self.engine) as session:
                 item = session.get(t.Item, receipt_item)
-            if item is None:
+            if item is None or item.campaign_id != self.campaign_id:
                 raise BundleError(f"there is no item {receipt_item:07d} to keep as the receipt",
                                   "no_receipt", item=receipt_item)
         return self._step(bundle_id, EventType.BUNDLE_DELIVERED, actor=actor, station=station,
@@ -424,6 +437,8 @@ class BundleVerbs(StoreCore):
             return decision
         lock_ledger(session)  # see the bundle as it is now, and keep it so until the commit
         bundle = session.get(t.Bundle, decision.bundle_serial) if decision.bundle_serial else None
+        if bundle is not None and bundle.campaign_id != self.campaign_id:
+            bundle = None  # its sheet's code names this campaign: another's bundle is not it
         if bundle is None:
             finding = Finding(Reason.UNKNOWN_BUNDLE,
                               f"this ledger has no bundle {decision.bundle_serial}")
@@ -442,7 +457,8 @@ class BundleVerbs(StoreCore):
                 or Reason.RECEIPT_APPENDIX.value in decision.reasons):
             return
         bundle = session.get(t.Bundle, decision.bundle_serial)
-        if bundle is None or bundle.state == BundleState.DELIVERED.value:
+        if (bundle is None or bundle.campaign_id != self.campaign_id
+                or bundle.state == BundleState.DELIVERED.value):
             return  # a second copy of a receipt already taken: kept as a piece, nothing changes
         received_on = when[0].astimezone().date()
         self._apply_step(session, bundle, EventType.BUNDLE_DELIVERED, actor=operator,

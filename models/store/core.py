@@ -42,15 +42,73 @@ def stored_id(column: int | None) -> Mapped[int]:
     return cast("Mapped[int]", col(column))
 
 
+class StoreError(Exception):
+    """A request the ledger cannot satisfy; the message says what to do."""
+
+
+class NoCampaign(StoreError):
+    pass
+
+
+class UnknownCampaign(StoreError):
+    """A campaign id chosen that this ledger does not hold; the message lists the ones it holds."""
+
+
+def known_campaigns(session: Session) -> list[str]:
+    """The ids of the campaigns loaded into this ledger, the most recently loaded first."""
+    newest = func.max(t.CampaignVersion.id)
+    rows = session.exec(select(t.CampaignVersion.campaign_id, newest)
+                        .group_by(col(t.CampaignVersion.campaign_id))).all()
+    return [campaign for campaign, _ in sorted(rows, key=lambda row: -(row[1] or 0))]
+
+
 class StoreCore:
-    """The ledger's database and images, and the steps every part of the store writes with."""
+    """The ledger's database and images, and the steps every part of the store writes with.
+
+    One ledger holds several campaigns (years); a store works for one of them (`campaign_id`):
+    every count, list and new row is that campaign's. The events stay one chain.
+    """
 
     def __init__(self, engine: Engine, images: ImageStore,
-                 clock: Callable[[], datetime] = utc_now, writer: Engine | None = None):
+                 clock: Callable[[], datetime] = utc_now, writer: Engine | None = None,
+                 campaign_id: str | None = None):
         self.engine = engine  # reads
         self.writer = writer or engine  # transactions that write
         self.images = images
         self.clock = clock
+        self.chosen_campaign = campaign_id  # as asked for (None: the default)
+        self._campaign_id: str | None = None
+
+    @property
+    def campaign_id(self) -> str | None:
+        """The campaign this store works for: the one chosen, else the one loaded most recently
+        (the only one, in most ledgers); None while no campaign is loaded. An id chosen that the
+        ledger does not hold raises `UnknownCampaign`."""
+        if self._campaign_id is None:
+            with Session(self.engine) as session:
+                known = known_campaigns(session)
+            if self.chosen_campaign is None:
+                self._campaign_id = known[0] if known else None
+            elif self.chosen_campaign in known:
+                self._campaign_id = self.chosen_campaign
+            else:
+                held = ", ".join(known) if known else "none: load a campaign file first"
+                raise UnknownCampaign(f"this ledger holds no campaign {self.chosen_campaign!r}; the "
+                                      f"campaigns it holds: {held} (--campaign-id or "
+                                      "SCANPIPE_CAMPAIGN_ID)")
+        return self._campaign_id
+
+    def work_for(self, campaign_id: str) -> None:
+        """Work for `campaign_id` from now on (one this ledger holds)."""
+        self.chosen_campaign, self._campaign_id = campaign_id, None
+
+    def working_campaign(self) -> str:
+        """The campaign new rows are written for; raises `NoCampaign` while none is loaded."""
+        campaign = self.campaign_id
+        if campaign is None:
+            raise NoCampaign("no campaign is loaded in this ledger: run "
+                             "'scanpipe campaign load CAMPAIGN.toml' first")
+        return campaign
 
     def close(self) -> None:
         self.engine.dispose()
@@ -78,6 +136,7 @@ class StoreCore:
     def find_open_batch(self, session: Session, station: str) -> t.Batch | None:
         """The station's open batch, if any."""
         return session.exec(select(t.Batch).where(t.Batch.station == station,
+                                                  t.Batch.campaign_id == self.campaign_id,
                                                   col(t.Batch.closed_at).is_(None))
                             .order_by(col(t.Batch.id).desc()).limit(1)).first()
 
@@ -96,9 +155,11 @@ class StoreCore:
                      kit_serial: int | None, when: tuple[datetime, str] | None = None) -> t.Batch:
         """Open a batch at the station (for a kit, or anonymous) and record it."""
         now, at = when or self.now()
-        batch = t.Batch(station=station, operator=operator, kit_serial=kit_serial, opened_at=now)
+        campaign = self.working_campaign()
+        batch = t.Batch(campaign_id=campaign, station=station, operator=operator,
+                        kit_serial=kit_serial, opened_at=now)
         session.add(batch)
         session.flush()
         self._append(session, at, operator, station, EventType.BATCH_OPENED, f"batch:{batch.id}",
-                     {"kit": kit_serial})
+                     {"kit": kit_serial, "campaign": campaign})
         return batch

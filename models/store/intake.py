@@ -155,9 +155,11 @@ class _Group:
     batch: _OpenBatch | None = None                           # the station's open batch
     now: datetime = field(init=False)
     at: str = field(init=False)
+    campaign: str = field(init=False)  # the campaign the station works for
 
     def __post_init__(self) -> None:
         self.now, self.at = self.store.now()
+        self.campaign = self.store.working_campaign()
         self.batch = self._open_batch()
 
     # -------------------------------------------------------------- one file
@@ -270,7 +272,8 @@ class _Group:
 
     def _item_row(self, record: FileRecord, page: int, decision: Decision,
                   batch_id: int) -> dict[str, Any]:
-        return {"batch_id": batch_id, "image_sha256": record.sha256, "page": page,
+        return {"campaign_id": self.campaign, "batch_id": batch_id, "image_sha256": record.sha256,
+                "page": page,
                 "source_name": record.source_name, "kind": decision.kind.value,
                 "status": decision.status.value, "case_code": decision.case,
                 "destination": decision.destination,

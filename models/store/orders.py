@@ -123,7 +123,7 @@ def order_printed_problem(session: Session, campaign_id: str, reference: str, co
                                                   t.KitOrder.reference == reference)).first()
     if order is None:
         return f"there is no order {reference!r} in campaign {campaign_id}: import it first"
-    printed = _order_ranges(session, {reference}).get(reference)
+    printed = _order_ranges(session, campaign_id, {reference}).get(reference)
     if printed:
         spans = ", ".join(str(r) for r in printed)
         return (f"the kits of order {reference} were printed already ({spans}); to print them "
@@ -133,17 +133,19 @@ def order_printed_problem(session: Session, campaign_id: str, reference: str, co
     return None
 
 
-def _printed_ranges(session: Session) -> tuple[dict[str, list[KitRange]], list[KitRange]]:
-    """The kit serials of new prints (not reprints): per order reference, and for no order.
-    (Kit serials are the ledger's: with several campaigns in one ledger, keep here only the
-    events of the campaign asked for.)"""
+def _printed_ranges(session: Session, campaign_id: str) -> tuple[dict[str, list[KitRange]], list[KitRange]]:
+    """The kit serials of `campaign_id`'s new prints (not reprints): per order reference, and
+    for no order. Each campaign numbers its kits from 1; a print recorded before a ledger held
+    several campaigns names none and is its first campaign's."""
     ranges: dict[str, list[KitRange]] = defaultdict(list)
     unordered: list[KitRange] = []
+    first_campaign = session.exec(select(t.CampaignVersion.campaign_id)
+                                  .order_by(col(t.CampaignVersion.id)).limit(1)).first()
     for payload in session.exec(select(t.Event.payload)
                                 .where(t.Event.type == EventType.KITS_PRINTED.value)
                                 .order_by(col(t.Event.seq))):
         found = json.loads(payload)
-        if found.get("reprint"):
+        if found.get("reprint") or found.get("campaign", first_campaign) != campaign_id:
             continue
         first = int(found["first"])
         kit_range = KitRange(first, first + int(found["count"]) - 1)
@@ -154,9 +156,10 @@ def _printed_ranges(session: Session) -> tuple[dict[str, list[KitRange]], list[K
     return dict(ranges), unordered
 
 
-def _order_ranges(session: Session, references: set[str]) -> dict[str, list[KitRange]]:
-    """The kit serials printed for each of these orders, by reference."""
-    return {ref: spans for ref, spans in _printed_ranges(session)[0].items() if ref in references}
+def _order_ranges(session: Session, campaign_id: str, references: set[str]) -> dict[str, list[KitRange]]:
+    """The kit serials printed for each of these orders of `campaign_id`, by reference."""
+    return {ref: spans for ref, spans in _printed_ranges(session, campaign_id)[0].items()
+            if ref in references}
 
 
 class OrderVerbs(StoreCore):
@@ -221,21 +224,23 @@ class OrderVerbs(StoreCore):
         reprint), by reference; an order printed for nothing yet is absent."""
         references = {order.reference for order in self.kit_orders(campaign)}
         with Session(self.engine) as session:
-            return _order_ranges(session, references)
+            return _order_ranges(session, campaign.id, references)
 
     def order_figures(self, campaign: Campaign) -> list[OrderFigures]:
         """Per order: kits sent, kits back, pieces per kind and signatures; then one line for
         the kits printed for no order."""
         orders = self.kit_orders(campaign)
         with Session(self.engine) as session:
-            printed, unordered = _printed_ranges(session)
+            printed, unordered = _printed_ranges(session, campaign.id)
             ranges = {o.reference: printed.get(o.reference, []) for o in orders}
             back = set(session.exec(select(t.Batch.kit_serial)
-                                    .where(col(t.Batch.kit_serial).is_not(None)).distinct()))
+                                    .where(col(t.Batch.kit_serial).is_not(None),
+                                           t.Batch.campaign_id == campaign.id).distinct()))
             pieces = all_rows(session, sa_select(col(t.Batch.kit_serial), col(t.Item.kind),
                                                  func.count(), func.sum(col(t.Item.signatures)))
                               .join(t.Batch, col(t.Item.batch_id) == col(t.Batch.id))
                               .where(col(t.Batch.kit_serial).is_not(None),
+                                     col(t.Batch.campaign_id) == campaign.id,
                                      col(t.Item.status) != Status.REJECTED.value,
                                      col(t.Item.kind).in_(PIECE_KINDS))
                               .group_by(col(t.Batch.kit_serial), col(t.Item.kind)))

@@ -82,17 +82,19 @@ class PrivacyVerbs(AuditVerbs):
               dry_run: bool = False) -> PurgeResult:
         """Remove the images and words of pieces delivered before `delivered_before`."""
         if dry_run:
-            items, images, kept = purgeable(self.replay_ledger(), delivered_before)
+            items, images, kept = purgeable(self.replay_ledger().only(self.campaign_id),
+                                            delivered_before)
             return PurgeResult(delivered_before, tuple(items), tuple(images), kept, 0, True)
         with self.transaction() as session:
             lock_ledger(session)  # nothing is bundled, delivered or purged meanwhile
-            items, images, kept = purgeable(self.replay_ledger(), delivered_before)
+            items, images, kept = purgeable(self.replay_ledger().only(self.campaign_id),
+                                            delivered_before)
             if items:
                 _, at = self.now()
                 self._append(session, at, actor, station, EventType.IMAGES_PURGED,
                              f"purge:{delivered_before.isoformat()}",
                              {"before": delivered_before.isoformat(), "items": items,
-                              "images": images})
+                              "images": images, "campaign": self.campaign_id})
                 now = self.clock()
                 for start in range(0, len(images), _CHUNK):
                     for row in session.exec(select(t.StoredImage).where(

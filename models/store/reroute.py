@@ -74,7 +74,8 @@ class RerouteVerbs(StoreCore):
 
 def _stale(session: Session, campaign: Campaign, cases: list[str] | None) -> list[Move]:
     query = (select(t.Item.id, t.Item.case_code, t.Item.kind, t.Item.destination)
-             .where(t.Item.status == Status.ROUTED.value, col(t.Item.bundle_id).is_(None),
+             .where(t.Item.campaign_id == campaign.id,
+                    t.Item.status == Status.ROUTED.value, col(t.Item.bundle_id).is_(None),
                     col(t.Item.kind).in_(PIECE_KINDS), col(t.Item.case_code).is_not(None))
              .order_by(col(t.Item.id)))
     if cases is not None:

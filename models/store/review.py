@@ -143,14 +143,16 @@ class ReviewVerbs(StoreCore):
     def next_review(self, *, station: str | None = None, after: int = 0) -> int | None:
         """The id of the oldest piece in review after item `after` (of one station, or any)."""
         with Session(self.engine) as session:
-            query = select(t.Item.id).where(t.Item.status == Status.REVIEW.value, col(t.Item.id) > after)
+            query = select(t.Item.id).where(t.Item.campaign_id == self.campaign_id,
+                                            t.Item.status == Status.REVIEW.value, col(t.Item.id) > after)
             if station is not None:
                 query = query.where(t.Item.station == station)
             return session.exec(query.order_by(col(t.Item.id)).limit(1)).first()
 
     def review_count(self, *, station: str | None = None) -> int:
         with Session(self.engine) as session:
-            query = select(func.count()).select_from(t.Item).where(t.Item.status == Status.REVIEW.value)
+            query = select(func.count()).select_from(t.Item).where(
+                t.Item.campaign_id == self.campaign_id, t.Item.status == Status.REVIEW.value)
             if station is not None:
                 query = query.where(t.Item.station == station)
             return session.exec(query).one()
@@ -158,7 +160,7 @@ class ReviewVerbs(StoreCore):
     def review_piece(self, item_id: int) -> ReviewPiece | None:
         with Session(self.engine) as session:
             item = session.get(t.Item, item_id)
-            if item is None:
+            if item is None or item.campaign_id != self.campaign_id:
                 return None
             event = _state_event(session, item_id)
             state = json.loads(event.payload) if event else {}
@@ -176,8 +178,12 @@ class ReviewVerbs(StoreCore):
         with self.transaction() as session:
             lock_ledger(session)  # nobody bundles or settles this piece meanwhile
             item = session.get(t.Item, item_id)
-            if item is None:
-                raise ReviewError(f"no item {item_id}", "no_item", item=item_id)
+            if item is None or item.campaign_id != self.campaign_id:
+                raise ReviewError(f"no item {item_id} in campaign {self.campaign_id}", "no_item",
+                                  item=item_id)
+            if campaign.id != item.campaign_id:
+                raise ReviewError(f"item {item_id:07d} is a piece of campaign {item.campaign_id}, "
+                                  f"not {campaign.id}", "no_item", item=item_id)
             current = _state_event(session, item_id)
             if item.status != Status.REVIEW.value:
                 by = current.actor if current else "nobody"
@@ -206,6 +212,9 @@ class ReviewVerbs(StoreCore):
                 current = _state_event(session, item_id)
                 if current is None or current.seq != decision.seq:
                     continue  # already taken back, or changed since by someone else
+                mine = session.get(t.Item, item_id)
+                if mine is None or mine.campaign_id != self.campaign_id:
+                    continue  # a piece of another campaign: undone where that one is worked on
                 undone = self._undo_in(session, decision, actor, station)
                 if undone is not None:
                     return undone

@@ -160,7 +160,8 @@ class SortingVerbs(StoreCore):
     def recent_items(self, station: str, limit: int = 12) -> list[t.Item]:
         with Session(self.engine) as session:
             # By (station, scanned_at): the index walks back from the newest, no sort of the season.
-            return list(session.exec(select(t.Item).where(t.Item.station == station)
+            return list(session.exec(select(t.Item).where(t.Item.station == station,
+                                                          t.Item.campaign_id == self.campaign_id)
                                      .order_by(col(t.Item.scanned_at).desc(), col(t.Item.id).desc())
                                      .limit(limit)))
 
@@ -204,7 +205,8 @@ class SortingVerbs(StoreCore):
                                                          .where(in_batch)
                                                          .group_by(col(t.Item.status))).all()),
                                        side_counts(session, in_batch))
-            here = (col(t.Item.station) == station, col(t.Item.scanned_at) >= since)
+            here = (col(t.Item.station) == station, col(t.Item.scanned_at) >= since,
+                    col(t.Item.campaign_id) == self.campaign_id)
             today = split_rejected(dict(session.exec(select(t.Item.status, func.count())
                                                      .where(*here)
                                                      .group_by(col(t.Item.status))).all()),

@@ -29,6 +29,7 @@ class CampaignVersion(SQLModel, table=True):
 class CaseRow(SQLModel, table=True):
     __tablename__ = "case_"  # "case" is a reserved word in SQL
 
+    campaign_id: str = Field(primary_key=True, max_length=24)  # a code is a case of one campaign
     code: str = Field(primary_key=True, max_length=24)
     person: str
     country: str
@@ -40,6 +41,7 @@ class CaseRow(SQLModel, table=True):
 class EmbassyRow(SQLModel, table=True):
     __tablename__ = "embassy"
 
+    campaign_id: str = Field(primary_key=True, max_length=24)
     code: str = Field(primary_key=True, max_length=24)
     country: str
     name: str
@@ -52,6 +54,7 @@ class Batch(SQLModel, table=True):
     __tablename__ = "batch"
 
     id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(max_length=24, index=True)  # the campaign the station worked for
     station: str
     operator: str
     kit_serial: int | None = None
@@ -69,6 +72,7 @@ class Bundle(SQLModel, table=True):
     __tablename__ = "bundle"
 
     id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(max_length=24, index=True)  # its pieces are all of this campaign
     destination: str = Field(max_length=80, index=True)
     state: str = Field(max_length=16, index=True)
     pieces: int
@@ -89,9 +93,15 @@ class Item(SQLModel, table=True):
 
     __tablename__ = "item"
     __table_args__ = (UniqueConstraint("image_sha256", "page", name="uq_item_image_page"),
-                      Index("ix_item_station_scanned", "station", "scanned_at"))
+                      Index("ix_item_station_scanned", "station", "scanned_at"),
+                      # The review queue and every count are one campaign's pieces of one status:
+                      # found in this index alone (a campaign_id index alone would make the
+                      # database walk the whole season of a one-campaign ledger).
+                      Index("ix_item_campaign_status", "campaign_id", "status"))
 
     id: int | None = Field(default=None, primary_key=True)
+    # Its batch's campaign, kept here too: every count and list of pieces is one campaign's.
+    campaign_id: str = Field(max_length=24)
     batch_id: int = Field(foreign_key="batch.id", index=True)
     image_sha256: str = Field(max_length=64)
     page: int

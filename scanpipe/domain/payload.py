@@ -53,6 +53,14 @@ class PayloadKind(StrEnum):
         return self in (PayloadKind.KIT, PayloadKind.BUNDLE, PayloadKind.APPENDIX)
 
 
+# What a code of another campaign is, as a reviewer reads it ("kit 12 of campaign MDL2021").
+_WHAT = {PayloadKind.KIT: "kit {subject}", PayloadKind.LETTER: "letter sheet of case {subject}",
+         PayloadKind.POSTCARD: "postcard of case {subject}",
+         PayloadKind.PETITION: "petition sheet of case {subject}",
+         PayloadKind.BUNDLE: "delivery sheet of bundle {subject}",
+         PayloadKind.APPENDIX: "delivery sheet of bundle {subject}"}
+
+
 class Fault(StrEnum):
     """Why a code's text is not a valid scanpipe payload for this campaign."""
 
@@ -129,7 +137,9 @@ def parse_payload(text: str, campaign: str, key: bytes) -> Payload | Rejected:
     if kind.has_serial and not re.fullmatch(_SERIAL, shape["subject"]):
         return Rejected(Fault.MALFORMED, "serial number out of format")
     if shape["campaign"] != campaign:
-        return Rejected(Fault.WRONG_CAMPAIGN, f"code of campaign {shape['campaign']}")
+        # Another year's paper (one ledger holds several campaigns): said plainly, never routed.
+        what = _WHAT[kind].format(subject=shape["subject"])
+        return Rejected(Fault.WRONG_CAMPAIGN, f"{what} of campaign {shape['campaign']}")
     body = text.rsplit(":", 1)[0]
     if not hmac.compare_digest(_check(key, body), shape["check"]):
         return Rejected(Fault.BAD_CHECK, "check does not match: misread, mistyped or forged")

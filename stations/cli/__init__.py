@@ -14,6 +14,7 @@ from stations.cli import (
     audit,
     bundles,
     campaign,
+    compare,
     db,
     figures,
     intake,
@@ -35,15 +36,21 @@ from stations.settings import Settings
               help="Folder of the ledger and images [env SCANPIPE_DATA_DIR; default ./scanpipe-data].")
 @click.option("--database-url", help="SQLAlchemy URL of the ledger, e.g. postgresql+psycopg://host/db "
                                      "[env SCANPIPE_DATABASE_URL; default SQLite in the data folder].")
+@click.option("--campaign-id", "campaign_id", metavar="ID",
+              help="The campaign (year) to work for, of those the ledger holds [env "
+                   "SCANPIPE_CAMPAIGN_ID; default: the only one, or with several the one loaded "
+                   "most recently].")
 @click.version_option(package_name="scanpipe")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None, database_url: str | None) -> None:
+def cli(ctx: click.Context, data_dir: Path | None, database_url: str | None,
+        campaign_id: str | None) -> None:
     """scanpipe: intake, routing and delivery ledger of a letter-writing marathon.
 
     Typical season: check and load the campaign, print kits, take in scans,
     print delivery sheets, verify the ledger. Every command has --help.
     """
-    overrides = {k: v for k, v in (("data_dir", data_dir), ("database_url", database_url)) if v}
+    overrides = {k: v for k, v in (("data_dir", data_dir), ("database_url", database_url),
+                                   ("campaign_id", campaign_id)) if v}
     ctx.obj = Context(Settings(**overrides))
 
 
@@ -54,6 +61,7 @@ cli.add_command(intake.decode)
 cli.add_command(intake.scan)
 cli.add_command(intake.intake)
 cli.add_command(summary.summary)
+cli.add_command(compare.compare)
 cli.add_command(station.station)
 cli.add_command(people.people)
 cli.add_command(audit.audit)

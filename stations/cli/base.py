@@ -90,7 +90,8 @@ class Context:
             with self.reaching_ledger():
                 if read_only and self._exists(url):
                     try:
-                        self._store, self._read_only = Store.open_read_only(url, images), True
+                        self._store, self._read_only = Store.open_read_only(
+                            url, images, campaign_id=self.settings.campaign_id), True
                         return self._store
                     except SchemaBehind:
                         pass
@@ -102,7 +103,8 @@ class Context:
                 raise LedgerError(f"cannot write the SQLite ledger file {path}: {problem}.")
             prepare_private(self.settings)
             with self.reaching_ledger():
-                self._store, self._read_only = Store.open(url, images), False
+                self._store, self._read_only = Store.open(
+                    url, images, campaign_id=self.settings.campaign_id), False
         return self._store
 
     @staticmethod
@@ -124,7 +126,12 @@ class Context:
             raise LedgerError(ledger_hint(self.settings.ledger_url, exc)) from None
 
     def campaign(self, *, read_only: bool = False) -> Campaign:
+        """The campaign the commands work for (`--campaign-id`, else the store's default)."""
         return self.store(read_only=read_only).campaign()
+
+    def written_to(self) -> str:
+        """Which campaign a command wrote to, as it says so."""
+        return f"campaign {terminal_text(self.store().campaign_id or '—')}"
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -145,7 +145,7 @@ def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, 
             known = ", ".join(row.destination for row in store.pending()) or "none"
             raise BundleError(f"{exc} (destinations with pieces waiting: {known})") from None
         click.echo(terminal_text(f"Bundle {view.id} for {destination} "
-                                 f"({recipient(campaign, destination).name}): "
+                                 f"({recipient(campaign, destination).name}), campaign {campaign.id}: "
                                  f"{_contents(view.totals, len(view.late_ids))}"))
         if out is not None:
             for path in write_documents(store, view, campaign, out, issued_on=_day(issued),

@@ -44,16 +44,15 @@ def campaign_load(obj: Context, file: str, operator: str | None, dry_run: bool) 
     go somewhere else now, the pieces already routed to the old place and not yet in a bundle
     are counted: loading the file does not move them ('scanpipe campaign reroute' does).
     """
-    from models.store import NoCampaign
     from scanpipe.domain.campaign import campaign_changes
 
     text, new = read_campaign(file)
     store = obj.store()
-    try:
-        old = store.campaign()
-    except NoCampaign:
-        old = None
-    changes = campaign_changes(old, new) if old is not None and old.id == new.id else []
+    held = store.campaigns()
+    old = store.campaign_named(new.id)
+    if old is not None:
+        store.work_for(new.id)  # the pieces still waiting are this campaign's
+    changes = campaign_changes(old, new) if old is not None else []
     stale = store.stale_routes(new) if changes else []
     for change in changes:
         click.echo(terminal_text(f"  {change.subject:<16} {change.what}"))
@@ -70,6 +69,11 @@ def campaign_load(obj: Context, file: str, operator: str | None, dry_run: bool) 
         text, actor=operator or obj.settings.operator, station=obj.settings.station)
     state = "loaded" if changed else "already loaded, unchanged"
     click.echo(f"Campaign {terminal_text(loaded.id)} {state}: {len(loaded.cases)} cases.")
+    if loaded.id not in held and held:
+        click.echo(terminal_text(
+            f"Added campaign {loaded.id} beside {', '.join(held)}: this ledger holds "
+            f"{len(held) + 1} campaigns; commands work for the one loaded most recently unless "
+            "--campaign-id (or SCANPIPE_CAMPAIGN_ID) names another."))
     if stale:
         click.echo(f"Loading the file moved no piece: {_pieces(sum(len(m.items) for m in stale))} not yet "
                    "bundled go where the campaign no longer sends them. Move them with "

@@ -144,4 +144,4 @@ def intake(obj: Context, paths: tuple[str, ...], station: str | None, operator: 
     if not keep_open:
         store.close_batch(station=station, operator=operator)
     if not as_json:
-        click.echo(f"Taken in: {_tally_line(tally)}", err=True)
+        click.echo(f"Taken in for {obj.written_to()}: {_tally_line(tally)}", err=True)

@@ -43,6 +43,7 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
         raise click.BadParameter(f"the campaign does not offer {lang!r}: it offers "
                                  f"{', '.join(loaded.offered_languages)} (its `languages`)",
                                  param_hint="--lang")
+    _work_for_file(obj, text, loaded.id, operator, record=not no_record)
     if reprint is not None:
         if first is not None or count is not None:
             raise click.UsageError("--reprint names the kits itself: leave out --first and --kits")
@@ -53,9 +54,7 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
     if first + count - 1 > 999_999_999:
         raise click.UsageError("kit serials go up to 999999999")
     if not no_record:  # refused before anything is written (checked again as it is recorded)
-        check = obj.store()
-        check.load_campaign(text, actor=operator or obj.settings.operator, station=obj.settings.station)
-        check.check_kit_serials(first, count, reprint=reprint is not None)
+        obj.store().check_kit_serials(first, count, reprint=reprint is not None)
     documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count)
     for name, pdf in documents.items():
         target = out / name
@@ -69,7 +68,18 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
         store.record_kits_printed(first, count, actor=actor, station=obj.settings.station,
                                   reprint=reprint is not None)
         what = "reprinted" if reprint is not None else "sent"
-        click.echo(f"Recorded kits {first:06d}–{first + count - 1:06d} as {what}.")
+        click.echo(f"Recorded kits {first:06d}–{first + count - 1:06d} as {what} ({obj.written_to()}).")
+
+
+def _work_for_file(obj: Context, text: str, campaign_id: str, operator: str | None, *,
+                   record: bool) -> None:
+    """Serials are numbered per campaign: work for the file's campaign (loaded first when the
+    print is recorded)."""
+    store = obj.store()
+    if record:
+        store.load_campaign(text, actor=operator or obj.settings.operator, station=obj.settings.station)
+    elif campaign_id in store.campaigns():
+        store.work_for(campaign_id)
 
 
 def _serial_range(text: str) -> tuple[int, int]:

@@ -44,7 +44,8 @@ def station_serve(obj: Context, host: str | None, port: int | None, inbox: Path 
         click.echo("Nobody can sign in yet: add someone first, e.g. "
                    "'scanpipe people add \"Your Name\" --role admin'.", err=True)
     host, port = host or settings.host, port or settings.port
-    click.echo(f"Station {terminal_text(settings.station)}: open http://{host}:{port}/ — scanner "
+    click.echo(f"Station {terminal_text(settings.station)} for campaign {terminal_text(loaded.id)}: "
+               f"open http://{host}:{port}/ — scanner "
                f"folder {terminal_text(settings.inbox_dir.resolve())}", err=True)
     serve(settings, store, loaded, host=host, port=port)
 
@@ -94,7 +95,8 @@ def station_watch(obj: Context, inbox: Path | None, name: str | None, operator: 
         click.echo(f"{event.kind:<11} {escape(event.name)}{where}{why}",
                    err=event.kind in ("retry", "error", "paused"))
 
-    click.echo(f"Station {terminal_text(settings.station)} watching "
+    click.echo(f"Station {terminal_text(settings.station)} for campaign {terminal_text(loaded.id)} "
+               "watching "
                f"{terminal_text(str(settings.inbox_dir.resolve()))} for {terminal_text(operator)}"
                f"{'' if until_empty else ' (Ctrl+C to stop)'}", err=True)
     tally = watch(settings, store, loaded, operator=operator, until_empty=until_empty, say=say)
