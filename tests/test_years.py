@@ -378,3 +378,51 @@ def test_a_station_works_for_its_campaign_and_shows_it(tmp_path, campaign_text):
         assert page.url.path == f"/review/{mine}"
         assert client.get(f"/review/{theirs}").status_code == 404
     store.close()
+
+
+def test_kit_orders_and_their_returns_stay_in_their_campaign(two_years):
+    """Each year imports its own orders (the same references may come back) and numbers their
+    kits from 1; a kit of 2021 coming back counts for 2021's order, never for 2022's."""
+    import hashlib
+
+    from models.store.orders import kind_totals
+    from scanpipe.domain.orders import parse_orders
+    from scanpipe.domain.routing import Decision, Finding, Method, Reason
+
+    lines = parse_orders((ROOT / "samples" / "orders.csv").read_bytes(), "fr")
+    first, second = _for(two_years, A), _for(two_years, B)
+    for store in (first, second):
+        campaign = store.campaign()
+        assert store.import_orders(lines, campaign, sha256="7" * 64, source="orders.csv",
+                                   actor="coordinator", station="office").imported == len(lines)
+        store.record_kits_printed(1, 3, actor="coordinator", station="office", order="2021-001")
+    kit = Decision(Kind.KIT_ENVELOPE, Status.ROUTED, method=Method.QR, confidence=1.0,
+                   findings=(Finding(Reason.KIT_ENVELOPE, "kit 2"),), kit_serial=2)
+    first.record_file(source_name="kit2.jpg", sha256=hashlib.sha256(b"kit 2 of 2021").hexdigest(),
+                      media_type="jpeg", size=1, pages=[(1, kit)], station="s1", operator="ana")
+    record_piece(first, 40)  # a CAAL letter in kit 2's batch
+    mine = {f.reference: f for f in first.order_figures(first.campaign())}
+    theirs = {f.reference: f for f in second.order_figures(second.campaign())}
+    assert (mine["2021-001"].kits_sent, mine["2021-001"].kits_back) == (3, 1)
+    assert mine["2021-001"].pieces["letter"] == 1
+    assert (theirs["2021-001"].kits_sent, theirs["2021-001"].kits_back) == (3, 0)
+    assert not theirs["2021-001"].pieces
+    assert {t.kind: t.kits_back for t in kind_totals(theirs.values())}["school"] == 0
+    assert two_years.audit(check_images=False).problem is None
+
+
+def test_reroute_moves_only_the_chosen_campaigns_pieces(two_years, campaign_text):
+    """2021's ZHANG letters go to embassy:CN and stay there when 2022's file sends its own ZHANG
+    elsewhere: `reroute` works for one campaign, with that campaign's file."""
+    moved_text = CAMPAIGN_B.read_text(encoding="utf-8").replace('embassy = "CN"', 'embassy = "ER"', 1)
+    assert moved_text != CAMPAIGN_B.read_text(encoding="utf-8")
+    second = _for(two_years, B)
+    second.load_campaign(moved_text, actor="coordinator", station="office")
+    moves = second.reroute(second.campaign(), actor="coordinator", station="office")
+    assert {(m.case, m.kind, m.before, m.after, len(m.items)) for m in moves} == {
+        ("ZHANG", "letter", "embassy:CN", "embassy:ER", 2),
+        ("ZHANG", "petition", "embassy:CN", "embassy:ER", 1)}
+    first = _for(two_years, A)
+    assert first.stale_routes(parse_campaign(campaign_text)) == []
+    assert {row.destination for row in first.routing_summary() if row.case == "ZHANG"} == {"embassy:CN"}
+    assert two_years.audit(check_images=False).problem is None
