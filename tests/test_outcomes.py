@@ -8,7 +8,6 @@ import json
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 from conftest import SAMPLE_CAMPAIGN
 from sqlalchemy import text
 
@@ -18,7 +17,6 @@ from models.store.figures import campaign_figures
 from models.store.ledger import append_event
 from models.store.outcomes import RecordRefused, RecordStateRefused
 from scanpipe.domain.outcomes import Outcome, earliest_day
-from stations.cli import cli
 
 # The test stores' clock starts on 2021-12-10 (conftest.StepClock).
 DAY = date(2021, 11, 30)
@@ -83,13 +81,10 @@ def test_the_earliest_day_is_the_campaigns_year_minus_five(campaign):
 # ------------------------------------------------------------------ the command line
 
 @pytest.fixture
-def run(tmp_path):
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), *map(str, args)])
-    invoke("campaign", "load", SAMPLE_CAMPAIGN)
-    return invoke
+def run(run):
+    """conftest's `run`, on a ledger with the sample campaign loaded."""
+    run("campaign", "load", SAMPLE_CAMPAIGN)
+    return run
 
 
 def test_record_correct_and_list_on_the_command_line(run):

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import ROOT, SAMPLE_CAMPAIGN, record_piece
 from sqlalchemy import text
 
@@ -30,7 +29,6 @@ from scanpipe.reading.signature_files import (
     SignatureFileError,
     read_signature_file,
 )
-from stations.cli import cli
 
 TODAY = date(2022, 1, 20)
 COUNTS = "case;count;source;date\nCAAL;1520;amnesty.be;2021-12-20\nWendy Galarza;2310;amnesty.be;2021-12-20\n"
@@ -235,13 +233,10 @@ def test_the_figures_are_what_was_scanned_plus_what_was_imported(loaded_store, c
 # ------------------------------------------------------------------ the command line
 
 @pytest.fixture
-def run(tmp_path):
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), *map(str, args)])
-    invoke("campaign", "load", SAMPLE_CAMPAIGN)
-    return invoke
+def run(run):
+    """conftest's `run`, on a ledger with the sample campaign loaded."""
+    run("campaign", "load", SAMPLE_CAMPAIGN)
+    return run
 
 
 def _ledger(tmp_path: Path) -> Store:
