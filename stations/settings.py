@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("scanpipe-data")
     database_url: str | None = None  # default: SQLite file in data_dir
     # The campaign (year) the commands and stations work for, of those the ledger holds;
-    # default: the only one, or the one loaded most recently.
+    # default: the only one, or the one added most recently.
     campaign_id: str | None = Field(default=None, min_length=1, max_length=24)
     image_dir: Path | None = None     # the image store; default data_dir/images (share it between stations)
     station: str = socket.gethostname() or "station"

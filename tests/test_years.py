@@ -145,6 +145,11 @@ def test_the_default_campaign_and_an_unknown_one(store, campaign_text):
     assert _for(store, None).campaign_id == B  # the one loaded most recently
     store.load_campaign(campaign_text, actor="x", station="y")  # unchanged: not loaded again
     assert _for(store, None).campaign_id == B
+    fixed = campaign_text.replace('name = "Marathon des lettres 2021"',
+                                  'name = "Marathon des lettres 2021 (v2)"')
+    assert fixed != campaign_text
+    store.load_campaign(fixed, actor="x", station="y")  # last year's file fixed: still this year
+    assert _for(store, None).campaign_id == B and _for(store, A).campaign().name.endswith("(v2)")
     with pytest.raises(UnknownCampaign, match=f"no campaign 'MDL2019'.*holds: {B}, {A}"):
         _ = _for(store, "MDL2019").campaign_id
 

@@ -334,7 +334,7 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
         return campaign, True
 
     def campaigns(self) -> list[str]:
-        """The ids of the campaigns this ledger holds, the most recently loaded first."""
+        """The ids of the campaigns this ledger holds, the one added most recently first."""
         with Session(self.engine) as session:
             return known_campaigns(session)
 

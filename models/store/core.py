@@ -55,9 +55,11 @@ class UnknownCampaign(StoreError):
 
 
 def known_campaigns(session: Session) -> list[str]:
-    """The ids of the campaigns loaded into this ledger, the most recently loaded first."""
-    newest = func.max(t.CampaignVersion.id)
-    rows = session.exec(select(t.CampaignVersion.campaign_id, newest)
+    """The ids of the campaigns loaded into this ledger, the one added most recently first. A new
+    version of an older campaign's file does not move it up: fixing last year's file never
+    makes last year the default of every command and station."""
+    added = func.min(t.CampaignVersion.id)
+    rows = session.exec(select(t.CampaignVersion.campaign_id, added)
                         .group_by(col(t.CampaignVersion.campaign_id))).all()
     return [campaign for campaign, _ in sorted(rows, key=lambda row: -(row[1] or 0))]
 
@@ -81,7 +83,7 @@ class StoreCore:
 
     @property
     def campaign_id(self) -> str | None:
-        """The campaign this store works for: the one chosen, else the one loaded most recently
+        """The campaign this store works for: the one chosen, else the one added most recently
         (the only one, in most ledgers); None while no campaign is loaded. An id chosen that the
         ledger does not hold raises `UnknownCampaign`."""
         if self._campaign_id is None:

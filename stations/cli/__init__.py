@@ -38,7 +38,7 @@ from stations.settings import Settings
                                      "[env SCANPIPE_DATABASE_URL; default SQLite in the data folder].")
 @click.option("--campaign-id", "campaign_id", metavar="ID",
               help="The campaign (year) to work for, of those the ledger holds [env "
-                   "SCANPIPE_CAMPAIGN_ID; default: the only one, or with several the one loaded "
+                   "SCANPIPE_CAMPAIGN_ID; default: the only one, or with several the one added "
                    "most recently].")
 @click.version_option(package_name="scanpipe")
 @click.pass_context

@@ -72,7 +72,7 @@ def campaign_load(obj: Context, file: str, operator: str | None, dry_run: bool) 
     if loaded.id not in held and held:
         click.echo(terminal_text(
             f"Added campaign {loaded.id} beside {', '.join(held)}: this ledger holds "
-            f"{len(held) + 1} campaigns; commands work for the one loaded most recently unless "
+            f"{len(held) + 1} campaigns; commands work for the one added most recently unless "
             "--campaign-id (or SCANPIPE_CAMPAIGN_ID) names another."))
     if stale:
         click.echo(f"Loading the file moved no piece: {_pieces(sum(len(m.items) for m in stale))} not yet "
