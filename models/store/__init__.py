@@ -426,14 +426,16 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
 
     # ------------------------------------------------------------- reports
 
-    def routing_summary(self) -> list[SummaryRow]:
+    def routing_summary(self, campaign_id: str | None = None) -> list[SummaryRow]:
+        """Pieces per case, destination, kind and status, of the campaign worked for (or of
+        `campaign_id`, any campaign the ledger holds)."""
         with Session(self.engine) as session:
             rows = all_rows(session, sa_select(
                 col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind), col(t.Item.status),
                 func.count(), func.sum(col(t.Item.signatures)),
                 func.sum(sa_case((col(t.Item.signatures).is_(None)
                                   & (col(t.Item.kind) == Kind.PETITION.value), 1), else_=0)))
-                .where(col(t.Item.campaign_id) == self.campaign_id)
+                .where(col(t.Item.campaign_id) == (campaign_id or self.campaign_id))
                 .group_by(col(t.Item.case_code), col(t.Item.destination), col(t.Item.kind),
                           col(t.Item.status)))
         return sorted((SummaryRow(*row[:-1], int(row[-1] or 0)) for row in rows),

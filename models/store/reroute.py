@@ -15,10 +15,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.events import PIECE_KINDS, STATE_EVENTS, EventType
+from models.events import PIECE_KINDS, EventType
 from models.store import tables as t
 from models.store.core import StoreCore
 from models.store.ledger import lock_ledger
+from models.store.review import state_event
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.routing import Kind, Status, destination_for
 
@@ -55,12 +56,8 @@ class RerouteVerbs(StoreCore):
             for move in moves:
                 for item_id in move.items:
                     item = session.get(t.Item, item_id)
-                    assert item is not None  # selected just now, under the lock
-                    current = session.exec(
-                        select(t.Event).where(t.Event.subject == f"item:{item_id}",
-                                              col(t.Event.type).in_([e.value for e in STATE_EVENTS]))
-                        .order_by(col(t.Event.seq).desc()).limit(1)).first()
-                    assert current is not None  # a routed piece has a state event
+                    current = state_event(session, item_id)
+                    assert item is not None and current is not None  # a routed piece, under the lock
                     state: dict[str, Any] = {**json.loads(current.payload), "destination": move.after,
                                              "follows": current.seq, "moved_from": move.before}
                     state.pop("undoes", None)

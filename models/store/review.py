@@ -86,7 +86,8 @@ class MyDecision:
     undoable: bool
 
 
-def _state_event(session: Session, item_id: int) -> t.Event | None:
+def state_event(session: Session, item_id: int) -> t.Event | None:
+    """The newest event that set the item's routing state (None: never decided)."""
     return session.exec(select(t.Event)
                         .where(t.Event.subject == f"item:{item_id}",
                                col(t.Event.type).in_([e.value for e in STATE_EVENTS]))
@@ -162,7 +163,7 @@ class ReviewVerbs(StoreCore):
             item = session.get(t.Item, item_id)
             if item is None or item.campaign_id != self.campaign_id:
                 return None
-            event = _state_event(session, item_id)
+            event = state_event(session, item_id)
             state = json.loads(event.payload) if event else {}
             if state.get("text"):
                 kept = session.exec(select(t.EvidenceText.words)
@@ -184,7 +185,7 @@ class ReviewVerbs(StoreCore):
             if campaign.id != item.campaign_id:
                 raise ReviewError(f"item {item_id:07d} is a piece of campaign {item.campaign_id}, "
                                   f"not {campaign.id}", "no_item", item=item_id)
-            current = _state_event(session, item_id)
+            current = state_event(session, item_id)
             if item.status != Status.REVIEW.value:
                 by = current.actor if current else "nobody"
                 raise ReviewError(f"item {item_id:07d} is no longer in review ({item.status}, by "
@@ -209,7 +210,7 @@ class ReviewVerbs(StoreCore):
             lock_ledger(session)  # nobody bundles or settles these pieces meanwhile
             for decision in _decisions_of(session, actor, station, 50):
                 item_id = _item_of(decision)
-                current = _state_event(session, item_id)
+                current = state_event(session, item_id)
                 if current is None or current.seq != decision.seq:
                     continue  # already taken back, or changed since by someone else
                 mine = session.get(t.Item, item_id)
@@ -233,7 +234,7 @@ class ReviewVerbs(StoreCore):
                 raise ReviewError(f"event {decision_seq} is not a decision of {actor} at {station}",
                                   "not_yours", seq=decision_seq)
             item_id = _item_of(decision)
-            current = _state_event(session, item_id)
+            current = state_event(session, item_id)
             if current is None or current.seq != decision.seq:
                 raise ReviewError(f"item {item_id:07d} changed since that decision (or it was "
                                   "taken back already)", "changed_since", item=item_id)
@@ -251,7 +252,7 @@ class ReviewVerbs(StoreCore):
             for decision in _decisions_of(session, actor, station, limit):
                 item_id = _item_of(decision)
                 state = json.loads(decision.payload)
-                current = _state_event(session, item_id)
+                current = state_event(session, item_id)
                 item = session.get(t.Item, item_id)
                 standing = current is not None and current.seq == decision.seq
                 undone = not standing and session.exec(

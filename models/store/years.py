@@ -11,14 +11,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from models.store import tables as t
-from models.store.core import StoreCore, UnknownCampaign, all_rows, known_campaigns
+from models.store.core import StoreCore, UnknownCampaign, known_campaigns
 from scanpipe.domain.routing import Kind, Status
+
+if TYPE_CHECKING:
+    from models.store import SummaryRow
 
 # What a campaign publishes per case, in this order: letters to the authority, letters to the
 # person, postcards, petition sheets, and the signatures counted on those sheets.
@@ -107,9 +109,12 @@ def compare_cases(a_id: str, a: Iterable[CaseFigures], b_id: str, b: Iterable[Ca
 class YearVerbs(StoreCore):
     """The store's verbs across the campaigns it holds (part of `models.store.Store`)."""
 
+    if TYPE_CHECKING:
+        def routing_summary(self, campaign_id: str | None = None) -> list[SummaryRow]: ...
+
     def case_figures(self, campaign_id: str) -> list[CaseFigures]:
         """Every case of `campaign_id` with its routed pieces per kind and the signatures counted
-        on its petition sheets (as `routing_summary` counts them for the campaign worked for);
+        on its petition sheets (`routing_summary`'s routed pieces of that campaign);
         raises `UnknownCampaign` for a campaign the ledger does not hold."""
         with Session(self.engine) as session:
             known = known_campaigns(session)
@@ -118,18 +123,14 @@ class YearVerbs(StoreCore):
                                       f"it holds: {', '.join(known) or 'none'}")
             persons = {row.code: row.person for row in session.exec(
                 select(t.CaseRow).where(t.CaseRow.campaign_id == campaign_id))}
-            rows = all_rows(session, sa_select(
-                col(t.Item.case_code), col(t.Item.kind), func.count(), func.sum(col(t.Item.signatures)))
-                .where(col(t.Item.campaign_id) == campaign_id, col(t.Item.status) == Status.ROUTED.value,
-                       col(t.Item.case_code).is_not(None), col(t.Item.kind).in_(list(_KIND_FIGURE)))
-                .group_by(col(t.Item.case_code), col(t.Item.kind)))
         figures: dict[str, dict[str, int]] = {code: {} for code in persons}
-        for case, kind, count, signatures in rows:
-            assert case is not None  # selected so
-            of = figures.setdefault(case, {})
-            of[_KIND_FIGURE[kind]] = of.get(_KIND_FIGURE[kind], 0) + count
-            if kind == Kind.PETITION.value:
-                of["signatures"] = of.get("signatures", 0) + int(signatures or 0)
+        for row in self.routing_summary(campaign_id):
+            if row.status != Status.ROUTED.value or not row.case or row.kind not in _KIND_FIGURE:
+                continue
+            of = figures.setdefault(row.case, {})
+            of[_KIND_FIGURE[row.kind]] = of.get(_KIND_FIGURE[row.kind], 0) + row.count
+            if row.kind == Kind.PETITION.value:
+                of["signatures"] = of.get("signatures", 0) + int(row.signatures or 0)
         return [CaseFigures(code, persons.get(code, ""), of) for code, of in sorted(figures.items())]
 
     def compare_campaigns(self, a: str, b: str) -> Comparison:
