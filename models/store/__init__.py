@@ -36,6 +36,7 @@ from models.store.core import (  # noqa: F401 (the store's errors)
     StoreError,
     UnknownCampaign,
     all_rows,
+    kit_prints,
     known_campaigns,
     stored_id,
     utc_now,
@@ -481,18 +482,9 @@ class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, Pr
 
 
 def _ranges_printed(session: Session, campaign: str | None) -> list[tuple[int, int]]:
-    """The kit serial ranges of `campaign`'s `kits.printed` events, as (first, last). An event
-    that names no campaign is the ledger's first campaign's (written before there were several)."""
-    first_campaign = session.exec(select(t.CampaignVersion.campaign_id)
-                                  .order_by(col(t.CampaignVersion.id)).limit(1)).first()
-    payloads = session.exec(select(t.Event.payload)
-                            .where(t.Event.type == EventType.KITS_PRINTED.value)).all()
-    ranges = []
-    for payload in payloads:
-        found = json.loads(payload)
-        if found.get("campaign", first_campaign) == campaign:
-            ranges.append((int(found["first"]), int(found["first"]) + int(found["count"]) - 1))
-    return ranges
+    """The kit serial ranges of `campaign`'s `kits.printed` events, as (first, last)."""
+    return [(int(found["first"]), int(found["first"]) + int(found["count"]) - 1)
+            for found in kit_prints(session, campaign)]
 
 
 def _refuse_kit_serials(first: int, last: int, printed: list[tuple[int, int]], reprint: bool) -> None:

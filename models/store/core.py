@@ -7,6 +7,7 @@ joins them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -62,6 +63,17 @@ def known_campaigns(session: Session) -> list[str]:
     rows = session.exec(select(t.CampaignVersion.campaign_id, added)
                         .group_by(col(t.CampaignVersion.campaign_id))).all()
     return [campaign for campaign, _ in sorted(rows, key=lambda row: -(row[1] or 0))]
+
+
+def kit_prints(session: Session, campaign: str | None) -> list[dict[str, Any]]:
+    """The payloads of `campaign`'s `kits.printed` events, oldest first. An event that names no
+    campaign is the ledger's first campaign's (written before a ledger held several)."""
+    first_campaign = session.exec(select(t.CampaignVersion.campaign_id)
+                                  .order_by(col(t.CampaignVersion.id)).limit(1)).first()
+    payloads = [json.loads(payload) for payload in session.exec(
+        select(t.Event.payload).where(t.Event.type == EventType.KITS_PRINTED.value)
+        .order_by(col(t.Event.seq)))]
+    return [found for found in payloads if found.get("campaign", first_campaign) == campaign]
 
 
 class StoreCore:

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from models.events import PIECE_KINDS, EventType
 from models.store import tables as t
-from models.store.core import StoreCore, all_rows
+from models.store.core import StoreCore, all_rows, kit_prints
 from models.store.ledger import append_event, lock_ledger
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.orders import KitOrderLine, OrderKind
@@ -139,13 +139,8 @@ def _printed_ranges(session: Session, campaign_id: str) -> tuple[dict[str, list[
     several campaigns names none and is its first campaign's."""
     ranges: dict[str, list[KitRange]] = defaultdict(list)
     unordered: list[KitRange] = []
-    first_campaign = session.exec(select(t.CampaignVersion.campaign_id)
-                                  .order_by(col(t.CampaignVersion.id)).limit(1)).first()
-    for payload in session.exec(select(t.Event.payload)
-                                .where(t.Event.type == EventType.KITS_PRINTED.value)
-                                .order_by(col(t.Event.seq))):
-        found = json.loads(payload)
-        if found.get("reprint") or found.get("campaign", first_campaign) != campaign_id:
+    for found in kit_prints(session, campaign_id):
+        if found.get("reprint"):
             continue
         first = int(found["first"])
         kit_range = KitRange(first, first + int(found["count"]) - 1)
