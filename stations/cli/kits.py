@@ -63,10 +63,8 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
     click.echo(f"Wrote {len(documents)} PDF files to {out}")
     if not no_record:
         actor = operator or obj.settings.operator
-        store = obj.store()
-        store.load_campaign(text, actor=actor, station=obj.settings.station)
-        store.record_kits_printed(first, count, actor=actor, station=obj.settings.station,
-                                  reprint=reprint is not None)
+        obj.store().record_kits_printed(first, count, actor=actor, station=obj.settings.station,
+                                        reprint=reprint is not None)  # its campaign loaded above
         what = "reprinted" if reprint is not None else "sent"
         click.echo(f"Recorded kits {first:06d}–{first + count - 1:06d} as {what} ({obj.written_to()}).")
 
