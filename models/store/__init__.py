@@ -34,6 +34,7 @@ from models.store.bundles import BundleVerbs
 from models.store.core import (  # noqa: F401 (the store's errors)
     NoCampaign,
     StoreError,
+    SummaryRow,
     UnknownCampaign,
     all_rows,
     kit_prints,
@@ -83,17 +84,6 @@ def normalise_url(url: str) -> str:
 def item_ref(item_id: int) -> str:
     """How an item id is printed on sheets and screens."""
     return f"{item_id:07d}"
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    case: str | None
-    destination: str | None
-    kind: str
-    status: str
-    count: int
-    signatures: int | None = None  # petition sheets: signed rows counted (None: none counted)
-    uncounted: int = 0  # petition sheets whose signatures were not counted (not in `signatures`)
 
 
 @dataclass(frozen=True)

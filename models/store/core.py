@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVarTuple, cast
 
@@ -53,6 +54,19 @@ class NoCampaign(StoreError):
 
 class UnknownCampaign(StoreError):
     """A campaign id chosen that this ledger does not hold; the message lists the ones it holds."""
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """Pieces of one case, destination, kind and status (`Store.routing_summary`)."""
+
+    case: str | None
+    destination: str | None
+    kind: str
+    status: str
+    count: int
+    signatures: int | None = None  # petition sheets: signed rows counted (None: none counted)
+    uncounted: int = 0  # petition sheets whose signatures were not counted (not in `signatures`)
 
 
 def known_campaigns(session: Session) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.events import PIECE_KINDS
-from models.store import SummaryRow
+from models.store.core import SummaryRow
 from models.store.outcomes import OutcomeView, standing
 from models.store.signatures import OnlineCount
 from scanpipe.domain.campaign import Campaign

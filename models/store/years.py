@@ -20,7 +20,7 @@ from models.store.core import StoreCore, UnknownCampaign, known_campaigns
 from scanpipe.domain.routing import Kind, Status
 
 if TYPE_CHECKING:
-    from models.store import SummaryRow
+    from models.store.core import SummaryRow
 
 # What a campaign publishes per case, in this order: letters to the authority, letters to the
 # person, postcards, petition sheets, and the signatures counted on those sheets.
