@@ -55,6 +55,10 @@ command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 [ -f /usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf ] || missing+=(fonts-humor-sans)
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 case ",$EXTRAS," in *,dev,*) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;; esac
+# The tests open an audit sample in LibreOffice Calc and save it as a French spreadsheet would
+# (headless), and back up and restore a PostgreSQL ledger with pg_dump and pg_restore.
+case ",$EXTRAS," in *,dev,*) command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui) ;; esac
+case ",$EXTRAS," in *,dev,*) command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client) ;; esac
 PYTHON=$(find_python || true)
 if [ -z "$PYTHON" ]; then
   if command -v python3 >/dev/null 2>&1 && python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
