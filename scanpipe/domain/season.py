@@ -19,7 +19,7 @@ OUTCOME_YEARS_BEFORE = 5  # an outcome may be dated from January 1st of the dead
 class DayUse(StrEnum):
     """What a typed day is for, which sets the days it may be."""
 
-    DELIVERY = "delivery"  # a bundle received, a paper's date: in the season, not after today
+    DELIVERY = "delivery"  # a bundle received, a paper's date: in the season or today, not after
     RECORD = "record"      # a day in an import (a signature): in the season, not after today
     PLANNING = "planning"  # the day to list reminders for: in the season (it may be ahead)
     OUTCOME = "outcome"    # what became of a case: from `earliest_outcome_day`, not after today
@@ -56,10 +56,14 @@ def latest_day(use: DayUse, today: date) -> date | None:
 def day_problem(day: date, campaign: Campaign, today: date, use: DayUse, *,
                 outside_season: bool = False) -> DayProblem | None:
     """What is wrong with `day` typed for `use`, or None. `outside_season`: the person says a
-    delivery after the season's end is real (never one before its start, nor in the future)."""
+    delivery after the season's end is real (never one before its start, nor in the future).
+    A delivery or a paper dated today is never refused: the clock's day is no typing error
+    (a screen offers it, and a command takes it when no day is given)."""
     latest = latest_day(use, today)
     if latest is not None and day > latest:
         return DayProblem.FUTURE
+    if use is DayUse.DELIVERY and day == today:
+        return None
     season = campaign.season
     if use is DayUse.OUTCOME:
         return DayProblem.TOO_EARLY if day < earliest_outcome_day(campaign) else None
