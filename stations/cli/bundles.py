@@ -271,7 +271,7 @@ def bundle_deliver(obj: Context, bundle_id: int, received_by: str, received_on,
     campaign = obj.campaign()
     typed = typed_day(store, campaign, "--on", received_on, DayUse.DELIVERY,
                       outside_season=outside_season)
-    late = typed is not None and typed > campaign.season.end  # only with --outside-season
+    late = outside_season and typed is not None and typed > campaign.season.end
     row = store.deliver_bundle(bundle_id, received_by=received_by, received_on=_day(typed),
                                receipt_item=receipt_item, actor=actor, station=station,
                                outside_season=late)
