@@ -77,6 +77,15 @@ def test_a_bad_season_is_named_with_what_to_write(campaign_text, season, said):
     assert said in str(refused.value)
 
 
+def test_campaign_check_shows_the_season(run, campaign_text, tmp_path):
+    path = tmp_path / "campaign.toml"
+    path.write_text(with_season(campaign_text), encoding="utf-8")
+    assert "season (the days typed dates may bear): 2021-11-01 to 2022-06-30\n" in run(
+        "campaign", "check", path).output
+    path.write_text(campaign_text, encoding="utf-8")
+    assert "2021-07-11 to 2023-01-11, derived from its deadline" in run("campaign", "check", path).output
+
+
 def test_a_new_season_is_a_change_of_the_campaign(campaign, seasoned):
     assert ("campaign", "the season (the days typed dates may bear) changed") in [
         (c.subject, c.what) for c in campaign_changes(campaign, seasoned)]
