@@ -65,7 +65,7 @@ demo: setup
 	$(BIN)/scanpipe-verify $(DEMO)/audit-export --public-key $(DEMO)/data/keys/office-signing.pub
 	$(SP) audit sample --seed demo --n 5 --out $(DEMO)/sample.csv
 	@echo "== 8. Privacy: images and words of the delivered pieces go; the ledger still verifies"
-	$(SP) purge --delivered-before 2100-01-01 --yes --operator coordinator
+	$(SP) purge --delivered-before $$(date -d tomorrow +%F 2>/dev/null || date -v+1d +%F) --yes --operator coordinator
 	$(SP) audit verify
 	@echo "== 9. A second year in the same ledger, compared with the first"
 	$(SP) campaign load samples/campaign-2022.toml --operator coordinator

@@ -107,7 +107,7 @@ def test_record_correct_and_list_on_the_command_line(run):
 
 
 @pytest.mark.parametrize("args, code, said", [
-    (("--outcome", "freed", "--date", "2999-01-01", "--source", "x"), 3, "in the future"),
+    (("--outcome", "freed", "--date", "2999-01-01", "--source", "x"), 2, "in the future"),
     (("--outcome", "escaped", "--date", "2022-01-01", "--source", "x"), 2, "Invalid value"),
     (("--outcome", "freed", "--date", "01/02/2022", "--source", "x"), 2, "Invalid value"),
     (("--outcome", "freed", "--date", "2022-01-01", "--source", "x", "--corrects", "4"), 4, "no outcome 4"),

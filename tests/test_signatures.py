@@ -89,7 +89,7 @@ def test_a_source_column_wins_and_an_empty_cell_takes_the_default(campaign):
     ("CAAL;3;web;01/12/2021", "date", "not a date"),
     ("CAAL;3;web;2021-02-30", "date", "not a date"),
     ("CAAL;3;web;2022-06-01", "date", "in the future"),
-    ("CAAL;3;web;2015-06-01", "date", "too early"),
+    ("CAAL;3;web;2015-06-01", "date", "outside the season"),
     ("CAAL;3;;2021-12-01", "source", "the source is empty"),
     ("CAAL;3;" + "w" * 81 + ";2021-12-01", "source", "longer than"),
     ("CAAL;3;web\x07;2021-12-01", "source", "control characters"),

@@ -387,8 +387,11 @@ class BundleVerbs(StoreCore):
                           method=method.value, tracking=tracking)
 
     def deliver_bundle(self, bundle_id: int, *, received_by: str | None, received_on: date,
-                       actor: str, station: str, receipt_item: int | None = None) -> t.Bundle:
-        """Record that the bundle was received: by whom (a name, or the signed sheet), when."""
+                       actor: str, station: str, receipt_item: int | None = None,
+                       outside_season: bool = False) -> t.Bundle:
+        """Record that the bundle was received: by whom (a name, or the signed sheet), when.
+        `outside_season`: the person confirmed a day after the campaign's season (the event
+        says so: ``"outside_season": true``)."""
         received_by = clean_text(received_by, "the name of who received it",
                                  required=receipt_item is None)
         if receipt_item is not None:
@@ -399,7 +402,8 @@ class BundleVerbs(StoreCore):
                                   "no_receipt", item=receipt_item)
         return self._step(bundle_id, EventType.BUNDLE_DELIVERED, actor=actor, station=station,
                           payload={"received_by": received_by, "received_on": received_on.isoformat(),
-                                   "receipt_item": receipt_item},
+                                   "receipt_item": receipt_item,
+                                   **({"outside_season": True} if outside_season else {})},
                           received_by=received_by, received_on=received_on,
                           receipt_item_id=receipt_item)
 

@@ -4,6 +4,9 @@ The file is TOML. `parse_campaign` validates it once and returns a frozen
 `Campaign`; every error names the field (``cases[3].embassy``) and says what
 to write instead. See the README, section "The campaign file".
 
+The campaign's `season` is the span of days its records may bear (see `Season`); a file without
+one gets the default derived from the deadline (`default_season`).
+
 A case's texts are written in the campaign's `language`; every other language the kits are
 offered in (`languages`) has them in a sub-table of the case (``[cases.nl]``), and a text given
 in the first but missing in the second is an error. `case_text` and `localized_case` give a
@@ -12,6 +15,7 @@ case's texts in one language.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import string
 import tomllib
@@ -25,8 +29,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -156,12 +162,62 @@ class Case(_Frozen):
         return table
 
 
+# The season a campaign file gives none of: from six months before the deadline (orders are
+# taken and kits printed from the summer before a winter deadline) to a year after it
+# (embassies give appointments months later; outcomes and late bundles follow).
+SEASON_MONTHS_BEFORE = 6
+SEASON_MONTHS_AFTER = 12
+# A season given in the file may not start more than a year before the deadline nor end more
+# than two years after it: beyond that a date is a typing error, not a campaign.
+SEASON_MOST_MONTHS_BEFORE = 12
+SEASON_MOST_MONTHS_AFTER = 24
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months` (negative: back), the 31st kept to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+class Season(_Frozen):
+    """The days a campaign's records may bear: from the first kit sent out to the last bundle
+    delivered. A date a person types (a delivery, a paper's date, a signature's day) is checked
+    against it (`scanpipe.domain.season`)."""
+
+    start: date
+    end: date
+    _derived: bool = PrivateAttr(default=False)
+
+    @property
+    def derived(self) -> bool:
+        """True when the campaign file gives no season and this one comes from its deadline."""
+        return self._derived
+
+    def describe(self) -> str:
+        """'2021-11-01 to 2022-06-30' (and where it comes from when it is the default)."""
+        told = f"{self.start.isoformat()} to {self.end.isoformat()}"
+        return told + (", derived from its deadline" if self.derived else "")
+
+
+def default_season(deadline: date) -> Season:
+    """The season of a campaign file that gives none (SEASON_MONTHS_BEFORE and _AFTER)."""
+    season = Season(start=add_months(deadline, -SEASON_MONTHS_BEFORE),
+                    end=add_months(deadline, SEASON_MONTHS_AFTER))
+    season._derived = True
+    return season
+
+
 class Campaign(_Frozen):
     """A whole campaign, validated."""
 
     id: Code
     name: Text
     deadline: date
+    season: Season = Field(
+        default=None, validate_default=True,
+        description="the days its records may bear [default: from the deadline]")
     office: Text = Field(description="the office running the marathon, as printed on kits")
     return_address: Address
     qr_key: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
@@ -174,6 +230,38 @@ class Campaign(_Frozen):
     # [texts.<lang>] tables as ((lang, ((key, text), …)), …): a campaign stays hashable.
     texts: tuple[tuple[Language, tuple[tuple[str, Text], ...]], ...] = Field(
         default=(), description="kit wording replacing the built-in one, per language")
+
+    @field_validator("season", mode="before")
+    @classmethod
+    def _season_or_default(cls, value: object, info: ValidationInfo) -> object:
+        deadline = info.data.get("deadline")
+        if value is None and isinstance(deadline, date):
+            return default_season(deadline)
+        return value  # without a valid deadline, its own error is enough
+
+    @model_validator(mode="after")
+    def _season_holds_the_deadline(self) -> Campaign:
+        season, deadline = self.season, self.deadline
+        problems: list[str] = []
+        earliest = add_months(deadline, -SEASON_MOST_MONTHS_BEFORE)
+        latest = add_months(deadline, SEASON_MOST_MONTHS_AFTER)
+        if season.start > deadline:
+            problems.append(f"season.start: {season.start.isoformat()} is after the deadline "
+                            f"{deadline.isoformat()}: the season holds it")
+        elif season.start < earliest:
+            problems.append(f"season.start: {season.start.isoformat()} is more than "
+                            f"{SEASON_MOST_MONTHS_BEFORE} months before the deadline "
+                            f"{deadline.isoformat()}: start on {earliest.isoformat()} or later")
+        if season.end < deadline:
+            problems.append(f"season.end: {season.end.isoformat()} is before the deadline "
+                            f"{deadline.isoformat()}: the season holds it")
+        elif season.end > latest:
+            problems.append(f"season.end: {season.end.isoformat()} is more than "
+                            f"{SEASON_MOST_MONTHS_AFTER} months after the deadline "
+                            f"{deadline.isoformat()}: end on {latest.isoformat()} or before")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
     @field_validator("texts", mode="before")
     @classmethod
@@ -448,7 +536,8 @@ _CASE_FIELDS = {"person": "the person", "country": "the country", "authority": "
                 "salutation": "the salutation", "instructions": "the instructions"}
 _PLACE_FIELDS = {"country": "the country", "name": "the name", "address": "the address",
                  "language": "the language of its papers"}
-_CAMPAIGN_FIELDS = {"name": "the name", "deadline": "the deadline", "office": "the office",
+_CAMPAIGN_FIELDS = {"name": "the name", "deadline": "the deadline",
+                    "season": "the season (the days typed dates may bear)", "office": "the office",
                     "return_address": "the return address", "language": "the language",
                     "qr_key": "the QR key (codes printed before no longer verify)",
                     "offered_languages": "the languages kits are offered in",

@@ -10,8 +10,10 @@ from datetime import date
 from enum import StrEnum
 
 from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.season import OUTCOME_YEARS_BEFORE, DayUse, earliest_outcome_day
+from scanpipe.domain.season import check_day as check_typed_day
 
-YEARS_BEFORE = 5  # days before January 1st of the campaign's year minus this are refused
+YEARS_BEFORE = OUTCOME_YEARS_BEFORE  # outcomes before January 1st of the deadline's year minus this
 
 
 class Outcome(StrEnum):
@@ -24,16 +26,11 @@ class Outcome(StrEnum):
 
 
 def earliest_day(campaign: Campaign) -> date:
-    """The first day a record of `campaign` may bear: January 1st of its year (its deadline's)
-    minus `YEARS_BEFORE` — a case is often years old when the campaign takes it up."""
-    return date(campaign.deadline.year - YEARS_BEFORE, 1, 1)
+    """The first day an outcome of `campaign` may bear (see `season.earliest_outcome_day`)."""
+    return earliest_outcome_day(campaign)
 
 
 def check_day(day: date, campaign: Campaign, today: date) -> None:
-    """Raises ValueError, saying why, for a day after `today` or before `earliest_day`."""
-    if day > today:
-        raise ValueError(f"{day.isoformat()} is in the future")
-    earliest = earliest_day(campaign)
-    if day < earliest:
-        raise ValueError(f"{day.isoformat()} is before {earliest.isoformat()}, too early for "
-                         f"campaign {campaign.id}")
+    """Raises ValueError (`season.DayRefused`), saying why, for an outcome's day after `today`
+    or before `earliest_day`."""
+    check_typed_day(day, campaign, today, DayUse.OUTCOME)

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from scanpipe.domain.campaign import Campaign, Case
-from scanpipe.domain.outcomes import check_day
+from scanpipe.domain.season import DayUse, check_day
 from scanpipe.reading.matching import fold_words, persons_of
 
 MAX_COUNT = 10_000_000   # a count above this in one row is a typing or export error
@@ -196,7 +196,8 @@ def read_signature_file(data: bytes, campaign: Campaign, *, source: str | None,
     """The signature counts per case of an export; raises `SignatureFileError` naming every bad
     row (by line and column) when anything is wrong, so nothing of a bad file is ever taken.
 
-    `source`: the source of rows that name none (`--source`); `today` bounds the dates.
+    `source`: the source of rows that name none (`--source`); the dates are bounded by the
+    campaign's season and `today`.
     """
     default_source = _source(source) if source is not None else None
     text = _decoded(data)
@@ -287,7 +288,7 @@ def _row(row: list[str], header: list[str], columns: dict[str, int | None], name
                 source = _source(value) if value.strip() or default_source is None else default_source
             else:
                 day = parse_day(value)
-                check_day(day, campaign, today)
+                check_day(day, campaign, today, DayUse.RECORD)
         except ValueError as exc:
             problems.append(Problem(line, name, str(exc)))
     if problems:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -16,7 +16,9 @@ from models.audit.export import write_export
 from models.audit.signing import SigningKeyError, create_key, key_id, load_private, load_public
 from models.audit.verify import extra_checkpoints, report, verify_export_command
 from models.store import item_ref
+from scanpipe.domain.season import DayUse
 from stations.cli.base import LANGS, Context, echo_json, pass_context
+from stations.cli.days import typed_day
 from stations.cli.words import plural
 from stations.errors import AuditFailed, BadInput, LedgerError
 from stations.private import prepare_private
@@ -361,7 +363,8 @@ def _read_sample(file: Path) -> tuple[dict, list[dict]]:
 
 @click.command()
 @click.option("--delivered-before", required=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="Pieces whose bundle was delivered before this day (YYYY-MM-DD).")
+              help="Pieces whose bundle was delivered before this day (YYYY-MM-DD): from the "
+                   "campaign's season's start to tomorrow.")
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--operator", help="Who purges [default: SCANPIPE_OPERATOR or your login].")
@@ -375,7 +378,9 @@ def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
     with a piece not yet delivered stay. The purge is itself a ledger event.
     """
     store = obj.store()
-    before: date = delivered_before.date()
+    before = typed_day(store, store.campaign(), "--delivered-before", delivered_before,
+                       DayUse.PURGE)
+    assert before is not None  # --delivered-before is required
     if dry_run or not yes:
         preview = store.purge(delivered_before=before, actor="", station="", dry_run=True)
         click.echo(f"{plural(len(preview.items), 'piece')} delivered before {before.isoformat()}: "

@@ -11,7 +11,9 @@ from models.events import BundleState
 from models.store import item_ref
 from models.store.bundles import BundleError, DispatchMethod, NothingToBundle, clean_text
 from scanpipe.domain.routing import Kind
+from scanpipe.domain.season import DayUse
 from stations.cli.base import LANGS, Context, echo_json, pass_context
+from stations.cli.days import typed_day
 from stations.cli.words import counted, plural
 from stations.delivery import deadline_passed_at, recipient, write_documents
 from stations.errors import BadInput
@@ -25,8 +27,8 @@ def _who(obj: Context, operator: str | None) -> tuple[str, str]:
     return operator or obj.settings.operator, obj.settings.station
 
 
-def _day(value) -> date:
-    return value.date() if value else date.today()
+def _day(value: date | None) -> date:
+    return value or date.today()
 
 
 def _signatures(count: int | None) -> str:
@@ -71,7 +73,8 @@ def _papers_options(f):
                                                 "campaign's]; the office copy is in the station's "
                                                 "(SCANPIPE_LANGUAGE).")(f)
     return click.option("--date", "issued", type=DAY,
-                        help="Date printed on the papers [default: today].")(f)
+                        help="Date printed on the papers [default: today]; within the "
+                             "campaign's season, not after today.")(f)
 
 
 def _operator_option(f):
@@ -127,6 +130,7 @@ def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, 
     """
     campaign = obj.campaign()
     store = obj.store()
+    issued_on = _day(typed_day(store, campaign, "--date", issued, DayUse.DELIVERY))
     actor, station = _who(obj, operator)
     late_after = deadline_passed_at(campaign)
     if everything == bool(destinations):
@@ -148,7 +152,7 @@ def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, 
                                  f"({recipient(campaign, destination).name}), campaign {campaign.id}: "
                                  f"{_contents(view.totals, len(view.late_ids))}"))
         if out is not None:
-            for path in write_documents(store, view, campaign, out, issued_on=_day(issued),
+            for path in write_documents(store, view, campaign, out, issued_on=issued_on,
                                         lang=lang, office_lang=obj.settings.language,
                                         actor=actor, station=station, handed_by=handed_by):
                 click.echo(f"  wrote {terminal_text(path)}")
@@ -166,11 +170,12 @@ def bundle_print(obj: Context, bundle_id: int, out: Path, issued, lang: str | No
     (with the bundle's state now: dispatch, tracking, receipt) and the label."""
     campaign = obj.campaign()
     store = obj.store()
+    issued_on = _day(typed_day(store, campaign, "--date", issued, DayUse.DELIVERY))
     actor, station = _who(obj, operator)
     view = store.bundle(bundle_id)
     if view.state is BundleState.VOID:
         raise BundleError(f"bundle {bundle_id} is void: its pieces may be in another bundle now")
-    for path in write_documents(store, view, campaign, out, issued_on=_day(issued), lang=lang,
+    for path in write_documents(store, view, campaign, out, issued_on=issued_on, lang=lang,
                                 office_lang=obj.settings.language, actor=actor, station=station,
                                 handed_by=handed_by):
         click.echo(f"wrote {terminal_text(path)}")
@@ -249,18 +254,27 @@ def bundle_dispatch(obj: Context, bundle_id: int, method: str, tracking: str | N
 @bundle.command("deliver")
 @click.argument("bundle_id", type=int)
 @click.option("--received-by", required=True, help="Who received it (name, function).")
-@click.option("--on", "received_on", type=DAY, help="When [default: today].")
+@click.option("--on", "received_on", type=DAY, help="When [default: today]; within the "
+                                                    "campaign's season, not after today.")
+@click.option("--outside-season", is_flag=True,
+              help="Accept an --on day after the season's end (a late delivery); the event "
+                   "says so.")
 @click.option("--receipt-item", type=int, help="The item id of the signed sheet, if it was "
                                                "scanned and did not mark the bundle by itself.")
 @_operator_option
 @pass_context
 def bundle_deliver(obj: Context, bundle_id: int, received_by: str, received_on,
-                   receipt_item: int | None, operator: str | None) -> None:
+                   outside_season: bool, receipt_item: int | None, operator: str | None) -> None:
     """Record that BUNDLE_ID was received (a scanned signed sheet does this by itself)."""
     actor, station = _who(obj, operator)
-    row = obj.store().deliver_bundle(bundle_id, received_by=received_by,
-                                     received_on=_day(received_on), receipt_item=receipt_item,
-                                     actor=actor, station=station)
+    store = obj.store()
+    campaign = obj.campaign()
+    typed = typed_day(store, campaign, "--on", received_on, DayUse.DELIVERY,
+                      outside_season=outside_season)
+    late = outside_season and typed is not None and typed > campaign.season.end
+    row = store.deliver_bundle(bundle_id, received_by=received_by, received_on=_day(typed),
+                               receipt_item=receipt_item, actor=actor, station=station,
+                               outside_season=late)
     click.echo(f"Bundle {row.id}: delivered to {terminal_text(row.received_by)} on "
                f"{row.received_on.isoformat()}.")
 

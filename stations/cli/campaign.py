@@ -24,6 +24,7 @@ def campaign_check(file: str) -> None:
     click.echo(f"{terminal_text(loaded.id)} — {terminal_text(loaded.name)}, "
                f"deadline {loaded.deadline.isoformat()}, "
                f"kits in {', '.join(loaded.offered_languages)}")
+    click.echo(f"  season (the days typed dates may bear): {loaded.season.describe()}")
     for case in loaded.cases:
         click.echo(terminal_text(f"  {case.code:<10} {case.person} ({case.country}) "
                                  f"→ embassy {case.embassy}"))

@@ -14,7 +14,9 @@ import click
 from models.events import PIECE_KINDS
 from models.store.orders import NO_ORDER, KindTotals, OrderFigures, kind_totals
 from scanpipe.domain.orders import OrdersFileError, parse_orders
+from scanpipe.domain.season import DayUse
 from stations.cli.base import Context, pass_context
+from stations.cli.days import typed_day
 from stations.cli.words import plural
 from stations.errors import BadInput
 from stations.untrusted import spreadsheet_text, terminal_text
@@ -200,7 +202,8 @@ def _report_csv(figures: list[OrderFigures], totals: list[KindTotals]) -> str:
 
 @orders.command()
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
-              help="The day to list them for, YYYY-MM-DD [default: today].")
+              help="The day to list them for, YYYY-MM-DD [default: today]; within the "
+                   "campaign's season.")
 @click.option("--format", "fmt", type=_FORMATS, default="text", show_default=True)
 @pass_context
 def reminders(obj: Context, today: datetime | None, fmt: str) -> None:
@@ -208,7 +211,7 @@ def reminders(obj: Context, today: datetime | None, fmt: str) -> None:
     to write to from a week before the campaign's deadline."""
     store = obj.store(read_only=True)
     campaign = store.campaign()
-    day = today.date() if today is not None else date.today()
+    day = typed_day(store, campaign, "--today", today, DayUse.PLANNING) or date.today()
     found = store.reminders(campaign, day)
     if not found.due:
         click.echo(f"The reminder list applies from {found.applies_from.isoformat()}, a week before "

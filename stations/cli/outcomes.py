@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from scanpipe.domain.outcomes import YEARS_BEFORE, Outcome
+from scanpipe.domain.season import DayUse
 from stations.cli.base import Context, echo_json, pass_context
+from stations.cli.days import typed_day
 from stations.untrusted import terminal_text
 
 OUTCOMES = click.Choice([o.value for o in Outcome])
@@ -23,7 +25,7 @@ def outcome() -> None:
 @click.option("--outcome", "kind", type=OUTCOMES, required=True)
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), required=True,
               help=f"When it happened (YYYY-MM-DD): not in the future, not before January 1st "
-                   f"of the campaign's year minus {YEARS_BEFORE}.")
+                   f"of the campaign's year minus {YEARS_BEFORE}; it may be after the season.")
 @click.option("--source", required=True, help="Where the news comes from (a press release, a partner).")
 @click.option("--note", help="Anything else worth keeping.")
 @click.option("--corrects", type=int, help="The number of an outcome of this case this one replaces.")
@@ -33,7 +35,10 @@ def outcome_record(obj: Context, case: str, kind: str, day, source: str, note: s
                    corrects: int | None, operator: str | None) -> None:
     """Record what became of CASE (its code)."""
     store = obj.store()
-    view = store.record_outcome(store.campaign(), case.strip().upper(), Outcome(kind), day.date(),
+    campaign = store.campaign()
+    on = typed_day(store, campaign, "--date", day, DayUse.OUTCOME)
+    assert on is not None  # --date is required
+    view = store.record_outcome(campaign, case.strip().upper(), Outcome(kind), on,
                                 source=source, note=note, corrects=corrects,
                                 actor=operator or obj.settings.operator, station=obj.settings.station)
     fixed = f", correcting outcome {view.corrects}" if view.corrects else ""

@@ -8,6 +8,7 @@ import click
 
 from scanpipe.reading.signature_files import Shape, SignatureFileError, read_signature_file
 from stations.cli.base import Context, echo_json, pass_context
+from stations.cli.days import today_of
 from stations.cli.words import plural
 from stations.errors import BadInput
 from stations.untrusted import terminal_text
@@ -44,7 +45,7 @@ def signatures_import(obj: Context, file: Path, source: str | None, operator: st
     except OSError as exc:
         raise BadInput(f"cannot read {file}: {exc.strerror or exc}") from None
     try:
-        found = read_signature_file(data, campaign, source=source, today=store.now()[0].date())
+        found = read_signature_file(data, campaign, source=source, today=today_of(store))
     except SignatureFileError as exc:
         raise BadInput(f"{file}: nothing imported, fix these rows and import the file again:\n"
                        f"{exc}") from None

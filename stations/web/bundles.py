@@ -14,6 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from models.events import BundleState, next_steps
 from models.store.bundles import BundleError, DispatchMethod, clean_text
+from scanpipe.domain.campaign import Campaign
+from scanpipe.domain.season import DayProblem, DayUse, day_problem
 from stations.delivery import (
     Document,
     deadline_passed_at,
@@ -44,6 +46,23 @@ def error_text(exc: Exception, lang: str) -> str:
         if isinstance(exc.values.get(name), str):
             shown[name] = text(f"state.{exc.values[name]}", lang)
     return refusal_text("bundles", exc, lang, **shown)
+
+
+def day_refusal(day: date, campaign: Campaign, today: date, lang: str, *,
+                outside_season: bool) -> str | None:
+    """Why a typed delivery day is refused, in the station's language; None: it is not."""
+    problem = day_problem(day, campaign, today, DayUse.DELIVERY, outside_season=outside_season)
+    if problem is None:
+        return None
+    values = {"day": day.isoformat(), "today": today.isoformat(), "campaign": campaign.id,
+              "start": campaign.season.start.isoformat(), "end": campaign.season.end.isoformat()}
+    match problem:
+        case DayProblem.FUTURE:
+            return text("bundles.error.day_future", lang, **values)
+        case DayProblem.AFTER_SEASON:
+            return text("bundles.error.day_after_season", lang, **values)
+        case DayProblem.BEFORE_SEASON | DayProblem.TOO_EARLY:
+            return text("bundles.error.day_before_season", lang, **values)
 
 
 def add_routes(app: FastAPI, web: Web) -> None:
@@ -135,9 +154,17 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 row = store.dispatch_bundle(bundle_id, method=method,
                                             tracking=str(form.get("tracking", "")), **who)
             elif action == "deliver":
-                on = date.fromisoformat(str(form.get("received_on") or date.today().isoformat()))
+                today = store.clock().astimezone().date()
+                typed = str(form.get("received_on") or "")
+                on = date.fromisoformat(typed) if typed else today
+                late = bool(form.get("outside_season"))
+                refused = day_refusal(on, campaign, today, lang, outside_season=late)
+                if refused:
+                    web.flash(request, refused, "error")
+                    return back(f"/bundles/{bundle_id}")
                 row = store.deliver_bundle(bundle_id, received_by=str(form.get("received_by", "")),
-                                           received_on=on, **who)
+                                           received_on=on, outside_season=late and on > campaign.season.end,
+                                           **who)
             elif action == "refuse":
                 row = store.refuse_bundle(bundle_id, reason=reason, **who)
             elif action == "return":

@@ -187,6 +187,8 @@ _T: dict[str, dict[str, str]] = {
     "bundles.deliver": {"fr": "Remise", "en": "Delivered"},
     "bundles.received_by": {"fr": "Reçu par", "en": "Received by"},
     "bundles.received_on": {"fr": "Le", "en": "On"},
+    "bundles.outside_season": {"fr": "Remise après la saison", "en": "Delivered after the season",
+                               "nl": "Afgegeven na het seizoen"},
     "bundles.refuse": {"fr": "Refusée", "en": "Refused"},
     "bundles.return": {"fr": "Revenue", "en": "Returned"},
     "bundles.void": {"fr": "Annuler la liasse (les pièces redeviennent libres)", "en": "Void the bundle (its pieces are free again)"},
@@ -441,6 +443,23 @@ _T.update({
     "bundles.error.no_receipt": {"fr": "Cette pièce n'existe pas : elle ne peut pas servir d'accusé de réception.",
                                  "en": "There is no such piece to keep as the receipt.",
                                  "nl": "Dit stuk bestaat niet en kan geen ontvangstbewijs zijn."},
+    "bundles.error.day_future": {"fr": "La date {day} est dans le futur (nous sommes le {today}).",
+                                 "en": "The date {day} is in the future (today is {today}).",
+                                 "nl": "De datum {day} ligt in de toekomst (vandaag is het {today})."},
+    "bundles.error.day_before_season": {
+        "fr": "La date {day} est hors de la saison de la campagne {campaign} (du {start} au {end}) : "
+              "vérifiez l'année.",
+        "en": "The date {day} is outside the season of campaign {campaign} ({start} to {end}): "
+              "check the year.",
+        "nl": "De datum {day} valt buiten het seizoen van campagne {campaign} ({start} tot {end}): "
+              "controleer het jaar."},
+    "bundles.error.day_after_season": {
+        "fr": "La date {day} est hors de la saison de la campagne {campaign} (du {start} au {end}) : "
+              "vérifiez l'année ; une remise tardive s'enregistre en cochant « Remise après la saison ».",
+        "en": "The date {day} is outside the season of campaign {campaign} ({start} to {end}): "
+              "check the year; a late delivery is recorded by ticking 'Delivered after the season'.",
+        "nl": "De datum {day} valt buiten het seizoen van campagne {campaign} ({start} tot {end}): "
+              "controleer het jaar; een late afgifte wordt geregistreerd met 'Afgegeven na het seizoen'."},
     "bundles.error.invalid": {"fr": "Impossible : vérifiez ce qui a été saisi.",
                               "en": "Not possible: check what was typed.",
                               "nl": "Niet mogelijk: controleer wat er getypt is."},
