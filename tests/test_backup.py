@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import own_postgres_database
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
 from stacks import write_stack
 from test_station_crash import files_in
 from test_station_kill import end_group
 from test_workers import wait_for
 
 from models.store import normalise_url
+from models.store import tables as t
 from models.store.backup import MANIFEST, ledger_facts
 from stations.cli import cli
 
@@ -80,6 +81,15 @@ def tables_of(url: str) -> list[str]:
     engine = create_engine(normalise_url(url))
     try:
         return inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def hash_at(url: str, seq: int) -> str:
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.connect() as connection:
+            return connection.execute(select(t.Event.hash).where(t.Event.seq == seq)).scalar_one()
     finally:
         engine.dispose()
 
@@ -234,15 +244,14 @@ def test_a_backup_taken_while_a_station_takes_files_restores_and_verifies(
     office = Office(tmp_path / "office", databases())
     assert office.run("campaign", "load", SAMPLES / "campaign.toml").exit_code == 0
     assert office.run("audit", "key", "create").exit_code == 0
-    staged = write_stack(tmp_path / "staged", campaign, 60, seed=20)
+    staged = write_stack(tmp_path / "staged", campaign, 80, seed=20)
     inbox = office.data / "inbox"
     inbox.mkdir(parents=True)
-    stop = threading.Event()
+    rest = threading.Event()
 
-    def feed() -> None:  # the scanner: a file every few hundredths of a second, in order
+    def feed() -> None:  # the scanner: a file every tenth of a second, the rest at once when told
         for path in staged:
-            if stop.wait(0.05):
-                return
+            rest.wait(0.1)
             os.replace(path, inbox / path.name)
 
     station = _start_station(office.data, office.url)
@@ -256,22 +265,25 @@ def test_a_backup_taken_while_a_station_takes_files_restores_and_verifies(
             done = office.run("backup", folder)
             assert done.exit_code == 0, done.output
             backups.append(folder)
-        assert station.poll() is None, station.stderr.read().decode() if station.stderr else ""
+        rest.set()
         feeder.join()
-        wait_for(lambda: len(files_in(office.data / "done")) == len(staged), "every file taken in",
-                 limit=300)
+        wait_for(lambda: len(files_in(office.data / "done")) == len(staged) or station.poll() is not None,
+                 "every file taken in", limit=300)
+        assert station.poll() is None, station.communicate()[1].decode(errors="replace")
     finally:
-        stop.set()
+        rest.set()
         feeder.join()
         end_group(station)
     final = ledger_facts(office.ledger_url)
-    heads = [json.loads((folder / MANIFEST).read_text())["items"] for folder in backups]
-    assert heads and 0 < heads[0] < final.items, "no backup was taken while files were coming in"
+    taken = [json.loads((folder / MANIFEST).read_text())["items"] for folder in backups]
+    assert taken and 0 < taken[0] < final.items, "no backup was taken while files were coming in"
+    print(f"backups of {taken} items while the station took in {final.items}")
     for number, folder in enumerate(backups, 1):
         target = restored(tmp_path, databases, f"restored-{number}")
         done = target.run("restore", folder)
         assert done.exit_code == 0, done.output
         facts = ledger_facts(target.ledger_url)
         assert set(facts.images) <= set(final.images)
+        assert hash_at(office.ledger_url, facts.head_seq) == facts.head_hash, "not the live chain"
         assert target.run("audit", "verify").exit_code == 0
         shutil.rmtree(target.data)
