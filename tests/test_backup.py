@@ -287,3 +287,31 @@ def test_a_backup_taken_while_a_station_takes_files_restores_and_verifies(
         assert hash_at(office.ledger_url, facts.head_seq) == facts.head_hash, "not the live chain"
         assert target.run("audit", "verify").exit_code == 0
         shutil.rmtree(target.data)
+
+
+def test_an_image_missing_from_the_store_is_reported_and_the_restore_names_it(office, tmp_path,
+                                                                               databases):
+    lost = ledger_facts(office.ledger_url).images[0]
+    (office.data / "images" / lost[:2] / lost[2:4] / lost).unlink()
+    done = office.run("backup", tmp_path / "backup")
+    assert done.exit_code == 1 and "missing" in done.output and lost in done.output, done.output
+    manifest = json.loads((tmp_path / "backup" / MANIFEST).read_text())
+    assert manifest["missing_images"] == [lost] and manifest["images"] == 4
+    done = restored(tmp_path, databases).run("restore", tmp_path / "backup")
+    assert done.exit_code == 1 and "AUDIT FAILED" in done.output and lost in done.output, done.output
+
+
+def test_a_backup_cut_off_is_cleared_by_the_next_but_a_folder_of_someone_else_is_not(office,
+                                                                                      tmp_path):
+    left = tmp_path / "backup.part"
+    left.mkdir()
+    (left / ".scanpipe-backup-part").touch()
+    (left / "ledger.sqlite3").write_bytes(b"half")
+    assert office.run("backup", tmp_path / "backup").exit_code == 0
+    assert not left.exists()
+    theirs = tmp_path / "other.part"
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("mine")
+    done = office.run("backup", tmp_path / "other")
+    assert done.exit_code == 3 and "other.part" in done.output, done.output
+    assert (theirs / "notes.txt").read_text() == "mine" and not (tmp_path / "other").exists()
