@@ -63,14 +63,14 @@ def databases(kind):
 
 
 @pytest.fixture
-def office(tmp_path, databases, monkeypatch) -> Office:
-    """A ledger with the sample campaign, pieces taken in from the sample scans (their images
+def office(tmp_path, databases, monkeypatch, campaign) -> Office:
+    """A ledger with the sample campaign, an envelope and four pieces taken in (their images
     stored), the office's key pair and a signed checkpoint."""
     monkeypatch.setenv("SCANPIPE_OCR", "false")
     here = Office(tmp_path / "office", databases())
+    scans = write_stack(tmp_path / "scans", campaign, 5, seed=3)[0].parent
     for args in (("campaign", "load", SAMPLES / "campaign.toml", "--operator", "coordinator"),
-                 ("intake", "--new-batch", "--station", "desk-1", "--operator", "ana",
-                  SAMPLES / "scans" / "envelope-1"),
+                 ("intake", "--new-batch", "--station", "desk-1", "--operator", "ana", scans),
                  ("audit", "key", "create"), ("audit", "checkpoint")):
         done = here.run(*args)
         assert done.exit_code == 0, done.output
@@ -247,11 +247,15 @@ def test_a_backup_taken_while_a_station_takes_files_restores_and_verifies(
     staged = write_stack(tmp_path / "staged", campaign, 80, seed=20)
     inbox = office.data / "inbox"
     inbox.mkdir(parents=True)
-    rest = threading.Event()
+    working, rest = threading.Event(), threading.Event()
 
-    def feed() -> None:  # the scanner: a file every tenth of a second, the rest at once when told
-        for path in staged:
-            rest.wait(0.1)
+    def feed() -> None:
+        """The scanner: ten files, then (once the station is at work) a file every tenth of a
+        second, and the rest at once when told."""
+        for number, path in enumerate(staged):
+            if number >= 10:
+                working.wait()
+                rest.wait(0.1)
             os.replace(path, inbox / path.name)
 
     station = _start_station(office.data, office.url)
@@ -260,6 +264,7 @@ def test_a_backup_taken_while_a_station_takes_files_restores_and_verifies(
     backups = []
     try:
         wait_for(lambda: len(files_in(office.data / "done")) >= 5, "the station at work")
+        working.set()
         while feeder.is_alive() and len(backups) < 3:  # backups while files keep coming
             folder = tmp_path / f"backup-{len(backups) + 1}"
             done = office.run("backup", folder)
@@ -271,6 +276,7 @@ def test_a_backup_taken_while_a_station_takes_files_restores_and_verifies(
                  "every file taken in", limit=300)
         assert station.poll() is None, station.communicate()[1].decode(errors="replace")
     finally:
+        working.set()
         rest.set()
         feeder.join()
         end_group(station)
