@@ -12,6 +12,7 @@ import click
 
 from stations.cli import (
     audit,
+    backup,
     bundles,
     campaign,
     compare,
@@ -73,6 +74,8 @@ cli.add_command(signatures.signatures)
 cli.add_command(figures.figures)
 cli.add_command(outcomes.outcome)
 cli.add_command(orders.orders)
+cli.add_command(backup.backup)
+cli.add_command(backup.restore)
 
 
 def main() -> None:
