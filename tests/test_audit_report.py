@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import openpyxl
 import pypdfium2
 import pytest
+from conftest import StepClock, record_piece
 
 from models.audit.report_types import (
     EXCEPTIONS,
@@ -21,6 +22,18 @@ from models.audit.report_types import (
     TOTALS,
     Reconciliation,
     Table,
+)
+from models.store import Store
+from scanpipe.domain.found import Blankness
+from scanpipe.domain.routing import (
+    Decision,
+    Finding,
+    Kind,
+    Method,
+    Reason,
+    Status,
+    blank_page,
+    unreadable,
 )
 from scanpipe.simulate.scansim import rasterise_pdf
 from stations.audit_charts import MAX_BARS, PROGRESS, progress_per_case
@@ -492,3 +505,77 @@ def test_text_aligns_numbers_right(rec):
     block = lines[start:start + 2 + len(CASES)]
     assert len({len(line) for line in block}) == 1, block
     assert block[2].startswith("  GTM")
+
+
+# ------------------------------------------------------------------ from a real ledger
+
+def season_store(tmp_path, campaign_text, *, waiting: int, late: int = 0) -> Store:
+    """A ledger with `waiting` pieces routed and not bundled, `late` pieces bundled after the
+    deadline, a sheet that agrees, a duplex letter with its blank back, an unreadable file and
+    a piece in review."""
+    tmp_path.mkdir(exist_ok=True)
+    store = Store.open(f"sqlite:///{tmp_path / 'ledger.sqlite3'}", tmp_path / "images", StepClock())
+    store.load_campaign(campaign_text, actor="coordinator", station="office")
+    for n in range(waiting):
+        record_piece(store, n, case="ZHANG", destination="embassy:CN")
+    letter = Decision(Kind.LETTER, Status.ROUTED, "CAAL", "embassy:GT", Method.QR, 1.0,
+                      (Finding(Reason.ROUTED_BY_QR, "made"),))
+    back = blank_page(Blankness(True, 0, 0, 0.0, (), "no strokes"))
+    store.record_file(source_name="duplex.tif", sha256="d" * 64, media_type="tiff", size=1,
+                      pages=[(1, letter), (2, back)], station="s1", operator="ana")
+    store.record_file(source_name="broken.jpg", sha256="b" * 64, media_type="jpeg", size=1,
+                      pages=[(1, unreadable("truncated"))], station="s1", operator="ana")
+    record_piece(store, 90_000, status=Status.REVIEW)
+    deadline = datetime(2022, 1, 12, tzinfo=UTC)
+    if late:
+        store.clock.now = deadline + timedelta(days=2)
+        for n in range(late):
+            record_piece(store, 50_000 + n)
+    view = store.close_bundle("embassy:GT", actor="coordinator", station="office",
+                              late_after=deadline)
+    store.record_sheet_issued(view.id, document="delivery_sheet", lang="fr",
+                              issued_on=date(2022, 1, 20), pdf_sha256="0" * 64, totals=view.totals,
+                              actor="coordinator", station="office")
+    return store
+
+
+def test_a_blank_duplex_back_is_no_exception(tmp_path, campaign_text):
+    """The issue: a blank back of a two-sided page was listed as "illisible : à rescanner"."""
+    store = season_store(tmp_path, campaign_text, waiting=3)
+    rec = store.reconciliation()
+    store.close()
+    assert rec.figures["blank_sides"] == 1 and rec.figures["unreadable_files"] == 1
+    assert [(kind, count) for kind, count, _ in exception_summary(rec)] == [("review", 1),
+                                                                           ("unreadable", 1)]
+    assert "duplex.tif" not in {row[3] for row in rec.table("exceptions").rows}
+    text = " ".join("\n".join(pdf_text(report_pdf(rec, "fr"))).split())
+    assert "illisible : à rescanner 1 " in text and "verso blanc" in text
+    write_report_csv(rec, tmp_path / "csv", "fr")
+    listed = read_csv(tmp_path / "csv" / "exceptions.csv")[1:]
+    assert [(row[0], row[3]) for row in listed] == [("illisible : à rescanner", "broken.jpg"),
+                                                     ("attend une décision", "90000.jpg")]
+    bundles = read_csv(tmp_path / "csv" / "bundles.csv")
+    assert bundles[0][-1] == "Concorde" and bundles[1][-1] == "oui"  # never "yes" in French
+
+
+def test_waiting_and_late_pieces_do_not_lengthen_the_pdf(tmp_path, campaign_text):
+    """Waiting and late pieces are figures: ten times as many give the same pages (before,
+    each was a row of the exceptions table: 857 pages mid-season)."""
+    few = season_store(tmp_path / "few", campaign_text, waiting=20, late=5)
+    many = season_store(tmp_path / "many", campaign_text, waiting=200, late=50)
+    small, large = few.reconciliation(), many.reconciliation()
+    few.close()
+    many.close()
+    assert (large.figures["waiting"], large.figures["late"]) == (200, 50)
+    assert large.figures["exceptions"] == small.figures["exceptions"] == 2
+    assert len(large.table("late").rows) == 50
+    assert pages(report_pdf(large, "fr")) == pages(report_pdf(small, "fr")) <= 20
+
+
+@pytest.mark.slow
+def test_a_few_thousand_pieces_give_a_short_pdf(tmp_path, campaign_text):
+    store = season_store(tmp_path, campaign_text, waiting=2500, late=500)
+    rec = store.reconciliation()
+    store.close()
+    assert rec.figures["pieces"] == 2500 + 500 + 1
+    assert pages(report_pdf(rec, "fr")) <= 20
