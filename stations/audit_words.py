@@ -3,8 +3,9 @@
 Keys are namespaced after what they name: `figure.*`, `table.*` and `column.*`
 (the fixed keys of `models.audit.report_types`), `outcome.*`, `exception.*`,
 `state.*` (bundle states), `kind.*` (item kinds), `series.*` (chart legends)
-and `phrase.*`. Numbers are written here too, because "12 345", "12,345" and
-"12.345" are the same number in three languages.
+and `phrase.*`; `published.*` and `case_outcome.*` for the campaign's published figures.
+Numbers are written here too, because "12 345", "12,345" and "12.345" are the same number
+in three languages.
 """
 
 from __future__ import annotations
@@ -189,6 +190,35 @@ _CATALOGUE: dict[str, tuple[str, str, str]] = {
     "column.page": ("Page du fichier", "Page of the file", "Pagina van het bestand"),
     "column.exception": ("Exception", "Exception", "Uitzondering"),
     "column.detail": ("Détail", "Detail", "Details"),
+    # the campaign's published figures (`scanpipe figures --format csv`)
+    "published.letters_to_authority": ("Lettres à l'autorité", "Letters to the authority",
+                                       "Brieven aan de autoriteit"),
+    "published.letters_to_person": ("Lettres à la personne", "Letters to the person",
+                                    "Solidariteitsbrieven"),
+    "published.postcards": ("Cartes", "Postcards", "Kaarten"),
+    "published.petition_sheets": ("Feuilles de pétition", "Petition sheets", "Petitiebladen"),
+    "published.paper_signatures": ("Signatures sur papier", "Paper signatures",
+                                   "Handtekeningen op papier"),
+    "published.uncounted_sheets": ("Feuilles non comptées", "Sheets not counted",
+                                   "Niet getelde bladen"),
+    "published.online_signatures": ("Signatures en ligne", "Online signatures",
+                                    "Online handtekeningen"),
+    "published.letters_and_signatures": ("Lettres et signatures", "Letters and signatures",
+                                         "Brieven en handtekeningen"),
+    "published.complete": ("Compté en entier", "Fully counted", "Volledig geteld"),
+    "published.online": ("En ligne : {source}", "Online: {source}", "Online: {source}"),
+    "published.outcome": ("Issue", "Outcome", "Afloop"),
+    "published.outcome_date": ("Date de l'issue", "Outcome date", "Datum van de afloop"),
+    "published.total": ("Total", "Total", "Totaal"),
+    # what became of a case (`scanpipe.domain.outcomes.Outcome`)
+    "case_outcome.freed": ("libéré·e", "freed", "vrijgelaten"),
+    "case_outcome.acquitted": ("acquitté·e", "acquitted", "vrijgesproken"),
+    "case_outcome.charges-dropped": ("poursuites abandonnées", "charges dropped",
+                                     "aanklacht ingetrokken"),
+    "case_outcome.released-on-bail": ("libéré·e sous caution", "released on bail",
+                                      "vrij op borgtocht"),
+    "case_outcome.sentence-reduced": ("peine réduite", "sentence reduced", "straf verminderd"),
+    "case_outcome.other": ("autre", "other", "andere"),
     # outcomes of an item
     "outcome.delivered": ("remise", "delivered", "afgeleverd"),
     "outcome.dispatched": ("expédiée", "dispatched", "verzonden"),

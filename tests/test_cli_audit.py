@@ -174,6 +174,28 @@ def test_report_refuses_an_out_whose_folder_does_not_exist(run, tmp_path, fmt):
     assert "Traceback" not in made.output and not (tmp_path / "no-such-folder").exists()
 
 
+def test_figures_csv_opens_in_a_spreadsheet_of_its_language(run, tmp_path):
+    """`figures --format csv` had the report's faults: English, commas, no byte-order mark."""
+    shown = run("figures", "--format", "csv", "--lang", "nl")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("\ufeffZaak;Persoon;Brieven aan de autoriteit;")
+    out = tmp_path / "figures.csv"
+    assert run("figures", "--format", "csv", "--lang", "nl", "--out", out).exit_code == 0
+    assert out.read_text(encoding="utf-8") == shown.stdout
+    header, *rows = read_csv(out)
+    assert header[-2:] == ["Afloop", "Datum van de afloop"]
+    assert rows[-1][0] == "Totaal" and all(len(row) == len(header) for row in rows)
+    complete = header.index("Volledig geteld")
+    assert {row[complete] for row in rows} <= {"ja", "nee"}
+    figures = json.loads(run("figures", "--format", "json").stdout)
+    letters = header.index("Brieven aan de autoriteit")
+    assert int(rows[-1][letters]) == figures["total"]["letters_to_authority"]
+    tab = run("figures", "--format", "csv", "--lang", "en", "--sep", "tab").stdout
+    assert tab.startswith("\ufeffCase\tPerson\t")
+    missing = run("figures", "--format", "csv", "--out", tmp_path / "none" / "f.csv")
+    assert missing.exit_code == 3 and "does not exist" in missing.output
+
+
 def test_trail_shows_a_piece_whole_history_escaped(run):
     result = run("audit", "trail", "7")
     assert result.exit_code == 0, result.output
