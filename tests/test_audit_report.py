@@ -25,6 +25,7 @@ from models.audit.report_types import (
 )
 from models.store import Store
 from scanpipe.domain.found import Blankness
+from scanpipe.domain.outcomes import Outcome
 from scanpipe.domain.routing import (
     Decision,
     Finding,
@@ -344,11 +345,13 @@ def test_catalogue_names_every_key_in_every_language():
     keys = catalogue_keys()
     needed = ({f"figure.{k}" for k in FIGURES} | {f"table.{k}" for k in TABLES}
               | {f"column.{c}" for cs in TABLES.values() for c in cs}
-              | {f"outcome.{o}" for o in OUTCOMES} | {f"exception.{e}" for e in EXCEPTIONS})
+              | {f"outcome.{o}" for o in OUTCOMES} | {f"exception.{e}" for e in EXCEPTIONS}
+              | {f"case_outcome.{o.value}" for o in Outcome})
     assert not needed - keys
     for lang in LANGUAGES:
         w = words(lang)
-        assert all(w(k, seq=1, page=1, pages=1, count=1, id="x", hash="x", when="x", file="x")
+        assert all(w(k, seq=1, page=1, pages=1, count=1, id="x", hash="x", when="x", file="x",
+                     source="x")
                    for k in keys)
 
 
