@@ -1,11 +1,14 @@
 """The auditors' tools at the scale of a season: 100,000 items in the ledger.
 
-On a copy of the station benchmark's cached ledger (bench/station.py fills it once), every
-destination is bundled, dispatched and most bundles delivered, and a checkpoint is signed.
-Then it times what an auditor does: the full verify (chain, checkpoint, every life, the
-tables; images are not re-hashed: the filled ledger has none), the reconciliation, the
-report as PDF and CSV, an export and its offline verification, a sample, a trail, and a
-purge. It prints figures and the process's peak memory; it does not fail.
+On a copy of the station benchmark's cached ledger (bench/station.py fills it once), the
+season summary PDF is made mid-season (nothing bundled yet: the case that once gave 857
+pages); then every destination is bundled, dispatched and most bundles delivered, and a
+checkpoint is signed. Then it times what an auditor does: the full verify (chain,
+checkpoint, every life, the tables; images are not re-hashed: the filled ledger has none),
+the reconciliation, the report as PDF (its pages counted; the target is at most about 20
+pages and under 30 s), CSV files and a workbook, an export and its offline verification, a
+sample, a trail, and a purge. It prints figures and the process's peak memory; it does not
+fail.
 
 Run: python bench/audit.py [--items N]
 """
@@ -22,14 +25,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pypdfium2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.station import working_copy
 from models.audit.export import write_export
 from models.audit.export_check import verify_export
+from models.audit.report_types import Reconciliation
 from models.store import Store
 from models.store.bundles import DispatchMethod
-from stations.audit_report import report_pdf, write_report_csv
+from stations.audit_pdf import report_pdf
+from stations.audit_report import write_report_csv, write_report_xlsx
+
+PDF_PAGES, PDF_SECONDS = 20, 30.0  # the issue's target for the season summary
 
 
 def measured(label: str, action):
@@ -59,6 +67,20 @@ def deliver_everything(store: Store) -> int:
     return count
 
 
+def summary_pdf(report: Reconciliation, label: str) -> None:
+    """Make the French PDF; print its time, size and pages against the target."""
+    start = time.perf_counter()
+    pdf = measured(f"report PDF, fr ({label})", lambda: report_pdf(report, "fr"))
+    seconds = time.perf_counter() - start
+    document = pypdfium2.PdfDocument(pdf)
+    pages = len(document)
+    document.close()
+    verdict = "within" if pages <= PDF_PAGES and seconds < PDF_SECONDS else "OVER"
+    print(f"    {pages} pages, {len(pdf) / 1024:.0f} KiB, {seconds:.1f} s — {verdict} the target "
+          f"(at most about {PDF_PAGES} pages, under {PDF_SECONDS:.0f} s); "
+          f"{report.figures['exceptions']:,} exceptions, {report.figures['waiting']:,} waiting")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
@@ -66,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with working_copy(args.items, "audit") as (store, source, work):
         print(f"audit with {args.items:,} items in the ledger (SQLite, a copy of {source.name})")
+        summary_pdf(measured("reconciliation (mid-season)", store.reconciliation), "mid-season")
         bundles = deliver_everything(store)
         key = Ed25519PrivateKey.generate()
         measured("sign a checkpoint", lambda: store.sign_checkpoint(key))
@@ -77,9 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         figures = report.figures
         print(f"    pieces {figures['pieces']:,}, delivered {figures['delivered']:,}, pending "
               f"{figures['pending']:,}, exceptions {figures['exceptions']:,}")
-        pdf = measured("report PDF (fr)", lambda: report_pdf(report, "fr"))
-        print(f"    {len(pdf) / 1024:.0f} KiB")
-        measured("report CSV", lambda: write_report_csv(report, work / "csv"))
+        summary_pdf(report, "delivered")
+        measured("report CSV (fr)", lambda: write_report_csv(report, work / "csv", "fr"))
+        measured("report XLSX (fr)", lambda: write_report_xlsx(report, work / "report.xlsx", "fr"))
+        size = sum(p.stat().st_size for p in (work / "csv").iterdir())
+        print(f"    CSV {size / 2**20:.1f} MiB, XLSX {(work / 'report.xlsx').stat().st_size / 2**20:.1f} MiB")
         summary = measured("audit export (no images)",
                            lambda: write_export(store, work / "export", public=None))
         size = sum(p.stat().st_size for p in (work / "export").rglob("*") if p.is_file())

@@ -116,8 +116,11 @@ def _xlsx_value(value: Cell, as_text: bool) -> Cell:
     if value is None:
         return None
     if as_text or isinstance(value, str):
-        # openpyxl writes a string starting with "=" as a formula: keep it text.
-        return spreadsheet_text(str(value))
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        # openpyxl writes a string starting with "=" as a formula: keep it text; it refuses
+        # control characters (a file name may hold them): shown as "?", as on a terminal.
+        return ILLEGAL_CHARACTERS_RE.sub("?", spreadsheet_text(str(value)))
     return value
 
 

@@ -414,18 +414,21 @@ def test_the_reconciliation_counts_what_the_ledger_holds(season_ledger, tmp_path
     assert sum(report.table("by_day").column("items")) == figures["items"]
     assert sum(report.table("by_station").column("items")) == figures["items"]
     assert sum(report.table("outcomes").column("items")) == figures["items"]
-    # Every piece not delivered is an exception with its id, to pull from the shelves.
+    # Every piece that needs a person is an exception with its id, to pull from the shelves:
+    # in review, set aside, unreadable, or in a bundle that came back. Waiting is a figure.
     pulled = {row[1] for row in report.table("exceptions").rows
-              if row[0] in ("review", "set_aside", "unreadable", "waiting", "back")}
-    not_delivered = {f"{i:07d}" for (i,) in _rows(
+              if row[0] in ("review", "set_aside", "unreadable", "back")}
+    needs_a_person = {f"{i:07d}" for (i,) in _rows(
         db, "SELECT item.id FROM item LEFT JOIN bundle ON bundle.id = item.bundle_id WHERE "
-            "item.kind != 'kit_envelope' AND (bundle.state IS NULL OR bundle.state NOT IN "
-            "('delivered', 'dispatched', 'prepared')) AND item.reasons NOT IN "
-            "('[\"BLANK_PAGE\"]', '[\"POSTCARD_PICTURE_SIDE\"]')")}
-    assert pulled == not_delivered
+            "item.kind != 'kit_envelope' AND item.status != 'routed' AND item.reasons NOT IN "
+            "('[\"BLANK_PAGE\"]', '[\"POSTCARD_PICTURE_SIDE\"]') OR bundle.state IN "
+            "('refused', 'returned')")}
+    assert pulled == needs_a_person
+    waiting = _rows(db, f"SELECT count(*) FROM item WHERE {pieces} AND bundle_id IS NULL")[0][0]
+    assert figures["waiting"] == waiting > 0
     delivery = report.table("delivery")
     assert sum(delivery.column("delivered")) == figures["delivered"]
-    assert all(row[-1] == "yes" for row in report.table("bundles").rows if row[-1])
+    assert all(row[-1] is True for row in report.table("bundles").rows if row[-1] is not None)
     store.close()
 
 

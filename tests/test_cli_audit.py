@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+import openpyxl
 import pypdfium2
 import pytest
 from click.testing import CliRunner
@@ -15,10 +16,12 @@ from conftest import StepClock
 from cryptography.hazmat.primitives import serialization
 from season import build_season, take_in
 
+from models.audit.report_types import TABLES
 from models.store import Store
 from scanpipe.domain.routing import Decision, Kind, Status
 from scanpipe.simulate.scansim import rasterise_pdf
 from stations.cli import cli
+from stations.spreadsheets import read_csv
 
 
 @pytest.fixture(scope="module")
@@ -99,25 +102,98 @@ def test_verify_fails_with_exit_1_and_the_place(run):
 def test_report_in_every_format(run, tmp_path):
     text = run("audit", "report", "--rows", "5")
     assert text.exit_code == 0, text.output
-    assert "Headline figures" in text.output or "figures" in text.output.lower()
+    assert "Headline figures" in text.output
     assert "\x1b" not in text.output and "\x07" not in text.output  # escaped, not passed on
     data = json.loads(run("audit", "report", "--format", "json").stdout)
     assert data["figures"]["kits_sent"] == 32 and data["figures"]["kits_returned"] == 12
     assert sum(r["items"] for r in data["tables"]["by_station"]) == data["figures"]["items"]
+    assert {r["agrees"] for r in data["tables"]["bundles"]} <= {True, False, None}
     folder = tmp_path / "csv"
-    assert run("audit", "report", "--format", "csv", "--out", folder).exit_code == 0
-    with open(folder / "figures.csv", encoding="utf-8", newline="") as stream:
-        figures = {row[0]: row[1] for row in csv.reader(stream)}
-    assert int(figures["items"]) == data["figures"]["items"]
+    assert run("audit", "report", "--format", "csv", "--out", folder, "--lang", "en").exit_code == 0
+    figures = dict(read_csv(folder / "figures.csv")[1:])
+    assert int(figures["Items taken in"]) == data["figures"]["items"]
+    workbook = tmp_path / "report.xlsx"
+    made = run("audit", "report", "--format", "xlsx", "--out", workbook, "--lang", "fr")
+    assert made.exit_code == 0, made.output
+    book = openpyxl.load_workbook(workbook, read_only=True)
+    assert book.sheetnames[0] == "Chiffres" and len(book.sheetnames) == 1 + len(TABLES)
+    book.close()
     pdf = tmp_path / "report.pdf"
     made = run("audit", "report", "--format", "pdf", "--out", pdf, "--lang", "en")
     assert made.exit_code == 0, made.output
     pages = rasterise_pdf(pdf.read_bytes(), 40)
-    assert len(pages) >= 3
+    assert 3 <= len(pages) <= 20
     document = pypdfium2.PdfDocument(pdf.read_bytes())
     words = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     assert "Reconciliation report" in words
     assert f"{data['figures']['pieces']}" in words
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_report_csv_in_french_opens_in_french_excel(run, tmp_path):
+    """The issue: CSVs stayed English with --lang fr, comma-separated without a BOM."""
+    folder = tmp_path / "fr"
+    made = run("audit", "report", "--format", "csv", "--out", folder, "--lang", "fr")
+    assert made.exit_code == 0, made.output
+    raw = (folder / "bundles.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header, *rows = read_csv(folder / "bundles.csv")
+    assert raw[3:].decode("utf-8").split("\r\n", 1)[0] == ";".join(header)
+    assert header[0] == "Liasse" and header[-1] == "Concorde" and len(header) == len(TABLES["bundles"])
+    assert {row[-1] for row in rows} <= {"oui", "non", ""} and "oui" in {row[-1] for row in rows}
+    assert {row[2] for row in rows} <= {"préparée", "expédiée", "remise", "refusée", "revenue",
+                                        "annulée"}
+    comma = tmp_path / "comma"
+    assert run("audit", "report", "--format", "csv", "--out", comma, "--lang", "fr",
+               "--sep", "comma").exit_code == 0
+    assert read_csv(comma / "bundles.csv") == [header, *rows]
+    assert (comma / "bundles.csv").read_bytes()[3:].decode().startswith("Liasse,")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_report_text_and_json_honour_out(run, tmp_path, fmt):
+    """The issue: --out was ignored by --format json and text."""
+    out = tmp_path / f"report.{fmt}"
+    made = run("audit", "report", "--format", fmt, "--out", out)
+    assert made.exit_code == 0, made.output
+    assert made.stdout == "" and out.exists() and not list(tmp_path.glob("*.part"))
+    written = out.read_text(encoding="utf-8")
+    shown = run("audit", "report", "--format", fmt).stdout
+    if fmt == "json":
+        assert json.loads(written)["figures"] == json.loads(shown)["figures"]
+    else:
+        assert written.splitlines()[3:] == shown.splitlines()[3:]  # after the time it was made
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv", "xlsx", "pdf"])
+def test_report_refuses_an_out_whose_folder_does_not_exist(run, tmp_path, fmt):
+    out = tmp_path / "no-such-folder" / "report"
+    made = run("audit", "report", "--format", fmt, "--out", out)
+    assert made.exit_code == 3, made.output
+    assert "no-such-folder" in made.output and "does not exist" in made.output
+    assert "Traceback" not in made.output and not (tmp_path / "no-such-folder").exists()
+
+
+def test_figures_csv_opens_in_a_spreadsheet_of_its_language(run, tmp_path):
+    """`figures --format csv` had the report's faults: English, commas, no byte-order mark."""
+    shown = run("figures", "--format", "csv", "--lang", "nl")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("\ufeffZaak;Persoon;Brieven aan de autoriteit;")
+    out = tmp_path / "figures.csv"
+    assert run("figures", "--format", "csv", "--lang", "nl", "--out", out).exit_code == 0
+    assert out.read_text(encoding="utf-8") == shown.stdout
+    header, *rows = read_csv(out)
+    assert header[-2:] == ["Afloop", "Datum van de afloop"]
+    assert rows[-1][0] == "Totaal" and all(len(row) == len(header) for row in rows)
+    complete = header.index("Volledig geteld")
+    assert {row[complete] for row in rows} <= {"ja", "nee"}
+    figures = json.loads(run("figures", "--format", "json").stdout)
+    letters = header.index("Brieven aan de autoriteit")
+    assert int(rows[-1][letters]) == figures["total"]["letters_to_authority"]
+    tab = run("figures", "--format", "csv", "--lang", "en", "--sep", "tab").stdout
+    assert tab.startswith("\ufeffCase\tPerson\t")
+    missing = run("figures", "--format", "csv", "--out", tmp_path / "none" / "f.csv")
+    assert missing.exit_code == 3 and "does not exist" in missing.output
 
 
 def test_trail_shows_a_piece_whole_history_escaped(run):

@@ -1,24 +1,46 @@
 """The reconciliation report, counted from the replayed events alone.
 
 Kits sent → kits returned → pieces taken in → routed → bundled → dispatched →
-delivered, with every piece that is not (yet) delivered listed as an exception
-with its item id, so it can be pulled from the shelves. The tables are never
-read: an auditor's figures are the ledger's.
+delivered, in figures and tables; and the exceptions, each with the item id (or
+the file, or the bundle) a person must look at: pieces in review, set aside or
+unreadable, files quarantined, bundles that came back, sheets that disagree with
+the ledger. Pieces that wait for a bundle or came in late are figures, not
+exceptions. The tables are never read: an auditor's figures are the ledger's.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
+from typing import TypeVar
 
 from models.audit.replay import ItemLife, Replay, Totals
-from models.audit.report_types import OUTCOMES, TABLES, Reconciliation, Row, Table
+from models.audit.report_types import OUTCOMES, TABLES, TOTALS, Reconciliation, Row, Table
 from models.sides import Side
 from scanpipe.domain.routing import Kind
 
 # The per-kind columns of the tables, in `report_types.TABLES` order.
 _KIND_COLUMNS = (Kind.LETTER.value, Kind.SOLIDARITY_LETTER.value, Kind.POSTCARD.value,
                  Kind.PETITION.value)
+# Outcomes that need a person (the others are figures).
+_PERSON_OUTCOMES = ("review", "set_aside", "unreadable")
+
+Progress = Callable[[int, int], None]
+T = TypeVar("T")
+
+
+def ticking(events: Iterable[T], total: int, progress: Progress | None, *,
+            every: int = 2000) -> Iterator[T]:
+    """`events` passed on as they are, calling `progress(done, total)` every `every` of them
+    and once at the end."""
+    done = 0
+    for done, event in enumerate(events, 1):
+        if progress is not None and done % every == 0:
+            progress(done, max(total, done))
+        yield event
+    if progress is not None:
+        progress(done, max(total, done))
 
 
 def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str] | None = None,
@@ -30,7 +52,9 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
     pieces = [i for i in items if i.is_piece]
     outcome = {i.id: state.outcome(i) for i in items}
     ended = Counter(outcome.values())
-    late = {item_id for bundle in state.bundles.values() for item_id in bundle.late}
+    late = sorted(item_id for bundle in state.bundles.values() for item_id in bundle.late)
+    bundles = _bundles(state)
+    by_day = _by_day(items, tz)
 
     tables: dict[str, tuple[Row, ...]] = {
         "by_case": _by_case(pieces, persons),
@@ -38,13 +62,15 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
         "by_kind": _count_rows(Counter(i.kind or "unknown" for i in items)),
         "by_station": _count_rows(Counter(i.station for i in items)),
         "by_operator": _count_rows(Counter(i.operator for i in items)),
-        "by_day": _by_day(items, tz),
+        "by_day": by_day,
+        "by_week": _by_week(by_day),
         "outcomes": tuple((name, ended[name]) for name in OUTCOMES if ended[name]),
         "delivery": _delivery(pieces, outcome),
-        "bundles": _bundles(state),
-        "duplicates": tuple((f"{i.id:07d}", len(i.seen_again), "; ".join(sorted(set(i.seen_again))))
-                            for i in items if i.seen_again),
-        "exceptions": _exceptions(state, items, outcome, late),
+        "bundles": bundles,
+        "late": tuple((_ref(i), state.items[i].bundle, _day(state.items[i].scanned_at, tz))
+                      for i in late if i in state.items),
+        "duplicates": tuple((_ref(i.id), source) for i in items for source in i.seen_again),
+        "exceptions": _exceptions(state, items, outcome),
     }
     returned = {b.kit for b in state.batches.values() if b.kit is not None}
     sent = len(state.kits_printed)
@@ -60,6 +86,8 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
                           if i.kind == Kind.PETITION.value),
         "delivered": sum(1 for i in pieces if outcome[i.id] == "delivered"),
         "pending": sum(1 for i in pieces if outcome[i.id] != "delivered"),
+        "waiting": sum(1 for i in pieces if outcome[i.id] == "waiting"),
+        "late": len(tables["late"]),
         "in_review": ended["review"],
         "set_aside": ended["set_aside"],
         "unreadable_files": ended["unreadable"],
@@ -69,7 +97,7 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
         "duplicates": sum(len(i.seen_again) for i in items),
         "bundles": len(state.bundles),
         "bundles_delivered": sum(1 for b in state.bundles.values() if b.state == "delivered"),
-        "sheet_mismatches": sum(1 for row in tables["bundles"] if row[-1] == "no"),
+        "sheet_mismatches": sum(1 for row in bundles if row[-1] is False),
         "exceptions": len(tables["exceptions"]),
     }
     made = (made_at or datetime.now(UTC)).astimezone(UTC)
@@ -78,6 +106,15 @@ def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str]
         made_at=made.isoformat(timespec="seconds"), head_seq=state.head_seq,
         head_hash=state.head_hash, figures=figures,
         tables=tuple(Table(key, TABLES[key], rows) for key, rows in tables.items()))
+
+
+def _ref(item_id: int) -> str:
+    """An item's number as printed on sheets and labels (kept as text: 0000042)."""
+    return f"{item_id:07d}"
+
+
+def _day(at: str, tz: tzinfo) -> str:
+    return datetime.fromisoformat(at).astimezone(tz).date().isoformat()
 
 
 def _count_rows(counts: Counter[str]) -> tuple[Row, ...]:
@@ -112,10 +149,21 @@ def _by_destination(pieces: list[ItemLife]) -> tuple[Row, ...]:
 def _by_day(items: list[ItemLife], tz: tzinfo) -> tuple[Row, ...]:
     days: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
-        day = datetime.fromisoformat(item.scanned_at).astimezone(tz).date().isoformat()
+        day = _day(item.scanned_at, tz)
         days[day]["items"] += 1
         days[day]["pieces"] += item.is_piece
     return tuple((day, days[day]["items"], days[day]["pieces"]) for day in sorted(days))
+
+
+def _by_week(by_day: tuple[Row, ...]) -> tuple[Row, ...]:
+    """The days' counts summed per ISO week (2024-W48)."""
+    weeks: dict[str, list[int]] = {}
+    for day, items, pieces in by_day:
+        year, week, _ = datetime.fromisoformat(str(day)).isocalendar()
+        total = weeks.setdefault(f"{year}-W{week:02d}", [0, 0])
+        total[0] += int(items or 0)
+        total[1] += int(pieces or 0)
+    return tuple((week, items, pieces) for week, (items, pieces) in sorted(weeks.items()))
 
 
 def _delivery(pieces: list[ItemLife], outcome: dict[int, str]) -> tuple[Row, ...]:
@@ -131,43 +179,40 @@ def _delivery(pieces: list[ItemLife], outcome: dict[int, str]) -> tuple[Row, ...
     return tuple(rows)
 
 
-def _totals_text(totals: Totals | None) -> str | None:
+def _totals(totals: Totals | None) -> tuple[int | None, ...]:
+    """A bundle's totals, one value per column of `TOTALS` (all None when there are none)."""
     if totals is None:
-        return None
-    signatures = "—" if totals.get("signatures") is None else totals["signatures"]
-    # L, T, C, P: the review keys of letters to the authority, to the person, cards, petitions.
-    return (f"{totals.get('pieces')} = {totals.get('letters')} L "
-            f"+ {totals.get('solidarity_letters')} T + {totals.get('postcards')} C "
-            f"+ {totals.get('petitions')} P ({signatures} sig.)")
+        return (None,) * len(TOTALS)
+    return tuple(totals.get(key) for key in TOTALS)  # type: ignore[misc]
 
 
 def _bundles(state: Replay) -> tuple[Row, ...]:
     rows = []
     for bundle in sorted(state.bundles.values(), key=lambda b: b.id):
         printed = bundle.sheets[-1][1]["totals"] if bundle.sheets else None
-        agrees = "" if printed is None else "yes" if printed == bundle.totals else "no"
-        rows.append((bundle.id, bundle.destination, bundle.state, bundle.totals["pieces"],
-                     len(bundle.late), _totals_text(bundle.totals), _totals_text(printed),
-                     len(bundle.sheets), agrees))
+        agrees = None if printed is None else printed == bundle.totals
+        rows.append((bundle.id, bundle.destination, bundle.state, len(bundle.late),
+                     *_totals(bundle.totals), *_totals(printed), len(bundle.sheets), agrees))
     return tuple(rows)
 
 
-def _exceptions(state: Replay, items: list[ItemLife], outcome: dict[int, str],
-                late: set[int]) -> tuple[Row, ...]:
+def _exceptions(state: Replay, items: list[ItemLife], outcome: dict[int, str]) -> tuple[Row, ...]:
+    """What needs a person: (exception, item, bundle, source, page, detail)."""
     rows: list[Row] = []
     for item in items:
         what = outcome[item.id]
-        reasons = ", ".join(item.state.get("reasons") or [])
-        if what in ("review", "set_aside", "unreadable", "waiting"):
-            detail = reasons if what != "waiting" else item.state.get("destination") or ""
-            rows.append((what, f"{item.id:07d}", item.bundle, detail))
+        if what in _PERSON_OUTCOMES:
+            reasons = ", ".join(item.state.get("reasons") or [])
+            rows.append((what, _ref(item.id), item.bundle, item.source, item.page, reasons))
         elif what == "back":
             assert item.bundle is not None  # only a bundled piece's bundle comes back
             bundle = state.bundles[item.bundle]
-            rows.append(("back", f"{item.id:07d}", bundle.id, f"{bundle.state}: {bundle.note or ''}"))
-        if item.id in late:
-            rows.append(("late", f"{item.id:07d}", item.bundle, item.scanned_at[:10]))
+            rows.append(("back", _ref(item.id), bundle.id, item.source, item.page,
+                         f"{bundle.state}: {bundle.note or ''}"))
+    rows += [("quarantined", None, None, name, None, "") for name in state.quarantined_files]
     for bundle in sorted(state.bundles.values(), key=lambda b: b.id):
         if bundle.sheets and bundle.sheets[-1][1]["totals"] != bundle.totals:
-            rows.append(("sheet_mismatch", "", bundle.id, _totals_text(bundle.sheets[-1][1]["totals"])))
+            printed = bundle.sheets[-1][1]["totals"]
+            rows.append(("sheet_mismatch", None, bundle.id, None, None,
+                         f"{printed.get('pieces')} ≠ {bundle.totals['pieces']}"))
     return tuple(rows)

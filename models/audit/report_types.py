@@ -1,8 +1,8 @@
 """The reconciliation report as plain values: headline figures and named tables.
 
 Made from the ledger's events alone (`models.audit.reconcile`), rendered as terminal
-tables, CSV files and a PDF with charts (`stations.audit_report`). The keys of
-figures, tables and columns are fixed: renderers translate them, tests and
+tables, CSV files, a workbook and a season summary PDF (`stations.audit_report`). The
+keys of figures, tables and columns are fixed: renderers translate them, tests and
 spreadsheets rely on them.
 """
 
@@ -23,6 +23,8 @@ FIGURES = (
     "signatures",         # signed rows counted on those petition sheets
     "delivered",          # pieces in a delivered bundle
     "pending",            # pieces routed but not (yet) delivered
+    "waiting",            # of those, pieces not yet in a bundle
+    "late",               # pieces taken in after the deadline (bundled all the same)
     "in_review",          # items waiting for a person's decision
     "set_aside",          # items a person set aside (not a campaign piece, unreadable)
     "unreadable_files",   # pages whose file could not be read
@@ -33,8 +35,11 @@ FIGURES = (
     "bundles",            # bundles closed (void ones included)
     "bundles_delivered",
     "sheet_mismatches",   # bundles whose printed sheet totals differ from the ledger's
-    "exceptions",         # rows of the exceptions table: pieces to pull from the shelves
+    "exceptions",         # rows of the exceptions table: what needs a person
 )
+
+# The totals of a bundle, one column each (ledger's, then the printed sheet's with "sheet_").
+TOTALS = ("letters", "solidarity_letters", "postcards", "petitions", "signatures", "pieces")
 
 # Every table: its key (also its CSV file name) and its columns.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -47,16 +52,18 @@ TABLES: dict[str, tuple[str, ...]] = {
     "by_station": ("station", "items"),
     "by_operator": ("operator", "items"),
     "by_day": ("day", "items", "pieces"),
+    "by_week": ("week", "items", "pieces"),  # ISO weeks, e.g. 2024-W48
     "outcomes": ("outcome", "items"),
     "delivery": ("case", "destination", "routed", "bundled", "dispatched", "delivered", "back"),
-    "bundles": ("bundle", "destination", "state", "pieces", "late", "ledger_totals",
-                "sheet_totals", "sheets", "agrees"),
-    "duplicates": ("item", "times", "sources"),
-    "exceptions": ("exception", "item", "bundle", "detail"),
+    "bundles": ("bundle", "destination", "state", "late", *TOTALS,
+                *(f"sheet_{t}" for t in TOTALS), "sheets", "agrees"),
+    "late": ("item", "bundle", "day"),
+    "duplicates": ("item", "source"),  # one row per copy that came again
+    "exceptions": ("exception", "item", "bundle", "source", "page", "detail"),
 }
 
 # A value of a table's cell, and of a headline figure.
-Cell = str | int | float | None
+Cell = str | int | float | bool | None
 Row = tuple[Cell, ...]
 
 # The outcomes of an item at the end of the ledger (rows of the "outcomes" table).
@@ -64,14 +71,16 @@ Row = tuple[Cell, ...]
 OUTCOMES = ("delivered", "dispatched", "bundled", "waiting", "back", "review", "set_aside",
             "unreadable", "blank_side", "picture_side", "not_a_piece")
 
-# The exceptions (first column of the "exceptions" table).
+# The exceptions (first column of the "exceptions" table): only what needs a person. Pieces
+# waiting for a bundle or taken in late are figures (and the "late" table), not exceptions; a
+# blank back or a postcard's picture side is part of its file; a duplicate is not counted twice
+# and needs nobody.
 EXCEPTIONS = (
     "review",          # still waiting for a decision
     "set_aside",       # set aside by a person: keep with the reason
     "unreadable",      # the file could not be read: rescan
-    "waiting",         # routed, not yet in a bundle
+    "quarantined",     # a file set aside unread: look at it, rescan
     "back",            # its bundle was refused or came back
-    "late",            # taken in after the deadline (bundled all the same)
     "sheet_mismatch",  # the bundle's printed sheet says other totals than the ledger
 )
 

@@ -17,7 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Row
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from models.audit.checks import (
     BUNDLE_COLUMNS,
@@ -31,7 +31,7 @@ from models.audit.checks import (
     verify_events,
 )
 from models.audit.evidence import check_words
-from models.audit.reconcile import reconcile
+from models.audit.reconcile import Progress, reconcile, ticking
 from models.audit.records import records_agree
 from models.audit.replay import Problem, Replay, replay
 from models.audit.report_types import Reconciliation
@@ -226,9 +226,14 @@ class AuditVerbs(StoreCore):
             warnings.append(f"{lingering} purged images are still on disk: run the purge again")
         return None
 
-    def reconciliation(self, tz: tzinfo | None = None) -> Reconciliation:
-        """The store's campaign's reconciliation, counted from the events."""
-        state = self.replay_ledger().only(self.campaign_id)
+    def reconciliation(self, tz: tzinfo | None = None,
+                       progress: Progress | None = None) -> Reconciliation:
+        """The store's campaign's reconciliation, counted from the events; `progress(done,
+        total)` is told the events replayed so far."""
+        with Session(self.engine) as session:
+            total = session.exec(select(func.max(t.Event.seq))).one() or 0
+        events = ticking(self.event_rows(), total, progress)
+        state = replay(events).only(self.campaign_id)
         with Session(self.engine) as session:
             persons = {row.code: row.person for row in session.exec(
                 select(t.CaseRow).where(t.CaseRow.campaign_id == self.campaign_id))}

@@ -22,7 +22,9 @@ from stations.cli.days import typed_day
 from stations.cli.words import plural
 from stations.errors import AuditFailed, BadInput, LedgerError
 from stations.private import prepare_private
-from stations.untrusted import spreadsheet_text, terminal_text
+from stations.progress import progress_bar
+from stations.spreadsheets import CHOICES, separator
+from stations.untrusted import json_text, spreadsheet_text, terminal_text
 
 # Not `readable=True`: a file that cannot be read is the loader's to report (exit 3, not 2).
 _FILE = click.Path(exists=True, dir_okay=False, readable=False, path_type=Path)
@@ -120,40 +122,83 @@ def audit_checkpoint(obj: Context, key_file: Path | None) -> None:
                f"{signed.key_id[:16]}….", err=True)
 
 
+_DEFAULT_OUT = {"csv": Path("audit-report"), "xlsx": Path("audit-report.xlsx"),
+                "pdf": Path("audit-report.pdf")}
+
+
 @audit.command("report")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "pdf", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "xlsx", "pdf", "json"]),
+              default="text", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Where to write: a folder for csv, a file for pdf [default: audit-report/ or "
-                   "audit-report.pdf].")
-@click.option("--lang", type=LANGS, help="Language of the PDF [default: SCANPIPE_LANGUAGE].")
+              help="Where to write: a folder for csv, a file for the others [default: "
+                   "audit-report/, audit-report.xlsx, audit-report.pdf; text and json to "
+                   "standard output].")
+@click.option("--lang", type=LANGS,
+              help="Language of the PDF and the spreadsheets [default: SCANPIPE_LANGUAGE].")
+@click.option("--sep", type=click.Choice(sorted(CHOICES)),
+              help="CSV separator [default: semicolon in French and Dutch, comma in English].")
 @click.option("--rows", default=50, show_default=True, type=click.IntRange(1, 10**9),
               help="Rows per table in the terminal.")
 @pass_context
-def audit_report(obj: Context, fmt: str, out: Path | None, lang: str | None, rows: int) -> None:
-    """The reconciliation: kits, pieces per case, destination, station, operator and day,
-    delivery, sheet totals against the ledger, duplicates, and every exception with its
-    item ids. Counted from the events alone."""
-    from stations.audit_report import report_pdf, report_text, write_report_csv
+def audit_report(obj: Context, fmt: str, out: Path | None, lang: str | None, sep: str | None,
+                 rows: int) -> None:
+    """The reconciliation, counted from the events alone: kits, pieces per case, destination,
+    kind, station, operator, day and week, delivery, bundles with their sheet totals against
+    the ledger, and the exceptions that need a person (review, set aside, unreadable,
+    quarantined, bundles back, sheets that disagree) with their item ids.
 
-    report = obj.store(read_only=True).reconciliation(tz=datetime.now().astimezone().tzinfo)
-    if fmt == "text":
-        click.echo(report_text(report, limit=rows))
-    elif fmt == "json":
-        echo_json({"campaign": report.campaign_id, "head_seq": report.head_seq,
-                   "head_hash": report.head_hash, "made_at": report.made_at,
-                   "figures": report.figures,
-                   "tables": {x.key: [dict(zip(x.columns, r)) for r in x.rows] for x in report.tables}})
-    elif fmt == "csv":
-        written = write_report_csv(report, out or Path("audit-report"))
-        click.echo(f"Wrote {len(written)} CSV files to {(out or Path('audit-report'))}", err=True)
-    else:
-        target = out or Path("audit-report.pdf")
-        pdf = report_pdf(report, lang or obj.settings.language)
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(pdf)
-        partial.replace(target)
-        click.echo(f"Wrote {target} ({len(pdf) // 1024} KB)", err=True)
+    The PDF is a season summary of a few pages; the full lists are in the CSV files (one per
+    table, in the chosen language, UTF-8 with BOM) or the workbook (one sheet per table)."""
+    from stations.audit_report import report_text, write_report_csv, write_report_xlsx
+
+    target = out or _DEFAULT_OUT.get(fmt)
+    if target is not None and not target.absolute().parent.is_dir():
+        raise BadInput(f"--out {terminal_text(target)}: the folder "
+                       f"{terminal_text(target.absolute().parent)} does not exist; create it "
+                       "or choose another place")
+    language = lang or obj.settings.language
+    with progress_bar("Replaying the ledger", unit="events") as tick:
+        report = obj.store(read_only=True).reconciliation(
+            tz=datetime.now().astimezone().tzinfo, progress=tick)
+    if fmt in ("text", "json"):
+        text = report_text(report, limit=rows) if fmt == "text" else json_text(
+            {"campaign": report.campaign_id, "head_seq": report.head_seq,
+             "head_hash": report.head_hash, "made_at": report.made_at, "figures": report.figures,
+             "tables": {x.key: [dict(zip(x.columns, r)) for r in x.rows] for x in report.tables}})
+        if out is None:
+            click.echo(text, nl=fmt == "json")
+            return
+        _write_whole(out, (text if fmt == "text" else text + "\n").encode("utf-8"))
+        click.echo(f"Wrote {terminal_text(out)}", err=True)
+        return
+    assert target is not None
+    try:
+        if fmt == "csv":
+            written = write_report_csv(report, target, language, separator(language, sep))
+            click.echo(f"Wrote {len(written)} CSV files to {terminal_text(target)}", err=True)
+        elif fmt == "xlsx":
+            write_report_xlsx(report, target, language)
+            click.echo(f"Wrote {terminal_text(target)}", err=True)
+        else:
+            from stations.audit_pdf import report_pdf
+
+            with progress_bar("Writing the PDF", unit="parts") as tick:
+                pdf = report_pdf(report, language, progress=tick)
+            _write_whole(target, pdf)
+            click.echo(f"Wrote {terminal_text(target)} ({len(pdf) // 1024} KB)", err=True)
+    except OSError as exc:
+        raise BadInput(f"cannot write {terminal_text(target)}: {exc.strerror or exc}") from None
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all (a partial file renamed into place)."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BadInput(f"cannot write {terminal_text(path)}: {exc.strerror or exc}") from None
 
 
 @audit.command("trail")

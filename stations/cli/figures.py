@@ -8,15 +8,18 @@ form to hand on (text, CSV, JSON). Both count the pieces with the same query.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from models.store.figures import CaseFigures, Figures, campaign_figures
-from stations.cli.base import Context, echo_json, pass_context
-from stations.untrusted import spreadsheet_text, terminal_text
+from stations.audit_words import words
+from stations.cli.base import LANGS, Context, pass_context
+from stations.errors import BadInput
+from stations.spreadsheets import CHOICES, Cell, csv_text, separator, write_csv
+from stations.untrusted import json_text, terminal_text
 
 _COLUMNS = ("letters_to_authority", "letters_to_person", "postcards", "petition_sheets",
             "paper_signatures", "uncounted_sheets", "online_signatures", "letters_and_signatures",
@@ -26,22 +29,60 @@ _COLUMNS = ("letters_to_authority", "letters_to_person", "postcards", "petition_
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
               show_default=True)
+@click.option("--lang", type=LANGS,
+              help="Language of the CSV's headers and words [default: SCANPIPE_LANGUAGE].")
+@click.option("--sep", type=click.Choice(sorted(CHOICES)),
+              help="CSV separator [default: semicolon in French and Dutch, comma in English].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the CSV or JSON to this file [default: standard output].")
 @pass_context
-def figures(obj: Context, fmt: str) -> None:
+def figures(obj: Context, fmt: str, lang: str | None, sep: str | None, out: Path | None) -> None:
     """The campaign's figures per case and in total: letters to the authority and to the
     person, postcards, petition sheets and their signatures, online signatures by source,
-    "letters and signatures", and each case's outcome."""
+    "letters and signatures", and each case's outcome.
+
+    The CSV opens in a spreadsheet of its language: UTF-8 with a byte-order mark, one value
+    per column, separated by semicolons in French and Dutch, commas in English."""
+    if out is not None and not out.absolute().parent.is_dir():
+        raise BadInput(f"--out {terminal_text(out)}: the folder "
+                       f"{terminal_text(out.absolute().parent)} does not exist; create it or "
+                       "choose another place")
     store = obj.store(read_only=True)
     campaign = store.campaign()
     found = campaign_figures(campaign, store.routing_summary(), store.online_signatures(campaign.id),
                              store.outcomes(campaign.id))
-    if fmt == "json":
-        echo_json({"campaign": found.campaign_id, "name": found.campaign_name,
-                   "cases": [_json(row) for row in found.cases], "total": _json(found.total)})
-    elif fmt == "csv":
-        click.echo(_csv(found), nl=False)
-    else:
+    language = lang or obj.settings.language
+    if fmt == "text":
         _text(found)
+        return
+    if fmt == "json":
+        text = json_text({"campaign": found.campaign_id, "name": found.campaign_name,
+                          "cases": [_json(row) for row in found.cases], "total": _json(found.total)})
+        if out is None:
+            click.echo(text)
+            return
+        _write(out, lambda: _whole(out, text + "\n"))
+    elif out is None:
+        # With its byte-order mark, so that `figures --format csv > figures.csv` opens right.
+        click.echo("\ufeff" + _csv(found, language, separator(language, sep)), nl=False)
+        return
+    else:
+        header, rows = _table(found, language)
+        _write(out, lambda: write_csv(out, header, rows, sep=separator(language, sep)))
+    click.echo(f"Wrote {terminal_text(out)}", err=True)
+
+
+def _write(out: Path, action: Callable[[], object]) -> None:
+    try:
+        action()
+    except OSError as exc:
+        raise BadInput(f"cannot write {terminal_text(out)}: {exc.strerror or exc}") from None
+
+
+def _whole(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 def _numbers(row: CaseFigures) -> tuple[int | bool, ...]:
@@ -57,21 +98,30 @@ def _json(row: CaseFigures) -> dict[str, Any]:
                           "source": o.source, "note": o.note} for o in row.outcomes]}
 
 
-def _csv(found: Figures) -> str:
-    sources = found.sources
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["case", "person", *_COLUMNS, *(spreadsheet_text(f"online: {s}") for s in sources),
-                     "outcome", "outcome_date"])
+def _table(found: Figures, lang: str) -> tuple[list[str], list[list[Cell]]]:
+    """The figures as a spreadsheet in `lang`: headers and words translated, one value per
+    column (a column per online source)."""
+    w = words(lang)
+    header = [w("column.case"), w("column.person"), *(w(f"published.{c}") for c in _COLUMNS),
+              *(w("published.online", source=s) for s in found.sources),
+              w("published.outcome"), w("published.outcome_date")]
+    rows: list[list[Cell]] = []
     for row in (*found.cases, found.total):
         online = dict(row.online)
         latest = row.outcomes[-1] if row.outcomes else None
-        writer.writerow([row.case, spreadsheet_text(row.person),
-                         *(str(v).lower() if isinstance(v, bool) else v for v in _numbers(row)),
-                         *(online.get(s, 0) for s in sources),
-                         latest.outcome.value if latest else "",
-                         latest.on.isoformat() if latest else ""])
-    return buffer.getvalue()
+        rows.append([w("published.total") if row is found.total else row.case, row.person,
+                     *(w("phrase.yes" if v else "phrase.no") if isinstance(v, bool) else v
+                       for v in _numbers(row)),
+                     *(online.get(s, 0) for s in found.sources),
+                     w.get(f"case_outcome.{latest.outcome.value}", latest.outcome.value)
+                     if latest else None,
+                     latest.on.isoformat() if latest else None])
+    return header, rows
+
+
+def _csv(found: Figures, lang: str, sep: str) -> str:
+    header, rows = _table(found, lang)
+    return csv_text(header, rows, sep=sep)
 
 
 def _signed(row: CaseFigures, value: int) -> str:
