@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from models.audit.replay import ItemLife, Replay
 
@@ -64,8 +64,20 @@ class Sample:
     draws: int                    # pieces of the seeded order this round reaches
     previous: int                 # ... and the earlier rounds reached (0 for round 1)
     pieces: tuple[SamplePiece, ...]  # this round's new pieces, as found on the shelves
-    order: tuple[int, ...]        # the first `draws` item ids of the seeded order
-    extras: tuple[int, ...]       # the pieces added to visit every stratum (all rounds so far)
+    order: tuple[int, ...]        # the whole population in the seeded order
+    stratum_of: Mapping[int, str]  # each piece's stratum when drawn
+
+    def reach(self, draws: int) -> tuple[list[int], list[int]]:
+        """The pieces a round of `draws` takes: the first `draws` of the order, and those
+        added so that every stratum is visited."""
+        return reached(self.order, self.stratum_of, draws)
+
+    def round_items(self, draws: int) -> set[int]:
+        """Every piece the rounds up to `draws` take (none for 0)."""
+        if draws <= 0:
+            return set()
+        head, extras = self.reach(draws)
+        return {*head, *extras}
 
 
 def stratum(state: Replay, item: ItemLife) -> str | None:
@@ -85,9 +97,9 @@ def seeded_order(seed: str, ids: list[int]) -> list[int]:
     return order
 
 
-def reached(order: list[int], strata: Mapping[int, str], draws: int) -> tuple[list[int], list[int]]:
+def reached(order: Sequence[int], strata: Mapping[int, str], draws: int) -> tuple[list[int], list[int]]:
     """The first `draws` of the order, and the pieces added so that every stratum is visited."""
-    head = order[:draws]
+    head = list(order[:draws])
     seen = {strata[i] for i in head}
     extras: list[int] = []
     for item_id in order[draws:]:
@@ -111,23 +123,25 @@ def place(state: Replay, item: ItemLife, trays: Mapping[str, str]) -> Place | No
                  bundle.receipt_item if where == DELIVERED else None)
 
 
-def draw(state: Replay, seed: str, draws: int, *, previous: int = 0,
+def draw(state: Replay, seed: str, draws: int | Callable[[int], int], *, previous: int = 0,
          now: Replay | None = None, trays: Mapping[str, str] | None = None) -> Sample:
-    """Round `previous` → `draws` of the seeded sample of `state`'s population: the pieces the
-    round adds, each with where it is in `now` (the newest state; `state` by default)."""
-    if not 0 <= previous < draws:
-        raise ValueError(f"a round reaches further than the earlier ones ({previous}), not {draws}")
+    """Round `previous` → `draws` of the seeded sample of `state`'s population (`draws`: a
+    number, or a function of the population's size): the pieces the round adds, each with
+    where it is in `now` (the newest state; `state` by default)."""
     ids = population(state)
+    reach = min(len(ids), draws(len(ids)) if callable(draws) else draws)
+    if ids and not 0 <= previous < reach:
+        raise ValueError(f"a round reaches further than the earlier ones ({previous}), not {reach}")
     strata = {i: stratum(state, state.items[i]) or "" for i in ids}
     order = seeded_order(seed, ids)
-    head, extras = reached(order, strata, draws)
-    before = set(order[:previous]) | set(reached(order, strata, previous)[1]) if previous else set()
+    sample = Sample(seed, state.head_seq, len(ids), dict(Counter(strata.values())), reach, previous,
+                    (), tuple(order), strata)
+    new = sample.round_items(reach) - sample.round_items(previous)
     rank = {item_id: number for number, item_id in enumerate(order, 1)}
+    extras = set(sample.reach(reach)[1])
     current = now or state
     pieces = []
-    for item_id in [*head, *extras]:
-        if item_id in before:
-            continue
+    for item_id in new:
         item = state.items[item_id]
         found = current.items.get(item_id)
         where = (place(current, found, trays or {}) if found else None) or place(state, item, trays or {})
@@ -136,8 +150,7 @@ def draw(state: Replay, seed: str, draws: int, *, previous: int = 0,
                                   item.state.get("destination") or "", item.state.get("case"),
                                   item.kind or "", item.source, item.sha256))
     pieces.sort(key=_shelf_order)
-    return Sample(seed, state.head_seq, len(ids), dict(Counter(strata.values())), draws, previous,
-                  tuple(pieces), tuple(head), tuple(extras))
+    return replace(sample, pieces=tuple(pieces))
 
 
 def _shelf_order(piece: SamplePiece) -> tuple[int, str, int, int, int]:

@@ -24,7 +24,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-
 _SLACK = 1e-9  # a sum of logs that equals the limit in exact arithmetic may miss it by rounding
 
 

@@ -8,7 +8,7 @@ tables are only checked against them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -229,11 +229,13 @@ class AuditVerbs(StoreCore):
         events = tuple(sorted(rows, key=lambda e: e.seq))
         return Trail(item, events, state, tuple(json.loads(kept)) if kept else None, bundle)
 
-    def draw_sample(self, seed: str, n: int, as_of: int | None = None, *, previous: int = 0,
+    def draw_sample(self, seed: str, n: int | Callable[[int], int], as_of: int | None = None, *,
+                    previous: int = 0,
                     trays: Mapping[str, str] | None = None) -> Sample:
         """Round `previous` → `n` of the seeded sample of the store's campaign's pieces, as the
         ledger stood at event `as_of` (its newest by default); each piece with where it is now
-        (`trays`: the tray labels by destination)."""
+        (`trays`: the tray labels by destination). `n`: a number, or a function of the
+        population's size."""
         state = self.replay_ledger(as_of).only(self.campaign_id)
         now = None
         if as_of is not None and self._head_seq() > state.head_seq:
