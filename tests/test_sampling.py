@@ -328,3 +328,21 @@ def test_calc_guessing_numbers_strips_plain_ids_and_the_reader_copes(season_dir,
         assert first_id.startswith("#0") if kept else not first_id.startswith("0"), first_id
         result = _run(season_dir, "audit", "sample-result", saved)
         assert result.exit_code == 0 and "RISK LIMIT MET" in result.output, result.output
+
+
+# ------------------------------------------------------------ on each database
+
+def test_the_draw_on_each_database_tells_where_each_piece_is_now(loaded_store):
+    """Drawn as of an event, each piece is shown where it is now (on SQLite and PostgreSQL)."""
+    from conftest import record_piece
+
+    items = [record_piece(loaded_store, n) for n in range(12)]
+    as_of = loaded_store.replay_ledger().head_seq
+    before = loaded_store.draw_sample("dice", 12, as_of)
+    assert before.population == 12 and {p.place.stratum for p in before.pieces} == {"tray"}
+    bundle = loaded_store.close_bundle("embassy:GT", actor="coordinator", station="office")
+    after = loaded_store.draw_sample("dice", 12, as_of)
+    assert after.order == before.order  # the same draw: the ledger as of the same event
+    assert {p.place.stratum for p in after.pieces} == {"bundle"}
+    assert {p.place.bundle for p in after.pieces} == {bundle.id}
+    assert sorted(p.place.position for p in after.pieces) == list(range(1, len(items) + 1))
