@@ -68,12 +68,14 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]],
 @dataclass(frozen=True)
 class Sheet:
     """One worksheet of an XLSX file. Columns named in `text_columns` are stored as text, so
-    that ids such as 0000042 keep their leading zeros."""
+    that ids such as 0000042 keep their leading zeros. `preamble`: rows above the header, as
+    `write_csv` has them."""
 
     title: str
     header: Sequence[str]
     rows: Sequence[Sequence[Cell]]
     text_columns: frozenset[str] = frozenset()
+    preamble: Sequence[Sequence[Cell]] = ()
 
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> Path:
@@ -86,6 +88,8 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> Path:
     bold = Font(bold=True)
     for sheet in sheets:
         page = book.create_sheet(title=_sheet_title(sheet.title))
+        for row in sheet.preamble:
+            page.append([_xlsx_value(value, False) for value in row])
         header = []
         for name in sheet.header:
             cell = WriteOnlyCell(page, value=name)

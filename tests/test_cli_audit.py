@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -234,34 +235,122 @@ def test_export_and_the_standalone_verifier(run, tmp_path):
     assert broken.exit_code == 1 and "AUDIT FAILED at event 21" in broken.output
 
 
-def _fill(path: Path, results: dict[str, str]) -> None:
-    header, _, body = path.read_text(encoding="utf-8").partition("\n")
-    rows = list(csv.DictReader(io.StringIO(body)))
-    for row in rows:
-        row["result"] = results.get(row["item"], "match")
+def _fill(path: Path, results: dict[int, str], default: str = "conforme", *, sep: str = ";",
+          encoding: str = "utf-8-sig", ids=lambda text: text) -> list[int]:
+    """Fill the result column of a French sample CSV as a checker would (then save it with
+    `sep`, `encoding` and ids as `ids` leaves them); the item ids of the file, in its order."""
+    rows = read_csv(path)
+    top = next(n for n, row in enumerate(rows) if "résultat" in row)
+    item, result = rows[top].index("pièce"), rows[top].index("résultat")
+    items = []
+    for row in rows[top + 1:]:
+        items.append(int(row[item].lstrip("#")))
+        row[result] = results.get(items[-1], default)
+        row[item] = ids(row[item])
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(header + "\n" + out.getvalue(), encoding="utf-8")
+    csv.writer(out, delimiter=sep, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return items
 
 
-def test_sample_and_its_result(run, tmp_path):
-    sheet = tmp_path / "sample.csv"
-    drawn = run("audit", "sample", "--seed", "auditor 2022", "--n", "20", "--out", sheet)
+def _draw(run, out: Path, *more: str):
+    drawn = run("audit", "sample", "--seed", "auditor 2022", "--tolerable", "20%", "--expected",
+                "2%", "--lang", "fr", "--out", out, *more)
     assert drawn.exit_code == 0, drawn.output
-    again = tmp_path / "again.csv"
-    run("audit", "sample", "--seed", "auditor 2022", "--n", "20", "--out", again)
-    assert sheet.read_text() == again.read_text()  # reproducible
-    items = [row["item"] for row in csv.DictReader(io.StringIO(sheet.read_text().partition("\n")[2]))]
-    _fill(sheet, {items[3]: "mismatch"})
+    return drawn
+
+
+def test_sample_size_is_explained_and_the_draw_reproducible(run, tmp_path):
+    drawn = _draw(run, tmp_path / "sample.csv")
+    assert "Sample size 24 to show that fewer than 20 % of the 88 pieces" in drawn.output
+    assert "in their trays: 13 pieces" in drawn.output and "delivered: 64 pieces" in drawn.output
+    _draw(run, tmp_path / "again.csv")
+    assert (tmp_path / "sample.csv").read_bytes() == (tmp_path / "again.csv").read_bytes()
+    raw = (tmp_path / "sample.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfscanpipe;") and b"#00000" in raw  # BOM, ';', ids as text
+    whole = run("audit", "sample", "--seed", "auditor 2022", "--out", tmp_path / "all.csv")
+    assert whole.exit_code == 0 and "a full count" in whole.output  # 1 % of 88: every piece
+
+
+def test_a_clean_sample_meets_the_risk_limit(run, tmp_path):
+    sheet = tmp_path / "sample.csv"
+    _draw(run, sheet)
+    _fill(sheet, {})
     result = run("audit", "sample-result", sheet)
     assert result.exit_code == 0, result.output
-    assert "misrouted: 1 of 20" in result.output and items[3] in result.output
-    # A sample with a piece swapped for another is not the sample: refused.
-    text = sheet.read_text().replace(items[0], "0000001", 1)
-    sheet.write_text(text)
-    assert run("audit", "sample-result", sheet).exit_code == 1
+    assert "RISK LIMIT MET" in result.output and "25 checked, 0 not yet" in result.output
+
+
+def test_errors_escalate_to_a_second_round_that_contains_the_first(run, tmp_path):
+    sheet = tmp_path / "sample.csv"
+    _draw(run, sheet)
+    items = _fill(sheet, {})
+    _fill(sheet, {items[3]: "non conforme", items[5]: "manquante"})
+    result = run("audit", "sample-result", sheet)
+    assert result.exit_code == 1, result.output
+    assert "RISK LIMIT NOT MET: escalate" in result.output and f"item {items[3]:07d}" in result.output
+    command = shlex.split(result.output.split("Draw it with:")[1].strip())
+    assert command[:3] == ["scanpipe", "audit", "sample"] and "--round" in command
+    second = run(*command[1:])
+    assert second.exit_code == 0, second.output
+    round_two = Path(command[command.index("--out") + 1])
+    assert round_two.name == "sample-round2.csv"
+    new = _fill(round_two, {})
+    assert not set(new) & set(items)  # only the pieces round 1 did not have
+    # Round 2 alone is not the sample: every round's file is needed.
+    assert run("audit", "sample-result", round_two).exit_code == 3
+    both = run("audit", "sample-result", sheet, round_two)
+    assert "2 rounds" in both.output and "misrouted (mismatch): 1" in both.output, both.output
+    assert both.exit_code in (0, 1)
+
+
+def test_a_file_with_other_pieces_is_refused(run, tmp_path):
+    sheet = tmp_path / "sample.csv"
+    _draw(run, sheet)
+    items = _fill(sheet, {})
+    text = sheet.read_text(encoding="utf-8-sig").replace(f"#{items[0]:07d}", "#0000001", 1)
+    sheet.write_text(text, encoding="utf-8-sig")
+    refused = run("audit", "sample-result", sheet)
+    assert refused.exit_code == 1 and "not round 1 of the sample" in refused.output
+
+
+def test_a_sample_survives_what_excel_does_to_it(run, tmp_path):
+    """Excel strips the zeros of ids, saves in Windows-1252 and a checker writes in Dutch."""
+    sheet = tmp_path / "sample.csv"
+    _draw(run, sheet)
+    _fill(sheet, {}, "Klopt", sep=",", encoding="cp1252", ids=lambda text: str(int(text.lstrip("#"))))
+    result = run("audit", "sample-result", sheet)
+    assert result.exit_code == 0 and "RISK LIMIT MET" in result.output, result.output
+
+
+def test_an_xlsx_sample(run, tmp_path):
+    from openpyxl import load_workbook
+
+    book_path = tmp_path / "sample.xlsx"
+    _draw(run, book_path, "--lang", "en")
+    book = load_workbook(book_path)
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows())
+    top = next(n for n, row in enumerate(rows) if any(c.value == "result" for c in row))
+    names = [c.value for c in rows[top]]
+    assert all(isinstance(row[names.index("item")].value, str) for row in rows[top + 1:])  # text: zeros kept
+    for row in rows[top + 1:]:
+        row[names.index("result")].value = "match"
+    rows[top + 1][names.index("result")].value = "MISSING"
+    book.save(book_path)
+    result = run("audit", "sample-result", book_path)
+    # The sample was planned for one wrong piece in 24 (2 %): one missing still meets the limit.
+    assert "missing: 1" in result.output and "RISK LIMIT MET" in result.output, result.output
+    assert result.exit_code == 0
+
+
+def test_sample_refuses_bad_parameters(run, tmp_path):
+    out = tmp_path / "s.csv"
+    assert run("audit", "sample", "--seed", "x", "--expected", "2%", "--tolerable", "1%",
+               "--out", out).exit_code == 3
+    assert run("audit", "sample", "--seed", "x", "--round", "2", "--out", out).exit_code == 3
+    assert run("audit", "sample", "--seed", " x", "--out", out).exit_code == 3
+    assert not out.exists()
 
 
 def test_purge_asks_then_removes(run):

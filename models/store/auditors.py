@@ -8,8 +8,7 @@ tables are only checked against them.
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -31,6 +30,7 @@ from models.audit.checks import (
     verify_events,
 )
 from models.audit.evidence import check_words
+from models.audit.population import Sample, draw
 from models.audit.reconcile import Progress, reconcile, ticking
 from models.audit.records import records_agree
 from models.audit.replay import Problem, Replay, replay
@@ -55,45 +55,6 @@ class Trail:
     image: str           # "intact", "purged", or what is wrong with the stored file
     words: tuple[str, ...] | None  # the words read on it (None: none kept, or purged)
     bundle: t.Bundle | None
-
-
-@dataclass(frozen=True)
-class SamplePiece:
-    item_id: int
-    bundle_id: int
-    position: int     # its place in the bundle's list, as printed on the sheet
-    destination: str
-    case: str | None
-    kind: str
-    source: str
-    image_sha256: str
-
-
-@dataclass(frozen=True)
-class Sample:
-    seed: str
-    as_of: int        # the newest event the draw saw: the same seed and as_of, the same sample
-    population: int   # delivered pieces it was drawn from
-    pieces: tuple[SamplePiece, ...]
-
-
-def draw(state: Replay, seed: str, n: int) -> tuple[int, list[SamplePiece]]:
-    """A reproducible random sample of `n` delivered pieces, sorted as found on the shelves."""
-    delivered = sorted(i.id for i in state.items.values() if state.outcome(i) == "delivered")
-    chosen = random.Random(f"scanpipe-sample/1:{seed}").sample(delivered, min(n, len(delivered)))
-    positions: dict[int, dict[int, int]] = {}
-    pieces = []
-    for item_id in chosen:
-        item = state.items[item_id]
-        assert item.bundle is not None  # delivered: it is in a bundle
-        bundle = state.bundles[item.bundle]
-        if bundle.id not in positions:
-            positions[bundle.id] = {i: p for p, i in enumerate(sorted(bundle.items), 1)}
-        pieces.append(SamplePiece(item_id, bundle.id, positions[bundle.id][item_id],
-                                  bundle.destination, item.state.get("case"), item.kind or "",
-                                  item.source, item.sha256))
-    pieces.sort(key=lambda p: (p.bundle_id, p.position))
-    return len(delivered), pieces
 
 
 class AuditVerbs(StoreCore):
@@ -273,8 +234,19 @@ class AuditVerbs(StoreCore):
         events = tuple(sorted(rows, key=lambda e: e.seq))
         return Trail(item, events, state, tuple(json.loads(kept)) if kept else None, bundle)
 
-    def draw_sample(self, seed: str, n: int, as_of: int | None = None) -> Sample:
-        """A sample of the store's campaign's delivered pieces."""
+    def draw_sample(self, seed: str, n: int | Callable[[int], int], as_of: int | None = None, *,
+                    previous: int = 0,
+                    trays: Mapping[str, str] | None = None) -> Sample:
+        """Round `previous` → `n` of the seeded sample of the store's campaign's pieces, as the
+        ledger stood at event `as_of` (its newest by default); each piece with where it is now
+        (`trays`: the tray labels by destination). `n`: a number, or a function of the
+        population's size."""
         state = self.replay_ledger(as_of).only(self.campaign_id)
-        population, pieces = draw(state, seed, n)
-        return Sample(seed, state.head_seq, population, tuple(pieces))
+        now = None
+        if as_of is not None and self._head_seq() > state.head_seq:
+            now = self.replay_ledger().only(self.campaign_id)
+        return draw(state, seed, n, previous=previous, now=now, trays=trays)
+
+    def _head_seq(self) -> int:
+        with Session(self.engine) as session:
+            return session.exec(select(func.max(t.Event.seq))).one() or 0

@@ -3,7 +3,6 @@ privacy purge. Everything but `checkpoint`, `key create` and `purge` only reads.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import datetime
@@ -11,20 +10,20 @@ from pathlib import Path
 
 import click
 
-from models.audit.checks import clopper_pearson, upper_bound
 from models.audit.export import write_export
 from models.audit.signing import SigningKeyError, create_key, key_id, load_private, load_public
 from models.audit.verify import extra_checkpoints, report, verify_export_command
 from models.store import item_ref
 from scanpipe.domain.season import DayUse
+from stations.cli.audit_sample import audit_sample, audit_sample_result
 from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.cli.days import typed_day
 from stations.cli.words import plural
-from stations.errors import AuditFailed, BadInput, LedgerError
+from stations.errors import BadInput, LedgerError
 from stations.private import prepare_private
 from stations.progress import progress_bar
 from stations.spreadsheets import CHOICES, separator
-from stations.untrusted import json_text, spreadsheet_text, terminal_text
+from stations.untrusted import json_text, terminal_text
 
 # Not `readable=True`: a file that cannot be read is the loader's to report (exit 3, not 2).
 _FILE = click.Path(exists=True, dir_okay=False, readable=False, path_type=Path)
@@ -295,113 +294,8 @@ def audit_export(obj: Context, folder: Path, with_images: bool, mode: int) -> No
 audit.add_command(verify_export_command)  # also the whole of scanpipe-verify (`models.audit.verify`)
 
 
-SAMPLE_COLUMNS = ("item", "bundle", "position", "destination", "case", "kind", "source",
-                  "image_sha256", "result", "note")
-RESULTS = ("match", "mismatch", "missing")
-
-
-@audit.command("sample")
-@click.option("--seed", required=True, help="Any text; the same seed (and --as-of) draws the "
-                                            "same pieces. Let someone outside the office choose it.")
-@click.option("--n", "count", default=50, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--as-of", type=click.IntRange(1, 10**12),
-              help="Draw as the ledger stood at this event [default: its newest].")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The CSV to fill in: one row per piece to find, with a 'result' column.")
-@pass_context
-def audit_sample(obj: Context, seed: str, count: int, as_of: int | None, out: Path) -> None:
-    """Draw a reproducible random sample of delivered pieces to check by hand.
-
-    For each piece: its bundle and its place in the bundle's list, its case
-    and destination. Find each one (or its copy at the receiver's), write
-    'match', 'mismatch' (wrong case or destination) or 'missing' in the result
-    column, then run 'scanpipe audit sample-result FILE'.
-    """
-    sample = obj.store(read_only=True).draw_sample(seed, count, as_of)
-    if not sample.pieces:
-        raise LedgerError("no piece is delivered yet: there is nothing to sample")
-    partial = out.with_name(out.name + ".part")
-    with partial.open("w", encoding="utf-8", newline="") as stream:
-        stream.write("# scanpipe sample " + json.dumps(
-            {"seed": seed, "as_of": sample.as_of, "population": sample.population,
-             "n": len(sample.pieces)}, ensure_ascii=False) + "\n")
-        writer = csv.writer(stream)
-        writer.writerow(SAMPLE_COLUMNS)
-        for piece in sample.pieces:
-            writer.writerow([item_ref(piece.item_id), piece.bundle_id, piece.position,
-                             piece.destination, piece.case or "", piece.kind,
-                             spreadsheet_text(piece.source), piece.image_sha256, "", ""])
-    partial.replace(out)
-    click.echo(f"Drew {len(sample.pieces)} of {sample.population} delivered pieces (seed "
-               f"{seed!r}, as of event {sample.as_of}) into {out}")
-    for piece in sample.pieces[:20]:
-        click.echo(terminal_text(f"  bundle {piece.bundle_id:>4} #{piece.position:<5} item "
-                                 f"{item_ref(piece.item_id)} {piece.kind:<9} {piece.case or '—':<10} "
-                                 f"→ {piece.destination}"))
-    if len(sample.pieces) > 20:
-        click.echo(f"  … and {len(sample.pieces) - 20} more in {out}")
-
-
-@audit.command("sample-result")
-@click.argument("file", type=_FILE)
-@click.option("--confidence", default=0.95, show_default=True, type=click.FloatRange(0.5, 0.999))
-@pass_context
-def audit_sample_result(obj: Context, file: Path, confidence: float) -> None:
-    """Read a filled-in sample FILE and estimate the misroute rate with its confidence bound.
-
-    The sample is drawn again from the ledger with its seed, so a file whose
-    pieces were changed or cherry-picked is refused.
-    """
-    header, rows = _read_sample(file)
-    seed, as_of = header.get("seed"), header.get("as_of")
-    if not isinstance(seed, str) or not isinstance(as_of, int):
-        raise BadInput(f"{file}: its first line is not a scanpipe sample header")
-    drawn = obj.store(read_only=True).draw_sample(seed, len(rows), as_of)
-    if sorted(r["item"] for r in rows) != sorted(item_ref(p.item_id) for p in drawn.pieces):
-        raise AuditFailed(f"{file}: its pieces are not the sample this seed draws from the ledger "
-                          "— the file was edited or belongs to another ledger")
-    results = [r["result"].strip().lower() for r in rows]
-    blank = [r["item"] for r, x in zip(rows, results) if not x]
-    wrong = [f"{r['item']}: {r['result']!r}" for r, x in zip(rows, results) if x and x not in RESULTS]
-    if wrong:
-        raise BadInput(f"{file}: a result is 'match', 'mismatch' or 'missing', not " + "; ".join(wrong[:5]))
-    checked = len(results) - len(blank)
-    population = drawn.population
-    click.echo(f"Sample of {len(rows)} from {population} delivered pieces (seed {terminal_text(repr(seed))}, "
-               f"as of event {as_of}); {checked} checked, {len(blank)} not yet.")
-    for name in ("mismatch", "missing"):
-        found = results.count(name)
-        low, high = clopper_pearson(found, checked, confidence)
-        bound = upper_bound(found, checked, confidence)
-        label = "misrouted" if name == "mismatch" else "missing"
-        click.echo(f"  {label}: {found} of {checked} — estimated rate {found / checked:.2%} "
-                   f"({confidence:.0%} interval {low:.2%}–{high:.2%}); at most {bound:.2%} "
-                   f"(about {round(bound * population)} of {population} pieces), with "
-                   f"{confidence:.0%} confidence" if checked else f"  {label}: nothing checked yet")
-        for row, result in zip(rows, results):
-            if result == name:
-                click.echo(terminal_text(f"    item {row['item']} (bundle {row['bundle']} "
-                                         f"#{row['position']}): {row.get('note', '')}"))
-
-
-def _read_sample(file: Path) -> tuple[dict, list[dict]]:
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read {file}: {exc}") from None
-    first, _, rest = text.partition("\n")
-    header = {}
-    if first.startswith("# scanpipe sample "):
-        try:
-            header = json.loads(first[len("# scanpipe sample "):])
-        except ValueError:
-            header = {}
-    else:
-        rest = text
-    reader = csv.DictReader(rest.splitlines())
-    if not reader.fieldnames or not {"item", "result"} <= set(reader.fieldnames):
-        raise BadInput(f"{file}: the columns 'item' and 'result' are needed")
-    return header, list(reader)
+audit.add_command(audit_sample)
+audit.add_command(audit_sample_result)
 
 
 # -------------------------------------------------------------------- purge
