@@ -47,7 +47,7 @@ def campaign_load(obj: Context, file: str, operator: str | None, dry_run: bool) 
     from scanpipe.domain.campaign import campaign_changes
 
     text, new = read_campaign(file)
-    store = obj.store()
+    store = obj.store(create=not dry_run)  # the command that makes a ledger where there is none
     held = store.campaigns()
     old = store.campaign_named(new.id)
     if old is not None:

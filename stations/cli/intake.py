@@ -109,7 +109,8 @@ def scan(obj: Context, files: tuple[str, ...], campaign_file: str, as_json: bool
     station = station or obj.settings.station
     operator = operator or obj.settings.operator
     if not dry_run:
-        obj.store().load_campaign(text, actor=operator, station=station)
+        # Like 'campaign load', it loads the file into the ledger: it may make the ledger.
+        obj.store(create=True).load_campaign(text, actor=operator, station=station)
     tally = _run_intake(obj, files, loaded, station=station, operator=operator,
                         dry_run=dry_run, as_json=as_json)
     if not as_json:

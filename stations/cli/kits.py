@@ -48,8 +48,8 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
         if first is not None or count is not None:
             raise click.UsageError("--reprint names the kits itself: leave out --first and --kits")
         first, count = _serial_range(reprint)
-    elif first is None:
-        first = obj.store().next_kit_serial()
+    elif first is None:  # a proof printed before any ledger exists starts at 1
+        first = obj.store().next_kit_serial() if obj.has_ledger() else 1
     count = 10 if count is None else count
     if first + count - 1 > 999_999_999:
         raise click.UsageError("kit serials go up to 999999999")
@@ -72,12 +72,13 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
 def _work_for_file(obj: Context, text: str, campaign_id: str, operator: str | None, *,
                    record: bool) -> None:
     """Serials are numbered per campaign: work for the file's campaign (loaded first when the
-    print is recorded)."""
-    store = obj.store()
+    print is recorded). A recorded print needs the office's ledger (made by 'campaign load': a
+    mistyped folder must not start the serials again at 1); a proof needs none."""
     if record:
-        store.load_campaign(text, actor=operator or obj.settings.operator, station=obj.settings.station)
-    elif campaign_id in store.campaigns():
-        store.work_for(campaign_id)
+        obj.store().load_campaign(text, actor=operator or obj.settings.operator,
+                                  station=obj.settings.station)
+    elif obj.has_ledger() and campaign_id in obj.store().campaigns():
+        obj.store().work_for(campaign_id)
 
 
 def _serial_range(text: str) -> tuple[int, int]:
