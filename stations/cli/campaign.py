@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from stations.cli.base import Context, pass_context, read_campaign
+from stations.progress import progress_bar
 from stations.untrusted import terminal_text
 
 
@@ -100,9 +101,10 @@ def campaign_reroute(obj: Context, cases: tuple[str, ...], operator: str | None,
         raise click.BadParameter(terminal_text(f"no case {', '.join(unknown)} in campaign "
                                                f"{campaign_in_force.id}"), param_hint="CASE")
     chosen = list(cases) or None
-    moves = (store.stale_routes(campaign_in_force, chosen) if dry_run else
-             store.reroute(campaign_in_force, chosen, actor=operator or obj.settings.operator,
-                           station=obj.settings.station))
+    with progress_bar("Reroute", unit="pieces") as tick:
+        moves = (store.stale_routes(campaign_in_force, chosen) if dry_run else
+                 store.reroute(campaign_in_force, chosen, actor=operator or obj.settings.operator,
+                               station=obj.settings.station, progress=tick))
     if not moves:
         click.echo("Nothing to move: every routed piece not yet bundled goes where the campaign sends it.")
         return

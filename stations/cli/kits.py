@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from stations.cli.base import Context, pass_context, read_campaign
+from stations.progress import progress_bar
 
 
 @click.command()
@@ -55,7 +56,9 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
         raise click.UsageError("kit serials go up to 999999999")
     if not no_record:  # refused before anything is written (checked again as it is recorded)
         obj.store().check_kit_serials(first, count, reprint=reprint is not None)
-    documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count)
+    with progress_bar("Kits", unit="cases and labels") as tick:
+        documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count,
+                               progress=tick)
     for name, pdf in documents.items():
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
