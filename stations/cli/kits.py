@@ -32,10 +32,11 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
          reprint: str | None, lang: str | None, no_record: bool, operator: str | None) -> None:
     """Write printable kit PDFs: letter sheets, postcards, petitions and envelope labels.
 
-    The kit serials printed are recorded in the ledger (the campaign file is
-    loaded if needed), so the audit can tell how many kits came back. A serial
-    is printed once: a new print continues after the last serial printed, and
-    printing kits again is asked for with --reprint FIRST-LAST.
+    The kit serials printed are recorded in the ledger (made first by 'campaign
+    load'; the campaign file is loaded if it changed), so the audit can tell
+    how many kits came back. A serial is printed once: a new print continues
+    after the last serial printed, and printing kits again is asked for with
+    --reprint FIRST-LAST.
     """
     from scanpipe.paper.kits import render_kit
 
