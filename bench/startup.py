@@ -41,8 +41,8 @@ def commands(data: Path) -> list[tuple[str, list[str]]]:
 def small_ledger(data: Path, env: dict[str, str]) -> None:
     """A ledger with the sample campaign and a few routed pieces."""
     subprocess.run([sys.executable, "-c", SCANPIPE, "--data-dir", str(data), "campaign", "load",
-                    str(CAMPAIGN), "--operator", "bench"], check=True, env=env, capture_output=True,
-                   timeout=300)
+                    str(CAMPAIGN), "--operator", "bench"], check=True, env=env, cwd=ROOT,
+                   capture_output=True, timeout=300)
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import record_piece  # the tests' way to record a decided piece
@@ -58,7 +58,7 @@ def small_ledger(data: Path, env: dict[str, str]) -> None:
 
 def run_once(command: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL, timeout=120)
+    subprocess.run(command, check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, timeout=120)
     return time.perf_counter() - start
 
 
