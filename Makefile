@@ -109,6 +109,7 @@ bench: setup
 	$(BIN)/python bench/station.py
 	$(BIN)/python bench/bundles.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/startup.py
 
 samples: setup
 	$(BIN)/scanpipe samples make --campaign $(CAMPAIGN) --out samples/scans

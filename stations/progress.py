@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
+import click
+
 Tick = Callable[[int, int], None]
 DELAY = 0.7  # seconds of work before a bar appears
 
@@ -25,31 +27,48 @@ def _on_terminal(stream: IO[str]) -> bool:
         return False
 
 
+class Bar:
+    """The `tick(done, total)` of `progress_bar`; `echo` prints a line above the bar (a command
+    that tells each item as it goes), which the next tick draws again below it."""
+
+    def __init__(self, label: str, stream: IO[str] | None, unit: str):
+        self.label, self.stream, self.unit = label, stream, unit  # stream None: no bar
+        self.start = time.monotonic()
+        self.drawn = 0.0  # when the bar was last drawn (0: not on screen)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.stream is None:
+            return
+        now = time.monotonic()
+        if now - self.start < DELAY or (now - self.drawn < 0.1 and done < total):
+            return
+        self.drawn = now
+        self.stream.write("\r" + line(self.label, done, total, now - self.start, self.unit) + "\x1b[K")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        """Take the bar off the screen (until the next tick)."""
+        if self.stream is not None and self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = 0.0
+
+    def echo(self, message: str, *, err: bool = False) -> None:
+        """`click.echo(message)` on a line of its own, never glued to the bar."""
+        self.clear()
+        click.echo(message, err=err)
+
+
 @contextmanager
-def progress_bar(label: str, *, stream: IO[str] | None = None, unit: str = "") -> Iterator[Tick]:
+def progress_bar(label: str, *, stream: IO[str] | None = None, unit: str = "") -> Iterator[Bar]:
     """A `tick(done, total)` callback that draws `label`, a bar, `done/total unit` and the time
     left on a terminal; nothing anywhere else. The bar is cleared when the block ends."""
     out = stream or sys.stderr
-    if not _on_terminal(out):
-        yield lambda done, total: None
-        return
-    start = time.monotonic()
-    drawn = [0.0]  # when the bar was last drawn
-
-    def tick(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - start < DELAY or (now - drawn[0] < 0.1 and done < total):
-            return
-        drawn[0] = now
-        out.write("\r" + line(label, done, total, now - start, unit) + "\x1b[K")
-        out.flush()
-
+    bar = Bar(label, out if _on_terminal(out) else None, unit)
     try:
-        yield tick
+        yield bar
     finally:
-        if drawn[0]:
-            out.write("\r\x1b[K")
-            out.flush()
+        bar.clear()
 
 
 def line(label: str, done: int, total: int, elapsed: float, unit: str = "") -> str:

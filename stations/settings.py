@@ -6,16 +6,13 @@ import getpass
 import socket
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.audit.signing import PRIVATE_NAME, PUBLIC_NAME
-from scanpipe.reading.matching import MatchSettings
-from scanpipe.reading.pipeline import RecognitionSettings
-
-_MATCH = MatchSettings()
+if TYPE_CHECKING:  # the pipeline (numpy, OpenCV…) is imported only by the commands that read pages
+    from scanpipe.reading.pipeline import RecognitionSettings
 
 
 def _default_operator() -> str:
@@ -43,8 +40,9 @@ class Settings(BaseSettings):
     ocr: bool = True
     ocr_languages: str = Field(default="fra+nld+eng", pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$")
     ocr_timeout: float = Field(default=60.0, gt=0, le=600)
-    ocr_min_score: float = Field(default=_MATCH.min_score, ge=0, le=1)
-    ocr_min_margin: float = Field(default=_MATCH.min_margin, ge=0, le=1)
+    # default (None): the matcher's own, `scanpipe.reading.matching.MatchSettings`
+    ocr_min_score: float | None = Field(default=None, ge=0, le=1)
+    ocr_min_margin: float | None = Field(default=None, ge=0, le=1)
     cross_check: bool = True
     workers: int | None = Field(default=None, ge=0, le=256)  # None: one per core; 0: in-process
     # The station app (see the README, "Running a station").
@@ -60,7 +58,11 @@ class Settings(BaseSettings):
 
     @property
     def recognition(self) -> RecognitionSettings:
-        match = replace(_MATCH, min_score=self.ocr_min_score, min_margin=self.ocr_min_margin)
+        from scanpipe.reading.matching import MatchSettings
+        from scanpipe.reading.pipeline import RecognitionSettings
+
+        given = {"min_score": self.ocr_min_score, "min_margin": self.ocr_min_margin}
+        match = replace(MatchSettings(), **{k: v for k, v in given.items() if v is not None})
         return RecognitionSettings(ocr=self.ocr, ocr_languages=self.ocr_languages,
                                    ocr_timeout=self.ocr_timeout, cross_check=self.cross_check,
                                    match=match)
@@ -86,10 +88,14 @@ class Settings(BaseSettings):
 
     @property
     def signing_key_path(self) -> Path:
+        from models.audit.signing import PRIVATE_NAME
+
         return self.signing_key or self.private_dir / PRIVATE_NAME
 
     @property
     def public_key_path(self) -> Path:
+        from models.audit.signing import PUBLIC_NAME
+
         if self.public_key:
             return self.public_key
         if self.signing_key:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, StepClock
+from conftest import ROOT, SAMPLE_CAMPAIGN, StepClock
 from PIL import Image
 from sqlalchemy.exc import OperationalError
 
@@ -82,7 +82,7 @@ def test_secret_files_and_folder_modes_after_migrating_an_old_layout(tmp_path):
     old = _old_layout(data)
     (data / "private").mkdir(mode=0o755)
     (data / "private").chmod(0o755)  # a folder made by hand, too open
-    done = _scanpipe(data, "people", "add", "Admin", "--role", "admin", "--pin", "123456")
+    done = _scanpipe(data, "campaign", "load", SAMPLE_CAMPAIGN)
     assert done.exit_code == 0, done.output  # any command that writes moves them in first
     private = data / "private"
     assert _mode(private) == 0o700
@@ -116,7 +116,7 @@ def test_a_private_folder_or_secret_of_someone_else_is_refused(tmp_path):
     data = tmp_path / "data"
     secure_private(data)
     os.chown(data / "private", 65534, 65534)
-    refused = _scanpipe(data, "people", "add", "Admin", "--role", "admin", "--pin", "123456")
+    refused = _scanpipe(data, "campaign", "load", SAMPLE_CAMPAIGN)
     assert refused.exit_code == 3 and "belongs to user 65534" in refused.output
     os.chown(data / "private", 0, 0)
     (data / "private" / "station-secret").write_bytes(b"x" * 64)

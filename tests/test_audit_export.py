@@ -206,7 +206,8 @@ def test_the_purge_removes_delivered_pieces_data_and_the_audit_still_verifies(se
 def test_a_purge_cut_off_before_its_files_went_finishes_on_the_next_run(season, monkeypatch):
     store, made = season
     removed = []
-    monkeypatch.setattr(type(store), "_remove_purged_files", lambda self: removed.append(1) or 0)
+    monkeypatch.setattr(type(store), "_remove_purged_files",
+                        lambda self, progress: removed.append(1) or 0)
     first = store.purge(delivered_before=date(2022, 2, 1), actor="admin", station="office")
     assert removed and first.images
     lingering = store.audit(check_images=False)

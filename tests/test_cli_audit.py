@@ -368,6 +368,7 @@ def test_kits_are_recorded_as_sent(tmp_path, campaign_text):
     campaign.write_text(campaign_text, encoding="utf-8")
     runner = CliRunner()
     base = ["--data-dir", str(tmp_path / "data")]
+    assert runner.invoke(cli, [*base, "campaign", "load", str(campaign)]).exit_code == 0
     made = runner.invoke(cli, [*base, "kits", "--campaign", str(campaign), "--out",
                                str(tmp_path / "kits"), "--kits", "3", "--first", "40"])
     assert made.exit_code == 0 and "Recorded kits 000040–000042" in made.output, made.output
@@ -391,6 +392,8 @@ def test_kit_serials_are_never_reused_and_a_reprint_is_asked_for(tmp_path, campa
         return runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), "kits", "--campaign",
                                    str(campaign), "--out", str(tmp_path / out), *args])
 
+    assert runner.invoke(cli, ["--data-dir", str(tmp_path / "data"), "campaign", "load",
+                               str(campaign)]).exit_code == 0
     first = kits("a", "--kits", "3")
     assert first.exit_code == 0 and "Recorded kits 000001–000003 as sent" in first.output, first.output
     second = kits("b", "--kits", "3")

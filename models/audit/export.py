@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,7 +112,8 @@ def folder_mode(file_mode: int) -> int:
 
 
 def write_export(store: Store, folder: Path, *, public: Path | None, with_images: bool = False,
-                 mode: int = PRIVATE_MODE) -> ExportSummary:
+                 mode: int = PRIVATE_MODE,
+                 progress: Callable[[int, int], None] | None = None) -> ExportSummary:
     """Write the export into `folder` (which must not exist): built beside it, then renamed.
 
     Its files get `mode` (default 0600: the owner's only), its folders the same with search
@@ -120,6 +121,9 @@ def write_export(store: Store, folder: Path, *, public: Path | None, with_images
     ledger's pieces are copied, never through a symbolic link: what the image store holds for a
     piece that is not a JPEG, PNG, TIFF, WebP, BMP or PDF by its first bytes, or not a regular
     file, is left out and listed in images-skipped.csv with the reason.
+
+    `progress(done, total)` counts the events written, then the images copied, then the files
+    hashed for the manifest (the total grows once their number is known).
     """
     if mode & ~0o777 or mode & 0o022 or not mode & 0o400:
         raise ValueError(f"an export's file mode is readable by its owner and writable by nobody "
@@ -134,8 +138,11 @@ def write_export(store: Store, folder: Path, *, public: Path | None, with_images
     partial.parent.mkdir(parents=True, exist_ok=True)
     os.mkdir(partial, 0o700)
     os.chmod(partial, 0o700)  # whatever the umask: nobody else reaches what is written inside
+    tell = progress or (lambda done, total: None)
+    expected = store.head_seq()  # events are numbered from 1 without gaps
     try:
-        events, head = _write_events(store, partial / "events.jsonl")
+        events, head = _write_events(store, partial / "events.jsonl",
+                                     lambda done: tell(done, max(expected, done)))
         with Session(store.engine) as session:
             item_rows = session.exec(select(t.Item).order_by(col(t.Item.id)))
             items = _write_csv(partial / "items.csv", ITEM_COLUMNS, item_rows)
@@ -164,8 +171,9 @@ def write_export(store: Store, folder: Path, *, public: Path | None, with_images
         if with_images:
             target = ImageStore(partial / "images")
             target.root.mkdir()
-            for sha in stored:
+            for done, sha in enumerate(stored, 1):
                 reason = _copy_scan(store.images, sha, target)
+                tell(events + done, events + len(stored))
                 if reason is None:
                     copied += 1
                 else:
@@ -175,7 +183,8 @@ def write_export(store: Store, folder: Path, *, public: Path | None, with_images
             campaign=campaign or "—", head=head[0], hash=head[1], key=fingerprint,
             at=store.clock().isoformat(timespec="seconds"), skipped=_skipped_text(skipped)),
             encoding="utf-8")
-        _write_manifest(partial)
+        before = events + len(stored if with_images else ())
+        _write_manifest(partial, lambda done, files: tell(before + done, before + files))
         _set_modes(partial, mode)
         fsync_dir(partial)
         os.replace(partial, folder)
@@ -241,13 +250,17 @@ def _set_modes(folder: Path, mode: int) -> None:
             os.chmod(os.path.join(parent, name), mode, follow_symlinks=False)
 
 
-def _write_events(store: Store, path: Path) -> tuple[int, tuple[int, str]]:
+def _write_events(store: Store, path: Path,
+                  progress: Callable[[int], None]) -> tuple[int, tuple[int, str]]:
     count, head = 0, (0, "")
     with path.open("w", encoding="utf-8") as out:
         for row in store.event_rows():
             out.write(json.dumps({name: getattr(row, name) for name in EVENT_FIELDS},
                                  ensure_ascii=False) + "\n")
             count, head = count + 1, (row.seq, row.hash)
+            if count % 1000 == 0:
+                progress(count)
+    progress(count)
     return count, head
 
 
@@ -269,6 +282,10 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[SQLModel]) -
     return count
 
 
-def _write_manifest(folder: Path) -> None:
-    lines = [f"{sha256_of_file(p)}  {p.relative_to(folder).as_posix()}\n" for p in export_files(folder)]
+def _write_manifest(folder: Path, progress: Callable[[int, int], None]) -> None:
+    files = list(export_files(folder))
+    lines = []
+    for done, p in enumerate(files, 1):
+        lines.append(f"{sha256_of_file(p)}  {p.relative_to(folder).as_posix()}\n")
+        progress(done, len(files))
     (folder / MANIFEST).write_text("".join(lines), encoding="utf-8")

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from sqlalchemy import case as sa_case
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, make_url
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -233,6 +234,20 @@ def open_read_only(url: str) -> Engine:
     def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
     return engine
+
+
+def holds_ledger(url: str) -> bool:
+    """Whether the database at `url` holds a scanpipe ledger (its event table), found without
+    writing anything: a SQLite file that does not exist is not made, nor is a schema."""
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        return False
+    engine = open_read_only(url)
+    try:
+        with engine.connect() as connection:
+            return sa_inspect(connection).has_table(t.Event.__tablename__)
+    finally:
+        engine.dispose()
 
 
 class Store(IntakeVerbs, PeopleVerbs, ReviewVerbs, SortingVerbs, BundleVerbs, PrivacyVerbs, AuditVerbs,

@@ -10,6 +10,7 @@ and every purge removes what an interrupted one left behind.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -79,8 +80,12 @@ class PrivacyVerbs(AuditVerbs):
     audit's replay of the ledger says may go."""
 
     def purge(self, *, delivered_before: date, actor: str, station: str,
-              dry_run: bool = False) -> PurgeResult:
-        """Remove the images and words of pieces delivered before `delivered_before`."""
+              dry_run: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> PurgeResult:
+        """Remove the images and words of pieces delivered before `delivered_before`.
+        `progress(done, total)` counts the rows marked (images, then items), then the files
+        removed (the total grows once their number is known)."""
+        tell = progress or (lambda done, total: None)
         if dry_run:
             items, images, kept = purgeable(self.replay_ledger().only(self.campaign_id),
                                             delivered_before)
@@ -96,30 +101,36 @@ class PrivacyVerbs(AuditVerbs):
                              {"before": delivered_before.isoformat(), "items": items,
                               "images": images, "campaign": self.campaign_id})
                 now = self.clock()
+                rows = len(images) + len(items)
                 for start in range(0, len(images), _CHUNK):
                     for row in session.exec(select(t.StoredImage).where(
                             col(t.StoredImage.sha256).in_(images[start:start + _CHUNK]))):
                         row.purged_at = now
                         session.add(row)
+                    tell(min(start + _CHUNK, len(images)), rows)
                 for start in range(0, len(items), _CHUNK):
                     session.exec(delete(t.EvidenceText).where(
                         col(t.EvidenceText.item_id).in_(items[start:start + _CHUNK])))
-        removed = self._remove_purged_files()
+                    tell(len(images) + min(start + _CHUNK, len(items)), rows)
+        marked = len(images) + len(items)
+        removed = self._remove_purged_files(lambda done, files: tell(marked + done, marked + files))
         return PurgeResult(delivered_before, tuple(items), tuple(images), kept, removed, False)
 
-    def _remove_purged_files(self) -> int:
-        """Remove from disk every image the ledger says was purged (after the commit)."""
+    def _remove_purged_files(self, progress: Callable[[int, int], None]) -> int:
+        """Remove from disk every image the ledger says was purged (after the commit); tells
+        `progress(done, total)` after each."""
         with Session(self.engine) as session:
             shas = session.exec(select(t.StoredImage.sha256)
                                 .where(col(t.StoredImage.purged_at).is_not(None))).all()
         removed = 0
         folders: set[Path] = set()
-        for sha in shas:
+        for done, sha in enumerate(shas, 1):
             path = self.images.path_for(sha)
             if path.exists():
                 path.unlink()
                 folders.add(path.parent)
                 removed += 1
+            progress(done, len(shas))
         for folder in folders:
             fsync_dir(folder)
         return removed

@@ -10,6 +10,7 @@ are never moved: the bundle is voided first (a coordinator's decision).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,13 +47,15 @@ class RerouteVerbs(StoreCore):
             return _stale(session, campaign, cases)
 
     def reroute(self, campaign: Campaign, cases: list[str] | None = None, *, actor: str,
-                station: str) -> list[Move]:
+                station: str, progress: Callable[[int, int], None] | None = None) -> list[Move]:
         """Move every piece `stale_routes` lists to where `campaign` sends it now: one
         `item.moved` event per piece, all in one transaction under the ledger's lock (nobody
-        bundles them meanwhile). Returns what was moved."""
+        bundles them meanwhile). Returns what was moved; `progress(done, total)` is told after
+        each piece."""
         with self.transaction() as session:
             lock_ledger(session)
             moves = _stale(session, campaign, cases)
+            total, done = sum(len(move.items) for move in moves), 0
             for move in moves:
                 for item_id in move.items:
                     item = session.get(t.Item, item_id)
@@ -66,6 +69,9 @@ class RerouteVerbs(StoreCore):
                                  f"item:{item_id}", state)
                     item.destination = move.after
                     session.add(item)
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
             return moves
 
 

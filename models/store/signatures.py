@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, func, select
 
@@ -20,7 +21,9 @@ from models.store.core import StoreCore
 from models.store.ledger import lock_ledger
 from models.store.outcomes import RecordRefused, RecordStateRefused
 from scanpipe.domain.campaign import Campaign
-from scanpipe.reading.signature_files import SignatureFile
+
+if TYPE_CHECKING:  # the file reader (rapidfuzz, numpy) is the caller's: the store needs none
+    from scanpipe.reading.signature_files import SignatureFile
 
 MAX_REASON = 500
 MAX_NAME = 255

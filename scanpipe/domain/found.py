@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypedDict
 
-import numpy as np
-
 Point = tuple[int, int]
 Corners = tuple[Point, Point, Point, Point]
 
@@ -66,6 +64,8 @@ class Code:
     @property
     def side(self) -> float:
         """Mean length of the symbol's edges, in pixels."""
+        import numpy as np  # here: the ledger's readers import this module, and need no numpy
+
         pts = np.array(self.position, dtype=np.float64)
         return float(np.mean(np.linalg.norm(pts - np.roll(pts, -1, axis=0), axis=1)))
 

@@ -12,6 +12,7 @@ and its caption.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
@@ -29,6 +30,8 @@ from scanpipe.domain.i18n import format_date
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
 from scanpipe.paper import render
 from scanpipe.paper.render import Box
+
+Progress = Callable[[int, int], None]  # told (done, total) as the work goes
 
 A4 = (210.0, 297.0)
 A6_LANDSCAPE = (148.0, 105.0)
@@ -415,8 +418,9 @@ def _draw_label(c: Canvas, campaign: Campaign, serial: int, box: Box, lang: str)
 
 
 def render_envelope_labels(campaign: Campaign, first_serial: int, count: int,
-                           lang: str | None = None) -> bytes:
-    """A4 sheets of return-envelope labels for kits `first_serial` … `first_serial+count-1`."""
+                           lang: str | None = None, progress: Progress | None = None) -> bytes:
+    """A4 sheets of return-envelope labels for kits `first_serial` … `first_serial+count-1`;
+    `progress(done, count)` is told after each label."""
     if first_serial < 1 or count < 1:
         raise ValueError("kit serials start at 1 and at least one label is printed")
     lang = check_language(campaign, lang or campaign.language)
@@ -431,35 +435,48 @@ def render_envelope_labels(campaign: Campaign, first_serial: int, count: int,
         # A faint outline helps when printing on plain paper; die-cut sheets ignore it.
         render.draw_box(c, sheet.page_h, box, 0.25, 0.8)
         _draw_label(c, campaign, first_serial + i, box, lang)
+        if progress is not None:
+            progress(i + 1, count)
     c.showPage()
     c.save()
     return out.getvalue()
 
 
-def render_case_documents(campaign: Campaign, lang: str | None = None) -> dict[str, bytes]:
-    """Every case's letter sheet, postcard and petition sheet in `lang`: file name → PDF bytes."""
+def render_case_documents(campaign: Campaign, lang: str | None = None,
+                          progress: Progress | None = None) -> dict[str, bytes]:
+    """Every case's letter sheet, postcard and petition sheet in `lang`: file name → PDF bytes;
+    `progress(done, cases)` is told after each case."""
     files: dict[str, bytes] = {}
-    for case in campaign.cases:
+    for done, case in enumerate(campaign.cases, 1):
         files[f"letters/letter-{case.code}.pdf"] = render_letter_sheet(campaign, case, lang)
         files[f"postcards/postcard-{case.code}.pdf"] = render_postcard(campaign, case, lang)
         files[f"petitions/petition-{case.code}.pdf"] = render_petition(campaign, case, lang)
+        if progress is not None:
+            progress(done, len(campaign.cases))
     return files
 
 
 def render_kit(campaign: Campaign, lang: str | None = None, first_serial: int = 1,
-               kits: int = 10) -> dict[str, bytes]:
+               kits: int = 10, progress: Progress | None = None) -> dict[str, bytes]:
     """Every printable file of a kit run: relative file name → PDF bytes.
 
     `lang` "all" prints the case documents of every language the campaign offers, each in a
     folder of its own (``nl/letters/…``); the envelope labels, one per kit serial, are printed
-    once, in the campaign's language."""
+    once, in the campaign's language. `progress(done, total)` counts the cases' documents of
+    each language, then the labels."""
     langs = campaign.offered_languages if lang == "all" else (lang or campaign.language,)
+    cases = len(campaign.cases)
+    total = len(langs) * cases + kits
+
+    def step(before: int) -> Progress | None:
+        return None if progress is None else lambda done, _: progress(before + done, total)
+
     files: dict[str, bytes] = {}
-    for one in langs:
+    for index, one in enumerate(langs):
         folder = f"{one}/" if lang == "all" else ""
-        files.update({folder + name: pdf
-                      for name, pdf in render_case_documents(campaign, one).items()})
+        files.update({folder + name: pdf for name, pdf
+                      in render_case_documents(campaign, one, step(index * cases)).items()})
     last = first_serial + kits - 1
     files[f"labels/kit-labels-{first_serial:06d}-{last:06d}.pdf"] = render_envelope_labels(
-        campaign, first_serial, kits, langs[0])
+        campaign, first_serial, kits, langs[0], step(len(langs) * cases))
     return files

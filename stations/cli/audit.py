@@ -273,9 +273,10 @@ def audit_export(obj: Context, folder: Path, with_images: bool, mode: int) -> No
     if public.exists():
         _public_key(obj, public)  # a key that cannot be read: exit 3 before anything is written
     try:
-        summary = write_export(obj.store(read_only=True), folder,
-                               public=public if public.exists() else None,
-                               with_images=with_images, mode=mode)
+        with progress_bar("Export", unit="events and files") as tick:
+            summary = write_export(obj.store(read_only=True), folder,
+                                   public=public if public.exists() else None,
+                                   with_images=with_images, mode=mode, progress=tick)
     except FileExistsError as exc:
         raise BadInput(str(exc)) from None
     except SigningKeyError as exc:
@@ -330,8 +331,9 @@ def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
             return
         if preview.items and not (sys.stdin.isatty() and click.confirm("Remove them for good?")):
             raise BadInput("nothing removed: confirm, or pass --yes")
-    result = store.purge(delivered_before=before, actor=operator or obj.settings.operator,
-                         station=obj.settings.station)
+    with progress_bar("Purge", unit="rows and files") as tick:
+        result = store.purge(delivered_before=before, actor=operator or obj.settings.operator,
+                             station=obj.settings.station, progress=tick)
     if result.items:
         click.echo(f"Purged {plural(len(result.items), 'piece')}: "
                    f"{plural(len(result.images), 'image')} removed; their hashes stay in the ledger.")

@@ -86,6 +86,7 @@ def backup(obj: Context, folder: Path) -> None:
     missing or changed (the backup is written all the same).
     """
     settings = obj.settings
+    obj.refuse_no_ledger()  # a mistyped --data-dir: say so, do not back up nothing
     _refuse_overlap(folder, settings)
     with _errors(), progress_bar("Images", unit="images") as tick:
         manifest = write_backup(settings.ledger_url, settings.image_root, folder,

@@ -15,8 +15,8 @@ from scanpipe.domain.season import DayUse
 from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.cli.days import typed_day
 from stations.cli.words import counted, plural
-from stations.delivery import deadline_passed_at, recipient, write_documents
 from stations.errors import BadInput
+from stations.progress import progress_bar
 from stations.untrusted import terminal_text
 
 STATES = click.Choice([s.value for s in BundleState])
@@ -97,6 +97,8 @@ def bundle() -> None:
 @pass_context
 def bundle_pending(obj: Context) -> None:
     """What can be bundled now: routed pieces per destination not yet in a bundle."""
+    from stations.delivery import deadline_passed_at, recipient
+
     campaign = obj.campaign(read_only=True)
     waiting = obj.store(read_only=True).pending(late_after=deadline_passed_at(campaign))
     if not waiting:
@@ -128,6 +130,8 @@ def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, 
     Pieces that arrived after the campaign's deadline are bundled too, and
     listed on the office copy (never on the recipient's sheet).
     """
+    from stations.delivery import deadline_passed_at, recipient, write_documents
+
     campaign = obj.campaign()
     store = obj.store()
     issued_on = _day(typed_day(store, campaign, "--date", issued, DayUse.DELIVERY))
@@ -141,21 +145,23 @@ def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, 
         if not destinations:
             click.echo("Nothing to bundle: every routed piece is in a bundle already.")
             return
-    for destination in destinations:
-        try:
-            view = store.close_bundle(destination, actor=actor, station=station,
-                                      late_after=late_after)
-        except NothingToBundle as exc:
-            known = ", ".join(row.destination for row in store.pending()) or "none"
-            raise BundleError(f"{exc} (destinations with pieces waiting: {known})") from None
-        click.echo(terminal_text(f"Bundle {view.id} for {destination} "
-                                 f"({recipient(campaign, destination).name}), campaign {campaign.id}: "
-                                 f"{_contents(view.totals, len(view.late_ids))}"))
-        if out is not None:
-            for path in write_documents(store, view, campaign, out, issued_on=issued_on,
-                                        lang=lang, office_lang=obj.settings.language,
-                                        actor=actor, station=station, handed_by=handed_by):
-                click.echo(f"  wrote {terminal_text(path)}")
+    with progress_bar("Bundles", unit="bundles") as tick:
+        for done, destination in enumerate(destinations, 1):
+            try:
+                view = store.close_bundle(destination, actor=actor, station=station,
+                                          late_after=late_after)
+            except NothingToBundle as exc:
+                known = ", ".join(row.destination for row in store.pending()) or "none"
+                raise BundleError(f"{exc} (destinations with pieces waiting: {known})") from None
+            tick.echo(terminal_text(f"Bundle {view.id} for {destination} "
+                                    f"({recipient(campaign, destination).name}), campaign "
+                                    f"{campaign.id}: {_contents(view.totals, len(view.late_ids))}"))
+            if out is not None:
+                for path in write_documents(store, view, campaign, out, issued_on=issued_on,
+                                            lang=lang, office_lang=obj.settings.language,
+                                            actor=actor, station=station, handed_by=handed_by):
+                    tick.echo(f"  wrote {terminal_text(path)}")
+            tick(done, len(destinations))
 
 
 @bundle.command("print")
@@ -168,6 +174,8 @@ def bundle_print(obj: Context, bundle_id: int, out: Path, issued, lang: str | No
                  handed_by: str | None, operator: str | None) -> None:
     """Write BUNDLE_ID's papers again: the recipient's sheet (or manifest), the office copy
     (with the bundle's state now: dispatch, tracking, receipt) and the label."""
+    from stations.delivery import write_documents
+
     campaign = obj.campaign()
     store = obj.store()
     issued_on = _day(typed_day(store, campaign, "--date", issued, DayUse.DELIVERY))
@@ -208,6 +216,8 @@ def bundle_list(obj: Context, state: str | None, as_json: bool) -> None:
 @pass_context
 def bundle_show(obj: Context, bundle_id: int) -> None:
     """One bundle: its counts per case, its history, its pieces."""
+    from stations.delivery import recipient
+
     campaign = obj.campaign(read_only=True)
     store = obj.store(read_only=True)
     view = store.bundle(bundle_id)

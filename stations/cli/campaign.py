@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from stations.cli.base import Context, pass_context, read_campaign
+from stations.progress import progress_bar
 from stations.untrusted import terminal_text
 
 
@@ -48,7 +49,7 @@ def campaign_load(obj: Context, file: str, operator: str | None, dry_run: bool) 
     from scanpipe.domain.campaign import campaign_changes
 
     text, new = read_campaign(file)
-    store = obj.store()
+    store = obj.store(create=not dry_run)  # the command that makes a ledger where there is none
     held = store.campaigns()
     old = store.campaign_named(new.id)
     if old is not None:
@@ -101,9 +102,10 @@ def campaign_reroute(obj: Context, cases: tuple[str, ...], operator: str | None,
         raise click.BadParameter(terminal_text(f"no case {', '.join(unknown)} in campaign "
                                                f"{campaign_in_force.id}"), param_hint="CASE")
     chosen = list(cases) or None
-    moves = (store.stale_routes(campaign_in_force, chosen) if dry_run else
-             store.reroute(campaign_in_force, chosen, actor=operator or obj.settings.operator,
-                           station=obj.settings.station))
+    with progress_bar("Reroute", unit="pieces") as tick:
+        moves = (store.stale_routes(campaign_in_force, chosen) if dry_run else
+                 store.reroute(campaign_in_force, chosen, actor=operator or obj.settings.operator,
+                               station=obj.settings.station, progress=tick))
     if not moves:
         click.echo("Nothing to move: every routed piece not yet bundled goes where the campaign sends it.")
         return

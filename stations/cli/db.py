@@ -20,8 +20,10 @@ from stations.cli.base import Context, masked_url, pass_context
 def db() -> None:
     """The ledger database's schema: where it stands, and upgrading it.
 
-    Every command that opens the ledger creates or upgrades its schema by
-    itself, under a lock, so stations starting at once upgrade it once.
+    Every command that opens the ledger upgrades its schema by itself, under
+    a lock, so stations starting at once upgrade it once. A new ledger is made
+    by 'scanpipe campaign load' or 'scanpipe db upgrade'; the other commands
+    refuse a folder or database without one.
     """
 
 
@@ -43,7 +45,8 @@ def db_status(obj: Context) -> None:
         finally:
             engine.dispose()
     click.echo(f"Database: {masked_url(url)}")
-    click.echo("Revision: " + ("none (no ledger yet: the first command that opens it creates it)"
+    click.echo("Revision: " + ("none (no ledger here: 'scanpipe campaign load FILE' or "
+                               "'scanpipe db upgrade' makes one)"
                                if missing else _revision(status)))
     click.echo(f"Head:     {status.head} (this scanpipe's newest)")
     if not status.pending:

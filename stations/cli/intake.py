@@ -13,7 +13,8 @@ from scanpipe.reading.pages import UnreadableFile
 from scanpipe.reading.pipeline import decode_file
 from stations.cli.base import Context, echo_json, need_ocr, pass_context, read_campaign
 from stations.intake import FileResult, expand_paths, take_in
-from stations.untrusted import terminal_text
+from stations.progress import progress_bar
+from stations.untrusted import json_text, terminal_text
 
 
 @click.command()
@@ -79,13 +80,12 @@ def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, stati
     tally: Counter = Counter()
     results = take_in(paths, store, loaded, station=station, operator=operator, dry_run=dry_run,
                       settings=obj.settings.recognition, workers=obj.settings.workers)
-    for index, result in enumerate(results, 1):
-        for row in _piece_json(result):
-            tally["duplicate" if row.get("duplicate") else row["status"]] += 1
-            if as_json:
-                echo_json(row)
-            else:
-                click.echo(f"[{index}/{len(paths)}] {_piece_line(row)}")
+    with progress_bar("Intake", unit="files") as tick:
+        for index, result in enumerate(results, 1):
+            for row in _piece_json(result):
+                tally["duplicate" if row.get("duplicate") else row["status"]] += 1
+                tick.echo(json_text(row) if as_json else f"[{index}/{len(paths)}] {_piece_line(row)}")
+            tick(index, len(paths))
     return tally
 
 
@@ -109,7 +109,8 @@ def scan(obj: Context, files: tuple[str, ...], campaign_file: str, as_json: bool
     station = station or obj.settings.station
     operator = operator or obj.settings.operator
     if not dry_run:
-        obj.store().load_campaign(text, actor=operator, station=station)
+        # Like 'campaign load', it loads the file into the ledger: it may make the ledger.
+        obj.store(create=True).load_campaign(text, actor=operator, station=station)
     tally = _run_intake(obj, files, loaded, station=station, operator=operator,
                         dry_run=dry_run, as_json=as_json)
     if not as_json:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from stations.cli.base import Context, pass_context, read_campaign
+from stations.progress import progress_bar
 
 
 @click.command()
@@ -31,10 +32,11 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
          reprint: str | None, lang: str | None, no_record: bool, operator: str | None) -> None:
     """Write printable kit PDFs: letter sheets, postcards, petitions and envelope labels.
 
-    The kit serials printed are recorded in the ledger (the campaign file is
-    loaded if needed), so the audit can tell how many kits came back. A serial
-    is printed once: a new print continues after the last serial printed, and
-    printing kits again is asked for with --reprint FIRST-LAST.
+    The kit serials printed are recorded in the ledger (made first by 'campaign
+    load'; the campaign file is loaded if it changed), so the audit can tell
+    how many kits came back. A serial is printed once: a new print continues
+    after the last serial printed, and printing kits again is asked for with
+    --reprint FIRST-LAST.
     """
     from scanpipe.paper.kits import render_kit
 
@@ -48,14 +50,16 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
         if first is not None or count is not None:
             raise click.UsageError("--reprint names the kits itself: leave out --first and --kits")
         first, count = _serial_range(reprint)
-    elif first is None:
-        first = obj.store().next_kit_serial()
+    elif first is None:  # a proof printed before any ledger exists starts at 1
+        first = obj.store().next_kit_serial() if obj.has_ledger() else 1
     count = 10 if count is None else count
     if first + count - 1 > 999_999_999:
         raise click.UsageError("kit serials go up to 999999999")
     if not no_record:  # refused before anything is written (checked again as it is recorded)
         obj.store().check_kit_serials(first, count, reprint=reprint is not None)
-    documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count)
+    with progress_bar("Kits", unit="cases and labels") as tick:
+        documents = render_kit(loaded, lang or loaded.language, first_serial=first, kits=count,
+                               progress=tick)
     for name, pdf in documents.items():
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -72,12 +76,13 @@ def kits(obj: Context, campaign_file: str, out: Path, count: int | None, first: 
 def _work_for_file(obj: Context, text: str, campaign_id: str, operator: str | None, *,
                    record: bool) -> None:
     """Serials are numbered per campaign: work for the file's campaign (loaded first when the
-    print is recorded)."""
-    store = obj.store()
+    print is recorded). A recorded print needs the office's ledger (made by 'campaign load': a
+    mistyped folder must not start the serials again at 1); a proof needs none."""
     if record:
-        store.load_campaign(text, actor=operator or obj.settings.operator, station=obj.settings.station)
-    elif campaign_id in store.campaigns():
-        store.work_for(campaign_id)
+        obj.store().load_campaign(text, actor=operator or obj.settings.operator,
+                                  station=obj.settings.station)
+    elif obj.has_ledger() and campaign_id in obj.store().campaigns():
+        obj.store().work_for(campaign_id)
 
 
 def _serial_range(text: str) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from stations.cli.base import Context, pass_context
 from stations.cli.days import typed_day
 from stations.cli.words import plural
 from stations.errors import BadInput
+from stations.progress import progress_bar
 from stations.untrusted import spreadsheet_text, terminal_text
 
 _FORMATS = click.Choice(["text", "csv"])
@@ -105,25 +106,27 @@ def print_(obj: Context, out: Path, references: tuple[str, ...], operator: str |
         return
     actor = operator or obj.settings.operator
     labels: list[ParcelLabel] = []
-    try:
-        for order in todo:
-            first = store.next_kit_serial()
-            documents = render_kit(campaign, order.language, first_serial=first, kits=order.kits)
-            # Recorded before the files are written: two printers at once never send one serial.
-            store.record_kits_printed(first, order.kits, actor=actor, station=obj.settings.station,
-                                      order=order.reference)
-            last = first + order.kits - 1
-            serials = f"{first:06d}" if first == last else f"{first:06d}–{last:06d}"
-            labels.append(ParcelLabel(order.reference, order.name, order.contact, order.address,
-                                      order.kits, serials, order.language))
-            _write(out / order.reference, documents, serials, order.reference)
-            click.echo(f"Order {order.reference}: {plural(order.kits, 'kit')} ({serials}, {order.language}) "
-                       f"in {terminal_text(out / order.reference)}")
-    finally:  # the labels of the orders recorded, even when a later one fails
-        if labels:
-            target = out / "parcel-labels.pdf"
-            _write(out, {target.name: render_parcel_labels(campaign, labels)}, "", "")
-            click.echo(f"Wrote {len(labels)} parcel labels to {terminal_text(target)}.")
+    with progress_bar("Orders", unit="orders") as tick:
+        try:
+            for done, order in enumerate(todo, 1):
+                first = store.next_kit_serial()
+                documents = render_kit(campaign, order.language, first_serial=first, kits=order.kits)
+                # Recorded before the files are written: two printers at once never send one serial.
+                store.record_kits_printed(first, order.kits, actor=actor, station=obj.settings.station,
+                                          order=order.reference)
+                last = first + order.kits - 1
+                serials = f"{first:06d}" if first == last else f"{first:06d}–{last:06d}"
+                labels.append(ParcelLabel(order.reference, order.name, order.contact, order.address,
+                                          order.kits, serials, order.language))
+                _write(out / order.reference, documents, serials, order.reference)
+                tick.echo(f"Order {order.reference}: {plural(order.kits, 'kit')} ({serials}, "
+                          f"{order.language}) in {terminal_text(out / order.reference)}")
+                tick(done, len(todo))
+        finally:  # the labels of the orders recorded, even when a later one fails
+            if labels:
+                target = out / "parcel-labels.pdf"
+                _write(out, {target.name: render_parcel_labels(campaign, labels)}, "", "")
+                tick.echo(f"Wrote {len(labels)} parcel labels to {terminal_text(target)}.")
 
 
 def _write(folder: Path, documents: dict[str, bytes], serials: str, reference: str) -> None:

@@ -1,0 +1,272 @@
+"""The command line starts at once: `--help` and the light commands import none of the heavy
+libraries (what they import is checked, never how long it takes: bench/startup.py measures
+that); a folder or database without a ledger is refused, never made; progress is told by the
+layers that take long, and drawn only on a terminal."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, SAMPLE_CAMPAIGN, StepClock, record_piece
+from season import build_season
+from sqlalchemy import create_engine, inspect
+
+from models.audit.export import write_export
+from models.store import Store
+from scanpipe.domain.campaign import parse_campaign
+from scanpipe.paper.kits import render_kit
+from stations import progress
+from stations.cli import COMMANDS, cli
+from stations.cli.base import exit_code
+
+HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "reportlab", "cv2", "numpy", "uharfbuzz", "PIL",
+         "fontTools", "rapidfuzz", "pydantic_settings", "scanpipe.paper.typeset", "models.store")
+# What a command that reads the ledger but draws and reads no image must not import.
+DRAWING = ("reportlab", "cv2", "numpy", "uharfbuzz", "PIL", "fontTools", "rapidfuzz",
+           "scanpipe.paper.typeset", "scanpipe.reading.pipeline")
+
+_PROBE = """
+import json, sys
+from stations.cli import cli
+from stations.cli.base import exit_code
+try:
+    cli(sys.argv[1:], prog_name="scanpipe")
+except SystemExit as end:
+    code = end.code
+exit_code(RuntimeError("no command expects this"))  # looks up no module it would import
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+
+def _imported_by(*args: str) -> tuple[int, set[str]]:
+    """Run `scanpipe ARGS` in a new interpreter; its exit code and every module it imported."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=ROOT, start_new_session=True)
+    found = json.loads(done.stderr.strip().splitlines()[-1])
+    return found["code"], set(found["modules"])
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["campaign", "--help"]], ids=" ".join)
+def test_help_and_version_import_nothing_heavy(args):
+    code, modules = _imported_by(*args)
+    assert code == 0
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_campaign_check_reads_the_file_without_the_store_or_the_pipeline():
+    code, modules = _imported_by("campaign", "check", str(SAMPLE_CAMPAIGN))
+    assert code == 0 and "scanpipe.domain.campaign" in modules  # the probe sees what it ran
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+@pytest.mark.parametrize("command", ["summary", "progress"])
+def test_the_ledgers_readers_import_no_drawing_and_no_image_library(command, tmp_path):
+    data = tmp_path / "data"
+    assert CliRunner().invoke(cli, ["--data-dir", str(data), "campaign", "load",
+                                    str(SAMPLE_CAMPAIGN)]).exit_code == 0
+    code, modules = _imported_by("--data-dir", str(data), command)
+    assert code == 0 and "models.store" in modules
+    assert not modules & set(DRAWING), sorted(modules & set(DRAWING))
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_lazy_command_resolves_to_the_command_its_listing_describes(name):
+    lazy = COMMANDS[name]
+    command = lazy.load()
+    assert isinstance(command, click.Command)
+    assert command.get_short_help_str(limit=10_000) == lazy.short_help
+    assert cli.get_command(click.Context(cli), name) is command
+
+
+def test_the_root_lists_every_command_without_importing_them():
+    result = CliRunner().invoke(cli, ["--help"])
+    listed = result.output.split("Commands:")[1].split()
+    assert result.exit_code == 0 and set(COMMANDS) <= set(listed)
+
+
+def test_exit_codes_of_the_layers_below_are_found_once_their_module_is_imported():
+    from models.store import StoreError
+    from models.store.outcomes import RecordRefused, RecordStateRefused
+    from scanpipe.paper.typeset import FontMissing
+
+    assert exit_code(StoreError("x")) == 4
+    assert exit_code(RecordStateRefused("x")) == 4 and exit_code(RecordRefused("x")) == 3
+    assert exit_code(FontMissing("x")) == 5
+    assert exit_code(RuntimeError("a bug")) is None
+
+
+# ------------------------------------------------------------ a folder without a ledger
+
+@pytest.mark.parametrize("args", [["summary"], ["progress"], ["audit", "verify"],
+                                  ["people", "add", "Ana", "--pin", "2468"],
+                                  ["bundle", "close", "--all"], ["figures"]], ids=" ".join)
+def test_a_folder_without_a_ledger_is_refused_and_left_as_it_was(args, tmp_path):
+    mistyped = tmp_path / "sacnpipe-data"
+    result = CliRunner().invoke(cli, ["--data-dir", str(mistyped), *args])
+    assert result.exit_code == 4, result.output
+    assert str(mistyped) in result.output and "scanpipe campaign load" in result.output
+    assert not mistyped.exists()  # nothing made: no folder, no ledger, no private folder
+
+
+def test_an_existing_folder_without_a_ledger_is_refused_too(tmp_path):
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "audit", "verify"])
+    assert result.exit_code == 4 and "no file ledger.sqlite3" in result.output
+    assert "Verified" not in result.output and not (tmp_path / "ledger.sqlite3").exists()
+
+
+def test_campaign_load_makes_the_ledger_the_others_then_use(tmp_path):
+    data = tmp_path / "data"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--data-dir", str(data), "campaign", "load", "--dry-run",
+                               str(SAMPLE_CAMPAIGN)]).exit_code == 4  # a dry run makes nothing
+    assert not (data / "ledger.sqlite3").exists()
+    assert runner.invoke(cli, ["--data-dir", str(data), "campaign", "load",
+                               str(SAMPLE_CAMPAIGN)]).exit_code == 0
+    result = runner.invoke(cli, ["--data-dir", str(data), "audit", "verify"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_proof_print_of_kits_needs_no_ledger_and_makes_none(tmp_path):
+    data = tmp_path / "data"
+    proof = CliRunner().invoke(cli, ["--data-dir", str(data), "kits", "--campaign",
+                                     str(SAMPLE_CAMPAIGN), "--out", str(tmp_path / "out"),
+                                     "--kits", "2", "--no-record"])
+    assert proof.exit_code == 0, proof.output
+    assert not data.exists()
+    recorded = CliRunner().invoke(cli, ["--data-dir", str(data), "kits", "--campaign",
+                                        str(SAMPLE_CAMPAIGN), "--out", str(tmp_path / "out2")])
+    assert recorded.exit_code == 4 and "campaign load" in recorded.output  # serials need the ledger
+
+
+@pytest.mark.postgres
+def test_a_database_without_scanpipe_tables_is_refused_and_given_none(postgres_url, tmp_path):
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path / "data"), "--database-url", postgres_url]
+    for args in (["summary"], ["audit", "verify"], ["people", "add", "Ana", "--pin", "2468"]):
+        result = runner.invoke(cli, [*base, *args])
+        assert result.exit_code == 4, result.output
+        assert "no scanpipe ledger in postgresql" in result.output and "campaign load" in result.output
+    engine = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as connection:
+            assert inspect(connection).get_table_names() == []  # no schema made on the way
+    finally:
+        engine.dispose()
+    assert runner.invoke(cli, [*base, "campaign", "load", str(SAMPLE_CAMPAIGN)]).exit_code == 0
+    assert runner.invoke(cli, [*base, "summary"]).exit_code == 0
+
+
+# ------------------------------------------------------------------------ progress
+
+class Recorder:
+    def __init__(self):
+        self.calls: list[tuple[int, int]] = []
+
+    def __call__(self, done: int, total: int) -> None:
+        self.calls.append((done, total))
+
+    def ends_complete(self) -> bool:
+        dones = [done for done, _ in self.calls]
+        return bool(self.calls) and dones == sorted(dones) and self.calls[-1][0] == self.calls[-1][1]
+
+
+def test_kits_tell_each_case_and_each_label(campaign):
+    told = Recorder()
+    render_kit(campaign, kits=3, progress=told)
+    cases = len(campaign.cases)
+    assert told.calls == [(n, cases + 3) for n in range(1, cases + 4)]
+
+
+def test_an_export_tells_its_events_then_its_files(loaded_store, tmp_path):
+    for n in range(3):
+        record_piece(loaded_store, n)
+    told = Recorder()
+    summary = write_export(loaded_store, tmp_path / "export", public=None, progress=told)
+    assert told.ends_complete() and told.calls[-1][1] > summary.events
+    assert (summary.events, summary.events) in told.calls  # every event written, then the files
+
+
+def test_a_reroute_tells_each_piece_moved(tmp_path, campaign_text):
+    store = Store.open(f"sqlite:///{tmp_path / 'ledger.sqlite3'}", tmp_path / "images", StepClock())
+    try:
+        store.load_campaign(campaign_text, actor="c", station="s")
+        for n in range(3):
+            record_piece(store, n, case="CAAL", destination="embassy:GT")
+        moved = parse_campaign(campaign_text.replace('embassy = "GT"', 'embassy = "ER"', 1))
+        assert moved.case("CAAL").embassy == "ER"  # the file's first embassy line is CAAL's
+        told = Recorder()
+        moves = store.reroute(moved, actor="c", station="s", progress=told)
+        assert sum(len(m.items) for m in moves) == 3 and told.calls == [(1, 3), (2, 3), (3, 3)]
+    finally:
+        store.close()
+
+
+def test_a_purge_tells_its_rows_then_its_files(store, campaign_text):
+    build_season(store, campaign_text, envelopes=6, seed=3)
+    told = Recorder()
+    result = store.purge(delivered_before=date(2022, 2, 1), actor="admin", station="office",
+                         progress=told)
+    assert result.images and told.ends_complete()
+    assert told.calls[-1][1] == len(result.images) + len(result.items) + result.files_removed
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_bar_shows_count_and_time_left_on_a_terminal_and_nothing_elsewhere(monkeypatch):
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    screen = FakeTerminal()
+    with progress.progress_bar("Kits", stream=screen, unit="labels") as tick:
+        tick(250, 1000)
+    drawn = screen.getvalue()
+    assert "Kits [######" in drawn and "250/1,000 labels" in drawn and "25%" in drawn
+    assert " left" in drawn and drawn.endswith("\r\x1b[K")  # cleared at the end
+    pipe = io.StringIO()
+    with progress.progress_bar("Kits", stream=pipe) as tick:
+        tick(250, 1000)
+    assert pipe.getvalue() == ""
+
+
+def test_a_line_printed_during_the_bar_gets_a_line_of_its_own(monkeypatch, capsys):
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    screen = FakeTerminal()
+    with progress.progress_bar("Intake", stream=screen) as tick:
+        tick(1, 2)
+        tick.echo("file 1: routed")
+        tick(2, 2)
+    assert screen.getvalue().count("\r\x1b[K") == 2  # cleared before the line, and at the end
+    assert capsys.readouterr().out == "file 1: routed\n"
+
+
+def test_a_command_draws_its_bar_on_a_terminal(monkeypatch, tmp_path, campaign_text):
+    """The wiring: `campaign reroute` hands the bar to the store (stderr made a terminal)."""
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "_on_terminal", lambda stream: True)
+    data = tmp_path / "data"
+    data.mkdir()
+    store = Store.open(f"sqlite:///{data / 'ledger.sqlite3'}", data / "images", StepClock())
+    try:
+        store.load_campaign(campaign_text, actor="c", station="s")
+        for n in range(2):
+            record_piece(store, n, case="CAAL", destination="embassy:GT")
+    finally:
+        store.close()
+    moved = tmp_path / "moved.toml"
+    moved.write_text(campaign_text.replace('embassy = "GT"', 'embassy = "ER"', 1), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--data-dir", str(data), "campaign", "load", str(moved)]).exit_code == 0
+    result = runner.invoke(cli, ["--data-dir", str(data), "campaign", "reroute"])
+    assert result.exit_code == 0, result.output
+    assert "Reroute [" in result.stderr and "2/2 pieces" in result.stderr
