@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from models.audit.office import same_instant
 from models.audit.replay import ItemLife, Problem, Replay
 from models.audit.signing import SignedHead, key_id, signature_holds
 from models.events import ChainedEvent, ChainWalk
@@ -247,15 +248,39 @@ def orders_agree(state: Replay, rows: Iterable[R], get: Callable[[R, str], Any] 
     return None
 
 
-def batches_agree(state: Replay, rows: Iterable[tuple[Any, Any]]) -> Problem | None:
-    """Every batch row (id, campaign_id) must be one the events opened, for that campaign."""
-    for batch_id, campaign in rows:
-        batch = state.batches.get(batch_id)
+BATCH_COLUMNS = ("id", "campaign_id", "station", "operator", "kit_serial", "opened_at", "closed_at")
+
+
+def batches_agree(state: Replay, rows: Iterable[Any]) -> Problem | None:
+    """Every batch row must be what its `batch.opened` and `batch.closed` events say — the
+    campaign, station, operator and kit a station files pieces under, when it was opened and
+    whether (and when) it was closed — and every batch the events opened must have its row."""
+    seen: set[int] = set()
+    for row in rows:
+        where = f"batch {row.id}"
+        batch = state.batches.get(row.id)
         if batch is None:
-            return Problem(f"batch {batch_id}", "no batch.opened event in the ledger for it")
-        if _norm(campaign) != _norm(batch.campaign):
-            return Problem(f"batch {batch_id}", f"its campaign_id is {campaign!r} but the ledger "
-                                                f"says {batch.campaign!r}")
+            return Problem(where, "no batch.opened event in the ledger for it")
+        seen.add(row.id)
+        facts = {"campaign_id": batch.campaign, "station": batch.station, "operator": batch.operator,
+                 "kit_serial": batch.kit}
+        for column, want in facts.items():
+            if _norm(getattr(row, column)) != _norm(want):
+                return Problem(where, f"its {column} is {getattr(row, column)!r} but the ledger "
+                                      f"says {want!r}")
+        if not same_instant(row.opened_at, batch.opened_at):
+            return Problem(where, f"its opened_at is {row.opened_at!r} but the ledger opened it at "
+                                  f"{batch.opened_at}")
+        if batch.closed_at is None and row.closed_at is not None:
+            return Problem(where, f"its closed_at is {row.closed_at!r} but no batch.closed event "
+                                  "closed it")
+        if batch.closed_at is not None and not same_instant(row.closed_at, batch.closed_at):
+            return Problem(where, f"its closed_at is {row.closed_at!r} but the ledger closed it at "
+                                  f"{batch.closed_at}")
+    for batch_id in state.batches:
+        if batch_id not in seen:
+            return Problem(f"batch {batch_id}", "the ledger opened this batch but the batch table "
+                                                "has no row for it")
     return None
 
 
