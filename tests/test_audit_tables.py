@@ -1,6 +1,6 @@
 """`audit verify` covers every table a station acts on: the campaign file stations route with,
-its cases and embassies, people and their roles and access, batches, trays, and the words kept
-for pieces. Each is tampered with by SQL, on SQLite and PostgreSQL, and the audit names the
+its cases and embassies, people and their roles and access, batches, trays, the words kept
+for pieces, and when pieces came in and who closed a bundle. Each is tampered with by SQL, on SQLite and PostgreSQL, and the audit names the
 table, the row, the field and what the ledger says; an untampered ledger — after a role change,
 a campaign reload and a privacy purge — verifies."""
 
@@ -169,6 +169,11 @@ TAMPERS = {
                      "batch 3", ["closed_at", "no batch.closed event"]),
     "batch removed": (lambda o: _sql(o.store, "DELETE FROM batch WHERE station = 's2'"),
                       "batch 3", ["no row"]),
+    "piece scanned earlier": (lambda o: _sql(o.store, "UPDATE item SET scanned_at = :t WHERE id = 2",
+                                             t="2021-12-01 09:00:00"),
+                              "item 0000002", ["scanned_at", "scanned it at"]),
+    "bundle closed by": (lambda o: _sql(o.store, "UPDATE bundle SET created_by = 'dirk'"),
+                         "bundle 1", ["created_by", "'dirk'", "'bruno'"]),
     "tray label": (lambda o: _sql(o.store, "UPDATE tray SET label = '1' "
                                            "WHERE destination = 'embassy:GT'"),
                    "tray of embassy:GT", ["label", "'1'", "'GT-A'"]),

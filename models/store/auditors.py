@@ -21,7 +21,9 @@ from sqlmodel import Session, col, select
 
 from models.audit.checks import (
     BUNDLE_COLUMNS,
+    BUNDLE_TIMES,
     ITEM_COLUMNS,
+    ITEM_TIMES,
     ORDER_COLUMNS,
     AuditResult,
     Verification,
@@ -195,9 +197,9 @@ class AuditVerbs(StoreCore):
             with Session(self.engine) as session:
                 checks: tuple[Callable[[], Problem | None], ...] = (
                     lambda: self._office_agrees(session, state, warnings),
-                    lambda: rows_agree(state, _counted(self._rows(t.Item, ITEM_COLUMNS), tick,
-                                                       events, total),
-                                       self._rows(t.Bundle, BUNDLE_COLUMNS)),
+                    lambda: rows_agree(state, _counted(self._rows(t.Item, ITEM_COLUMNS + ITEM_TIMES),
+                                                       tick, events, total),
+                                       self._rows(t.Bundle, BUNDLE_COLUMNS + BUNDLE_TIMES), times=True),
                     lambda: self._records_agree(session, state),
                     lambda: orders_agree(state, self._rows(t.KitOrder, ORDER_COLUMNS)),
                     lambda: batches_agree(state, session.exec(select(t.Batch)
