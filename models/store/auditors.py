@@ -20,6 +20,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models.audit.checks import (
+    BATCH_COLUMNS,
     BUNDLE_COLUMNS,
     BUNDLE_TIMES,
     ITEM_COLUMNS,
@@ -136,8 +137,8 @@ class AuditVerbs(StoreCore):
                 sa_select(*_EVENT_COLUMNS).order_by(col(t.Event.seq)))
             yield from result
 
-    def _rows(self, table: type[t.Item] | type[t.Bundle] | type[t.KitOrder],
-              columns: Sequence[str]) -> Iterator[Row[*tuple[Any, ...]]]:
+    def _rows(self, table: type[t.Item] | type[t.Bundle] | type[t.KitOrder] | type[t.Batch]
+              | type[t.EvidenceText], columns: Sequence[str]) -> Iterator[Row[*tuple[Any, ...]]]:
         """A table's rows (only `columns`), streamed in id order."""
         with self.engine.connect() as connection:
             result = connection.execution_options(yield_per=5000).execute(
@@ -202,9 +203,8 @@ class AuditVerbs(StoreCore):
                                        self._rows(t.Bundle, BUNDLE_COLUMNS + BUNDLE_TIMES), times=True),
                     lambda: self._records_agree(session, state),
                     lambda: orders_agree(state, self._rows(t.KitOrder, ORDER_COLUMNS)),
-                    lambda: batches_agree(state, session.exec(select(t.Batch)
-                                                              .order_by(col(t.Batch.id)))),
-                    lambda: self._words_intact(session, state))
+                    lambda: batches_agree(state, self._rows(t.Batch, BATCH_COLUMNS)),
+                    lambda: self._words_intact(state))
                 for check in checks:
                     problem = check()
                     if problem is not None:
@@ -248,11 +248,11 @@ class AuditVerbs(StoreCore):
             session.exec(select(t.CaseOutcomeRow).order_by(col(t.CaseOutcomeRow.id))))
         return Problem(*found) if found else None
 
-    def _words_intact(self, session: Session, state: Replay) -> Problem | None:
+    def _words_intact(self, state: Replay) -> Problem | None:
         """The words read on pieces are kept unchanged, each under a digest one of its state
         events sealed, until an `images.purged` event removes them — and only then gone."""
         kept: set[tuple[int, str]] = set()
-        for row in session.exec(select(t.EvidenceText).order_by(col(t.EvidenceText.id))):
+        for row in self._rows(t.EvidenceText, ("id", "item_id", "digest", "salt", "words")):
             item = state.items.get(row.item_id)
             where = f"item {row.item_id:07d} (its words, evidence_text row {row.id})"
             if item is None:
