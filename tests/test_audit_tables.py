@@ -1,8 +1,9 @@
 """`audit verify` covers every table a station acts on: the campaign file stations route with,
 its cases and embassies, people and their roles and access, batches, trays, the words kept
-for pieces, and when pieces came in and who closed a bundle. Each is tampered with by SQL, on SQLite and PostgreSQL, and the audit names the
-table, the row, the field and what the ledger says; an untampered ledger — after a role change,
-a campaign reload and a privacy purge — verifies."""
+for pieces, and when pieces came in and who closed a bundle. Each is tampered with by SQL, on
+SQLite and PostgreSQL, and the audit names the table, the row, the field and what the ledger
+says; an untampered ledger — after a role change, a campaign reload and a privacy purge —
+verifies."""
 
 from __future__ import annotations
 
