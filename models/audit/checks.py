@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from models.audit.replay import ItemLife, Problem, Replay
+from models.audit.office import same_instant
+from models.audit.replay import BundleLife, ItemLife, Problem, Replay
 from models.audit.signing import SignedHead, key_id, signature_holds
 from models.events import ChainedEvent, ChainWalk
 
@@ -137,6 +138,10 @@ ITEM_COLUMNS = ("id", "campaign_id", "batch_id", "image_sha256", "page", "source
                 "bundle_id", "station", "operator")
 BUNDLE_COLUMNS = ("id", "campaign_id", "destination", "state", "pieces", "late", "method", "tracking",
                   "received_by", "received_on", "receipt_item_id", "note")
+# Checked in the tables only (an audit export leaves them out): when a piece came in decides
+# whether a bundle counts it late; who closed a bundle and when is printed on its papers.
+ITEM_TIMES = ("scanned_at",)
+BUNDLE_TIMES = ("created_at", "created_by", "changed_at")
 
 
 def item_facts(item: ItemLife) -> dict[str, Any]:
@@ -162,10 +167,11 @@ def bundle_facts(state: Replay, bundle_id: int) -> dict[str, str | int | None]:
 
 
 def rows_agree(state: Replay, items: Iterable[R], bundles: Iterable[R],
-               get: Callable[[R, str], Any] = getattr) -> Problem | None:
+               get: Callable[[R, str], Any] = getattr, times: bool = False) -> Problem | None:
     """Every item and bundle row must be exactly what the events say, and the other way round.
 
-    `items`/`bundles`: rows with the columns above (objects, or dicts with `get=dict_get`).
+    `items`/`bundles`: rows with the columns above (objects, or dicts with `get=dict_get`); with
+    `times`, also `ITEM_TIMES` and `BUNDLE_TIMES` (the tables have them; an export does not).
     """
     seen: set[int] = set()
     for row in items:
@@ -192,6 +198,9 @@ def rows_agree(state: Replay, items: Iterable[R], bundles: Iterable[R],
                     return Problem(where, f"its {column} is {have!r}, not a number")
             if _norm(have) != _norm(want):
                 return Problem(where, f"its {column} is {have!r} but the ledger says {want!r}")
+        if times and not same_instant(get(row, "scanned_at"), life.scanned_at):
+            return Problem(where, f"its scanned_at is {get(row, 'scanned_at')!r} but the ledger "
+                                  f"scanned it at {life.scanned_at}")
     for item_id in state.items:
         if item_id not in seen:
             return Problem(f"item {item_id:07d}", "the ledger records this item but the item "
@@ -209,10 +218,27 @@ def rows_agree(state: Replay, items: Iterable[R], bundles: Iterable[R],
             if _norm(get(row, column)) != _norm(facts[column]):
                 return Problem(f"bundle {bundle_id}", f"its {column} is {get(row, column)!r} but "
                                                       f"the ledger says {facts[column]!r}")
+        if times:
+            wrong = _bundle_times(state.bundles[bundle_id], get(row, "created_at"),
+                                  get(row, "created_by"), get(row, "changed_at"))
+            if wrong:
+                return Problem(f"bundle {bundle_id}", wrong)
     for bundle_id in state.bundles:
         if bundle_id not in seen:
             return Problem(f"bundle {bundle_id}", "the ledger records this bundle but the bundle "
                                                   "table has no row for it")
+    return None
+
+
+def _bundle_times(bundle: BundleLife, created_at: object, created_by: object,
+                  changed_at: object) -> str | None:
+    """What is wrong with who closed a bundle row and when, and when it last changed."""
+    if not same_instant(created_at, bundle.closed_at):
+        return f"its created_at is {created_at!r} but the ledger closed it at {bundle.closed_at}"
+    if created_by != bundle.closed_by:
+        return f"its created_by is {created_by!r} but the ledger says {bundle.closed_by!r}"
+    if not same_instant(changed_at, bundle.changed_at):
+        return f"its changed_at is {changed_at!r} but its newest event is of {bundle.changed_at}"
     return None
 
 
@@ -247,15 +273,39 @@ def orders_agree(state: Replay, rows: Iterable[R], get: Callable[[R, str], Any] 
     return None
 
 
-def batches_agree(state: Replay, rows: Iterable[tuple[Any, Any]]) -> Problem | None:
-    """Every batch row (id, campaign_id) must be one the events opened, for that campaign."""
-    for batch_id, campaign in rows:
-        batch = state.batches.get(batch_id)
+BATCH_COLUMNS = ("id", "campaign_id", "station", "operator", "kit_serial", "opened_at", "closed_at")
+
+
+def batches_agree(state: Replay, rows: Iterable[Any]) -> Problem | None:
+    """Every batch row must be what its `batch.opened` and `batch.closed` events say — the
+    campaign, station, operator and kit a station files pieces under, when it was opened and
+    whether (and when) it was closed — and every batch the events opened must have its row."""
+    seen: set[int] = set()
+    for row in rows:
+        where = f"batch {row.id}"
+        batch = state.batches.get(row.id)
         if batch is None:
-            return Problem(f"batch {batch_id}", "no batch.opened event in the ledger for it")
-        if _norm(campaign) != _norm(batch.campaign):
-            return Problem(f"batch {batch_id}", f"its campaign_id is {campaign!r} but the ledger "
-                                                f"says {batch.campaign!r}")
+            return Problem(where, "no batch.opened event in the ledger for it")
+        seen.add(row.id)
+        facts = {"campaign_id": batch.campaign, "station": batch.station, "operator": batch.operator,
+                 "kit_serial": batch.kit}
+        for column, want in facts.items():
+            if _norm(getattr(row, column)) != _norm(want):
+                return Problem(where, f"its {column} is {getattr(row, column)!r} but the ledger "
+                                      f"says {want!r}")
+        if not same_instant(row.opened_at, batch.opened_at):
+            return Problem(where, f"its opened_at is {row.opened_at!r} but the ledger opened it at "
+                                  f"{batch.opened_at}")
+        if batch.closed_at is None and row.closed_at is not None:
+            return Problem(where, f"its closed_at is {row.closed_at!r} but no batch.closed event "
+                                  "closed it")
+        if batch.closed_at is not None and not same_instant(row.closed_at, batch.closed_at):
+            return Problem(where, f"its closed_at is {row.closed_at!r} but the ledger closed it at "
+                                  f"{batch.closed_at}")
+    for batch_id in state.batches:
+        if batch_id not in seen:
+            return Problem(f"batch {batch_id}", "the ledger opened this batch but the batch table "
+                                                "has no row for it")
     return None
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypedDict
 
+from models.audit.office import OFFICE_EVENTS, Office
 from models.audit.records import RECORD_EVENTS, Records
 from models.events import (
     BUNDLE_STEPS,
@@ -137,6 +138,7 @@ class Batch:
     opened_at: str
     closed: bool = False
     campaign: str = ""
+    closed_at: str | None = None
 
 
 @dataclass
@@ -169,6 +171,8 @@ class Replay:
     purged_images: set[str] = field(default_factory=set)
     purges: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     records: Records = field(default_factory=Records)  # signature imports and case outcomes
+    office: Office = field(default_factory=Office)  # campaign files, people, trays
+    sealed_words: set[tuple[int, str]] = field(default_factory=set)  # (item, digest of its words)
     head_seq: int = 0
     head_hash: str = ""
     problem: Problem | None = None
@@ -229,6 +233,10 @@ class Replay:
             self.campaign_id = event.subject
             if event.subject not in self.campaigns:
                 self.campaigns.append(event.subject)
+        if type_ in OFFICE_EVENTS:
+            wrong = self.office.apply(event)
+            if wrong or type_ not in RECORD_EVENTS:
+                return wrong
         if type_ in RECORD_EVENTS:
             return self.records.apply(event)
         if type_ == EventType.KITS_PRINTED:
@@ -267,7 +275,7 @@ class Replay:
         if type_ == EventType.FILE_QUARANTINED:
             self.quarantined_files.append(str(json.loads(event.payload)["source"]))
             return None
-        return None  # people, trays: nothing of a piece's life
+        return None
 
     def _orders(self, event: EventLike) -> str | None:
         payload = json.loads(event.payload)
@@ -319,7 +327,7 @@ class Replay:
         batch = self.batches.get(batch_id)
         if batch is None:
             return "closes a batch that was never opened"
-        batch.closed = True
+        batch.closed, batch.closed_at = True, event.at
         return None
 
     def _scanned(self, event: EventLike) -> str | None:
@@ -372,6 +380,8 @@ class Replay:
             return (f"routes a {payload.get('kind')} to {payload.get('destination')}: letters to "
                     "the person and postcards never go to the authorities")
         item.state, item.state_seq = _kept_state(payload), event.seq
+        if payload.get("text"):
+            self.sealed_words.add((item.id, str(payload["text"])))
         return None
 
     def _closed(self, event: EventLike) -> str | None:

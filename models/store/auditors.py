@@ -8,10 +8,10 @@ tables are only checked against them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Row
@@ -19,8 +19,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from models.audit.checks import (
+    BATCH_COLUMNS,
     BUNDLE_COLUMNS,
+    BUNDLE_TIMES,
     ITEM_COLUMNS,
+    ITEM_TIMES,
     ORDER_COLUMNS,
     AuditResult,
     Verification,
@@ -30,6 +33,14 @@ from models.audit.checks import (
     verify_events,
 )
 from models.audit.evidence import check_words
+from models.audit.office import (
+    CASE_COLUMNS,
+    EMBASSY_COLUMNS,
+    codes_agree,
+    people_agree,
+    trays_agree,
+    versions_agree,
+)
 from models.audit.population import Sample, draw
 from models.audit.reconcile import Progress, reconcile, ticking
 from models.audit.records import records_agree
@@ -40,10 +51,28 @@ from models.events import ChainedEvent, EventType
 from models.store import tables as t
 from models.store.core import StoreCore
 from models.store.ledger import lock_ledger
+from models.store.people import login_of
+
+R = TypeVar("R")
 
 _EVENT_COLUMNS = (col(t.Event.seq), col(t.Event.at), col(t.Event.actor), col(t.Event.station),
                   col(t.Event.type), col(t.Event.subject), col(t.Event.payload), col(t.Event.prev_hash),
                   col(t.Event.hash))
+
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def _counted(rows: Iterable[R], tick: Progress, start: int, total: int) -> Iterator[R]:
+    """`rows`, telling `tick` every 5,000 how far the whole check is (`start` done before)."""
+    done = start
+    for row in rows:
+        yield row
+        done += 1
+        if done % 5000 == 0:
+            tick(done, total)
 
 
 @dataclass(frozen=True)
@@ -67,8 +96,8 @@ class AuditVerbs(StoreCore):
                 sa_select(*_EVENT_COLUMNS).order_by(col(t.Event.seq)))
             yield from result
 
-    def _rows(self, table: type[t.Item] | type[t.Bundle] | type[t.KitOrder],
-              columns: Sequence[str]) -> Iterator[Row[*tuple[Any, ...]]]:
+    def _rows(self, table: type[t.Item] | type[t.Bundle] | type[t.KitOrder] | type[t.Batch]
+              | type[t.EvidenceText], columns: Sequence[str]) -> Iterator[Row[*tuple[Any, ...]]]:
         """A table's rows (only `columns`), streamed in id order."""
         with self.engine.connect() as connection:
             result = connection.execution_options(yield_per=5000).execute(
@@ -105,36 +134,70 @@ class AuditVerbs(StoreCore):
         return verify_events(self.event_rows(), [*self.checkpoints(), *extra], public)
 
     def audit(self, *, check_images: bool = True, public: Ed25519PublicKey | None = None,
-              extra_checkpoints: tuple[SignedHead, ...] = ()) -> AuditResult:
-        """Verify the chain, the checkpoints, every life, the tables and the stored images."""
-        found = self.verification(public, extra_checkpoints)
+              extra_checkpoints: tuple[SignedHead, ...] = (),
+              progress: Progress | None = None) -> AuditResult:
+        """Verify the chain, the checkpoints, every life, every table a station acts on and the
+        stored images. `progress(done, total)` is called as events, item rows and images are
+        checked (every few thousand)."""
+        tick = progress or _no_progress
+        with Session(self.engine) as session:
+            events = session.exec(select(func.max(t.Event.seq))).one() or 0
+            rows = session.exec(select(func.count()).select_from(t.Item)).one()
+            files = session.exec(select(func.count()).select_from(t.StoredImage).where(
+                col(t.StoredImage.purged_at).is_(None))).one() if check_images else 0
+        total = events + rows + files
+        found = verify_events(_counted(self.event_rows(), tick, 0, total), [*self.checkpoints(),
+                                                                           *extra_checkpoints], public)
+        tick(events, total)
         state = found.replay
         images = purged = 0
         problem = found.problem
         warnings = list(found.warnings)
         if problem is None:
             with Session(self.engine) as session:
-                problem = rows_agree(state, self._rows(t.Item, ITEM_COLUMNS),
-                                     self._rows(t.Bundle, BUNDLE_COLUMNS))
-                if problem is None:
-                    problem = self._records_agree(session, state)
-                if problem is None:
-                    problem = orders_agree(state, self._rows(t.KitOrder, ORDER_COLUMNS))
-                if problem is None:
-                    problem = batches_agree(state, session.exec(
-                        select(t.Batch.id, t.Batch.campaign_id).order_by(col(t.Batch.id))).all())
-                if problem is None:
-                    problem = self._words_intact(session, state, warnings)
+                checks: tuple[Callable[[], Problem | None], ...] = (
+                    lambda: self._office_agrees(session, state, warnings),
+                    lambda: rows_agree(state, _counted(self._rows(t.Item, ITEM_COLUMNS + ITEM_TIMES),
+                                                       tick, events, total),
+                                       self._rows(t.Bundle, BUNDLE_COLUMNS + BUNDLE_TIMES), times=True),
+                    lambda: self._records_agree(session, state),
+                    lambda: orders_agree(state, self._rows(t.KitOrder, ORDER_COLUMNS)),
+                    lambda: batches_agree(state, self._rows(t.Batch, BATCH_COLUMNS)),
+                    lambda: self._words_intact(state))
+                for check in checks:
+                    problem = check()
+                    if problem is not None:
+                        break
                 stored = session.exec(select(t.StoredImage).order_by(t.StoredImage.sha256)).all()
+            tick(events + rows, total)
             purged = sum(1 for image in stored if image.purged_at is not None)
             images = len(stored) - purged if check_images else 0
             if problem is None:
-                problem = self._images_intact(state, stored, check_images, warnings)
+                problem = self._images_intact(state, stored, check_images, warnings,
+                                              lambda done: tick(events + rows + done, total))
+        tick(total, total)
         if not check_images:
             warnings.append("stored images not re-hashed (--no-images)")
         return AuditResult(found.events, len(state.items), images, problem, found.checkpoints,
                            found.signed_up_to, key_id(public) if public else None, purged,
                            tuple(warnings))
+
+    def _office_agrees(self, session: Session, state: Replay, warnings: list[str]) -> Problem | None:
+        """The campaign files stations route with, their cases and embassies, the people who
+        sign in and the trays, against their events (`models.audit.office`)."""
+        office = state.office
+        found, expected = versions_agree(office, session.exec(
+            select(t.CampaignVersion).order_by(col(t.CampaignVersion.id))), warnings)
+        found = (found
+                 or codes_agree("case_", CASE_COLUMNS, expected.cases, session.exec(
+                     select(t.CaseRow).order_by(col(t.CaseRow.campaign_id), col(t.CaseRow.code))))
+                 or codes_agree("embassy", EMBASSY_COLUMNS, expected.embassies, session.exec(
+                     select(t.EmbassyRow).order_by(col(t.EmbassyRow.campaign_id),
+                                                   col(t.EmbassyRow.code))))
+                 or people_agree(office, session.exec(select(t.Person).order_by(col(t.Person.id))),
+                                 login_of)
+                 or trays_agree(office, session.exec(select(t.Tray).order_by(col(t.Tray.destination)))))
+        return Problem(*found) if found else None
 
     def _records_agree(self, session: Session, state: Replay) -> Problem | None:
         """The signature imports' and outcomes' tables against their events."""
@@ -144,29 +207,40 @@ class AuditVerbs(StoreCore):
             session.exec(select(t.CaseOutcomeRow).order_by(col(t.CaseOutcomeRow.id))))
         return Problem(*found) if found else None
 
-    def _words_intact(self, session: Session, state: Replay, warnings: list[str]) -> Problem | None:
-        lingering = 0
-        for row in session.exec(select(t.EvidenceText).order_by(col(t.EvidenceText.id))):
+    def _words_intact(self, state: Replay) -> Problem | None:
+        """The words read on pieces are kept unchanged, each under a digest one of its state
+        events sealed, until an `images.purged` event removes them — and only then gone."""
+        kept: set[tuple[int, str]] = set()
+        for row in self._rows(t.EvidenceText, ("id", "item_id", "digest", "salt", "words")):
             item = state.items.get(row.item_id)
-            where = f"item {row.item_id:07d}"
+            where = f"item {row.item_id:07d} (its words, evidence_text row {row.id})"
             if item is None:
                 return Problem(where, "words are kept for an item the ledger never scanned")
+            if (row.item_id, row.digest) not in state.sealed_words:
+                return Problem(where, f"no event of the item holds their digest {row.digest[:12]}… "
+                                      "— they were added outside the ledger")
             if not check_words(row.digest, row.salt, row.words):
                 return Problem(where, "the words kept for it no longer match the hash in the "
                                       "ledger — they were changed")
             if item.purged:
-                lingering += 1
-        if lingering:
-            warnings.append(f"words of {lingering} purged pieces are still kept: run the purge again")
+                return Problem(where, "an images.purged event removed the words of this item, but "
+                                      "they are kept — they were put back outside the ledger")
+            kept.add((row.item_id, row.digest))
+        for item_id, digest in sorted(state.sealed_words - kept):
+            if not state.items[item_id].purged:
+                return Problem(f"item {item_id:07d} (its words)",
+                               f"the words read on it (digest {digest[:12]}…) are not in "
+                               "evidence_text, but no images.purged event removed them — they "
+                               "were deleted outside the ledger")
         return None
 
     def _images_intact(self, state: Replay, stored: Sequence[t.StoredImage], check_files: bool,
-                       warnings: list[str]) -> Problem | None:
+                       warnings: list[str], checked: Callable[[int], None]) -> Problem | None:
         known = {image.sha256: image for image in stored}
         for item in state.items.values():
             if item.sha256 not in known:
                 return Problem(f"item {item.id:07d}", "its image is not in the image list")
-        lingering = 0
+        lingering = done = 0
         for image in stored:
             purged = image.sha256 in state.purged_images
             if purged != (image.purged_at is not None):
@@ -177,6 +251,9 @@ class AuditVerbs(StoreCore):
                 lingering += self.images.path_for(image.sha256).exists()
                 continue
             if check_files:
+                done += 1
+                if done % 500 == 0:
+                    checked(done)
                 fault = self.images.check(image.sha256)
                 if fault:
                     users = sorted(i.id for i in state.items.values() if i.sha256 == image.sha256)

@@ -61,8 +61,11 @@ def audit_verify(obj: Context, no_images: bool, public_key: Path | None,
 
     Exits 0 when everything verifies; 1 with the first broken place otherwise.
     """
-    result = obj.store(read_only=True).audit(check_images=not no_images, public=_public_key(obj, public_key),
-                               extra_checkpoints=extra_checkpoints(checkpoint_files))
+    public, extra = _public_key(obj, public_key), extra_checkpoints(checkpoint_files)
+    store = obj.store(read_only=True)
+    with progress_bar("Verifying the ledger", unit="records") as tick:
+        result = store.audit(check_images=not no_images, public=public, extra_checkpoints=extra,
+                             progress=tick)
     report(result, "this ledger")
 
 
