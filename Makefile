@@ -60,10 +60,11 @@ demo: setup
 	$(SP) audit report --rows 12
 	$(SP) audit report --format pdf --out $(DEMO)/audit-report.pdf
 	$(SP) audit report --format csv --out $(DEMO)/audit-report
+	$(SP) audit report --format xlsx --out $(DEMO)/audit-report.xlsx --lang nl
 	$(SP) audit trail 9
 	$(SP) audit export $(DEMO)/audit-export --with-images
 	$(BIN)/scanpipe-verify $(DEMO)/audit-export --public-key $(DEMO)/data/keys/office-signing.pub
-	$(SP) audit sample --seed demo --n 5 --out $(DEMO)/sample.csv
+	$(SP) audit sample --seed demo --risk-limit 0.1 --tolerable 0.2 --expected 0 --out $(DEMO)/sample.csv
 	@echo "== 8. Privacy: images and words of the delivered pieces go; the ledger still verifies"
 	$(SP) purge --delivered-before $$(date -d tomorrow +%F 2>/dev/null || date -v+1d +%F) --yes --operator coordinator
 	$(SP) audit verify
@@ -75,13 +76,18 @@ demo: setup
 	$(SP) compare MDL2021 MDL2022
 	$(SP) compare MDL2021 MDL2022 --format csv > $(DEMO)/compare-2021-2022.csv
 	$(SP) audit verify
+	@echo "== 10. Backup (it may be taken while stations work), restored into an empty folder and verified"
+	$(SP) backup $(DEMO)/backup
+	$(BIN)/scanpipe --data-dir $(DEMO)/restored restore $(DEMO)/backup
 	@echo
 	@echo "Everything is in $(DEMO)/:"
 	@echo "  kits to print:      $(DEMO)/kits/"
 	@echo "  bundle papers:      $(DEMO)/bundles/ (delivery sheets, manifests, office copies, labels)"
 	@echo "  ledger (SQLite):    $(DEMO)/data/ledger.sqlite3"
 	@echo "  stored scans:       $(DEMO)/data/images/ (named by SHA-256)"
-	@echo "  audit:              $(DEMO)/audit-report.pdf, $(DEMO)/audit-report/ (CSV), $(DEMO)/audit-export/"
+	@echo "  audit:              $(DEMO)/audit-report.pdf, $(DEMO)/audit-report/ (CSV), $(DEMO)/audit-report.xlsx, $(DEMO)/audit-export/"
+	@echo "  sample to check:    $(DEMO)/sample.csv (fill in the result column, then: audit sample-result)"
+	@echo "  backup:             $(DEMO)/backup/ (restored and verified in $(DEMO)/restored/)"
 	@echo "Try: $(SP) audit verify   or   $(BIN)/scanpipe --help"
 
 test: setup
