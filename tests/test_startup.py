@@ -16,7 +16,9 @@ from typing import Any
 
 import click
 import pytest
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from conftest import ROOT, SAMPLE_CAMPAIGN, StepClock, record_piece
 from season import build_season
@@ -27,7 +29,7 @@ from models.events import PIECE_KINDS, BundleState
 from models.store import SchemaBehind, Store, open_engines
 from models.store.bundles import DispatchMethod
 from models.store.people import Role
-from models.store.schema import HEAD, _current, _script, migrate, schema_status
+from models.store.schema import HEAD, migrate, schema_status
 from scanpipe.domain.campaign import parse_campaign
 from scanpipe.domain.outcomes import YEARS_BEFORE, Outcome
 from scanpipe.domain.routing import Kind
@@ -36,8 +38,7 @@ from stations import progress
 from stations.cli import COMMANDS, choices, cli
 from stations.cli import bundles as cli_bundles
 from stations.cli import words as cli_words
-from stations.cli.audit import _LAZY as AUDIT_LAZY
-from stations.cli.audit import audit
+from stations.cli.audit import LAZY_COMMANDS, audit
 from stations.cli.base import exit_code
 
 HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "reportlab", "cv2", "numpy", "uharfbuzz", "PIL",
@@ -135,11 +136,11 @@ def test_the_options_offer_the_values_of_the_layers_below():
     assert tuple(o.value for o in Outcome) == choices.OUTCOMES
     assert choices.OUTCOME_YEARS_BEFORE == YEARS_BEFORE
     assert cli_words.kinds() == {k.value for k in Kind}
-    assert tuple(kind for _, kind in cli_bundles._TOTALS) == PIECE_KINDS
+    assert tuple(kind for _, kind in cli_bundles.TOTALS) == PIECE_KINDS
 
 
 def test_audit_verify_export_is_scanpipe_verify_loaded_when_it_runs():
-    for name, lazy in AUDIT_LAZY.items():
+    for name, lazy in LAZY_COMMANDS.items():
         command = lazy.load()
         assert command.name == name and command.get_short_help_str(limit=10_000) == lazy.short_help
         assert audit.get_command(click.Context(audit), name) is command
@@ -192,20 +193,26 @@ def test_a_store_opened_to_read_loads_neither_alembic_nor_the_audit(tmp_path, ca
     assert {m for m in modules if m.startswith("models.audit.")} <= {"models.audit.evidence"}
 
 
+def _revisions() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", "models.store:migrations")
+    return ScriptDirectory.from_config(config)
+
+
 def test_the_schemas_head_is_the_newest_revision():
     """`HEAD`, which a ledger is compared with to open it without Alembic, is Alembic's head."""
-    assert _script().get_current_head() == HEAD
+    assert _revisions().get_current_head() == HEAD
 
 
 def test_the_revision_is_read_as_alembic_reads_it(ledger_url):
     reader, writer = open_engines(ledger_url)
     try:
+        assert schema_status(reader).current is None
         with reader.connect() as connection:
-            assert _current(connection) is None
             assert MigrationContext.configure(connection).get_current_heads() == ()
         migrate(writer, reader=reader)
+        assert schema_status(reader).current == HEAD
         with reader.connect() as connection:
-            assert (_current(connection),) == (HEAD,)
             assert MigrationContext.configure(connection).get_current_heads() == (HEAD,)
     finally:
         reader.dispose()
@@ -216,7 +223,7 @@ def test_a_ledger_behind_the_head_is_still_told_apart_and_upgraded(ledger_url, t
     Store.open(ledger_url, tmp_path / "images", StepClock()).close()
     reader, writer = open_engines(ledger_url)
     try:
-        previous = _script().get_revision(HEAD).down_revision
+        previous = _revisions().get_revision(HEAD).down_revision
         with writer.begin() as connection:  # as a scanpipe one revision older left it
             connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": previous})
         status = schema_status(reader)

@@ -31,12 +31,12 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=False, path_type=Path)
 
 
 # Also the whole of scanpipe-verify: imported only when it runs, as the root's commands are.
-_LAZY = {"verify-export": Lazy("models.audit.verify:verify_export_command",
+LAZY_COMMANDS = {"verify-export": Lazy("models.audit.verify:verify_export_command",
                                "Verify an audit export FOLDER without any database (also: "
                                "scanpipe-verify FOLDER).")}
 
 
-@click.group(cls=LazyGroup, lazy=_LAZY)
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS)
 def audit() -> None:
     """Auditors' commands: verify the ledger, reconcile, trace a piece, export, sample.
 

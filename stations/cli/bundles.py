@@ -33,7 +33,7 @@ def _signatures(count: int | None) -> str:
 
 
 # A bundle's totals and the kinds they count (`Kind`'s values), in the order the papers show them.
-_TOTALS = (("letters", "letter"), ("solidarity_letters", "solidarity_letter"),
+TOTALS = (("letters", "letter"), ("solidarity_letters", "solidarity_letter"),
            ("postcards", "postcard"), ("petitions", "petition"))
 
 
@@ -45,7 +45,7 @@ _LETTERS_NOTE = ("  (letters to the authority go to the embassy; letters to the 
 
 def _contents(totals: dict, late: int) -> str:
     """'12 pieces: 10 letters to the authority, 2 petition sheets (31 signatures), 3 late'."""
-    parts = [counted(totals[key], kind) for key, kind in _TOTALS if totals[key]]
+    parts = [counted(totals[key], kind) for key, kind in TOTALS if totals[key]]
     if totals["petitions"]:
         parts[-1] += f" ({_signatures(totals['signatures'])} signatures)"
     if late:
@@ -335,9 +335,9 @@ def progress(obj: Context, as_json: bool) -> None:
             echo_json({"case": row.case, "destination": row.destination, "routed": row.routed,
                        "bundled": row.bundled, "dispatched": row.dispatched,
                        "delivered": row.delivered, "refused_or_returned": row.refused_or_returned,
-                       **{key: getattr(row, key) for key, _ in _TOTALS}})
+                       **{key: getattr(row, key) for key, _ in TOTALS}})
         else:
-            kinds = ", ".join(counted(getattr(row, key), kind) for key, kind in _TOTALS
+            kinds = ", ".join(counted(getattr(row, key), kind) for key, kind in TOTALS
                               if getattr(row, key))
             click.echo(f"  {terminal_text(row.case):<10} {terminal_text(row.destination):<18} "
                        f"{row.routed:>7} {row.bundled:>8} "
@@ -348,5 +348,5 @@ def progress(obj: Context, as_json: bool) -> None:
                                                              "delivered")]
         click.echo(f"  {'total':<29} {total[0]:>7} {total[1]:>8} {total[2]:>10} {total[3]:>9}")
         kinds = ", ".join(counted(sum(getattr(r, key) for r in rows), kind)
-                          for key, kind in _TOTALS)
+                          for key, kind in TOTALS)
         click.echo(f"  routed: {kinds}")
