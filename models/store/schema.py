@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # Alembic is imported only where a schema is compared with th
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-# This scanpipe's newest revision, the last of migrations/versions (tests/test_migrations.py keeps
+# This scanpipe's newest revision, the last of migrations/versions (tests/test_startup.py keeps
 # them equal): a ledger at it is opened without reading the revisions.
 HEAD = "0006"
 BASELINE = "0001"  # the revision a ledger made before migrations is stamped with
