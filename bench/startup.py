@@ -2,9 +2,10 @@
 
 Each command runs in a new interpreter (as `scanpipe …` does: `from stations.cli import main`),
 ROUNDS times, one after the other in turn; it prints the median seconds of each and the ratio
-to `python -c pass`, against the 0.3 s target of `--help`. The light commands read the sample
-campaign and a small ledger (made once, in a temporary folder, by `campaign load` and a few
-recorded pieces). It prints figures; it does not fail.
+to `python -c pass`, against the 0.3 s target of `--help` (the root's and each group's). The
+light commands (summary, progress, bundle list, db status) read the sample campaign and a
+small ledger (made once, in a temporary folder, by `campaign load` and a few recorded pieces).
+It prints figures; it does not fail.
 
 Run: python bench/startup.py [--rounds N]
 """
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = ROOT / "samples" / "campaign.toml"
 SCANPIPE = "from stations.cli import main; main()"
 TARGET = 0.3  # seconds, `scanpipe --help` (issue 20)
+GROUPS = ("audit", "bundle", "db", "orders", "people", "signatures")  # the groups that read the ledger
 
 
 def commands(data: Path) -> list[tuple[str, list[str]]]:
@@ -34,7 +36,11 @@ def commands(data: Path) -> list[tuple[str, list[str]]]:
         ("scanpipe --version", [*scanpipe, "--version"]),
         ("scanpipe campaign --help", [*scanpipe, "campaign", "--help"]),
         ("scanpipe campaign check samples/campaign.toml", [*scanpipe, "campaign", "check", str(CAMPAIGN)]),
+        *((f"scanpipe {group} --help", [*scanpipe, group, "--help"]) for group in GROUPS),
         ("scanpipe summary (small ledger)", [*scanpipe, "--data-dir", str(data), "summary"]),
+        ("scanpipe progress (small ledger)", [*scanpipe, "--data-dir", str(data), "progress"]),
+        ("scanpipe bundle list (small ledger)", [*scanpipe, "--data-dir", str(data), "bundle", "list"]),
+        ("scanpipe db status (small ledger)", [*scanpipe, "--data-dir", str(data), "db", "status"]),
     ]
 
 

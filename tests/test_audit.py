@@ -19,9 +19,9 @@ from season import build_season
 from sqlalchemy import text
 
 from models.audit.checks import clopper_pearson, upper_bound
+from models.audit.population import draw
 from models.events import event_hash
 from models.store import Store
-from models.store.auditors import draw
 
 pytestmark = pytest.mark.slow  # a big season and a hundred tamperings: `make test-all` and CI run it
 

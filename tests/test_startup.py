@@ -1,7 +1,8 @@
-"""The command line starts at once: `--help` and the light commands import none of the heavy
-libraries (what they import is checked, never how long it takes: bench/startup.py measures
-that); a folder or database without a ledger is refused, never made; progress is told by the
-layers that take long, and drawn only on a terminal."""
+"""The command line starts at once: `--help` (the root's, every group's and every command's) and
+the light commands import none of the heavy libraries, and a ledger at the schema's head opens
+without Alembic or the audit (what they import is checked, never how long it takes:
+bench/startup.py measures that); a folder or database without a ledger is refused, never made;
+progress is told by the layers that take long, and drawn only on a terminal."""
 
 from __future__ import annotations
 
@@ -11,20 +12,33 @@ import os
 import subprocess
 import sys
 from datetime import date
+from typing import Any
 
 import click
 import pytest
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from conftest import ROOT, SAMPLE_CAMPAIGN, StepClock, record_piece
 from season import build_season
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from models.audit.export import write_export
-from models.store import Store
+from models.events import PIECE_KINDS, BundleState
+from models.store import SchemaBehind, Store, open_engines
+from models.store.bundles import DispatchMethod
+from models.store.people import Role
+from models.store.schema import HEAD, migrate, schema_status
 from scanpipe.domain.campaign import parse_campaign
+from scanpipe.domain.outcomes import YEARS_BEFORE, Outcome
+from scanpipe.domain.routing import Kind
 from scanpipe.paper.kits import render_kit
 from stations import progress
-from stations.cli import COMMANDS, cli
+from stations.cli import COMMANDS, choices, cli
+from stations.cli import bundles as cli_bundles
+from stations.cli import words as cli_words
+from stations.cli.audit import LAZY_COMMANDS, audit
 from stations.cli.base import exit_code
 
 HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "reportlab", "cv2", "numpy", "uharfbuzz", "PIL",
@@ -46,13 +60,19 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stder
 """
 
 
-def _imported_by(*args: str) -> tuple[int, set[str]]:
-    """Run `scanpipe ARGS` in a new interpreter; its exit code and every module it imported."""
+def _probe(probe: str, *args: str) -> Any:
+    """Run the Python `probe` with ARGS in a new interpreter; what it printed last, as JSON."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
                           timeout=120, env=env, cwd=ROOT, start_new_session=True)
-    found = json.loads(done.stderr.strip().splitlines()[-1])
+    assert done.stderr.strip(), done
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def _imported_by(*args: str) -> tuple[int, set[str]]:
+    """Run `scanpipe ARGS` in a new interpreter; its exit code and every module it imported."""
+    found = _probe(_PROBE, *args)
     return found["code"], set(found["modules"])
 
 
@@ -63,20 +83,159 @@ def test_help_and_version_import_nothing_heavy(args):
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
 
 
+# `scanpipe NAME --help`, then the --help of each of its commands (and theirs), in one interpreter:
+# what is imported is looked at after each, so the first that loads a heavy module is the one named.
+_HELP_PROBE = """
+import json, sys
+import click
+from stations.cli import cli
+
+heavy = json.loads(sys.argv[1])
+helped = []
+
+def walk(path):
+    code = cli.main([*path, "--help"], prog_name="scanpipe", standalone_mode=False)
+    found = sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in heavy))
+    helped.append({"command": " ".join(path), "code": code, "heavy": found})
+    command = cli
+    for name in path:  # loaded already, by its --help
+        command = command.get_command(click.Context(command), name)
+    if isinstance(command, click.Group):
+        for name in command.list_commands(click.Context(command)):
+            walk([*path, name])
+
+walk(sys.argv[2:])
+print(json.dumps(helped), file=sys.stderr)
+"""
+
+
+def _commands_under(command: click.Command, path: tuple[str, ...]) -> list[str]:
+    """Every command from `command` down, as "group command" (the test's process loads them)."""
+    found = [" ".join(path)]
+    if isinstance(command, click.Group):
+        for name in command.list_commands(click.Context(command)):
+            found += _commands_under(command.get_command(click.Context(command), name), (*path, name))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_help_of_a_command_and_of_its_commands_imports_nothing_heavy(name):
+    helped = _probe(_HELP_PROBE, json.dumps(HEAVY), name)
+    assert [h["command"] for h in helped] == _commands_under(COMMANDS[name].load(), (name,))
+    assert all(h["code"] == 0 for h in helped), helped
+    heavy = [(h["command"], h["heavy"]) for h in helped if h["heavy"]]
+    assert not heavy, heavy[0]  # the first --help that imported a heavy module, and which
+
+
+def test_the_options_offer_the_values_of_the_layers_below():
+    """The choices of the options, copied so that --help loads neither the store nor the
+    pipeline, are the enums' values; the words and totals name every kind they should."""
+    assert tuple(s.value for s in BundleState) == choices.BUNDLE_STATES
+    assert tuple(m.value for m in DispatchMethod) == choices.DISPATCH_METHODS
+    assert tuple(r.value for r in Role) == choices.ROLES
+    assert tuple(o.value for o in Outcome) == choices.OUTCOMES
+    assert choices.OUTCOME_YEARS_BEFORE == YEARS_BEFORE
+    assert cli_words.kinds() == {k.value for k in Kind}
+    assert tuple(kind for _, kind in cli_bundles.TOTALS) == PIECE_KINDS
+
+
+def test_audit_verify_export_is_scanpipe_verify_loaded_when_it_runs():
+    for name, lazy in LAZY_COMMANDS.items():
+        command = lazy.load()
+        assert command.name == name and command.get_short_help_str(limit=10_000) == lazy.short_help
+        assert audit.get_command(click.Context(audit), name) is command
+    result = CliRunner().invoke(cli, ["audit", "--help"])
+    assert result.exit_code == 0 and "verify-export  Verify an audit export FOLDER" in result.output
+
+
 def test_campaign_check_reads_the_file_without_the_store_or_the_pipeline():
     code, modules = _imported_by("campaign", "check", str(SAMPLE_CAMPAIGN))
     assert code == 0 and "scanpipe.domain.campaign" in modules  # the probe sees what it ran
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
 
 
-@pytest.mark.parametrize("command", ["summary", "progress"])
-def test_the_ledgers_readers_import_no_drawing_and_no_image_library(command, tmp_path):
+@pytest.mark.parametrize("command", ["summary", "progress", "bundle list", "db status"])
+def test_the_ledgers_readers_import_no_drawing_no_image_library_and_no_alembic(command, tmp_path):
     data = tmp_path / "data"
     assert CliRunner().invoke(cli, ["--data-dir", str(data), "campaign", "load",
                                     str(SAMPLE_CAMPAIGN)]).exit_code == 0
-    code, modules = _imported_by("--data-dir", str(data), command)
+    code, modules = _imported_by("--data-dir", str(data), *command.split())
     assert code == 0 and "models.store" in modules
-    assert not modules & set(DRAWING), sorted(modules & set(DRAWING))
+    assert not modules & {*DRAWING, "alembic"}, sorted(modules & {*DRAWING, "alembic"})
+
+
+# ------------------------------------------------ a ledger at the schema's head
+
+_STORE_PROBE = """
+import json, sys
+from pathlib import Path
+from models.store import Store
+
+store = Store.open_read_only(sys.argv[1], Path(sys.argv[2]))
+store.routing_summary(), store.delivery_progress(), store.bundles()
+store.close()
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_a_store_opened_to_read_loads_neither_alembic_nor_the_audit(tmp_path, campaign_text):
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    store = Store.open(url, tmp_path / "images", StepClock())
+    try:
+        store.load_campaign(campaign_text, actor="c", station="s")
+        record_piece(store, 1)
+    finally:
+        store.close()
+    modules = set(_probe(_STORE_PROBE, url, str(tmp_path / "images")))
+    assert "models.store.auditors" in modules  # the store it opened has its audit verbs
+    assert not modules & {"alembic", "cryptography"}
+    # models.audit.evidence seals the words read when a piece is recorded: the store's own
+    assert {m for m in modules if m.startswith("models.audit.")} <= {"models.audit.evidence"}
+
+
+def _revisions() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", "models.store:migrations")
+    return ScriptDirectory.from_config(config)
+
+
+def test_the_schemas_head_is_the_newest_revision():
+    """`HEAD`, which a ledger is compared with to open it without Alembic, is Alembic's head."""
+    assert _revisions().get_current_head() == HEAD
+
+
+def test_the_revision_is_read_as_alembic_reads_it(ledger_url):
+    reader, writer = open_engines(ledger_url)
+    try:
+        assert schema_status(reader).current is None
+        with reader.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_heads() == ()
+        migrate(writer, reader=reader)
+        assert schema_status(reader).current == HEAD
+        with reader.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_heads() == (HEAD,)
+    finally:
+        reader.dispose()
+        writer.dispose()
+
+
+def test_a_ledger_behind_the_head_is_still_told_apart_and_upgraded(ledger_url, tmp_path):
+    Store.open(ledger_url, tmp_path / "images", StepClock()).close()
+    reader, writer = open_engines(ledger_url)
+    try:
+        previous = _revisions().get_revision(HEAD).down_revision
+        with writer.begin() as connection:  # as a scanpipe one revision older left it
+            connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": previous})
+        status = schema_status(reader)
+        assert status.current == previous and [r.id for r in status.pending] == [HEAD]
+        with pytest.raises(SchemaBehind, match="needs 'scanpipe db upgrade'"):
+            Store.open_read_only(ledger_url, tmp_path / "images")
+        result = CliRunner().invoke(cli, ["--database-url", ledger_url, "--data-dir",
+                                          str(tmp_path / "data"), "db", "status"])
+        assert result.exit_code == 0 and "Pending:  1" in result.output, result.output
+    finally:
+        reader.dispose()
+        writer.dispose()
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

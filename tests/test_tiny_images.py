@@ -20,7 +20,6 @@ from scanpipe.domain.payload import PayloadKind
 from scanpipe.domain.routing import Reason
 from scanpipe.reading.pipeline import decode_file, process_file
 from stations.cli import cli
-from stations.cli import intake as cli_intake
 
 SHAPES = [(1, 1), (1, 100), (100, 1), (2, 2)]  # (height, width)
 FORMATS = ["PNG", "JPEG", "TIFF", "WEBP", "BMP", "PDF"]
@@ -81,14 +80,15 @@ def test_decode_reports_a_fault_in_one_file_and_goes_on(files, monkeypatch):
     """Whatever a reader raises on one file is that file's error line; the next is decoded."""
     paths, _, postcard = files
     faulty = paths[2].read_bytes()
-    real = cli_intake.decode_file
+    real = decode_file
 
     def decode(data: bytes):
         if data == faulty:
             raise cv2.error("OpenCV(5.1.0) resize.cpp: (-215:Assertion failed) !dsize.empty()")
         return real(data)
 
-    monkeypatch.setattr(cli_intake, "decode_file", decode)
+    # `decode` imports the pipeline when it runs: the function is replaced where it lives
+    monkeypatch.setattr("scanpipe.reading.pipeline.decode_file", decode)
     result = CliRunner().invoke(cli, ["decode", *map(str, paths), "--json"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]

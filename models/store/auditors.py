@@ -11,47 +11,29 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Row
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from models.audit.checks import (
-    BATCH_COLUMNS,
-    BUNDLE_COLUMNS,
-    BUNDLE_TIMES,
-    ITEM_COLUMNS,
-    ITEM_TIMES,
-    ORDER_COLUMNS,
-    AuditResult,
-    Verification,
-    batches_agree,
-    orders_agree,
-    rows_agree,
-    verify_events,
-)
-from models.audit.evidence import check_words
-from models.audit.office import (
-    CASE_COLUMNS,
-    EMBASSY_COLUMNS,
-    codes_agree,
-    people_agree,
-    trays_agree,
-    versions_agree,
-)
-from models.audit.population import Sample, draw
-from models.audit.reconcile import Progress, reconcile, ticking
-from models.audit.records import records_agree
-from models.audit.replay import Problem, Replay, replay
-from models.audit.report_types import Reconciliation
-from models.audit.signing import SignedHead, key_id, sign_head
 from models.events import ChainedEvent, EventType
 from models.store import tables as t
 from models.store.core import StoreCore
 from models.store.ledger import lock_ledger
 from models.store.people import login_of
+
+# The audit (`models.audit`, and the keys' library) is imported by the verbs that use it, so
+# that a store opened for anything else (`scanpipe summary`) does not load it.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+    from models.audit.checks import AuditResult, Verification
+    from models.audit.population import Sample
+    from models.audit.reconcile import Progress
+    from models.audit.replay import Problem, Replay
+    from models.audit.report_types import Reconciliation
+    from models.audit.signing import SignedHead
 
 R = TypeVar("R")
 
@@ -105,6 +87,8 @@ class AuditVerbs(StoreCore):
             yield from result
 
     def checkpoints(self) -> list[SignedHead]:
+        from models.audit.signing import SignedHead
+
         with Session(self.engine) as session:
             rows = session.exec(select(t.Checkpoint).order_by(col(t.Checkpoint.id))).all()
         return [SignedHead(r.campaign_id, r.seq, r.hash, r.signed_at, r.key_id, r.signature)
@@ -112,6 +96,8 @@ class AuditVerbs(StoreCore):
 
     def sign_checkpoint(self, private: Ed25519PrivateKey) -> SignedHead:
         """Sign the ledger's head with the office key and keep the checkpoint."""
+        from models.audit.signing import sign_head
+
         with self.transaction() as session:
             lock_ledger(session)  # the head cannot move while it is signed
             head = session.exec(select(t.Event).order_by(col(t.Event.seq).desc()).limit(1)).first()
@@ -127,10 +113,14 @@ class AuditVerbs(StoreCore):
 
     def replay_ledger(self, until: int | None = None) -> Replay:
         """What the events say, up to event `until` (all of them by default)."""
+        from models.audit.replay import replay
+
         return replay(self.event_rows(), until)
 
     def verification(self, public: Ed25519PublicKey | None = None,
                      extra: tuple[SignedHead, ...] = ()) -> Verification:
+        from models.audit.checks import verify_events
+
         return verify_events(self.event_rows(), [*self.checkpoints(), *extra], public)
 
     def audit(self, *, check_images: bool = True, public: Ed25519PublicKey | None = None,
@@ -139,6 +129,21 @@ class AuditVerbs(StoreCore):
         """Verify the chain, the checkpoints, every life, every table a station acts on and the
         stored images. `progress(done, total)` is called as events, item rows and images are
         checked (every few thousand)."""
+        from models.audit.checks import (
+            BATCH_COLUMNS,
+            BUNDLE_COLUMNS,
+            BUNDLE_TIMES,
+            ITEM_COLUMNS,
+            ITEM_TIMES,
+            ORDER_COLUMNS,
+            AuditResult,
+            batches_agree,
+            orders_agree,
+            rows_agree,
+            verify_events,
+        )
+        from models.audit.signing import key_id
+
         tick = progress or _no_progress
         with Session(self.engine) as session:
             events = session.exec(select(func.max(t.Event.seq))).one() or 0
@@ -185,6 +190,16 @@ class AuditVerbs(StoreCore):
     def _office_agrees(self, session: Session, state: Replay, warnings: list[str]) -> Problem | None:
         """The campaign files stations route with, their cases and embassies, the people who
         sign in and the trays, against their events (`models.audit.office`)."""
+        from models.audit.office import (
+            CASE_COLUMNS,
+            EMBASSY_COLUMNS,
+            codes_agree,
+            people_agree,
+            trays_agree,
+            versions_agree,
+        )
+        from models.audit.replay import Problem
+
         office = state.office
         found, expected = versions_agree(office, session.exec(
             select(t.CampaignVersion).order_by(col(t.CampaignVersion.id))), warnings)
@@ -201,6 +216,9 @@ class AuditVerbs(StoreCore):
 
     def _records_agree(self, session: Session, state: Replay) -> Problem | None:
         """The signature imports' and outcomes' tables against their events."""
+        from models.audit.records import records_agree
+        from models.audit.replay import Problem
+
         found = records_agree(
             state.records,
             session.exec(select(t.OnlineSignatures).order_by(col(t.OnlineSignatures.id))),
@@ -210,6 +228,9 @@ class AuditVerbs(StoreCore):
     def _words_intact(self, state: Replay) -> Problem | None:
         """The words read on pieces are kept unchanged, each under a digest one of its state
         events sealed, until an `images.purged` event removes them — and only then gone."""
+        from models.audit.evidence import check_words
+        from models.audit.replay import Problem
+
         kept: set[tuple[int, str]] = set()
         for row in self._rows(t.EvidenceText, ("id", "item_id", "digest", "salt", "words")):
             item = state.items.get(row.item_id)
@@ -236,6 +257,8 @@ class AuditVerbs(StoreCore):
 
     def _images_intact(self, state: Replay, stored: Sequence[t.StoredImage], check_files: bool,
                        warnings: list[str], checked: Callable[[int], None]) -> Problem | None:
+        from models.audit.replay import Problem
+
         known = {image.sha256: image for image in stored}
         for item in state.items.values():
             if item.sha256 not in known:
@@ -268,6 +291,9 @@ class AuditVerbs(StoreCore):
                        progress: Progress | None = None) -> Reconciliation:
         """The store's campaign's reconciliation, counted from the events; `progress(done,
         total)` is told the events replayed so far."""
+        from models.audit.reconcile import reconcile, ticking
+        from models.audit.replay import replay
+
         with Session(self.engine) as session:
             total = session.exec(select(func.max(t.Event.seq))).one() or 0
         events = ticking(self.event_rows(), total, progress)
@@ -318,6 +344,8 @@ class AuditVerbs(StoreCore):
         ledger stood at event `as_of` (its newest by default); each piece with where it is now
         (`trays`: the tray labels by destination). `n`: a number, or a function of the
         population's size."""
+        from models.audit.population import draw
+
         state = self.replay_ledger(as_of).only(self.campaign_id)
         now = None
         if as_of is not None and self._head_seq() > state.head_seq:

@@ -14,17 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from models.audit.replay import ItemLife, Replay
 from models.events import EventType
 from models.images import fsync_dir
 from models.store import tables as t
 from models.store.auditors import AuditVerbs
 from models.store.ledger import lock_ledger
 from scanpipe.domain.routing import Kind
+
+if TYPE_CHECKING:  # the audit is loaded by the verbs that replay the ledger, not by every store
+    from models.audit.replay import ItemLife, Replay
 
 _CHUNK = 900
 

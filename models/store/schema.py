@@ -1,10 +1,11 @@
 """The ledger's schema: created and upgraded by the Alembic revisions in `models/store/migrations`.
 
 `migrate` is called every time a store opens, so it first only looks: a ledger already at this
-scanpipe's head costs one query. Otherwise it works under a lock (a PostgreSQL advisory lock,
-SQLite's write lock), so stations starting at once upgrade the schema once; a ledger made
-before migrations existed is brought to the baseline revision and stamped with it; a ledger a
-newer scanpipe upgraded is refused.
+scanpipe's head (`HEAD`) costs one query, in plain SQL, without even importing Alembic (so a
+command that reads the ledger starts without it). Otherwise it works under a lock (a PostgreSQL
+advisory lock, SQLite's write lock), so stations starting at once upgrade the schema once; a
+ledger made before migrations existed is brought to the baseline revision and stamped with it;
+a ledger a newer scanpipe upgraded is refused.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import SchemaItem
 
+if TYPE_CHECKING:  # Alembic is imported only where a schema is compared with the revisions
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+# This scanpipe's newest revision, the last of migrations/versions (tests/test_startup.py keeps
+# them equal): a ledger at it is opened without reading the revisions.
+HEAD = "0006"
 BASELINE = "0001"  # the revision a ledger made before migrations is stamped with
+_VERSION_TABLE = "alembic_version"  # where Alembic keeps a database's revision
 _PG_SCHEMA_LOCK = 0x5CA4_5C4E  # advisory lock id of schema changes (the ledger's is 0x5CA491BE)
 
 
@@ -73,11 +77,14 @@ def migrate(engine: Engine, *, reader: Engine | None = None) -> MigrationOutcome
     BEGIN IMMEDIATE (as `models.store.open_engines` makes them), which is the lock there.
     `reader` (default `engine`) is where to look first, without taking any lock.
     """
-    head = _head()
     with (reader or engine).connect() as connection:
         current = _current(connection)
-    if current == head:
-        return MigrationOutcome(before=head, after=head)
+    if current == HEAD:
+        return MigrationOutcome(before=HEAD, after=HEAD)
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    head = _head()
     _refuse_newer(current)
     with _locked(engine) as connection:
         current = _current(connection)  # another station may have done it meanwhile
@@ -99,11 +106,14 @@ def migrate(engine: Engine, *, reader: Engine | None = None) -> MigrationOutcome
 
 
 def schema_status(engine: Engine) -> SchemaStatus:
-    """The ledger's revision against this scanpipe's head, and what an upgrade would do."""
-    head = _head()
+    """The ledger's revision against this scanpipe's head, and what an upgrade would do; at the
+    head (as a ledger almost always is), found with one query and without Alembic."""
     with engine.connect() as connection:
         current = _current(connection)
+        if current == HEAD:
+            return SchemaStatus(current=HEAD, head=HEAD, pending=(), legacy=False, newer=False)
         legacy = current is None and _has_ledger_tables(connection)
+    head = _head()
     newer = current is not None and current not in _known()
     pending = () if newer else _pending(BASELINE if legacy else current)
     return SchemaStatus(current=current, head=head, pending=pending, legacy=legacy, newer=newer)
@@ -112,6 +122,8 @@ def schema_status(engine: Engine) -> SchemaStatus:
 # ----------------------------------------------------------------- revisions
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "models.store:migrations")
     return config
@@ -119,6 +131,8 @@ def _config() -> Config:
 
 @cache
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
 
 
@@ -143,7 +157,10 @@ def _pending(current: str | None) -> tuple[Revision, ...]:
 
 
 def _current(connection: Connection) -> str | None:
-    heads = MigrationContext.configure(connection).get_current_heads()
+    """The ledger's revision, read from Alembic's table as Alembic reads it (None: no revision)."""
+    if not sa.inspect(connection).has_table(_VERSION_TABLE):
+        return None
+    heads = connection.execute(sa.text(f"SELECT version_num FROM {_VERSION_TABLE}")).scalars().all()
     if len(heads) > 1:
         raise SchemaError(f"the ledger's schema is at several revisions at once "
                           f"({', '.join(heads)}): it was changed by hand; restore it from a backup")
@@ -216,6 +233,9 @@ def _bring_to_baseline(connection: Connection) -> tuple[str, ...]:
                 "older scanpipe, before schema migrations, and these columns have no value to give "
                 "the rows it holds. Keep using that scanpipe for it, or start a new ledger "
                 "(another --data-dir or database URL).")
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
     added: list[str] = []
     operations = Operations(MigrationContext.configure(connection))
     for table in _baseline().sorted_tables:

@@ -7,29 +7,36 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from models.audit.export import write_export
-from models.audit.signing import SigningKeyError, create_key, key_id, load_private, load_public
-from models.audit.verify import extra_checkpoints, report, verify_export_command
-from models.store import item_ref
-from scanpipe.domain.season import DayUse
 from stations.cli.audit_sample import audit_sample, audit_sample_result
 from stations.cli.base import LANGS, Context, echo_json, pass_context
 from stations.cli.days import typed_day
+from stations.cli.lazy import Lazy, LazyGroup
 from stations.cli.words import plural
 from stations.errors import BadInput, LedgerError
-from stations.private import prepare_private
 from stations.progress import progress_bar
 from stations.spreadsheets import CHOICES, separator
 from stations.untrusted import json_text, terminal_text
+
+# The store, the audit and the signing keys are imported by the commands that use them, so
+# that `scanpipe audit --help` loads none of them.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 # Not `readable=True`: a file that cannot be read is the loader's to report (exit 3, not 2).
 _FILE = click.Path(exists=True, dir_okay=False, readable=False, path_type=Path)
 
 
-@click.group()
+# Also the whole of scanpipe-verify: imported only when it runs, as the root's commands are.
+LAZY_COMMANDS = {"verify-export": Lazy("models.audit.verify:verify_export_command",
+                               "Verify an audit export FOLDER without any database (also: "
+                               "scanpipe-verify FOLDER).")}
+
+
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS)
 def audit() -> None:
     """Auditors' commands: verify the ledger, reconcile, trace a piece, export, sample.
 
@@ -38,7 +45,9 @@ def audit() -> None:
     """
 
 
-def _public_key(obj: Context, given: Path | None):
+def _public_key(obj: Context, given: Path | None) -> Ed25519PublicKey | None:
+    from models.audit.signing import SigningKeyError, load_public
+
     path = given or obj.settings.public_key_path
     if given is None and not path.exists():
         return None
@@ -61,6 +70,8 @@ def audit_verify(obj: Context, no_images: bool, public_key: Path | None,
 
     Exits 0 when everything verifies; 1 with the first broken place otherwise.
     """
+    from models.audit.verify import extra_checkpoints, report
+
     public, extra = _public_key(obj, public_key), extra_checkpoints(checkpoint_files)
     store = obj.store(read_only=True)
     with progress_bar("Verifying the ledger", unit="records") as tick:
@@ -78,6 +89,9 @@ def audit_key() -> None:
 @pass_context
 def audit_key_create(obj: Context) -> None:
     """Make the office's key pair (once); give the public key to the auditors."""
+    from models.audit.signing import SigningKeyError, create_key
+    from stations.private import prepare_private
+
     prepare_private(obj.settings)
     private, public = obj.settings.signing_key_path, obj.settings.public_key_path
     try:
@@ -95,6 +109,8 @@ def audit_key_create(obj: Context) -> None:
 @pass_context
 def audit_key_show(obj: Context, public_key: Path | None) -> None:
     """Print the public key's fingerprint (to compare with the one the office published)."""
+    from models.audit.signing import key_id
+
     key = _public_key(obj, public_key or obj.settings.public_key_path)
     click.echo(key_id(key))
 
@@ -110,6 +126,9 @@ def audit_checkpoint(obj: Context, key_file: Path | None) -> None:
     outside the office (mail it to the auditors), then 'audit verify
     --checkpoints FILE' proves that nothing up to it was changed or removed.
     """
+    from models.audit.signing import SigningKeyError, load_private
+    from stations.private import prepare_private
+
     if key_file is None:
         prepare_private(obj.settings)  # an old layout's key moved in first
     try:
@@ -210,6 +229,8 @@ def _write_whole(path: Path, data: bytes) -> None:
 def audit_trail(obj: Context, item: int, as_json: bool) -> None:
     """The whole history of piece ITEM (its number as printed, e.g. 0000042): every event,
     the bundles it was in, its evidence and its image's hash."""
+    from models.store import item_ref
+
     trail = obj.store(read_only=True).trail(item)
     if trail is None:
         raise BadInput(f"there is no item {item_ref(item)} in this ledger")
@@ -272,6 +293,9 @@ def audit_export(obj: Context, folder: Path, with_images: bool, mode: int) -> No
     The export's files are readable by their owner only (0600 in 0700 folders) unless --mode
     says otherwise: it holds the supporters' scans.
     """
+    from models.audit.export import write_export
+    from models.audit.signing import SigningKeyError
+
     public = obj.settings.public_key_path
     if public.exists():
         _public_key(obj, public)  # a key that cannot be read: exit 3 before anything is written
@@ -293,9 +317,6 @@ def audit_export(obj: Context, folder: Path, with_images: bool, mode: int) -> No
                    "(listed with the reason in images-skipped.csv):", err=True)
         for sha, reason in summary.skipped[:20]:
             click.echo(f"  {sha}: {reason}", err=True)
-
-
-audit.add_command(verify_export_command)  # also the whole of scanpipe-verify (`models.audit.verify`)
 
 
 audit.add_command(audit_sample)
@@ -320,6 +341,8 @@ def purge(obj: Context, delivered_before: datetime, dry_run: bool, yes: bool,
     kit envelopes of batches whose pieces are all purged go too; images shared
     with a piece not yet delivered stay. The purge is itself a ledger event.
     """
+    from scanpipe.domain.season import DayUse
+
     store = obj.store()
     before = typed_day(store, store.campaign(), "--delivered-before", delivered_before,
                        DayUse.PURGE)

@@ -8,16 +8,19 @@ import re
 import shlex
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from models.audit.population import STRATA, Sample
-from models.audit.sampling import RiskLimits, SamplingError, measure, sample_size, upper_rate
 from stations.cli.base import LANGS, Context, pass_context
 from stations.errors import AuditFailed, BadInput, LedgerError
-from stations.sample_sheet import SampleFile, SampleHeader, read_sample, write_sample
 from stations.spreadsheets import CHOICES, separator
 from stations.untrusted import terminal_text
+
+if TYPE_CHECKING:  # imported where used, so that `scanpipe audit --help` loads none of them
+    from models.audit.population import Sample
+    from models.audit.sampling import RiskLimits
+    from stations.sample_sheet import SampleFile, SampleHeader
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=False, path_type=Path)
 _PLACES = {"tray": "in their trays", "bundle": "in bundles", "delivered": "delivered"}
@@ -40,6 +43,8 @@ def _percent(share: float) -> str:
 
 
 def _limits(risk_limit: float, tolerable: float, expected: float) -> RiskLimits:
+    from models.audit.sampling import RiskLimits, SamplingError
+
     try:
         return RiskLimits(risk_limit, tolerable, expected)
     except SamplingError as exc:
@@ -90,6 +95,9 @@ def audit_sample(obj: Context, seed: str, risk_limit: float, tolerable: float, e
     destination and the receipt scanned back. Write the result of each (match,
     mismatch, missing) in the file, then run 'scanpipe audit sample-result FILE'.
     """
+    from models.audit.sampling import sample_size
+    from stations.sample_sheet import SampleHeader, write_sample
+
     if not seed.strip() or seed != seed.strip() or any(ord(c) < 32 for c in seed):
         raise BadInput("the seed is text without line breaks or spaces at either end")
     limits = _limits(risk_limit or 0.0, tolerable or 0.0, expected or 0.0)
@@ -126,6 +134,8 @@ def audit_sample(obj: Context, seed: str, risk_limit: float, tolerable: float, e
 
 def _explain_size(sample: Sample, limits: RiskLimits, forced: int | None, planned: int,
                   round_: int) -> None:
+    from models.audit.population import STRATA
+
     n, population = sample.draws, sample.population
     claim = (f"that fewer than {_percent(limits.tolerable)} of the {population:,} pieces are "
              f"misrouted or missing, with a risk of at most {_percent(limits.risk_limit)}")
@@ -191,6 +201,9 @@ def audit_sample_result(obj: Context, files: tuple[Path, ...], confidence: float
     limit is met; 1 when it is not, saying how many more pieces the next round
     needs and the command that draws them.
     """
+    from models.audit.sampling import measure
+    from stations.sample_sheet import read_sample
+
     rounds = _rounds([read_sample(path) for path in files])
     last = rounds[-1].header
     store = obj.store(read_only=True)
@@ -228,6 +241,8 @@ def audit_sample_result(obj: Context, files: tuple[Path, ...], confidence: float
 
 def _report(sample: Sample, header: SampleHeader, results: dict[int, tuple[str | None, str]],
             head: list[int], extras: list[int], risk: float, confidence: float) -> None:
+    from models.audit.sampling import upper_rate
+
     blank = sorted(i for i, (r, _) in results.items() if r is None)
     wrong = {name: sorted(i for i, (r, _) in results.items() if r == name)
              for name in ("mismatch", "missing")}
@@ -257,6 +272,8 @@ def _report(sample: Sample, header: SampleHeader, results: dict[int, tuple[str |
 
 def _next_round(rounds: list[SampleFile], sample: Sample, head: list[int], outcomes: list[bool],
                 extra_wrong: int) -> None:
+    from models.audit.sampling import sample_size
+
     last = rounds[-1]
     h = last.header
     blank = [p.item_id for f in rounds for p in f.pieces if p.result is None]

@@ -7,39 +7,38 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from models.audit.signing import PRIVATE_NAME, PUBLIC_NAME, SigningKeyError, load_public
-from models.audit.verify import report
-from models.store import SchemaBehind, Store
-from models.store.backup import (
-    BackupFailed,
-    BackupRefused,
-    Manifest,
-    ProgramMissing,
-    ledger_facts,
-    read_backup,
-    refuse_unempty,
-    restore_backup,
-    write_backup,
-)
-from models.store.core import utc_now
 from stations.cli.base import Context, masked_url, pass_context
 from stations.errors import AuditFailed, BadInput, LedgerError, MissingProgram
 from stations.progress import progress_bar
-from stations.settings import Settings
 from stations.untrusted import terminal_text
+
+# The store, the backup and the keys are imported by the commands, so that their --help
+# loads none of them.
+if TYPE_CHECKING:
+    from models.store.backup import Manifest
+    from stations.settings import Settings
 
 _FOLDER = click.Path(file_okay=False, path_type=Path)
 PRIVATE = "private"
-PUBLIC = f"keys/{PUBLIC_NAME}"
+
+
+def _public() -> str:
+    """The office's public key's name in a backup."""
+    from models.audit.signing import PUBLIC_NAME
+
+    return f"keys/{PUBLIC_NAME}"
 
 
 @contextmanager
 def _errors() -> Iterator[None]:
     """The backup's errors as the command line's: a refusal is bad input (3), a missing program
     5, a failure on the way the ledger's (4)."""
+    from models.store.backup import BackupFailed, BackupRefused, ProgramMissing
+
     try:
         yield
     except BackupRefused as exc:
@@ -53,7 +52,9 @@ def _errors() -> Iterator[None]:
 def _extras(settings: Settings) -> dict[str, Path]:
     """What is kept beside the ledger, by its name in the backup: the private folder (with the
     signing key when SCANPIPE_SIGNING_KEY puts it elsewhere) and the office's public key."""
-    extras = {PRIVATE: settings.private_dir, PUBLIC: settings.public_key_path}
+    from models.audit.signing import PRIVATE_NAME
+
+    extras = {PRIVATE: settings.private_dir, _public(): settings.public_key_path}
     key = settings.signing_key_path
     if key.parent != settings.private_dir and not (settings.private_dir / PRIVATE_NAME).exists():
         extras[f"{PRIVATE}/{PRIVATE_NAME}"] = key
@@ -85,6 +86,9 @@ def backup(obj: Context, folder: Path) -> None:
     encrypted: it holds secrets. Exits 1 when images the ledger refers to are
     missing or changed (the backup is written all the same).
     """
+    from models.store.backup import write_backup
+    from models.store.core import utc_now
+
     settings = obj.settings
     obj.refuse_no_ledger()  # a mistyped --data-dir: say so, do not back up nothing
     _refuse_overlap(folder, settings)
@@ -121,6 +125,8 @@ def restore(obj: Context, folder: Path) -> None:
     database it was taken from. Exits 0 when the restored ledger verifies
     (as 'audit verify', images re-hashed), 1 otherwise.
     """
+    from models.store.backup import read_backup, refuse_unempty, restore_backup
+
     settings = obj.settings
     url = settings.ledger_url
     with _errors():
@@ -130,7 +136,8 @@ def restore(obj: Context, folder: Path) -> None:
             manifest = read_backup(folder, progress=tick)
         with progress_bar("Restoring images", unit="images") as tick:
             restore_backup(folder, manifest, url, settings.image_root,
-                           extras={PRIVATE: settings.private_dir, PUBLIC: settings.public_key_path},
+                           extras={PRIVATE: settings.private_dir,
+                                   _public(): settings.public_key_path},
                            progress=tick)
     where = (terminal_text(settings.data_dir) if manifest.database == "sqlite"
              else masked_url(url))
@@ -142,6 +149,11 @@ def restore(obj: Context, folder: Path) -> None:
 def _verify(settings: Settings, url: str, manifest: Manifest) -> None:
     """The audit of the restored ledger, printed as 'audit verify' does; its head and counts must
     be the manifest's."""
+    from models.audit.signing import SigningKeyError, load_public
+    from models.audit.verify import report
+    from models.store import SchemaBehind, Store
+    from models.store.backup import ledger_facts
+
     facts = ledger_facts(url)
     found = (facts.head_seq, facts.head_hash, facts.events, facts.items)
     if found != (manifest.head_seq, manifest.head_hash, manifest.events, manifest.items):

@@ -7,19 +7,16 @@ from pathlib import Path
 
 import click
 
-from models.events import BundleState
-from models.store import item_ref
-from models.store.bundles import BundleError, DispatchMethod, NothingToBundle, clean_text
-from scanpipe.domain.routing import Kind
-from scanpipe.domain.season import DayUse
 from stations.cli.base import LANGS, Context, echo_json, pass_context
+from stations.cli.choices import BUNDLE_STATES, DISPATCH_METHODS
 from stations.cli.days import typed_day
 from stations.cli.words import counted, plural
 from stations.errors import BadInput
 from stations.progress import progress_bar
 from stations.untrusted import terminal_text
 
-STATES = click.Choice([s.value for s in BundleState])
+# The store and the pipeline are imported by the commands, so that their --help loads neither.
+STATES = click.Choice(BUNDLE_STATES)
 DAY = click.DateTime(["%Y-%m-%d"])
 
 
@@ -35,9 +32,9 @@ def _signatures(count: int | None) -> str:
     return "—" if count is None else str(count)
 
 
-# A bundle's totals and the kinds they count, in the order the papers show them.
-_TOTALS = (("letters", Kind.LETTER), ("solidarity_letters", Kind.SOLIDARITY_LETTER),
-           ("postcards", Kind.POSTCARD), ("petitions", Kind.PETITION))
+# A bundle's totals and the kinds they count (`Kind`'s values), in the order the papers show them.
+TOTALS = (("letters", "letter"), ("solidarity_letters", "solidarity_letter"),
+           ("postcards", "postcard"), ("petitions", "petition"))
 
 
 # The two letter columns of the tables, and what they mean.
@@ -48,7 +45,7 @@ _LETTERS_NOTE = ("  (letters to the authority go to the embassy; letters to the 
 
 def _contents(totals: dict, late: int) -> str:
     """'12 pieces: 10 letters to the authority, 2 petition sheets (31 signatures), 3 late'."""
-    parts = [counted(totals[key], kind.value) for key, kind in _TOTALS if totals[key]]
+    parts = [counted(totals[key], kind) for key, kind in TOTALS if totals[key]]
     if totals["petitions"]:
         parts[-1] += f" ({_signatures(totals['signatures'])} signatures)"
     if late:
@@ -58,6 +55,8 @@ def _contents(totals: dict, late: int) -> str:
 
 def _one_line_name(ctx, param, value: str | None) -> str | None:
     """A name to print: one line, no control characters, not too long."""
+    from models.store.bundles import BundleError, clean_text
+
     try:
         return clean_text(value, "the name of who hands it over", required=False)
     except BundleError as exc:
@@ -130,6 +129,8 @@ def bundle_close(obj: Context, destinations: tuple[str, ...], everything: bool, 
     Pieces that arrived after the campaign's deadline are bundled too, and
     listed on the office copy (never on the recipient's sheet).
     """
+    from models.store.bundles import BundleError, NothingToBundle
+    from scanpipe.domain.season import DayUse
     from stations.delivery import deadline_passed_at, recipient, write_documents
 
     campaign = obj.campaign()
@@ -174,6 +175,9 @@ def bundle_print(obj: Context, bundle_id: int, out: Path, issued, lang: str | No
                  handed_by: str | None, operator: str | None) -> None:
     """Write BUNDLE_ID's papers again: the recipient's sheet (or manifest), the office copy
     (with the bundle's state now: dispatch, tracking, receipt) and the label."""
+    from models.events import BundleState
+    from models.store.bundles import BundleError
+    from scanpipe.domain.season import DayUse
     from stations.delivery import write_documents
 
     campaign = obj.campaign()
@@ -195,6 +199,9 @@ def bundle_print(obj: Context, bundle_id: int, out: Path, issued, lang: str | No
 @pass_context
 def bundle_list(obj: Context, state: str | None, as_json: bool) -> None:
     """Every bundle, its destination, state and pieces."""
+    from models.events import BundleState
+    from models.store import item_ref
+
     rows = obj.store(read_only=True).bundles(state=BundleState(state) if state else None)
     if not rows and not as_json:
         click.echo("No bundle yet: 'scanpipe bundle pending' shows what can be bundled.")
@@ -216,6 +223,7 @@ def bundle_list(obj: Context, state: str | None, as_json: bool) -> None:
 @pass_context
 def bundle_show(obj: Context, bundle_id: int) -> None:
     """One bundle: its counts per case, its history, its pieces."""
+    from models.store import item_ref
     from stations.delivery import recipient
 
     campaign = obj.campaign(read_only=True)
@@ -246,7 +254,7 @@ def bundle_show(obj: Context, bundle_id: int) -> None:
 
 @bundle.command("dispatch")
 @click.argument("bundle_id", type=int)
-@click.option("--by", "method", required=True, type=click.Choice([m.value for m in DispatchMethod]),
+@click.option("--by", "method", required=True, type=click.Choice(DISPATCH_METHODS),
               help="Handed over by hand, or sent by post.")
 @click.option("--tracking", help="The post's tracking number (needed with --by post).")
 @_operator_option
@@ -254,6 +262,8 @@ def bundle_show(obj: Context, bundle_id: int) -> None:
 def bundle_dispatch(obj: Context, bundle_id: int, method: str, tracking: str | None,
                     operator: str | None) -> None:
     """Record that BUNDLE_ID left the office."""
+    from models.store.bundles import DispatchMethod
+
     actor, station = _who(obj, operator)
     row = obj.store().dispatch_bundle(bundle_id, method=DispatchMethod(method), tracking=tracking,
                                       actor=actor, station=station)
@@ -276,6 +286,8 @@ def bundle_dispatch(obj: Context, bundle_id: int, method: str, tracking: str | N
 def bundle_deliver(obj: Context, bundle_id: int, received_by: str, received_on,
                    outside_season: bool, receipt_item: int | None, operator: str | None) -> None:
     """Record that BUNDLE_ID was received (a scanned signed sheet does this by itself)."""
+    from scanpipe.domain.season import DayUse
+
     actor, station = _who(obj, operator)
     store = obj.store()
     campaign = obj.campaign()
@@ -323,9 +335,9 @@ def progress(obj: Context, as_json: bool) -> None:
             echo_json({"case": row.case, "destination": row.destination, "routed": row.routed,
                        "bundled": row.bundled, "dispatched": row.dispatched,
                        "delivered": row.delivered, "refused_or_returned": row.refused_or_returned,
-                       **{key: getattr(row, key) for key, _ in _TOTALS}})
+                       **{key: getattr(row, key) for key, _ in TOTALS}})
         else:
-            kinds = ", ".join(counted(getattr(row, key), kind.value) for key, kind in _TOTALS
+            kinds = ", ".join(counted(getattr(row, key), kind) for key, kind in TOTALS
                               if getattr(row, key))
             click.echo(f"  {terminal_text(row.case):<10} {terminal_text(row.destination):<18} "
                        f"{row.routed:>7} {row.bundled:>8} "
@@ -335,6 +347,6 @@ def progress(obj: Context, as_json: bool) -> None:
         total = [sum(getattr(r, k) for r in rows) for k in ("routed", "bundled", "dispatched",
                                                              "delivered")]
         click.echo(f"  {'total':<29} {total[0]:>7} {total[1]:>8} {total[2]:>10} {total[3]:>9}")
-        kinds = ", ".join(counted(sum(getattr(r, key) for r in rows), kind.value)
-                          for key, kind in _TOTALS)
+        kinds = ", ".join(counted(sum(getattr(r, key) for r in rows), kind)
+                          for key, kind in TOTALS)
         click.echo(f"  routed: {kinds}")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 import click
 
-from models.store.years import FIGURES, ComparedCase, Comparison
 from stations.cli.base import Context, pass_context
 from stations.untrusted import spreadsheet_text, terminal_text
+
+if TYPE_CHECKING:  # the store is imported when the command runs, so that --help loads none of it
+    from models.store.years import ComparedCase, Comparison
 
 _HEADS = {"letters": "letters", "solidarity_letters": "to person", "postcards": "postcards",
           "petitions": "petitions", "signatures": "signatures"}
@@ -45,6 +48,8 @@ def _cell(a: int, b: int, difference: int) -> str:
 
 def _text(comparison: Comparison) -> str:
     """One line per case: each kind as "A → B (difference)", then how the case was matched."""
+    from models.store.years import FIGURES
+
     a, b = terminal_text(comparison.a), terminal_text(comparison.b)
     heads = " ".join(f"{_HEADS[figure]:<15}" for figure in FIGURES)
     lines = [f"Campaign {a} → {b}: routed pieces per case and kind (difference = {b} − {a})",
@@ -60,6 +65,8 @@ def _text(comparison: Comparison) -> str:
 
 
 def _csv(comparison: Comparison) -> str:
+    from models.store.years import FIGURES
+
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["case_a", "case_b", "person", "matched_by", "kind", comparison.a, comparison.b,

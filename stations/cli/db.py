@@ -7,13 +7,14 @@ show where it stands without changing it, and upgrade it on purpose.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import make_url
 
-from models.store import open_engines
-from models.store.schema import MigrationOutcome, SchemaStatus, migrate, schema_status
 from stations.cli.base import Context, masked_url, pass_context
+
+if TYPE_CHECKING:  # the store is imported when a command runs, so that --help loads none of it
+    from models.store.schema import MigrationOutcome, SchemaStatus
 
 
 @click.group()
@@ -36,6 +37,9 @@ def db_status(obj: Context) -> None:
     this scanpipe's newest revision (the head) and the revisions an upgrade
     would run.
     """
+    from models.store import open_engines
+    from models.store.schema import schema_status
+
     url = obj.settings.ledger_url
     missing = _no_sqlite_file(url)  # then an empty database in memory says what would be run
     with obj.reaching_ledger():
@@ -67,6 +71,9 @@ def db_upgrade(obj: Context) -> None:
     (starting them would do it too). A ledger made before migrations keeps
     every row: it is given what it lacks and stamped with the first revision.
     """
+    from models.store import open_engines
+    from models.store.schema import migrate
+
     obj.settings.data_dir.mkdir(parents=True, exist_ok=True)
     with obj.reaching_ledger():
         reader, writer = open_engines(obj.settings.ledger_url)
@@ -80,6 +87,8 @@ def db_upgrade(obj: Context) -> None:
 
 
 def _no_sqlite_file(url: str) -> bool:
+    from sqlalchemy import make_url
+
     parsed = make_url(url)
     return (parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
             and not Path(parsed.database).exists())

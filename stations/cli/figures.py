@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from models.store.figures import CaseFigures, Figures, campaign_figures
 from stations.audit_words import words
 from stations.cli.base import LANGS, Context, pass_context
 from stations.errors import BadInput
 from stations.spreadsheets import CHOICES, Cell, csv_text, separator, write_csv
 from stations.untrusted import json_text, terminal_text
+
+if TYPE_CHECKING:  # the store is imported when the command runs, so that --help loads none of it
+    from models.store.figures import CaseFigures, Figures
 
 _COLUMNS = ("letters_to_authority", "letters_to_person", "postcards", "petition_sheets",
             "paper_signatures", "uncounted_sheets", "online_signatures", "letters_and_signatures",
@@ -43,6 +45,8 @@ def figures(obj: Context, fmt: str, lang: str | None, sep: str | None, out: Path
 
     The CSV opens in a spreadsheet of its language: UTF-8 with a byte-order mark, one value
     per column, separated by semicolons in French and Dutch, commas in English."""
+    from models.store.figures import campaign_figures
+
     if out is not None and not out.absolute().parent.is_dir():
         raise BadInput(f"--out {terminal_text(out)}: the folder "
                        f"{terminal_text(out.absolute().parent)} does not exist; create it or "

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from models.store import item_ref
-from scanpipe.domain.campaign import Campaign
-from scanpipe.reading.pages import UnreadableFile
-from scanpipe.reading.pipeline import decode_file
 from stations.cli.base import Context, echo_json, need_ocr, pass_context, read_campaign
-from stations.intake import FileResult, expand_paths, take_in
 from stations.progress import progress_bar
 from stations.untrusted import json_text, terminal_text
+
+# The pipeline (OpenCV, the decoders) and the store are imported when a command runs, so that
+# --help loads none of them.
+if TYPE_CHECKING:
+    from scanpipe.domain.campaign import Campaign
+    from stations.intake import FileResult
 
 
 @click.command()
@@ -22,6 +24,9 @@ from stations.untrusted import json_text, terminal_text
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file and page.")
 def decode(files: tuple[str, ...], as_json: bool) -> None:
     """Print the barcodes found on each page of FILES (JPEG, PNG, TIFF, WebP, BMP, PDF)."""
+    from scanpipe.reading.pages import UnreadableFile
+    from scanpipe.reading.pipeline import decode_file
+
     for file in files:
         decoded, error = [], None
         try:
@@ -47,6 +52,8 @@ def decode(files: tuple[str, ...], as_json: bool) -> None:
 
 
 def _piece_json(result: FileResult) -> list[dict]:
+    from models.store import item_ref
+
     rows = []
     outcomes = {o.page: o for o in result.outcomes or []}
     for page in result.pages:
@@ -72,6 +79,8 @@ def _piece_line(row: dict) -> str:
 
 def _run_intake(obj: Context, files: tuple[str, ...], loaded: Campaign, *, station: str,
                 operator: str, dry_run: bool, as_json: bool) -> Counter:
+    from stations.intake import expand_paths, take_in
+
     need_ocr(obj.settings)
     paths, skipped = expand_paths(files)
     for path in skipped:

@@ -8,19 +8,21 @@ import hashlib
 import io
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from models.events import PIECE_KINDS
-from models.store.orders import NO_ORDER, KindTotals, OrderFigures, kind_totals
 from scanpipe.domain.orders import OrdersFileError, parse_orders
-from scanpipe.domain.season import DayUse
 from stations.cli.base import Context, pass_context
 from stations.cli.days import typed_day
 from stations.cli.words import plural
 from stations.errors import BadInput
 from stations.progress import progress_bar
 from stations.untrusted import spreadsheet_text, terminal_text
+
+# The store and the kits are imported when a command runs, so that --help loads none of them.
+if TYPE_CHECKING:
+    from models.store.orders import KindTotals, OrderFigures
 
 _FORMATS = click.Choice(["text", "csv"])
 
@@ -147,6 +149,8 @@ def _write(folder: Path, documents: dict[str, bytes], serials: str, reference: s
 def report(obj: Context, fmt: str) -> None:
     """Per order: kits sent, kits back, pieces and signatures; then totals per kind of orderer
     (school, group, person, and the kits printed for no order) with the return rate."""
+    from models.store.orders import NO_ORDER, kind_totals
+
     store = obj.store(read_only=True)
     campaign = store.campaign()
     figures = store.order_figures(campaign)
@@ -177,12 +181,17 @@ def _rate(value: float | None) -> str:
 
 
 def _counts(one: OrderFigures | KindTotals) -> str:
+    from models.events import PIECE_KINDS
+
     pieces = " ".join(f"{one.pieces[k]:>{w}}" for k, w in zip(PIECE_KINDS, (7, 8, 6, 6)))
     return (f"{one.kits_sent:>5} {one.kits_back:>5} {_rate(one.return_rate):>6} {pieces} "
             f"{one.signatures:>6}")
 
 
 def _report_csv(figures: list[OrderFigures], totals: list[KindTotals]) -> str:
+    from models.events import PIECE_KINDS
+    from models.store.orders import NO_ORDER
+
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["reference", "kind", "name", "orders", "kits_sent", "kits_back", "return_rate",
@@ -212,6 +221,8 @@ def _report_csv(figures: list[OrderFigures], totals: list[KindTotals]) -> str:
 def reminders(obj: Context, today: datetime | None, fmt: str) -> None:
     """The orders sent kits of which nothing came back, with their contact, e-mail and address,
     to write to from a week before the campaign's deadline."""
+    from scanpipe.domain.season import DayUse
+
     store = obj.store(read_only=True)
     campaign = store.campaign()
     day = typed_day(store, campaign, "--today", today, DayUse.PLANNING) or date.today()

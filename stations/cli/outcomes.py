@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import click
 
-from scanpipe.domain.outcomes import YEARS_BEFORE, Outcome
-from scanpipe.domain.season import DayUse
 from stations.cli.base import Context, echo_json, pass_context
+from stations.cli.choices import OUTCOME_YEARS_BEFORE, OUTCOMES
 from stations.cli.days import typed_day
 from stations.untrusted import terminal_text
-
-OUTCOMES = click.Choice([o.value for o in Outcome])
 
 
 @click.group()
@@ -22,10 +19,10 @@ def outcome() -> None:
 
 @outcome.command("record")
 @click.argument("case")
-@click.option("--outcome", "kind", type=OUTCOMES, required=True)
+@click.option("--outcome", "kind", type=click.Choice(OUTCOMES), required=True)
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), required=True,
               help=f"When it happened (YYYY-MM-DD): not in the future, not before January 1st "
-                   f"of the campaign's year minus {YEARS_BEFORE}; it may be after the season.")
+                   f"of the campaign's year minus {OUTCOME_YEARS_BEFORE}; it may be after the season.")
 @click.option("--source", required=True, help="Where the news comes from (a press release, a partner).")
 @click.option("--note", help="Anything else worth keeping.")
 @click.option("--corrects", type=int, help="The number of an outcome of this case this one replaces.")
@@ -34,6 +31,9 @@ def outcome() -> None:
 def outcome_record(obj: Context, case: str, kind: str, day, source: str, note: str | None,
                    corrects: int | None, operator: str | None) -> None:
     """Record what became of CASE (its code)."""
+    from scanpipe.domain.outcomes import Outcome
+    from scanpipe.domain.season import DayUse
+
     store = obj.store()
     campaign = store.campaign()
     on = typed_day(store, campaign, "--date", day, DayUse.OUTCOME)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from models.store.people import Role
 from stations.cli.base import Context, pass_context
+from stations.cli.choices import ROLES
 from stations.untrusted import terminal_text
 
-ROLES = click.Choice([r.value for r in Role])
+# The store is imported when a command runs, so that --help loads none of it.
+_ROLE = click.Choice(ROLES)
 
 
 @click.group()
@@ -30,12 +31,14 @@ def _secret_option(f):
 
 @people.command("add")
 @click.argument("name")
-@click.option("--role", type=ROLES, default="operator", show_default=True)
+@click.option("--role", type=_ROLE, default="operator", show_default=True)
 @_secret_option
 @click.option("--by", "actor", help="Who adds them [default: SCANPIPE_OPERATOR or your login].")
 @pass_context
 def people_add(obj: Context, name: str, role: str, secret: str, actor: str | None) -> None:
     """Let NAME sign in at the stations with ROLE."""
+    from models.store.people import Role
+
     person = obj.store().add_person(name, Role(role), secret, actor=actor or obj.settings.operator,
                                     station=obj.settings.station)
     click.echo(f"{terminal_text(person.name)} may now sign in as {person.role}.")
@@ -55,7 +58,7 @@ def people_list(obj: Context) -> None:
 
 @people.command("change")
 @click.argument("name")
-@click.option("--role", type=ROLES, help="Their new role.")
+@click.option("--role", type=_ROLE, help="Their new role.")
 @click.option("--new-pin", is_flag=True, help="Set a new PIN or password (asked for).")
 @click.option("--disable", "active", flag_value=False, default=None, help="Remove their access.")
 @click.option("--enable", "active", flag_value=True, help="Give their access back.")
@@ -64,6 +67,8 @@ def people_list(obj: Context) -> None:
 def people_change(obj: Context, name: str, role: str | None, new_pin: bool, active: bool | None,
                   actor: str | None) -> None:
     """Change NAME's role, PIN or access; every change is recorded in the ledger."""
+    from models.store.people import Role
+
     secret = click.prompt("New PIN or password", hide_input=True,
                           confirmation_prompt=True) if new_pin else None
     person = obj.store().change_person(name, actor=actor or obj.settings.operator,

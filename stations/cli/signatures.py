@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from scanpipe.reading.signature_files import Shape, SignatureFileError, read_signature_file
 from stations.cli.base import Context, echo_json, pass_context
 from stations.cli.days import today_of
 from stations.cli.words import plural
@@ -36,6 +35,9 @@ def signatures() -> None:
 @pass_context
 def signatures_import(obj: Context, file: Path, source: str | None, operator: str | None) -> None:
     """Import the online signatures of FILE (CSV, ';' or ',', UTF-8)."""
+    # The reader (and the store) imported here, so that --help loads neither.
+    from scanpipe.reading.signature_files import Shape, SignatureFileError, read_signature_file
+
     store = obj.store()
     campaign = store.campaign()
     try:

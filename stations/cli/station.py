@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from stations.cli.base import Context, need_ocr, pass_context
-from stations.private import check_layout
 from stations.untrusted import terminal_text
 
 
@@ -32,6 +31,7 @@ def station_serve(obj: Context, host: str | None, port: int | None, inbox: Path 
     name of the person signed in; then moved to DATA_DIR/done/ (or
     DATA_DIR/quarantine/ with the reason). Stop with Ctrl+C.
     """
+    from stations.private import check_layout
     from stations.serve import serve
 
     settings = obj.settings.model_copy(update={k: v for k, v in (("inbox", inbox), ("station", name))
@@ -73,6 +73,7 @@ def station_watch(obj: Context, inbox: Path | None, name: str | None, operator: 
     import logging
 
     from stations.hotfolder import escape
+    from stations.private import check_layout
     from stations.serve import watch
 
     logging.getLogger("stations.hotfolder").setLevel(logging.ERROR)  # each event is said below

@@ -6,9 +6,6 @@ from collections import Counter
 
 import click
 
-from models.events import PIECE_KINDS
-from models.sides import Side
-from models.store import item_ref
 from stations.cli.base import Context, pass_context
 from stations.cli.words import REJECTED_ORDER, counted, counted_rejected, kind_word
 from stations.untrusted import terminal_text
@@ -19,6 +16,9 @@ from stations.untrusted import terminal_text
 def summary(obj: Context) -> None:
     """Print the routing summary: pieces per case and destination, pieces in review, and the
     pages that are not pieces (blank sides, postcard picture sides, unreadable, set aside)."""
+    from models.events import PIECE_KINDS
+    from models.sides import Side
+
     store = obj.store(read_only=True)
     rows = store.routing_summary()
     routed = [r for r in rows if r.status == "routed" and r.case]
@@ -66,6 +66,9 @@ _SIDES_SHOWN = 10  # files listed per kind of side; a season has thousands of bl
 def _rejected_lines(pages: list, counted_as: str) -> list[str]:
     """The pages, by file: sides as 'file p2, p4'; unreadable and set-aside pages, which
     someone must act on, each with its reasons."""
+    from models.sides import Side
+    from models.store import item_ref
+
     if counted_as not in {s.value for s in Side}:
         return [terminal_text(f"{p.source} p{p.page} ({item_ref(p.item_id)}): {', '.join(p.reasons)}")
                 for p in pages]

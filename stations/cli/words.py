@@ -8,17 +8,16 @@ otherwise read as letters to the authority.
 
 from __future__ import annotations
 
-from scanpipe.domain.routing import Kind
-
-# kind → (one, many)
+# kind (the values of `scanpipe.domain.routing.Kind`, kept as text so that a command's --help
+# loads no pipeline; a test checks that every kind is named) → (one, many)
 _KINDS: dict[str, tuple[str, str]] = {
-    Kind.LETTER.value: ("letter to the authority", "letters to the authority"),
-    Kind.SOLIDARITY_LETTER.value: ("letter to the person", "letters to the person"),
-    Kind.POSTCARD.value: ("postcard", "postcards"),
-    Kind.PETITION.value: ("petition sheet", "petition sheets"),
-    Kind.KIT_ENVELOPE.value: ("kit envelope", "kit envelopes"),
-    Kind.DELIVERY_RECEIPT.value: ("delivery receipt", "delivery receipts"),
-    Kind.UNKNOWN.value: ("unknown page", "unknown pages"),
+    "letter": ("letter to the authority", "letters to the authority"),
+    "solidarity_letter": ("letter to the person", "letters to the person"),
+    "postcard": ("postcard", "postcards"),
+    "petition": ("petition sheet", "petition sheets"),
+    "kit_envelope": ("kit envelope", "kit envelopes"),
+    "delivery_receipt": ("delivery receipt", "delivery receipts"),
+    "unknown": ("unknown page", "unknown pages"),
 }
 
 # What a rejected page counts as (`models.sides.rejected_as`) → (one, many)
