@@ -67,16 +67,25 @@ def deliver_everything(store: Store) -> int:
     return count
 
 
-def summary_pdf(report: Reconciliation, label: str) -> None:
-    """Make the French PDF; print its time, size and pages against the target."""
+def timed_reconciliation(store: Store, label: str) -> tuple[Reconciliation, float]:
+    """The reconciliation, and its seconds (the first half of `audit report`)."""
+    start = time.perf_counter()
+    report = measured(f"reconciliation ({label})", store.reconciliation)
+    return report, time.perf_counter() - start
+
+
+def summary_pdf(report: Reconciliation, label: str, counted: float) -> None:
+    """Make the French PDF; print its time, size and pages against the target. The time held
+    against the target is the whole command's: `counted` (the reconciliation) and the PDF."""
     start = time.perf_counter()
     pdf = measured(f"report PDF, fr ({label})", lambda: report_pdf(report, "fr"))
-    seconds = time.perf_counter() - start
+    seconds = counted + time.perf_counter() - start
     document = pypdfium2.PdfDocument(pdf)
     pages = len(document)
     document.close()
     verdict = "within" if pages <= PDF_PAGES and seconds < PDF_SECONDS else "OVER"
-    print(f"    {pages} pages, {len(pdf) / 1024:.0f} KiB, {seconds:.1f} s — {verdict} the target "
+    print(f"    {pages} pages, {len(pdf) / 1024:.0f} KiB, {seconds:.1f} s with the reconciliation — "
+          f"{verdict} the target "
           f"(at most about {PDF_PAGES} pages, under {PDF_SECONDS:.0f} s); "
           f"{report.figures['exceptions']:,} exceptions, {report.figures['waiting']:,} waiting")
 
@@ -88,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with working_copy(args.items, "audit") as (store, source, work):
         print(f"audit with {args.items:,} items in the ledger (SQLite, a copy of {source.name})")
-        summary_pdf(measured("reconciliation (mid-season)", store.reconciliation), "mid-season")
+        report, counted = timed_reconciliation(store, "mid-season")
+        summary_pdf(report, "mid-season", counted)
         bundles = deliver_everything(store)
         key = Ed25519PrivateKey.generate()
         measured("sign a checkpoint", lambda: store.sign_checkpoint(key))
@@ -96,11 +106,11 @@ def main(argv: list[str] | None = None) -> int:
                           lambda: store.audit(check_images=False, public=key.public_key()))
         print(f"    {'OK' if result.ok else 'FAILED: ' + str(result.problem)}: {result.events:,} "
               f"events, {result.items:,} items, {bundles} bundles, {result.checkpoints} checkpoint")
-        report = measured("reconciliation (replay + counts)", store.reconciliation)
+        report, counted = timed_reconciliation(store, "delivered: replay + counts")
         figures = report.figures
         print(f"    pieces {figures['pieces']:,}, delivered {figures['delivered']:,}, pending "
               f"{figures['pending']:,}, exceptions {figures['exceptions']:,}")
-        summary_pdf(report, "delivered")
+        summary_pdf(report, "delivered", counted)
         measured("report CSV (fr)", lambda: write_report_csv(report, work / "csv", "fr"))
         measured("report XLSX (fr)", lambda: write_report_xlsx(report, work / "report.xlsx", "fr"))
         size = sum(p.stat().st_size for p in (work / "csv").iterdir())
@@ -113,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                            lambda: verify_export(work / "export", key.public_key()))
         print(f"    {'OK' if offline.ok else 'FAILED: ' + str(offline.problem)}")
         sample = measured("draw a sample of 100", lambda: store.draw_sample("bench", 100))
-        print(f"    from {sample.population:,} delivered pieces")
+        print(f"    from {sample.population:,} pieces in trays, in bundles or delivered")
         item = sample.pieces[0].item_id
         measured("trail of one piece", lambda: store.trail(item))
         purged = measured("purge (delivered before 2022-02-01)", lambda: store.purge(
