@@ -159,8 +159,9 @@ def _explain_size(sample: Sample, limits: RiskLimits, forced: int | None, planne
         drawn[sample.stratum_of[item_id]] += 1
     for stratum in STRATA:
         if sample.strata.get(stratum):
-            click.echo(f"  {_PLACES[stratum]}: {sample.strata[stratum]:,} pieces, {drawn[stratum]:,} "
-                       "drawn")
+            count = sample.strata[stratum]
+            click.echo(f"  {_PLACES[stratum]}: {count:,} piece{'' if count == 1 else 's'}, "
+                       f"{drawn[stratum]:,} drawn")
     if extras:
         click.echo(f"  + {len(extras)} more so that every place is visited (a wrong one counts "
                    "against the audit; a right one proves nothing).")
