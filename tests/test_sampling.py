@@ -346,3 +346,23 @@ def test_the_draw_on_each_database_tells_where_each_piece_is_now(loaded_store):
     assert {p.place.stratum for p in after.pieces} == {"bundle"}
     assert {p.place.bundle for p in after.pieces} == {bundle.id}
     assert sorted(p.place.position for p in after.pieces) == list(range(1, len(items) + 1))
+
+
+def test_drawing_tells_its_progress_through_the_ledger_and_draws_the_same(loaded_store):
+    """`audit sample` reads the whole ledger (seconds at a season's size): the draw reports the
+    events read, up to the head (or to `as_of`, then again to the head for where pieces are now),
+    and a progress callback changes nothing in what is drawn."""
+    from conftest import record_piece
+
+    for n in range(6):
+        record_piece(loaded_store, n)
+    head = loaded_store.replay_ledger().head_seq
+    seen: list[tuple[int, int]] = []
+    sample = loaded_store.draw_sample("dice", 4, progress=lambda done, total: seen.append((done, total)))
+    assert sample.order == loaded_store.draw_sample("dice", 4).order
+    assert seen and seen[-1] == (head, head)
+    assert all(done <= total for done, total in seen)
+    as_of = head - 2
+    seen.clear()
+    loaded_store.draw_sample("dice", 4, as_of, progress=lambda done, total: seen.append((done, total)))
+    assert (as_of, as_of) in seen and seen[-1] == (head, head)

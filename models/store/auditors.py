@@ -7,6 +7,7 @@ tables are only checked against them.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -111,11 +112,18 @@ class AuditVerbs(StoreCore):
                                      signature=signed.signature))
         return signed
 
-    def replay_ledger(self, until: int | None = None) -> Replay:
-        """What the events say, up to event `until` (all of them by default)."""
+    def replay_ledger(self, until: int | None = None, progress: Progress | None = None) -> Replay:
+        """What the events say, up to event `until` (all of them by default); `progress(done,
+        total)` is told the events read so far."""
+        from models.audit.reconcile import ticking
         from models.audit.replay import replay
 
-        return replay(self.event_rows(), until)
+        events: Iterable[Any] = self.event_rows()
+        if progress is not None:
+            if until is not None:  # stop reading at `until`, so that the count ends there
+                events = itertools.takewhile(lambda event: event.seq <= until, events)
+            events = ticking(events, until or self._head_seq(), progress)
+        return replay(events, until)
 
     def verification(self, public: Ed25519PublicKey | None = None,
                      extra: tuple[SignedHead, ...] = ()) -> Verification:
@@ -338,18 +346,18 @@ class AuditVerbs(StoreCore):
         return Trail(item, events, state, tuple(json.loads(kept)) if kept else None, bundle)
 
     def draw_sample(self, seed: str, n: int | Callable[[int], int], as_of: int | None = None, *,
-                    previous: int = 0,
-                    trays: Mapping[str, str] | None = None) -> Sample:
+                    previous: int = 0, trays: Mapping[str, str] | None = None,
+                    progress: Progress | None = None) -> Sample:
         """Round `previous` → `n` of the seeded sample of the store's campaign's pieces, as the
         ledger stood at event `as_of` (its newest by default); each piece with where it is now
         (`trays`: the tray labels by destination). `n`: a number, or a function of the
-        population's size."""
+        population's size. `progress(done, total)` is told the events read so far."""
         from models.audit.population import draw
 
-        state = self.replay_ledger(as_of).only(self.campaign_id)
+        state = self.replay_ledger(as_of, progress).only(self.campaign_id)
         now = None
         if as_of is not None and self._head_seq() > state.head_seq:
-            now = self.replay_ledger().only(self.campaign_id)
+            now = self.replay_ledger(None, progress).only(self.campaign_id)
         return draw(state, seed, n, previous=previous, now=now, trays=trays)
 
     def _head_seq(self) -> int:

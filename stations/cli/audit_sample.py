@@ -14,6 +14,7 @@ import click
 
 from stations.cli.base import LANGS, Context, pass_context
 from stations.errors import AuditFailed, BadInput, LedgerError
+from stations.progress import progress_bar
 from stations.spreadsheets import CHOICES, separator
 from stations.untrusted import terminal_text
 
@@ -116,7 +117,9 @@ def audit_sample(obj: Context, seed: str, risk_limit: float, tolerable: float, e
         planned["size"] = sample_size(population, limits)
         return count if count is not None else planned["size"]
 
-    sample = store.draw_sample(seed, size, as_of, previous=previous_draws or 0, trays=trays)
+    with progress_bar("Reading the ledger", unit="events") as tick:
+        sample = store.draw_sample(seed, size, as_of, previous=previous_draws or 0, trays=trays,
+                                   progress=tick)
     if not sample.population:
         raise LedgerError("no piece is in a tray, a bundle or delivered yet: there is nothing to sample")
     if previous_draws and previous_draws >= sample.population:
@@ -208,8 +211,9 @@ def audit_sample_result(obj: Context, files: tuple[Path, ...], confidence: float
     rounds = _rounds([read_sample(path) for path in files])
     last = rounds[-1].header
     store = obj.store(read_only=True)
-    sample = store.draw_sample(last.seed, last.draws, last.as_of,
-                               trays=store.tray_plan(store.campaign()))
+    with progress_bar("Reading the ledger", unit="events") as tick:
+        sample = store.draw_sample(last.seed, last.draws, last.as_of,
+                                   trays=store.tray_plan(store.campaign()), progress=tick)
     if sample.population != last.population:
         raise AuditFailed(f"{last.population} pieces were drawn from, but this seed draws from "
                           f"{sample.population} as of event {last.as_of} — the file belongs to "
