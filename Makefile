@@ -7,12 +7,16 @@ DEMO    := demo-output
 SP      := $(BIN)/scanpipe --data-dir $(DEMO)/data
 CAMPAIGN := samples/campaign.toml
 
-.PHONY: setup demo test test-all test-record lint bench samples clean
+.PHONY: setup setup-demo demo test test-all test-record lint bench samples clean
 
 setup:
 	@./setup.sh
 
-demo: setup
+# The demo needs neither the test tools nor what only the tests use (Chromium, LibreOffice).
+setup-demo:
+	@EXTRAS=postgres ./setup.sh
+
+demo: setup-demo
 	@rm -rf $(DEMO)
 	@echo "== 1. The campaign"
 	$(SP) campaign check $(CAMPAIGN)
