@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -36,6 +35,7 @@ from reportlab.platypus import (
 
 from models.audit.report_types import EXCEPTIONS, TABLES, Reconciliation, Row, Table
 from scanpipe.paper.render import Fonts, fonts
+from scanpipe.progress import Progress
 from stations.audit_charts import CHART_WIDTH, charts
 from stations.audit_report import IDENTIFIERS, TRANSLATED, figure_keys, is_number, numeric_columns
 from stations.audit_words import Words, words
@@ -61,7 +61,6 @@ _MAX_LINES = 6       # a longer cell is cut: the spreadsheets keep the whole tex
 _GREY = colors.HexColor("#d9d9d9")
 _STRIPE = colors.HexColor("#f3f3f3")
 
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
 import click
 
-Tick = Callable[[int, int], None]
+from scanpipe.progress import Progress
+
+Tick = Progress
 DELAY = 0.7  # seconds of work before a bar appears
 
 

@@ -44,6 +44,7 @@ from models.audit.signing import PUBLIC_NAME, key_id, load_public
 from models.images import ImageStore, fsync_dir, sha256_of_file
 from models.store import Store
 from models.store import tables as t
+from scanpipe.progress import Progress
 from scanpipe.reading.formats import sniff
 
 _README = """scanpipe audit export
@@ -113,7 +114,7 @@ def folder_mode(file_mode: int) -> int:
 
 def write_export(store: Store, folder: Path, *, public: Path | None, with_images: bool = False,
                  mode: int = PRIVATE_MODE,
-                 progress: Callable[[int, int], None] | None = None) -> ExportSummary:
+                 progress: Progress | None = None) -> ExportSummary:
     """Write the export into `folder` (which must not exist): built beside it, then renamed.
 
     Its files get `mode` (default 0600: the owner's only), its folders the same with search
@@ -282,7 +283,7 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[SQLModel]) -
     return count
 
 
-def _write_manifest(folder: Path, progress: Callable[[int, int], None]) -> None:
+def _write_manifest(folder: Path, progress: Progress) -> None:
     files = list(export_files(folder))
     lines = []
     for done, p in enumerate(files, 1):

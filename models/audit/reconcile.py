@@ -11,9 +11,7 @@ exceptions. The tables are never read: an auditor's figures are the ledger's.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
-from typing import TypeVar
 
 from models.audit.replay import ItemLife, Replay, Totals
 from models.audit.report_types import OUTCOMES, TABLES, TOTALS, Reconciliation, Row, Table
@@ -25,23 +23,6 @@ _KIND_COLUMNS = (Kind.LETTER.value, Kind.SOLIDARITY_LETTER.value, Kind.POSTCARD.
                  Kind.PETITION.value)
 # Outcomes that need a person (the others are figures).
 _PERSON_OUTCOMES = ("review", "set_aside", "unreadable")
-
-Progress = Callable[[int, int], None]
-T = TypeVar("T")
-
-
-def ticking(events: Iterable[T], total: int, progress: Progress | None, *,
-            every: int = 2000) -> Iterator[T]:
-    """`events` passed on as they are, calling `progress(done, total)` every `every` of them
-    and once at the end."""
-    done = 0
-    for done, event in enumerate(events, 1):
-        if progress is not None and done % every == 0:
-            progress(done, max(total, done))
-        yield event
-    if progress is not None:
-        progress(done, max(total, done))
-
 
 def reconcile(state: Replay, *, campaign_name: str = "", persons: dict[str, str] | None = None,
               tz: tzinfo | None = None, made_at: datetime | None = None) -> Reconciliation:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy import select as sa_select
@@ -23,6 +23,7 @@ from models.store import tables as t
 from models.store.core import StoreCore
 from models.store.ledger import lock_ledger
 from models.store.people import login_of
+from scanpipe.progress import Progress, ticking
 
 # The audit (`models.audit`, and the keys' library) is imported by the verbs that use it, so
 # that a store opened for anything else (`scanpipe summary`) does not load it.
@@ -31,12 +32,10 @@ if TYPE_CHECKING:
 
     from models.audit.checks import AuditResult, Verification
     from models.audit.population import Sample
-    from models.audit.reconcile import Progress
     from models.audit.replay import Problem, Replay
     from models.audit.report_types import Reconciliation
     from models.audit.signing import SignedHead
 
-R = TypeVar("R")
 
 _EVENT_COLUMNS = (col(t.Event.seq), col(t.Event.at), col(t.Event.actor), col(t.Event.station),
                   col(t.Event.type), col(t.Event.subject), col(t.Event.payload), col(t.Event.prev_hash),
@@ -46,16 +45,6 @@ _EVENT_COLUMNS = (col(t.Event.seq), col(t.Event.at), col(t.Event.actor), col(t.E
 
 def _no_progress(done: int, total: int) -> None:
     return None
-
-
-def _counted(rows: Iterable[R], tick: Progress, start: int, total: int) -> Iterator[R]:
-    """`rows`, telling `tick` every 5,000 how far the whole check is (`start` done before)."""
-    done = start
-    for row in rows:
-        yield row
-        done += 1
-        if done % 5000 == 0:
-            tick(done, total)
 
 
 @dataclass(frozen=True)
@@ -115,7 +104,6 @@ class AuditVerbs(StoreCore):
     def replay_ledger(self, until: int | None = None, progress: Progress | None = None) -> Replay:
         """What the events say, up to event `until` (all of them by default); `progress(done,
         total)` is told the events read so far."""
-        from models.audit.reconcile import ticking
         from models.audit.replay import replay
 
         events: Iterable[Any] = self.event_rows()
@@ -159,7 +147,7 @@ class AuditVerbs(StoreCore):
             files = session.exec(select(func.count()).select_from(t.StoredImage).where(
                 col(t.StoredImage.purged_at).is_(None))).one() if check_images else 0
         total = events + rows + files
-        found = verify_events(_counted(self.event_rows(), tick, 0, total), [*self.checkpoints(),
+        found = verify_events(ticking(self.event_rows(), total, tick, every=5000), [*self.checkpoints(),
                                                                            *extra_checkpoints], public)
         tick(events, total)
         state = found.replay
@@ -170,8 +158,8 @@ class AuditVerbs(StoreCore):
             with Session(self.engine) as session:
                 checks: tuple[Callable[[], Problem | None], ...] = (
                     lambda: self._office_agrees(session, state, warnings),
-                    lambda: rows_agree(state, _counted(self._rows(t.Item, ITEM_COLUMNS + ITEM_TIMES),
-                                                       tick, events, total),
+                    lambda: rows_agree(state, ticking(self._rows(t.Item, ITEM_COLUMNS + ITEM_TIMES),
+                                                       total, tick, start=events, every=5000),
                                        self._rows(t.Bundle, BUNDLE_COLUMNS + BUNDLE_TIMES), times=True),
                     lambda: self._records_agree(session, state),
                     lambda: orders_agree(state, self._rows(t.KitOrder, ORDER_COLUMNS)),
@@ -299,7 +287,7 @@ class AuditVerbs(StoreCore):
                        progress: Progress | None = None) -> Reconciliation:
         """The store's campaign's reconciliation, counted from the events; `progress(done,
         total)` is told the events replayed so far."""
-        from models.audit.reconcile import reconcile, ticking
+        from models.audit.reconcile import reconcile
         from models.audit.replay import replay
 
         with Session(self.engine) as session:

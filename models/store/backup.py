@@ -42,8 +42,8 @@ from models.images import ImageStore, fsync_dir
 from models.store import normalise_url, sqlite_file
 from models.store import tables as t
 from models.store.core import StoreError
+from scanpipe.progress import Progress
 
-Progress = Callable[[int, int], None]
 MANIFEST = "manifest.json"
 FORMAT = "scanpipe-backup/1"
 SQLITE_LEDGER = "ledger.sqlite3"

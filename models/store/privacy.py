@@ -10,7 +10,6 @@ and every purge removes what an interrupted one left behind.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,7 @@ from models.store import tables as t
 from models.store.auditors import AuditVerbs
 from models.store.ledger import lock_ledger
 from scanpipe.domain.routing import Kind
+from scanpipe.progress import Progress
 
 if TYPE_CHECKING:  # the audit is loaded by the verbs that replay the ledger, not by every store
     from models.audit.replay import ItemLife, Replay
@@ -84,7 +84,7 @@ class PrivacyVerbs(AuditVerbs):
 
     def purge(self, *, delivered_before: date, actor: str, station: str,
               dry_run: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> PurgeResult:
+              progress: Progress | None = None) -> PurgeResult:
         """Remove the images and words of pieces delivered before `delivered_before`.
         `progress(done, total)` counts the rows marked (images, then items), then the files
         removed (the total grows once their number is known)."""
@@ -119,7 +119,7 @@ class PrivacyVerbs(AuditVerbs):
         removed = self._remove_purged_files(lambda done, files: tell(marked + done, marked + files))
         return PurgeResult(delivered_before, tuple(items), tuple(images), kept, removed, False)
 
-    def _remove_purged_files(self, progress: Callable[[int, int], None]) -> int:
+    def _remove_purged_files(self, progress: Progress) -> int:
         """Remove from disk every image the ledger says was purged (after the commit); tells
         `progress(done, total)` after each."""
         with Session(self.engine) as session:

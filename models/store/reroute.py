@@ -10,7 +10,6 @@ are never moved: the bundle is voided first (a coordinator's decision).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ from models.store.ledger import lock_ledger
 from models.store.review import state_event
 from scanpipe.domain.campaign import Campaign
 from scanpipe.domain.routing import Kind, Status, destination_for
+from scanpipe.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class RerouteVerbs(StoreCore):
             return _stale(session, campaign, cases)
 
     def reroute(self, campaign: Campaign, cases: list[str] | None = None, *, actor: str,
-                station: str, progress: Callable[[int, int], None] | None = None) -> list[Move]:
+                station: str, progress: Progress | None = None) -> list[Move]:
         """Move every piece `stale_routes` lists to where `campaign` sends it now: one
         `item.moved` event per piece, all in one transaction under the ledger's lock (nobody
         bundles them meanwhile). Returns what was moved; `progress(done, total)` is told after

@@ -12,7 +12,6 @@ and its caption.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
@@ -30,8 +29,7 @@ from scanpipe.domain.i18n import format_date
 from scanpipe.domain.payload import Payload, PayloadKind, encode_payload, kit_payload
 from scanpipe.paper import render
 from scanpipe.paper.render import Box
-
-Progress = Callable[[int, int], None]  # told (done, total) as the work goes
+from scanpipe.progress import Progress
 
 A4 = (210.0, 297.0)
 A6_LANDSCAPE = (148.0, 105.0)
