@@ -23,6 +23,7 @@ from scanpipe.domain.payload import appendix_payload, bundle_payload, encode_pay
 from scanpipe.paper.labels import BundleLabel, render_bundle_label
 from scanpipe.paper.office_copy import OfficeCopy, id_ranges, render_office_copy
 from scanpipe.paper.sheets import DeliverySheet, Paper, SheetLine, render_delivery_sheet
+from stations.files import write_whole
 
 
 class Document(StrEnum):
@@ -207,8 +208,5 @@ def write_documents(store: Store, view: BundleView, campaign: Campaign, out: Pat
         pdf = issue(store, view, campaign, document, issued_on=issued_on, lang=in_lang,
                     actor=actor, station=station, handed_by=handed_by)
         target = out / f"{file_stem(view)}-{document.value.replace('_', '-')}.pdf"
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(pdf)
-        partial.replace(target)  # a reader never sees half a PDF
-        written.append(target)
+        written.append(write_whole(target, pdf))  # a reader never sees half a PDF
     return written

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from stations.files import write_whole
 from stations.untrusted import spreadsheet_text
 
 SEPARATORS = {"fr": ";", "nl": ";", "en": ","}
@@ -58,11 +58,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]],
               preamble: Sequence[Sequence[Cell]] = ()) -> Path:
     """Write the CSV to `path` in UTF-8 with a byte-order mark, whole or not at all (a partial
     file renamed into place)."""
-    partial = path.with_name(path.name + ".part")
-    partial.write_text("\ufeff" + csv_text(header, rows, sep=sep, preamble=preamble),
-                       encoding="utf-8", newline="")
-    os.replace(partial, path)
-    return path
+    text = "\ufeff" + csv_text(header, rows, sep=sep, preamble=preamble)
+    return write_whole(path, text.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -105,10 +102,9 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> Path:
                     cell.number_format = "@"
                 cells.append(cell)
             page.append(cells)
-    partial = path.with_name(path.name + ".part")
-    book.save(partial)
-    os.replace(partial, path)
-    return path
+    data = io.BytesIO()
+    book.save(data)
+    return write_whole(path, data.getvalue())
 
 
 def _sheet_title(title: str) -> str:

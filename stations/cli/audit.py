@@ -17,6 +17,7 @@ from stations.cli.days import typed_day
 from stations.cli.lazy import Lazy, LazyGroup
 from stations.cli.words import plural
 from stations.errors import BadInput, LedgerError
+from stations.files import write_whole
 from stations.progress import progress_bar
 from stations.spreadsheets import CHOICES, separator
 from stations.untrusted import json_text, terminal_text
@@ -212,13 +213,10 @@ def audit_report(obj: Context, fmt: str, out: Path | None, lang: str | None, sep
 
 
 def _write_whole(path: Path, data: bytes) -> None:
-    """Write `data` to `path` whole or not at all (a partial file renamed into place)."""
-    partial = path.with_name(path.name + ".part")
+    """Write `data` to `path` whole or not at all; a failure is bad input naming the path."""
     try:
-        partial.write_bytes(data)
-        partial.replace(path)
+        write_whole(path, data)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise BadInput(f"cannot write {terminal_text(path)}: {exc.strerror or exc}") from None
 
 

@@ -17,6 +17,7 @@ import click
 from stations.audit_words import words
 from stations.cli.base import LANGS, Context, pass_context
 from stations.errors import BadInput
+from stations.files import write_whole
 from stations.spreadsheets import CHOICES, Cell, csv_text, separator, write_csv
 from stations.untrusted import json_text, terminal_text
 
@@ -65,7 +66,7 @@ def figures(obj: Context, fmt: str, lang: str | None, sep: str | None, out: Path
         if out is None:
             click.echo(text)
             return
-        _write(out, lambda: _whole(out, text + "\n"))
+        _write(out, lambda: write_whole(out, (text + "\n").encode("utf-8")))
     elif out is None:
         # With its byte-order mark, so that `figures --format csv > figures.csv` opens right.
         click.echo("\ufeff" + _csv(found, language, separator(language, sep)), nl=False)
@@ -81,12 +82,6 @@ def _write(out: Path, action: Callable[[], object]) -> None:
         action()
     except OSError as exc:
         raise BadInput(f"cannot write {terminal_text(out)}: {exc.strerror or exc}") from None
-
-
-def _whole(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".part")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
 
 
 def _numbers(row: CaseFigures) -> tuple[int | bool, ...]:
