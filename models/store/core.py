@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import Select, func
@@ -151,6 +151,10 @@ class StoreCore:
         """The clock's time in UTC, and its text as events hold it."""
         now = self.clock().astimezone(UTC)
         return now, now.isoformat(timespec="microseconds")
+
+    def today(self) -> date:
+        """The clock's day in the station's time zone: what 'today' means to a typed day."""
+        return self.clock().astimezone().date()
 
     def _append(self, session: Session, at: str, actor: str, station: str, type_: EventType,
                 subject: str, payload: dict[str, Any]) -> None:

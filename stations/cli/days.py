@@ -28,11 +28,6 @@ _HINTS: dict[tuple[str, str], str] = {
 _OUTSIDE = ("before_season", "after_season")
 
 
-def today_of(store: Store) -> date:
-    """Today in the station's time zone, by the store's clock."""
-    return store.clock().astimezone().date()
-
-
 def typed_day(store: Store, campaign: Campaign, option: str, value: datetime | date | None,
               use: DayUse, *, outside_season: bool = False) -> date | None:
     """The day given to `option`, if the campaign's season allows it for `use`; None when the
@@ -42,7 +37,7 @@ def typed_day(store: Store, campaign: Campaign, option: str, value: datetime | d
     if value is None:
         return None
     day = value.date() if isinstance(value, datetime) else value
-    today = today_of(store)
+    today = store.today()
     try:
         return check_day(day, campaign, today, use, outside_season=outside_season)
     except DayRefused as refused:

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from stations.cli.base import Context, echo_json, pass_context
-from stations.cli.days import today_of
 from stations.cli.words import plural
 from stations.errors import BadInput
 from stations.untrusted import terminal_text
@@ -47,7 +46,7 @@ def signatures_import(obj: Context, file: Path, source: str | None, operator: st
     except OSError as exc:
         raise BadInput(f"cannot read {file}: {exc.strerror or exc}") from None
     try:
-        found = read_signature_file(data, campaign, source=source, today=today_of(store))
+        found = read_signature_file(data, campaign, source=source, today=store.today())
     except SignatureFileError as exc:
         raise BadInput(f"{file}: nothing imported, fix these rows and import the file again:\n"
                        f"{exc}") from None

@@ -154,7 +154,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 row = store.dispatch_bundle(bundle_id, method=method,
                                             tracking=str(form.get("tracking", "")), **who)
             elif action == "deliver":
-                today = store.clock().astimezone().date()
+                today = store.today()
                 typed = str(form.get("received_on") or "")
                 on = date.fromisoformat(typed) if typed else today
                 late = bool(form.get("outside_season"))
