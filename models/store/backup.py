@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, func, make_url, text
 from sqlalchemy.engine import Connection
 from sqlmodel import col, select
 
-from models.images import ImageStore, fsync_dir
+from models.images import ImageStore, fsync_dir, sha256_of_file
 from models.store import normalise_url, sqlite_file
 from models.store import tables as t
 from models.store.core import StoreError
@@ -394,12 +394,8 @@ def _folders(folder: Path) -> None:
 
 
 def _hash_file(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+    """The SHA-256 and size of a file the backup holds (written, never changed after)."""
+    return sha256_of_file(path), path.stat().st_size
 
 
 # ------------------------------------------------------------------ restore
